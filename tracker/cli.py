@@ -1,0 +1,323 @@
+"""The `tracker` command: a thin shell over the stages.
+
+Exit codes: 0 success, 1 runtime failure, 2 usage or config error; errors are one line
+on stderr. spaCy is imported only by the commands that tag (run, tag).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from tracker import __version__
+from tracker.config import Config, load_config
+from tracker.errors import ConfigError, TrackerError
+
+log = logging.getLogger("tracker")
+FORMATS = click.Choice(["table", "csv", "jsonl"])
+
+
+def common(func):
+    """--config and --db, taken by every command."""
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                  default=None, help="Config file [default: ./config.yaml].")
+    @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+                  help="SQLite database [default: the config's `database`, "
+                       "else data/tracker.db].")
+    @functools.wraps(func)
+    def wrapper(*args, config_path, db_path, **kwargs):
+        config = load_config(config_path or "config.yaml", must_exist=config_path is not None)
+        db = Path(db_path) if db_path else config.database
+        return func(*args, config=config, db=db, **kwargs)
+    return wrapper
+
+
+def filters(func):
+    """The mention filters shared by `mentions` and `export`."""
+    options = [
+        click.option("--party", help="Party id, name or alias: its own mentions and its "
+                                     "members' (at the article's date)."),
+        click.option("--direct", is_flag=True, help="With --party: only the party's own names."),
+        click.option("--politician", help="Politician: canonical name or any alias "
+                                          "(case- and accent-insensitive)."),
+        click.option("--source", help="Source name from config.yaml."),
+        click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+                     help="From this date (YYYY-MM-DD), inclusive."),
+        click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+                     help="Up to this date (YYYY-MM-DD), inclusive."),
+        click.option("--lang", help="Language code of the documents (fr, en ...)."),
+        click.option("--limit", type=click.IntRange(min=0), default=None,
+                     help="At most this many mentions."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _filter(kwargs: dict, default_limit: int | None = None):
+    from tracker.query import MentionFilter
+
+    limit = kwargs.pop("limit")
+    since, until = kwargs.pop("since"), kwargs.pop("until")
+    return MentionFilter(since=since.date() if since else None,
+                         until=until.date() if until else None,
+                         limit=default_limit if limit is None else limit, **kwargs)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="tracker")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+def cli(verbose: bool) -> None:
+    """Watch what feeds and web pages say about parties and politicians.
+
+    `tracker run` polls the sources of config.yaml, keeps each article's main text, finds
+    the mentions of the knowledge base's parties and politicians (French and English) and
+    stores them in SQLite; `mentions` and `export` query them.
+    """
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("trafilatura", "htmldate", "urllib3", "apscheduler", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
+
+
+def _build(config: Config, db: Path):
+    """The long-lived parts, built once per process: KB, tagger (spaCy), fetcher, pipeline."""
+    from tracker.kb import load_kb
+    from tracker.pipeline import Pipeline, build_fetcher
+    from tracker.store import Store
+    from tracker.tag import Tagger
+
+    kb = load_kb(config.entities)
+    with Store(db) as store:
+        store.sync_entities(kb)
+        store.sync_sources(config.sources)
+    return Pipeline(config, Tagger(kb), build_fetcher(config), db)
+
+
+@cli.command()
+@common
+@click.option("--once", is_flag=True, help="One pass over every source, then exit (for cron).")
+@click.option("--source", "only", multiple=True, help="Only this source (repeatable).")
+def run(config: Config, db: Path, once: bool, only: tuple[str, ...]) -> None:
+    """Poll every source on its schedule until Ctrl-C or SIGTERM (or once with --once)."""
+    sources = [config.source(name) for name in only] if only else list(config.sources)
+    if not sources:
+        raise ConfigError(f"{config.path}: no sources to run (add some under 'sources:')")
+    pipeline = _build(config, db)
+    from tracker.scheduler import Daemon, run_once
+
+    if once:
+        results = run_once(pipeline, sources)
+        failed = [r for r in results if r.failed]
+        new = sum(r.new_documents for r in results)
+        mentions = sum(r.mentions for r in results)
+        click.echo(f"{new} new documents, {mentions} mentions, from {len(results)} sources "
+                   f"into {db}", err=True)
+        if failed:
+            raise TrackerError(f"{len(failed)} of {len(results)} sources failed: "
+                               + "; ".join(f"{r.source}: {r.failed}" for r in failed))
+        return
+    daemon = Daemon(pipeline, sources)
+
+    def on_signal(signum, frame):
+        pipeline.stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if not daemon.run():
+        logging.shutdown()
+        os._exit(0)  # a fetch still hangs; every stored document is already committed
+
+
+@cli.command()
+@common
+@filters
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
+              help="table for people; csv or jsonl (the export columns) for programs.")
+def mentions(config: Config, db: Path, fmt: str, **kwargs) -> None:
+    """List stored mentions, newest first (50 by default in a table)."""
+    from tracker.export import write_csv, write_jsonl, write_table
+    from tracker.query import mention_rows
+    from tracker.store import Store
+
+    flt = _filter(kwargs, default_limit=50 if fmt == "table" else None)
+    with Store(db, create=False) as store:
+        rows = mention_rows(store.db, flt)
+        if fmt == "csv":
+            write_csv(rows, sys.stdout)
+        elif fmt == "jsonl":
+            write_jsonl(rows, sys.stdout)
+        else:
+            from rich.console import Console
+
+            if not write_table(rows, Console()):
+                click.echo("no mentions match", err=True)
+
+
+@cli.command()
+@common
+@filters
+@click.option("-o", "--output", default="-", show_default=True,
+              help="File to write; '-' for stdout.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def export(config: Config, db: Path, output: str, fmt: str, force: bool, **kwargs) -> None:
+    """Write matching mentions, oldest first, as CSV (UTF-8, header row) or JSON lines.
+
+    Columns: published_at, source, url, title, entity, entity_type, party, surface,
+    sentence, lang.
+    """
+    from tracker.export import open_output, write_csv, write_jsonl
+    from tracker.query import mention_rows
+    from tracker.store import Store
+
+    flt = _filter(kwargs)
+    with Store(db, create=False) as store, open_output(output, force=force) as out:
+        rows = mention_rows(store.db, flt, newest_first=False)
+        count = (write_csv if fmt == "csv" else write_jsonl)(rows, out)
+    if output != "-":
+        click.echo(f"{count} mentions written to {output}", err=True)
+
+
+@cli.command()
+@common
+@click.argument("target")
+@click.option("--lang", help="Language of the text (default: detected).")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The document's date, for party affiliations [default: today].")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def tag(config: Config, db: Path, target: str, lang: str | None, day, fmt: str) -> None:
+    """Print the mentions in one file, URL or stdin ('-'), without storing anything."""
+    from tracker.export import write_csv, write_jsonl
+    from tracker.kb import load_kb
+    from tracker.pipeline import article_from_body, build_fetcher
+    from tracker.tag import Tagger
+
+    kb = load_kb(config.entities)
+    if target == "-":
+        body, is_html, url = sys.stdin.buffer.read(), None, "-"
+        charset = None
+    elif target.startswith(("http://", "https://")):
+        resp = build_fetcher(config).fetch(target)
+        body, charset, url = resp.body, resp.charset, resp.final_url
+        is_html = resp.content_type != "text/plain"
+    else:
+        path = Path(target)
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{target}: cannot read ({exc.strerror})") from None
+        charset, url, is_html = None, path.resolve().as_uri(), path.suffix.lower() != ".txt"
+    if is_html is None:
+        is_html = body.lstrip()[:1] == b"<"
+    article, _ = article_from_body(body, source="tag", url=url, charset=charset,
+                                   is_html=is_html, lang_hint=lang)
+    if lang:
+        article = dataclasses.replace(article, lang=lang)
+    when = day.date() if day else dt.date.today()
+    found = Tagger(kb).tag(article.text, article.lang, when)
+    rows = [{
+        "published_at": when.isoformat(), "source": "tag", "url": url, "title": article.title,
+        "entity": kb.entities[m.entity_id].name, "entity_type": m.entity_type,
+        "party": kb.entities[m.party_id].name if m.party_id else None,
+        "surface": m.surface, "sentence": m.sentence, "lang": article.lang,
+        "entity_id": m.entity_id, "party_id": m.party_id, "start": m.start, "end": m.end,
+        "rule": m.rule,
+    } for m in found]
+    if fmt == "csv":
+        write_csv(rows, sys.stdout)
+    elif fmt == "jsonl":
+        write_jsonl(rows, sys.stdout)
+    else:
+        _tag_table(rows, article)
+
+
+def _tag_table(rows: list[dict], article) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} mentions ({article.lang}, {len(article.text)} chars)")
+    for column in ("surface", "entity", "type", "party", "rule", "sentence"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(r["surface"], r["entity"], r["entity_type"], r["party"] or "", r["rule"],
+                      r["sentence"][:160])
+    Console().print(table)
+
+
+@cli.command()
+@common
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def sources(config: Config, db: Path, fmt: str) -> None:
+    """Each source: last fetch, status, documents stored, next run, last error."""
+    from tracker.export import write_jsonl
+    from tracker.store import Store
+
+    with Store(db) as store:
+        store.sync_sources(config.sources)
+        known = {s.name for s in config.sources}
+        rows = [r for r in store.source_rows() if r["name"] in known]
+    columns = ("name", "kind", "last_fetch_at", "last_status", "documents", "next_run_at",
+               "consecutive_failures", "last_success_at", "last_new_at", "last_error",
+               "location")
+    rows = [{c: r.get(c) for c in columns} for r in rows]
+    if fmt == "jsonl":
+        write_jsonl(rows, sys.stdout)
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table()
+        for column in ("name", "kind", "last fetch", "status", "documents", "next run",
+                       "last error"):
+            table.add_column(column, overflow="fold")
+        for r in rows:
+            table.add_row(r["name"], r["kind"], r["last_fetch_at"] or "never",
+                          r["last_status"] or "-", str(r["documents"]),
+                          r["next_run_at"] or ("due" if r["last_fetch_at"] is None else "-"),
+                          (r["last_error"] or "")[:120])
+        Console().print(table)
+
+
+def main() -> None:
+    """Entry point: run the CLI and turn errors into one line and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("tracker: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except TrackerError as exc:
+        click.echo(f"tracker: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        click.echo(f"tracker: unexpected error: {type(exc).__name__}: {exc} "
+                   "(set TRACKER_DEBUG=1 for details)", err=True)
+        sys.exit(1)
+    else:
+        sys.exit(0)
+

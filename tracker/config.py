@@ -1,0 +1,232 @@
+"""Read config.yaml once into frozen dataclasses; refuse anything invalid with one line.
+
+Every message names the file, the source and the key, so a user can fix it without
+reading code. Relative paths in the file are taken relative to the file's folder.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker import DEFAULT_USER_AGENT, __version__
+from tracker.errors import ConfigError
+
+KINDS = ("feed", "page", "files")
+TOP_KEYS = {"database", "entities", "defaults", "allow_networks", "sources"}
+DEFAULT_KEYS = {"interval", "timeout", "per_host_delay", "user_agent", "max_bytes"}
+SOURCE_KEYS = {"name", "kind", "url", "path", "interval", "lang", "timeout"}
+DEFAULT_DATABASE = "data/tracker.db"
+DEFAULT_ENTITIES = "data/entities.yaml"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class Defaults:
+    interval: float = 1800.0
+    timeout: float = 20.0
+    per_host_delay: float = 1.0
+    user_agent: str = DEFAULT_USER_AGENT
+    max_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    interval: float
+    timeout: float
+    url: str | None = None
+    path: Path | None = None
+    lang: str | None = None
+
+    @property
+    def location(self) -> str:
+        return self.url or str(self.path)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    database: Path
+    entities: tuple[Path | dict, ...]
+    defaults: Defaults
+    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+
+    def source(self, name: str) -> Source:
+        for src in self.sources:
+            if src.name == name:
+                return src
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"{self.path}: no source named {name!r} (known: {known})")
+
+
+def parse_duration(value: Any, where: str) -> float:
+    """'30s', '15m', '2h', '1d' (or a number of seconds) -> seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    match = _DURATION.match(str(value))
+    if not match or float(match.group(1)) <= 0:
+        raise ConfigError(f"{where}: invalid duration {value!r} (use e.g. 30s, 15m, 2h, 1d)")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_size(value: Any, where: str) -> int:
+    match = _SIZE.match(str(value))
+    if not match or float(match.group(1)) <= 0:
+        raise ConfigError(f"{where}: invalid size {value!r} (use e.g. 10MB)")
+    return int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()])
+
+
+def load_config(path: str | Path, *, must_exist: bool = True) -> Config:
+    """Load and validate a config file; a missing default file gives an empty config."""
+    path = Path(path)
+    if not path.exists():
+        if must_exist:
+            raise ConfigError(f"{path}: config file not found (pass --config PATH)")
+        return _build(path, {})
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", exc)
+        raise ConfigError(f"{path}:{line} not valid YAML ({problem})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    return _build(path, raw)
+
+
+def _build(path: Path, raw: dict) -> Config:
+    base = path.parent
+    _no_unknown(raw, TOP_KEYS, f"{path}")
+    defaults = _defaults(raw.get("defaults") or {}, path)
+    database = raw.get("database", DEFAULT_DATABASE)
+    if not isinstance(database, str) or not database.strip():
+        raise ConfigError(f"{path}: key 'database' must be a file path")
+    entities = raw.get("entities", DEFAULT_ENTITIES)
+    entities_list = entities if isinstance(entities, list) else [entities]
+    kb: list[Path | dict] = []
+    for i, item in enumerate(entities_list):
+        if isinstance(item, str) and item.strip():
+            kb.append(base / item)
+        elif isinstance(item, dict):
+            kb.append(item)
+        else:
+            raise ConfigError(f"{path}: entities[{i}] must be a YAML file path or an inline entry")
+    networks = []
+    allow = raw.get("allow_networks") or []
+    if not isinstance(allow, list):
+        raise ConfigError(f"{path}: key 'allow_networks' must be a list of CIDR ranges")
+    for item in allow:
+        try:
+            networks.append(ipaddress.ip_network(str(item), strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{path}: allow_networks: {item!r} is not a CIDR range (e.g. 127.0.0.0/8)"
+            ) from None
+    sources_raw = raw.get("sources") or []
+    if not isinstance(sources_raw, list):
+        raise ConfigError(f"{path}: key 'sources' must be a list")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for i, item in enumerate(sources_raw):
+        src = _source(item, i, path, defaults)
+        if src.name in seen:
+            raise ConfigError(f"{path}: sources[{i}] ({src.name}): key 'name': duplicate name")
+        seen.add(src.name)
+        sources.append(src)
+    return Config(
+        path=path,
+        database=base / database,
+        entities=tuple(kb),
+        defaults=defaults,
+        allow_networks=tuple(networks),
+        sources=tuple(sources),
+    )
+
+
+def _no_unknown(raw: dict, allowed: set[str], where: str) -> None:
+    for key in raw:
+        if key not in allowed:
+            raise ConfigError(
+                f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"
+            )
+
+
+def _defaults(raw: Any, path: Path) -> Defaults:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: key 'defaults' must be a mapping")
+    where = f"{path}: defaults"
+    _no_unknown(raw, DEFAULT_KEYS, where)
+    base = Defaults()
+    user_agent = raw.get("user_agent", base.user_agent)
+    if not isinstance(user_agent, str) or not user_agent.strip():
+        raise ConfigError(f"{where}: key 'user_agent' must be a non-empty string")
+    return Defaults(
+        interval=parse_duration(raw.get("interval", "30m"), f"{where}: key 'interval'"),
+        timeout=parse_duration(raw.get("timeout", "20s"), f"{where}: key 'timeout'"),
+        per_host_delay=_delay(raw.get("per_host_delay", "1s"), f"{where}: key 'per_host_delay'"),
+        user_agent=user_agent.replace("<version>", __version__),
+        max_bytes=parse_size(raw.get("max_bytes", base.max_bytes), f"{where}: key 'max_bytes'"),
+    )
+
+
+def _delay(value: Any, where: str) -> float:
+    if value in (0, "0", "0s"):
+        return 0.0
+    return parse_duration(value, where)
+
+
+def _source(raw: Any, i: int, path: Path, defaults: Defaults) -> Source:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: sources[{i}]: expected a mapping with name, kind and url/path")
+    name = raw.get("name")
+    label = f"{path}: sources[{i}]" + (f" ({name})" if name else "")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ConfigError(f"{label}: key 'name': required, letters, digits, '-', '_' or '.'")
+    _no_unknown(raw, SOURCE_KEYS, label)
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise ConfigError(f"{label}: key 'kind': {kind!r} is not one of {', '.join(KINDS)}")
+    url = raw.get("url")
+    src_path = raw.get("path")
+    if kind in ("feed", "page"):
+        if not isinstance(url, str) or not url.strip():
+            raise ConfigError(f"{label}: key 'url': required for kind {kind}")
+        if not re.match(r"^https?://[^/\\\s]+", url.strip()):
+            raise ConfigError(f"{label}: key 'url': {url!r} must be an http:// or https:// URL")
+        if src_path is not None:
+            raise ConfigError(f"{label}: key 'path': only for kind files")
+    else:
+        if not isinstance(src_path, str) or not src_path.strip():
+            raise ConfigError(f"{label}: key 'path': required for kind files (a folder)")
+        if url is not None:
+            raise ConfigError(f"{label}: key 'url': not used by kind files (use 'path')")
+    lang = raw.get("lang")
+    if lang is not None and not (isinstance(lang, str) and re.match(r"^[a-z]{2}$", lang)):
+        raise ConfigError(f"{label}: key 'lang': {lang!r} is not a two-letter language code")
+    return Source(
+        name=name,
+        kind=kind,
+        url=url.strip() if url else None,
+        path=(path.parent / src_path) if src_path else None,
+        interval=parse_duration(raw.get("interval", defaults.interval), f"{label}: key 'interval'"),
+        timeout=parse_duration(raw.get("timeout", defaults.timeout), f"{label}: key 'timeout'"),
+        lang=lang,
+    )

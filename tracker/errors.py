@@ -1,0 +1,32 @@
+"""The errors a user can cause, as one family of exceptions with human messages.
+
+The library raises them; only the CLI turns them into exit codes:
+``ConfigError`` (bad config, knowledge base or command-line value) exits 2,
+any other ``TrackerError`` (a fetch, a database, a file) exits 1.
+"""
+
+
+class TrackerError(Exception):
+    """A failure the user can understand and act on; the message says what and where."""
+
+    exit_code = 1
+
+
+class ConfigError(TrackerError):
+    """Invalid configuration, knowledge base or option value: nothing was run or stored."""
+
+    exit_code = 2
+
+
+class FetchError(TrackerError):
+    """A URL could not be fetched (network, HTTP status, policy, size or type)."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None):
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.status = status
+
+
+class BlockedError(FetchError):
+    """The fetch was refused by policy (robots.txt, private address, scheme) before any request."""

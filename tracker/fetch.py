@@ -1,0 +1,316 @@
+"""Fetch URLs politely and defensively; the only module that talks HTTP.
+
+Every request: http(s) only, host resolved and checked against private networks
+(unless config's ``allow_networks`` names them) on every redirect hop, robots.txt
+obeyed (cached per host), one request at a time per host with a delay between them,
+a conditional GET when we have an ETag or Last-Modified, connect/read timeouts plus
+a wall-clock deadline, a size cap on the decoded body, and bounded retries with
+backoff for 5xx, 429 and network errors.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from protego import Protego
+
+from tracker.errors import BlockedError, FetchError
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+ROBOTS_TTL = 24 * 3600.0
+ROBOTS_RETRY = 600.0
+MAX_RETRY_AFTER = 120.0
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml",
+              "application/rss+xml", "application/atom+xml", "application/rdf+xml")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class Response:
+    """What one fetch returned (after redirects); ``body`` is decoded from gzip etc."""
+
+    url: str
+    final_url: str
+    status: int
+    body: bytes
+    content_type: str
+    charset: str | None
+    etag: str | None
+    last_modified: str | None
+    elapsed: float
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class Fetcher:
+    """One per process; thread-safe. Holds the session, robots cache and per-host clocks."""
+
+    def __init__(self, *, user_agent: str, timeout: float = 20.0, per_host_delay: float = 1.0,
+                 max_bytes: int = 10 * 1024 * 1024, allow_networks: Iterable[Network] = (),
+                 retries: int = 2, backoff: float = 1.0, obey_robots: bool = True):
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.per_host_delay = per_host_delay
+        self.max_bytes = max_bytes
+        self.allow_networks = tuple(allow_networks)
+        self.retries = retries
+        self.backoff = backoff
+        self.obey_robots = obey_robots
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._host_next: dict[str, float] = {}
+        self._robots: dict[str, tuple[Protego | None, float]] = {}
+
+    # -- public -------------------------------------------------------------------------
+    def fetch(self, url: str, *, timeout: float | None = None, etag: str | None = None,
+              last_modified: str | None = None) -> Response:
+        """GET one URL, following at most 5 redirects, each hop checked again."""
+        timeout = timeout or self.timeout
+        started = time.monotonic()
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            self.check_url(current)
+            if self.obey_robots and not self._robots_allow(current, timeout):
+                raise BlockedError(current, "disallowed by robots.txt")
+            headers = {}
+            if current == url and etag:
+                headers["If-None-Match"] = etag
+            if current == url and last_modified:
+                headers["If-Modified-Since"] = last_modified
+            status, resp_headers, body = self._get_with_retries(current, headers, timeout)
+            if status in (301, 302, 303, 307, 308) and resp_headers.get("location"):
+                target = urljoin(current, resp_headers["location"])
+                if target == current:
+                    raise FetchError(url, "redirect loop", status)
+                current = target
+                continue
+            content_type, charset = _content_type(resp_headers.get("content-type", ""))
+            if status >= 400:
+                raise FetchError(current, f"HTTP {status}", status)
+            if status == 200 and content_type and not content_type.startswith(TEXT_TYPES):
+                raise FetchError(current, f"skipped: content type {content_type} is not text",
+                                 status)
+            return Response(url=url, final_url=current, status=status, body=body,
+                            content_type=content_type, charset=charset,
+                            etag=resp_headers.get("etag"),
+                            last_modified=resp_headers.get("last-modified"),
+                            elapsed=time.monotonic() - started)
+        raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+
+    def check_url(self, url: str) -> None:
+        """Refuse other schemes, odd URLs and hosts that resolve to non-public addresses."""
+        if "\\" in url or any(ord(c) < 33 for c in url):
+            raise BlockedError(url, "refused: backslash or control character in URL")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise BlockedError(url, f"refused: scheme {parts.scheme or '(none)'!r} (http/https)")
+        host = parts.hostname
+        if not host:
+            raise BlockedError(url, "refused: no host in URL")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except (socket.gaierror, UnicodeError, ValueError) as exc:
+            raise FetchError(url, f"DNS error for {host}: {exc}") from None
+        for info in infos:
+            ip = ipaddress.ip_address(info[4][0].split("%")[0])
+            if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+                ip = ip.ipv4_mapped
+            if any(ip in net for net in self.allow_networks):
+                continue
+            if not ip.is_global or ip.is_multicast or ip in _CGNAT:
+                raise BlockedError(url, f"refused: {host} resolves to non-public address {ip} "
+                                        "(add its network to allow_networks to permit it)")
+
+    # -- internals ----------------------------------------------------------------------
+    @property
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = self.user_agent
+            session.headers["Accept-Encoding"] = "gzip, deflate"
+            session.trust_env = False
+            self._local.session = session
+        return session
+
+    def _get_with_retries(self, url: str, headers: dict, timeout: float
+                          ) -> tuple[int, dict, bytes]:
+        for attempt in range(self.retries + 1):
+            try:
+                status, resp_headers, body = self._polite_get(url, headers, timeout)
+            except FetchError:
+                if attempt >= self.retries:
+                    raise
+                self._sleep_backoff(attempt)
+                continue
+            if status in (429, 500, 502, 503, 504) and attempt < self.retries:
+                wait = _retry_after(resp_headers.get("retry-after"))
+                if wait is not None and wait > MAX_RETRY_AFTER:
+                    return status, resp_headers, body
+                if wait is not None:
+                    self._defer_host(url, wait)
+                else:
+                    self._sleep_backoff(attempt)
+                continue
+            return status, resp_headers, body
+        raise AssertionError("unreachable")
+
+    def _sleep_backoff(self, attempt: int) -> None:
+        time.sleep(self.backoff * (2**attempt) * (0.5 + random.random()))
+
+    def _host_lock(self, host: str) -> threading.Lock:
+        with self._lock:
+            return self._host_locks.setdefault(host, threading.Lock())
+
+    def _defer_host(self, url: str, seconds: float) -> None:
+        host = urlsplit(url).netloc
+        with self._lock:
+            self._host_next[host] = max(self._host_next.get(host, 0), time.monotonic() + seconds)
+
+    def _polite_get(self, url: str, headers: dict, timeout: float) -> tuple[int, dict, bytes]:
+        """One request, alone on its host, after the host's delay has passed."""
+        host = urlsplit(url).netloc
+        with self._host_lock(host):
+            with self._lock:
+                wait = self._host_next.get(host, 0) - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                return self._raw_get(url, headers, timeout)
+            finally:
+                delay = max(self.per_host_delay, self._crawl_delay(host))
+                with self._lock:
+                    self._host_next[host] = max(self._host_next.get(host, 0),
+                                                time.monotonic() + delay)
+
+    def _raw_get(self, url: str, headers: dict, timeout: float) -> tuple[int, dict, bytes]:
+        deadline = time.monotonic() + timeout * 3
+        try:
+            resp = self._session.get(url, headers=headers, stream=True, allow_redirects=False,
+                                     timeout=(min(timeout, 10.0), timeout))
+        except requests.Timeout:
+            raise FetchError(url, f"timed out after {timeout:g}s") from None
+        except requests.RequestException as exc:
+            raise FetchError(url, f"connection failed: {_short(exc)}") from None
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut, args=(resp,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            declared = resp.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise FetchError(url, f"body of {declared} bytes exceeds {self.max_bytes}")
+            chunks, size = [], 0
+            for chunk in resp.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(url, f"body exceeds {self.max_bytes} bytes (decoded)")
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded")
+            return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, \
+                b"".join(chunks)
+        except requests.RequestException as exc:
+            if time.monotonic() >= deadline:
+                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded") from None
+            raise FetchError(url, f"read failed: {_short(exc)}") from None
+        finally:
+            watchdog.cancel()
+            resp.close()
+
+    def _robots_allow(self, url: str, timeout: float) -> bool:
+        parts = urlsplit(url)
+        host = parts.netloc
+        with self._lock:
+            cached = self._robots.get(host)
+        if cached is None or cached[1] < time.monotonic():
+            cached = self._load_robots(f"{parts.scheme}://{host}/robots.txt", timeout)
+            with self._lock:
+                self._robots[host] = cached
+        rules = cached[0]
+        if rules is None:
+            raise FetchError(url, "robots.txt unreachable; host skipped until it answers")
+        return rules.can_fetch(url, self.user_agent)
+
+    def _load_robots(self, robots_url: str, timeout: float) -> tuple[Protego | None, float]:
+        """Policy: 2xx -> its rules; 4xx -> everything allowed; 5xx or no answer -> skip the
+        host and ask again in 10 minutes; unparsable text -> what Protego salvages."""
+        now = time.monotonic()
+        try:
+            status, _, body = self._polite_get(robots_url, {}, timeout)
+        except FetchError as exc:
+            log.warning("robots.txt %s: %s", robots_url, exc.reason)
+            return None, now + ROBOTS_RETRY
+        if 400 <= status < 500:
+            return Protego.parse(""), now + ROBOTS_TTL
+        if status >= 300:
+            log.warning("robots.txt %s: HTTP %s", robots_url, status)
+            return None, now + ROBOTS_RETRY
+        text = body[: 512 * 1024].decode("utf-8", errors="replace")
+        try:
+            return Protego.parse(text), now + ROBOTS_TTL
+        except Exception:  # noqa: BLE001 - garbage robots.txt: allow, as Scrapy does
+            return Protego.parse(""), now + ROBOTS_TTL
+
+    def _crawl_delay(self, host: str) -> float:
+        cached = self._robots.get(host)
+        if not cached or cached[0] is None:
+            return 0.0
+        delay = cached[0].crawl_delay(self.user_agent)
+        return min(float(delay), 60.0) if delay else 0.0
+
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+def _content_type(value: str) -> tuple[str, str | None]:
+    kind, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset" and val.strip():
+            charset = val.strip().strip("\"'").lower()
+    return kind.strip().lower(), charset
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _cut(resp: requests.Response) -> None:
+    """Deadline reached: shut the socket so a read blocked on a dripping server returns."""
+    conn = getattr(resp.raw, "_connection", None)
+    sock = getattr(conn, "sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:200] + "..."

@@ -1,0 +1,237 @@
+"""The knowledge base: parties and politicians, their aliases and dated party affiliations.
+
+Loaded from the YAML files (and inline entries) that config.yaml lists, validated as a
+whole, so a bad entry is refused with its file and id before anything runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.errors import ConfigError
+
+PARTY_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "start", "end",
+              "successor", "type"}
+POLITICIAN_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "surname",
+                   "surname_alone", "affiliations", "type"}
+SURNAME_POLICIES = ("always", "context", "never")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "‐": "-",
+                              "‑": "-", "–": "-", "—": "-", "œ": "oe", "Œ": "oe", "æ": "ae",
+                              "Æ": "ae", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and apostrophe-insensitive form used for matching names."""
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.lower().split())
+
+
+def is_acronym(alias: str) -> bool:
+    """'UMP', 'LFI', 'PS': matched only when written in capitals."""
+    letters = [c for c in alias if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and " " not in alias.strip()
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    party: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    name: str
+    type: str  # "party" or "politician"
+    aliases: tuple[str, ...]
+    country: str | None = None
+    wikidata: str | None = None
+    exact_case: tuple[str, ...] = ()
+    surname: str | None = None
+    surname_alone: str = "context"
+    affiliations: tuple[Affiliation, ...] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    successor: str | None = None
+    origin: str = ""
+
+
+@dataclass
+class KnowledgeBase:
+    entities: dict[str, Entity] = field(default_factory=dict)
+    version: str = ""
+
+    def party_at(self, entity_id: str, day: dt.date | None) -> str | None:
+        """The party a mention of this entity counts for on that day (a party counts for itself)."""
+        entity = self.entities[entity_id]
+        if entity.type == "party":
+            return entity.id
+        day = day or dt.date.today()
+        current = [a for a in entity.affiliations if a.covers(day)]
+        if not current:
+            return None
+        return max(current, key=lambda a: a.start or dt.date.min).party
+
+    def find(self, query: str, type_: str | None = None) -> list[Entity]:
+        """Entities whose id, canonical name or any alias folds to the query."""
+        key = fold(query)
+        found = []
+        for entity in self.entities.values():
+            if type_ and entity.type != type_:
+                continue
+            names = {entity.id, entity.name, *entity.aliases, *entity.exact_case}
+            if key in {fold(n) for n in names}:
+                found.append(entity)
+        return found
+
+    def parties(self) -> list[Entity]:
+        return [e for e in self.entities.values() if e.type == "party"]
+
+    def politicians(self) -> list[Entity]:
+        return [e for e in self.entities.values() if e.type == "politician"]
+
+
+def load_kb(items: tuple[Path | dict, ...] | list[Path | dict]) -> KnowledgeBase:
+    """Read every KB file / inline entry, validate the whole, and return it."""
+    raw_entities: list[tuple[str, str, dict]] = []
+    digest = hashlib.sha256()
+    for item in items:
+        if isinstance(item, dict):
+            origin = "config.yaml inline entity"
+            doc: Any = item if ("parties" in item or "politicians" in item) else {"_inline": [item]}
+        else:
+            origin = str(item)
+            try:
+                doc = yaml.safe_load(Path(item).read_text(encoding="utf-8")) or {}
+            except FileNotFoundError:
+                raise ConfigError(f"{item}: knowledge base file not found") from None
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = f" line {mark.line + 1}" if mark else ""
+                raise ConfigError(f"{item}:{line} not valid YAML") from None
+        if not isinstance(doc, dict):
+            raise ConfigError(f"{origin}: expected 'parties:' and 'politicians:' lists")
+        for key in doc:
+            if key not in ("parties", "politicians", "_inline"):
+                raise ConfigError(f"{origin}: unknown key {key!r} (use parties, politicians)")
+        for key, default_type in (("parties", "party"), ("politicians", "politician"),
+                                  ("_inline", None)):
+            entries = doc.get(key) or []
+            if not isinstance(entries, list):
+                raise ConfigError(f"{origin}: {key!r} must be a list")
+            for entry in entries:
+                if not isinstance(entry, dict):
+                    raise ConfigError(f"{origin}: {key}: every entry must be a mapping")
+                etype = entry.get("type", default_type)
+                if etype not in ("party", "politician"):
+                    raise ConfigError(f"{origin}: entry {entry.get('id')!r}: 'type' must be "
+                                      "party or politician")
+                raw_entities.append((origin, etype, entry))
+        digest.update(json.dumps(doc, sort_keys=True, default=str).encode())
+    kb = KnowledgeBase(version=digest.hexdigest()[:12])
+    for origin, etype, entry in raw_entities:
+        entity = _entity(origin, etype, entry)
+        if entity.id in kb.entities:
+            other = kb.entities[entity.id].origin
+            raise ConfigError(f"{origin}: entity {entity.id!r}: id already used in {other}")
+        kb.entities[entity.id] = entity
+    _validate(kb)
+    return kb
+
+
+def _date(value: Any, where: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}: must be a list of names")
+    return tuple(v.strip() for v in value)
+
+
+def _entity(origin: str, etype: str, entry: dict) -> Entity:
+    eid = entry.get("id")
+    where = f"{origin}: entity {eid!r}"
+    if not isinstance(eid, str) or not _ID.match(eid):
+        raise ConfigError(f"{where}: 'id' must be a lowercase slug (letters, digits, '-')")
+    allowed = PARTY_KEYS if etype == "party" else POLITICIAN_KEYS
+    for key in entry:
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown key {key!r}")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}: 'name' is required")
+    aliases = _strings(entry.get("aliases"), f"{where}: aliases")
+    exact = _strings(entry.get("exact_case"), f"{where}: exact_case")
+    if name not in aliases and name not in exact:
+        aliases = (name, *aliases)
+    common = dict(id=eid, name=name.strip(), type=etype, aliases=aliases, exact_case=exact,
+                  country=entry.get("country"), wikidata=entry.get("wikidata"), origin=origin)
+    if etype == "party":
+        start = _date(entry.get("start"), f"{where}: start")
+        end = _date(entry.get("end"), f"{where}: end")
+        if start and end and end < start:
+            raise ConfigError(f"{where}: end {end} is before start {start}")
+        return Entity(**common, start=start, end=end, successor=entry.get("successor"))
+    policy = entry.get("surname_alone", "context")
+    if policy not in SURNAME_POLICIES:
+        raise ConfigError(f"{where}: surname_alone must be one of {', '.join(SURNAME_POLICIES)}")
+    affiliations = []
+    for i, aff in enumerate(entry.get("affiliations") or []):
+        awhere = f"{where}: affiliations[{i}]"
+        if not isinstance(aff, dict) or "party" not in aff or set(aff) - {"party", "start", "end"}:
+            raise ConfigError(f"{awhere}: expected {{party, start, end}}")
+        start, end = _date(aff.get("start"), awhere), _date(aff.get("end"), awhere)
+        if start and end and end < start:
+            raise ConfigError(f"{awhere}: end {end} is before start {start}")
+        affiliations.append(Affiliation(str(aff["party"]), start, end))
+    surname = entry.get("surname") or name.split()[-1]
+    return Entity(**common, surname=surname, surname_alone=policy,
+                  affiliations=tuple(affiliations))
+
+
+def _validate(kb: KnowledgeBase) -> None:
+    claimed: dict[str, str] = {}
+    for entity in kb.entities.values():
+        where = f"{entity.origin}: entity {entity.id!r}"
+        if entity.successor and kb.entities.get(entity.successor, None) is None:
+            raise ConfigError(f"{where}: successor {entity.successor!r} is not a known party")
+        for aff in entity.affiliations:
+            party = kb.entities.get(aff.party)
+            if party is None or party.type != "party":
+                raise ConfigError(f"{where}: affiliation names unknown party {aff.party!r}")
+        for alias in {*entity.aliases, *entity.exact_case}:
+            key = alias if is_acronym(alias) else fold(alias)
+            owner = claimed.setdefault(key, entity.id)
+            if owner != entity.id:
+                raise ConfigError(
+                    f"{where}: alias {alias!r} is also claimed by {owner!r}; keep it on one entity"
+                )

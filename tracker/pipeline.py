@@ -1,0 +1,210 @@
+"""One pass over one source: collect -> fetch -> extract -> tag -> store.
+
+A ``Pipeline`` is built once per process with the config, the tagger and the fetcher,
+and runs any source from any thread (each run opens its own database connection; the
+spaCy stage is used by one thread at a time). A failing item is logged and skipped; a
+failing source is recorded and reported; neither stops the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker.config import Config, Source
+from tracker.errors import FetchError, TrackerError
+from tracker.extract import decode, detect_language, extract_html, extract_text
+from tracker.fetch import Fetcher, Response
+from tracker.models import Article
+from tracker.sources import FeedItem, canonical_url, list_files, parse_feed
+from tracker.store import Store, text_hash
+from tracker.tag import Tagger
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    source: str
+    new_documents: int = 0
+    mentions: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    failed: str | None = None
+
+
+def build_fetcher(config: Config) -> Fetcher:
+    d = config.defaults
+    return Fetcher(user_agent=d.user_agent, timeout=d.timeout, per_host_delay=d.per_host_delay,
+                   max_bytes=d.max_bytes, allow_networks=config.allow_networks)
+
+
+def article_from_body(body: bytes, *, source: str, url: str, charset: str | None = None,
+                      is_html: bool = True, feed_item: FeedItem | None = None,
+                      lang_hint: str | None = None, file_time: dt.datetime | None = None
+                      ) -> tuple[Article, str | None]:
+    """Build the document from raw bytes; also returns the page's canonical URL if any."""
+    text = decode(body, charset)
+    page = extract_html(text, url) if is_html else extract_text(text)
+    now = dt.datetime.now(dt.timezone.utc)
+    if feed_item and feed_item.published_at:
+        published, date_source = feed_item.published_at, "feed"
+    elif page.published_at:
+        published, date_source = page.published_at, "page"
+    elif file_time:
+        published, date_source = file_time, "file"
+    else:
+        published, date_source = now, "fetch"
+    title = page.title or (feed_item.title if feed_item else None)
+    article = Article(
+        source=source, url=url, text=page.text,
+        lang=detect_language(page.text, lang_hint, page.lang),
+        published_at=published, date_source=date_source, fetched_at=now,
+        title=title, author=page.author,
+    )
+    return article, page.canonical_url
+
+
+class Pipeline:
+    def __init__(self, config: Config, tagger: Tagger, fetcher: Fetcher, db_path: Path,
+                 stop: threading.Event | None = None):
+        self.config = config
+        self.tagger = tagger
+        self.fetcher = fetcher
+        self.db_path = db_path
+        self.stop = stop or threading.Event()
+        self._tag_lock = threading.Lock()
+
+    def run_source(self, source: Source, *, next_run: dt.datetime | None = None) -> RunResult:
+        """One pass over one source; never raises for a source's own failure."""
+        result = RunResult(source.name)
+        started = time.monotonic()
+        with Store(self.db_path) as store:
+            try:
+                if source.kind == "feed":
+                    self._run_feed(source, store, result)
+                elif source.kind == "page":
+                    self._run_page(source, store, result)
+                else:
+                    self._run_files(source, store, result)
+            except TrackerError as exc:
+                result.failed = str(exc)
+            except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop others
+                log.exception("source %s: unexpected error", source.name)
+                result.failed = f"unexpected error: {type(exc).__name__}: {exc}"
+            store.record_run(source.name, ok=result.failed is None, error=result.failed,
+                             new_docs=result.new_documents, next_run_at=next_run)
+        took = time.monotonic() - started
+        if result.failed:
+            log.warning("source %s failed: %s", source.name, result.failed)
+        else:
+            log.info("source %s: %d new documents, %d mentions, %d errors (%.1fs)",
+                     source.name, result.new_documents, result.mentions, len(result.errors), took)
+        return result
+
+    # -- kinds -------------------------------------------------------------------------
+    def _fetch(self, store: Store, source: Source, url: str, *, conditional: bool = False
+               ) -> Response:
+        etag, modified = store.cache_headers(url) if conditional else (None, None)
+        started = time.monotonic()
+        try:
+            resp = self.fetcher.fetch(url, timeout=source.timeout, etag=etag,
+                                      last_modified=modified)
+        except FetchError as exc:
+            store.log_fetch(source.name, url, status=exc.status, outcome="error",
+                            duration=time.monotonic() - started, error=exc.reason)
+            raise
+        store.log_fetch(source.name, url, status=resp.status,
+                        outcome="not-modified" if resp.not_modified else "ok",
+                        size=len(resp.body), duration=resp.elapsed)
+        if conditional and not resp.not_modified:
+            store.remember_headers(url, resp.etag, resp.last_modified)
+        return resp
+
+    def _run_feed(self, source: Source, store: Store, result: RunResult) -> None:
+        assert source.url
+        resp = self._fetch(store, source, source.url, conditional=True)
+        if resp.not_modified:
+            return
+        items, warning = parse_feed(resp.body, resp.final_url)
+        if warning:
+            log.warning("source %s: malformed feed, %d items salvaged (%s)", source.name,
+                        len(items), warning)
+        for item in items:
+            if self.stop.is_set():
+                return
+            url = canonical_url(item.url)
+            if store.has_url(url):
+                result.skipped += 1
+                continue
+            try:
+                page = self._fetch(store, source, url)
+            except FetchError as exc:
+                result.errors.append(str(exc))
+                log.warning("source %s: %s", source.name, exc)
+                continue
+            article, canonical = article_from_body(
+                page.body, source=source.name, url=url, charset=page.charset,
+                is_html=page.content_type != "text/plain", feed_item=item, lang_hint=source.lang)
+            if canonical and canonical_url(canonical) != url:
+                url = canonical_url(canonical)
+                if store.has_url(url):
+                    result.skipped += 1
+                    continue
+                article = dataclasses.replace(article, url=url)
+            self._store(store, article, result)
+
+    def _run_page(self, source: Source, store: Store, result: RunResult) -> None:
+        assert source.url
+        resp = self._fetch(store, source, source.url, conditional=True)
+        if resp.not_modified:
+            return
+        url = canonical_url(source.url)
+        article, _ = article_from_body(resp.body, source=source.name, url=url,
+                                       charset=resp.charset,
+                                       is_html=resp.content_type != "text/plain",
+                                       lang_hint=source.lang)
+        if store.latest_hash(url) == text_hash(article.text):
+            result.skipped += 1
+            return
+        self._store(store, article, result)
+
+    def _run_files(self, source: Source, store: Store, result: RunResult) -> None:
+        assert source.path
+        for path in list_files(source.path):
+            if self.stop.is_set():
+                return
+            url = path.resolve().as_uri()
+            try:
+                body = path.read_bytes()
+                mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+            except OSError as exc:
+                result.errors.append(f"{path}: {exc.strerror}")
+                continue
+            article, _ = article_from_body(body, source=source.name, url=url,
+                                           is_html=path.suffix.lower() != ".txt",
+                                           lang_hint=source.lang, file_time=mtime)
+            if article.title is None:
+                article = dataclasses.replace(article, title=path.stem)
+            if store.latest_hash(url) == text_hash(article.text):
+                result.skipped += 1
+                continue
+            self._store(store, article, result)
+
+    def _store(self, store: Store, article: Article, result: RunResult) -> None:
+        if not article.text.strip():
+            result.errors.append(f"{article.url}: no main text found")
+            return
+        with self._tag_lock:
+            mentions = self.tagger.tag(article.text, article.lang, article.day)
+        saved = store.save(article, mentions, kb_version=self.tagger.kb.version,
+                           tagger_version=self.tagger.version)
+        if saved:
+            result.new_documents += 1
+            result.mentions += len(mentions)
+

