@@ -25,8 +25,19 @@ log = logging.getLogger("tracker")
 FORMATS = click.Choice(["table", "csv", "jsonl"])
 
 
+class Failure(click.ClickException):
+    """A TrackerError on its way out: one line on stderr, the error's own exit code."""
+
+    def __init__(self, error: TrackerError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"tracker: error: {self.message}", err=True)
+
+
 def common(func):
-    """--config and --db, taken by every command."""
+    """--config and --db, taken by every command; errors become one line and an exit code."""
     @click.option("--config", "config_path", type=click.Path(dir_okay=False),
                   default=None, help="Config file [default: ./config.yaml].")
     @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
@@ -34,9 +45,13 @@ def common(func):
                        "else data/tracker.db].")
     @functools.wraps(func)
     def wrapper(*args, config_path, db_path, **kwargs):
-        config = load_config(config_path or "config.yaml", must_exist=config_path is not None)
-        db = Path(db_path) if db_path else config.database
-        return func(*args, config=config, db=db, **kwargs)
+        try:
+            config = load_config(config_path or "config.yaml",
+                                 must_exist=config_path is not None)
+            db = Path(db_path) if db_path else config.database
+            return func(*args, config=config, db=db, **kwargs)
+        except TrackerError as exc:
+            raise Failure(exc) from None
     return wrapper
 
 

@@ -11,12 +11,15 @@ import codecs
 import datetime as dt
 import re
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import py3langid
 import trafilatura
 from charset_normalizer import from_bytes
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
+_ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2})", re.I)
 _DATE_PARAMS = {"extensive_search": False, "original_date": True,
                 "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
@@ -76,14 +79,25 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     lang = lang_match.group(1).lower() if lang_match else None
     if doc is None or not doc.text:
         return Extracted(text="", lang=lang)
-    return Extracted(
-        text=dedupe_paragraphs(doc.text),
-        title=_clean(doc.title),
-        published_at=parse_datetime(doc.date),
-        author=_clean(doc.author),
-        canonical_url=doc.url if doc.url and doc.url.startswith(("http://", "https://")) else None,
-        lang=lang,
-    )
+    title = _clean(doc.title)
+    text = dedupe_paragraphs(doc.text)
+    if title and not text.startswith(title):
+        text = f"{title}\n{text}"  # the headline is where a name counts most
+    return Extracted(text=text, title=title, published_at=parse_datetime(doc.date),
+                     author=_clean(doc.author), canonical_url=canonical_link(html, url),
+                     lang=lang)
+
+
+def canonical_link(html: str, url: str | None) -> str | None:
+    """The page's <link rel="canonical">, made absolute; None when absent or not http(s)."""
+    head = html[: html.lower().find("</head>") if "</head>" in html.lower() else 50_000]
+    for tag in _LINK_TAG.findall(head):
+        attrs = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or ""
+                 for m in _ATTR.finditer(tag)}
+        if "canonical" in attrs.get("rel", "").lower().split() and attrs.get("href"):
+            absolute = urljoin(url or "", attrs["href"].strip())
+            return absolute if absolute.startswith(("http://", "https://")) else None
+    return None
 
 
 def extract_text(text: str) -> Extracted:

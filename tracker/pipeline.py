@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tracker.config import Config, Source
 from tracker.errors import FetchError, TrackerError
@@ -131,7 +132,8 @@ class Pipeline:
         resp = self._fetch(store, source, source.url, conditional=True)
         if resp.not_modified:
             return
-        items, warning = parse_feed(resp.body, resp.final_url)
+        items, warning = parse_feed(resp.body, resp.final_url,
+                                    resp.content_type or "application/xml")
         if warning:
             log.warning("source %s: malformed feed, %d items salvaged (%s)", source.name,
                         len(items), warning)
@@ -151,7 +153,7 @@ class Pipeline:
             article, canonical = article_from_body(
                 page.body, source=source.name, url=url, charset=page.charset,
                 is_html=page.content_type != "text/plain", feed_item=item, lang_hint=source.lang)
-            if canonical and canonical_url(canonical) != url:
+            if canonical and _same_host(canonical, url) and canonical_url(canonical) != url:
                 url = canonical_url(canonical)
                 if store.has_url(url):
                     result.skipped += 1
@@ -208,3 +210,7 @@ class Pipeline:
             result.new_documents += 1
             result.mentions += len(mentions)
 
+
+def _same_host(a: str, b: str) -> bool:
+    """A page may only rename itself within its own site (no cross-site canonical)."""
+    return urlsplit(a).netloc.lower() == urlsplit(b).netloc.lower()

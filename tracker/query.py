@@ -32,18 +32,26 @@ class MentionFilter:
     limit: int | None = None
 
 
-def resolve(db: Database, name: str, type_: str) -> list[str]:
-    """Entity ids whose id, canonical name or alias folds to ``name``; error if none."""
+def resolve(db: Database, name: str, type_: str) -> str:
+    """The entity whose id, canonical name or alias folds to ``name``, else whose surname
+    does, if only one has it; a usage error otherwise."""
     key = fold(name)
-    ids = []
-    for row in db.query("SELECT id, name, aliases FROM entities WHERE type = ?", [type_]):
+    by_name, by_surname = [], []
+    for row in db.query("SELECT id, name, aliases, surname FROM entities WHERE type = ?",
+                        [type_]):
         names = [row["id"], row["name"], *json.loads(row["aliases"] or "[]")]
         if key in {fold(n) for n in names}:
-            ids.append(row["id"])
-    if not ids:
-        raise ConfigError(f"unknown {type_} {name!r}: not an id, name or alias in the "
-                          "knowledge base")
-    return ids
+            by_name.append(row)
+        elif row["surname"] and fold(row["surname"]) == key:
+            by_surname.append(row)
+    found = by_name or by_surname
+    if len(found) == 1:
+        return found[0]["id"]
+    if found:
+        names = ", ".join(sorted(r["name"] for r in found))
+        raise ConfigError(f"{type_} {name!r} is ambiguous ({names}): give the full name")
+    raise ConfigError(f"unknown {type_} {name!r}: not an id, name or alias in the "
+                      "knowledge base")
 
 
 def mention_rows(db: Database, f: MentionFilter, *, newest_first: bool = True
@@ -65,14 +73,11 @@ def _where(db: Database, f: MentionFilter) -> tuple[list[str], list]:
     where: list[str] = []
     params: list = []
     if f.party:
-        ids = resolve(db, f.party, "party")
-        column = "entity_id" if f.direct else "party_id"
-        where.append(f"{column} IN ({', '.join('?' * len(ids))})")
-        params.extend(ids)
+        where.append("entity_id = ?" if f.direct else "party_id = ?")
+        params.append(resolve(db, f.party, "party"))
     if f.politician:
-        ids = resolve(db, f.politician, "politician")
-        where.append(f"entity_id IN ({', '.join('?' * len(ids))})")
-        params.extend(ids)
+        where.append("entity_id = ?")
+        params.append(resolve(db, f.politician, "politician"))
     if f.source:
         where.append("source = ?")
         params.append(f.source)

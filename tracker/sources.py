@@ -33,11 +33,13 @@ class NotAFeedError(TrackerError):
     """The body is not RSS or Atom at all (an HTML page, an error page, garbage)."""
 
 
-def parse_feed(body: bytes, base_url: str) -> tuple[list[FeedItem], str | None]:
+def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
+               ) -> tuple[list[FeedItem], str | None]:
     """Items of an RSS/Atom body, oldest first; a malformed feed still gives what parsed.
 
     Returns the items and a warning when the feed was malformed (feedparser's bozo)."""
-    parsed = feedparser.parse(body, response_headers={"content-location": base_url})
+    parsed = feedparser.parse(body, response_headers={"content-location": base_url,
+                                                      "content-type": content_type})
     version = parsed.get("version") or ""
     if not parsed.entries and (parsed.bozo or not version):
         reason = parsed.get("bozo_exception") or "no RSS or Atom element"
@@ -55,7 +57,10 @@ def parse_feed(body: bytes, base_url: str) -> tuple[list[FeedItem], str | None]:
             summary=entry.get("summary"),
         ))
     items.sort(key=lambda i: i.published_at or dt.datetime.max.replace(tzinfo=dt.timezone.utc))
-    warning = _one_line(parsed.get("bozo_exception")) if parsed.bozo else None
+    problem = parsed.get("bozo_exception")
+    benign = isinstance(problem, (feedparser.CharacterEncodingOverride,
+                                  feedparser.NonXMLContentType))
+    warning = _one_line(problem) if parsed.bozo and not benign else None
     return items, warning
 
 

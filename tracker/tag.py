@@ -108,6 +108,9 @@ class Linker:
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
             token.norm_ = _token_fold(token.text)
+            # A line break ends a sentence: headlines and list items have no full stop.
+            if token.i > 0 and "\n" in doc[token.i - 1].text_with_ws and not token.is_space:
+                token.is_sent_start = True
         found = []
         for key, start, end in [*self.phrases(doc), *self.fuzzy(doc)]:
             kind, ids, alias = self.keys[key]
@@ -166,7 +169,9 @@ class Linker:
         loose = [a for a in entity.aliases if fold(a) == folded]
         if loose:
             return True
-        if not any(" ".join(written.split()) == a for a in exact):
+        written = " ".join(written.split())
+        # Exact case, except the first letter of a multi-word name: "les Républicains".
+        if not any(written == a or (" " in a and written[1:] == a[1:]) for a in exact):
             return False
         # "la Renaissance", "the Renaissance": the common word, not the party.
         before = span.doc[span.start - 1] if span.start > 0 else None

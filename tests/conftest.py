@@ -1,0 +1,127 @@
+"""Shared fixtures: a real HTTP server on 127.0.0.1 serving tests/site, configs, the KB."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = Path(__file__).resolve().parent / "site"
+KB_FILE = ROOT / "data" / "entities.yaml"
+TYPES = {".xml": "application/rss+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
+         ".txt": "text/plain; charset=utf-8"}
+
+
+@dataclass
+class Site:
+    """A loopback web site: files from tests/site plus routes a test sets itself."""
+
+    base: str = ""
+    routes: dict[str, tuple[int, bytes, str, dict]] = field(default_factory=dict)
+    requests: list[tuple[str, str, dict]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def set(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
+            status: int = 200, headers: dict | None = None) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.routes[path] = (status, data, content_type, headers or {})
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def hits(self, path: str) -> int:
+        with self.lock:
+            return sum(1 for _, p, _ in self.requests if p.split("?")[0] == path)
+
+    def resolve(self, path: str) -> tuple[int, bytes, str, dict] | None:
+        clean = path.split("?")[0].split("#")[0]
+        if clean in self.routes:
+            return self.routes[clean]
+        file = (SITE / clean.lstrip("/")).resolve()
+        if SITE in file.parents and file.is_file():
+            body = file.read_bytes().replace(b"{{BASE}}", self.base.encode())
+            return 200, body, TYPES.get(file.suffix, "application/octet-stream"), {}
+        return None
+
+
+def _handler(site: Site):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            with site.lock:
+                site.requests.append(("GET", self.path, dict(self.headers)))
+            found = site.resolve(self.path)
+            if found is None:
+                return self._send(404, b"not found", "text/plain", {})
+            status, body, ctype, headers = found
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            if status == 200 and self.headers.get("If-None-Match") == etag:
+                return self._send(304, b"", None, {"ETag": etag})
+            return self._send(status, body, ctype, {"ETag": etag, **headers})
+
+        def _send(self, status, body, ctype, headers):
+            self.send_response(status)
+            if ctype:
+                self.send_header("Content-Type", ctype)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if body:
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def site():
+    state = Site()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
+    state.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def write_config(folder: Path, sources: list[dict], **extra) -> Path:
+    """A config.yaml for a test: the shipped KB, loopback allowed, no per-host delay."""
+    import yaml
+
+    config = {
+        "database": str(folder / "tracker.db"),
+        "entities": [str(KB_FILE)],
+        "defaults": {"interval": "30m", "timeout": "5s", "per_host_delay": "0s"},
+        "allow_networks": ["127.0.0.0/8"],
+        "sources": sources,
+        **extra,
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from tracker.kb import load_kb
+
+    return load_kb([KB_FILE])
+
+
+@pytest.fixture(scope="session")
+def tagger(kb):
+    """One tagger (one spaCy pipeline per language) for the whole test session."""
+    from tracker.tag import Tagger
+
+    return Tagger(kb)

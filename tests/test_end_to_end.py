@@ -1,0 +1,215 @@
+"""A press officer's story: a French news feed on a loopback server, one pass of
+`tracker run --once`, then `tracker mentions` and `tracker export` read the result."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import write_config
+from tracker.cli import cli
+
+ROYAL = "/articles/royal-sarkozy-premier-tour.html"
+PRIMAIRE = "/articles/sarkozy-primaire.html"
+OBAMA = "/articles/obama-paris.html"
+
+# (entity, party at the article's date, text as written), in reading order. The French
+# headlines come first: the page's <h1> is tagged with the body.
+EXPECTED = {
+    ROYAL: [
+        ("segolene-royal", "ps", "Ségolène Royal"),
+        ("nicolas-sarkozy", "ump", "Nicolas Sarkozy"),
+        ("segolene-royal", "ps", "Ségolène Royal"),
+        ("nicolas-sarkozy", "ump", "Nicolas Sarkozy"),
+        ("ps", "ps", "Parti socialiste"),
+        ("segolene-royal", "ps", "Royal"),  # "Mme Royal", after her full name
+        ("ump", "ump", "UMP"),  # "l’UMP"
+        ("nicolas-sarkozy", "ump", "Nicolas Sarkozy"),
+        ("francois-bayrou", "udf", "François Bayrou"),  # UDF until MoDem (Dec. 2007)
+        ("udf", "udf", "UDF"),
+    ],
+    PRIMAIRE: [
+        ("nicolas-sarkozy", "lr", "Nicolas Sarkozy"),  # 2016: UMP has become LR
+        ("nicolas-sarkozy", "lr", "Nicolas Sarkozy"),
+        ("lr", "lr", "Les Républicains"),
+        ("alain-juppe", "lr", "Alain Juppé"),
+        ("francois-fillon", "lr", "François Fillon"),
+        ("francois-hollande", "ps", "Hollande"),  # "le président Hollande"
+        ("ps", "ps", "Parti socialiste"),
+        ("marine-le-pen", "fn", "Marine Le Pen"),  # FN until June 2018
+        ("fn", "fn", "Front national"),
+    ],
+    OBAMA: [
+        ("barack-obama", "democratic-party", "Obama"),
+        ("barack-obama", "democratic-party", "Barack Obama"),
+        ("nicolas-sarkozy", "ump", "Nicolas Sarkozy"),
+        ("nicolas-sarkozy", "ump", "Sarkozy"),  # "Mr Sarkozy"
+        ("democratic-party", "democratic-party", "Democratic Party"),
+    ],
+}
+# Named only in menus, "most read" sidebars, related links or comments.
+BOILERPLATE_ONLY = {"jean-luc-melenchon", "jean-marie-le-pen", "dominique-de-villepin",
+                    "emmanuel-macron", "manuel-valls", "hillary-clinton", "lfi"}
+
+
+@pytest.fixture
+def ran(site, tmp_path):
+    """One `tracker run --once` over the loopback feed; returns (config path, db path)."""
+    config = write_config(tmp_path, [{"name": "quotidien", "kind": "feed",
+                                      "url": site.url("/feed.xml"), "lang": "fr"}])
+    result = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    return config, tmp_path / "tracker.db"
+
+
+def _stored(db_path):
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def test_one_pass_stores_exactly_the_article_mentions(ran, site):
+    _, db_path = ran
+    conn = _stored(db_path)
+    for path, expected in EXPECTED.items():
+        rows = conn.execute(
+            "SELECT m.entity_id, m.party_id, m.surface FROM mentions m "
+            "JOIN documents d ON d.id = m.document_id WHERE d.url = ? ORDER BY m.start",
+            [site.url(path)]).fetchall()
+        assert [tuple(r) for r in rows] == expected, path
+    linked = {r[0] for r in conn.execute("SELECT DISTINCT entity_id FROM mentions")}
+    assert not linked & BOILERPLATE_ONLY
+
+
+def test_documents_keep_canonical_url_feed_date_title_and_language(ran, site):
+    _, db_path = ran
+    docs = {r["url"]: r for r in _stored(db_path).execute("SELECT * FROM documents")}
+    # utm_*/xtor parameters and the #comments fragment are gone: one identity per article.
+    assert set(docs) == {site.url(p) for p in EXPECTED}
+    royal = docs[site.url(ROYAL)]
+    assert royal["published_at"] == "2007-04-12T06:15:00Z"
+    assert royal["date_source"] == "feed"
+    assert royal["title"].startswith("Présidentielle : Ségolène Royal")
+    assert royal["lang"] == "fr"
+    assert docs[site.url(OBAMA)]["lang"] == "en"
+    assert "Les plus lus" not in royal["text"] and "Mentions légales" not in royal["text"]
+
+
+def test_robots_txt_disallowed_article_is_never_fetched(ran, site):
+    _, db_path = ran
+    assert site.hits("/robots.txt") == 1
+    assert site.hits("/prive/coulisses.html") == 0
+    errors = [r["error"] for r in _stored(db_path).execute(
+        "SELECT error FROM fetches WHERE outcome = 'error'")]
+    assert any("robots.txt" in e for e in errors)
+
+
+def test_second_pass_stores_nothing_new(ran, site):
+    config, db_path = ran
+    before = _stored(db_path).execute(
+        "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM mentions)").fetchone()
+    result = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    after = _stored(db_path).execute(
+        "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM mentions)").fetchone()
+    assert tuple(after) == tuple(before) == (3, 24)
+    feed_requests = [h for _, p, h in site.requests if p == "/feed.xml"]
+    assert len(feed_requests) == 2 and "If-None-Match" in feed_requests[1]  # answered 304
+    assert site.hits(ROYAL) == 1
+
+
+def _mentions(config, *args) -> list[dict]:
+    result = CliRunner().invoke(cli, ["mentions", "--config", str(config), "--format", "csv",
+                                      *args])
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_mentions_by_party_count_the_party_and_its_members(ran):
+    config, _ = ran
+    rows = _mentions(config, "--party", "PS")
+    assert sorted((r["entity"], r["surface"]) for r in rows) == sorted([
+        ("Ségolène Royal", "Ségolène Royal"), ("Ségolène Royal", "Ségolène Royal"),
+        ("Ségolène Royal", "Royal"), ("Parti socialiste", "Parti socialiste"),
+        ("François Hollande", "Hollande"), ("Parti socialiste", "Parti socialiste"),
+    ])
+    assert {r["party"] for r in rows} == {"Parti socialiste"}
+    assert [r["published_at"][:10] for r in rows] == ["2016-08-23"] * 2 + ["2007-04-12"] * 4
+    direct = _mentions(config, "--party", "parti socialiste", "--direct")
+    assert [r["entity"] for r in direct] == ["Parti socialiste"] * 2
+    recent = _mentions(config, "--party", "PS", "--since", "2016-01-01")
+    assert len(recent) == 2
+
+
+def test_mentions_filters_politician_alias_source_dates_lang_limit(ran):
+    config, _ = ran
+    assert len(_mentions(config, "--politician", "segolene ROYAL")) == 3
+    assert len(_mentions(config, "--politician", "nicolas-sarkozy")) == 7
+    assert len(_mentions(config, "--politician", "Sarkozy", "--until", "2009-12-31")) == 5
+    assert len(_mentions(config, "--politician", "Sarkozy", "--lang", "en")) == 2
+    assert len(_mentions(config, "--source", "quotidien", "--limit", "4")) == 4
+    assert _mentions(config, "--source", "no-such-source") == []
+    jsonl = CliRunner().invoke(cli, ["mentions", "--config", str(config), "--format", "jsonl",
+                                     "--party", "UMP", "--direct"])
+    assert [json.loads(line)["surface"] for line in jsonl.stdout.splitlines()] == ["UMP"]
+    table = CliRunner().invoke(cli, ["mentions", "--config", str(config), "--party", "LR"])
+    assert table.exit_code == 0 and "Alain Juppé" in table.output
+
+
+def test_unknown_party_is_a_usage_error(ran):
+    config, _ = ran
+    result = CliRunner().invoke(cli, ["mentions", "--config", str(config), "--party", "XYZ"])
+    assert result.exit_code == 2
+    assert "unknown party 'XYZ'" in result.output
+
+
+def test_export_writes_the_contract_columns(ran, site, tmp_path):
+    config, _ = ran
+    out = tmp_path / "ps.csv"
+    result = CliRunner().invoke(cli, ["export", "--config", str(config), "--party", "PS",
+                                      "--since", "2007-01-01", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes().decode("utf-8")
+    assert raw.splitlines()[0] == ("published_at,source,url,title,entity,entity_type,party,"
+                                   "surface,sentence,lang")
+    rows = list(csv.DictReader(io.StringIO(raw)))
+    assert len(rows) == 6
+    assert rows[0] == {
+        "published_at": "2007-04-12T06:15:00Z",
+        "source": "quotidien",
+        "url": site.url(ROYAL),
+        "title": "Présidentielle : Ségolène Royal et Nicolas Sarkozy à une semaine du premier "
+                 "tour",
+        "entity": "Ségolène Royal",
+        "entity_type": "politician",
+        "party": "Parti socialiste",
+        "surface": "Ségolène Royal",
+        "sentence": "Présidentielle : Ségolène Royal et Nicolas Sarkozy à une semaine du premier "
+                    "tour",
+        "lang": "fr",
+    }
+    assert rows[3]["surface"] == "Royal" and rows[3]["sentence"] == (
+        "Devant ses partisans, Mme Royal a défendu son « pacte présidentiel » et appelé à un "
+        "vote utile dès le premier tour.")
+    assert rows[2]["entity_type"] == "party" and rows[2]["party"] == "Parti socialiste"
+    # An existing file is kept unless --force; '-o -' writes to stdout.
+    again = CliRunner().invoke(cli, ["export", "--config", str(config), "-o", str(out)])
+    assert again.exit_code == 1 and "--force" in again.output
+    stdout = CliRunner().invoke(cli, ["export", "--config", str(config), "--politician",
+                                      "Obama", "-o", "-"])
+    assert len(list(csv.DictReader(io.StringIO(stdout.stdout)))) == 2
+
+
+def test_sources_shows_health_and_counts(ran):
+    config, _ = ran
+    result = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    (row,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["name"] == "quotidien" and row["last_status"] == "ok"
+    assert row["documents"] == 3 and row["consecutive_failures"] == 0
+    assert row["last_fetch_at"] and row["last_new_at"]
