@@ -188,9 +188,9 @@ class Linker:
         before = doc[start - 1] if start > 0 else None
         titled = any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start])
         person = [e for e in doc.ents if e.label_ == "PER" and e.start <= start and end <= e.end]
-        if before is not None and not titled and (
-            _looks_like_first_name(before) or any(e.start < start for e in person)
-        ):
+        longer = [t for e in person for t in doc[e.start:start]
+                  if t.is_alpha and t.text[:1].isupper() and fold(t.text) not in TITLES]
+        if not titled and (longer or (before is not None and _looks_like_first_name(before))):
             return None, ""  # "Michelle Obama", "Carla Bruni" ...: someone else
         if self.kb.entities[ids[0]].surname_alone == "always":
             return ids[0], "surname"

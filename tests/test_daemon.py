@@ -1,0 +1,41 @@
+"""An operator's story: `tracker run` as a daemon polls on schedule and stops cleanly."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from tests.conftest import write_config
+
+
+def test_daemon_polls_twice_then_exits_on_sigterm(site, tmp_path):
+    config = write_config(tmp_path, [{"name": "quotidien", "kind": "feed",
+                                      "url": site.url("/feed.xml"), "interval": "2s"}])
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--config", str(config)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while site.hits("/feed.xml") < 2 and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.2)
+        assert site.hits("/feed.xml") >= 2, "the daemon did not poll twice"
+        proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        _, stderr = proc.communicate(timeout=15)
+        assert proc.returncode == 0, stderr
+        assert time.monotonic() - started < 10
+        assert "Traceback" not in stderr
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    conn = sqlite3.connect(tmp_path / "tracker.db")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
+    assert conn.execute("SELECT count(*) FROM mentions").fetchone()[0] == 24
+    (status, next_run) = conn.execute(
+        "SELECT last_status, next_run_at FROM sources WHERE name = 'quotidien'").fetchone()
+    assert status == "ok" and next_run
