@@ -137,8 +137,9 @@ def run(config: Config, db: Path, once: bool, only: tuple[str, ...]) -> None:
         click.echo(f"{new} new documents, {mentions} mentions, from {len(results)} sources "
                    f"into {db}", err=True)
         if failed:
-            raise TrackerError(f"{len(failed)} of {len(results)} sources failed: "
-                               + "; ".join(f"{r.source}: {r.failed}" for r in failed))
+            raise TrackerError(f"{len(failed)} of {len(results)} sources failed ("
+                               + ", ".join(r.source for r in failed)
+                               + "); the log above and `tracker sources` say why")
         return
     daemon = Daemon(pipeline, sources)
 

@@ -53,16 +53,18 @@ def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
 
 def write_table(rows: Iterable[dict], console: Console) -> int:
     """A table for people: date, source, who, party, and the sentence with the name in bold."""
-    table = Table(show_lines=False, expand=True)
-    for name, style in (("date", "cyan"), ("source", ""), ("entity", "bold"), ("party", ""),
-                        ("sentence", ""), ("url", "dim")):
-        table.add_column(name, style=style, overflow="fold",
-                         ratio=4 if name == "sentence" else None)
+    table = Table(show_lines=False)
+    table.add_column("date", style="cyan", no_wrap=True)
+    table.add_column("source", max_width=18, overflow="ellipsis")
+    table.add_column("entity", style="bold", max_width=24)
+    table.add_column("party", max_width=24)
+    table.add_column("sentence · link", min_width=40, ratio=1, overflow="fold")
     count = 0
     for row in rows:
+        cell = _highlight(row["sentence"] or "", row["surface"])
+        cell.append(f"\n{row['url']}", style="dim")
         table.add_row((row["published_at"] or "")[:10], row["source"], row["entity"],
-                      row["party"] or "", _highlight(row["sentence"] or "", row["surface"]),
-                      row["url"])
+                      row["party"] or "", cell)
         count += 1
     if count:
         console.print(table)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -101,11 +102,41 @@ def canonical_link(html: str, url: str | None) -> str | None:
 
 
 def extract_text(text: str) -> Extracted:
-    """A plain-text file: the first non-empty line is its title."""
+    """A plain-text file: the first non-empty line is its title; a date written in its
+    first lines ("15 avril 2012", "2012-04-15", "April 15, 2012") is its date."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    first = next((line.strip() for line in text.split("\n") if line.strip()), None)
-    title = first if first and len(first) <= 200 else None
-    return Extracted(text=dedupe_paragraphs(text), title=title)
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    title = lines[0] if lines and len(lines[0]) <= 200 else None
+    published = next((d for d in map(_written_date, lines[:5]) if d), None)
+    return Extracted(text=dedupe_paragraphs(text), title=title, published_at=published)
+
+
+_MONTHS = {m: i + 1 for i, names in enumerate((
+    "janvier january jan", "fevrier february feb", "mars march mar", "avril april apr",
+    "mai may", "juin june jun", "juillet july jul", "aout august aug",
+    "septembre september sep sept", "octobre october oct", "novembre november nov",
+    "decembre december dec")) for m in names.split()}
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_FR_DAY = re.compile(r"\b(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})\b", re.I)
+_EN_DAY = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\b")
+
+
+def _written_date(line: str) -> dt.datetime | None:
+    plain = "".join(c for c in unicodedata.normalize("NFKD", line.lower())
+                    if not unicodedata.combining(c))
+    found = []
+    if m := _ISO_DAY.search(plain):
+        found.append((int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    if (m := _FR_DAY.search(plain)) and m.group(2) in _MONTHS:
+        found.append((int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))))
+    if (m := _EN_DAY.search(plain)) and m.group(1) in _MONTHS:
+        found.append((int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2))))
+    for year, month, day in found:
+        try:
+            return parse_datetime(dt.datetime(year, month, day, tzinfo=dt.timezone.utc))
+        except ValueError:
+            continue
+    return None
 
 
 def dedupe_paragraphs(text: str) -> str:
