@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,12 +25,19 @@ class Site:
     base: str = ""
     routes: dict[str, tuple[int, bytes, str, dict]] = field(default_factory=dict)
     requests: list[tuple[str, str, dict]] = field(default_factory=list)
+    sequences: dict[str, list] = field(default_factory=dict)
+    drip: dict[str, float] = field(default_factory=dict)  # path -> seconds between bytes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def set(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
             status: int = 200, headers: dict | None = None) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.routes[path] = (status, data, content_type, headers or {})
+
+    def sequence(self, path: str, responses: list[tuple[int, bytes | str, dict]]) -> None:
+        """Answer ``path`` with these (status, body, headers) in turn, the last one forever."""
+        self.sequences[path] = [(st, b.encode() if isinstance(b, str) else b, h)
+                                for st, b, h in responses]
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -40,6 +48,10 @@ class Site:
 
     def resolve(self, path: str) -> tuple[int, bytes, str, dict] | None:
         clean = path.split("?")[0].split("#")[0]
+        if clean in self.sequences:
+            queue = self.sequences[clean]
+            status, body, headers = queue.pop(0) if len(queue) > 1 else queue[0]
+            return status, body, headers.pop("Content-Type", "text/html"), headers
         if clean in self.routes:
             return self.routes[clean]
         file = (SITE / clean.lstrip("/")).resolve()
@@ -60,6 +72,8 @@ def _handler(site: Site):
             if found is None:
                 return self._send(404, b"not found", "text/plain", {})
             status, body, ctype, headers = found
+            if self.path in site.drip:
+                return self._drip(body, site.drip[self.path])
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             if status == 200 and self.headers.get("If-None-Match") == etag:
                 return self._send(304, b"", None, {"ETag": etag})
@@ -75,6 +89,19 @@ def _handler(site: Site):
             self.end_headers()
             if body:
                 self.wfile.write(body)
+
+        def _drip(self, body, pause):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(pause)
+            except OSError:
+                pass
 
         def log_message(self, *args):
             pass

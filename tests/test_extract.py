@@ -1,0 +1,67 @@
+"""A reader's story: French pages in any encoding come out with their accents, their main
+text, their canonical address, and each paragraph once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tracker.extract import decode, detect_language, extract_html, extract_text
+from tracker.sources import canonical_url
+
+ARTICLE = ("<html lang='fr'><head><meta charset='{charset}'><title>Royal à Lyon</title></head>"
+           "<body><nav><a href='/'>Accueil</a></nav><article><h1>Ségolène Royal à Lyon</h1>"
+           "<p>La candidate socialiste Ségolène Royal a réuni ses partisans à Lyon, où elle a "
+           "présenté son pacte présidentiel et répondu aux critiques de l'UMP.</p>"
+           "<p>Le débat de l'entre-deux-tours aura lieu le 2 mai, a confirmé l'équipe de "
+           "campagne, qui se dit « confiante ».</p></article></body></html>")
+
+
+def test_windows_1252_page_without_any_header_keeps_its_accents():
+    body = ARTICLE.format(charset="windows-1252").encode("cp1252")
+    assert "Ségolène" in decode(body, None)
+    assert "« confiante »" in decode(body, None)
+
+
+def test_latin1_label_on_utf8_body_and_utf8_label_on_latin1_body():
+    utf8 = ARTICLE.format(charset="iso-8859-1").encode("utf-8")
+    assert "Ségolène" in decode(utf8, "iso-8859-1")
+    latin = ARTICLE.format(charset="utf-8").encode("latin-1")
+    assert "Ségolène" in decode(latin, "utf-8")
+    bom = b"\xef\xbb\xbf" + ARTICLE.format(charset="utf-8").encode("utf-8")
+    assert decode(bom).startswith("<html")
+
+
+def test_main_text_title_and_canonical_link():
+    html = ARTICLE.format(charset="utf-8").replace(
+        "</title>", "</title><link rel='canonical' href='/politique/royal-lyon'>")
+    page = extract_html(html, "https://journal.example/a?utm_source=x")
+    assert page.title == "Ségolène Royal à Lyon"  # the <h1> beats the <title>
+    assert page.text.startswith("Ségolène Royal à Lyon\n")  # the headline is tagged too
+    assert "Accueil" not in page.text and "pacte présidentiel" in page.text
+    assert page.canonical_url == "https://journal.example/politique/royal-lyon"
+    assert page.lang == "fr"
+
+
+def test_text_file_title_date_and_repeated_paragraphs():
+    para = "Du côté du Parti socialiste, on notera la création d'un site participatif."
+    note = f"Campagne 2007\nNote du 15 avril 2012\n\n{para}\n{para}\nFin."
+    page = extract_text(note)
+    assert page.title == "Campagne 2007"
+    assert page.published_at == dt.datetime(2012, 4, 15, tzinfo=dt.timezone.utc)
+    assert page.text.count(para) == 1
+    assert extract_text("Report\nPublished April 3, 2024\nBody").published_at.day == 3
+
+
+def test_language_detection_and_hints():
+    assert detect_language("Le gouvernement a présenté hier son projet de loi sur les "
+                           "retraites devant l'Assemblée nationale, suscitant la colère des "
+                           "syndicats.") == "fr"
+    assert detect_language("The President met congressional leaders at the White House on "
+                           "Tuesday to discuss the budget and the debt ceiling.") == "en"
+    assert detect_language("Macron.", "fr") == "fr"
+
+
+def test_canonical_url_drops_tracking_and_fragment():
+    assert canonical_url("HTTPS://Www.Lemonde.fr:443/politique/article.html?utm_source=rss"
+                         "&xtor=RSS-3208&id=42&fbclid=abc#comments") == \
+        "https://www.lemonde.fr/politique/article.html?id=42"

@@ -1,0 +1,107 @@
+"""A site owner's and an admin's story: the fetcher is polite, bounded, and never reaches
+private addresses it was not allowed to."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+
+import pytest
+
+from tracker.errors import BlockedError, FetchError
+from tracker.fetch import Fetcher
+
+LOOPBACK = [ipaddress.ip_network("127.0.0.0/8")]
+PAGE = "<html><body><p>Bonjour</p></body></html>"
+
+
+def fetcher(**kw) -> Fetcher:
+    opts = {"user_agent": "tracker/test (+https://example.org)", "timeout": 2.0,
+            "per_host_delay": 0.0, "allow_networks": LOOPBACK, "backoff": 0.05}
+    return Fetcher(**{**opts, **kw})
+
+
+def test_user_agent_robots_and_conditional_get(site):
+    site.set("/a.html", PAGE)
+    f = fetcher()
+    first = f.fetch(site.url("/a.html"))
+    assert first.status == 200 and first.body == PAGE.encode() and first.etag
+    assert site.requests[-1][2]["User-Agent"] == "tracker/test (+https://example.org)"
+    again = f.fetch(site.url("/a.html"), etag=first.etag)
+    assert again.not_modified and again.body == b""
+    with pytest.raises(BlockedError, match="robots.txt"):
+        f.fetch(site.url("/prive/coulisses.html"))
+    assert site.hits("/prive/coulisses.html") == 0 and site.hits("/robots.txt") == 1
+
+
+def test_private_addresses_are_refused_by_default(site):
+    site.set("/canary", PAGE)
+    f = fetcher(allow_networks=[])
+    port = site.base.rsplit(":", 1)[1]
+    for url in (site.url("/canary"), f"http://2130706433:{port}/canary",
+                f"http://127.1:{port}/canary", f"http://0x7f.1:{port}/canary",
+                f"http://[::1]:{port}/canary", f"http://[::ffff:127.0.0.1]:{port}/canary",
+                "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/",
+                "http://10.0.0.1/", "file:///etc/passwd", "ftp://127.0.0.1/x",
+                "http://127.0.0.1\\@example.org/"):
+        with pytest.raises(BlockedError, match="refused"):
+            f.fetch(url)
+    assert site.hits("/canary") == 0
+
+
+def test_every_redirect_hop_is_checked_and_limited(site):
+    site.set("/to-metadata", "", status=302,
+             headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    site.set("/to-file", "", status=302, headers={"Location": "file:///etc/passwd"})
+    site.set("/loop-a", "", status=302, headers={"Location": "/loop-b"})
+    site.set("/loop-b", "", status=302, headers={"Location": "/loop-a"})
+    site.set("/hop", "", status=301, headers={"Location": "/a.html"})
+    site.set("/a.html", PAGE)
+    f = fetcher()
+    with pytest.raises(BlockedError, match="non-public address 169.254.169.254"):
+        f.fetch(site.url("/to-metadata"))
+    with pytest.raises(BlockedError, match="scheme 'file'"):
+        f.fetch(site.url("/to-file"))
+    with pytest.raises(FetchError, match="more than 5 redirects"):
+        f.fetch(site.url("/loop-a"))
+    assert site.hits("/loop-a") + site.hits("/loop-b") == 6
+    ok = f.fetch(site.url("/hop"))
+    assert ok.final_url == site.url("/a.html") and ok.url == site.url("/hop")
+
+
+def test_retries_5xx_with_backoff_but_not_404(site):
+    site.sequence("/flaky", [(503, "busy", {"Retry-After": "0"}), (500, "oops", {}),
+                             (200, PAGE, {"Content-Type": "text/html"})])
+    site.set("/missing", "nope", status=404)
+    f = fetcher()
+    assert f.fetch(site.url("/flaky")).status == 200
+    assert site.hits("/flaky") == 3
+    with pytest.raises(FetchError, match="HTTP 404") as err:
+        f.fetch(site.url("/missing"))
+    assert err.value.status == 404 and site.hits("/missing") == 1
+
+
+def test_size_cap_content_type_and_deadline(site):
+    site.set("/big.html", "<p>" + "x" * 5000 + "</p>")
+    site.set("/doc.pdf", b"%PDF-1.4 ...", content_type="application/pdf")
+    site.set("/slow.html", PAGE)
+    site.drip["/slow.html"] = 0.3
+    f = fetcher(max_bytes=1000, timeout=0.5, retries=0)
+    with pytest.raises(FetchError, match="exceeds 1000"):
+        f.fetch(site.url("/big.html"))
+    with pytest.raises(FetchError, match="application/pdf is not text"):
+        f.fetch(site.url("/doc.pdf"))
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="deadline"):
+        f.fetch(site.url("/slow.html"))  # one byte every 0.3 s: the read timeout never fires
+    assert time.monotonic() - started < 3.0
+
+
+def test_one_host_waits_its_delay_between_requests(site):
+    site.set("/a.html", PAGE)
+    f = fetcher(per_host_delay=0.4)
+    f.fetch(site.url("/a.html"))  # also fetches robots.txt, then waits
+    started = time.monotonic()
+    f.fetch(site.url("/a.html"))
+    f.fetch(site.url("/a.html"))
+    assert time.monotonic() - started >= 0.8

@@ -1,0 +1,74 @@
+"""A maintainer's story: the knowledge base is validated as a whole, and parties follow
+their renamings through time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from tracker.errors import ConfigError
+from tracker.kb import fold, load_kb
+
+
+def _kb(tmp_path, doc):
+    path = tmp_path / "kb.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    return load_kb([path])
+
+
+def test_shipped_kb_covers_the_parties_and_renamings(kb):
+    for pid in ("ump", "lr", "fn", "rn", "en-marche", "lrem", "renaissance", "udf", "modem",
+                "ps", "pcf", "eelv", "les-ecologistes", "lfi", "reconquete", "udi", "horizons",
+                "democratic-party", "republican-party"):
+        assert kb.entities[pid].type == "party", pid
+    assert kb.entities["ump"].successor == "lr" and kb.entities["fn"].successor == "rn"
+    assert kb.entities["udf"].successor == "modem"
+    assert [kb.entities[p].successor for p in ("en-marche", "lrem")] == ["lrem", "renaissance"]
+    for person in ("nicolas-sarkozy", "segolene-royal", "francois-hollande", "emmanuel-macron",
+                   "marine-le-pen", "jean-marie-le-pen", "jean-luc-melenchon", "francois-bayrou",
+                   "francois-fillon", "barack-obama", "joe-biden", "donald-trump",
+                   "hillary-clinton", "kamala-harris"):
+        assert kb.entities[person].affiliations, person
+
+
+@pytest.mark.parametrize("person, day, party", [
+    ("nicolas-sarkozy", dt.date(2009, 1, 1), "ump"),
+    ("nicolas-sarkozy", dt.date(2016, 1, 1), "lr"),
+    ("marine-le-pen", dt.date(2017, 5, 1), "fn"),
+    ("marine-le-pen", dt.date(2019, 5, 1), "rn"),
+    ("francois-bayrou", dt.date(2007, 4, 22), "udf"),
+    ("francois-bayrou", dt.date(2012, 4, 22), "modem"),
+    ("emmanuel-macron", dt.date(2017, 6, 1), "lrem"),
+    ("emmanuel-macron", dt.date(2023, 1, 1), "renaissance"),
+])
+def test_party_at_the_articles_date(kb, person, day, party):
+    assert kb.party_at(person, day) == party
+
+
+def test_aliases_fold_case_accents_apostrophes():
+    assert fold("  Ségolène  ROYAL ") == "segolene royal"
+    assert fold("l’Œuvre") == "l'oeuvre"
+
+
+@pytest.mark.parametrize("doc, message", [
+    ({"parties": [{"id": "a", "name": "A", "aliases": ["XY"]},
+                  {"id": "b", "name": "B", "aliases": ["XY"]}]},
+     "entity 'b': alias 'XY' is also claimed by 'a'"),
+    ({"parties": [{"id": "a", "name": "A", "start": "2010-01-01", "end": "2009-01-01"}]},
+     "entity 'a': end 2009-01-01 is before start 2010-01-01"),
+    ({"parties": [{"id": "a", "name": "A", "successor": "zz"}]},
+     "entity 'a': successor 'zz' is not a known party"),
+    ({"politicians": [{"id": "p", "name": "P Q", "affiliations": [{"party": "a"}]}]},
+     "entity 'p': affiliation names unknown party 'a'"),
+    ({"politicians": [{"id": "p", "name": "P Q", "nickname": "x"}]},
+     "entity 'p': unknown key 'nickname'"),
+    ({"politicians": [{"id": "p", "name": "P Q", "surname_alone": "sometimes"}]},
+     "surname_alone must be one of always, context, never"),
+    ({"parties": [{"id": "a", "name": "A"}, {"id": "a", "name": "B"}]},
+     "entity 'a': id already used"),
+])
+def test_invalid_entries_are_refused_by_name(tmp_path, doc, message):
+    with pytest.raises(ConfigError, match=message):
+        _kb(tmp_path, doc)

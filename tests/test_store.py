@@ -1,0 +1,88 @@
+"""An admin's story: the database upgrades itself once, refuses what it cannot read, and
+stores a document with its mentions exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from tracker.errors import TrackerError
+from tracker.models import Article, Mention
+from tracker.store import Store
+
+WHEN = dt.datetime(2012, 4, 15, 8, 0, tzinfo=dt.timezone.utc)
+
+
+def _article(url="https://journal.example/a", text="François Hollande et le PS."):
+    return Article(source="s", url=url, text=text, lang="fr", published_at=WHEN,
+                   date_source="feed", fetched_at=WHEN, title="T")
+
+
+def _mentions():
+    return [Mention("francois-hollande", "politician", "ps", "François Hollande", 0, 17,
+                    "François Hollande et le PS.", "alias"),
+            Mention("ps", "party", "ps", "PS", 24, 26, "François Hollande et le PS.", "alias")]
+
+
+@pytest.fixture
+def store(tmp_path, kb):
+    with Store(tmp_path / "t.db") as s:
+        s.sync_entities(kb)
+        s.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
+                                       "interval": 60.0, "lang": None})()])
+        yield s
+
+
+def test_migrations_run_once_and_wal_is_on(tmp_path):
+    Store(tmp_path / "t.db").close()
+    with Store(tmp_path / "t.db") as again:
+        applied = list(again.db.query("SELECT name FROM _sqlite_migrations"))
+        assert [r["name"] for r in applied] == ["m001_initial"]
+        assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert {"documents", "mentions", "entities", "affiliations", "sources", "fetches",
+                "http_cache"} <= set(again.db.table_names())
+        assert "mention_rows" in again.db.view_names()
+
+
+def test_document_and_mentions_are_stored_once(store):
+    first = store.save(_article(), _mentions(), kb_version="k", tagger_version="t")
+    assert first is not None
+    assert store.save(_article(), _mentions(), kb_version="k", tagger_version="t") is None
+    rows = list(store.db.query("SELECT entity, party, surface FROM mention_rows"))
+    assert rows == [{"entity": "François Hollande", "party": "Parti socialiste",
+                     "surface": "François Hollande"},
+                    {"entity": "Parti socialiste", "party": "Parti socialiste",
+                     "surface": "PS"}]
+    # The same text at another address is stored, and linked to the first copy.
+    copy = store.save(_article(url="https://autre.example/b"), _mentions(), kb_version="k",
+                      tagger_version="t")
+    dup = store.db.execute("SELECT duplicate_of FROM documents WHERE id = ?", [copy]).fetchone()
+    assert dup[0] == first
+
+
+def test_a_failed_write_leaves_nothing_half_done(store):
+    bad = [*_mentions(), Mention("no-such-entity", "politician", None, "X", 0, 1, "X", "alias")]
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save(_article(), bad, kb_version="k", tagger_version="t")
+    assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 0
+
+
+def test_newer_or_foreign_database_is_refused(tmp_path):
+    path = tmp_path / "t.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('tracker', 'm999_future', '2030-01-01')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(TrackerError, match="written by a newer tracker"):
+        Store(path)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(TrackerError, match="is not a database"):
+        Store(junk)
+    with pytest.raises(TrackerError, match="no database yet"):
+        Store(tmp_path / "missing.db", create=False)
