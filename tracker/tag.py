@@ -69,6 +69,9 @@ class Linker:
     def set_kb(self, kb: KnowledgeBase) -> None:
         """Build the matchers from the KB: every alias, exact-case name, surname and fuzzy name."""
         self.kb = kb
+        strings = self.nlp.vocab.strings
+        for permanent in ("party", "politician", *kb.entities):  # outlive memory zones
+            strings.add(permanent)
         surnames: dict[str, list[str]] = {}
         for entity in kb.entities.values():
             for alias in (*entity.aliases, *entity.exact_case):

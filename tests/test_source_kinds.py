@@ -1,0 +1,87 @@
+"""A user's story with each kind of source: a page watched for changes, a folder of files,
+and a broken source that must not stop the others."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from click.testing import CliRunner
+
+from tests.conftest import write_config
+from tracker.cli import cli
+
+AGENDA = ("<html lang='fr'><body><nav>Accueil · Agenda</nav><main><article><h1>Agenda du "
+          "parti</h1><p>{text}</p></article></main><footer>© Parti</footer></body></html>")
+
+
+def _run(config):
+    return CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+
+
+def _count(db, sql="SELECT count(*) FROM documents"):
+    return sqlite3.connect(db).execute(sql).fetchone()[0]
+
+
+def test_a_watched_page_stores_each_new_version_once(site, tmp_path):
+    site.set("/agenda.html", AGENDA.format(
+        text="Olivier Faure réunit le bureau national du Parti socialiste lundi à Paris pour "
+             "préparer les élections municipales."))
+    config = write_config(tmp_path, [{"name": "agenda", "kind": "page",
+                                      "url": site.url("/agenda.html")}])
+    db = tmp_path / "tracker.db"
+    assert _run(config).exit_code == 0
+    assert _run(config).exit_code == 0  # unchanged: answered 304, nothing stored
+    assert _count(db) == 1
+    outcomes = [r[0] for r in sqlite3.connect(db).execute(
+        "SELECT outcome FROM fetches WHERE url LIKE '%agenda%' ORDER BY id")]
+    assert outcomes == ["ok", "not-modified"]
+    site.set("/agenda.html", AGENDA.format(
+        text="Marine Tondelier et Olivier Faure tiendront une conférence de presse commune "
+             "mardi sur les alliances à gauche pour les municipales."))
+    assert _run(config).exit_code == 0
+    assert _count(db) == 2
+    assert _count(db, "SELECT count(DISTINCT url) FROM documents") == 1
+
+
+def test_a_folder_of_files(tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "note.txt").write_text("Note de veille\n3 mai 2017\n\nEmmanuel Macron et Marine "
+                                     "Le Pen s'affrontent ce soir dans le débat télévisé.",
+                                     "utf-8")
+    (folder / "page.html").write_text(AGENDA.format(
+        text="Jean-Luc Mélenchon a présenté le programme de La France insoumise devant la "
+             "presse, à Paris, avant le premier tour."), "utf-8")
+    (folder / ".hidden.txt").write_text("Nicolas Sarkozy", "utf-8")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    config = write_config(tmp_path, [{"name": "archive", "kind": "files", "path": str(folder)}])
+    db = tmp_path / "tracker.db"
+    assert _run(config).exit_code == 0
+    assert _count(db) == 2
+    rows = sqlite3.connect(db).execute(
+        "SELECT entity_id, party_id FROM mentions m JOIN documents d ON d.id = m.document_id "
+        "WHERE d.url LIKE '%note.txt' ORDER BY m.start").fetchall()
+    assert rows == [("emmanuel-macron", "en-marche"), ("marine-le-pen", "fn")]
+    assert _run(config).exit_code == 0 and _count(db) == 2
+    assert _count(db, "SELECT count(*) FROM mentions WHERE entity_id = 'nicolas-sarkozy'") == 0
+
+
+def test_a_failing_source_is_reported_and_the_others_complete(site, tmp_path):
+    site.set("/not-a-feed", "<html><body><p>Erreur 500 déguisée</p></body></html>")
+    config = write_config(tmp_path, [
+        {"name": "gone", "kind": "feed", "url": site.url("/gone.xml")},
+        {"name": "html", "kind": "feed", "url": site.url("/not-a-feed")},
+        {"name": "good", "kind": "feed", "url": site.url("/feed.xml")},
+    ])
+    result = _run(config)
+    assert result.exit_code == 1
+    assert "2 of 3 sources failed (gone, html)" in result.output
+    assert _count(tmp_path / "tracker.db") == 3
+    listing = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "jsonl"])
+    health = {r["name"]: r for r in map(json.loads, listing.stdout.splitlines())}
+    assert health["good"]["last_status"] == "ok" and health["good"]["documents"] == 3
+    assert health["gone"]["last_status"] == "error"
+    assert "HTTP 404" in health["gone"]["last_error"]
+    assert "not a feed" in health["html"]["last_error"]
+    assert health["gone"]["consecutive_failures"] == 1
