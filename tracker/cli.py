@@ -69,6 +69,9 @@ def filters(func):
         click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
                      help="Up to this date (YYYY-MM-DD), inclusive."),
         click.option("--lang", help="Language code of the documents (fr, en ...)."),
+        click.option("--no-duplicates", is_flag=True,
+                     help="Leave out copies (the same text, or the same agency dispatch, "
+                          "already stored from another page)."),
         click.option("--limit", type=click.IntRange(min=0), default=None,
                      help="At most this many mentions."),
     ]

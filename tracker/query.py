@@ -29,6 +29,7 @@ class MentionFilter:
     until: dt.date | None = None
     lang: str | None = None
     direct: bool = False
+    no_duplicates: bool = False
     limit: int | None = None
 
 
@@ -90,4 +91,6 @@ def _where(db: Database, f: MentionFilter) -> tuple[list[str], list]:
     if f.lang:
         where.append("lang = ?")
         params.append(f.lang)
+    if f.no_duplicates:
+        where.append("duplicate_of IS NULL")
     return where, params

@@ -19,11 +19,24 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from tracker.dedupe import Fingerprint, fingerprint, is_copy, shingles
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
 from tracker.models import Article, Mention
 
 migrations = Migrations("tracker")
+MENTION_ROWS = """
+    CREATE VIEW mention_rows AS
+    SELECT d.published_at, d.source, d.url, d.title,
+           e.name AS entity, e.type AS entity_type, p.name AS party,
+           m.surface, m.sentence, d.lang,
+           m.id AS mention_id, m.document_id, m.entity_id, m.party_id, m.rule,
+           m.start, m."end", d.duplicate_of
+    FROM mentions m
+    JOIN documents d ON d.id = m.document_id
+    JOIN entities e ON e.id = m.entity_id
+    LEFT JOIN entities p ON p.id = m.party_id
+"""
 
 
 @migrations()
@@ -68,18 +81,16 @@ def m001_initial(db: Database) -> None:
     db["mentions"].create_index(["entity_id", "document_id"])
     db["fetches"].create_index(["source", "fetched_at"])
     db["affiliations"].create_index(["politician_id"])
-    db.execute("""
-        CREATE VIEW mention_rows AS
-        SELECT d.published_at, d.source, d.url, d.title,
-               e.name AS entity, e.type AS entity_type, p.name AS party,
-               m.surface, m.sentence, d.lang,
-               m.id AS mention_id, m.document_id, m.entity_id, m.party_id, m.rule,
-               m.start, m."end"
-        FROM mentions m
-        JOIN documents d ON d.id = m.document_id
-        JOIN entities e ON e.id = m.entity_id
-        LEFT JOIN entities p ON p.id = m.party_id
-    """)
+
+
+@migrations()
+def m002_near_duplicates(db: Database) -> None:
+    """MinHash bands per document, so a copy of an agency dispatch finds its first copy."""
+    db["document_bands"].create({"band": int, "document_id": str},
+                                foreign_keys=[("document_id", "documents", "id")])
+    db["document_bands"].create_index(["band"])
+    db.execute("DROP VIEW IF EXISTS mention_rows")
+    db.execute(MENTION_ROWS)
 
 
 def now_iso() -> str:
@@ -225,28 +236,54 @@ class Store:
 
     def save(self, article: Article, mentions: Sequence[Mention], *, kb_version: str,
              tagger_version: str) -> str | None:
-        """Store a document and its mentions in one transaction; None if already stored."""
+        """Store a document and its mentions in one transaction; None if already stored.
+
+        A document whose text is an exact or near copy of a stored one (an agency dispatch
+        on several sites) is stored too, with ``duplicate_of`` naming the first copy."""
         digest = text_hash(article.text)
         doc_id = hashlib.sha256(f"{article.url}\n{digest}".encode()).hexdigest()[:20]
+        if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
+            return None
+        print_ = fingerprint(article.text)
+        original = self._original_of(digest, print_)
         with self.write() as db:
             if db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
                 return None
-            first = db.execute("SELECT id FROM documents WHERE text_hash = ? ORDER BY rowid "
-                               "LIMIT 1", [digest]).fetchone()
             db["documents"].insert({
                 "id": doc_id, "source": article.source, "url": article.url,
                 "title": article.title, "author": article.author,
                 "published_at": iso(article.published_at), "date_source": article.date_source,
                 "lang": article.lang, "text": article.text, "text_hash": digest,
-                "fetched_at": iso(article.fetched_at), "duplicate_of": first[0] if first else None,
+                "fetched_at": iso(article.fetched_at), "duplicate_of": original,
                 "kb_version": kb_version, "tagger_version": tagger_version,
             })
+            db["document_bands"].insert_all(
+                ({"band": band, "document_id": doc_id} for band in print_.bands),
+                batch_size=100)
             db["mentions"].insert_all(({
                 "id": f"{doc_id}:{m.start}:{m.end}", "document_id": doc_id,
                 "entity_id": m.entity_id, "party_id": m.party_id, "surface": m.surface,
                 "start": m.start, "end": m.end, "sentence": m.sentence, "rule": m.rule,
             } for m in mentions), batch_size=500)
         return doc_id
+
+    def _original_of(self, digest: str, print_: Fingerprint) -> str | None:
+        """The first stored copy of this text, exact or near; None if it is new."""
+        row = self.db.execute("SELECT id, duplicate_of FROM documents WHERE text_hash = ? "
+                              "ORDER BY rowid LIMIT 1", [digest]).fetchone()
+        if row:
+            return row[1] or row[0]
+        if not print_.bands:
+            return None
+        marks = ", ".join("?" * len(print_.bands))
+        candidates = self.db.execute(
+            f"SELECT d.id, d.duplicate_of, d.text FROM documents d WHERE d.id IN "
+            f"(SELECT document_id FROM document_bands WHERE band IN ({marks})) "
+            "ORDER BY d.rowid LIMIT 50", list(print_.bands)).fetchall()
+        for cand_id, cand_original, text in candidates:
+            if is_copy(print_.shingles, shingles(text)):
+                return cand_original or cand_id
+        return None
 
     def source_rows(self) -> list[dict]:
         return list(self.db.query("""

@@ -1,0 +1,66 @@
+"""Near-duplicate detection: the same agency dispatch carried by several sites.
+
+MinHash over five-word shingles, with locality-sensitive hashing in bands so a new
+document is compared only with the few stored ones that share a band; a candidate is a
+copy when most of the shorter text's shingles are in the other one (a site that trims or
+retitles an AFP dispatch still carries a copy). Pure functions; the store keeps the bands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from tracker.kb import fold
+
+SHINGLE = 5
+BANDS, ROWS = 20, 3
+MIN_SHINGLES = 30  # shorter texts (briefs, agendas) are never called copies
+THRESHOLD = 0.8  # share of the shorter text's shingles found in the other text
+# Fixed seeds: signatures must be stable across runs and machines.
+_SEEDS = np.random.default_rng(20070422).integers(0, 2**63, size=BANDS * ROWS, dtype=np.uint64)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    shingles: frozenset[int]
+    bands: tuple[int, ...]  # empty when the text is too short to compare
+
+
+def shingles(text: str) -> frozenset[int]:
+    words = _WORD.findall(fold(text))
+    grams = (" ".join(words[i:i + SHINGLE]) for i in range(max(0, len(words) - SHINGLE + 1)))
+    return frozenset(int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "big")
+                     for g in grams)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: one independent-looking hash per seed (wrapping uint64)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def fingerprint(text: str) -> Fingerprint:
+    found = shingles(text)
+    if len(found) < MIN_SHINGLES:
+        return Fingerprint(found, ())
+    values = np.fromiter(found, dtype=np.uint64, count=len(found))
+    signature = _mix(values[None, :] ^ _SEEDS[:, None]).min(axis=1)
+    bands = tuple(
+        int.from_bytes(hashlib.blake2b(signature[b * ROWS:(b + 1) * ROWS].tobytes() + bytes([b]),
+                                       digest_size=7).digest(), "big")
+        for b in range(BANDS)
+    )
+    return Fingerprint(found, bands)
+
+
+def is_copy(a: frozenset[int], b: frozenset[int]) -> bool:
+    small = min(len(a), len(b))
+    return small >= MIN_SHINGLES and len(a & b) / small >= THRESHOLD
