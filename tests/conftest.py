@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class Site:
     routes: dict[str, tuple[int, bytes, str, dict]] = field(default_factory=dict)
     requests: list[tuple[str, str, dict]] = field(default_factory=list)
     sequences: dict[str, list] = field(default_factory=dict)
+    times: list[tuple[float, str]] = field(default_factory=list)  # (monotonic, path)
     drip: dict[str, float] = field(default_factory=dict)  # path -> seconds between bytes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -45,6 +47,12 @@ class Site:
     def hits(self, path: str) -> int:
         with self.lock:
             return sum(1 for _, p, _ in self.requests if p.split("?")[0] == path)
+
+    def gaps(self, path: str) -> list[float]:
+        """Seconds between successive requests for ``path``, from the server's own log."""
+        with self.lock:
+            stamps = [t for t, p in self.times if p == path]
+        return [b - a for a, b in itertools.pairwise(stamps)]
 
     def resolve(self, path: str) -> tuple[int, bytes, str, dict] | None:
         clean = path.split("?")[0].split("#")[0]
@@ -68,6 +76,7 @@ def _handler(site: Site):
         def do_GET(self):  # noqa: N802 - http.server's naming
             with site.lock:
                 site.requests.append(("GET", self.path, dict(self.headers)))
+                site.times.append((time.monotonic(), self.path.split("?")[0]))
             found = site.resolve(self.path)
             if found is None:
                 return self._send(404, b"not found", "text/plain", {})

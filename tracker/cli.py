@@ -6,6 +6,7 @@ on stderr. spaCy is imported only by the commands that tag (run, tag).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -13,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -100,13 +102,12 @@ def cli(verbose: bool) -> None:
     the mentions of the knowledge base's parties and politicians (French and English) and
     stores them in SQLite; `mentions` and `export` query them.
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
-    for noisy in ("trafilatura", "htmldate", "urllib3", "apscheduler", "charset_normalizer"):
-        logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
+    from tracker.console import setup_logging
+
+    setup_logging(verbose=verbose)
 
 
-def _build(config: Config, db: Path):
+def _build(config: Config, db: Path, stop: threading.Event | None = None):
     """The long-lived parts, built once per process: KB, tagger (spaCy), fetcher, pipeline."""
     from tracker.kb import load_kb
     from tracker.pipeline import Pipeline, build_fetcher
@@ -117,41 +118,71 @@ def _build(config: Config, db: Path):
     with Store(db) as store:
         store.sync_entities(kb)
         store.sync_sources(config.sources)
-    return Pipeline(config, Tagger(kb), build_fetcher(config), db)
+    return Pipeline(config, Tagger(kb), build_fetcher(config), db, stop)
+
+
+def _selected(config: Config, only: tuple[str, ...]):
+    sources = [config.source(name) for name in only] if only else list(config.sources)
+    if not sources:
+        raise ConfigError(f"{config.path}: no sources to run (add some under 'sources:')")
+    return sources
 
 
 @cli.command()
 @common
 @click.option("--once", is_flag=True, help="One pass over every source, then exit (for cron).")
 @click.option("--source", "only", multiple=True, help="Only this source (repeatable).")
-def run(config: Config, db: Path, once: bool, only: tuple[str, ...]) -> None:
-    """Poll every source on its schedule until Ctrl-C or SIGTERM (or once with --once)."""
-    sources = [config.source(name) for name in only] if only else list(config.sources)
-    if not sources:
-        raise ConfigError(f"{config.path}: no sources to run (add some under 'sources:')")
-    pipeline = _build(config, db)
-    from tracker.scheduler import Daemon, run_once
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write structured log lines (key=value) to this file instead of the "
+                   "terminal.")
+@click.pass_context
+def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[str, ...],
+        log_file: Path | None) -> None:
+    """Poll every source on its schedule until Ctrl-C or SIGTERM (or once with --once).
 
-    if once:
-        results = run_once(pipeline, sources)
-        failed = [r for r in results if r.failed]
-        new = sum(r.new_documents for r in results)
-        mentions = sum(r.mentions for r in results)
-        click.echo(f"{new} new documents, {mentions} mentions, from {len(results)} sources "
-                   f"into {db}", err=True)
-        if failed:
-            raise TrackerError(f"{len(failed)} of {len(results)} sources failed ("
-                               + ", ".join(r.source for r in failed)
-                               + "); the log above and `tracker sources` say why")
-        return
-    daemon = Daemon(pipeline, sources)
+    Each source runs on its `interval` (with a little jitter) or `cron` expression; a
+    failing source is retried later and later (doubling, up to a day) and shown as failing
+    in `tracker sources`. SIGHUP reloads config.yaml and the knowledge base. Only one
+    `tracker run` may use a database at a time.
+    """
+    from tracker.console import LiveProgress, setup_logging
+    from tracker.scheduler import Daemon, run_lock, run_once
 
-    def on_signal(signum, frame):
-        pipeline.stop.set()
+    sources = _selected(config, only)
+    console = setup_logging(verbose=ctx.find_root().params.get("verbose", False),
+                            log_file=log_file)
+    stop = threading.Event()
+    with run_lock(db), LiveProgress(console) if console else contextlib.nullcontext() as live:
+        if once:
+            pipeline = _build(config, db, stop)
+            pipeline.on_progress = live.update if live else None
+            results = run_once(pipeline, sources)
+            failed = [r for r in results if r.failed]
+            new = sum(r.new_documents for r in results)
+            mentions = sum(r.mentions for r in results)
+            click.echo(f"{new} new documents, {mentions} mentions, from {len(results)} "
+                       f"sources into {db}", err=True)
+            if failed:
+                raise TrackerError(f"{len(failed)} of {len(results)} sources failed ("
+                                   + ", ".join(r.source for r in failed)
+                                   + "); the log above and `tracker sources` say why")
+            return
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    if not daemon.run():
+        configs = iter([config])
+
+        def build():
+            """The config given at start, then config.yaml read again on each SIGHUP."""
+            fresh = next(configs, None) or load_config(config.path)
+            pipeline = _build(fresh, db, stop)
+            pipeline.on_progress = live.update if live else None
+            return pipeline, _selected(fresh, only)
+
+        daemon = Daemon(build, stop=stop)
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        signal.signal(signal.SIGHUP, lambda *_: daemon.reload_requested.set())
+        clean = daemon.run()
+    if not clean:
         logging.shutdown()
         os._exit(0)  # a fetch still hangs; every stored document is already committed
 

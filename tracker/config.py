@@ -19,8 +19,8 @@ from tracker.errors import ConfigError
 
 KINDS = ("feed", "page", "files")
 TOP_KEYS = {"database", "entities", "defaults", "allow_networks", "sources"}
-DEFAULT_KEYS = {"interval", "timeout", "per_host_delay", "user_agent", "max_bytes"}
-SOURCE_KEYS = {"name", "kind", "url", "path", "interval", "lang", "timeout"}
+DEFAULT_KEYS = {"interval", "timeout", "per_host_delay", "user_agent", "max_bytes", "jitter"}
+SOURCE_KEYS = {"name", "kind", "url", "path", "interval", "cron", "jitter", "lang", "timeout"}
 DEFAULT_DATABASE = "data/tracker.db"
 DEFAULT_ENTITIES = "data/entities.yaml"
 
@@ -38,6 +38,7 @@ class Defaults:
     per_host_delay: float = 1.0
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = 10 * 1024 * 1024
+    jitter: float | None = None  # None: a tenth of each source's interval, at most 5 minutes
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Source:
     url: str | None = None
     path: Path | None = None
     lang: str | None = None
+    cron: str | None = None  # a crontab expression; when set, it replaces the interval
+    jitter: float = 0.0
 
     @property
     def location(self) -> str:
@@ -184,6 +187,7 @@ def _defaults(raw: Any, path: Path) -> Defaults:
         per_host_delay=_delay(raw.get("per_host_delay", "1s"), f"{where}: key 'per_host_delay'"),
         user_agent=user_agent.replace("<version>", __version__),
         max_bytes=parse_size(raw.get("max_bytes", base.max_bytes), f"{where}: key 'max_bytes'"),
+        jitter=_delay(raw["jitter"], f"{where}: key 'jitter'") if "jitter" in raw else None,
     )
 
 
@@ -221,12 +225,66 @@ def _source(raw: Any, i: int, path: Path, defaults: Defaults) -> Source:
     lang = raw.get("lang")
     if lang is not None and not (isinstance(lang, str) and re.match(r"^[a-z]{2}$", lang)):
         raise ConfigError(f"{label}: key 'lang': {lang!r} is not a two-letter language code")
+    interval = parse_duration(raw.get("interval", defaults.interval), f"{label}: key 'interval'")
+    cron = raw.get("cron")
+    if cron is not None:
+        cron = parse_cron(cron, f"{label}: key 'cron'")
+        if "interval" in raw:
+            raise ConfigError(f"{label}: key 'cron': give either 'interval' or 'cron', not both")
+    if "jitter" in raw:
+        jitter = _delay(raw["jitter"], f"{label}: key 'jitter'")
+    elif defaults.jitter is not None:
+        jitter = defaults.jitter
+    else:
+        jitter = min(interval / 10, 300.0)
     return Source(
         name=name,
         kind=kind,
         url=url.strip() if url else None,
         path=(path.parent / src_path) if src_path else None,
-        interval=parse_duration(raw.get("interval", defaults.interval), f"{label}: key 'interval'"),
+        interval=interval,
         timeout=parse_duration(raw.get("timeout", defaults.timeout), f"{label}: key 'timeout'"),
         lang=lang,
+        cron=cron,
+        jitter=jitter,
     )
+
+
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def parse_cron(value: Any, where: str) -> str:
+    """Check a standard 5-field crontab expression and return it in APScheduler 3's dialect,
+    whose day-of-week numbers start at Monday (0) where crontab's start at Sunday (0 or 7)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = str(value).split()
+    if len(fields) != 5:
+        raise ConfigError(f"{where}: {value!r} is not a crontab expression "
+                          "(minute hour day month weekday, e.g. '0 7 * * 1-5')")
+    try:
+        fields[4] = _weekdays(fields[4])
+        expr = " ".join(fields)
+        CronTrigger.from_crontab(expr)
+    except (ValueError, IndexError):
+        raise ConfigError(f"{where}: {value!r} is not a valid crontab expression") from None
+    return expr
+
+
+def _weekdays(field: str) -> str:
+    """Crontab weekday field -> day names ('1-5' -> 'mon,tue,wed,thu,fri')."""
+    if not re.search(r"\d", field):
+        return field
+    days: set[int] = set()
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            low, high = 0, 6
+        elif "-" in span:
+            low, high = (int(x) for x in span.split("-"))
+        else:
+            low = high = int(span)
+        if not (0 <= low <= 7 and 0 <= high <= 7 and low <= high):
+            raise ValueError(field)
+        days.update(d % 7 for d in range(low, high + 1, int(step or 1)))
+    return ",".join(_DAYS[d] for d in sorted(days))

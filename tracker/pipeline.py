@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ class RunResult:
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
     failed: str | None = None
+    failures: int = 0  # consecutive failed passes of this source, this one included
 
 
 def build_fetcher(config: Config) -> Fetcher:
@@ -80,8 +82,10 @@ class Pipeline:
         self.db_path = db_path
         self.stop = stop or threading.Event()
         self._tag_lock = threading.Lock()
+        # Called with (source, new documents, mentions, done, failure) as a pass goes.
+        self.on_progress: Callable[[str, int, int, bool, str | None], None] | None = None
 
-    def run_source(self, source: Source, *, next_run: dt.datetime | None = None) -> RunResult:
+    def run_source(self, source: Source) -> RunResult:
         """One pass over one source; never raises for a source's own failure."""
         result = RunResult(source.name)
         started = time.monotonic()
@@ -96,17 +100,27 @@ class Pipeline:
             except TrackerError as exc:
                 result.failed = str(exc)
             except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop others
-                log.exception("source %s: unexpected error", source.name)
+                log.exception("unexpected error", extra={"source": source.name})
                 result.failed = f"unexpected error: {type(exc).__name__}: {exc}"
-            store.record_run(source.name, ok=result.failed is None, error=result.failed,
-                             new_docs=result.new_documents, next_run_at=next_run)
-        took = time.monotonic() - started
+            result.failures = store.record_run(source.name, ok=result.failed is None,
+                                               error=result.failed,
+                                               new_docs=result.new_documents)
+        took = round(time.monotonic() - started, 2)
         if result.failed:
-            log.warning("source %s failed: %s", source.name, result.failed)
+            log.warning("pass failed", extra={"source": source.name, "error": result.failed,
+                                              "failures": result.failures, "seconds": took})
         else:
-            log.info("source %s: %d new documents, %d mentions, %d errors (%.1fs)",
-                     source.name, result.new_documents, result.mentions, len(result.errors), took)
+            log.info("pass done", extra={
+                "source": source.name, "new_documents": result.new_documents,
+                "mentions": result.mentions, "skipped": result.skipped,
+                "errors": len(result.errors), "seconds": took})
+        self._progress(result, done=True)
         return result
+
+    def _progress(self, result: RunResult, done: bool = False) -> None:
+        if self.on_progress:
+            self.on_progress(result.source, result.new_documents, result.mentions, done,
+                             result.failed)
 
     # -- kinds -------------------------------------------------------------------------
     def _fetch(self, store: Store, source: Source, url: str, *, conditional: bool = False
@@ -135,8 +149,8 @@ class Pipeline:
         items, warning = parse_feed(resp.body, resp.final_url,
                                     resp.content_type or "application/xml")
         if warning:
-            log.warning("source %s: malformed feed, %d items salvaged (%s)", source.name,
-                        len(items), warning)
+            log.warning("malformed feed, items salvaged", extra={
+                "source": source.name, "items": len(items), "problem": warning})
         for item in items:
             if self.stop.is_set():
                 return
@@ -148,7 +162,8 @@ class Pipeline:
                 page = self._fetch(store, source, url)
             except FetchError as exc:
                 result.errors.append(str(exc))
-                log.warning("source %s: %s", source.name, exc)
+                log.warning("item skipped", extra={"source": source.name, "url": exc.url,
+                                                   "reason": exc.reason})
                 continue
             article, canonical = article_from_body(
                 page.body, source=source.name, url=url, charset=page.charset,
@@ -209,6 +224,7 @@ class Pipeline:
         if saved:
             result.new_documents += 1
             result.mentions += len(mentions)
+            self._progress(result)
 
 
 def _same_host(a: str, b: str) -> bool:

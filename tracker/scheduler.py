@@ -1,28 +1,65 @@
 """Run the pipeline over the sources: once, or on each source's schedule until stopped.
 
 APScheduler 3.x (BackgroundScheduler) owns the timing: one job per source with an
-explicit id, ``max_instances=1`` so a slow pass is never doubled, ``coalesce`` so missed
-runs collapse into one, and a misfire grace of one interval so a late run still happens
-rather than being dropped. The main thread only waits for a stop signal.
+explicit id, its interval (with jitter) or cron expression, ``max_instances=1`` so a slow
+pass is never doubled, ``coalesce`` so missed runs collapse into one, a misfire grace of
+one interval so a late run still happens, and a log line for every run that was missed.
+A failing source is backed off (its interval doubled per consecutive failure, capped);
+schedules resume from the database after a restart; SIGHUP reloads config.yaml. The main
+thread only waits for a stop or reload request.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import logging
+import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor as JobPool
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.config import Source
+from tracker.errors import TrackerError
 from tracker.pipeline import Pipeline, RunResult
+from tracker.store import Store
 
 log = logging.getLogger(__name__)
+BACKOFF_CAP = 24 * 3600.0
+UTC = dt.timezone.utc
+
+
+@contextlib.contextmanager
+def run_lock(db_path: Path) -> Iterator[None]:
+    """One `tracker run` per database: a second one is refused, not left to race."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            raise TrackerError(f"{db_path}: another `tracker run` (pid {holder}) is using this "
+                               "database; stop it first or pass another --db") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_once(pipeline: Pipeline, sources: Sequence[Source], *, workers: int = 4
@@ -32,50 +69,114 @@ def run_once(pipeline: Pipeline, sources: Sequence[Source], *, workers: int = 4
         return list(pool.map(pipeline.run_source, sources))
 
 
-class Daemon:
-    """Polls each source on its own interval until ``stop`` is set (SIGTERM, Ctrl-C)."""
+def trigger_for(source: Source) -> BaseTrigger:
+    if source.cron:
+        return CronTrigger.from_crontab(source.cron, timezone=UTC)
+    return IntervalTrigger(seconds=source.interval, jitter=source.jitter or None, timezone=UTC)
 
-    def __init__(self, pipeline: Pipeline, sources: Sequence[Source], *, workers: int = 4):
-        self.pipeline = pipeline
-        self.sources = list(sources)
-        self.stop = pipeline.stop
+
+def backoff(source: Source, failures: int) -> float:
+    """Seconds before retrying a source that failed ``failures`` times in a row."""
+    base = source.interval if not source.cron else 3600.0
+    return min(base * 2 ** max(0, failures - 1), max(BACKOFF_CAP, base))
+
+
+class Daemon:
+    """Polls each source on its schedule until ``stop`` is set (SIGTERM, Ctrl-C).
+
+    ``build`` returns the pipeline and sources from the config file; it is called at start
+    and again on each reload, so a SIGHUP picks up edited sources and knowledge base."""
+
+    def __init__(self, build: Callable[[], tuple[Pipeline, list[Source]]], *,
+                 stop: threading.Event, workers: int = 4):
+        self.build = build
+        self.stop = stop
+        self.reload_requested = threading.Event()
+        self.pipeline, self.sources = build()
         self.runs = 0
         self._active = 0
         self._cond = threading.Condition()
         self.scheduler = BackgroundScheduler(
             executors={"default": JobPool(max_workers=workers)},
             job_defaults={"max_instances": 1, "coalesce": True},
-            timezone=dt.timezone.utc,
+            timezone=UTC,
         )
+        self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
 
-    def _job(self, source: Source) -> None:
+    def _missed(self, event: JobEvent) -> None:
+        why = ("the previous pass is still running" if event.code == EVENT_JOB_MAX_INSTANCES
+               else "the daemon was busy or asleep")
+        log.warning("run skipped", extra={"source": event.job_id.removeprefix("source:"),
+                                          "due": getattr(event, "scheduled_run_time", ""),
+                                          "reason": why})
+
+    def _job(self, name: str) -> None:
         if self.stop.is_set():
+            return
+        pipeline = self.pipeline
+        source = next((s for s in self.sources if s.name == name), None)
+        if source is None:
             return
         with self._cond:
             self._active += 1
         try:
-            next_run = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=source.interval)
-            self.pipeline.run_source(source, next_run=next_run)
+            result = pipeline.run_source(source)
+            job = self.scheduler.get_job(f"source:{name}")
+            when = job.next_run_time if job else None
+            if result.failed:
+                delay = backoff(source, result.failures)
+                when = dt.datetime.now(UTC) + dt.timedelta(seconds=delay)
+                if job:
+                    job.modify(next_run_time=when)
+                log.warning("source backed off", extra={
+                    "source": name, "failures": result.failures, "retry_in_s": int(delay)})
+            with Store(pipeline.db_path) as store:
+                store.set_next_run(name, when)
         finally:
             with self._cond:
                 self._active -= 1
                 self.runs += 1
                 self._cond.notify_all()
 
+    def _schedule(self) -> None:
+        """(Re)create one job per source, resuming each from its stored next run."""
+        with Store(self.pipeline.db_path) as store:
+            due = {r["name"]: r["next_run_at"] for r in store.source_rows()}
+        now = dt.datetime.now(UTC)
+        wanted = {f"source:{s.name}" for s in self.sources}
+        for job in self.scheduler.get_jobs():
+            if job.id not in wanted:
+                job.remove()
+        for source in self.sources:
+            stored = due.get(source.name)
+            first = dt.datetime.fromisoformat(stored.replace("Z", "+00:00")) if stored else now
+            if not source.cron:  # an interval shortened in the config takes effect now
+                first = min(first, now + dt.timedelta(seconds=source.interval))
+            self.scheduler.add_job(
+                self._job, trigger_for(source), args=[source.name], id=f"source:{source.name}",
+                name=source.name, next_run_time=max(first, now),
+                misfire_grace_time=max(1, int(source.interval)), replace_existing=True,
+            )
+
+    def _reload(self) -> None:
+        try:
+            pipeline, sources = self.build()
+        except TrackerError as exc:
+            log.error("reload refused, keeping the running config: %s", exc)
+            return
+        self.pipeline, self.sources = pipeline, sources
+        self._schedule()
+        log.info("config reloaded: %d sources", len(sources))
+
     def run(self, *, grace: float = 10.0) -> bool:
         """Block until stopped; True when every running pass finished within ``grace``."""
-        now = dt.datetime.now(dt.timezone.utc)
-        for source in self.sources:
-            self.scheduler.add_job(
-                self._job, IntervalTrigger(seconds=source.interval, timezone=dt.timezone.utc),
-                args=[source], id=f"source:{source.name}", name=source.name,
-                next_run_time=now, misfire_grace_time=max(1, int(source.interval)),
-                replace_existing=True,
-            )
+        self._schedule()
         self.scheduler.start()
         log.info("daemon started: %d sources", len(self.sources))
         while not self.stop.wait(0.5):
-            pass
+            if self.reload_requested.is_set():
+                self.reload_requested.clear()
+                self._reload()
         log.info("stopping: waiting up to %.0fs for running passes", grace)
         self.scheduler.shutdown(wait=False)
         deadline = time.monotonic() + grace

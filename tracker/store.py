@@ -188,15 +188,15 @@ class Store:
                                       "location": src.location, "interval_s": src.interval,
                                       "lang": src.lang}, pk="name")
 
-    def record_run(self, source: str, *, ok: bool, error: str | None, new_docs: int,
-                   next_run_at: dt.datetime | None) -> None:
+    def record_run(self, source: str, *, ok: bool, error: str | None, new_docs: int) -> int:
+        """Record a pass's outcome; returns the source's consecutive failures (0 if ok)."""
         now = now_iso()
         with self.write() as db:
-            row = next(db.query("SELECT consecutive_failures FROM sources WHERE name = ?",
-                                [source]), {"consecutive_failures": 0})
+            row = db.execute("SELECT consecutive_failures FROM sources WHERE name = ?",
+                             [source]).fetchone()
+            failures = 0 if ok else ((row[0] or 0) if row else 0) + 1
             update = {"last_fetch_at": now, "last_status": "ok" if ok else "error",
-                      "next_run_at": iso(next_run_at) if next_run_at else None,
-                      "consecutive_failures": 0 if ok else (row["consecutive_failures"] or 0) + 1}
+                      "consecutive_failures": failures}
             if ok:
                 update["last_success_at"] = now
             else:
@@ -204,6 +204,11 @@ class Store:
             if new_docs:
                 update["last_new_at"] = now
             db["sources"].update(source, update)
+        return failures
+
+    def set_next_run(self, source: str, when: dt.datetime | None) -> None:
+        with self.write() as db:
+            db["sources"].update(source, {"next_run_at": iso(when) if when else None})
 
     def log_fetch(self, source: str, url: str, *, status: int | None, outcome: str,
                   size: int = 0, duration: float = 0.0, error: str | None = None) -> None:
