@@ -29,6 +29,7 @@ class Site:
     sequences: dict[str, list] = field(default_factory=dict)
     times: list[tuple[float, str]] = field(default_factory=list)  # (monotonic, path)
     drip: dict[str, float] = field(default_factory=dict)  # path -> seconds between bytes
+    custom: dict[str, object] = field(default_factory=dict)  # path -> fn(handler) writes all
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def set(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
@@ -77,6 +78,8 @@ def _handler(site: Site):
             with site.lock:
                 site.requests.append(("GET", self.path, dict(self.headers)))
                 site.times.append((time.monotonic(), self.path.split("?")[0]))
+            if self.path in site.custom:
+                return site.custom[self.path](self)
             found = site.resolve(self.path)
             if found is None:
                 return self._send(404, b"not found", "text/plain", {})

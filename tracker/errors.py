@@ -21,11 +21,13 @@ class ConfigError(TrackerError):
 class FetchError(TrackerError):
     """A URL could not be fetched (network, HTTP status, policy, size or type)."""
 
-    def __init__(self, url: str, reason: str, status: int | None = None):
+    def __init__(self, url: str, reason: str, status: int | None = None, *,
+                 retryable: bool = False):
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.status = status
+        self.retryable = retryable  # a network hiccup worth another try, not a verdict
 
 
 class BlockedError(FetchError):

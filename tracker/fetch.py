@@ -154,8 +154,8 @@ class Fetcher:
         for attempt in range(self.retries + 1):
             try:
                 status, resp_headers, body = self._polite_get(url, headers, timeout)
-            except FetchError:
-                if attempt >= self.retries:
+            except FetchError as exc:
+                if not exc.retryable or attempt >= self.retries:
                     raise
                 self._sleep_backoff(attempt)
                 continue
@@ -205,9 +205,9 @@ class Fetcher:
             resp = self._session.get(url, headers=headers, stream=True, allow_redirects=False,
                                      timeout=(min(timeout, 10.0), timeout))
         except requests.Timeout:
-            raise FetchError(url, f"timed out after {timeout:g}s") from None
+            raise FetchError(url, f"timed out after {timeout:g}s", retryable=True) from None
         except requests.RequestException as exc:
-            raise FetchError(url, f"connection failed: {_short(exc)}") from None
+            raise FetchError(url, f"connection failed: {_short(exc)}", retryable=True) from None
         watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut, args=(resp,))
         watchdog.daemon = True
         watchdog.start()
@@ -228,7 +228,7 @@ class Fetcher:
         except requests.RequestException as exc:
             if time.monotonic() >= deadline:
                 raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded") from None
-            raise FetchError(url, f"read failed: {_short(exc)}") from None
+            raise FetchError(url, f"read failed: {_short(exc)}", retryable=True) from None
         finally:
             watchdog.cancel()
             resp.close()

@@ -1,0 +1,133 @@
+"""An admin's story: hostile or broken servers cost a bounded time and memory, get a clear
+reason, and the good sources still complete."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import subprocess
+import sys
+import time
+import zlib
+
+from click.testing import CliRunner
+
+from tests.conftest import write_config
+from tests.test_fetch import PAGE, fetcher
+from tracker.cli import cli
+from tracker.errors import FetchError
+
+ROYAL_CP1252 = ("<html><head><title>Meeting</title></head><body><nav>Accueil</nav><article>"
+                "<h1>Ségolène Royal à Villepinte</h1><p>Devant dix mille militants, Ségolène "
+                "Royal a présenté jeudi le « pacte présidentiel » du Parti socialiste, "
+                "promettant une « France plus juste » et une hausse du Smic.</p><p>Elle a "
+                "répondu aux critiques de l'UMP sur le coût de ses propositions.</p></article>"
+                "</body></html>")
+
+
+def _stall(handler):
+    time.sleep(3)  # accept, then say nothing
+
+
+def _endless(handler):
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    chunk = b"<p>" + b"x" * 65530 + b"</p>"
+    try:
+        for _ in range(800):  # 50 MB, chunked: no Content-Length to refuse up front
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    except OSError:
+        pass
+
+
+def _gzip_bomb(handler):
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b"\0" * (1 << 20)
+    body = b"".join(comp.compress(block) for _ in range(1000)) + comp.flush()  # 1 GB inside
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    with contextlib.suppress(OSError):
+        handler.wfile.write(body)
+
+
+def test_a_stalled_server_times_out(site):
+    site.custom["/stall"] = _stall
+    started = time.monotonic()
+    try:
+        fetcher(timeout=0.5, retries=0).fetch(site.url("/stall"))
+    except FetchError as exc:
+        assert "timed out" in exc.reason and exc.retryable
+    else:
+        raise AssertionError("no timeout")
+    assert time.monotonic() - started < 2
+
+
+def test_endless_body_is_cut_at_the_size_cap_without_retry(site):
+    site.custom["/endless"] = _endless
+    try:
+        fetcher(max_bytes=2_000_000).fetch(site.url("/endless"))
+    except FetchError as exc:
+        assert "exceeds 2000000 bytes" in exc.reason and not exc.retryable
+    else:
+        raise AssertionError("no size cap")
+    assert site.hits("/endless") == 1
+
+
+def test_gzip_bomb_is_cut_on_the_decoded_size_with_bounded_memory(site):
+    site.custom["/bomb"] = _gzip_bomb
+    probe = f"""
+import ipaddress, resource
+from tracker.fetch import Fetcher
+from tracker.errors import FetchError
+f = Fetcher(user_agent="t", per_host_delay=0, obey_robots=False,
+            allow_networks=[ipaddress.ip_network("127.0.0.0/8")])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    f.fetch("{site.url('/bomb')}")
+except FetchError as exc:
+    print(exc.reason)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120).stdout.split("\n")
+    assert "exceeds 10485760 bytes (decoded)" in out[0]
+    assert int(out[1]) < 120, f"peak memory grew by {out[1]} MB"
+
+
+def test_429_retry_after_is_honoured(site):
+    site.sequence("/busy", [(429, "slow down", {"Retry-After": "1"}),
+                            (200, PAGE, {"Content-Type": "text/html"})])
+    assert fetcher().fetch(site.url("/busy")).status == 200
+    (gap,) = site.gaps("/busy")
+    assert gap >= 0.95
+
+
+def test_broken_servers_do_not_stop_the_good_source(site, tmp_path):
+    site.custom["/stall"] = _stall
+    site.custom["/endless"] = _endless
+    site.set("/cp1252.html", ROYAL_CP1252.encode("cp1252"), content_type="text/html")
+    site.set("/bozo.xml", (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Flux cassé &amp; mal fermé"
+        f"</title><item><title>Royal</title><link>{site.url('/cp1252.html')}</link>"
+        "<pubDate>Thu, 22 Feb 2007 10:00:00 +0100</pubDate></item><item><title>Cassé &nbsp; "
+        "</title><link>" + site.url("/endless") + "</link></item></channel>"),
+        content_type="application/rss+xml")
+    config = write_config(tmp_path, [
+        {"name": "stalled", "kind": "page", "url": site.url("/stall"), "timeout": "0.5s"},
+        {"name": "bozo", "kind": "feed", "url": site.url("/bozo.xml")},
+    ], defaults={"per_host_delay": "0s", "timeout": "2s", "max_bytes": "1MB"})
+    result = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    assert result.exit_code == 1 and "1 of 2 sources failed (stalled)" in result.output
+    conn = sqlite3.connect(tmp_path / "tracker.db")
+    (text,) = conn.execute("SELECT text FROM documents").fetchone()
+    assert "Ségolène Royal a présenté" in text  # windows-1252 without a charset header
+    mentions = conn.execute("SELECT entity_id, party_id FROM mentions ORDER BY start").fetchall()
+    assert ("segolene-royal", "ps") in mentions and ("ump", "ump") in mentions
+    errors = dict(conn.execute("SELECT url, error FROM fetches WHERE outcome = 'error'"))
+    assert "exceeds 1048576 bytes" in errors[site.url("/endless")]
+    assert "timed out" in errors[site.url("/stall")]
