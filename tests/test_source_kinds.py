@@ -36,6 +36,11 @@ def test_a_watched_page_stores_each_new_version_once(site, tmp_path):
     outcomes = [r[0] for r in sqlite3.connect(db).execute(
         "SELECT outcome FROM fetches WHERE url LIKE '%agenda%' ORDER BY id")]
     assert outcomes == ["ok", "not-modified"]
+    listing = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "jsonl"])
+    assert json.loads(listing.stdout)["not_modified_rate"] == 0.5
+    table = CliRunner().invoke(cli, ["sources", "--config", str(config)],
+                               env={"COLUMNS": "200"})
+    assert "agenda" in table.stdout and "50%" in table.stdout and "ok" in table.stdout
     site.set("/agenda.html", AGENDA.format(
         text="Marine Tondelier et Olivier Faure tiendront une conférence de presse commune "
              "mardi sur les alliances à gauche pour les municipales."))

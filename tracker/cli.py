@@ -316,9 +316,9 @@ def sources(config: Config, db: Path, fmt: str) -> None:
         store.sync_sources(config.sources)
         known = {s.name for s in config.sources}
         rows = [r for r in store.source_rows() if r["name"] in known]
-    columns = ("name", "kind", "last_fetch_at", "last_status", "documents", "next_run_at",
-               "consecutive_failures", "last_success_at", "last_new_at", "last_error",
-               "location")
+    columns = ("name", "kind", "last_status", "consecutive_failures", "last_fetch_at",
+               "last_success_at", "last_new_at", "documents", "not_modified_rate",
+               "next_run_at", "last_error", "location")
     rows = [{c: r.get(c) for c in columns} for r in rows]
     if fmt == "jsonl":
         write_jsonl(rows, sys.stdout)
@@ -329,19 +329,32 @@ def sources(config: Config, db: Path, fmt: str) -> None:
         writer.writeheader()
         writer.writerows(rows)
     else:
-        from rich.console import Console
-        from rich.table import Table
+        _sources_table(rows)
 
-        table = Table()
-        for column in ("name", "kind", "last fetch", "status", "documents", "next run",
-                       "last error"):
-            table.add_column(column, overflow="fold")
-        for r in rows:
-            table.add_row(r["name"], r["kind"], r["last_fetch_at"] or "never",
-                          r["last_status"] or "-", str(r["documents"]),
-                          r["next_run_at"] or ("due" if r["last_fetch_at"] is None else "-"),
-                          (r["last_error"] or "")[:120])
-        Console().print(table)
+
+def _sources_table(rows: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for column in ("name", "kind", "health", "last fetch", "last new item", "documents",
+                   "304 rate", "next run", "last error"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        failures = r["consecutive_failures"] or 0
+        health = ("never run" if r["last_status"] is None else
+                  f"[red]failing ×{failures}[/]" if failures else "[green]ok[/]")
+        rate = r["not_modified_rate"]
+        table.add_row(r["name"], r["kind"], health, _when(r["last_fetch_at"]),
+                      _when(r["last_new_at"]), str(r["documents"]),
+                      "-" if rate is None else f"{rate:.0%}",
+                      _when(r["next_run_at"]) if r["next_run_at"] else "-",
+                      (r["last_error"] or "")[:120] if failures else "")
+    Console().print(table)
+
+
+def _when(value: str | None) -> str:
+    return value.replace("T", " ").removesuffix("Z")[:16] if value else "never"
 
 
 def main() -> None:
