@@ -213,3 +213,27 @@ def test_sources_shows_health_and_counts(ran):
     assert row["name"] == "quotidien" and row["last_status"] == "ok"
     assert row["documents"] == 3 and row["consecutive_failures"] == 0
     assert row["last_fetch_at"] and row["last_new_at"]
+
+
+def test_one_article_through_two_feeds_and_two_urls_is_one_document(site, tmp_path):
+    # A second feed links the AMP copy of the Royal article; the page names its canonical URL.
+    amp = (site.resolve(ROYAL)[1].decode("utf-8")
+           .replace("<body>", "<body><div class='amp-banner'>Version AMP</div>"))
+    site.set("/amp/royal.html", amp)
+    site.set("/feed-amp.xml", f"""<?xml version="1.0"?><rss version="2.0"><channel>
+        <title>AMP</title><item><title>Royal et Sarkozy</title>
+        <link>{site.url('/amp/royal.html')}?at_medium=social&amp;fbclid=XYZ</link>
+        <pubDate>Thu, 12 Apr 2007 08:15:00 +0200</pubDate></item></channel></rss>""",
+             content_type="application/rss+xml")
+    config = write_config(tmp_path, [
+        {"name": "amp", "kind": "feed", "url": site.url("/feed-amp.xml")},
+        {"name": "quotidien", "kind": "feed", "url": site.url("/feed.xml")},
+    ])
+    runner = CliRunner()
+    for name in ("amp", "quotidien"):
+        result = runner.invoke(cli, ["run", "--once", "--config", str(config), "--source", name])
+        assert result.exit_code == 0, result.output
+    conn = _stored(tmp_path / "tracker.db")
+    urls = [r[0] for r in conn.execute("SELECT url FROM documents ORDER BY url")]
+    assert urls.count(site.url(ROYAL)) == 1 and len(urls) == 3
+    assert site.hits(ROYAL) == 0  # known by its canonical URL: the second copy is not fetched
