@@ -106,7 +106,7 @@ def load_config(path: str | Path, *, must_exist: bool = True) -> Config:
         line = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", exc)
         raise ConfigError(f"{path}:{line} not valid YAML ({problem})") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from None
     if raw is None:
         raw = {}

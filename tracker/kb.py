@@ -87,21 +87,6 @@ class KnowledgeBase:
             return None
         return max(current, key=lambda a: a.start or dt.date.min).party
 
-    def find(self, query: str, type_: str | None = None) -> list[Entity]:
-        """Entities whose id, canonical name or any alias folds to the query."""
-        key = fold(query)
-        found = []
-        for entity in self.entities.values():
-            if type_ and entity.type != type_:
-                continue
-            names = {entity.id, entity.name, *entity.aliases, *entity.exact_case}
-            if key in {fold(n) for n in names}:
-                found.append(entity)
-        return found
-
-    def parties(self) -> list[Entity]:
-        return [e for e in self.entities.values() if e.type == "party"]
-
     def politicians(self) -> list[Entity]:
         return [e for e in self.entities.values() if e.type == "politician"]
 
@@ -124,6 +109,9 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict]) -> KnowledgeBase
                 mark = getattr(exc, "problem_mark", None)
                 line = f" line {mark.line + 1}" if mark else ""
                 raise ConfigError(f"{item}:{line} not valid YAML") from None
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                # ValueError: YAML dates such as 2020-13-01 fail while loading
+                raise ConfigError(f"{item}: cannot read ({exc})") from None
         if not isinstance(doc, dict):
             raise ConfigError(f"{origin}: expected 'parties:' and 'politicians:' lists")
         for key in doc:
@@ -189,8 +177,10 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: 'name' is required")
-    aliases = _strings(entry.get("aliases"), f"{where}: aliases")
     exact = _strings(entry.get("exact_case"), f"{where}: exact_case")
+    # A name listed as exact_case matches only as written, even if also listed as an alias.
+    aliases = tuple(a for a in _strings(entry.get("aliases"), f"{where}: aliases")
+                    if a not in exact)
     if name not in aliases and name not in exact:
         aliases = (name, *aliases)
     common = dict(id=eid, name=name.strip(), type=etype, aliases=aliases, exact_case=exact,
@@ -214,6 +204,8 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
             raise ConfigError(f"{awhere}: end {end} is before start {start}")
         affiliations.append(Affiliation(str(aff["party"]), start, end))
     surname = entry.get("surname") or name.split()[-1]
+    if not isinstance(surname, str) or not surname.strip():
+        raise ConfigError(f"{where}: 'surname' must be a name")
     return Entity(**common, surname=surname, surname_alone=policy,
                   affiliations=tuple(affiliations))
 

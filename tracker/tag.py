@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from importlib import resources
 
 import spacy
 from spacy.language import Language
@@ -22,7 +23,10 @@ from spacy.tokens import Doc, Span
 from tracker.kb import KnowledgeBase, fold, is_acronym
 from tracker.models import Mention
 
-TAGGER_VERSION = "1"
+TAGGER_VERSION = "2"
+# Texts are tagged in pieces of at most this many characters, cut at line breaks: spaCy's
+# NER needs about 1 GB per 100,000 characters, and its max_length would refuse the rest.
+CHUNK_CHARS = 100_000
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
 # Words that, just before a bare surname, show that a person is meant ("M. Hollande").
 TITLES = {fold(t) for t in (
@@ -63,12 +67,14 @@ class Linker:
         self.fuzzy = Matcher(nlp.vocab)
         # match key -> (kind, entity ids, written alias)
         self.keys: dict[int, tuple[str, tuple[str, ...], str]] = {}
+        self.first_names: frozenset[str] = frozenset()
         if not Span.has_extension("tracker_rule"):
             Span.set_extension("tracker_rule", default=None)
 
     def set_kb(self, kb: KnowledgeBase) -> None:
         """Build the matchers from the KB: every alias, exact-case name, surname and fuzzy name."""
         self.kb = kb
+        self.first_names = _first_names(kb)
         strings = self.nlp.vocab.strings
         for permanent in ("party", "politician", *kb.entities):  # outlive memory zones
             strings.add(permanent)
@@ -147,17 +153,27 @@ class Linker:
             chosen.append((start, end, kind, ids))
         chosen.sort()
         spans: list[Span] = []
-        named: list[str] = []  # people already named in full, latest last
+        # The latest full name seen for each surname: a KB person, or None for someone
+        # else ("Edgar Faure", "Michelle Obama"); a bare surname refers to it.
+        last_full: dict[str, str | None] = {}
         for start, end, kind, ids in chosen:
             rule = kind
+            key = fold(doc[start:end].text if kind == "surname" else "")
             if kind == "surname":
-                entity_id, rule = self._resolve_surname(doc, start, end, ids, named)
+                if self._someone_else(doc, start, end):
+                    last_full[key] = None
+                    continue
+                entity_id, rule = self._resolve_surname(doc, start, end, ids,
+                                                        last_full.get(key, ""))
                 if entity_id is None:
                     continue
             else:
                 entity_id = ids[0]
-                if self.kb.entities[entity_id].type == "politician":
-                    named.append(entity_id)
+                entity = self.kb.entities[entity_id]
+                if entity.type == "politician" and entity.surname:
+                    last_full[fold(entity.surname)] = entity_id
+                if _postscript(doc, start, end):
+                    continue
             entity = self.kb.entities[entity_id]
             span = Span(doc, start, end, label=entity.type, kb_id=entity_id)
             span._.tracker_rule = rule
@@ -165,54 +181,78 @@ class Linker:
         return spans
 
     def _exact_case_ok(self, span: Span, entity_id: str) -> bool:
+        """Names that are also common words ("Renaissance", "Les Verts", "en marche") count
+        only as written in the KB; an article before a one-word name makes it the word."""
         entity = self.kb.entities[entity_id]
-        written = _core(span.text).replace("’", "'")
+        written = " ".join(_core(span.text).replace("’", "'").split())
         folded = fold(written)
-        exact = [a for a in entity.exact_case if fold(a) == folded]
-        loose = [a for a in entity.aliases if fold(a) == folded]
-        if loose:
+        if any(fold(a) == folded for a in entity.aliases):
             return True
-        written = " ".join(written.split())
-        # Exact case, except the first letter of a multi-word name: "les Républicains".
-        if not any(written == a or (" " in a and written[1:] == a[1:]) for a in exact):
+        # Exact case, except a leading article's capital: "les Républicains".
+        if not any(written == a or (fold(a.split()[0]) in ARTICLES and " " in a
+                                    and written[1:] == a[1:]) for a in entity.exact_case):
             return False
-        # "la Renaissance", "the Renaissance": the common word, not the party.
         before = span.doc[span.start - 1] if span.start > 0 else None
         return len(span) > 1 or before is None or fold(before.text) not in ARTICLES
 
+    def _someone_else(self, doc: Doc, start: int, end: int) -> bool:
+        """A first name, a hyphenated name or a longer PER entity before a bare surname:
+        "Michelle Obama", "Carla Bruni-Sarkozy", "Edgar Faure" are other people."""
+        if any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start]):
+            return False
+        before = doc[start - 1] if start > 0 else None
+        if before is None:
+            return False
+        if before.text in ("-", "‑") and not before.whitespace_:
+            return True
+        word = fold(before.text)
+        capitalised = before.is_alpha and before.text[:1].isupper() and not before.is_upper
+        if capitalised and word not in ARTICLES and (
+                word in self.first_names or not before.is_sent_start):
+            return True
+        return any(t.is_alpha and t.text[:1].isupper() and fold(t.text) not in TITLES
+                   for ent in doc.ents if ent.label_ == "PER" and ent.start < start <= ent.end
+                   for t in doc[ent.start:start])
+
     def _resolve_surname(self, doc: Doc, start: int, end: int, ids: tuple[str, ...],
-                         named: list[str]) -> tuple[str | None, str]:
-        """A bare surname: the person named in full earlier, else only when unambiguous."""
-        for entity_id in reversed(named):
-            if entity_id in ids:
-                return entity_id, "surname-after-name"
+                         antecedent: str | None) -> tuple[str | None, str]:
+        """A bare surname: the latest person named in full with it, else, when only one KB
+        person has it, that person if the KB or the context says a person is meant."""
+        if antecedent is None:
+            return None, ""  # the latest full name with this surname was someone else
+        if antecedent in ids:
+            return antecedent, "surname-after-name"
         if len(ids) != 1:
             return None, ""
-        before = doc[start - 1] if start > 0 else None
-        titled = any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start])
-        person = [e for e in doc.ents if e.label_ == "PER" and e.start <= start and end <= e.end]
-        longer = [t for e in person for t in doc[e.start:start]
-                  if t.is_alpha and t.text[:1].isupper() and fold(t.text) not in TITLES]
-        if not titled and (longer or (before is not None and _looks_like_first_name(before))):
-            return None, ""  # "Michelle Obama", "Carla Bruni" ...: someone else
         if self.kb.entities[ids[0]].surname_alone == "always":
             return ids[0], "surname"
+        titled = any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start])
+        person = any(e.label_ == "PER" and e.start <= start and end <= e.end for e in doc.ents)
         if titled or person:
             return ids[0], "surname-in-context"
         return None, ""
 
 
-def _looks_like_first_name(token) -> bool:
-    return (token.is_alpha and token.text[:1].isupper() and not token.is_sent_start
-            and not token.is_upper)
+def _postscript(doc: Doc, start: int, end: int) -> bool:
+    """"PS : n'oubliez pas..." at the start of a line is a postscript, not the party."""
+    first = doc[start]
+    return (end - start == 1 and first.is_sent_start and end < len(doc)
+            and doc[end].text == ":" and first.is_upper)
+
+
+def _first_names(kb: KnowledgeBase) -> frozenset[str]:
+    listed = resources.files("tracker").joinpath("first_names.txt").read_text("utf-8")
+    names = {w for line in listed.splitlines() if not line.startswith("#") for w in line.split()}
+    for person in kb.politicians():
+        names.update(fold(w) for w in person.name.split()[:-1] if w[:1].isupper())
+    return frozenset(names)
 
 
 class Tagger:
     """The tagging stage: built once per process, it holds one spaCy pipeline per language."""
 
-    def __init__(self, kb: KnowledgeBase, *, batch_size: int = 16):
+    def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        self.batch_size = batch_size
         self._pipelines: dict[str, Language] = {}
         self.version = f"{TAGGER_VERSION}+kb.{kb.version}"
 
@@ -227,19 +267,16 @@ class Tagger:
         return self._pipelines[key]
 
     def tag(self, text: str, lang: str, day: dt.date | None) -> list[Mention]:
-        return next(self.tag_many([(text, lang, day)]))
+        """Mentions in one text, with the party each counts for on ``day``.
 
-    def tag_many(self, items: Iterable[tuple[str, str, dt.date | None]]
-                 ) -> Iterator[list[Mention]]:
-        """Mentions for each (text, lang, day), in order; texts go through ``nlp.pipe``."""
-        for text, lang, day in items:
-            nlp = self.pipeline(lang)
-            mentions: list[Mention] = []
-            with nlp.memory_zone():
-                for offset, chunk in _chunks(text, nlp.max_length):
-                    doc = nlp(chunk)
-                    mentions.extend(self._mentions(doc, offset, day))
-            yield mentions
+        Strings spaCy creates for the text live in a memory zone and are freed after it,
+        so a daemon that reads millions of pages keeps a flat vocabulary."""
+        nlp = self.pipeline(lang)
+        mentions: list[Mention] = []
+        with nlp.memory_zone():
+            for offset, chunk in _chunks(text, min(nlp.max_length, CHUNK_CHARS)):
+                mentions.extend(self._mentions(nlp(chunk), offset, day))
+        return mentions
 
     def _mentions(self, doc: Doc, offset: int, day: dt.date | None) -> list[Mention]:
         out = []

@@ -1,0 +1,71 @@
+"""A press officer's story: each name goes to the right person or party, and ordinary words,
+relatives and namesakes go nowhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+DAY = dt.date(2024, 6, 20)
+CASES = [
+    # Case, accents, apostrophes, elisions.
+    ("SARKOZY répond à Segolene Royal. Le soutien d’Obama à l'UMP.", "fr",
+     [("SARKOZY", "nicolas-sarkozy"), ("Segolene Royal", "segolene-royal"),
+      ("Obama", "barack-obama"), ("UMP", "ump")]),
+    ("EMMANUEL MACRON ET MARINE LE PEN.", "fr",
+     [("EMMANUEL MACRON", "emmanuel-macron"), ("MARINE LE PEN", "marine-le-pen")]),
+    # A surname after the full name; titles make a bare surname a person.
+    ("Jean-Luc Mélenchon a parlé. Mélenchon a ensuite quitté la salle.", "fr",
+     [("Jean-Luc Mélenchon", "jean-luc-melenchon"), ("Mélenchon", "jean-luc-melenchon")]),
+    ("M. Hollande a répondu à Mme Royal hier.", "fr",
+     [("Hollande", "francois-hollande"), ("Royal", "segolene-royal")]),
+    ("Marine Le Pen et Jordan Bardella ont présenté leur programme. Le Pen a insisté.", "fr",
+     [("Marine Le Pen", "marine-le-pen"), ("Jordan Bardella", "jordan-bardella"),
+      ("Le Pen", "marine-le-pen")]),
+    ("Bill Clinton and Hillary Clinton attended. Clinton spoke.", "en",
+     [("Bill Clinton", "bill-clinton"), ("Hillary Clinton", "hillary-clinton"),
+      ("Clinton", "hillary-clinton")]),
+    # Countries, words and relatives are not the politicians.
+    ("Les Bleus affrontent la Hollande ce soir. Le fromage de Hollande est réputé.", "fr", []),
+    ("Le Palais-Royal accueille une exposition. La famille royale et Royal Air Force.", "fr",
+     []),
+    ("Barack Obama et Michelle Obama sont arrivés à Paris.", "fr",
+     [("Barack Obama", "barack-obama")]),
+    ("Michelle Obama spoke at the convention. Hunter Biden was pardoned.", "en", []),
+    ("Brigitte Macron inaugure une exposition au Louvre.", "fr", []),
+    ("Nicolas Sarkozy et Carla Bruni-Sarkozy sont arrivés.", "fr",
+     [("Nicolas Sarkozy", "nicolas-sarkozy")]),
+    ("Edgar Faure fut président du Conseil. Faure a réformé l'université.", "fr", []),
+    ("Le Pen, seul, ne dit rien : Jean-Marie ou Marine ?", "fr", []),
+    # Party names that are also ordinary words, and acronyms in lower case.
+    ("La mairie veut des espaces verts. Les militants écologistes manifestent. Un mouvement "
+     "démocrate est né à Hong Kong. L'économie est en marche. La Renaissance italienne.", "fr",
+     []),
+    ("Il y a des ps dans le texte, une PS5 et un P.S. en bas de la lettre.", "fr", []),
+    ("PS : je reviens demain sur ce sujet.", "fr", []),
+    ("Le parti Renaissance et les Républicains votent. Les républicains américains aussi.",
+     "fr", [("Renaissance", "renaissance"), ("les Républicains", "lr")]),
+    ("The Renaissance painters. The horizons of science.", "en", []),
+]
+
+
+@pytest.mark.parametrize("text, lang, expected", CASES, ids=[c[0][:40] for c in CASES])
+def test_mentions_link_to_the_right_entity(tagger, text, lang, expected):
+    found = tagger.tag(text, lang, DAY)
+    assert [(m.surface, m.entity_id) for m in found] == expected
+    assert all(text[m.start:m.end] == m.surface for m in found)
+
+
+def test_party_follows_the_articles_date(tagger):
+    text = "Nicolas Sarkozy a tenu un meeting."
+    assert tagger.tag(text, "fr", dt.date(2010, 1, 1))[0].party_id == "ump"
+    assert tagger.tag(text, "fr", dt.date(2016, 1, 1))[0].party_id == "lr"
+
+
+def test_text_longer_than_a_chunk_keeps_correct_offsets(tagger):
+    para = "Le débat budgétaire se poursuit à l'Assemblée nationale sans incident notable.\n"
+    text = para * 2000 + "Olivier Faure a pris la parole.\n" + para * 10
+    found = tagger.tag(text, "fr", DAY)
+    assert [(m.surface, m.entity_id) for m in found] == [("Olivier Faure", "olivier-faure")]
+    assert text[found[0].start:found[0].end] == "Olivier Faure"
