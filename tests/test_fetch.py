@@ -105,3 +105,46 @@ def test_one_host_waits_its_delay_between_requests(site):
     f.fetch(site.url("/a.html"))
     f.fetch(site.url("/a.html"))
     assert time.monotonic() - started >= 0.8
+
+
+def test_dns_rebinding_is_refused_at_connect_time(site, monkeypatch):
+    """The name resolves to a public address when checked, to loopback when connected."""
+    import socket
+
+    site.set("/secret", "internal secret")
+    real = socket.getaddrinfo
+    calls = {"n": 0}
+
+    def flipping(host, port, *args, **kwargs):
+        if host == "rebind.example":
+            calls["n"] += 1
+            address = "93.184.216.34" if calls["n"] == 1 else "127.0.0.1"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", flipping)
+    port = site.base.rsplit(":", 1)[1]
+    with pytest.raises(BlockedError, match="refused at connect: non-public address 127.0.0.1"):
+        fetcher(allow_networks=[], obey_robots=False).fetch(f"http://rebind.example:{port}/secret")
+    assert site.hits("/secret") == 0
+
+
+def test_robots_txt_behind_a_redirect_is_followed(site):
+    site.set("/robots.txt", "", status=301, headers={"Location": "/real-robots.txt"})
+    site.set("/real-robots.txt", "User-agent: *\nDisallow: /interdit/\n",
+             content_type="text/plain")
+    site.set("/a.html", PAGE)
+    site.set("/interdit/b.html", PAGE)
+    f = fetcher()
+    assert f.fetch(site.url("/a.html")).status == 200
+    with pytest.raises(BlockedError, match="robots.txt"):
+        f.fetch(site.url("/interdit/b.html"))
+    assert site.hits("/interdit/b.html") == 0
+
+
+def test_unreachable_robots_txt_skips_the_host_for_now(site):
+    site.set("/robots.txt", "oops", status=503)
+    site.set("/a.html", PAGE)
+    with pytest.raises(FetchError, match="robots.txt unreachable"):
+        fetcher(retries=0).fetch(site.url("/a.html"))
+    assert site.hits("/a.html") == 0

@@ -16,13 +16,16 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from protego import Protego
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from tracker.errors import BlockedError, FetchError
 
@@ -128,14 +131,21 @@ class Fetcher:
         except (socket.gaierror, UnicodeError, ValueError) as exc:
             raise FetchError(url, f"DNS error for {host}: {exc}") from None
         for info in infos:
-            ip = ipaddress.ip_address(info[4][0].split("%")[0])
-            if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-                ip = ip.ipv4_mapped
-            if any(ip in net for net in self.allow_networks):
-                continue
-            if not ip.is_global or ip.is_multicast or ip in _CGNAT:
-                raise BlockedError(url, f"refused: {host} resolves to non-public address {ip} "
-                                        "(add its network to allow_networks to permit it)")
+            refusal = self.address_refusal(info[4][0])
+            if refusal:
+                raise BlockedError(url, f"refused: {host} resolves to {refusal}")
+
+    def address_refusal(self, address: str) -> str | None:
+        """Why this IP may not be reached (None if it may): non-public and not allowed."""
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if any(ip in net for net in self.allow_networks):
+            return None
+        if not ip.is_global or ip.is_multicast or ip in _CGNAT:
+            return (f"non-public address {ip} (add its network to allow_networks to "
+                    "permit it)")
+        return None
 
     # -- internals ----------------------------------------------------------------------
     @property
@@ -143,6 +153,9 @@ class Fetcher:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
+            adapter = _guarded_adapter(self.address_refusal)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             session.headers["User-Agent"] = self.user_agent
             session.headers["Accept-Encoding"] = "gzip, deflate"
             session.trust_env = False
@@ -207,6 +220,9 @@ class Fetcher:
         except requests.Timeout:
             raise FetchError(url, f"timed out after {timeout:g}s", retryable=True) from None
         except requests.RequestException as exc:
+            refused = _refusal_in(exc)
+            if refused:  # the name now resolves elsewhere than when it was checked
+                raise BlockedError(url, f"refused at connect: {refused}") from None
             raise FetchError(url, f"connection failed: {_short(exc)}", retryable=True) from None
         watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut, args=(resp,))
         watchdog.daemon = True
@@ -252,14 +268,19 @@ class Fetcher:
         host and ask again in 10 minutes; unparsable text -> what Protego salvages."""
         now = time.monotonic()
         try:
-            status, _, body = self._polite_get(robots_url, {}, timeout)
+            for _ in range(MAX_REDIRECTS + 1):  # RFC 9309: follow at least five redirects
+                status, headers, body = self._polite_get(robots_url, {}, timeout)
+                if status not in (301, 302, 303, 307, 308) or not headers.get("location"):
+                    break
+                robots_url = urljoin(robots_url, headers["location"])
+                self.check_url(robots_url)
         except FetchError as exc:
-            log.warning("robots.txt %s: %s", robots_url, exc.reason)
+            log.warning("robots.txt unreadable", extra={"url": robots_url, "reason": exc.reason})
             return None, now + ROBOTS_RETRY
         if 400 <= status < 500:
             return Protego.parse(""), now + ROBOTS_TTL
         if status >= 300:
-            log.warning("robots.txt %s: HTTP %s", robots_url, status)
+            log.warning("robots.txt unreadable", extra={"url": robots_url, "status": status})
             return None, now + ROBOTS_RETRY
         text = body[: 512 * 1024].decode("utf-8", errors="replace")
         try:
@@ -314,3 +335,56 @@ def _cut(resp: requests.Response) -> None:
 def _short(exc: Exception) -> str:
     text = str(exc)
     return text if len(text) < 200 else text[:200] + "..."
+
+
+class _Refused(OSError):
+    """Raised inside urllib3 when a new connection's peer is a forbidden address."""
+
+
+def _guarded_adapter(refusal: Callable[[str], str | None]) -> HTTPAdapter:
+    """An adapter whose connections check the address they actually connected to, so a
+    name that resolves to a public address when checked and to a private one when used
+    (DNS rebinding) is still refused, before any request is sent."""
+
+    def checked(sock: socket.socket) -> socket.socket:
+        reason = refusal(sock.getpeername()[0])
+        if reason:
+            sock.close()
+            raise _Refused(reason)
+        return sock
+
+    class GuardedHTTP(HTTPConnection):
+        def _new_conn(self) -> socket.socket:
+            return checked(super()._new_conn())
+
+    class GuardedHTTPS(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            return checked(super()._new_conn())
+
+    class HTTPPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTP
+
+    class HTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPS
+
+    class Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
+
+    return Adapter()
+
+
+def _refusal_in(exc: BaseException) -> str | None:
+    """The connect-time refusal buried in requests' and urllib3's wrapped exceptions."""
+    stack, seen = [exc], set()
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _Refused):
+            return str(current)
+        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        stack.extend(a for a in current.args if isinstance(a, BaseException))
+    return None
