@@ -81,3 +81,24 @@ def test_agency_copy_is_linked_to_the_first_and_can_be_left_out(site, tmp_path):
     export = runner.invoke(cli, ["export", "--config", str(config), "--no-duplicates",
                                  "--party", "RN", "-o", "-"])
     assert len(export.stdout.splitlines()) == 1 + 1
+
+
+def test_a_longer_text_quoting_a_brief_is_not_its_copy(site, tmp_path):
+    brief = DISPATCH[0] + " " + DISPATCH[1]
+    site.set("/a/breve.html", _page("Brève", [brief], "2024-03-14T09:00:00+01:00"))
+    site.set("/b/long.html", _page("Le grand récit de la journée", [brief, *DISPATCH[2:],
+                                   "Dans les couloirs de l'Assemblée, plusieurs élus de la "
+                                   "majorité confiaient leur inquiétude face à la colère qui "
+                                   "monte dans les circonscriptions rurales, où le chômage "
+                                   "reste plus élevé que la moyenne nationale."],
+                                   "2024-03-14T19:00:00+01:00"))
+    config = write_config(tmp_path, [
+        {"name": "a", "kind": "page", "url": site.url("/a/breve.html")},
+        {"name": "b", "kind": "page", "url": site.url("/b/long.html")},
+    ])
+    for name in ("a", "b"):
+        assert CliRunner().invoke(cli, ["run", "--once", "--config", str(config), "--source",
+                                        name]).exit_code == 0
+    links = dict(sqlite3.connect(tmp_path / "tracker.db").execute(
+        "SELECT source, duplicate_of FROM documents"))
+    assert links == {"a": None, "b": None}

@@ -237,3 +237,17 @@ def test_one_article_through_two_feeds_and_two_urls_is_one_document(site, tmp_pa
     urls = [r[0] for r in conn.execute("SELECT url FROM documents ORDER BY url")]
     assert urls.count(site.url(ROYAL)) == 1 and len(urls) == 3
     assert site.hits(ROYAL) == 0  # known by its canonical URL: the second copy is not fetched
+
+
+def test_a_link_renamed_by_its_canonical_url_is_not_fetched_again(site, tmp_path):
+    site.set("/amp/royal.html", site.resolve(ROYAL)[1])  # names ROYAL as its canonical URL
+    site.set("/feed-amp.xml", f"""<?xml version="1.0"?><rss version="2.0"><channel>
+        <title>AMP</title><item><title>Royal</title><link>{site.url('/amp/royal.html')}</link>
+        <pubDate>Thu, 12 Apr 2007 08:15:00 +0200</pubDate></item></channel></rss>""",
+             content_type="application/rss+xml")
+    config = write_config(tmp_path, [{"name": "amp", "kind": "feed",
+                                      "url": site.url("/feed-amp.xml")}])
+    for _ in range(2):
+        site.set("/feed-amp.xml", site.routes["/feed-amp.xml"][1] + b" ")  # defeat the 304
+        assert CliRunner().invoke(cli, ["run", "--once", "--config", str(config)]).exit_code == 0
+    assert site.hits("/amp/royal.html") == 1

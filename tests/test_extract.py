@@ -65,3 +65,20 @@ def test_canonical_url_drops_tracking_and_fragment():
     assert canonical_url("HTTPS://Www.Lemonde.fr:443/politique/article.html?utm_source=rss"
                          "&xtor=RSS-3208&id=42&fbclid=abc#comments") == \
         "https://www.lemonde.fr/politique/article.html?id=42"
+
+
+def test_a_stray_byte_does_not_garble_a_utf8_page():
+    body = ARTICLE.format(charset="utf-8").encode("utf-8").replace(b"Lyon</h1>",
+                                                                  b"Lyon\xff</h1>")
+    text = decode(body, None)
+    assert "Ségolène Royal a réuni" in text and "pacte présidentiel" in text
+
+
+def test_hard_wrapped_text_is_joined_into_paragraphs():
+    note = ("Note de veille\n\nLa campagne s'organise autour du face-à-face entre François\n"
+            "Hollande et Nicolas Sarkozy, qui a lancé hier son offensive contre\n"
+            "Marine Le Pen.\nDeuxième paragraphe.")
+    text = extract_text(note).text
+    assert "entre François Hollande et Nicolas Sarkozy" in text
+    assert "offensive contre Marine Le Pen." in text
+    assert text.endswith("Marine Le Pen.\nDeuxième paragraphe.")

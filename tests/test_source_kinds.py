@@ -90,3 +90,31 @@ def test_a_failing_source_is_reported_and_the_others_complete(site, tmp_path):
     assert "HTTP 404" in health["gone"]["last_error"]
     assert "not a feed" in health["html"]["last_error"]
     assert health["gone"]["consecutive_failures"] == 1
+
+
+def test_a_page_that_changes_back_is_a_new_version_again(site, tmp_path):
+    texts = ["Olivier Faure convoque le bureau national du Parti socialiste lundi prochain.",
+             "Olivier Faure reporte le bureau national du Parti socialiste à mardi prochain."]
+    config = write_config(tmp_path, [{"name": "agenda", "kind": "page",
+                                      "url": site.url("/agenda.html")}])
+    for text in (texts[0], texts[1], texts[0], texts[0]):
+        site.set("/agenda.html", AGENDA.format(text=text))
+        assert _run(config).exit_code == 0
+    assert _count(tmp_path / "tracker.db") == 3  # A, B, A again; the last poll is unchanged
+
+
+def test_an_article_that_failed_once_is_fetched_on_the_next_poll(site, tmp_path):
+    site.sequence("/articles/obama-paris.html", [
+        (503, "maintenance", {"Content-Type": "text/plain"}),
+        (503, "maintenance", {"Content-Type": "text/plain"}),
+        (503, "maintenance", {"Content-Type": "text/plain"}),
+        (200, site.resolve("/articles/obama-paris.html")[1], {"Content-Type": "text/html"}),
+    ])
+    config = write_config(tmp_path, [{"name": "q", "kind": "feed", "url": site.url("/feed.xml")}])
+    assert _run(config).exit_code == 0
+    assert _count(tmp_path / "tracker.db") == 2
+    assert _run(config).exit_code == 0  # the feed is not answered 304: the item is retried
+    assert _count(tmp_path / "tracker.db") == 3
+    assert _run(config).exit_code == 0
+    feed = [h for _, p, h in site.requests if p == "/feed.xml"]
+    assert "If-None-Match" not in feed[1] and "If-None-Match" in feed[2]

@@ -39,7 +39,8 @@ def test_migrations_run_once_and_wal_is_on(tmp_path):
     Store(tmp_path / "t.db").close()
     with Store(tmp_path / "t.db") as again:
         applied = list(again.db.query("SELECT name FROM _sqlite_migrations"))
-        assert [r["name"] for r in applied] == ["m001_initial", "m002_near_duplicates"]
+        assert [r["name"] for r in applied] == ["m001_initial", "m002_near_duplicates",
+                                              "m003_seen_urls"]
         assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"documents", "mentions", "entities", "affiliations", "sources", "fetches",
                 "http_cache"} <= set(again.db.table_names())

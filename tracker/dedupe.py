@@ -2,8 +2,9 @@
 
 MinHash over five-word shingles, with locality-sensitive hashing in bands so a new
 document is compared only with the few stored ones that share a band; a candidate is a
-copy when most of the shorter text's shingles are in the other one (a site that trims or
-retitles an AFP dispatch still carries a copy). Pure functions; the store keeps the bands.
+copy when most of the new text's shingles are in the stored one (a site that trims or
+retitles an AFP dispatch still carries a copy; a long text quoting a brief is no copy).
+Pure functions; the store keeps the bands.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tracker.kb import fold
 SHINGLE = 5
 BANDS, ROWS = 20, 3
 MIN_SHINGLES = 30  # shorter texts (briefs, agendas) are never called copies
-THRESHOLD = 0.8  # share of the shorter text's shingles found in the other text
+THRESHOLD = 0.8  # share of the new text's shingles found in the stored text
 # Fixed seeds: signatures must be stable across runs and machines.
 _SEEDS = np.random.default_rng(20070422).integers(0, 2**63, size=BANDS * ROWS, dtype=np.uint64)
 _WORD = re.compile(r"\w+")
@@ -61,6 +62,7 @@ def fingerprint(text: str) -> Fingerprint:
     return Fingerprint(found, bands)
 
 
-def is_copy(a: frozenset[int], b: frozenset[int]) -> bool:
-    small = min(len(a), len(b))
-    return small >= MIN_SHINGLES and len(a & b) / small >= THRESHOLD
+def is_copy(new: frozenset[int], stored: frozenset[int]) -> bool:
+    """Most of the new text is in the stored one: a copy, even trimmed or retitled. A longer
+    text that merely quotes a stored brief is not a copy of it."""
+    return len(new) >= MIN_SHINGLES and len(new & stored) / len(new) >= THRESHOLD

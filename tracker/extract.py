@@ -53,6 +53,10 @@ def decode(body: bytes, header_charset: str | None = None) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # Mostly valid UTF-8 with a few stray bytes: keep it UTF-8, lose only those bytes.
+    lenient = body.decode("utf-8", errors="replace")
+    if sum(ord(c) > 127 for c in lenient) > 10 * max(1, lenient.count("\ufffd")):
+        return lenient
     meta = _META_CHARSET.search(body[:4096])
     for label in (header_charset, meta.group(1).decode("ascii") if meta else None):
         if not label:
@@ -108,7 +112,21 @@ def extract_text(text: str) -> Extracted:
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     title = lines[0] if lines and len(lines[0]) <= 200 else None
     published = next((d for d in map(_written_date, lines[:5]) if d), None)
-    return Extracted(text=dedupe_paragraphs(text), title=title, published_at=published)
+    return Extracted(text=dedupe_paragraphs(_unwrap(text)), title=title, published_at=published)
+
+
+def _unwrap(text: str) -> str:
+    """Join hard-wrapped lines ("François\nHollande") back into their paragraph: a line
+    continues the previous one when that one is long and does not end a sentence."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        previous = out[-1] if out else ""
+        if (line.strip() and len(previous) >= 50 and not previous.rstrip().endswith(
+                (".", "!", "?", ":", "»", '"', "”"))):
+            out[-1] = previous.rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 _MONTHS = {m: i + 1 for i, names in enumerate((
@@ -184,7 +202,7 @@ def parse_datetime(value: object) -> dt.datetime | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
     when = when.astimezone(dt.timezone.utc)
-    if not (1990 <= when.year <= dt.date.today().year + 1):
+    if not (1800 <= when.year <= dt.date.today().year + 1):
         return None
     return when
 

@@ -137,8 +137,6 @@ class Pipeline:
         store.log_fetch(source.name, url, status=resp.status,
                         outcome="not-modified" if resp.not_modified else "ok",
                         size=len(resp.body), duration=resp.elapsed)
-        if conditional and not resp.not_modified:
-            store.remember_headers(url, resp.etag, resp.last_modified)
         return resp
 
     def _run_feed(self, source: Source, store: Store, result: RunResult) -> None:
@@ -151,6 +149,7 @@ class Pipeline:
         if warning:
             log.warning("malformed feed, items salvaged", extra={
                 "source": source.name, "items": len(items), "problem": warning})
+        retry_later = False
         for item in items:
             if self.stop.is_set():
                 return
@@ -162,19 +161,27 @@ class Pipeline:
                 page = self._fetch(store, source, url)
             except FetchError as exc:
                 result.errors.append(str(exc))
+                # A 503 or a timeout may pass: keep polling the feed in full until it does.
+                retry_later = retry_later or exc.retryable or (exc.status or 0) in (429, 503)
                 log.warning("item skipped", extra={"source": source.name, "url": exc.url,
                                                    "reason": exc.reason})
                 continue
             article, canonical = article_from_body(
                 page.body, source=source.name, url=url, charset=page.charset,
                 is_html=page.content_type != "text/plain", feed_item=item, lang_hint=source.lang)
+            link = url
             if canonical and _same_host(canonical, url) and canonical_url(canonical) != url:
                 url = canonical_url(canonical)
+                article = dataclasses.replace(article, url=url)
                 if store.has_url(url):
                     result.skipped += 1
-                    continue
-                article = dataclasses.replace(article, url=url)
+                else:
+                    self._store(store, article, result)
+                store.remember_alias(link, url)  # next time, known without fetching
+                continue
             self._store(store, article, result)
+        if not retry_later:  # only now may the next poll be answered 304
+            store.remember_headers(source.url, resp.etag, resp.last_modified)
 
     def _run_page(self, source: Source, store: Store, result: RunResult) -> None:
         assert source.url
@@ -186,10 +193,12 @@ class Pipeline:
                                        charset=resp.charset,
                                        is_html=resp.content_type != "text/plain",
                                        lang_hint=source.lang)
-        if store.latest_hash(url) == text_hash(article.text):
+        latest = store.latest(url)
+        if latest and latest[1] == text_hash(article.text):
             result.skipped += 1
-            return
-        self._store(store, article, result)
+        else:
+            self._store(store, article, result, previous=latest[0] if latest else None)
+        store.remember_headers(source.url, resp.etag, resp.last_modified)
 
     def _run_files(self, source: Source, store: Store, result: RunResult) -> None:
         assert source.path
@@ -208,19 +217,21 @@ class Pipeline:
                                            lang_hint=source.lang, file_time=mtime)
             if article.title is None:
                 article = dataclasses.replace(article, title=path.stem)
-            if store.latest_hash(url) == text_hash(article.text):
+            latest = store.latest(url)
+            if latest and latest[1] == text_hash(article.text):
                 result.skipped += 1
                 continue
-            self._store(store, article, result)
+            self._store(store, article, result, previous=latest[0] if latest else None)
 
-    def _store(self, store: Store, article: Article, result: RunResult) -> None:
+    def _store(self, store: Store, article: Article, result: RunResult,
+               previous: str | None = None) -> None:
         if not article.text.strip():
             result.errors.append(f"{article.url}: no main text found")
             return
         with self._tag_lock:
             mentions = self.tagger.tag(article.text, article.lang, article.day)
         saved = store.save(article, mentions, kb_version=self.tagger.kb.version,
-                           tagger_version=self.tagger.version)
+                           tagger_version=self.tagger.version, previous=previous)
         if saved:
             result.new_documents += 1
             result.mentions += len(mentions)

@@ -93,6 +93,13 @@ def m002_near_duplicates(db: Database) -> None:
     db.execute(MENTION_ROWS)
 
 
+@migrations()
+def m003_seen_urls(db: Database) -> None:
+    """Feed links whose page named another canonical URL: known, so never fetched again."""
+    db["seen_urls"].create({"url": str, "document_id": str}, pk="url",
+                           foreign_keys=[("document_id", "documents", "id")])
+
+
 def now_iso() -> str:
     return iso(dt.datetime.now(dt.timezone.utc))
 
@@ -231,26 +238,37 @@ class Store:
                                          "checked_at": now_iso()}, pk="url")
 
     def has_url(self, url: str) -> bool:
-        return bool(self.db.execute("SELECT 1 FROM documents WHERE url = ? LIMIT 1",
-                                    [url]).fetchone())
+        """Whether a document was stored from this URL, or from a page naming it canonical."""
+        return bool(self.db.execute(
+            "SELECT 1 FROM documents WHERE url = ? UNION ALL "
+            "SELECT 1 FROM seen_urls WHERE url = ? LIMIT 1", [url, url]).fetchone())
 
-    def latest_hash(self, url: str) -> str | None:
-        row = self.db.execute("SELECT text_hash FROM documents WHERE url = ? "
-                              "ORDER BY fetched_at DESC, rowid DESC LIMIT 1", [url]).fetchone()
-        return row[0] if row else None
+    def remember_alias(self, alias: str, canonical: str) -> None:
+        """A feed link that led to a document stored under its canonical URL."""
+        with self.write() as db:
+            doc = db.execute("SELECT id FROM documents WHERE url = ? ORDER BY rowid DESC LIMIT 1",
+                             [canonical]).fetchone()
+            if doc:
+                db["seen_urls"].upsert({"url": alias, "document_id": doc[0]}, pk="url")
+
+    def latest(self, url: str) -> tuple[str, str] | None:
+        """(id, text hash) of the latest version stored from this URL."""
+        row = self.db.execute("SELECT id, text_hash FROM documents WHERE url = ? "
+                              "ORDER BY rowid DESC LIMIT 1", [url]).fetchone()
+        return (row[0], row[1]) if row else None
 
     def save(self, article: Article, mentions: Sequence[Mention], *, kb_version: str,
-             tagger_version: str) -> str | None:
+             tagger_version: str, previous: str | None = None) -> str | None:
         """Store a document and its mentions in one transaction; None if already stored.
 
-        A document whose text is an exact or near copy of a stored one (an agency dispatch
-        on several sites) is stored too, with ``duplicate_of`` naming the first copy."""
+        ``previous`` is the id of the version this one replaces (a watched page or file),
+        so a page that changes back to an earlier text is a new version again. A document
+        whose text is an exact or near copy of one stored from another URL (an agency
+        dispatch on several sites) is stored too, ``duplicate_of`` naming the first copy."""
         digest = text_hash(article.text)
-        doc_id = hashlib.sha256(f"{article.url}\n{digest}".encode()).hexdigest()[:20]
-        if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
-            return None
+        key = f"{article.url}\n{digest}" + (f"\n{previous}" if previous else "")
+        doc_id = hashlib.sha256(key.encode()).hexdigest()[:20]
         print_ = fingerprint(article.text)
-        original = self._original_of(digest, print_)
         with self.write() as db:
             if db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
                 return None
@@ -259,7 +277,8 @@ class Store:
                 "title": article.title, "author": article.author,
                 "published_at": iso(article.published_at), "date_source": article.date_source,
                 "lang": article.lang, "text": article.text, "text_hash": digest,
-                "fetched_at": iso(article.fetched_at), "duplicate_of": original,
+                "fetched_at": iso(article.fetched_at),
+                "duplicate_of": self._original_of(article.url, digest, print_),
                 "kb_version": kb_version, "tagger_version": tagger_version,
             })
             db["document_bands"].insert_all(
@@ -272,19 +291,20 @@ class Store:
             } for m in mentions), batch_size=500)
         return doc_id
 
-    def _original_of(self, digest: str, print_: Fingerprint) -> str | None:
-        """The first stored copy of this text, exact or near; None if it is new."""
+    def _original_of(self, url: str, digest: str, print_: Fingerprint) -> str | None:
+        """The first copy stored from another URL of this text, exact or near; None if new.
+        Runs inside the write transaction, so two sources never both store an original."""
         row = self.db.execute("SELECT id, duplicate_of FROM documents WHERE text_hash = ? "
-                              "ORDER BY rowid LIMIT 1", [digest]).fetchone()
+                              "AND url != ? ORDER BY rowid LIMIT 1", [digest, url]).fetchone()
         if row:
             return row[1] or row[0]
         if not print_.bands:
             return None
         marks = ", ".join("?" * len(print_.bands))
         candidates = self.db.execute(
-            f"SELECT d.id, d.duplicate_of, d.text FROM documents d WHERE d.id IN "
+            f"SELECT d.id, d.duplicate_of, d.text FROM documents d WHERE d.url != ? AND d.id IN "
             f"(SELECT document_id FROM document_bands WHERE band IN ({marks})) "
-            "ORDER BY d.rowid LIMIT 50", list(print_.bands)).fetchall()
+            "ORDER BY d.rowid LIMIT 50", [url, *print_.bands]).fetchall()
         for cand_id, cand_original, text in candidates:
             if is_copy(print_.shingles, shingles(text)):
                 return cand_original or cand_id
