@@ -54,6 +54,9 @@ def common(func):
             return func(*args, config=config, db=db, **kwargs)
         except TrackerError as exc:
             raise Failure(exc) from None
+        except BrokenPipeError:  # `tracker mentions | head`: the reader has enough
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit
+            raise click.exceptions.Exit(0) from None
     return wrapper
 
 
@@ -115,10 +118,26 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None):
     from tracker.tag import Tagger
 
     kb = load_kb(config.entities)
+    tagger = Tagger(kb)
+    for lang in ("fr", "en"):  # load the models now: a broken setup fails here, not mid-pass
+        tagger.pipeline(lang)
     with Store(db) as store:
         store.sync_entities(kb)
         store.sync_sources(config.sources)
-    return Pipeline(config, Tagger(kb), build_fetcher(config), db, stop)
+    return Pipeline(config, tagger, build_fetcher(config), db, stop)
+
+
+@contextlib.contextmanager
+def _on_signals(stop: threading.Event):
+    """SIGTERM and Ctrl-C ask the passes to stop between documents (the previous handlers
+    come back afterwards)."""
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _selected(config: Config, only: tuple[str, ...]):
@@ -152,11 +171,15 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
     console = setup_logging(verbose=ctx.find_root().params.get("verbose", False),
                             log_file=log_file)
     stop = threading.Event()
-    with run_lock(db), LiveProgress(console) if console else contextlib.nullcontext() as live:
+    with run_lock(db), _on_signals(stop), \
+            LiveProgress(console) if console else contextlib.nullcontext() as live:
         if once:
             pipeline = _build(config, db, stop)
             pipeline.on_progress = live.update if live else None
             results = run_once(pipeline, sources)
+            if stop.is_set():
+                click.echo("tracker: interrupted; what was stored is kept", err=True)
+                raise SystemExit(130)
             failed = [r for r in results if r.failed]
             new = sum(r.new_documents for r in results)
             mentions = sum(r.mentions for r in results)
@@ -178,8 +201,6 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
             return pipeline, _selected(fresh, only)
 
         daemon = Daemon(build, stop=stop)
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGHUP, lambda *_: daemon.reload_requested.set())
         clean = daemon.run()
     if not clean:
@@ -364,6 +385,11 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("tracker: aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "tracker"
+        click.echo(f"tracker: error: {exc.format_message()} (see `{command} --help`)",
+                   err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -372,9 +398,6 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
-    except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(0)
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user
         if os.environ.get("TRACKER_DEBUG"):
             raise

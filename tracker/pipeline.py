@@ -207,8 +207,14 @@ class Pipeline:
                 return
             url = path.resolve().as_uri()
             try:
+                stat = path.stat()
+                if stat.st_size > self.config.defaults.max_bytes:
+                    result.errors.append(f"{path}: {stat.st_size} bytes, more than max_bytes")
+                    log.warning("file skipped", extra={"source": source.name, "path": str(path),
+                                                       "reason": "larger than max_bytes"})
+                    continue
                 body = path.read_bytes()
-                mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+                mtime = dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc)
             except OSError as exc:
                 result.errors.append(f"{path}: {exc.strerror}")
                 continue

@@ -57,7 +57,8 @@ def resolve(db: Database, name: str, type_: str) -> str:
 
 def mention_rows(db: Database, f: MentionFilter, *, newest_first: bool = True
                  ) -> Iterator[dict]:
-    """Rows of the ``mention_rows`` view matching the filter, streamed from a cursor."""
+    """Rows of the ``mention_rows`` view matching the filter, streamed from a cursor.
+    Names in the filter are resolved now, so a bad one fails before any output."""
     where, params = _where(db, f)
     sql = f"SELECT {', '.join(EXPORT_COLUMNS)}, rule, mention_id FROM mention_rows"
     if where:
@@ -67,7 +68,7 @@ def mention_rows(db: Database, f: MentionFilter, *, newest_first: bool = True
     if f.limit is not None:
         sql += " LIMIT ?"
         params.append(f.limit)
-    yield from db.query(sql, params)
+    return db.query(sql, params)
 
 
 def _where(db: Database, f: MentionFilter) -> tuple[list[str], list]:

@@ -121,8 +121,9 @@ class Daemon:
             self._active += 1
         try:
             result = pipeline.run_source(source)
-            job = self.scheduler.get_job(f"source:{name}")
-            when = job.next_run_time if job else None
+            job = self.scheduler.get_job(f"source:{name}")  # None once shutting down
+            when = (job.next_run_time if job else None) or (
+                dt.datetime.now(UTC) + dt.timedelta(seconds=source.interval))
             if result.failed:
                 delay = backoff(source, result.failures)
                 when = dt.datetime.now(UTC) + dt.timedelta(seconds=delay)
@@ -161,7 +162,7 @@ class Daemon:
     def _reload(self) -> None:
         try:
             pipeline, sources = self.build()
-        except TrackerError as exc:
+        except Exception as exc:  # noqa: BLE001 - a bad edit must never stop the daemon
             log.error("reload refused, keeping the running config: %s", exc)
             return
         self.pipeline, self.sources = pipeline, sources

@@ -26,7 +26,6 @@ class FeedItem:
     url: str
     title: str | None
     published_at: dt.datetime | None
-    summary: str | None
 
 
 class NotAFeedError(TrackerError):
@@ -54,7 +53,6 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
             url=link.strip(),
             title=" ".join((entry.get("title") or "").split()) or None,
             published_at=parse_datetime(published),
-            summary=entry.get("summary"),
         ))
     items.sort(key=lambda i: i.published_at or dt.datetime.max.replace(tzinfo=dt.timezone.utc))
     problem = parsed.get("bozo_exception")
