@@ -1,0 +1,96 @@
+"""A scripter's story: the `tracker` command keeps its promises to shell scripts — exit
+codes, one-line errors on stderr, clean stdout, pipes."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import write_config
+from tracker.models import Article, Mention
+from tracker.store import Store
+
+
+@pytest.fixture
+def db_with_rows(tmp_path, kb):
+    import datetime as dt
+
+    config = write_config(tmp_path, [{"name": "s", "kind": "feed",
+                                      "url": "https://example.org/feed"}])
+    when = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    with Store(tmp_path / "tracker.db") as store:
+        store.sync_entities(kb)
+        store.sync_sources(__import__("tracker.config").config.load_config(config).sources)
+        for i in range(300):
+            text = f"Olivier Faure et le PS, épisode {i}."
+            store.save(Article(source="s", url=f"https://example.org/{i}", text=text,
+                               lang="fr", published_at=when, date_source="feed",
+                               fetched_at=when, title=f"=HYPERLINK(\"x\") {i}"),
+                       [Mention("olivier-faure", "politician", "ps", "Olivier Faure", 0, 13,
+                                text, "alias")], kb_version="k", tagger_version="t")
+    return config
+
+
+def _tracker(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "tracker", *args], capture_output=True,
+                          text=True, timeout=60, **kw)
+
+
+def test_usage_error_is_one_line_and_exit_2(db_with_rows):
+    result = _tracker("mentions", "--config", str(db_with_rows), "--since", "yesterday")
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("tracker: error: Invalid value for '--since'")
+
+
+def test_unknown_name_prints_nothing_on_stdout(db_with_rows):
+    result = _tracker("mentions", "--config", str(db_with_rows), "--party", "nosuch",
+                      "--format", "csv")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == ("tracker: error: unknown party 'nosuch': not an id, name "
+                                     "or alias in the knowledge base")
+
+
+def test_a_closed_pipe_is_a_quiet_success(db_with_rows):
+    pipeline = subprocess.run(
+        f"{sys.executable} -m tracker mentions --config {db_with_rows} --format csv | head -1",
+        shell=True, capture_output=True, text=True, timeout=60,
+        executable="/bin/bash")
+    assert pipeline.stdout.startswith("published_at,source,url")
+    assert "Traceback" not in pipeline.stderr and "error" not in pipeline.stderr
+    status = subprocess.run(
+        f"set -o pipefail; {sys.executable} -m tracker mentions --config {db_with_rows} "
+        "--format csv | head -1 > /dev/null", shell=True, executable="/bin/bash", timeout=60)
+    assert status.returncode == 0
+
+
+def test_query_values_are_data_not_sql(db_with_rows):
+    result = _tracker("mentions", "--config", str(db_with_rows), "--format", "csv",
+                      "--source", "' OR 1=1 --")
+    assert result.returncode == 0 and result.stdout.strip().count("\n") == 0
+
+
+def test_export_neutralises_formulas_and_never_leaves_half_a_file(db_with_rows, tmp_path):
+    out = tmp_path / "out.csv"
+    ok = _tracker("export", "--config", str(db_with_rows), "-o", str(out))
+    assert ok.returncode == 0 and ok.stderr.strip() == f"300 mentions written to {out}"
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert len(rows) == 300 and all(r["title"].startswith("'=HYPERLINK(") for r in rows)
+    refused = _tracker("export", "--config", str(db_with_rows), "-o", str(out))
+    assert refused.returncode == 1 and "already exists (use --force" in refused.stderr
+    missing = _tracker("export", "--config", str(db_with_rows), "-o",
+                       str(tmp_path / "no" / "dir.csv"))
+    assert missing.returncode == 1 and not (tmp_path / "no").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_help_describes_every_command():
+    result = _tracker("--help")
+    assert result.returncode == 0
+    for command in ("run", "mentions", "export", "tag", "sources"):
+        assert command in result.stdout
+        sub = _tracker(command, "--help")
+        assert sub.returncode == 0 and "--config" in sub.stdout and "--db" in sub.stdout
