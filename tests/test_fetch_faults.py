@@ -131,3 +131,23 @@ def test_broken_servers_do_not_stop_the_good_source(site, tmp_path):
     errors = dict(conn.execute("SELECT url, error FROM fetches WHERE outcome = 'error'"))
     assert "exceeds 1048576 bytes" in errors[site.url("/endless")]
     assert "timed out" in errors[site.url("/stall")]
+
+
+def test_a_slow_site_holds_no_other(site, tmp_path):
+    site.set("/slow.html", ROYAL_CP1252)
+    site.drip["/slow.html"] = 0.2
+    port = site.base.rsplit(":", 1)[1]
+    feed = site.resolve("/feed.xml")[1].replace(b"127.0.0.1", b"localhost")
+    site.set("/feed-localhost.xml", feed, content_type="application/rss+xml")
+    config = write_config(tmp_path, [
+        {"name": "slow", "kind": "page", "url": site.url("/slow.html"), "timeout": "1s"},
+        {"name": "other-host", "kind": "feed",
+         "url": f"http://localhost:{port}/feed-localhost.xml"},
+    ], defaults={"per_host_delay": "0.2s", "timeout": "5s"})
+    result = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    assert result.exit_code == 1 and "(slow)" in result.output  # cut at its 3 s deadline
+    with site.lock:
+        slow = [t for t, p in site.times if p == "/slow.html"]
+        other = [t - slow[0] for t, p in site.times if p.startswith("/articles/")]
+    assert len(slow) == 1  # a dripping server is not retried
+    assert len(other) == 3 and max(other) < 2.5, other  # served while the drip went on
