@@ -28,6 +28,9 @@ from tracker.store import Store, text_hash
 from tracker.tag import Tagger
 
 log = logging.getLogger(__name__)
+# A feed listing thousands of items (an archive dump, a hostile feed) would keep one
+# source busy for hours: each pass takes the newest ones, the rest wait for later passes.
+MAX_ITEMS_PER_PASS = 200
 
 
 @dataclass
@@ -149,6 +152,10 @@ class Pipeline:
         if warning:
             log.warning("malformed feed, items salvaged", extra={
                 "source": source.name, "items": len(items), "problem": warning})
+        if len(items) > MAX_ITEMS_PER_PASS:
+            log.warning("feed truncated", extra={"source": source.name, "items": len(items),
+                                                 "kept_newest": MAX_ITEMS_PER_PASS})
+            items = items[-MAX_ITEMS_PER_PASS:]
         retry_later = False
         for item in items:
             if self.stop.is_set():
