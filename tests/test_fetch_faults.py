@@ -10,6 +10,7 @@ import sys
 import time
 import zlib
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import write_config
@@ -42,13 +43,13 @@ def _endless(handler):
         pass
 
 
-def _gzip_bomb(handler):
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+def _gzip_bomb(handler, wbits=31, encoding="gzip"):
+    comp = zlib.compressobj(9, zlib.DEFLATED, wbits)
     block = b"\0" * (1 << 20)
     body = b"".join(comp.compress(block) for _ in range(1000)) + comp.flush()  # 1 GB inside
     handler.send_response(200)
     handler.send_header("Content-Type", "text/html")
-    handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Encoding", encoding)
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     with contextlib.suppress(OSError):
@@ -78,8 +79,10 @@ def test_endless_body_is_cut_at_the_size_cap_without_retry(site):
     assert site.hits("/endless") == 1
 
 
-def test_gzip_bomb_is_cut_on_the_decoded_size_with_bounded_memory(site):
-    site.custom["/bomb"] = _gzip_bomb
+@pytest.mark.parametrize("wbits, encoding", [(31, "gzip"), (15, "deflate")])
+def test_compression_bomb_is_cut_on_the_decoded_size_with_bounded_memory(site, wbits,
+                                                                         encoding):
+    site.custom["/bomb"] = lambda handler: _gzip_bomb(handler, wbits, encoding)
     probe = f"""
 import ipaddress, resource
 from tracker.fetch import Fetcher
