@@ -378,6 +378,64 @@ def _when(value: str | None) -> str:
     return value.replace("T", " ").removesuffix("Z")[:16] if value else "never"
 
 
+@cli.command()
+@common
+@click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)
+@click.option("--min-precision", type=float, help="Exit 1 if overall precision is lower.")
+@click.option("--min-recall", type=float, help="Exit 1 if overall recall is lower.")
+def evaluate(config: Config, db: Path, gold: Path, fmt: str, min_precision: float | None,
+             min_recall: float | None) -> None:
+    """Score the tagger against an annotated GOLD.jsonl: precision, recall and F1 per entity
+    type, then every confusion (wrong entity), miss and false alarm."""
+    import json
+
+    from tracker.evaluate import evaluate as run_evaluation
+    from tracker.evaluate import load_gold
+    from tracker.kb import load_kb
+    from tracker.tag import Tagger
+
+    passages = load_gold(gold)
+    kb = load_kb(config.entities)
+    tagger = Tagger(kb)
+
+    def type_of(entity_id: str) -> str:
+        entity = kb.entities.get(entity_id)
+        return entity.type if entity else "unknown"
+
+    score = run_evaluation(passages, tagger.tag, type_of)
+    types = sorted({*score.true_pos, *score.false_pos, *score.false_neg})
+    summary = [{"type": t or "all", "true_pos": score._sum(score.true_pos, t),
+                "false_pos": score._sum(score.false_pos, t),
+                "false_neg": score._sum(score.false_neg, t),
+                "precision": round(score.precision(t), 4), "recall": round(score.recall(t), 4),
+                "f1": round(score.f1(t), 4)} for t in [*types, None]]
+    if fmt == "jsonl":
+        for row in [*summary, *score.errors]:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{len(passages)} passages, {gold}")
+        for column in ("type", "true_pos", "false_pos", "false_neg", "precision", "recall",
+                       "f1"):
+            table.add_column(column)
+        for row in summary:
+            table.add_row(*(str(row[c]) for c in row))
+        console = Console()
+        console.print(table)
+        for error in score.errors:
+            console.print(f"{error['kind']:12} {error['passage']:8} {error['surface']!r}: "
+                          f"found {error['found']}, gold {error['gold']} ({error['case']})",
+                          markup=False, highlight=False)
+    if min_precision is not None and score.precision() < min_precision:
+        raise TrackerError(f"precision {score.precision():.4f} is below {min_precision}")
+    if min_recall is not None and score.recall() < min_recall:
+        raise TrackerError(f"recall {score.recall():.4f} is below {min_recall}")
+
+
 def main() -> None:
     """Entry point: run the CLI and turn errors into one line and an exit code."""
     try:

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span
 from tracker.kb import KnowledgeBase, fold, is_acronym
 from tracker.models import Mention
 
-TAGGER_VERSION = "2"
+TAGGER_VERSION = "3"
 # Texts are tagged in pieces of at most this many characters, cut at line breaks: spaCy's
 # NER needs about 1 GB per 100,000 characters, and its max_length would refuse the rest.
 CHUNK_CHARS = 100_000
@@ -37,6 +37,8 @@ TITLES = {fold(t) for t in (
     "President", "Senator", "Sen.", "Rep.", "Governor", "Gov.", "Speaker", "Secretary",
     "Vice-President", "leader", "nominee", "premier", "Dr", "Dr.",
 )}
+# Lower-case words that, just before a bare surname, make it a place: "en Hollande".
+PLACE_BEFORE = {"en", "au", "aux"}
 ARTICLES = {"la", "le", "les", "l'", "une", "un", "des", "du", "de", "d'", "the", "a"}
 # Rules by preference when two matches overlap: a listed name beats a fuzzy one beats a surname.
 RULE_RANK = {"alias": 0, "fuzzy": 1, "surname": 2}
@@ -85,7 +87,7 @@ class Linker:
                 words = alias.split()
                 if entity.type == "politician" and len(words) > 1 and len(fold(alias)) >= 9:
                     self._add_fuzzy(entity.id, alias)
-            if entity.type == "politician" and entity.surname_alone != "never":
+            if entity.type == "politician":  # "never" ones link only after the full name
                 surnames.setdefault(entity.surname, []).append(entity.id)
         for surname, ids in surnames.items():
             self._add_phrase("surname", tuple(ids), surname)
@@ -160,8 +162,10 @@ class Linker:
             rule = kind
             key = fold(doc[start:end].text if kind == "surname" else "")
             if kind == "surname":
-                if self._someone_else(doc, start, end):
-                    last_full[key] = None
+                other = self._someone_else(doc, start, end)
+                if other:
+                    if other == "person":
+                        last_full[key] = None
                     continue
                 entity_id, rule = self._resolve_surname(doc, start, end, ids,
                                                         last_full.get(key, ""))
@@ -188,49 +192,97 @@ class Linker:
         folded = fold(written)
         if any(fold(a) == folded for a in entity.aliases):
             return True
-        # Exact case, except a leading article's capital: "les Républicains".
-        if not any(written == a or (fold(a.split()[0]) in ARTICLES and " " in a
-                                    and written[1:] == a[1:]) for a in entity.exact_case):
+        # Exact case, except a leading article's capital ("les Républicains") or a headline
+        # in capitals ("LES RÉPUBLICAINS").
+        if not any(written == a or written == a.upper()
+                   or (fold(a.split()[0]) in ARTICLES and " " in a and written[1:] == a[1:])
+                   for a in entity.exact_case):
             return False
+        doc = span.doc
+        if (span.end + 1 < len(doc) and fold(doc[span.end].text) in ("de", "d'")
+                and doc[span.end + 1].text[:1].isupper()):
+            return False  # "les Verts de Saint-Étienne": a team or group of a place
+        if len(span) > 1 or not written[1:].islower():
+            return True  # a multi-word name, or one like "MoDem" that is no common word
+        # "la Renaissance", "the Renaissance", "Harlem Renaissance": the word, not the party.
         before = span.doc[span.start - 1] if span.start > 0 else None
-        return len(span) > 1 or before is None or fold(before.text) not in ARTICLES
+        return before is None or not (
+            fold(before.text) in ARTICLES
+            or (before.is_alpha and before.text[:1].isupper() and not before.is_sent_start))
 
-    def _someone_else(self, doc: Doc, start: int, end: int) -> bool:
-        """A first name, a hyphenated name or a longer PER entity before a bare surname:
-        "Michelle Obama", "Carla Bruni-Sarkozy", "Edgar Faure" are other people."""
-        if any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start]):
-            return False
+    def _someone_else(self, doc: Doc, start: int, end: int) -> str | None:
+        """Whether a bare surname names someone or something else: "person" for another
+        person ("Michelle Obama", "Edgar Faure", a longer PER entity), "thing" for a place
+        or a compound ("en Hollande", "Palais-Royal"); None otherwise."""
+        if _titled(doc, start):
+            return None
         before = doc[start - 1] if start > 0 else None
         if before is None:
-            return False
+            return None
         if before.text in ("-", "‑") and not before.whitespace_:
-            return True
+            return "thing"
+        if before.text in PLACE_BEFORE:
+            return "thing"
         word = fold(before.text)
         capitalised = before.is_alpha and before.text[:1].isupper() and not before.is_upper
         if capitalised and word not in ARTICLES and (
                 word in self.first_names or not before.is_sent_start):
-            return True
-        return any(t.is_alpha and t.text[:1].isupper() and fold(t.text) not in TITLES
-                   for ent in doc.ents if ent.label_ == "PER" and ent.start < start <= ent.end
-                   for t in doc[ent.start:start])
+            return "person"
+        if any(t.is_alpha and t.text[:1].isupper() and fold(t.text) not in TITLES
+               for ent in doc.ents if ent.label_ == "PER" and ent.start < start <= ent.end
+               for t in doc[ent.start:start]):
+            return "person"
+        return None
 
     def _resolve_surname(self, doc: Doc, start: int, end: int, ids: tuple[str, ...],
                          antecedent: str | None) -> tuple[str | None, str]:
-        """A bare surname: the latest person named in full with it, else, when only one KB
-        person has it, that person if the KB or the context says a person is meant."""
-        if antecedent is None:
+        """A bare surname: the latest person named in full with it; else the one KB person
+        with it (active at the document's date if several), if the KB or the context says a
+        person is meant."""
+        titled = _titled(doc, start)
+        if antecedent is None and not titled:
             return None, ""  # the latest full name with this surname was someone else
+        labels = {e.label_ for e in doc.ents if e.start <= start and end <= e.end}
+        if "LOC" in labels and not titled and all(
+                self.kb.entities[i].surname_alone != "always" for i in ids):
+            return None, ""  # "toute la Hollande": the model reads a place
         if antecedent in ids:
+            family = _family_word(doc, end)
+            if family and len(ids) > 1:  # "Le Pen père", "Bush junior"
+                return self._by_seniority(ids, family), "surname-family"
             return antecedent, "surname-after-name"
+        day = doc.user_data.get("tracker_day")
+        if len(ids) > 1 and day is not None:
+            ids = tuple(i for i in ids if self.kb.party_at(i, day) is not None) or ids
         if len(ids) != 1:
             return None, ""
-        if self.kb.entities[ids[0]].surname_alone == "always":
+        policy = self.kb.entities[ids[0]].surname_alone
+        if policy == "always":
             return ids[0], "surname"
-        titled = any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start])
-        person = any(e.label_ == "PER" and e.start <= start and end <= e.end for e in doc.ents)
-        if titled or person:
+        if policy == "context" and (titled or "PER" in labels):
             return ids[0], "surname-in-context"
         return None, ""
+
+    def _by_seniority(self, ids: tuple[str, ...], family: str) -> str:
+        def first_start(entity_id: str) -> dt.date:
+            starts = [a.start for a in self.kb.entities[entity_id].affiliations if a.start]
+            return min(starts, default=dt.date.max)
+
+        ordered = sorted(ids, key=first_start)
+        return ordered[0] if family == "senior" else ordered[-1]
+
+
+def _titled(doc: Doc, start: int) -> bool:
+    return any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start])
+
+
+def _family_word(doc: Doc, end: int) -> str | None:
+    after = fold(doc[end].text) if end < len(doc) else ""
+    if after in ("pere", "senior", "sr", "sr."):
+        return "senior"
+    if after in ("fille", "fils", "junior", "jr", "jr."):
+        return "junior"
+    return None
 
 
 def _postscript(doc: Doc, start: int, end: int) -> bool:
@@ -275,7 +327,11 @@ class Tagger:
         mentions: list[Mention] = []
         with nlp.memory_zone():
             for offset, chunk in _chunks(text, min(nlp.max_length, CHUNK_CHARS)):
-                mentions.extend(self._mentions(nlp(chunk), offset, day))
+                doc = nlp.make_doc(chunk)
+                doc.user_data["tracker_day"] = day  # the linker resolves names at this date
+                for _, component in nlp.pipeline:
+                    doc = component(doc)
+                mentions.extend(self._mentions(doc, offset, day))
         return mentions
 
     def _mentions(self, doc: Doc, offset: int, day: dt.date | None) -> list[Mention]:

@@ -1,0 +1,105 @@
+"""Score the tagger against an annotated set: precision, recall and F1 per entity type.
+
+A gold file is JSON lines: {"id", "lang", "date", "text", "mentions": [{"entity",
+"surface", "start", "end"}], "case"}. A found mention counts as right only with the same
+entity and the same offsets; a found mention over a gold one with another entity is a
+confusion (the wrong person or party), reported apart from misses and false alarms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker.errors import ConfigError
+from tracker.models import Mention
+
+Tag = Callable[[str, str, dt.date], list[Mention]]
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    lang: str
+    date: dt.date
+    text: str
+    gold: frozenset[tuple[str, int, int]]  # (entity id, start, end)
+    case: str = ""
+
+
+@dataclass
+class Score:
+    true_pos: Counter = field(default_factory=Counter)  # per entity type
+    false_pos: Counter = field(default_factory=Counter)
+    false_neg: Counter = field(default_factory=Counter)
+    errors: list[dict] = field(default_factory=list)  # one per wrong, missed or extra mention
+
+    def precision(self, type_: str | None = None) -> float:
+        tp, fp = self._sum(self.true_pos, type_), self._sum(self.false_pos, type_)
+        return tp / (tp + fp) if tp + fp else 1.0
+
+    def recall(self, type_: str | None = None) -> float:
+        tp, fn = self._sum(self.true_pos, type_), self._sum(self.false_neg, type_)
+        return tp / (tp + fn) if tp + fn else 1.0
+
+    def f1(self, type_: str | None = None) -> float:
+        p, r = self.precision(type_), self.recall(type_)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @staticmethod
+    def _sum(counter: Counter, type_: str | None) -> int:
+        return counter[type_] if type_ else sum(counter.values())
+
+
+def load_gold(path: Path) -> list[Passage]:
+    passages = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            text = raw["text"]
+            gold = frozenset((m["entity"], int(m["start"]), int(m["end"]))
+                             for m in raw.get("mentions", []))
+            for entity, start, end in gold:
+                if not 0 <= start < end <= len(text):
+                    raise ValueError(f"offsets {start}:{end} of {entity} outside the text")
+            passages.append(Passage(str(raw.get("id", number)), raw.get("lang", "fr"),
+                                    dt.date.fromisoformat(raw["date"]), text, gold,
+                                    raw.get("case", "")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{path}: line {number}: not a gold passage ({exc})") from None
+    return passages
+
+
+def evaluate(passages: Iterable[Passage], tag: Tag, type_of: Callable[[str], str]) -> Score:
+    """Run ``tag`` on every passage and compare with its gold mentions."""
+    score = Score()
+    for passage in passages:
+        found = {(m.entity_id, m.start, m.end): m for m in
+                 tag(passage.text, passage.lang, passage.date)}
+        for key in passage.gold & found.keys():
+            score.true_pos[type_of(key[0])] += 1
+        for entity, start, end in found.keys() - passage.gold:
+            score.false_pos[type_of(entity)] += 1
+            overlap = [g for g in passage.gold if g[1] < end and start < g[2]]
+            score.errors.append({"passage": passage.id, "case": passage.case,
+                                 "kind": "confusion" if overlap else "false alarm",
+                                 "found": entity, "gold": overlap[0][0] if overlap else None,
+                                 "surface": passage.text[start:end]})
+        for entity, start, end in passage.gold - found.keys():
+            score.false_neg[type_of(entity)] += 1
+            overlap = [f for f in found if f[1] < end and start < f[2]]
+            if not overlap:
+                score.errors.append({"passage": passage.id, "case": passage.case,
+                                     "kind": "miss", "found": None, "gold": entity,
+                                     "surface": passage.text[start:end]})
+    return score
