@@ -251,3 +251,21 @@ def test_a_link_renamed_by_its_canonical_url_is_not_fetched_again(site, tmp_path
         site.set("/feed-amp.xml", site.routes["/feed-amp.xml"][1] + b" ")  # defeat the 304
         assert CliRunner().invoke(cli, ["run", "--once", "--config", str(config)]).exit_code == 0
     assert site.hits("/amp/royal.html") == 1
+
+
+def test_each_mention_records_position_method_confidence_and_versions(ran, site):
+    config, db_path = ran
+    rows = _stored(db_path).execute(
+        "SELECT m.surface, m.position, m.method, m.confidence, m.kb_version, m.tagger_version "
+        "FROM mentions m JOIN documents d ON d.id = m.document_id WHERE d.url = ? "
+        "ORDER BY m.start", [site.url(ROYAL)]).fetchall()
+    assert [(r[0], r[1]) for r in rows[:4]] == [
+        ("Ségolène Royal", "title"), ("Nicolas Sarkozy", "title"),
+        ("Ségolène Royal", "lead"), ("Nicolas Sarkozy", "lead")]
+    assert {r[1] for r in rows[4:]} == {"body"}
+    royal = rows[5]
+    assert royal[0] == "Royal" and royal[2] == "coreference" and royal[3] == 0.95
+    assert rows[0][2] == "rule" and rows[0][3] == 0.99
+    assert all(r[4] and r[5].startswith("3+kb.") for r in rows)
+    titles = _mentions(config, "--politician", "Royal", "--position", "title")
+    assert [r["surface"] for r in titles] == ["Ségolène Royal"]

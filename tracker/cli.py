@@ -77,6 +77,8 @@ def filters(func):
         click.option("--no-duplicates", is_flag=True,
                      help="Leave out copies (the same text, or the same agency dispatch, "
                           "already stored from another page)."),
+        click.option("--position", type=click.Choice(["title", "lead", "body"]),
+                     help="Only mentions in the headline, the lead paragraph or the body."),
         click.option("--limit", type=click.IntRange(min=0), default=None,
                      help="At most this many mentions."),
     ]

