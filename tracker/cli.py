@@ -382,6 +382,144 @@ def _when(value: str | None) -> str:
 
 @cli.command()
 @common
+@click.option("--type", "type_", type=click.Choice(["party", "politician"]))
+@click.option("--party", help="Politicians ever affiliated to this party (id, name or alias).")
+@click.option("--search", help="Names, aliases or ids containing this text (accent-insensitive).")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)
+def entities(config: Config, db: Path, type_: str | None, party: str | None,
+             search: str | None, fmt: str) -> None:
+    """List the knowledge base: parties and politicians, aliases, affiliations."""
+    import json
+
+    from tracker.kb import fold, load_kb
+
+    kb = load_kb(config.entities)
+    party_id = None
+    if party:
+        matches = [e.id for e in kb.parties() if fold(party) in
+                   {fold(n) for n in (e.id, e.name, *e.aliases, *e.exact_case)}]
+        if not matches:
+            raise ConfigError(f"unknown party {party!r}: not an id, name or alias in the "
+                              "knowledge base")
+        party_id = matches[0]
+    rows = []
+    for e in kb.entities.values():
+        names = (e.id, e.name, *e.aliases, *e.exact_case)
+        if type_ and e.type != type_:
+            continue
+        if search and not any(fold(search) in fold(n) for n in names):
+            continue
+        if party_id and party_id not in {a.party for a in e.affiliations}:
+            continue
+        rows.append({"id": e.id, "type": e.type, "name": e.name, "country": e.country,
+                     "wikidata": e.wikidata, "aliases": [*e.aliases, *e.exact_case],
+                     "affiliations": [{"party": a.party, "start": str(a.start or ""),
+                                       "end": str(a.end or "")} for a in e.affiliations],
+                     "successor": e.successor})
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} entities (KB {kb.version})")
+    for column in ("id", "type", "name", "aliases", "parties / successor"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        parties = ", ".join(f"{a['party']} {a['start'][:4]}-{a['end'][:4]}"
+                            for a in r["affiliations"]) or (f"→ {r['successor']}"
+                                                            if r["successor"] else "")
+        table.add_row(r["id"], r["type"], r["name"], ", ".join(r["aliases"]), parties)
+    Console().print(table)
+
+
+@cli.command()
+@common
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="Only documents published from this date.")
+def retag(config: Config, db: Path, since) -> None:
+    """Recompute stored mentions with the current knowledge base (after editing it), so
+    history stays consistent; each mention records the KB and tagger version."""
+    from tracker.kb import load_kb
+    from tracker.pipeline import retag as run_retag
+    from tracker.store import Store
+    from tracker.tag import Tagger
+
+    kb = load_kb(config.entities)
+    with Store(db, create=False) as store:
+        store.sync_entities(kb)
+        documents, mentions = run_retag(store, Tagger(kb), since.date() if since else None)
+    click.echo(f"{documents} documents retagged, {mentions} mentions (KB {kb.version})",
+               err=True)
+
+
+@cli.command()
+@common
+@click.option("--label", type=click.Choice(["PER", "ORG"]), help="Persons or organisations.")
+@click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)
+def candidates(config: Config, db: Path, label: str | None, limit: int, fmt: str) -> None:
+    """Names the model found that the knowledge base lacks, most frequent first, with an
+    example sentence: new figures worth adding."""
+    import json
+
+    from tracker.store import Store
+
+    with Store(db, create=False) as store:
+        sql = "SELECT name, label, count, last_seen, example, example_url FROM candidates"
+        params: list = []
+        if label:
+            sql += " WHERE label = ?"
+            params.append(label)
+        rows = list(store.db.query(sql + " ORDER BY count DESC, name LIMIT ?", [*params, limit]))
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for column in ("name", "label", "count", "example"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(r["name"], r["label"], str(r["count"]), r["example"][:160])
+    Console().print(table)
+
+
+@cli.group()
+def kb() -> None:
+    """Maintain the knowledge base."""
+
+
+@kb.command("import")
+@common
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, help="YAML file to write (list it under "
+              "`entities:` in config.yaml).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def kb_import(config: Config, db: Path, source: Path, output: str, force: bool) -> None:
+    """Turn a Wikidata SPARQL result (JSON or CSV with item, label, aliases, party, start,
+    end) into a KB file: people not in the KB yet, with their dated parties."""
+    import yaml
+
+    from tracker.export import open_output
+    from tracker.kb import load_kb
+    from tracker.kbimport import read_rows, to_yaml
+
+    kb = load_kb(config.entities)
+    text, added, skipped = to_yaml(read_rows(source), kb)
+    load_kb([*config.entities, yaml.safe_load(text)])  # it must load with the rest: check first
+    with open_output(output, force=force) as out:
+        out.write(text)
+    click.echo(f"{added} entities written to {output}; {skipped} already in the KB", err=True)
+
+
+@cli.command()
+@common
 @click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)

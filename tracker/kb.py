@@ -87,6 +87,9 @@ class KnowledgeBase:
             return None
         return max(current, key=lambda a: a.start or dt.date.min).party
 
+    def parties(self) -> list[Entity]:
+        return [e for e in self.entities.values() if e.type == "party"]
+
     def politicians(self) -> list[Entity]:
         return [e for e in self.entities.values() if e.type == "politician"]
 

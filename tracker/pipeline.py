@@ -242,10 +242,11 @@ class Pipeline:
             result.errors.append(f"{article.url}: no main text found")
             return
         with self._tag_lock:
-            mentions = self.tagger.tag(article.text, article.lang, article.day)
+            mentions, candidates = self.tagger.analyse(article.text, article.lang, article.day)
         saved = store.save(article, mentions, kb_version=self.tagger.kb.version,
                            tagger_version=self.tagger.version, previous=previous)
         if saved:
+            store.count_candidates(candidates, article.url)
             result.new_documents += 1
             result.mentions += len(mentions)
             self._progress(result)
@@ -254,3 +255,21 @@ class Pipeline:
 def _same_host(a: str, b: str) -> bool:
     """A page may only rename itself within its own site (no cross-site canonical)."""
     return urlsplit(a).netloc.lower() == urlsplit(b).netloc.lower()
+
+
+def retag(store: Store, tagger: Tagger, since: dt.date | None = None) -> tuple[int, int]:
+    """Recompute the mentions of stored documents with the current KB and tagger, one
+    document per transaction; returns (documents, mentions)."""
+    documents = mentions = 0
+    for row in list(store.documents(since)):
+        article = Article(
+            source=row["source"], url=row["url"], text=row["text"], lang=row["lang"],
+            published_at=dt.datetime.fromisoformat(row["published_at"].replace("Z", "+00:00")),
+            date_source=row["date_source"], fetched_at=dt.datetime.now(dt.timezone.utc),
+            title=row["title"], author=row["author"])
+        found = tagger.tag(article.text, article.lang, article.day)
+        store.replace_mentions(row["id"], article, found, kb_version=tagger.kb.version,
+                               tagger_version=tagger.version)
+        documents += 1
+        mentions += len(found)
+    return documents, mentions

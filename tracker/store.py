@@ -111,6 +111,15 @@ def m004_mention_details(db: Database) -> None:
     db.execute(MENTION_ROWS)
 
 
+@migrations()
+def m005_candidates(db: Database) -> None:
+    """Names the model finds that the KB lacks, counted, so users can add new figures."""
+    db["candidates"].create({"name": str, "label": str, "count": int, "first_seen": str,
+                             "last_seen": str, "example": str, "example_url": str},
+                            pk=("name", "label"))
+    db["candidates"].create_index(["count"])
+
+
 def now_iso() -> str:
     return iso(dt.datetime.now(dt.timezone.utc))
 
@@ -308,6 +317,36 @@ class Store:
             "confidence": m.confidence, "kb_version": kb_version,
             "tagger_version": tagger_version,
         } for m in mentions), batch_size=500)
+
+    def count_candidates(self, found: Sequence, url: str) -> None:
+        """Add names seen in one stored document to the candidates table."""
+        if not found:
+            return
+        now = now_iso()
+        with self.write() as db:
+            for c in found:
+                db.execute(
+                    "INSERT INTO candidates (name, label, count, first_seen, last_seen, example, "
+                    "example_url) VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (name, label) DO "
+                    "UPDATE SET count = count + 1, last_seen = excluded.last_seen",
+                    [c.name, c.label, now, now, c.sentence, url])
+
+    def documents(self, since: dt.date | None = None) -> Iterator[dict]:
+        sql = "SELECT * FROM documents"
+        params: list = []
+        if since:
+            sql += " WHERE published_at >= ?"
+            params.append(since.isoformat())
+        yield from self.db.query(sql + " ORDER BY rowid", params)
+
+    def replace_mentions(self, doc_id: str, article: Article, mentions: Sequence[Mention], *,
+                         kb_version: str, tagger_version: str) -> None:
+        """Swap a stored document's mentions for freshly computed ones, atomically."""
+        with self.write() as db:
+            db.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
+            self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
+            db.execute("UPDATE documents SET kb_version = ?, tagger_version = ? WHERE id = ?",
+                       [kb_version, tagger_version, doc_id])
 
     def _original_of(self, url: str, digest: str, print_: Fingerprint) -> str | None:
         """The first copy stored from another URL of this text, exact or near; None if new.

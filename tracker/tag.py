@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import resources
 
 import spacy
@@ -319,12 +320,18 @@ class Tagger:
         return self._pipelines[key]
 
     def tag(self, text: str, lang: str, day: dt.date | None) -> list[Mention]:
-        """Mentions in one text, with the party each counts for on ``day``.
+        """Mentions in one text, with the party each counts for on ``day``."""
+        return self.analyse(text, lang, day)[0]
+
+    def analyse(self, text: str, lang: str, day: dt.date | None
+                ) -> tuple[list[Mention], list[Candidate]]:
+        """Mentions, and the names the model sees that the KB lacks (candidates to add).
 
         Strings spaCy creates for the text live in a memory zone and are freed after it,
         so a daemon that reads millions of pages keeps a flat vocabulary."""
         nlp = self.pipeline(lang)
         mentions: list[Mention] = []
+        candidates: list[Candidate] = []
         with nlp.memory_zone():
             for offset, chunk in _chunks(text, min(nlp.max_length, CHUNK_CHARS)):
                 doc = nlp.make_doc(chunk)
@@ -332,7 +339,8 @@ class Tagger:
                 for _, component in nlp.pipeline:
                     doc = component(doc)
                 mentions.extend(self._mentions(doc, offset, day))
-        return mentions
+                candidates.extend(_candidates(doc))
+        return mentions, candidates
 
     def _mentions(self, doc: Doc, offset: int, day: dt.date | None) -> list[Mention]:
         out = []
@@ -350,6 +358,31 @@ class Tagger:
                 rule=span._.tracker_rule,
             ))
         return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person or organisation name the model found that no KB entry covers."""
+
+    name: str
+    label: str  # PER or ORG
+    sentence: str
+
+
+def _candidates(doc: Doc) -> list[Candidate]:
+    """PER (two words or more) and ORG names outside every KB mention, as written."""
+    taken = {i for span in doc.spans["tracker"] for i in range(span.start, span.end)}
+    found = []
+    for ent in doc.ents:
+        if ent.label_ not in ("PER", "ORG") or taken.intersection(range(ent.start, ent.end)):
+            continue
+        words = [t for t in ent if t.is_alpha]
+        name = " ".join(_core(ent.text).split())
+        if (len(name) < 3 or not name[:1].isupper() or not words
+                or (ent.label_ == "PER" and len(words) < 2)):
+            continue
+        found.append(Candidate(name, ent.label_, " ".join(ent.sent.text.split())[:300]))
+    return found
 
 
 def _load_model(lang: str) -> Language:
