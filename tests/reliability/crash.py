@@ -53,19 +53,33 @@ def check(db: Path) -> dict:
         conn.close()
 
 
+def _documents(db: Path) -> int:
+    """Documents stored so far; 0 while the database or its tables do not exist yet."""
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(db)
+        try:
+            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
 def crash_loop(config: Path, db: Path, kills: int, seed: int = 1) -> dict:
     """Kill `tracker run --once` ``kills`` times while it writes; returns the figures."""
     rng = random.Random(seed)
     survived = 0
     worst = {"orphans": 0, "duplicates": 0}
     for _ in range(kills):
-        before = check(db)["documents"] if db.exists() else 0
+        before = _documents(db)
         proc = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--once", "--config",
                                  str(config)], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:  # wait for writes
-            if db.exists() and check(db)["documents"] > before:
+            if _documents(db) > before:
                 break
             time.sleep(0.05)
         time.sleep(rng.uniform(0, 0.8))
