@@ -14,8 +14,8 @@ from tracker.cli import cli
 from tracker.evaluate import evaluate, load_gold
 
 GOLD = Path(__file__).parent / "gold" / "gold.jsonl"
-PRECISION_FLOOR = 0.97
-RECALL_FLOOR = 0.93
+PRECISION_FLOOR = 0.98  # issue floor 0.97; measured 1.000 on 2026-11-25
+RECALL_FLOOR = 0.96  # issue floor 0.93; measured 0.976 on 2026-11-25
 
 
 def test_gold_set_is_well_formed():

@@ -47,6 +47,11 @@ CASES = [
     ("Le parti Renaissance et les Républicains votent. Les républicains américains aussi.",
      "fr", [("Renaissance", "renaissance"), ("les Républicains", "lr")]),
     ("The Renaissance painters. The horizons of science.", "en", []),
+    ("L'AFD finance un projet d'eau potable ; l'AfD dénonce l'aide au développement.", "fr",
+     [("AfD", "afd")]),
+    ("Trump stuns pollsters. Melania Trump stays silent.", "en", [("Trump", "donald-trump")]),
+    ("The National Rally and the New Popular Front both claim victory.", "en",
+     [("National Rally", "rn"), ("New Popular Front", "nfp")]),
 ]
 
 

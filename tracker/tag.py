@@ -195,13 +195,14 @@ class Linker:
             return True
         # Exact case, except a leading article's capital ("les Républicains") or a headline
         # in capitals ("LES RÉPUBLICAINS").
-        if not any(written == a or written == a.upper()
+        if not any(written == a or (written == a.upper() and (" " in a or a[1:].islower()))
                    or (fold(a.split()[0]) in ARTICLES and " " in a and written[1:] == a[1:])
                    for a in entity.exact_case):
             return False
         doc = span.doc
         if (span.end + 1 < len(doc) and fold(doc[span.end].text) in ("de", "d'")
-                and doc[span.end + 1].text[:1].isupper()):
+                and doc[span.end + 1].text[:1].isupper()
+                and fold(doc[span.end + 1].text) not in self.first_names):
             return False  # "les Verts de Saint-Étienne": a team or group of a place
         if len(span) > 1 or not written[1:].islower():
             return True  # a multi-word name, or one like "MoDem" that is no common word
@@ -217,6 +218,11 @@ class Linker:
         or a compound ("en Hollande", "Palais-Royal"); None otherwise."""
         if _titled(doc, start):
             return None
+        after = doc[end] if end < len(doc) else None
+        if (after is not None and after.is_alpha and after.text[:1].isupper()
+                and not after.is_upper and fold(after.text) in self.first_names
+                and doc[end - 1].whitespace_):
+            return "person"  # "Dan Brown": the surname is someone else's first name
         before = doc[start - 1] if start > 0 else None
         if before is None:
             return None
