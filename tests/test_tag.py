@@ -45,8 +45,12 @@ CASES = [
     ("Il y a des ps dans le texte, une PS5 et un P.S. en bas de la lettre.", "fr", []),
     ("PS : je reviens demain sur ce sujet.", "fr", []),
     ("Le parti Renaissance et les Républicains votent. Les républicains américains aussi.",
-     "fr", [("Renaissance", "renaissance"), ("les Républicains", "lr")]),
+     "fr", [("Renaissance", "renaissance"), ("Républicains", "lr")]),
     ("The Renaissance painters. The horizons of science.", "en", []),
+    ("À Washington, les Républicains bloquent le budget. Les Républicains de Laurent "
+     "Wauquiez votent contre la réforme.", "fr",
+     [("Républicains", "republican-party"), ("Les Républicains", "lr"),
+      ("Laurent Wauquiez", "laurent-wauquiez")]),
     ("L'AFD finance un projet d'eau potable ; l'AfD dénonce l'aide au développement.", "fr",
      [("AfD", "afd")]),
     ("Trump stuns pollsters. Melania Trump stays silent.", "en", [("Trump", "donald-trump")]),

@@ -20,7 +20,7 @@ import yaml
 from tracker.errors import ConfigError
 
 PARTY_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "start", "end",
-              "successor", "type"}
+              "successor", "type", "abroad"}
 POLITICIAN_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "surname",
                    "surname_alone", "affiliations", "type"}
 SURNAME_POLICIES = ("always", "context", "never")
@@ -68,6 +68,9 @@ class Entity:
     start: dt.date | None = None
     end: dt.date | None = None
     successor: str | None = None
+    # Another party these names mean when their sentence has one of these words:
+    # "les Républicains" with "américains" or "Trump" is the US Republican Party.
+    abroad: tuple[str, frozenset[str]] | None = None
     origin: str = ""
 
 
@@ -193,7 +196,15 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
         end = _date(entry.get("end"), f"{where}: end")
         if start and end and end < start:
             raise ConfigError(f"{where}: end {end} is before start {start}")
-        return Entity(**common, start=start, end=end, successor=entry.get("successor"))
+        abroad = entry.get("abroad")
+        if abroad is not None:
+            if (not isinstance(abroad, dict) or set(abroad) != {"entity", "cues"}
+                    or not isinstance(abroad["entity"], str)):
+                raise ConfigError(f"{where}: 'abroad' must be {{entity: id, cues: [words]}}")
+            abroad = (abroad["entity"], frozenset(
+                fold(c) for c in _strings(abroad["cues"], f"{where}: abroad cues")))
+        return Entity(**common, start=start, end=end, successor=entry.get("successor"),
+                      abroad=abroad)
     policy = entry.get("surname_alone", "context")
     if policy not in SURNAME_POLICIES:
         raise ConfigError(f"{where}: surname_alone must be one of {', '.join(SURNAME_POLICIES)}")
@@ -217,6 +228,8 @@ def _validate(kb: KnowledgeBase) -> None:
     claimed: dict[str, str] = {}
     for entity in kb.entities.values():
         where = f"{entity.origin}: entity {entity.id!r}"
+        if entity.abroad and entity.abroad[0] not in kb.entities:
+            raise ConfigError(f"{where}: abroad entity {entity.abroad[0]!r} is not known")
         if entity.successor and kb.entities.get(entity.successor, None) is None:
             raise ConfigError(f"{where}: successor {entity.successor!r} is not a known party")
         for aff in entity.affiliations:

@@ -51,7 +51,8 @@ class Mention:
     start: int
     end: int
     sentence: str
-    rule: str  # alias, fuzzy, surname, surname-after-name, surname-in-context, surname-family
+    # alias, alias-abroad, fuzzy, surname, surname-after-name, surname-in-context, surname-family
+    rule: str
 
     @property
     def method(self) -> str:
@@ -64,5 +65,6 @@ class Mention:
     @property
     def confidence(self) -> float:
         """How sure the link is, by rule (checked on the gold set: none of these erred)."""
-        return {"alias": 0.99, "surname-after-name": 0.95, "surname": 0.9, "fuzzy": 0.85,
-                "surname-in-context": 0.8, "surname-family": 0.75}.get(self.rule, 0.5)
+        return {"alias": 0.99, "alias-abroad": 0.85, "surname-after-name": 0.95,
+                "surname": 0.9, "fuzzy": 0.85, "surname-in-context": 0.8,
+                "surname-family": 0.75}.get(self.rule, 0.5)

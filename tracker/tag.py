@@ -175,6 +175,10 @@ class Linker:
             else:
                 entity_id = ids[0]
                 entity = self.kb.entities[entity_id]
+                if entity.abroad and any(fold(t.text) in entity.abroad[1]
+                                         for t in doc[start].sent):
+                    entity_id = entity.abroad[0]  # "les Républicains" of Trump's America
+                    rule = "alias-abroad"
                 if entity.type == "politician" and entity.surname:
                     last_full[fold(entity.surname)] = entity_id
                 if _postscript(doc, start, end):
@@ -193,10 +197,8 @@ class Linker:
         folded = fold(written)
         if any(fold(a) == folded for a in entity.aliases):
             return True
-        # Exact case, except a leading article's capital ("les Républicains") or a headline
-        # in capitals ("LES RÉPUBLICAINS").
+        # Exact case, or a headline in capitals ("LES RÉPUBLICAINS").
         if not any(written == a or (written == a.upper() and (" " in a or a[1:].islower()))
-                   or (fold(a.split()[0]) in ARTICLES and " " in a and written[1:] == a[1:])
                    for a in entity.exact_case):
             return False
         doc = span.doc
@@ -207,9 +209,10 @@ class Linker:
         if len(span) > 1 or not written[1:].islower():
             return True  # a multi-word name, or one like "MoDem" that is no common word
         # "la Renaissance", "the Renaissance", "Harlem Renaissance": the word, not the party.
+        # A plural article makes members of a party ("des Républicains", "les Verts").
         before = span.doc[span.start - 1] if span.start > 0 else None
         return before is None or not (
-            fold(before.text) in ARTICLES
+            (fold(before.text) in ARTICLES and fold(before.text) not in ("les", "des", "aux"))
             or (before.is_alpha and before.text[:1].isupper() and not before.is_sent_start))
 
     def _someone_else(self, doc: Doc, start: int, end: int) -> str | None:
