@@ -7,6 +7,7 @@ Pure where it can be: ``parse_feed`` takes bytes, not a URL; ``list_files`` only
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -16,6 +17,7 @@ import feedparser
 from tracker.errors import TrackerError
 from tracker.extract import parse_datetime
 
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", re.IGNORECASE | re.DOTALL)
 FILE_SUFFIXES = (".html", ".htm", ".txt")
 TRACKING_PREFIXES = ("utm_", "at_", "mc_", "pk_", "mtm_", "xtor", "fbclid", "gclid", "dclid",
                      "msclkid", "yclid", "igshid", "_ga", "ns_", "cmpid", "ocid", "ito", "xtref")
@@ -37,6 +39,10 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
     """Items of an RSS/Atom body, oldest first; a malformed feed still gives what parsed.
 
     Returns the items and a warning when the feed was malformed (feedparser's bozo)."""
+    # Feeds need no DTD: drop it, and with it any entity declarations (external files,
+    # billion laughs) before any parser sees them.
+    head = _DOCTYPE.sub(b"", body[:200_000], count=1)
+    body = head + body[200_000:]
     parsed = feedparser.parse(body, response_headers={"content-location": base_url,
                                                       "content-type": content_type})
     version = parsed.get("version") or ""

