@@ -372,7 +372,7 @@ def _sources_table(rows: list[dict]) -> None:
                       _when(r["last_new_at"]), str(r["documents"]),
                       "-" if rate is None else f"{rate:.0%}",
                       _when(r["next_run_at"]) if r["next_run_at"] else "-",
-                      (r["last_error"] or "")[:120] if failures else "")
+                      (r["last_error"] or "")[:70] if failures else "")
     Console().print(table)
 
 

@@ -55,10 +55,10 @@ def write_table(rows: Iterable[dict], console: Console) -> int:
     """A table for people: date, source, who, party, and the sentence with the name in bold."""
     table = Table(show_lines=False)
     table.add_column("date", style="cyan", no_wrap=True)
-    table.add_column("source", max_width=18, overflow="ellipsis")
-    table.add_column("entity", style="bold", max_width=24)
-    table.add_column("party", max_width=24)
-    table.add_column("sentence · link", min_width=40, ratio=1, overflow="fold")
+    table.add_column("source", max_width=14, overflow="ellipsis")
+    table.add_column("entity", style="bold", max_width=18)
+    table.add_column("party", max_width=18)
+    table.add_column("sentence · link", ratio=1, overflow="fold")
     count = 0
     for row in rows:
         cell = _highlight(row["sentence"] or "", row["surface"])
