@@ -79,6 +79,10 @@ def filters(func):
                           "already stored from another page)."),
         click.option("--position", type=click.Choice(["title", "lead", "body"]),
                      help="Only mentions in the headline, the lead paragraph or the body."),
+        click.option("--type", "type_", type=click.Choice(["party", "politician"]),
+                     help="Only mentions of parties, or only of politicians."),
+        click.option("--search", help='Only documents containing these words (all of them; '
+                                      '"a phrase", word*, OR; case and accents ignored).'),
         click.option("--limit", type=click.IntRange(min=0), default=None,
                      help="At most this many mentions."),
     ]
@@ -92,6 +96,7 @@ def _filter(kwargs: dict, default_limit: int | None = None):
 
     limit = kwargs.pop("limit")
     since, until = kwargs.pop("since"), kwargs.pop("until")
+    kwargs["type"] = kwargs.pop("type_")
     return MentionFilter(since=since.date() if since else None,
                          until=until.date() if until else None,
                          limit=default_limit if limit is None else limit, **kwargs)
@@ -217,16 +222,17 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
               help="table for people; csv or jsonl (the export columns) for programs.")
 def mentions(config: Config, db: Path, fmt: str, **kwargs) -> None:
     """List stored mentions, newest first (50 by default in a table)."""
-    from tracker.export import write_csv, write_jsonl, write_table
-    from tracker.query import mention_rows
+    from tracker.export import write_csv_tuples, write_jsonl, write_table
+    from tracker.query import csv_cursor, mention_rows
     from tracker.store import Store
 
     flt = _filter(kwargs, default_limit=50 if fmt == "table" else None)
     with Store(db, create=False) as store:
-        rows = mention_rows(store.db, flt)
         if fmt == "csv":
-            write_csv(rows, sys.stdout)
-        elif fmt == "jsonl":
+            write_csv_tuples(csv_cursor(store.db, flt, newest_first=True), sys.stdout)
+            return
+        rows = mention_rows(store.db, flt)
+        if fmt == "jsonl":
             write_jsonl(rows, sys.stdout)
         else:
             from rich.console import Console
@@ -242,23 +248,117 @@ def mentions(config: Config, db: Path, fmt: str, **kwargs) -> None:
               help="File to write; '-' for stdout.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
               show_default=True)
+@click.option("--excel", is_flag=True,
+              help="CSV for Excel: UTF-8 with a byte-order mark, semicolons between cells "
+                   "(what French Excel expects).")
+@click.option("--delimiter", help="CSV cell separator, one character ('tab' for a tab) "
+                                  "[default: ',' or ';' with --excel].")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-def export(config: Config, db: Path, output: str, fmt: str, force: bool, **kwargs) -> None:
+def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
+           delimiter: str | None, force: bool, **kwargs) -> None:
     """Write matching mentions, oldest first, as CSV (UTF-8, header row) or JSON lines.
 
     Columns: published_at, source, url, title, entity, entity_type, party, surface,
     sentence, lang.
     """
-    from tracker.export import open_output, write_csv, write_jsonl
-    from tracker.query import mention_rows
+    from tracker.export import open_output, write_csv_tuples, write_jsonl
+    from tracker.query import csv_cursor, mention_rows
     from tracker.store import Store
 
+    if fmt != "csv" and (excel or delimiter):
+        raise ConfigError("--excel and --delimiter apply to CSV, not --format jsonl")
+    sep = _delimiter(delimiter, excel)
     flt = _filter(kwargs)
-    with Store(db, create=False) as store, open_output(output, force=force) as out:
-        rows = mention_rows(store.db, flt, newest_first=False)
-        count = (write_csv if fmt == "csv" else write_jsonl)(rows, out)
+    encoding = "utf-8-sig" if excel else "utf-8"
+    with Store(db, create=False) as store:
+        # The query is checked (names resolved, search parsed) before any file is opened.
+        rows = (csv_cursor(store.db, flt) if fmt == "csv"
+                else mention_rows(store.db, flt, newest_first=False))
+        with open_output(output, force=force, encoding=encoding) as out:
+            if fmt == "csv":
+                count = write_csv_tuples(rows, out, delimiter=sep)
+            else:
+                count = write_jsonl(rows, out)
     if output != "-":
         click.echo(f"{count} mentions written to {output}", err=True)
+
+
+def _delimiter(value: str | None, excel: bool) -> str:
+    if value is None:
+        return ";" if excel else ","
+    value = {"tab": "\t", "\\t": "\t"}.get(value, value)
+    if len(value) != 1 or value in ('"', "\r", "\n"):
+        raise ConfigError(f"--delimiter {value!r}: give one character other than a quote "
+                          "or a line break")
+    return value
+
+
+@cli.command()
+@common
+@click.option("--by", type=click.Choice(["party", "politician", "source", "lang"]),
+              default="party", show_default=True, help="What to count mentions of.")
+@click.option("--interval", type=click.Choice(["day", "week", "month"]), default="week",
+              show_default=True, help="Trend step (weeks start on Monday; UTC days).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="From this date (YYYY-MM-DD), inclusive.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+              help="Up to this date (YYYY-MM-DD), inclusive.")
+@click.option("--direct", is_flag=True, help="--by party: only the party's own names, not "
+                                             "its members' mentions.")
+@click.option("--source", help="Only this source.")
+@click.option("--lang", help="Only documents in this language.")
+@click.option("--type", "type_", type=click.Choice(["party", "politician"]),
+              help="Only mentions of parties, or only of politicians.")
+@click.option("--search", help="Only documents containing these words.")
+@click.option("--position", type=click.Choice(["title", "lead", "body"]),
+              help="Only mentions in the headline, the lead or the body.")
+@click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many entities, pairs and sources the rankings show.")
+@click.option("--view", type=click.Choice(["counts", "totals", "co-mentions", "sources",
+                                           "all"]),
+              help="Which figures: counts per interval with share of voice, totals over "
+                   "the window, co-mentions, top sources [default: all for a table, "
+                   "counts for csv and jsonl].")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def stats(config: Config, db: Path, by: str, interval: str, since, until, type_: str | None,
+          top: int, view: str | None, fmt: str, **kwargs) -> None:
+    """Trends and rankings: mentions per party (or politician, source, language) per
+    day, week or month, with share of voice; totals; co-mentions; top sources.
+
+    Each figure comes raw and without copies of earlier documents (`_dedup`) side by
+    side. A party counts its own names and its members' mentions at the article's date;
+    a share of voice is a part of all mentions of its kind in the same interval.
+    """
+    from tracker import stats as st
+    from tracker.store import Store
+
+    view = view or ("all" if fmt == "table" else "counts")
+    if fmt == "csv" and view == "all":
+        raise ConfigError("a CSV holds one view: choose --view counts, totals, co-mentions "
+                          "or sources")
+    q = st.StatsQuery(by=by, interval=interval, since=since.date() if since else None,
+                      until=until.date() if until else None, type=type_, top=top, **kwargs)
+    with Store(db, create=False) as store:
+        figures = {name: fn(store.db, q) for name, fn in (
+            ("counts", st.counts), ("totals", st.totals),
+            ("co-mentions", st.co_mentions), ("sources", st.top_sources))
+            if view in (name, "all")}
+    if fmt == "table":
+        from rich.console import Console
+
+        from tracker.export import write_stats_tables
+
+        write_stats_tables(figures, q, Console())
+    elif fmt == "csv":
+        from tracker.export import write_records_csv
+
+        write_records_csv([st.as_dict(r) for r in next(iter(figures.values()))], sys.stdout)
+    else:
+        from tracker.export import write_jsonl
+
+        for name, rows in figures.items():
+            write_jsonl(({"view": name, **st.as_dict(r)} for r in rows), sys.stdout)
 
 
 @cli.command()

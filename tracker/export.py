@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -33,13 +34,23 @@ def neutralise(value: object) -> object:
     return value
 
 
-def write_csv(rows: Iterable[dict], out: IO[str]) -> int:
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
+def write_csv(rows: Iterable[dict], out: IO[str], *, delimiter: str = ",") -> int:
+    """Rows as dicts (a handful, such as one text's mentions), neutralised here."""
+    return write_csv_tuples(([neutralise(row.get(c)) for c in EXPORT_COLUMNS] for row in rows),
+                            out, delimiter=delimiter)
+
+
+def write_csv_tuples(rows: Iterable[Sequence], out: IO[str], *, delimiter: str = ",",
+                     header: Sequence[str] = EXPORT_COLUMNS) -> int:
+    """Rows already in column order and neutralised (``query.csv_cursor`` does it in
+    SQL), written in batches by the csv module's C loop, in constant memory."""
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
     count = 0
-    for row in rows:
-        writer.writerow([neutralise(row.get(c)) for c in EXPORT_COLUMNS])
-        count += 1
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, 5000)):
+        writer.writerows(batch)
+        count += len(batch)
     return count
 
 
@@ -79,9 +90,13 @@ def _highlight(sentence: str, surface: str) -> Text:
 
 
 @contextlib.contextmanager
-def open_output(target: str, *, force: bool = False) -> Iterator[IO[str]]:
-    """stdout for '-', else a temporary file beside the target, renamed when complete."""
+def open_output(target: str, *, force: bool = False, encoding: str = "utf-8"
+                ) -> Iterator[IO[str]]:
+    """stdout for '-', else a temporary file beside the target, renamed when complete.
+    ``utf-8-sig`` starts the file with a byte-order mark (what Excel needs to read UTF-8)."""
     if target == "-":
+        if encoding == "utf-8-sig":
+            sys.stdout.write("\ufeff")
         yield sys.stdout
         sys.stdout.flush()
         return
@@ -94,10 +109,75 @@ def open_output(target: str, *, force: bool = False) -> Iterator[IO[str]]:
         raise TrackerError(f"{path.parent}: folder not found")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
             yield out
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_records_csv(rows: list[dict], out: IO[str]) -> int:
+    """Figures (``tracker stats``) as CSV: the columns of the first row, in order."""
+    if not rows:
+        out.write("\r\n")
+        return 0
+    columns = list(rows[0])
+    return write_csv_tuples(([neutralise(r[c]) for c in columns] for r in rows), out,
+                            header=columns)
+
+
+def write_stats_tables(figures: dict[str, list], q, console: Console) -> None:
+    """``tracker stats`` for people: one table per view, the busiest rows first."""
+    what = {"party": "party", "politician": "politician", "source": "source",
+            "lang": "language"}[q.by]
+    window = f"{q.since or 'start'} to {q.until or 'now'}"
+    if not any(figures.values()):
+        console.print(f"no mentions from {window}")
+        return
+    if "counts" in figures:
+        table = Table(title=f"Mentions per {q.interval} by {what}, {window} "
+                            f"(top {q.top} of each {q.interval})")
+        for column in ("period", what, "mentions", "dedup", "share", "share dedup"):
+            table.add_column(column, justify="left" if column in ("period", what) else "right")
+        by_period: dict[str, list] = {}
+        for row in figures["counts"]:
+            by_period.setdefault(row.period, []).append(row)
+        for period, rows in by_period.items():
+            shown = [r for r in rows if r.mentions][:q.top]
+            if not shown:
+                table.add_row(period, "-", "0", "0", "", "")
+            for i, r in enumerate(shown):
+                table.add_row(period if i == 0 else "", r.name, str(r.mentions),
+                              str(r.mentions_dedup), f"{r.share:.1%}", f"{r.share_dedup:.1%}",
+                              end_section=i == len(shown) - 1)
+        console.print(table)
+    if "totals" in figures:
+        table = Table(title=f"Share of voice by {what}, {window}")
+        for column in (what, "mentions", "dedup", "share", "share dedup"):
+            table.add_column(column, justify="left" if column == what else "right")
+        for r in figures["totals"][:q.top]:
+            table.add_row(r.name, str(r.mentions), str(r.mentions_dedup), f"{r.share:.1%}",
+                          f"{r.share_dedup:.1%}")
+        console.print(table)
+    if figures.get("co-mentions"):
+        table = Table(title="Mentioned together")
+        for column in ("one", "the other", "same sentence", "same document", "dedup"):
+            table.add_column(column, justify="left" if column in ("one", "the other")
+                             else "right")
+        for r in figures["co-mentions"]:
+            table.add_row(r.name_a, r.name_b, str(r.sentences), str(r.documents),
+                          str(r.documents_dedup))
+        console.print(table)
+    if figures.get("sources"):
+        table = Table(title="Top sources")
+        for column in ("entity", "source", "mentions", "dedup", "share of its mentions"):
+            table.add_column(column, justify="left" if column in ("entity", "source")
+                             else "right")
+        last = None
+        for r in figures["sources"]:
+            table.add_row(r.name if r.key != last else "", r.source, str(r.mentions),
+                          str(r.mentions_dedup), f"{r.share:.1%}")
+            last = r.key
+        console.print(table)

@@ -25,7 +25,8 @@ from tracker.kb import KnowledgeBase
 from tracker.models import Article, Mention
 
 migrations = Migrations("tracker")
-MENTION_ROWS = """
+# The view as migrations m002 and m004 made it; m006 redefines it (MENTION_ROWS).
+MENTION_ROWS_V1 = """
     CREATE VIEW mention_rows AS
     SELECT d.published_at, d.source, d.url, d.title,
            e.name AS entity, e.type AS entity_type, p.name AS party,
@@ -90,7 +91,7 @@ def m002_near_duplicates(db: Database) -> None:
                                 foreign_keys=[("document_id", "documents", "id")])
     db["document_bands"].create_index(["band"])
     db.execute("DROP VIEW IF EXISTS mention_rows")
-    db.execute(MENTION_ROWS)
+    db.execute(MENTION_ROWS_V1)
 
 
 @migrations()
@@ -108,7 +109,7 @@ def m004_mention_details(db: Database) -> None:
     db["mentions"].add_column("confidence", float)
     db["mentions"].create_index(["position"])
     db.execute("DROP VIEW IF EXISTS mention_rows")
-    db.execute(MENTION_ROWS)
+    db.execute(MENTION_ROWS_V1)
 
 
 @migrations()
@@ -118,6 +119,81 @@ def m005_candidates(db: Database) -> None:
                              "last_seen": str, "example": str, "example_url": str},
                             pk=("name", "label"))
     db["candidates"].create_index(["count"])
+
+
+MENTION_ROWS = """
+    CREATE VIEW mention_rows AS
+    SELECT m.published_at, d.source, d.url, d.title,
+           e.name AS entity, e.type AS entity_type, p.name AS party,
+           m.surface, m.sentence, d.lang,
+           m.id AS mention_id, m.document_id, m.entity_id, m.party_id, m.rule,
+           m.start, m."end", d.duplicate_of, m.position, m.method, m.confidence
+    FROM mentions m
+    JOIN documents d ON d.id = m.document_id
+    JOIN entities e ON e.id = m.entity_id
+    LEFT JOIN entities p ON p.id = m.party_id
+"""
+# Daily counts per dimension, kept by triggers as mentions come and go, so trends over a
+# year of a million mentions read a few thousand rows. ``originals`` leaves out mentions
+# in documents that copy an earlier one (``duplicate_of``).
+COUNT_DIMENSIONS = {
+    "entity": "NEW.entity_id", "party": "NEW.party_id", "source": "d.source",
+    "lang": "coalesce(d.lang, '')",
+}
+
+
+def _count_triggers() -> list[str]:
+    inserts, deletes = [], []
+    for dimension, key in COUNT_DIMENSIONS.items():
+        skip_null = " AND NEW.party_id IS NOT NULL" if dimension == "party" else ""
+        inserts.append(
+            f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
+            f"SELECT '{dimension}', substr(d.published_at, 1, 10), {key}, 1, "
+            f"d.duplicate_of IS NULL FROM documents d WHERE d.id = NEW.document_id{skip_null} "
+            "ON CONFLICT (dimension, day, key) DO UPDATE SET mentions = mentions + 1, "
+            "originals = originals + excluded.originals;")
+        old = key.replace("NEW.", "OLD.")
+        deletes.append(
+            f"UPDATE mention_counts SET mentions = mentions - 1, originals = originals - "
+            f"(SELECT d.duplicate_of IS NULL FROM documents d WHERE d.id = OLD.document_id) "
+            f"WHERE dimension = '{dimension}' AND (day, key) = (SELECT "
+            f"substr(d.published_at, 1, 10), {old} FROM documents d "
+            "WHERE d.id = OLD.document_id);")
+    return [
+        "CREATE TRIGGER mentions_count_insert AFTER INSERT ON mentions BEGIN\n"
+        + "\n".join(inserts) + "\nEND",
+        "CREATE TRIGGER mentions_count_delete AFTER DELETE ON mentions BEGIN\n"
+        + "\n".join(deletes) + "\nEND",
+    ]
+
+
+@migrations()
+def m006_reports(db: Database) -> None:
+    """What reports need at a million mentions: each mention's date beside it (newest
+    mentions of a party by index), daily counts kept by triggers, and a full-text index
+    of documents that ignores case and accents."""
+    db["mentions"].add_column("published_at", str)
+    db.execute("UPDATE mentions SET published_at = (SELECT d.published_at FROM documents d "
+               "WHERE d.id = mentions.document_id)")
+    db["mentions"].create_index(["party_id", "published_at"])
+    db["mentions"].create_index(["entity_id", "published_at"])
+    db["mentions"].create_index(["published_at"])
+    db.execute("DROP VIEW IF EXISTS mention_rows")
+    db.execute(MENTION_ROWS)
+    db.execute("""CREATE TABLE mention_counts (
+        dimension TEXT NOT NULL, day TEXT NOT NULL, key TEXT NOT NULL,
+        mentions INTEGER NOT NULL, originals INTEGER NOT NULL,
+        PRIMARY KEY (dimension, day, key)) WITHOUT ROWID""")
+    for trigger in _count_triggers():
+        db.execute(trigger)
+    for dimension, key in COUNT_DIMENSIONS.items():
+        key = key.replace("NEW.", "m.")
+        db.execute(
+            f"INSERT INTO mention_counts SELECT '{dimension}', substr(d.published_at, 1, 10), "
+            f"{key}, count(*), sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
+            f"ON d.id = m.document_id WHERE {key} IS NOT NULL GROUP BY 1, 2, 3")
+    db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
+                               tokenize="unicode61 remove_diacritics 2")
 
 
 def now_iso() -> str:
@@ -148,6 +224,9 @@ class Store:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")  # up to 64 MB of pages, as used
+            if not create:  # a query over a big database reads it mapped, not by syscalls
+                conn.execute("PRAGMA mmap_size = 268435456")
         except (sqlite3.Error, OSError) as exc:
             raise TrackerError(f"{path}: cannot open database ({exc})") from None
         self.path = path
@@ -309,11 +388,12 @@ class Store:
 
     def _insert_mentions(self, doc_id: str, article: Article, mentions: Sequence[Mention],
                          kb_version: str, tagger_version: str) -> None:
+        published = iso(article.published_at)
         self.db["mentions"].insert_all(({
             "id": f"{doc_id}:{m.start}:{m.end}", "document_id": doc_id,
             "entity_id": m.entity_id, "party_id": m.party_id, "surface": m.surface,
             "start": m.start, "end": m.end, "sentence": m.sentence, "rule": m.rule,
-            "position": article.position(m.start), "method": m.method,
+            "published_at": published, "position": article.position(m.start), "method": m.method,
             "confidence": m.confidence, "kb_version": kb_version,
             "tagger_version": tagger_version,
         } for m in mentions), batch_size=500)

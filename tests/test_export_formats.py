@@ -1,0 +1,142 @@
+"""An analyst's story: search the stored articles, keep only parties or politicians, and
+send a CSV that French Excel opens as is — where text written by strangers never runs as
+a formula and a failed export never leaves half a file."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from tests.newsroom import build_newsroom
+from tracker.export import open_output, write_csv_tuples
+from tracker.models import Article, Mention
+from tracker.query import MentionFilter, csv_cursor
+from tracker.store import Store
+
+HOSTILE = ["=1+2", "+33 6 12", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=HYPERLINK(\"x\")"]
+
+
+def _tracker(*args):
+    return subprocess.run([sys.executable, "-m", "tracker", *args], capture_output=True,
+                          timeout=60)
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory, kb):
+    path = tmp_path_factory.mktemp("newsroom") / "tracker.db"
+    build_newsroom(path, kb)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, kb):
+    """One document per hostile prefix, in its title and in the sentence; accents and a
+    semicolon too, which Excel's separator must not split."""
+    path = tmp_path_factory.mktemp("hostile") / "tracker.db"
+    when = dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)
+    with Store(path) as store:
+        store.sync_entities(kb)
+        store.sync_sources([SimpleNamespace(name="s", kind="feed", location="x",
+                                            interval=60.0, lang=None)])
+        for i, bad in enumerate(HOSTILE):
+            text = f"{bad} selon Ségolène Royal ; réponse n°{i}."
+            store.save(Article(source="s", url=f"https://s.example/{i}", text=text, lang="fr",
+                               published_at=when + dt.timedelta(hours=i), date_source="feed",
+                               fetched_at=when, title=bad),
+                       [Mention("segolene-royal", "politician", "ps", "Ségolène Royal",
+                                text.index("Ségolène"), text.index("Ségolène") + 14, text,
+                                "alias")],
+                       kb_version="k", tagger_version="t")
+    return str(path)
+
+
+def test_search_is_accent_insensitive_and_never_breaks(newsroom):
+    found = _tracker("mentions", "--db", newsroom, "--search", "repond", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(found.stdout.decode())))
+    assert {r["url"] for r in rows} == {"https://figaro.example/d2"}
+    assert {r["entity"] for r in rows} == {"Jordan Bardella", "Emmanuel Macron"}
+    phrase = _tracker("mentions", "--db", newsroom, "--search", '"budget est VOTÉ"',
+                      "--format", "csv")
+    assert len(list(csv.DictReader(io.StringIO(phrase.stdout.decode())))) == 2
+    either = _tracker("mentions", "--db", newsroom, "--search", "ironise OR repond",
+                      "--format", "csv")
+    urls = {r["url"] for r in csv.DictReader(io.StringIO(either.stdout.decode()))}
+    assert urls == {"https://figaro.example/d2", "https://lemonde.example/d6"}
+    prefix = _tracker("mentions", "--db", newsroom, "--search", "gouvern*", "--format", "csv")
+    assert len(list(csv.DictReader(io.StringIO(prefix.stdout.decode())))) == 4  # D3, D4
+    for hostile_query in ('NEAR(', '"', 'a" OR "b', "title:x", "AND", "*", "(((", "x' --"):
+        result = _tracker("mentions", "--db", newsroom, "--search", hostile_query,
+                          "--format", "csv")
+        assert result.returncode in (0, 2), hostile_query
+        assert b"Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 1
+    empty = _tracker("mentions", "--db", newsroom, "--search", '"')
+    assert empty.returncode == 2 and empty.stderr.decode().startswith(
+        "tracker: error: --search '\"': no word to search for")
+
+
+def test_type_and_table_with_highlighted_sentence_and_link(newsroom):
+    parties = _tracker("mentions", "--db", newsroom, "--type", "party", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(parties.stdout.decode())))
+    assert {r["entity_type"] for r in rows} == {"party"} and len(rows) == 5
+    shown = _tracker("mentions", "--db", newsroom, "--type", "politician", "--search",
+                     "ironise")
+    text = shown.stdout.decode()
+    squeezed = "".join(text.replace("│", "").split())  # the link may wrap in the cell
+    assert "Macron ironise." in text and "https://lemonde.example/d6" in squeezed
+
+
+def test_formulas_are_neutralised_in_every_format(hostile):
+    out = _tracker("export", "--db", hostile, "-o", "-").stdout.decode()
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert [r["title"] for r in rows] == ["'" + bad for bad in HOSTILE]
+    assert all(r["sentence"].startswith("'") for r in rows)
+    listed = _tracker("mentions", "--db", hostile, "--format", "csv").stdout.decode()
+    assert sorted(r["title"] for r in csv.DictReader(io.StringIO(listed, newline=""))) == \
+        sorted("'" + bad for bad in HOSTILE)
+
+
+def test_excel_variant_reads_back_with_the_csv_module(hostile, tmp_path):
+    plain, excel, tabbed = tmp_path / "plain.csv", tmp_path / "excel.csv", tmp_path / "t.tsv"
+    assert _tracker("export", "--db", hostile, "-o", str(plain)).returncode == 0
+    done = _tracker("export", "--db", hostile, "--excel", "-o", str(excel))
+    assert done.returncode == 0, done.stderr
+    raw = excel.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfpublished_at;source;url;title;entity;")
+    with excel.open(encoding="utf-8-sig", newline="") as f:
+        from_excel = list(csv.DictReader(f, delimiter=";"))
+    with plain.open(encoding="utf-8", newline="") as f:
+        from_plain = list(csv.DictReader(f))
+    assert from_excel == from_plain and len(from_excel) == len(HOSTILE)
+    assert "Ségolène Royal ; réponse" in from_excel[0]["sentence"]
+    assert _tracker("export", "--db", hostile, "--delimiter", "tab", "-o",
+                    str(tabbed)).returncode == 0
+    with tabbed.open(encoding="utf-8", newline="") as f:
+        assert list(csv.DictReader(f, delimiter="\t")) == from_plain
+    to_stdout = _tracker("export", "--db", hostile, "--excel", "-o", "-")
+    bom = b"\xef\xbb\xbf"
+    assert to_stdout.stdout.startswith(bom) and to_stdout.stdout.count(bom) == 1
+    bad = _tracker("export", "--db", hostile, "--delimiter", "ab", "-o", "-")
+    assert bad.returncode == 2 and bad.stdout == b""
+
+
+def test_a_failed_export_keeps_the_old_file_and_leaves_no_part(hostile, tmp_path):
+    target = tmp_path / "report.csv"
+    target.write_text("the previous export\n", encoding="utf-8")
+
+    def failing(rows):
+        for i, row in enumerate(rows):
+            if i == 3:
+                raise OSError("disk full")
+            yield row
+
+    with Store(hostile, create=False) as store, pytest.raises(OSError, match="disk full"), \
+            open_output(str(target), force=True) as out:
+        write_csv_tuples(failing(csv_cursor(store.db, MentionFilter())), out)
+    assert target.read_text(encoding="utf-8") == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]

@@ -1,0 +1,182 @@
+"""A communications team's story: who was talked about each week, their share of voice,
+who was named alongside whom, which outlets drove it — every figure checked against the
+hand count in tests/newsroom.py (six documents over three weeks, D4 a copy of D3)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from tests.newsroom import build_newsroom
+from tracker.stats import StatsQuery, co_mentions, counts, top_sources, totals
+from tracker.store import Store
+
+W1, W2, W3 = "2026-03-02", "2026-03-09", "2026-03-16"
+MARCH = dict(since=dt.date(2026, 3, 1), until=dt.date(2026, 3, 31))
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory, kb):
+    path = tmp_path_factory.mktemp("newsroom") / "tracker.db"
+    ids = build_newsroom(path, kb)
+    return path, ids
+
+
+@pytest.fixture
+def db(newsroom):
+    with Store(newsroom[0], create=False) as store:
+        yield store.db
+
+
+def table(rows) -> dict[tuple[str, str], tuple]:
+    return {(r.period, r.key): (r.mentions, r.mentions_dedup, r.share, r.share_dedup)
+            for r in rows}
+
+
+def test_weekly_party_counts_with_share_of_voice(db):
+    rows = counts(db, StatsQuery(by="party", interval="week", since=dt.date(2026, 3, 2),
+                                 until=dt.date(2026, 3, 22)))
+    assert table(rows) == {
+        # week 1: Macron twice (Renaissance), Le Pen and Bardella (RN), the PS itself
+        (W1, "renaissance"): (2, 2, 0.4, 0.4), (W1, "rn"): (2, 2, 0.4, 0.4),
+        (W1, "ps"): (1, 1, 0.2, 0.2), (W1, "lfi"): (0, 0, 0.0, 0.0),
+        # week 2: Faure (PS) and the RN, in D3 and in its copy D4
+        (W2, "ps"): (2, 1, 0.5, 0.5), (W2, "rn"): (2, 1, 0.5, 0.5),
+        (W2, "renaissance"): (0, 0, 0.0, 0.0), (W2, "lfi"): (0, 0, 0.0, 0.0),
+        # week 3: D5 Macron, Le Pen, Faure; D6 PS, LFI, Macron
+        (W3, "renaissance"): (2, 2, 0.3333, 0.3333), (W3, "ps"): (2, 2, 0.3333, 0.3333),
+        (W3, "rn"): (1, 1, 0.1667, 0.1667), (W3, "lfi"): (1, 1, 0.1667, 0.1667),
+    }
+    # Within a week the busiest come first, names breaking ties; weeks in order.
+    assert [r.key for r in rows[:4]] == ["rn", "renaissance", "ps", "lfi"]
+    assert [r.name for r in rows if r.period == W3][:2] == ["Parti socialiste", "Renaissance"]
+
+
+def test_other_dimensions_and_intervals(db):
+    politicians = counts(db, StatsQuery(by="politician", interval="week", **MARCH))
+    assert {k: v[0] for k, v in table(politicians).items() if v[0]} == {
+        (W1, "emmanuel-macron"): 2, (W1, "marine-le-pen"): 1, (W1, "jordan-bardella"): 1,
+        (W2, "olivier-faure"): 2,
+        (W3, "emmanuel-macron"): 2, (W3, "marine-le-pen"): 1, (W3, "olivier-faure"): 1}
+    # March 1st is a Sunday: its week starts on February 23rd, and holds no mention.
+    assert {r.period for r in politicians} == {"2026-02-23", W1, W2, W3, "2026-03-23",
+                                               "2026-03-30"}
+    direct = counts(db, StatsQuery(by="party", direct=True, interval="month", **MARCH))
+    assert {r.key: (r.mentions, r.mentions_dedup) for r in direct} == {
+        "ps": (2, 2), "rn": (2, 1), "lfi": (1, 1)}
+    sources = counts(db, StatsQuery(by="source", interval="week", **MARCH))
+    assert {k: v[:2] for k, v in table(sources).items() if v[0]} == {
+        (W1, "lemonde"): (3, 3), (W1, "figaro"): (2, 2), (W2, "figaro"): (2, 2),
+        (W2, "agence"): (2, 0), (W3, "bbc"): (3, 3), (W3, "lemonde"): (3, 3)}
+    langs = counts(db, StatsQuery(by="lang", interval="month", **MARCH))
+    assert {r.key: (r.mentions, r.share) for r in langs} == {"fr": (12, 0.8), "en": (3, 0.2)}
+    days = counts(db, StatsQuery(by="party", interval="day", since=dt.date(2026, 3, 10),
+                                 until=dt.date(2026, 3, 11)))
+    assert {k: v[:2] for k, v in table(days).items()} == {
+        ("2026-03-10", "ps"): (1, 1), ("2026-03-10", "rn"): (1, 1),
+        ("2026-03-11", "ps"): (1, 0), ("2026-03-11", "rn"): (1, 0)}
+
+
+def test_filters_read_the_mentions_and_agree_with_the_daily_counts(db):
+    french = counts(db, StatsQuery(by="party", interval="week", lang="fr", **MARCH))
+    assert {k: v[:2] for k, v in table(french).items() if k[0] == W3} == {
+        (W3, "ps"): (1, 1), (W3, "lfi"): (1, 1), (W3, "renaissance"): (1, 1),
+        (W3, "rn"): (0, 0)}
+    # The same question through the mentions (a filter that keeps everything) and through
+    # the daily counts kept by triggers gives the same figures, for every dimension.
+    for by in ("party", "politician", "source", "lang"):
+        for interval in ("day", "week", "month"):
+            q = StatsQuery(by=by, interval=interval, **MARCH)
+            raw = counts(db, dataclasses.replace(q, position="lead")) + counts(
+                db, dataclasses.replace(q, position="body"))
+            merged: dict = {}
+            for r in raw:
+                a, b = merged.get((r.period, r.key), (0, 0))
+                merged[(r.period, r.key)] = (a + r.mentions, b + r.mentions_dedup)
+            fast = {(r.period, r.key): (r.mentions, r.mentions_dedup) for r in counts(db, q)}
+            assert {k: v for k, v in merged.items() if v != (0, 0)} == {
+                k: v for k, v in fast.items() if v != (0, 0)}, (by, interval)
+    no_copies = counts(db, StatsQuery(by="party", no_duplicates=True, **MARCH))
+    assert {k: v[:2] for k, v in table(no_copies).items() if k[0] == W2 and v[0]} == {
+        (W2, "ps"): (1, 1), (W2, "rn"): (1, 1)}
+    searched = totals(db, StatsQuery(by="party", search="repond", **MARCH))  # "répond"
+    assert [(t.key, t.mentions) for t in searched] == [("rn", 1), ("renaissance", 1)]
+
+
+def test_totals_co_mentions_and_top_sources(db):
+    assert [(t.key, t.mentions, t.mentions_dedup, t.share, t.share_dedup)
+            for t in totals(db, StatsQuery(by="party", **MARCH))] == [
+        ("ps", 5, 4, 0.3333, 0.3077), ("rn", 5, 4, 0.3333, 0.3077),
+        ("renaissance", 4, 4, 0.2667, 0.3077), ("lfi", 1, 1, 0.0667, 0.0769)]
+    pairs = co_mentions(db, StatsQuery(by="party", **MARCH))
+    assert [(p.key_a, p.key_b, p.sentences, p.documents, p.documents_dedup)
+            for p in pairs] == [
+        ("renaissance", "rn", 3, 3, 3),   # D1, D2, D5: in one sentence each time
+        ("ps", "rn", 1, 4, 3),            # one sentence (D5); documents D1, D3, D4, D5
+        ("ps", "renaissance", 1, 3, 3),   # D5; documents D1, D5, D6
+        ("lfi", "ps", 1, 1, 1),           # D6
+        ("lfi", "renaissance", 0, 1, 1)]  # D6, not in the same sentence
+    people = co_mentions(db, StatsQuery(by="politician", top=2, **MARCH))
+    assert [(p.name_a, p.name_b, p.sentences, p.documents) for p in people] == [
+        ("Emmanuel Macron", "Marine Le Pen", 2, 2),
+        ("Emmanuel Macron", "Jordan Bardella", 1, 1)]
+    sources = top_sources(db, StatsQuery(by="party", top=2, **MARCH))
+    assert [(s.key, s.source, s.mentions, s.mentions_dedup, s.share) for s in sources] == [
+        ("ps", "lemonde", 2, 2, 0.4), ("ps", "agence", 1, 0, 0.2),
+        ("rn", "figaro", 2, 2, 0.4), ("rn", "agence", 1, 0, 0.2)]
+
+
+def test_counts_follow_retagging(newsroom, kb):
+    """Daily counts are kept by triggers: replacing a document's mentions moves them."""
+    path, ids = newsroom
+    copy = path.parent / "retagged.db"
+    copy.write_bytes(path.read_bytes())
+    with Store(copy, create=False) as store:
+        article = SimpleNamespace(published_at=dt.datetime(2026, 3, 3, tzinfo=dt.timezone.utc))
+        store.replace_mentions(ids["D1"], article, [], kb_version=kb.version,
+                               tagger_version="test")
+        rows = table(counts(store.db, StatsQuery(by="party", since=dt.date(2026, 3, 2),
+                                                 until=dt.date(2026, 3, 8))))
+        assert rows == {(W1, "renaissance"): (1, 1, 0.5, 0.5), (W1, "rn"): (1, 1, 0.5, 0.5)}
+
+
+def _tracker(*args):
+    return subprocess.run([sys.executable, "-m", "tracker", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_stats_command_formats(newsroom):
+    path = str(newsroom[0])
+    out = _tracker("stats", "--db", path, "--by", "party", "--interval", "week", "--since",
+                   "2026-03-02", "--until", "2026-03-22", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert list(rows[0]) == ["period", "key", "name", "mentions", "mentions_dedup", "share",
+                             "share_dedup"]
+    assert rows[0] == {"period": W1, "key": "rn", "name": "Rassemblement national",
+                       "mentions": "2", "mentions_dedup": "2", "share": "0.4",
+                       "share_dedup": "0.4"}
+    assert len(rows) == 12
+    lines = _tracker("stats", "--db", path, "--since", "2026-03-01", "--until", "2026-03-31",
+                     "--view", "all", "--format", "jsonl").stdout.splitlines()
+    views = [json.loads(line)["view"] for line in lines]
+    assert set(views) == {"counts", "totals", "co-mentions", "sources"}
+    shown = _tracker("stats", "--db", path, "--since", "2026-03-01", "--until", "2026-03-31",
+                     "--by", "politician")
+    assert shown.returncode == 0
+    for text in ("Mentions per week by politician", "Emmanuel Macron", "Mentioned together",
+                 "Top sources", "Share of voice"):
+        assert text in shown.stdout
+    bad = _tracker("stats", "--db", path, "--format", "csv", "--view", "all")
+    assert bad.returncode == 2 and bad.stderr.startswith("tracker: error: a CSV holds one")
+    backwards = _tracker("stats", "--db", path, "--since", "2026-04-01", "--until",
+                         "2026-03-01")
+    assert backwards.returncode == 2 and "is after --until" in backwards.stderr

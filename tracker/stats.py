@@ -1,0 +1,336 @@
+"""Figures for the people who read reports: mentions per entity per interval, share of
+voice, co-mentions and top sources, each raw and without copies side by side.
+
+Counting rules (the README repeats them):
+- ``by=party`` counts the mentions a party is credited with at the article's date: its own
+  names and its members' (``direct`` keeps its own names only); ``politician``, ``source``
+  and ``lang`` count mentions per politician, per source, per language.
+- ``dedup`` figures leave out documents that copy an earlier one (``duplicate_of``).
+- A share of voice is an entity's part of all mentions of its kind in the same interval
+  (all parties' mentions, all politicians' mentions...), so the shares of an interval add
+  up to 1.
+- Days are UTC days of the article's date; weeks start on Monday; periods are named by
+  their first day. ``until`` is inclusive.
+
+Trends read the ``mention_counts`` table (daily counts kept by triggers) when the only
+filters are dates, so a year of a million mentions takes a few milliseconds; other filters
+read the mentions themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from sqlite_utils import Database
+
+from tracker.errors import ConfigError
+from tracker.query import fts_query
+
+BY = ("party", "politician", "source", "lang")
+INTERVALS = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    by: str = "party"
+    interval: str = "week"
+    since: dt.date | None = None
+    until: dt.date | None = None
+    source: str | None = None
+    lang: str | None = None
+    type: str | None = None  # only mentions of parties, or of politicians
+    search: str | None = None  # full-text query over documents
+    position: str | None = None
+    direct: bool = False  # by party: the party's own names only
+    no_duplicates: bool = False
+    top: int = 10
+
+    def __post_init__(self) -> None:
+        if self.by not in BY:
+            raise ConfigError(f"--by must be one of {', '.join(BY)}, not {self.by!r}")
+        if self.interval not in INTERVALS:
+            raise ConfigError(f"--interval must be one of {', '.join(INTERVALS)}, "
+                              f"not {self.interval!r}")
+        if self.since and self.until and self.since > self.until:
+            raise ConfigError(f"--since {self.since} is after --until {self.until}")
+
+    @property
+    def simple(self) -> bool:
+        """Whether daily counts answer: only dates (and copies) filter the mentions."""
+        return not (self.source or self.lang or self.type or self.search or self.position)
+
+
+@dataclass(frozen=True)
+class Count:
+    period: str
+    key: str
+    name: str
+    mentions: int
+    mentions_dedup: int
+    share: float
+    share_dedup: float
+
+
+@dataclass(frozen=True)
+class Total:
+    key: str
+    name: str
+    mentions: int
+    mentions_dedup: int
+    share: float
+    share_dedup: float
+
+
+@dataclass(frozen=True)
+class Pair:
+    key_a: str
+    name_a: str
+    key_b: str
+    name_b: str
+    sentences: int
+    documents: int
+    documents_dedup: int
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    key: str
+    name: str
+    source: str
+    mentions: int
+    mentions_dedup: int
+    share: float  # of this entity's mentions
+
+
+def as_dict(row: object) -> dict:
+    return asdict(row)
+
+
+@functools.lru_cache(maxsize=8192)
+def period_of(day: str, interval: str) -> str:
+    """The first day of the interval holding ``day`` (an ISO date)."""
+    if interval == "day":
+        return day
+    if interval == "month":
+        return day[:8] + "01"
+    date = dt.date.fromisoformat(day)
+    return (date - dt.timedelta(days=date.weekday())).isoformat()
+
+
+def periods(since: dt.date, until: dt.date, interval: str) -> list[str]:
+    """Every period from the one holding ``since`` to the one holding ``until``."""
+    out, day = [], since
+    while day <= until:
+        p = period_of(day.isoformat(), interval)
+        if not out or out[-1] != p:
+            out.append(p)
+        day += dt.timedelta(days=1)
+    return out
+
+
+# -- counts per interval ---------------------------------------------------------------
+def window(db: Database, q: StatsQuery) -> tuple[dt.date, dt.date] | None:
+    """The days the figures cover: ``since``/``until``, else the first and last day with
+    mentions; None if there are none."""
+    if q.since and q.until:
+        return q.since, q.until
+    first, last = db.execute("SELECT min(published_at), max(published_at) FROM mentions"
+                             ).fetchone()
+    if not first:
+        return None
+    return (q.since or dt.date.fromisoformat(first[:10]),
+            q.until or dt.date.fromisoformat(last[:10]))
+
+
+def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date]
+            ) -> list[tuple[str, str, int, int]]:
+    """(period, key, mentions, mentions in originals) for each period and key with
+    mentions. Days map to periods through a small table of the window's days, so SQLite
+    groups without calling date functions on every row."""
+    days, day = [], span[0]
+    while day <= span[1]:
+        days.append(f"('{day.isoformat()}', '{period_of(day.isoformat(), q.interval)}')")
+        day += dt.timedelta(days=1)
+    periods_cte = f"WITH p(day, period) AS (VALUES {', '.join(days)}) "
+    if q.simple:
+        dimension = {"party": "entity" if q.direct else "party", "politician": "entity"}.get(
+            q.by, q.by)
+        sql = (periods_cte + "SELECT p.period, c.key, sum(c.mentions), sum(c.originals) "
+               "FROM mention_counts c JOIN p ON p.day = c.day")
+        where, params = ["c.dimension = ?", "c.mentions > 0"], [dimension]
+        if dimension == "entity":
+            sql += " JOIN entities e ON e.id = c.key"
+            where.append("e.type = ?")
+            params.append("party" if q.by == "party" else "politician")
+        sql += f" WHERE {' AND '.join(where)} GROUP BY 1, 2"
+    else:
+        key = _key_sql(q)
+        where, params = _where(db, q)
+        sql = (periods_cte + f"SELECT p.period, {key}, count(*), sum(d.duplicate_of IS NULL) "
+               "FROM mentions m JOIN documents d ON d.id = m.document_id "
+               "JOIN entities e ON e.id = m.entity_id "
+               "JOIN p ON p.day = substr(m.published_at, 1, 10) "
+               f"WHERE {key} IS NOT NULL{''.join(' AND ' + w for w in where)} GROUP BY 1, 2")
+    rows = db.execute(sql, params).fetchall()
+    if q.no_duplicates:  # copies left out: both figures are the originals'
+        return [(period, key, n, n) for period, key, _, n in rows if n]
+    return rows
+
+
+def counts(db: Database, q: StatsQuery) -> list[Count]:
+    """Mentions per key per period with shares of voice; every key seen in the window
+    gets a row for every period, zeros included, so trends have no holes."""
+    span = window(db, q)
+    if span is None:
+        return []
+    per: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for period, key, mentions, originals in grouped(db, q, span):
+        per[period][key] = (mentions, originals)
+    keys = sorted({key for cells in per.values() for key in cells})
+    if not keys:
+        return []
+    names = _names(db, q, keys)
+    ordered = sorted(keys, key=lambda k: names[k])
+    out = []
+    for period in periods(*span, q.interval):
+        cells = per.get(period, {})
+        total = sum(n for n, _ in cells.values())
+        total_dedup = sum(nd for _, nd in cells.values())
+        rows = [(k, *cells.get(k, (0, 0))) for k in ordered]
+        rows.sort(key=lambda c: -c[1])  # stable: names break ties
+        out.extend(Count(period, k, names[k], n, nd, _share(n, total),
+                         _share(nd, total_dedup)) for k, n, nd in rows)
+    return out
+
+
+def totals(db: Database, q: StatsQuery) -> list[Total]:
+    """Mentions per key over the whole window, most mentioned first."""
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    span = window(db, q)
+    for _, key, mentions, originals in grouped(db, q, span) if span else []:
+        per[key][0] += mentions
+        per[key][1] += originals
+    total = sum(v[0] for v in per.values())
+    total_dedup = sum(v[1] for v in per.values())
+    names = _names(db, q, list(per))
+    rows = [Total(k, names[k], n, nd, _share(n, total), _share(nd, total_dedup))
+            for k, (n, nd) in per.items()]
+    return sorted(rows, key=lambda r: (-r.mentions, r.name))
+
+
+# -- co-mentions and sources -----------------------------------------------------------
+def co_mentions(db: Database, q: StatsQuery) -> list[Pair]:
+    """Pairs of entities named in the same sentence, and in the same document, most
+    frequent first. Parties pair up by the party a mention counts for (a PS politician
+    beside an LR one pairs PS with LR); otherwise entities pair up themselves."""
+    key = "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
+    where, params = _where(db, q)
+    cond = "".join(" AND " + w for w in where)
+    base = (f"FROM mentions m JOIN documents d ON d.id = m.document_id "
+            f"JOIN entities e ON e.id = m.entity_id WHERE {key} IS NOT NULL{cond}")
+    sql = f"""
+        WITH s AS (SELECT DISTINCT m.document_id AS doc, m.sentence AS sentence,
+                          {key} AS key {base}),
+             k AS (SELECT DISTINCT m.document_id AS doc, d.duplicate_of IS NULL AS original,
+                          {key} AS key {base}),
+             by_sentence AS (SELECT a.key AS a, b.key AS b, count(*) AS n FROM s a
+                             JOIN s b ON b.doc = a.doc AND b.sentence = a.sentence
+                             AND a.key < b.key GROUP BY 1, 2),
+             by_document AS (SELECT a.key AS a, b.key AS b, count(*) AS n,
+                                    sum(a.original) AS n_dedup FROM k a
+                             JOIN k b ON b.doc = a.doc AND a.key < b.key GROUP BY 1, 2)
+        SELECT dd.a, dd.b, coalesce(ss.n, 0), dd.n, dd.n_dedup FROM by_document dd
+        LEFT JOIN by_sentence ss ON ss.a = dd.a AND ss.b = dd.b
+        ORDER BY 3 DESC, 4 DESC, 1, 2 LIMIT ?"""
+    rows = db.execute(sql, [*params, *params, q.top]).fetchall()
+    names = _names(db, q, [k for r in rows for k in r[:2]], entities=True)
+    return [Pair(a, names[a], b, names[b], s, n, nd) for a, b, s, n, nd in rows]
+
+
+def top_sources(db: Database, q: StatsQuery) -> list[SourceCount]:
+    """For each of the ``top`` most mentioned keys, its ``top`` sources by mentions (for
+    ``by=source`` or ``lang``: the most mentioned entities' sources)."""
+    key = "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
+    where, params = _where(db, q)
+    cond = "".join(" AND " + w for w in where)
+    rows = db.execute(
+        f"SELECT {key} AS key, d.source, count(*), sum(d.duplicate_of IS NULL) "
+        f"FROM mentions m JOIN documents d ON d.id = m.document_id "
+        f"JOIN entities e ON e.id = m.entity_id WHERE {key} IS NOT NULL{cond} "
+        "GROUP BY 1, 2", params).fetchall()
+    per_key: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for k, source, n, nd in rows:
+        per_key[k].append((source, n, nd))
+    ranked = sorted(per_key, key=lambda k: (-sum(n for _, n, _ in per_key[k]), k))[:q.top]
+    names = _names(db, q, ranked, entities=True)
+    out = []
+    for k in ranked:
+        total = sum(n for _, n, _ in per_key[k])
+        for source, n, nd in sorted(per_key[k], key=lambda c: (-c[1], c[0]))[:q.top]:
+            out.append(SourceCount(k, names[k], source, n, nd, _share(n, total)))
+    return out
+
+
+# -- helpers -----------------------------------------------------------------------------
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _key_sql(q: StatsQuery) -> str:
+    return {"party": "m.entity_id" if q.direct else "m.party_id",
+            "politician": "m.entity_id", "source": "d.source",
+            "lang": "coalesce(d.lang, '')"}[q.by]
+
+
+def _where(db: Database, q: StatsQuery) -> tuple[list[str], list]:
+    """Conditions on ``m`` (mentions), ``d`` (documents) and ``e`` (the entity)."""
+    where: list[str] = []
+    params: list = []
+    if q.by == "politician" or (q.by == "party" and q.direct):
+        where.append("e.type = ?")
+        params.append(q.by)
+    if q.since:
+        where.append("m.published_at >= ?")
+        params.append(q.since.isoformat())
+    if q.until:
+        where.append("m.published_at < ?")
+        params.append((q.until + dt.timedelta(days=1)).isoformat())
+    if q.source:
+        where.append("d.source = ?")
+        params.append(q.source)
+    if q.lang:
+        where.append("d.lang = ?")
+        params.append(q.lang)
+    if q.type:
+        where.append("e.type = ?")
+        params.append(q.type)
+    if q.position:
+        where.append("m.position = ?")
+        params.append(q.position)
+    if q.no_duplicates:
+        where.append("d.duplicate_of IS NULL")
+    if q.search:
+        where.append("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts "
+                     "MATCH ?)")
+        params.append(fts_query(q.search))
+    return where, params
+
+
+def _names(db: Database, q: StatsQuery, keys: Iterable[str], *,
+           entities: bool = False) -> dict[str, str]:
+    """Display names: the entity's canonical name, or the source or language itself."""
+    keys = list(dict.fromkeys(keys))
+    if not entities and q.by in ("source", "lang"):
+        return {k: k or "unknown" for k in keys}
+    names = {k: k for k in keys}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        marks = ", ".join("?" * len(chunk))
+        for key, name in db.execute(f"SELECT id, name FROM entities WHERE id IN ({marks})",
+                                    chunk):
+            names[key] = name
+    return names
