@@ -283,6 +283,44 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
         click.echo(f"{count} mentions written to {output}", err=True)
 
 
+@cli.command()
+@common
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="From this date (YYYY-MM-DD), inclusive [default: 4 weeks before --until].")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+              help="Up to this date (YYYY-MM-DD), inclusive [default: today].")
+@click.option("--interval", type=click.Choice(["day", "week", "month"]),
+              help="Trend step [default: day up to 45 days, week up to 400, else month].")
+@click.option("--top", type=click.IntRange(1, 10), default=8, show_default=True,
+              help="How many parties the charts draw (the rest are 'Other parties').")
+@click.option("--latest", type=click.IntRange(min=0), default=30, show_default=True,
+              help="How many of the newest mentions the report lists.")
+@click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
+@click.option("-o", "--output", required=True, help="HTML file to write ('-' for stdout).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def report(config: Config, db: Path, since, until, interval: str | None, top: int,
+           latest: int, no_duplicates: bool, output: str, force: bool) -> None:
+    """Write one self-contained HTML report: mentions over time per party, share of
+    voice, top politicians and sources, co-mentions, the latest mentions with their
+    sentence and link. It opens offline (no script, no CDN) and prints well."""
+    from tracker.export import open_output
+    from tracker.report import ReportQuery, build_report
+    from tracker.store import Store
+
+    end = until.date() if until else dt.date.today()
+    start = since.date() if since else end - dt.timedelta(days=27)
+    if start > end:
+        raise ConfigError(f"--since {start} is after --until {end}")
+    query = ReportQuery(since=start, until=end, interval=interval, top=top, latest=latest,
+                        no_duplicates=no_duplicates)
+    with Store(db, create=False) as store:
+        html = build_report(store.db, query)
+    with open_output(output, force=force) as out:
+        out.write(html)
+    if output != "-":
+        click.echo(f"report for {start} to {end} written to {output}", err=True)
+
+
 def _delimiter(value: str | None, excel: bool) -> str:
     if value is None:
         return ";" if excel else ","

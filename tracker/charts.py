@@ -1,0 +1,150 @@
+"""Inline SVG charts for the HTML report: no script, no network, readable when printed.
+
+Every mark carries its figures in data- attributes (entity, period, value), so a reader's
+browser tools, and our tests, can check a chart against the numbers it draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#7f7f7f")
+OTHERS = "#c7c7c7"
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+    values: Sequence[float]  # one per period
+    color: str
+
+
+def _nice_max(value: float) -> float:
+    """A round axis maximum at or above ``value`` (1, 2, 5 times a power of ten)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 5, 10):
+        if value <= step * power:
+            return float(step * power)
+    return float(10 * power)
+
+
+def _attr(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _legend(series: Sequence[Series]) -> str:
+    items = "".join(
+        f'<li><span class="swatch" style="background:{s.color}"></span>{escape(s.label)}</li>'
+        for s in series)
+    return f'<ul class="legend">{items}</ul>'
+
+
+def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
+               width: int = 900, height: int = 300) -> str:
+    """One line per series over the periods, with a dot and a tooltip at each period."""
+    left, right, top, bottom = 48, 16, 12, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    # At least 4, so that small counts get whole-number ticks.
+    ymax = max(_nice_max(max((v for s in series for v in s.values), default=0)), 4.0)
+    step = plot_w / max(len(periods) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (i * step if len(periods) > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h - v / ymax * plot_h
+
+    parts = [f'<svg class="chart line-chart" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{_attr(title)}" data-ymax="{ymax:g}">']
+    for i in range(5):
+        v = ymax * i / 4
+        parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y(v):.1f}" '
+                     f'y2="{y(v):.1f}"/><text class="tick" x="{left - 6}" y="{y(v) + 4:.1f}" '
+                     f'text-anchor="end">{v:g}</text>')
+    every = max(1, len(periods) // 12)
+    for i, period in enumerate(periods):
+        if i % every == 0:
+            label = period[5:] if len(periods) > 1 else period
+            parts.append(f'<text class="tick" x="{x(i):.1f}" y="{height - bottom + 18}" '
+                         f'text-anchor="middle">{escape(label)}</text>')
+    for s in series:
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values))
+        parts.append(f'<g class="series" data-entity="{_attr(s.key)}">'
+                     f'<polyline points="{points}" fill="none" stroke="{s.color}" '
+                     f'stroke-width="2"/>')
+        for i, v in enumerate(s.values):
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{s.color}" '
+                         f'data-period="{_attr(periods[i])}" data-value="{v:g}">'
+                         f"<title>{escape(s.label)}, {escape(periods[i])}: {v:g}</title>"
+                         "</circle>")
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts) + _legend(series)
+
+
+def stacked_bars(periods: Sequence[str], series: Sequence[Series], *, title: str,
+                 width: int = 900, height: int = 260) -> str:
+    """Each period a 100% bar split by share (values are shares, 0 to 1)."""
+    left, right, top, bottom = 48, 16, 12, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    slot = plot_w / max(len(periods), 1)
+    bar_w = max(slot * 0.8, 1)
+    parts = [f'<svg class="chart stacked-chart" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{_attr(title)}" data-plot-height="{plot_h}">']
+    for pct in (0, 25, 50, 75, 100):
+        yy = top + plot_h - pct / 100 * plot_h
+        parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{yy:.1f}" '
+                     f'y2="{yy:.1f}"/><text class="tick" x="{left - 6}" y="{yy + 4:.1f}" '
+                     f'text-anchor="end">{pct}%</text>')
+    every = max(1, len(periods) // 12)
+    for i, period in enumerate(periods):
+        x = left + i * slot + (slot - bar_w) / 2
+        base = top + plot_h
+        parts.append(f'<g class="bar" data-period="{_attr(period)}">')
+        for s in series:
+            share = s.values[i]
+            if share <= 0:
+                continue
+            h = share * plot_h
+            base -= h
+            parts.append(f'<rect x="{x:.1f}" y="{base:.2f}" width="{bar_w:.1f}" '
+                         f'height="{h:.2f}" fill="{s.color}" data-entity="{_attr(s.key)}" '
+                         f'data-share="{share:g}"><title>{escape(s.label)}, {escape(period)}: '
+                         f"{share:.1%}</title></rect>")
+        parts.append("</g>")
+        if i % every == 0:
+            parts.append(f'<text class="tick" x="{x + bar_w / 2:.1f}" y="{height - bottom + 18}"'
+                         f' text-anchor="middle">{escape(period[5:])}</text>')
+    parts.append("</svg>")
+    return "".join(parts) + _legend(series)
+
+
+def bar_list(rows: Sequence[tuple[str, str, int]], *, title: str, color: str = PALETTE[0],
+             width: int = 440) -> str:
+    """Horizontal bars, one per (key, label, value) row, longest first, value at the end."""
+    if not rows:
+        return '<p class="empty">No mentions.</p>'
+    row_h, label_w, value_w = 24, 170, 48
+    height = row_h * len(rows) + 8
+    vmax = max(v for _, _, v in rows) or 1
+    plot_w = width - label_w - value_w
+    parts = [f'<svg class="chart bar-chart" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{_attr(title)}" data-plot-width="{plot_w}">']
+    for i, (key, label, value) in enumerate(rows):
+        y = 4 + i * row_h
+        w = value / vmax * plot_w
+        short = label if len(label) <= 26 else label[:25] + "…"
+        parts.append(f'<g class="row" data-entity="{_attr(key)}" data-value="{value}">'
+                     f'<text class="label" x="{label_w - 8}" y="{y + 16}" text-anchor="end">'
+                     f"{escape(short)}<title>{escape(label)}</title></text>"
+                     f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
+                     f'fill="{color}"/><text class="value" x="{label_w + w + 6:.1f}" '
+                     f'y="{y + 16}">{value}</text></g>')
+    parts.append("</svg>")
+    return "".join(parts)
