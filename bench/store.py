@@ -156,7 +156,8 @@ def measure(path: Path, out_dir: Path, repeat: int = 5) -> dict:
     from tracker.store import Store
 
     bin_dir = Path(sys.executable).parent
-    tracker = [str(bin_dir / "tracker"), "--db", str(path)]
+    tracker = [str(bin_dir / "tracker")]
+    db_opt = ["--db", str(path)]
     figures: dict = {}
     store = Store(path, create=False)
     db = store.db
@@ -173,17 +174,20 @@ def measure(path: Path, out_dir: Path, repeat: int = 5) -> dict:
                                        for _ in range(repeat))
     figures["tracker_help_ms"] = min(run_cmd([*tracker, "--help"])[0] for _ in range(repeat))
     figures["tracker_mentions_limit50_ms"] = min(
-        run_cmd([*tracker, "mentions", "--party", top_party, "--limit", "50", "--format",
-                 "csv"])[0] for _ in range(repeat))
+        run_cmd([*tracker, "mentions", *db_opt, "--party", top_party, "--limit", "50",
+                 "--format", "csv"])[0] for _ in range(repeat))
+    figures["help_imports_spacy"] = spacy_imported(["--help"])
+    figures["mentions_imports_spacy"] = spacy_imported(
+        ["mentions", "--db", str(path), "--limit", "1"])
     figures["tracker_stats_week_ms"] = min(
-        run_cmd([*tracker, "stats", "--by", "party", "--interval", "week", "--since",
+        run_cmd([*tracker, "stats", *db_opt, "--by", "party", "--interval", "week", "--since",
                  year_since.isoformat(), "--until", year_until.isoformat(),
                  "--format", "csv"])[0] for _ in range(repeat))
     # Export of every mention: ours, sqlite-utils on the same join, the sqlite3 tool.
     sql = _export_sql()
     target = out_dir / "export.csv"
     target.unlink(missing_ok=True)
-    ours = run_cmd([*tracker, "export", "-o", str(target), "--force"])
+    ours = run_cmd([*tracker, "export", *db_opt, "-o", str(target), "--force"])
     figures["export_rows"] = sum(1 for _ in target.open(encoding="utf-8")) - 1
     figures["export_tracker_s"] = ours[0] / 1000
     figures["export_tracker_peak_rss_mb"] = ours[1]
@@ -201,12 +205,17 @@ def measure(path: Path, out_dir: Path, repeat: int = 5) -> dict:
 
 
 def _export_sql() -> str:
-    """The export's join, as a user of sqlite-utils or sqlite3 would write it."""
-    return ("SELECT d.published_at, d.source, d.url, d.title, e.name AS entity, "
-            "e.type AS entity_type, p.name AS party, m.surface, m.sentence, d.lang "
-            "FROM mentions m JOIN documents d ON d.id = m.document_id "
-            "JOIN entities e ON e.id = m.entity_id LEFT JOIN entities p ON p.id = m.party_id "
-            "ORDER BY d.published_at, m.document_id, m.start")
+    """The export's query (the same view, order and columns), without the formula check,
+    as a user of sqlite-utils or of the sqlite3 tool would write it."""
+    return ("SELECT published_at, source, url, title, entity, entity_type, party, surface, "
+            "sentence, lang FROM mention_rows ORDER BY published_at, document_id, start")
+
+
+def spacy_imported(args: list[str]) -> bool:
+    """Whether a command imports spaCy (`python -X importtime` lists every import)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "tracker", *args],
+                          capture_output=True, text=True)
+    return any(line.split("|")[-1].strip() == "spacy" for line in done.stderr.splitlines())
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ from types import SimpleNamespace
 import pytest
 
 from tests.newsroom import build_newsroom
-from tracker.export import open_output, write_csv_tuples
+from tracker.export import open_output, write_csv_lines
 from tracker.models import Article, Mention
-from tracker.query import MentionFilter, csv_cursor
+from tracker.query import MentionFilter, csv_lines
 from tracker.store import Store
 
 HOSTILE = ["=1+2", "+33 6 12", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=HYPERLINK(\"x\")"]
@@ -129,14 +129,44 @@ def test_a_failed_export_keeps_the_old_file_and_leaves_no_part(hostile, tmp_path
     target = tmp_path / "report.csv"
     target.write_text("the previous export\n", encoding="utf-8")
 
-    def failing(rows):
-        for i, row in enumerate(rows):
-            if i == 3:
+    class Failing:
+        """The database cursor, failing after a first batch of lines was written."""
+
+        def __init__(self, cursor):
+            self.cursor, self.calls = cursor, 0
+
+        def fetchmany(self, size):
+            self.calls += 1
+            if self.calls == 2:
                 raise OSError("disk full")
-            yield row
+            return self.cursor.fetchmany(3)
 
     with Store(hostile, create=False) as store, pytest.raises(OSError, match="disk full"), \
             open_output(str(target), force=True) as out:
-        write_csv_tuples(failing(csv_cursor(store.db, MentionFilter())), out)
+        write_csv_lines(Failing(csv_lines(store.db, MentionFilter())), out)
     assert target.read_text(encoding="utf-8") == "the previous export\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "'"])
+def test_cells_built_by_sqlite_read_back_as_the_neutralised_text(delimiter):
+    """The CSV line SQLite builds parses, with Python's csv module, into exactly the text
+    (formulas neutralised) — for nasty and for random cells, whatever the delimiter."""
+    import random
+    import sqlite3
+
+    from tracker.export import neutralise
+    from tracker.query import _csv_cell
+
+    alphabet = ['"', ",", ";", "\t", "\r", "\n", "'", "=", "+", "-", "@", "é", "€", " ", "a"]
+    rnd = random.Random(5)
+    cells = ['', '"', '""', 'a,b', 'a;b', 'x\ny', '\r', '=cmd|" /C calc"!A0', "l'été", None,
+             *("".join(rnd.choices(alphabet, k=rnd.randint(1, 12))) for _ in range(300))]
+    conn = sqlite3.connect(":memory:")
+    for column in ("sentence", "party"):  # page text (always quoted) and a name (when needed)
+        expr = _csv_cell(column, delimiter)
+        for cell in cells:
+            line = conn.execute(f"SELECT {expr} FROM (SELECT ? AS {column})", [cell]).fetchone()[0]
+            row = io.StringIO(f"{line}{delimiter}end\r\n", newline="")
+            parsed = next(csv.reader(row, delimiter=delimiter))
+            assert parsed == [neutralise(cell) if cell is not None else "", "end"], (cell, line)

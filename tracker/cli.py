@@ -222,14 +222,14 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
               help="table for people; csv or jsonl (the export columns) for programs.")
 def mentions(config: Config, db: Path, fmt: str, **kwargs) -> None:
     """List stored mentions, newest first (50 by default in a table)."""
-    from tracker.export import write_csv_tuples, write_jsonl, write_table
-    from tracker.query import csv_cursor, mention_rows
+    from tracker.export import write_csv_lines, write_jsonl, write_table
+    from tracker.query import csv_lines, mention_rows
     from tracker.store import Store
 
     flt = _filter(kwargs, default_limit=50 if fmt == "table" else None)
     with Store(db, create=False) as store:
         if fmt == "csv":
-            write_csv_tuples(csv_cursor(store.db, flt, newest_first=True), sys.stdout)
+            write_csv_lines(csv_lines(store.db, flt, newest_first=True), sys.stdout)
             return
         rows = mention_rows(store.db, flt)
         if fmt == "jsonl":
@@ -261,8 +261,8 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
     Columns: published_at, source, url, title, entity, entity_type, party, surface,
     sentence, lang.
     """
-    from tracker.export import open_output, write_csv_tuples, write_jsonl
-    from tracker.query import csv_cursor, mention_rows
+    from tracker.export import open_output, write_csv_lines, write_jsonl
+    from tracker.query import csv_lines, mention_rows
     from tracker.store import Store
 
     if fmt != "csv" and (excel or delimiter):
@@ -272,11 +272,11 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
     encoding = "utf-8-sig" if excel else "utf-8"
     with Store(db, create=False) as store:
         # The query is checked (names resolved, search parsed) before any file is opened.
-        rows = (csv_cursor(store.db, flt) if fmt == "csv"
+        rows = (csv_lines(store.db, flt, delimiter=sep) if fmt == "csv"
                 else mention_rows(store.db, flt, newest_first=False))
         with open_output(output, force=force, encoding=encoding) as out:
             if fmt == "csv":
-                count = write_csv_tuples(rows, out, delimiter=sep)
+                count = write_csv_lines(rows, out, delimiter=sep)
             else:
                 count = write_jsonl(rows, out)
     if output != "-":

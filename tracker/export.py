@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import itertools
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -42,14 +42,23 @@ def write_csv(rows: Iterable[dict], out: IO[str], *, delimiter: str = ",") -> in
 
 def write_csv_tuples(rows: Iterable[Sequence], out: IO[str], *, delimiter: str = ",",
                      header: Sequence[str] = EXPORT_COLUMNS) -> int:
-    """Rows already in column order and neutralised (``query.csv_cursor`` does it in
-    SQL), written in batches by the csv module's C loop, in constant memory."""
+    """Rows already in column order and neutralised, written by the csv module."""
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     count = 0
-    rows = iter(rows)
-    while batch := list(itertools.islice(rows, 5000)):
-        writer.writerows(batch)
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def write_csv_lines(lines: sqlite3.Cursor, out: IO[str], *, delimiter: str = ",") -> int:
+    """Finished CSV lines from ``query.csv_lines``, after a header, in batches."""
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow(EXPORT_COLUMNS)
+    count = 0
+    while batch := lines.fetchmany(5000):
+        out.write("\r\n".join([line for (line,) in batch]))
+        out.write("\r\n")
         count += len(batch)
     return count
 

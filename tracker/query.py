@@ -106,18 +106,37 @@ def mention_rows(db: Database, f: MentionFilter, *, newest_first: bool = True
     return db.query(sql, params)
 
 
-FORMULA_SQL = "('=', '+', '-', '@', char(9), char(13))"
+# First characters a spreadsheet reads as a formula: = + - @ tab CR (as code points).
+FORMULA_CODES = "(61, 43, 45, 64, 9, 13)"
+PAGE_TEXT = ("url", "title", "surface", "sentence")  # written by strangers
 
 
-def csv_cursor(db: Database, f: MentionFilter, *, newest_first: bool = False
-               ) -> sqlite3.Cursor:
-    """The export columns as tuples, with cells a spreadsheet would run as a formula
-    already neutralised by SQLite (a leading apostrophe, as OWASP advises): the work of
-    a million-row export stays in C, streamed in constant memory."""
-    columns = ", ".join(
-        f"CASE WHEN substr({c}, 1, 1) IN {FORMULA_SQL} THEN '''' || {c} ELSE {c} END"
-        for c in EXPORT_COLUMNS)
-    sql, params = _select(db, f, columns, newest_first)
+def _csv_cell(column: str, delimiter: str) -> str:
+    """SQL for one CSV cell: formula-looking text gets a leading apostrophe (OWASP);
+    page text is always quoted, names only when they hold a quote, the delimiter or a
+    line break; our own ISO dates are written as they are."""
+    if column == "published_at":
+        return f"coalesce({column}, '')"
+    prefix = f"CASE WHEN unicode({column}) IN {FORMULA_CODES} THEN '''' ELSE '' END"
+    quoted = f"""'"' || {prefix} || replace({column}, '"', '""') || '"'"""
+    if column in PAGE_TEXT:
+        return f"CASE WHEN {column} IS NULL THEN '' ELSE {quoted} END"
+    sep = delimiter.replace("'", "''")
+    return (f"""CASE WHEN {column} IS NULL THEN '' WHEN instr({column}, '"') """
+            f"OR instr({column}, '{sep}') OR instr({column}, char(10)) "
+            f"OR instr({column}, char(13)) OR unicode({column}) IN {FORMULA_CODES} "
+            f"THEN {quoted} ELSE {column} END")
+
+
+def csv_lines(db: Database, f: MentionFilter, *, delimiter: str = ",",
+              newest_first: bool = False) -> sqlite3.Cursor:
+    """Each matching mention as one finished CSV line (export columns, no line end),
+    built by SQLite: quoting and formula neutralisation run in C and Python only writes
+    lines, so a million-row export streams in constant memory, near the sqlite3 tool's
+    own speed."""
+    sep = delimiter.replace("'", "''")
+    line = f" || '{sep}' || ".join(_csv_cell(c, delimiter) for c in EXPORT_COLUMNS)
+    sql, params = _select(db, f, line, newest_first)
     return db.execute(sql, params)
 
 
