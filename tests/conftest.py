@@ -143,10 +143,14 @@ def write_config(folder: Path, sources: list[dict], **extra) -> Path:
     """A config.yaml for a test: the shipped KB, loopback allowed, no per-host delay."""
     import yaml
 
+    # Tests tag in the main process unless they ask for worker processes: each `tracker
+    # run` then starts in seconds (tests/test_tag_processes.py covers the workers).
+    defaults = {"interval": "30m", "timeout": "5s", "per_host_delay": "0s",
+                "tag_processes": 1, **extra.pop("defaults", {})}
     config = {
         "database": str(folder / "tracker.db"),
         "entities": [str(KB_FILE)],
-        "defaults": {"interval": "30m", "timeout": "5s", "per_host_delay": "0s"},
+        "defaults": defaults,
         "allow_networks": ["127.0.0.0/8"],
         "sources": sources,
         **extra,

@@ -118,20 +118,24 @@ def cli(verbose: bool) -> None:
 
 
 def _build(config: Config, db: Path, stop: threading.Event | None = None):
-    """The long-lived parts, built once per process: KB, tagger (spaCy), fetcher, pipeline."""
+    """The long-lived parts, built once per process: KB, tagging processes (spaCy),
+    fetcher, pipeline."""
     from tracker.kb import load_kb
     from tracker.pipeline import Pipeline, build_fetcher
     from tracker.store import Store
-    from tracker.tag import Tagger
+    from tracker.tagpool import TagPool
 
     kb = load_kb(config.entities)
-    tagger = Tagger(kb)
-    for lang in ("fr", "en"):  # load the models now: a broken setup fails here, not mid-pass
-        tagger.pipeline(lang)
-    with Store(db) as store:
-        store.sync_entities(kb)
-        store.sync_sources(config.sources)
-    return Pipeline(config, tagger, build_fetcher(config), db, stop)
+    tags = TagPool(kb, config.entities, config.defaults.tag_processes)
+    tags.start()  # load the models now: a broken setup fails here, not mid-pass
+    try:
+        with Store(db) as store:
+            store.sync_entities(kb)
+            store.sync_sources(config.sources)
+    except BaseException:
+        tags.close()
+        raise
+    return Pipeline(config, tags, build_fetcher(config), db, stop)
 
 
 @contextlib.contextmanager
@@ -183,7 +187,10 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
         if once:
             pipeline = _build(config, db, stop)
             pipeline.on_progress = live.update if live else None
-            results = run_once(pipeline, sources)
+            try:
+                results = run_once(pipeline, sources)
+            finally:
+                pipeline.close()
             if stop.is_set():
                 click.echo("tracker: interrupted; what was stored is kept", err=True)
                 raise SystemExit(130)

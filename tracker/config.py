@@ -19,7 +19,8 @@ from tracker.errors import ConfigError
 
 KINDS = ("feed", "page", "files")
 TOP_KEYS = {"database", "entities", "defaults", "allow_networks", "sources"}
-DEFAULT_KEYS = {"interval", "timeout", "per_host_delay", "user_agent", "max_bytes", "jitter"}
+DEFAULT_KEYS = {"interval", "timeout", "per_host_delay", "user_agent", "max_bytes", "jitter",
+                "tag_processes"}
 SOURCE_KEYS = {"name", "kind", "url", "path", "interval", "cron", "jitter", "lang", "timeout"}
 DEFAULT_DATABASE = "data/tracker.db"
 DEFAULT_ENTITIES = "data/entities.yaml"
@@ -39,6 +40,7 @@ class Defaults:
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = 10 * 1024 * 1024
     jitter: float | None = None  # None: a tenth of each source's interval, at most 5 minutes
+    tag_processes: int = 0  # processes running spaCy; 0: one per core, at most 4
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,21 @@ def _defaults(raw: Any, path: Path) -> Defaults:
         user_agent=user_agent.replace("<version>", __version__),
         max_bytes=parse_size(raw.get("max_bytes", base.max_bytes), f"{where}: key 'max_bytes'"),
         jitter=_delay(raw["jitter"], f"{where}: key 'jitter'") if "jitter" in raw else None,
+        tag_processes=_processes(raw.get("tag_processes", "auto"),
+                                 f"{where}: key 'tag_processes'"),
     )
+
+
+def _processes(value: Any, where: str) -> int:
+    """A count of tagging processes, or 'auto' (one per core, at most four)."""
+    if value == "auto":
+        from tracker.tagpool import default_processes
+
+        return default_processes()
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+        raise ConfigError(f"{where} must be 'auto' or a number of processes from 1 to 64, "
+                          f"not {value!r}")
+    return value
 
 
 def _delay(value: Any, where: str) -> float:

@@ -1,9 +1,11 @@
 """One pass over one source: collect -> fetch -> extract -> tag -> store.
 
-A ``Pipeline`` is built once per process with the config, the tagger and the fetcher,
-and runs any source from any thread (each run opens its own database connection; the
-spaCy stage is used by one thread at a time). A failing item is logged and skipped; a
-failing source is recorded and reported; neither stops the others.
+A ``Pipeline`` is built once per process with the config, the tagging pool and the
+fetcher, and runs any source from any thread (each run opens its own database
+connection). Articles go to the tagging processes a batch at a time while the source goes
+on fetching; tagged batches are stored in order, each document in its own transaction.
+A failing item is logged and skipped; a failing source is recorded and reported; neither
+stops the others.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tracker.config import Config, Source
@@ -25,12 +29,16 @@ from tracker.fetch import Fetcher, Response
 from tracker.models import Article
 from tracker.sources import FeedItem, canonical_url, list_files, parse_feed
 from tracker.store import Store, text_hash
-from tracker.tag import Tagger
+from tracker.tagpool import TagPool
+
+if TYPE_CHECKING:
+    from tracker.tag import Tagger
 
 log = logging.getLogger(__name__)
 # A feed listing thousands of items (an archive dump, a hostile feed) would keep one
 # source busy for hours: each pass takes the newest ones, the rest wait for later passes.
 MAX_ITEMS_PER_PASS = 200
+BATCH = 8  # articles per tagging batch: enough for nlp.pipe, small enough to store soon
 
 
 @dataclass
@@ -77,14 +85,13 @@ def article_from_body(body: bytes, *, source: str, url: str, charset: str | None
 
 
 class Pipeline:
-    def __init__(self, config: Config, tagger: Tagger, fetcher: Fetcher, db_path: Path,
+    def __init__(self, config: Config, tags: TagPool, fetcher: Fetcher, db_path: Path,
                  stop: threading.Event | None = None):
         self.config = config
-        self.tagger = tagger
+        self.tags = tags
         self.fetcher = fetcher
         self.db_path = db_path
         self.stop = stop or threading.Event()
-        self._tag_lock = threading.Lock()
         # Called with (source, new documents, mentions, done, failure) as a pass goes.
         self.on_progress: Callable[[str, int, int, bool, str | None], None] | None = None
 
@@ -93,13 +100,17 @@ class Pipeline:
         result = RunResult(source.name)
         started = time.monotonic()
         with Store(self.db_path) as store:
+            pending = _Pending(self, store, result)
             try:
-                if source.kind == "feed":
-                    self._run_feed(source, store, result)
-                elif source.kind == "page":
-                    self._run_page(source, store, result)
-                else:
-                    self._run_files(source, store, result)
+                try:
+                    if source.kind == "feed":
+                        self._run_feed(source, store, result, pending)
+                    elif source.kind == "page":
+                        self._run_page(source, store, result, pending)
+                    else:
+                        self._run_files(source, store, result, pending)
+                finally:
+                    pending.finish()  # what was extracted before a failure is kept
             except TrackerError as exc:
                 result.failed = str(exc)
             except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop others
@@ -142,7 +153,8 @@ class Pipeline:
                         size=len(resp.body), duration=resp.elapsed)
         return resp
 
-    def _run_feed(self, source: Source, store: Store, result: RunResult) -> None:
+    def _run_feed(self, source: Source, store: Store, result: RunResult,
+                  pending: _Pending) -> None:
         assert source.url
         resp = self._fetch(store, source, source.url, conditional=True)
         if resp.not_modified:
@@ -183,14 +195,17 @@ class Pipeline:
                 if store.has_url(url):
                     result.skipped += 1
                 else:
-                    self._store(store, article, result)
+                    pending.add(article)
+                    pending.finish()  # stored now, so the alias can point to it
                 store.remember_alias(link, url)  # next time, known without fetching
                 continue
-            self._store(store, article, result)
-        if not retry_later:  # only now may the next poll be answered 304
+            pending.add(article)
+        pending.finish()
+        if not retry_later and not pending.failed:  # only now may the next poll be a 304
             store.remember_headers(source.url, resp.etag, resp.last_modified)
 
-    def _run_page(self, source: Source, store: Store, result: RunResult) -> None:
+    def _run_page(self, source: Source, store: Store, result: RunResult,
+                  pending: _Pending) -> None:
         assert source.url
         resp = self._fetch(store, source, source.url, conditional=True)
         if resp.not_modified:
@@ -204,10 +219,13 @@ class Pipeline:
         if latest and latest[1] == text_hash(article.text):
             result.skipped += 1
         else:
-            self._store(store, article, result, previous=latest[0] if latest else None)
-        store.remember_headers(source.url, resp.etag, resp.last_modified)
+            pending.add(article, previous=latest[0] if latest else None)
+        pending.finish()
+        if not pending.failed:
+            store.remember_headers(source.url, resp.etag, resp.last_modified)
 
-    def _run_files(self, source: Source, store: Store, result: RunResult) -> None:
+    def _run_files(self, source: Source, store: Store, result: RunResult,
+                   pending: _Pending) -> None:
         assert source.path
         for path in list_files(source.path):
             if self.stop.is_set():
@@ -234,22 +252,65 @@ class Pipeline:
             if latest and latest[1] == text_hash(article.text):
                 result.skipped += 1
                 continue
-            self._store(store, article, result, previous=latest[0] if latest else None)
+            pending.add(article, previous=latest[0] if latest else None)
 
-    def _store(self, store: Store, article: Article, result: RunResult,
-               previous: str | None = None) -> None:
+    def close(self) -> None:
+        """Stop the tagging processes (batches already submitted still complete)."""
+        self.tags.close()
+
+
+class _Pending:
+    """One pass's articles on their way through tagging: sent a batch at a time, at most
+    a few batches ahead, and stored in the order they came."""
+
+    def __init__(self, pipeline: Pipeline, store: Store, result: RunResult):
+        self.pipeline, self.store, self.result = pipeline, store, result
+        self.batch: list[tuple[Article, str | None]] = []
+        self.sent: list[tuple[Future, list[tuple[Article, str | None]]]] = []
+        self.ahead = max(2, pipeline.tags.processes)
+        self.failed = 0  # articles whose tagging failed: a feed must be read again
+
+    def add(self, article: Article, previous: str | None = None) -> None:
         if not article.text.strip():
-            result.errors.append(f"{article.url}: no main text found")
+            self.result.errors.append(f"{article.url}: no main text found")
             return
-        with self._tag_lock:
-            mentions, candidates = self.tagger.analyse(article.text, article.lang, article.day)
-        saved = store.save(article, mentions, kb_version=self.tagger.kb.version,
-                           tagger_version=self.tagger.version, previous=previous)
-        if saved:
-            store.count_candidates(candidates, article.url)
-            result.new_documents += 1
-            result.mentions += len(mentions)
-            self._progress(result)
+        self.batch.append((article, previous))
+        if len(self.batch) >= BATCH:
+            self._send()
+        while len(self.sent) > self.ahead:
+            self._store_oldest()
+
+    def finish(self) -> None:
+        """Send what is left and store every batch sent."""
+        if self.batch:
+            self._send()
+        while self.sent:
+            self._store_oldest()
+
+    def _send(self) -> None:
+        items = [(a.text, a.lang, a.day) for a, _ in self.batch]
+        self.sent.append((self.pipeline.tags.submit(items), self.batch))
+        self.batch = []
+
+    def _store_oldest(self) -> None:
+        future, articles = self.sent.pop(0)
+        try:
+            tagged = future.result()
+        except Exception as exc:  # noqa: BLE001 - a dead worker costs a batch, not the pass
+            self.failed += len(articles)
+            self.result.errors.append(f"tagging failed for {len(articles)} articles: {exc}")
+            log.error("tagging failed", extra={"source": self.result.source,
+                                               "articles": len(articles), "error": str(exc)})
+            return
+        tags = self.pipeline.tags
+        for (article, previous), (mentions, candidates) in zip(articles, tagged, strict=True):
+            saved = self.store.save(article, mentions, kb_version=tags.kb.version,
+                                    tagger_version=tags.version, previous=previous)
+            if saved:
+                self.store.count_candidates(candidates, article.url)
+                self.result.new_documents += 1
+                self.result.mentions += len(mentions)
+                self.pipeline._progress(self.result)
 
 
 def _same_host(a: str, b: str) -> bool:

@@ -165,8 +165,9 @@ class Daemon:
         except Exception as exc:  # noqa: BLE001 - a bad edit must never stop the daemon
             log.error("reload refused, keeping the running config: %s", exc)
             return
-        self.pipeline, self.sources = pipeline, sources
+        old, self.pipeline, self.sources = self.pipeline, pipeline, sources
         self._schedule()
+        old.close()  # its tagging processes finish the batches already sent, then exit
         log.info("config reloaded: %d sources", len(sources))
 
     def run(self, *, grace: float = 10.0) -> bool:
@@ -185,5 +186,6 @@ class Daemon:
             while self._active and time.monotonic() < deadline:
                 self._cond.wait(deadline - time.monotonic())
             clean = self._active == 0
+        self.pipeline.close()
         log.info("daemon stopped%s", "" if clean else " (a pass was still running)")
         return clean

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -363,6 +363,33 @@ class Tagger:
                 mentions.extend(self._mentions(doc, offset, day))
                 candidates.extend(_candidates(doc))
         return mentions, candidates
+
+    def analyse_many(self, items: Sequence[tuple[str, str, dt.date | None]], *,
+                     batch_size: int = 16) -> list[tuple[list[Mention], list[Candidate]]]:
+        """``analyse`` over many (text, lang, day) at once: each language's texts go
+        through ``nlp.pipe`` in batches (the model's matrix work amortised over several
+        texts), within one memory zone."""
+        results: list[tuple[list[Mention], list[Candidate]]] = [([], []) for _ in items]
+        by_lang: dict[str, list[int]] = {}
+        for i, (_, lang, _) in enumerate(items):
+            by_lang.setdefault("fr" if lang == "fr" else "en", []).append(i)
+        for lang, indexes in by_lang.items():
+            nlp = self.pipeline(lang)
+            limit = min(nlp.max_length, CHUNK_CHARS)
+            with nlp.memory_zone():
+                parts: list[tuple[int, int, Doc]] = []
+                for i in indexes:
+                    text, _, day = items[i]
+                    for offset, chunk in _chunks(text, limit):
+                        doc = nlp.make_doc(chunk)
+                        doc.user_data["tracker_day"] = day
+                        parts.append((i, offset, doc))
+                docs = nlp.pipe((doc for _, _, doc in parts), batch_size=batch_size)
+                for (i, offset, _), doc in zip(parts, docs, strict=True):
+                    day = items[i][2]
+                    results[i][0].extend(self._mentions(doc, offset, day))
+                    results[i][1].extend(_candidates(doc))
+        return results
 
     def _mentions(self, doc: Doc, offset: int, day: dt.date | None) -> list[Mention]:
         out = []

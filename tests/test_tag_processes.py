@@ -1,0 +1,137 @@
+"""An operator's story on a multi-core server: `tracker run` tags in worker processes
+(one per core by default), stores exactly what one process would, survives a worker
+killed by the kernel, and leaves no worker behind when it is itself killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from tests.conftest import SITE, write_config
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _workers(pid: int) -> list[int]:
+    """The main process's tagging workers (not multiprocessing's resource tracker)."""
+    out = []
+    for child in _children(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"spawn_main" in f.read():
+                    out.append(child)
+        except OSError:
+            pass
+    return out
+
+
+def _mentions(db) -> set[tuple]:
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT d.url, m.entity_id, m.party_id, m.start, m.\"end\", m.rule "
+                        "FROM mentions m JOIN documents d ON d.id = m.document_id").fetchall()
+    conn.close()
+    return set(rows)
+
+
+def test_two_processes_store_what_one_would(site, tmp_path):
+    results = {}
+    for processes in (1, 2):
+        folder = tmp_path / f"p{processes}"
+        folder.mkdir()
+        config = write_config(folder, [{"name": "quotidien", "kind": "feed",
+                                        "url": site.url("/feed.xml")}],
+                              defaults={"tag_processes": processes})
+        done = subprocess.run([sys.executable, "-m", "tracker", "run", "--once", "--config",
+                               str(config)], capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+        results[processes] = _mentions(folder / "tracker.db")
+    assert len(results[1]) == 24
+    assert results[2] == results[1]
+
+
+def test_workers_survive_a_kill_and_never_outlive_the_daemon(site, tmp_path):
+    config = write_config(tmp_path, [{"name": "quotidien", "kind": "feed",
+                                      "url": site.url("/feed.xml"), "interval": "1s",
+                                      "jitter": "0s"}],
+                          defaults={"tag_processes": 2})
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--config", str(config)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    db = tmp_path / "tracker.db"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (
+                db.exists() and _count(db) == 3 and len(_workers(proc.pid)) == 2):
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.2)
+        workers = _workers(proc.pid)
+        assert len(workers) == 2 and _count(db) == 3
+        # The kernel kills a worker (out of memory, say): the daemon starts new ones and
+        # the next new article is still stored.
+        os.kill(workers[0], signal.SIGKILL)
+        site.set("/feed.xml", (SITE / "feed.xml").read_text(encoding="utf-8").replace(
+            "{{BASE}}", site.base).replace(
+            "<item>", _NEW_ITEM.format(base=site.base) + "<item>", 1),
+            "application/rss+xml; charset=utf-8")
+        site.set("/nouvel-article.html", _NEW_PAGE)
+        while time.monotonic() < deadline and _count(db) < 4:
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.2)
+        assert _count(db) == 4
+        # The daemon itself is killed: its workers notice and exit.
+        workers = _workers(proc.pid)
+        assert workers
+        proc.kill()
+        proc.wait()
+        gone = time.monotonic() + 10
+        while time.monotonic() < gone and any(os.path.exists(f"/proc/{w}") and
+                                              not _zombie(w) for w in workers):
+            time.sleep(0.1)
+        assert not [w for w in workers if os.path.exists(f"/proc/{w}") and not _zombie(w)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _count(db) -> int:
+    try:
+        conn = sqlite3.connect(db)
+        try:
+            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+_NEW_ITEM = """<item><title>Nouvel article</title><link>{base}/nouvel-article.html</link>
+<pubDate>Mon, 02 Mar 2026 08:00:00 +0000</pubDate></item>"""
+_NEW_PAGE = """<!DOCTYPE html><html lang="fr"><head><title>Nouvel article</title></head><body>
+<article><h1>Nouvel article</h1><p>Olivier Faure, premier secrétaire du Parti socialiste,
+a répondu mardi à Jordan Bardella lors d'un long entretien consacré au budget de l'État
+et aux prochaines élections municipales dans les grandes villes du pays.</p></article>
+</body></html>"""
