@@ -11,6 +11,7 @@ one canonical entity id, with the rule that linked it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ def _core(text: str) -> str:
     return _ELISION.sub("", text)
 
 
+@functools.lru_cache(maxsize=100_000)
 def _token_fold(text: str) -> str:
+    """Words repeat: each distinct one is folded once per process."""
     return fold(_core(text))
 
 
@@ -114,34 +117,41 @@ class Linker:
             for i, norm in enumerate(norms):
                 self.fuzzy_index.setdefault(norm, []).append((entity_id, norms, i))
 
-    def _fuzzy_matches(self, doc: Doc) -> list[tuple[int, int, str]]:
-        """(start, end, entity) of names written with one wrong letter in one word."""
+    def _fuzzy_matches(self, words: list[str]) -> list[tuple[int, int, str]]:
+        """(start, end, entity) of names written with one wrong letter in one word, from
+        the document's folded words."""
         found = set()
-        for token in doc:
-            for entity_id, norms, anchor in self.fuzzy_index.get(token.norm_, ()):
-                start = token.i - anchor
+        index = self.fuzzy_index
+        for i, word in enumerate(words):
+            for entity_id, norms, anchor in index.get(word, ()):
+                start = i - anchor
                 end = start + len(norms)
-                if start < 0 or end > len(doc):
+                if start < 0 or end > len(words):
                     continue
-                wrong = [k for k in range(len(norms)) if doc[start + k].norm_ != norms[k]]
+                wrong = [k for k in range(len(norms)) if words[start + k] != norms[k]]
                 if (len(wrong) == 1 and len(norms[wrong[0]]) >= 5
-                        and levenshtein(doc[start + wrong[0]].norm_, norms[wrong[0]]) == 1):
+                        and levenshtein(words[start + wrong[0]], norms[wrong[0]]) == 1):
                     found.add((start, end, entity_id))
         return sorted(found)
 
     def __call__(self, doc: Doc) -> Doc:
+        words = []
+        after_break = False
         for token in doc:
-            token.norm_ = _token_fold(token.text)
+            word = _token_fold(token.text)
+            token.norm_ = word
+            words.append(word)
             # A line break ends a sentence: headlines and list items have no full stop.
-            if token.i > 0 and "\n" in doc[token.i - 1].text_with_ws and not token.is_space:
+            if after_break and not token.is_space:
                 token.is_sent_start = True
+            after_break = "\n" in token.text_with_ws
         found = []
         for key, start, end in self.phrases(doc):
             kind, ids, alias = self.keys[key]
             if self._accept(kind, alias, doc[start:end]):
                 found.append((start, end, kind, ids))
         found.extend((start, end, "fuzzy", (entity_id,))
-                     for start, end, entity_id in self._fuzzy_matches(doc))
+                     for start, end, entity_id in self._fuzzy_matches(words))
         doc.spans["tracker"] = self._link(doc, found)
         return doc
 
