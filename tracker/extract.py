@@ -175,7 +175,8 @@ def dedupe_paragraphs(text: str) -> str:
 def detect_language(text: str, *hints: str | None) -> str:
     """The text's language; a hint (source lang, html lang) decides when the text is short."""
     hint = next((h for h in hints if h), None)
-    sample = text[:5000]
+    # The classifier's cost grows with the text; a page's first paragraphs settle it.
+    sample = text[:1500]
     if len(sample) < 120 and hint:
         return hint
     lang, _ = py3langid.classify(sample)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 
@@ -27,17 +28,23 @@ class Article:
     def position(self, offset: int) -> str:
         """Where a mention stands: "title" (the headline, first line), "lead" (the first
         paragraph after it) or "body"."""
-        lines = self.text.split("\n")
-        title_end = len(lines[0]) if self.title and lines[0].strip() == self.title else 0
+        title_end, lead_end = self._bounds
         if offset < title_end:
             return "title"
+        return "lead" if offset < lead_end else "body"
+
+    @functools.cached_property
+    def _bounds(self) -> tuple[int, int]:
+        """Where the headline and the lead end, worked out once per article."""
+        lines = self.text.split("\n")
+        title_end = len(lines[0]) if self.title and lines[0].strip() == self.title else 0
         lead_end, seen = 0, 0
         for line in lines:
             seen += len(line) + 1
             if seen > title_end + 1 and line.strip():
                 lead_end = seen
                 break
-        return "lead" if offset < lead_end else "body"
+        return title_end, lead_end
 
 
 @dataclass(frozen=True)

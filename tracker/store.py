@@ -388,15 +388,16 @@ class Store:
 
     def _insert_mentions(self, doc_id: str, article: Article, mentions: Sequence[Mention],
                          kb_version: str, tagger_version: str) -> None:
+        """Plain executemany: a page can hold a hundred mentions, each stored with its
+        sentence, and this runs once per document."""
         published = iso(article.published_at)
-        self.db["mentions"].insert_all(({
-            "id": f"{doc_id}:{m.start}:{m.end}", "document_id": doc_id,
-            "entity_id": m.entity_id, "party_id": m.party_id, "surface": m.surface,
-            "start": m.start, "end": m.end, "sentence": m.sentence, "rule": m.rule,
-            "published_at": published, "position": article.position(m.start), "method": m.method,
-            "confidence": m.confidence, "kb_version": kb_version,
-            "tagger_version": tagger_version,
-        } for m in mentions), batch_size=500)
+        self.db.conn.executemany(
+            'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, "end", '
+            "sentence, rule, published_at, position, method, confidence, kb_version, "
+            "tagger_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(f"{doc_id}:{m.start}:{m.end}", doc_id, m.entity_id, m.party_id, m.surface,
+              m.start, m.end, m.sentence, m.rule, published, article.position(m.start),
+              m.method, m.confidence, kb_version, tagger_version) for m in mentions])
 
     def count_candidates(self, found: Sequence, url: str) -> None:
         """Add names seen in one stored document to the candidates table."""
