@@ -225,8 +225,6 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA cache_size = -65536")  # up to 64 MB of pages, as used
-            if not create:  # a query over a big database reads it mapped, not by syscalls
-                conn.execute("PRAGMA mmap_size = 268435456")
         except (sqlite3.Error, OSError) as exc:
             raise TrackerError(f"{path}: cannot open database ({exc})") from None
         self.path = path
