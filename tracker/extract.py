@@ -76,9 +76,11 @@ def decode(body: bytes, header_charset: str | None = None) -> str:
 
 def extract_html(html: str, url: str | None = None) -> Extracted:
     """The article's main text and metadata; an empty text when the page has none."""
+    # fast: no second-opinion extractors (readability, jusText); on our fixtures and the
+    # benchmark corpus the texts are identical, at 60% of the cost.
     doc = trafilatura.bare_extraction(
-        html, url=url, favor_precision=True, include_comments=False, include_tables=True,
-        with_metadata=True, date_extraction_params=_DATE_PARAMS,
+        html, url=url, fast=True, favor_precision=True, include_comments=False,
+        include_tables=True, with_metadata=True, date_extraction_params=_DATE_PARAMS,
     )
     lang_match = _HTML_LANG.search(html[:5000])
     lang = lang_match.group(1).lower() if lang_match else None
