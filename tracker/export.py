@@ -146,10 +146,9 @@ def write_stats_tables(figures: dict[str, list], q, console: Console) -> None:
         console.print(f"no mentions from {window}")
         return
     if "counts" in figures:
-        table = Table(title=f"Mentions per {q.interval} by {what}, {window} "
-                            f"(top {q.top} of each {q.interval})")
-        for column in ("period", what, "mentions", "dedup", "share", "share dedup"):
-            table.add_column(column, justify="left" if column in ("period", what) else "right")
+        table = _figures_table(f"Mentions per {q.interval} by {what}, {window} (top {q.top} "
+                               f"of each {q.interval})", ["period", what],
+                               ["mentions", "dedup", "share", "share dedup"])
         by_period: dict[str, list] = {}
         for row in figures["counts"]:
             by_period.setdefault(row.period, []).append(row)
@@ -163,30 +162,35 @@ def write_stats_tables(figures: dict[str, list], q, console: Console) -> None:
                               end_section=i == len(shown) - 1)
         console.print(table)
     if "totals" in figures:
-        table = Table(title=f"Share of voice by {what}, {window}")
-        for column in (what, "mentions", "dedup", "share", "share dedup"):
-            table.add_column(column, justify="left" if column == what else "right")
+        table = _figures_table(f"Share of voice by {what}, {window}", [what],
+                               ["mentions", "dedup", "share", "share dedup"])
         for r in figures["totals"][:q.top]:
             table.add_row(r.name, str(r.mentions), str(r.mentions_dedup), f"{r.share:.1%}",
                           f"{r.share_dedup:.1%}")
         console.print(table)
     if figures.get("co-mentions"):
-        table = Table(title="Mentioned together")
-        for column in ("one", "the other", "same sentence", "same document", "dedup"):
-            table.add_column(column, justify="left" if column in ("one", "the other")
-                             else "right")
+        table = _figures_table("Mentioned together", ["one", "the other"],
+                               ["same sentence", "same document", "dedup"])
         for r in figures["co-mentions"]:
             table.add_row(r.name_a, r.name_b, str(r.sentences), str(r.documents),
                           str(r.documents_dedup))
         console.print(table)
     if figures.get("sources"):
-        table = Table(title="Top sources")
-        for column in ("entity", "source", "mentions", "dedup", "share of its mentions"):
-            table.add_column(column, justify="left" if column in ("entity", "source")
-                             else "right")
+        table = _figures_table("Top sources", ["entity", "source"],
+                               ["mentions", "dedup", "share of its mentions"])
         last = None
         for r in figures["sources"]:
             table.add_row(r.name if r.key != last else "", r.source, str(r.mentions),
                           str(r.mentions_dedup), f"{r.share:.1%}")
             last = r.key
         console.print(table)
+
+
+def _figures_table(title: str, labels: list[str], figures: list[str]) -> Table:
+    """Names on the left, figures aligned on the right."""
+    table = Table(title=title)
+    for column in labels:
+        table.add_column(column)
+    for column in figures:
+        table.add_column(column, justify="right")
+    return table
