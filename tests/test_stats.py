@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -180,3 +181,47 @@ def test_stats_command_formats(newsroom):
     backwards = _tracker("stats", "--db", path, "--since", "2026-04-01", "--until",
                          "2026-03-01")
     assert backwards.returncode == 2 and "is after --until" in backwards.stderr
+
+
+def test_daily_counts_follow_any_edit(newsroom):
+    """Someone edits the database by hand (sqlite-utils, Datasette): a document's source,
+    language or copy status, a mention's entity, party or date, a deletion. The counts the
+    triggers keep still equal a recount of the mentions."""
+    path, ids = newsroom
+    copy = path.parent / "edited.db"
+    copy.write_bytes(path.read_bytes())
+    conn = sqlite3.connect(copy)
+    edits = [
+        ("UPDATE documents SET source = 'figaro', lang = NULL WHERE id = ?", [ids["D1"]]),
+        ("UPDATE documents SET duplicate_of = ? WHERE id = ?", [ids["D2"], ids["D6"]]),
+        ("UPDATE documents SET duplicate_of = NULL WHERE id = ?", [ids["D4"]]),
+        ("UPDATE mentions SET entity_id = 'lfi', party_id = 'lfi' WHERE document_id = ? "
+         "AND entity_id = 'ps'", [ids["D1"]]),
+        ("UPDATE mentions SET published_at = '2026-03-25T10:00:00Z' WHERE document_id = ?",
+         [ids["D5"]]),
+        ("UPDATE mentions SET party_id = NULL WHERE entity_id = 'jordan-bardella'", []),
+        ("DELETE FROM mentions WHERE document_id = ? AND entity_id = 'rn'", [ids["D3"]]),
+    ]
+    for sql, params in edits:
+        conn.execute(sql, params)
+        conn.commit()
+        assert _kept(conn) == _recount(conn), sql
+    conn.close()
+
+
+def _kept(conn) -> dict:
+    return {(d, day, k): (n, o) for d, day, k, n, o in conn.execute(
+        "SELECT dimension, day, key, mentions, originals FROM mention_counts "
+        "WHERE mentions != 0 OR originals != 0")}
+
+
+def _recount(conn) -> dict:
+    out = {}
+    for dimension, key in (("entity", "m.entity_id"), ("party", "m.party_id"),
+                           ("source", "d.source"), ("lang", "coalesce(d.lang, '')")):
+        for day, k, n, o in conn.execute(
+                f"SELECT substr(m.published_at, 1, 10), {key}, count(*), "
+                f"sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
+                f"ON d.id = m.document_id WHERE {key} IS NOT NULL GROUP BY 1, 2"):
+            out[(dimension, day, k)] = (n, o)
+    return out

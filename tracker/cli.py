@@ -25,6 +25,25 @@ from tracker.errors import ConfigError, TrackerError
 
 log = logging.getLogger("tracker")
 FORMATS = click.Choice(["table", "csv", "jsonl"])
+DELIMITERS = {",": ",", ";": ";", "|": "|", "tab": "\t", "\\t": "\t", "\t": "\t",
+              "space": " ", " ": " "}
+
+
+class _Date(click.DateTime):
+    """A YYYY-MM-DD date between 1900 and 2100 (beyond, date arithmetic overflows and no
+    article has such a date)."""
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value, param, ctx):
+        when = super().convert(value, param, ctx)
+        if not 1900 <= when.year <= 2100:
+            self.fail(f"{value!r} is not a date between 1900 and 2100", param, ctx)
+        return when
+
+
+DATE = _Date()
 
 
 class Failure(click.ClickException):
@@ -69,9 +88,9 @@ def filters(func):
         click.option("--politician", help="Politician: canonical name or any alias "
                                           "(case- and accent-insensitive)."),
         click.option("--source", help="Source name from config.yaml."),
-        click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+        click.option("--since", type=DATE,
                      help="From this date (YYYY-MM-DD), inclusive."),
-        click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+        click.option("--until", type=DATE,
                      help="Up to this date (YYYY-MM-DD), inclusive."),
         click.option("--lang", help="Language code of the documents (fr, en ...)."),
         click.option("--no-duplicates", is_flag=True,
@@ -268,7 +287,7 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
     Columns: published_at, source, url, title, entity, entity_type, party, surface,
     sentence, lang.
     """
-    from tracker.export import open_output, write_csv_lines, write_jsonl
+    from tracker.export import check_output, open_output, write_csv_lines, write_jsonl
     from tracker.query import csv_lines, mention_rows
     from tracker.store import Store
 
@@ -276,6 +295,7 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
         raise ConfigError("--excel and --delimiter apply to CSV, not --format jsonl")
     sep = _delimiter(delimiter, excel)
     flt = _filter(kwargs)
+    check_output(output, force=force)
     encoding = "utf-8-sig" if excel else "utf-8"
     with Store(db, create=False) as store:
         # The query is checked (names resolved, search parsed) before any file is opened.
@@ -292,9 +312,9 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
 
 @cli.command()
 @common
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--since", type=DATE,
               help="From this date (YYYY-MM-DD), inclusive [default: 4 weeks before --until].")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--until", type=DATE,
               help="Up to this date (YYYY-MM-DD), inclusive [default: today].")
 @click.option("--interval", type=click.Choice(["day", "week", "month"]),
               help="Trend step [default: day up to 45 days, week up to 400, else month].")
@@ -310,7 +330,7 @@ def report(config: Config, db: Path, since, until, interval: str | None, top: in
     """Write one self-contained HTML report: mentions over time per party, share of
     voice, top politicians and sources, co-mentions, the latest mentions with their
     sentence and link. It opens offline (no script, no CDN) and prints well."""
-    from tracker.export import open_output
+    from tracker.export import check_output, open_output
     from tracker.report import ReportQuery, build_report
     from tracker.store import Store
 
@@ -320,6 +340,7 @@ def report(config: Config, db: Path, since, until, interval: str | None, top: in
         raise ConfigError(f"--since {start} is after --until {end}")
     query = ReportQuery(since=start, until=end, interval=interval, top=top, latest=latest,
                         no_duplicates=no_duplicates)
+    check_output(output, force=force)  # before the work, not after it
     with Store(db, create=False) as store:
         html = build_report(store.db, query)
     with open_output(output, force=force) as out:
@@ -331,11 +352,9 @@ def report(config: Config, db: Path, since, until, interval: str | None, top: in
 def _delimiter(value: str | None, excel: bool) -> str:
     if value is None:
         return ";" if excel else ","
-    value = {"tab": "\t", "\\t": "\t"}.get(value, value)
-    if len(value) != 1 or value in ('"', "\r", "\n"):
-        raise ConfigError(f"--delimiter {value!r}: give one character other than a quote "
-                          "or a line break")
-    return value
+    if value not in DELIMITERS:
+        raise ConfigError(f"--delimiter {value!r}: choose ',', ';', '|', 'tab' or 'space'")
+    return DELIMITERS[value]
 
 
 @cli.command()
@@ -344,9 +363,9 @@ def _delimiter(value: str | None, excel: bool) -> str:
               default="party", show_default=True, help="What to count mentions of.")
 @click.option("--interval", type=click.Choice(["day", "week", "month"]), default="week",
               show_default=True, help="Trend step (weeks start on Monday; UTC days).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--since", type=DATE,
               help="From this date (YYYY-MM-DD), inclusive.")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--until", type=DATE,
               help="Up to this date (YYYY-MM-DD), inclusive.")
 @click.option("--direct", is_flag=True, help="--by party: only the party's own names, not "
                                              "its members' mentions.")
@@ -385,6 +404,9 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
     q = st.StatsQuery(by=by, interval=interval, since=since.date() if since else None,
                       until=until.date() if until else None, type=type_, top=top, **kwargs)
     with Store(db, create=False) as store:
+        span = st.window(store.db, q)  # every view covers the same days
+        if span:
+            q = dataclasses.replace(q, since=span[0], until=span[1])
         figures = {name: fn(store.db, q) for name, fn in (
             ("counts", st.counts), ("totals", st.totals),
             ("co-mentions", st.co_mentions), ("sources", st.top_sources))
@@ -410,7 +432,7 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
 @common
 @click.argument("target")
 @click.option("--lang", help="Language of the text (default: detected).")
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--date", "day", type=DATE, default=None,
               help="The document's date, for party affiliations [default: today].")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def tag(config: Config, db: Path, target: str, lang: str | None, day, fmt: str) -> None:
@@ -582,7 +604,7 @@ def entities(config: Config, db: Path, type_: str | None, party: str | None,
 
 @cli.command()
 @common
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--since", type=DATE,
               help="Only documents published from this date.")
 def retag(config: Config, db: Path, since) -> None:
     """Recompute stored mentions with the current knowledge base (after editing it), so

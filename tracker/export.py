@@ -98,6 +98,19 @@ def _highlight(sentence: str, surface: str) -> Text:
     return text
 
 
+def check_output(target: str, *, force: bool = False) -> None:
+    """Refuse a target that cannot or may not be written, before any work is done."""
+    if target == "-":
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise TrackerError(f"{path}: is a folder")
+    if path.exists() and not force:
+        raise TrackerError(f"{path}: already exists (use --force to replace it)")
+    if not path.parent.is_dir():
+        raise TrackerError(f"{path.parent}: folder not found")
+
+
 @contextlib.contextmanager
 def open_output(target: str, *, force: bool = False, encoding: str = "utf-8"
                 ) -> Iterator[IO[str]]:
@@ -109,13 +122,8 @@ def open_output(target: str, *, force: bool = False, encoding: str = "utf-8"
         yield sys.stdout
         sys.stdout.flush()
         return
+    check_output(target, force=force)
     path = Path(target)
-    if path.exists() and not force:
-        raise TrackerError(f"{path}: already exists (use --force to replace it)")
-    if path.is_dir():
-        raise TrackerError(f"{path}: is a folder")
-    if not path.parent.is_dir():
-        raise TrackerError(f"{path.parent}: folder not found")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as out:

@@ -169,7 +169,7 @@ def _where(db: Database, f: MentionFilter) -> tuple[list[str], list]:
     if f.type:
         where.append("entity_type = ?")
         params.append(f.type)
-    if f.search:
+    if f.search is not None:
         where.append("document_id IN (SELECT id FROM documents WHERE rowid IN (SELECT rowid "
                      "FROM documents_fts WHERE documents_fts MATCH ?))")
         params.append(fts_query(f.search))

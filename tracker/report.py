@@ -124,7 +124,7 @@ def build_report(db: Database, r: ReportQuery) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            "style-src 'unsafe-inline'; img-src data:\">"
+            "style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'\">"
             f"<title>Political mentions, {escape(window)}</title><style>{CSS}</style></head>"
             f"<body><main>{''.join(body)}</main></body></html>\n")
 
@@ -164,7 +164,7 @@ def _latest_table(rows: list[dict]) -> str:
     for row in rows:
         url = row["url"] or ""
         link = (f'<a href="{escape(url, quote=True)}" rel="noreferrer noopener">'
-                f"{escape(url)}</a>" if url.lower().startswith(("http://", "https://", "file:"))
+                f"{escape(url)}</a>" if url.lower().startswith(("http://", "https://", "file:///"))
                 else escape(url))
         title = f"<b>{escape(row['title'])}</b><br>" if row["title"] else ""
         out.append(

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import defaultdict
+import itertools
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -61,7 +62,8 @@ class StatsQuery:
     @property
     def simple(self) -> bool:
         """Whether daily counts answer: only dates (and copies) filter the mentions."""
-        return not (self.source or self.lang or self.type or self.search or self.position)
+        return not (self.source or self.lang or self.type or self.position
+                    or self.search is not None)
 
 
 @dataclass(frozen=True)
@@ -133,17 +135,21 @@ def periods(since: dt.date, until: dt.date, interval: str) -> list[str]:
 
 
 # -- counts per interval ---------------------------------------------------------------
+DEFAULT_SPAN = {"day": 90, "week": 365, "month": 3 * 365}  # days shown without --since
+
+
 def window(db: Database, q: StatsQuery) -> tuple[dt.date, dt.date] | None:
-    """The days the figures cover: ``since``/``until``, else the first and last day with
-    mentions; None if there are none."""
-    if q.since and q.until:
-        return q.since, q.until
-    first, last = db.execute("SELECT min(published_at), max(published_at) FROM mentions"
-                             ).fetchone()
-    if not first:
-        return None
-    return (q.since or dt.date.fromisoformat(first[:10]),
-            q.until or dt.date.fromisoformat(last[:10]))
+    """The days the figures cover: ``since`` to ``until``; without them, up to the last
+    day with mentions and back a season of days, a year of weeks or three years of
+    months. None when that window is empty or no mention is stored."""
+    until, since = q.until, q.since
+    if not (since and until):
+        last = db.execute("SELECT max(published_at) FROM mentions").fetchone()[0]
+        if not last:
+            return None
+        until = until or dt.date.fromisoformat(last[:10])
+        since = since or until - dt.timedelta(days=DEFAULT_SPAN[q.interval] - 1)
+    return (since, until) if since <= until else None
 
 
 def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date]
@@ -155,6 +161,8 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date]
     while day <= span[1]:
         days.append(f"('{day.isoformat()}', '{period_of(day.isoformat(), q.interval)}')")
         day += dt.timedelta(days=1)
+    if not days:
+        return []
     periods_cte = f"WITH p(day, period) AS (VALUES {', '.join(days)}) "
     if q.simple:
         dimension = {"party": "entity" if q.direct else "party", "politician": "entity"}.get(
@@ -226,29 +234,40 @@ def totals(db: Database, q: StatsQuery) -> list[Total]:
 def co_mentions(db: Database, q: StatsQuery) -> list[Pair]:
     """Pairs of entities named in the same sentence, and in the same document, most
     frequent first. Parties pair up by the party a mention counts for (a PS politician
-    beside an LR one pairs PS with LR); otherwise entities pair up themselves."""
+    beside an LR one pairs PS with LR); otherwise entities pair up themselves.
+
+    The mentions stream out one document after another and pairs are counted per
+    document here: a year of a million mentions takes seconds, in constant memory."""
     key = "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
     where, params = _where(db, q)
     cond = "".join(" AND " + w for w in where)
-    base = (f"FROM mentions m JOIN documents d ON d.id = m.document_id "
-            f"JOIN entities e ON e.id = m.entity_id WHERE {key} IS NOT NULL{cond}")
-    sql = f"""
-        WITH s AS (SELECT DISTINCT m.document_id AS doc, m.sentence AS sentence,
-                          {key} AS key {base}),
-             k AS (SELECT DISTINCT m.document_id AS doc, d.duplicate_of IS NULL AS original,
-                          {key} AS key {base}),
-             by_sentence AS (SELECT a.key AS a, b.key AS b, count(*) AS n FROM s a
-                             JOIN s b ON b.doc = a.doc AND b.sentence = a.sentence
-                             AND a.key < b.key GROUP BY 1, 2),
-             by_document AS (SELECT a.key AS a, b.key AS b, count(*) AS n,
-                                    sum(a.original) AS n_dedup FROM k a
-                             JOIN k b ON b.doc = a.doc AND a.key < b.key GROUP BY 1, 2)
-        SELECT dd.a, dd.b, coalesce(ss.n, 0), dd.n, dd.n_dedup FROM by_document dd
-        LEFT JOIN by_sentence ss ON ss.a = dd.a AND ss.b = dd.b
-        ORDER BY 3 DESC, 4 DESC, 1, 2 LIMIT ?"""
-    rows = db.execute(sql, [*params, *params, q.top]).fetchall()
-    names = _names(db, q, [k for r in rows for k in r[:2]], entities=True)
-    return [Pair(a, names[a], b, names[b], s, n, nd) for a, b, s, n, nd in rows]
+    cursor = db.execute(
+        f"SELECT m.document_id, m.sentence, {key}, d.duplicate_of IS NULL "
+        f"FROM mentions m JOIN documents d ON d.id = m.document_id "
+        f"JOIN entities e ON e.id = m.entity_id WHERE {key} IS NOT NULL{cond} "
+        "ORDER BY m.document_id", params)
+    sentences: Counter[tuple[str, str]] = Counter()
+    documents: Counter[tuple[str, str]] = Counter()
+    originals: Counter[tuple[str, str]] = Counter()
+    for _, rows in itertools.groupby(cursor, key=lambda r: r[0]):
+        keys: set[str] = set()
+        by_sentence: dict[str, set[str]] = defaultdict(set)
+        original = False
+        for _, sentence, k, is_original in rows:
+            keys.add(k)
+            by_sentence[sentence].add(k)
+            original = bool(is_original)
+        pairs = list(itertools.combinations(sorted(keys), 2))
+        documents.update(pairs)
+        if original:
+            originals.update(pairs)
+        for named in by_sentence.values():
+            if len(named) > 1:
+                sentences.update(itertools.combinations(sorted(named), 2))
+    ranked = sorted(documents, key=lambda p: (-sentences[p], -documents[p], p))[:q.top]
+    names = _names(db, q, [k for pair in ranked for k in pair], entities=True)
+    return [Pair(a, names[a], b, names[b], sentences[(a, b)], documents[(a, b)],
+                 originals[(a, b)]) for a, b in ranked]
 
 
 def top_sources(db: Database, q: StatsQuery) -> list[SourceCount]:
@@ -313,7 +332,7 @@ def _where(db: Database, q: StatsQuery) -> tuple[list[str], list]:
         params.append(q.position)
     if q.no_duplicates:
         where.append("d.duplicate_of IS NULL")
-    if q.search:
+    if q.search is not None:
         where.append("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts "
                      "MATCH ?)")
         params.append(fts_query(q.search))

@@ -133,37 +133,84 @@ MENTION_ROWS = """
     JOIN entities e ON e.id = m.entity_id
     LEFT JOIN entities p ON p.id = m.party_id
 """
-# Daily counts per dimension, kept by triggers as mentions come and go, so trends over a
-# year of a million mentions read a few thousand rows. ``originals`` leaves out mentions
-# in documents that copy an earlier one (``duplicate_of``).
+# Daily counts per dimension, kept by triggers as mentions come, go or change, so trends
+# over a year of a million mentions read a few thousand rows. A mention counts on the day
+# of its own ``published_at``; ``originals`` leaves out mentions in documents that copy an
+# earlier one (``duplicate_of``). Keys: {row} is the mention (NEW or OLD), d its document.
 COUNT_DIMENSIONS = {
-    "entity": "NEW.entity_id", "party": "NEW.party_id", "source": "d.source",
+    "entity": "{row}.entity_id", "party": "{row}.party_id", "source": "d.source",
     "lang": "coalesce(d.lang, '')",
 }
 
 
-def _count_triggers() -> list[str]:
-    inserts, deletes = [], []
+def _add(row: str) -> list[str]:
+    """Statements counting the mention ``row`` (NEW or OLD) in, one per dimension."""
+    out = []
     for dimension, key in COUNT_DIMENSIONS.items():
-        skip_null = " AND NEW.party_id IS NOT NULL" if dimension == "party" else ""
-        inserts.append(
+        key = key.format(row=row)
+        out.append(
             f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
-            f"SELECT '{dimension}', substr(d.published_at, 1, 10), {key}, 1, "
-            f"d.duplicate_of IS NULL FROM documents d WHERE d.id = NEW.document_id{skip_null} "
+            f"SELECT '{dimension}', substr(coalesce({row}.published_at, d.published_at), 1, 10),"
+            f" {key}, 1, d.duplicate_of IS NULL FROM documents d "
+            f"WHERE d.id = {row}.document_id AND {key} IS NOT NULL "
             "ON CONFLICT (dimension, day, key) DO UPDATE SET mentions = mentions + 1, "
             "originals = originals + excluded.originals;")
-        old = key.replace("NEW.", "OLD.")
-        deletes.append(
+    return out
+
+
+def _remove(row: str) -> list[str]:
+    """Statements counting the mention ``row`` out, one per dimension."""
+    out = []
+    for dimension, key in COUNT_DIMENSIONS.items():
+        key = key.format(row=row)
+        out.append(
             f"UPDATE mention_counts SET mentions = mentions - 1, originals = originals - "
-            f"(SELECT d.duplicate_of IS NULL FROM documents d WHERE d.id = OLD.document_id) "
+            f"(SELECT d.duplicate_of IS NULL FROM documents d WHERE d.id = {row}.document_id) "
             f"WHERE dimension = '{dimension}' AND (day, key) = (SELECT "
-            f"substr(d.published_at, 1, 10), {old} FROM documents d "
-            "WHERE d.id = OLD.document_id);")
+            f"substr(coalesce({row}.published_at, d.published_at), 1, 10), {key} "
+            f"FROM documents d WHERE d.id = {row}.document_id);")
+    return out
+
+
+def _document_counts(doc: str, sign: str) -> list[str]:
+    """Statements moving all of document ``doc``'s mentions in (+) or out (-) of the
+    counts, for an edit of the document's source, language or copy status."""
+    out = []
+    for dimension, key in COUNT_DIMENSIONS.items():
+        key = key.format(row="m").replace("d.", f"{doc}.")
+        grouped = (f"SELECT substr(coalesce(m.published_at, {doc}.published_at), 1, 10) AS day,"
+                   f" {key} AS key, count(*) AS n, "
+                   f"count(*) * ({doc}.duplicate_of IS NULL) AS o FROM mentions m "
+                   f"WHERE m.document_id = {doc}.id AND {key} IS NOT NULL GROUP BY 1, 2")
+        if sign == "+":
+            out.append(f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
+                       f"SELECT '{dimension}', day, key, n, o FROM ({grouped}) WHERE true "
+                       "ON CONFLICT (dimension, day, key) DO UPDATE SET "
+                       "mentions = mentions + excluded.mentions, "
+                       "originals = originals + excluded.originals;")
+        else:
+            out.append(f"UPDATE mention_counts SET mentions = mentions - x.n, "
+                       f"originals = originals - x.o FROM ({grouped}) AS x "
+                       f"WHERE mention_counts.dimension = '{dimension}' "
+                       "AND mention_counts.day = x.day AND mention_counts.key = x.key;")
+    return out
+
+
+def _count_triggers() -> list[str]:
+    def trigger(name: str, when: str, statements: list[str]) -> str:
+        return f"CREATE TRIGGER {name} {when} BEGIN\n" + "\n".join(statements) + "\nEND"
+
+    counted = "document_id, entity_id, party_id, published_at"
+    edited = "duplicate_of, source, lang"
     return [
-        "CREATE TRIGGER mentions_count_insert AFTER INSERT ON mentions BEGIN\n"
-        + "\n".join(inserts) + "\nEND",
-        "CREATE TRIGGER mentions_count_delete AFTER DELETE ON mentions BEGIN\n"
-        + "\n".join(deletes) + "\nEND",
+        trigger("mentions_count_insert", "AFTER INSERT ON mentions", _add("NEW")),
+        trigger("mentions_count_delete", "AFTER DELETE ON mentions", _remove("OLD")),
+        trigger("mentions_count_update", f"AFTER UPDATE OF {counted} ON mentions",
+                _remove("OLD") + _add("NEW")),
+        trigger("documents_count_before", f"BEFORE UPDATE OF {edited} ON documents",
+                _document_counts("OLD", "-")),
+        trigger("documents_count_after", f"AFTER UPDATE OF {edited} ON documents",
+                _document_counts("NEW", "+")),
     ]
 
 
@@ -187,9 +234,9 @@ def m006_reports(db: Database) -> None:
     for trigger in _count_triggers():
         db.execute(trigger)
     for dimension, key in COUNT_DIMENSIONS.items():
-        key = key.replace("NEW.", "m.")
+        key = key.format(row="m")
         db.execute(
-            f"INSERT INTO mention_counts SELECT '{dimension}', substr(d.published_at, 1, 10), "
+            f"INSERT INTO mention_counts SELECT '{dimension}', substr(m.published_at, 1, 10), "
             f"{key}, count(*), sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
             f"ON d.id = m.document_id WHERE {key} IS NOT NULL GROUP BY 1, 2, 3")
     db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
