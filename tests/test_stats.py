@@ -225,3 +225,20 @@ def _recount(conn) -> dict:
                 f"ON d.id = m.document_id WHERE {key} IS NOT NULL GROUP BY 1, 2"):
             out[(dimension, day, k)] = (n, o)
     return out
+
+
+def test_windows_with_nothing_in_them_and_dates_out_of_range(newsroom):
+    path = str(newsroom[0])
+    future = _tracker("stats", "--db", path, "--since", "2030-01-01", "--format", "csv")
+    assert future.returncode == 0 and future.stdout.strip() == ""
+    for option, value in (("--until", "9999-12-31"), ("--since", "0001-01-01")):
+        for command in ("stats", "mentions", "report"):
+            extra = ["-o", "-"] if command == "report" else []
+            out = _tracker(command, "--db", path, option, value, *extra)
+            assert out.returncode == 2 and "between 1900 and 2100" in out.stderr, command
+            assert len(out.stderr.strip().splitlines()) == 1
+    # Without dates, a year of weeks up to the last mention.
+    lines = _tracker("stats", "--db", path, "--format", "csv").stdout.splitlines()
+    assert lines[1].startswith("2025-03-17,") and lines[-1].startswith("2026-03-16,")
+    bad = _tracker("export", "--db", path, "--delimiter", "-", "-o", "-")
+    assert bad.returncode == 2 and "choose ',', ';', '|', 'tab' or 'space'" in bad.stderr
