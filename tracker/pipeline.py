@@ -92,6 +92,9 @@ class Pipeline:
         self.fetcher = fetcher
         self.db_path = db_path
         self.stop = stop or threading.Event()
+        # py3langid loads its model lazily into a global, not thread-safe: warmed here, it
+        # is not loaded again by each source thread of the first pass.
+        detect_language("Le gouvernement présente son budget à l'Assemblée nationale.")
         # Called with (source, new documents, mentions, done, failure) as a pass goes.
         self.on_progress: Callable[[str, int, int, bool, str | None], None] | None = None
 
