@@ -85,7 +85,7 @@ def fts_query(text: str) -> str:
 
 def _select(db: Database, f: MentionFilter, columns: str, newest_first: bool
             ) -> tuple[str, list]:
-    where, params = _where(db, f)
+    where, params = where_clauses(db, f)
     sql = f"SELECT {columns} FROM mention_rows"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -140,37 +140,50 @@ def csv_lines(db: Database, f: MentionFilter, *, delimiter: str = ",",
     return db.execute(sql, params)
 
 
-def _where(db: Database, f: MentionFilter) -> tuple[list[str], list]:
+# Where each filtered column lives: in the ``mention_rows`` view, or in the raw tables
+# (m: mentions, d: documents, e: the mention's entity) that `tracker stats` reads.
+VIEW_COLUMNS = {c: c for c in ("entity_id", "party_id", "source", "published_at", "lang",
+                               "duplicate_of", "position", "entity_type", "document_id")}
+TABLE_COLUMNS = {"entity_id": "m.entity_id", "party_id": "m.party_id", "source": "d.source",
+                 "published_at": "m.published_at", "lang": "d.lang",
+                 "duplicate_of": "d.duplicate_of", "position": "m.position",
+                 "entity_type": "e.type", "document_id": "m.document_id"}
+
+
+def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW_COLUMNS
+                  ) -> tuple[list[str], list]:
+    """The filter as SQL conditions with bound parameters, over ``columns``."""
+    c = columns
     where: list[str] = []
     params: list = []
     if f.party:
-        where.append("entity_id = ?" if f.direct else "party_id = ?")
+        where.append(f"{c['entity_id']} = ?" if f.direct else f"{c['party_id']} = ?")
         params.append(resolve(db, f.party, "party"))
     if f.politician:
-        where.append("entity_id = ?")
+        where.append(f"{c['entity_id']} = ?")
         params.append(resolve(db, f.politician, "politician"))
     if f.source:
-        where.append("source = ?")
+        where.append(f"{c['source']} = ?")
         params.append(f.source)
     if f.since:
-        where.append("published_at >= ?")
+        where.append(f"{c['published_at']} >= ?")
         params.append(f.since.isoformat())
     if f.until:
-        where.append("published_at < ?")
+        where.append(f"{c['published_at']} < ?")
         params.append((f.until + dt.timedelta(days=1)).isoformat())
     if f.lang:
-        where.append("lang = ?")
+        where.append(f"{c['lang']} = ?")
         params.append(f.lang)
     if f.no_duplicates:
-        where.append("duplicate_of IS NULL")
+        where.append(f"{c['duplicate_of']} IS NULL")
     if f.position:
-        where.append("position = ?")
+        where.append(f"{c['position']} = ?")
         params.append(f.position)
     if f.type:
-        where.append("entity_type = ?")
+        where.append(f"{c['entity_type']} = ?")
         params.append(f.type)
     if f.search is not None:
-        where.append("document_id IN (SELECT id FROM documents WHERE rowid IN (SELECT rowid "
-                     "FROM documents_fts WHERE documents_fts MATCH ?))")
+        where.append(f"{c['document_id']} IN (SELECT id FROM documents WHERE rowid IN "
+                     "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?))")
         params.append(fts_query(f.search))
     return where, params

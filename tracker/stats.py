@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
-from tracker.query import fts_query
+from tracker.query import TABLE_COLUMNS, MentionFilter, where_clauses
 
 BY = ("party", "politician", "source", "lang")
 INTERVALS = ("day", "week", "month")
@@ -306,36 +306,15 @@ def _key_sql(q: StatsQuery) -> str:
 
 
 def _where(db: Database, q: StatsQuery) -> tuple[list[str], list]:
-    """Conditions on ``m`` (mentions), ``d`` (documents) and ``e`` (the entity)."""
-    where: list[str] = []
-    params: list = []
+    """Conditions on ``m`` (mentions), ``d`` (documents) and ``e`` (the entity): the
+    mention filters of `tracker mentions`, and the kind of entity counted."""
+    flt = MentionFilter(source=q.source, since=q.since, until=q.until, lang=q.lang,
+                        no_duplicates=q.no_duplicates, position=q.position, type=q.type,
+                        search=q.search)
+    where, params = where_clauses(db, flt, TABLE_COLUMNS)
     if q.by == "politician" or (q.by == "party" and q.direct):
         where.append("e.type = ?")
         params.append(q.by)
-    if q.since:
-        where.append("m.published_at >= ?")
-        params.append(q.since.isoformat())
-    if q.until:
-        where.append("m.published_at < ?")
-        params.append((q.until + dt.timedelta(days=1)).isoformat())
-    if q.source:
-        where.append("d.source = ?")
-        params.append(q.source)
-    if q.lang:
-        where.append("d.lang = ?")
-        params.append(q.lang)
-    if q.type:
-        where.append("e.type = ?")
-        params.append(q.type)
-    if q.position:
-        where.append("m.position = ?")
-        params.append(q.position)
-    if q.no_duplicates:
-        where.append("d.duplicate_of IS NULL")
-    if q.search is not None:
-        where.append("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts "
-                     "MATCH ?)")
-        params.append(fts_query(q.search))
     return where, params
 
 

@@ -357,28 +357,15 @@ class Tagger:
 
     def analyse(self, text: str, lang: str, day: dt.date | None
                 ) -> tuple[list[Mention], list[Candidate]]:
-        """Mentions, and the names the model sees that the KB lacks (candidates to add).
-
-        Strings spaCy creates for the text live in a memory zone and are freed after it,
-        so a daemon that reads millions of pages keeps a flat vocabulary."""
-        nlp = self.pipeline(lang)
-        mentions: list[Mention] = []
-        candidates: list[Candidate] = []
-        with nlp.memory_zone():
-            for offset, chunk in _chunks(text, min(nlp.max_length, CHUNK_CHARS)):
-                doc = nlp.make_doc(chunk)
-                doc.user_data["tracker_day"] = day  # the linker resolves names at this date
-                for _, component in nlp.pipeline:
-                    doc = component(doc)
-                mentions.extend(self._mentions(doc, offset, day))
-                candidates.extend(_candidates(doc))
-        return mentions, candidates
+        """Mentions, and the names the model sees that the KB lacks (candidates to add)."""
+        return self.analyse_many([(text, lang, day)])[0]
 
     def analyse_many(self, items: Sequence[tuple[str, str, dt.date | None]], *,
                      batch_size: int = 16) -> list[tuple[list[Mention], list[Candidate]]]:
         """``analyse`` over many (text, lang, day) at once: each language's texts go
         through ``nlp.pipe`` in batches (the model's matrix work amortised over several
-        texts), within one memory zone."""
+        texts). Strings spaCy creates for them live in a memory zone freed afterwards, so
+        a daemon that reads millions of pages keeps a flat vocabulary."""
         results: list[tuple[list[Mention], list[Candidate]]] = [([], []) for _ in items]
         by_lang: dict[str, list[int]] = {}
         for i, (_, lang, _) in enumerate(items):
