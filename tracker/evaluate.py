@@ -1,9 +1,14 @@
 """Score the tagger against an annotated set: precision, recall and F1 per entity type.
 
 A gold file is JSON lines: {"id", "lang", "date", "text", "mentions": [{"entity",
-"surface", "start", "end"}], "case"}. A found mention counts as right only with the same
-entity and the same offsets; a found mention over a gold one with another entity is a
-confusion (the wrong person or party), reported apart from misses and false alarms.
+"surface", "start", "end", "form"}], "case"}. A found mention counts as right only with
+the same entity and the same offsets; a found mention over a gold one with another entity
+is a confusion (the wrong person or party), reported apart from misses and false alarms.
+
+Each miss is put in a class, so that work goes where the misses are: "not in KB" (the
+entity is unknown), "form" (a known entity written in a form the press uses: a member
+word, a compound, capitals, invisible characters, glued text, a misspelling, an
+honorific, a possessive) or "ambiguity" (a known name the tagger could not attribute).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class Passage:
     text: str
     gold: frozenset[tuple[str, int, int]]  # (entity id, start, end)
     case: str = ""
+    forms: dict = field(default_factory=dict)  # (entity id, start, end) -> form, when given
 
 
 @dataclass
@@ -69,19 +75,34 @@ def load_gold(path: Path) -> list[Passage]:
             text = raw["text"]
             gold = frozenset((m["entity"], int(m["start"]), int(m["end"]))
                              for m in raw.get("mentions", []))
+            forms = {(m["entity"], int(m["start"]), int(m["end"])): m["form"]
+                     for m in raw.get("mentions", []) if m.get("form")}
             for entity, start, end in gold:
                 if not 0 <= start < end <= len(text):
                     raise ValueError(f"offsets {start}:{end} of {entity} outside the text")
             passages.append(Passage(str(raw.get("id", number)), raw.get("lang", "fr"),
                                     dt.date.fromisoformat(raw["date"]), text, gold,
-                                    raw.get("case", "")))
+                                    raw.get("case", ""), forms))
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}: line {number}: not a gold passage ({exc})") from None
     return passages
 
 
-def evaluate(passages: Iterable[Passage], tag: Tag, type_of: Callable[[str], str]) -> Score:
+FORM_CLASSES = {"member", "compound", "caps", "invisible", "glued", "misspelling",
+                "honorific", "possessive"}
+
+
+def miss_class(entity: str, form: str | None, known: Callable[[str], bool]) -> str:
+    """Why a gold mention was missed, as far as the data says: see the module's text."""
+    if not known(entity):
+        return "not in KB"
+    return "form" if form in FORM_CLASSES else "ambiguity"
+
+
+def evaluate(passages: Iterable[Passage], tag: Tag, type_of: Callable[[str], str],
+             known: Callable[[str], bool] | None = None) -> Score:
     """Run ``tag`` on every passage and compare with its gold mentions."""
+    known = known or (lambda entity: type_of(entity) != "unknown")
     score = Score()
     for passage in passages:
         found = {(m.entity_id, m.start, m.end): m for m in
@@ -99,7 +120,9 @@ def evaluate(passages: Iterable[Passage], tag: Tag, type_of: Callable[[str], str
             score.false_neg[type_of(entity)] += 1
             overlap = [f for f in found if f[1] < end and start < f[2]]
             if not overlap:
+                form = passage.forms.get((entity, start, end))
                 score.errors.append({"passage": passage.id, "case": passage.case,
                                      "kind": "miss", "found": None, "gold": entity,
-                                     "surface": passage.text[start:end]})
+                                     "surface": passage.text[start:end], "form": form,
+                                     "class": miss_class(entity, form, known)})
     return score

@@ -7,11 +7,13 @@ whole, so a bad entry is refused with its file and id before anything runs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +22,16 @@ import yaml
 from tracker.errors import ConfigError
 
 PARTY_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "start", "end",
-              "successor", "type", "abroad"}
+              "successor", "type", "abroad", "members"}
 POLITICIAN_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "surname",
-                   "surname_alone", "affiliations", "type"}
+                   "surname_alone", "affiliations", "type", "offices", "birth"}
+# Offices by prominence: 1 = a bare surname may mean this person in any article.
+ROLES = {"head_of_state": 1, "head_of_government": 1, "minister": 1, "speaker": 1,
+         "party_leader": 1, "governor": 2, "legislator": 2, "local": 3}
+# The C loader when PyYAML has it (the KB file is read at every start), else the Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The open-data layer built by `tracker kb build`, shipped inside the package.
+BUILTIN = "builtin"
 SURNAME_POLICIES = ("always", "context", "never")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "‐": "-",
@@ -33,7 +42,9 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ":
 def fold(text: str) -> str:
     """Case-, accent- and apostrophe-insensitive form used for matching names."""
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    # Accents go, and invisible characters (soft hyphen, zero-width space) with them.
+    text = "".join(c for c in text
+                   if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return " ".join(text.lower().split())
 
 
@@ -46,6 +57,19 @@ def is_acronym(alias: str) -> bool:
 @dataclass(frozen=True)
 class Affiliation:
     party: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Office:
+    """A dated public office: what makes a person prominent enough to be named by surname."""
+
+    role: str  # a key of ROLES
+    label: str = ""
     start: dt.date | None = None
     end: dt.date | None = None
 
@@ -71,7 +95,32 @@ class Entity:
     # Another party these names mean when their sentence has one of these words:
     # "les Républicains" with "américains" or "Trump" is the US Republican Party.
     abroad: tuple[str, frozenset[str]] | None = None
+    # Words for the party's members that count for it: "socialistes", "Democrats", "Tories".
+    members: tuple[str, ...] = ()
+    offices: tuple[Office, ...] = ()
+    birth: dt.date | None = None
     origin: str = ""
+
+    @property
+    def builtin(self) -> bool:
+        """From the open-data layer, not from a hand-kept file."""
+        return self.origin == BUILTIN
+
+    def prominence(self, day: dt.date | None = None) -> int:
+        """1: has been head of state or government, minister, speaker or party leader (by
+        ``day``); 2: member of a parliament or governor; 3: local office; 4: none known. A
+        hand-kept entry without offices was chosen for its prominence: 1."""
+        offices = [o for o in self.offices if day is None or o.start is None or o.start <= day]
+        if not offices:
+            return 4 if self.builtin or self.offices else 1
+        return min(ROLES.get(o.role, 4) for o in offices)
+
+    def active(self, day: dt.date | None) -> bool:
+        """In office or in a party at ``day``."""
+        if day is None:
+            return True
+        return any(a.covers(day) for a in self.affiliations) or any(
+            o.covers(day) for o in self.offices)
 
 
 @dataclass
@@ -97,10 +146,22 @@ class KnowledgeBase:
         return [e for e in self.entities.values() if e.type == "politician"]
 
 
-def load_kb(items: tuple[Path | dict, ...] | list[Path | dict]) -> KnowledgeBase:
-    """Read every KB file / inline entry, validate the whole, and return it."""
+def builtin_path() -> Path:
+    """The open-data layer shipped in the package (``tracker kb build`` writes it)."""
+    return Path(str(resources.files("tracker").joinpath("kbdata", "opendata.jsonl")))
+
+
+def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
+            builtin: bool = True) -> KnowledgeBase:
+    """Read every KB file / inline entry, validate the whole, and return it.
+
+    With ``builtin``, the packaged open-data layer (15,000+ politicians) lies underneath:
+    an entry of the files with the same id wins, and gains the layer's offices."""
     raw_entities: list[tuple[str, str, dict]] = []
     digest = hashlib.sha256()
+    layer = _builtin_layer() if builtin else {}
+    if layer:
+        digest.update(builtin_path().read_bytes())
     for item in items:
         if isinstance(item, dict):
             origin = "config.yaml inline entity"
@@ -108,7 +169,8 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict]) -> KnowledgeBase
         else:
             origin = str(item)
             try:
-                doc = yaml.safe_load(Path(item).read_text(encoding="utf-8")) or {}
+                doc = yaml.load(Path(item).read_text(encoding="utf-8"),  # noqa: S506
+                                Loader=_YAML_LOADER) or {}
             except FileNotFoundError:
                 raise ConfigError(f"{item}: knowledge base file not found") from None
             except yaml.YAMLError as exc:
@@ -143,9 +205,63 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict]) -> KnowledgeBase
         if entity.id in kb.entities:
             other = kb.entities[entity.id].origin
             raise ConfigError(f"{origin}: entity {entity.id!r}: id already used in {other}")
+        under = layer.pop(entity.id, None)
+        if under is not None and under.type == entity.type:
+            entity = replace(entity, offices=entity.offices or under.offices,
+                             wikidata=entity.wikidata or under.wikidata,
+                             birth=entity.birth or under.birth,
+                             affiliations=entity.affiliations or under.affiliations)
+        kb.entities[entity.id] = entity
+    for entity in layer.values():
+        if not entity.name:  # a supplement whose curated entry is not loaded
+            continue
         kb.entities[entity.id] = entity
     _validate(kb)
     return kb
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_layer_cached(path: str, mtime: float) -> dict[str, Entity]:
+    layer: dict[str, Entity] = {}
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return layer
+    for line in lines:
+        row = json.loads(line)
+        offices = tuple(Office(r, label, _day(s), _day(e))
+                        for r, label, s, e in row.get("offices", ()))
+        common = dict(id=row["id"], type=row["type"], country=row.get("country"),
+                      wikidata=row.get("wikidata"), origin=BUILTIN)
+        if row.get("supplement"):
+            layer[row["id"]] = Entity(**common, name="", aliases=(), offices=offices,
+                                      birth=_day(row.get("birth")))
+            continue
+        name = row["name"]
+        aliases = tuple(dict.fromkeys((name, *row.get("aliases", ()))))
+        if row["type"] == "party":
+            layer[row["id"]] = Entity(**common, name=name, aliases=aliases,
+                                      members=tuple(row.get("members", ())))
+            continue
+        layer[row["id"]] = Entity(
+            **common, name=name, aliases=aliases, surname=row.get("surname") or name.split()[-1],
+            affiliations=tuple(Affiliation(p, _day(s), _day(e))
+                               for p, s, e in row.get("affiliations", ())),
+            offices=offices, birth=_day(row.get("birth")))
+    return layer
+
+
+def _builtin_layer() -> dict[str, Entity]:
+    path = builtin_path()
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        return {}
+    return dict(_builtin_layer_cached(str(path), mtime))
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _date(value: Any, where: str) -> dt.date | None:
@@ -204,7 +320,7 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
             abroad = (abroad["entity"], frozenset(
                 fold(c) for c in _strings(abroad["cues"], f"{where}: abroad cues")))
         return Entity(**common, start=start, end=end, successor=entry.get("successor"),
-                      abroad=abroad)
+                      abroad=abroad, members=_strings(entry.get("members"), f"{where}: members"))
     policy = entry.get("surname_alone", "context")
     if policy not in SURNAME_POLICIES:
         raise ConfigError(f"{where}: surname_alone must be one of {', '.join(SURNAME_POLICIES)}")
@@ -220,8 +336,18 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
     surname = entry.get("surname") or name.split()[-1]
     if not isinstance(surname, str) or not surname.strip():
         raise ConfigError(f"{where}: 'surname' must be a name")
+    offices = []
+    for i, office in enumerate(entry.get("offices") or []):
+        owhere = f"{where}: offices[{i}]"
+        if (not isinstance(office, dict) or office.get("role") not in ROLES
+                or set(office) - {"role", "label", "start", "end"}):
+            raise ConfigError(f"{owhere}: expected {{role, label, start, end}} with role one "
+                              f"of {', '.join(ROLES)}")
+        start, end = _date(office.get("start"), owhere), _date(office.get("end"), owhere)
+        offices.append(Office(office["role"], str(office.get("label") or ""), start, end))
     return Entity(**common, surname=surname, surname_alone=policy,
-                  affiliations=tuple(affiliations))
+                  affiliations=tuple(affiliations), offices=tuple(offices),
+                  birth=_date(entry.get("birth"), f"{where}: birth"))
 
 
 def _validate(kb: KnowledgeBase) -> None:
@@ -236,6 +362,8 @@ def _validate(kb: KnowledgeBase) -> None:
             party = kb.entities.get(aff.party)
             if party is None or party.type != "party":
                 raise ConfigError(f"{where}: affiliation names unknown party {aff.party!r}")
+        if entity.builtin:
+            continue  # namesakes of the open-data layer are told apart when tagging
         for alias in {*entity.aliases, *entity.exact_case}:
             key = alias if is_acronym(alias) else fold(alias)
             owner = claimed.setdefault(key, entity.id)

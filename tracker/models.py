@@ -58,7 +58,8 @@ class Mention:
     start: int
     end: int
     sentence: str
-    # alias, alias-abroad, fuzzy, surname, surname-after-name, surname-in-context, surname-family
+    # alias, alias-abroad, fuzzy, surname, surname-after-name, surname-in-context,
+    # surname-family, member, honorific, discovered, discovered-after-name
     rule: str
 
     @property
@@ -67,11 +68,16 @@ class Mention:
         name) or "context" (a surname with a title or the model's PER label)."""
         if self.rule in ("surname-after-name", "surname-family"):
             return "coreference"
-        return "context" if self.rule == "surname-in-context" else "rule"
+        if self.rule == "member":
+            return "member"  # "socialistes", "Democrats": counts for the party, not --direct
+        if self.rule in ("discovered", "discovered-after-name"):
+            return "discovered"
+        return "context" if self.rule in ("surname-in-context", "honorific") else "rule"
 
     @property
     def confidence(self) -> float:
         """How sure the link is, by rule (checked on the gold set: none of these erred)."""
         return {"alias": 0.99, "alias-abroad": 0.85, "surname-after-name": 0.95,
-                "surname": 0.9, "fuzzy": 0.85, "surname-in-context": 0.8,
-                "surname-family": 0.75}.get(self.rule, 0.5)
+                "surname": 0.9, "fuzzy": 0.85, "surname-in-context": 0.8, "member": 0.8,
+                "honorific": 0.8, "surname-family": 0.75, "discovered": 0.6,
+                "discovered-after-name": 0.6}.get(self.rule, 0.5)

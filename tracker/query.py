@@ -143,11 +143,13 @@ def csv_lines(db: Database, f: MentionFilter, *, delimiter: str = ",",
 # Where each filtered column lives: in the ``mention_rows`` view, or in the raw tables
 # (m: mentions, d: documents, e: the mention's entity) that `tracker stats` reads.
 VIEW_COLUMNS = {c: c for c in ("entity_id", "party_id", "source", "published_at", "lang",
-                               "duplicate_of", "position", "entity_type", "document_id")}
+                               "duplicate_of", "position", "entity_type", "document_id",
+                               "method")}
 TABLE_COLUMNS = {"entity_id": "m.entity_id", "party_id": "m.party_id", "source": "d.source",
                  "published_at": "m.published_at", "lang": "d.lang",
                  "duplicate_of": "d.duplicate_of", "position": "m.position",
-                 "entity_type": "e.type", "document_id": "m.document_id"}
+                 "entity_type": "e.type", "document_id": "m.document_id",
+                 "method": "m.method"}
 
 
 def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW_COLUMNS
@@ -157,7 +159,9 @@ def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW
     where: list[str] = []
     params: list = []
     if f.party:
-        where.append(f"{c['entity_id']} = ?" if f.direct else f"{c['party_id']} = ?")
+        # --direct: the party's own names, not its members' words ("socialistes").
+        where.append(f"{c['entity_id']} = ? AND {c['method']} != 'member'" if f.direct
+                     else f"{c['party_id']} = ?")
         params.append(resolve(db, f.party, "party"))
     if f.politician:
         where.append(f"{c['entity_id']} = ?")

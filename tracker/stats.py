@@ -63,7 +63,7 @@ class StatsQuery:
     def simple(self) -> bool:
         """Whether daily counts answer: only dates (and copies) filter the mentions."""
         return not (self.source or self.lang or self.type or self.position
-                    or self.search is not None)
+                    or self.search is not None or (self.direct and self.by == "party"))
 
 
 @dataclass(frozen=True)
@@ -312,6 +312,8 @@ def _where(db: Database, q: StatsQuery) -> tuple[list[str], list]:
                         no_duplicates=q.no_duplicates, position=q.position, type=q.type,
                         search=q.search)
     where, params = where_clauses(db, flt, TABLE_COLUMNS)
+    if q.by == "party" and q.direct:
+        where.append("m.method != 'member'")  # the party's own names, not its members'
     if q.by == "politician" or (q.by == "party" and q.direct):
         where.append("e.type = ?")
         params.append(q.by)

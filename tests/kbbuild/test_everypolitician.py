@@ -1,0 +1,95 @@
+"""The everypolitician reader: per-term legislature CSVs become people with dated parties."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+
+import pytest
+
+from tracker.kbbuild import everypolitician
+from tracker.kbbuild.records import Office, Stint
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "everypolitician"
+D = dt.date
+A1 = "00000000-0000-0000-0000-0000000000a1"
+
+
+@pytest.fixture(scope="module")
+def reading():
+    people, parties = everypolitician.read(FIXTURES)
+    return {p.source_key: p for p in people}, {p.id: p for p in parties}
+
+
+def test_source_contract():
+    assert everypolitician.SOURCE["name"] == "everypolitician"
+    assert set(everypolitician.SOURCE) == {"name", "repo", "url", "licence", "paths"}
+
+
+def test_a_member_of_both_chambers_is_one_person_keyed_by_the_first_id(reading):
+    people, _ = reading
+    tester = people[A1]
+    assert "00000000-0000-0000-0000-0000000000b1" not in people
+    assert tester.name == "Samuel Tester"            # middle initial dropped
+    assert tester.aliases == ["Samuel B. Tester"]
+    assert (tester.country, tester.source, tester.wikidata) == ("US", "everypolitician",
+                                                                 "Q1001")
+    # the 98th Congress's end slip (1983) is mended with the 99th's start
+    assert tester.offices == [Office("legislator", "Representative", D(1981, 1, 6),
+                                     D(1985, 1, 6)),
+                              Office("legislator", "Senator", D(1985, 1, 6), D(1987, 1, 3))]
+    assert tester.affiliations == [Stint("democratic-party", D(1981, 1, 6), D(1987, 1, 3))]
+
+
+def test_a_suffix_stays_only_when_two_people_would_share_a_name(reading):
+    people, _ = reading
+    son = people["00000000-0000-0000-0000-0000000000a2"]
+    father = people["00000000-0000-0000-0000-0000000000b2"]
+    assert son.name == "Barry Example, Jr."
+    assert father.name == "Barry Example"
+    assert father.affiliations == [Stint("republican-party", D(1985, 1, 6), D(1986, 6, 30)),
+                                   Stint("democratic-party", D(1986, 7, 1), D(1987, 1, 3))]
+
+
+def test_independents_and_speakers_sit_without_a_party(reading):
+    people, _ = reading
+    rosa = people["00000000-0000-0000-0000-0000000000a3"]
+    assert rosa.affiliations == []
+    assert rosa.offices == [Office("legislator", "Representative", D(1981, 1, 6),
+                                   D(1983, 1, 3))]
+    assert rosa.surname == "Van Dyke"
+    speaker = people["00000000-0000-0000-0000-0000000000c3"]
+    assert speaker.affiliations == []
+    assert speaker.offices[0].label == "MP"
+
+
+def test_a_uk_defection_and_a_running_term(reading):
+    people, _ = reading
+    doug = people["00000000-0000-0000-0000-0000000000c1"]
+    assert (doug.country, doug.wikidata) == ("GB", "Q9001")
+    assert doug.affiliations == [Stint("conservatives", D(2010, 5, 6), D(2014, 8, 29)),
+                                 Stint("ukip", D(2014, 10, 10), None)]
+    # the dissolution-to-election gap is bridged; the term still running has no end
+    assert doug.offices == [Office("legislator", "MP", D(2010, 5, 6), None)]
+
+
+def test_labour_co_operative_is_labour_and_uk_minor_parties_use_parlparse_ids(reading):
+    people, parties = reading
+    mary = people["00000000-0000-0000-0000-0000000000c2"]
+    assert mary.affiliations == [Stint("labour", D(2010, 5, 6), None)]
+    paisley = people["00000000-0000-0000-0000-0000000000c4"]
+    assert paisley.affiliations == [Stint("democratic-unionist-party", D(2015, 5, 8), None)]
+    assert paisley.surname == "Paisley Example"
+    assert set(parties) == {"democratic-unionist-party"}
+    assert parties["democratic-unionist-party"].aliases == ["DUP"]
+
+
+def test_rows_without_any_date_are_skipped(reading):
+    people, _ = reading
+    assert "00000000-0000-0000-0000-0000000000c5" not in people
+    assert len(people) == 8
+
+
+def test_a_missing_copy_is_an_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        everypolitician.read(tmp_path)

@@ -1,0 +1,270 @@
+"""Merge the open-data readers' records into the packaged knowledge-base layer.
+
+``tracker kb build`` runs this: every reader turns a local copy of its source into
+records; people are merged across sources (same Wikidata QID, or same name, country and
+compatible birth dates), matched to the curated KB (whose entries win: the built record
+then only adds offices and missing facts under the curated id), given ids that stay
+stable across rebuilds (read back from the previous build), validated, and written as
+JSON lines with a provenance file naming each source, its licence and its date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+
+from tracker.errors import ConfigError
+from tracker.kb import KnowledgeBase, fold
+from tracker.kbbuild.records import Office, Party, Person, Stint
+
+READERS = ("assemblee", "congress", "parlparse", "meps", "everypolitician", "curated")
+
+
+def slug(name: str) -> str:
+    """"Yaël Braun-Pivet" -> "yael-braun-pivet": the id a person gets when it is free."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+@dataclass
+class Built:
+    """One merged person (or party) of the built layer, before it is written."""
+
+    id: str
+    type: str
+    name: str
+    country: str | None
+    sources: list[str]
+    wikidata: str | None = None
+    birth: dt.date | None = None
+    surname: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    affiliations: list[Stint] = field(default_factory=list)
+    offices: list[Office] = field(default_factory=list)
+    supplement: bool = False  # adds facts to the curated entry of the same id
+
+    def row(self) -> dict:
+        row: dict = {"id": self.id, "type": self.type, "name": self.name}
+        if self.supplement:
+            row["supplement"] = True
+        for key in ("country", "wikidata", "surname"):
+            if getattr(self, key):
+                row[key] = getattr(self, key)
+        if self.birth:
+            row["birth"] = self.birth.isoformat()
+        if self.aliases:
+            row["aliases"] = self.aliases
+        if self.affiliations:
+            row["affiliations"] = [[a.party, _iso(a.start), _iso(a.end)]
+                                   for a in self.affiliations]
+        if self.offices:
+            row["offices"] = [[o.role, o.label, _iso(o.start), _iso(o.end)]
+                              for o in self.offices]
+        row["sources"] = sorted(set(self.sources))
+        return row
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def source_info(name: str, root: Path) -> dict:
+    """The reader's SOURCE facts plus the commit and date of the local copy: SOURCE.json
+    beside the data (written when the copy was made), else the git clone's last commit,
+    else the newest file's date."""
+    module = import_module(f"tracker.kbbuild.{name}")
+    info = dict(module.SOURCE)
+    stamp = root / "SOURCE.json"
+    if stamp.is_file():
+        info.update({k: v for k, v in json.loads(stamp.read_text("utf-8")).items()
+                     if k in ("commit", "date")})
+    elif (root / ".git").exists():
+        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H %cs"],
+                             capture_output=True, text=True, check=False).stdout.split()
+        if len(out) == 2:
+            info["commit"], info["date"] = out
+    if "date" not in info:
+        newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0)
+        info["date"] = dt.date.fromtimestamp(newest).isoformat() if newest else None
+    return info
+
+
+def read_source(name: str, root: Path) -> tuple[list[Person], list[Party]]:
+    if name not in READERS:
+        raise ConfigError(f"unknown source {name!r} (known: {', '.join(READERS)})")
+    if not root.is_dir():
+        raise ConfigError(f"{root}: source folder not found (see README: rebuilding the KB)")
+    module = import_module(f"tracker.kbbuild.{name}")
+    try:
+        return module.read(root)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{name}: {root}: {exc}") from None
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def previous_ids(path: Path | None) -> dict[str, str]:
+    """source key ("congress:B000444") -> id, from the last build: ids never move."""
+    ids: dict[str, str] = {}
+    if path is None or not path.is_file():
+        return ids
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            for key in row.get("sources", ()):
+                ids.setdefault(key, row["id"])
+    return ids
+
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _is_name(text: str) -> bool:
+    """A name has letters: a source's "-" or "?" party is no party."""
+    return sum(c.isalpha() for c in text) >= 2
+
+
+def _compatible(a: Built, b: Person) -> bool:
+    if a.wikidata and b.wikidata:
+        return a.wikidata == b.wikidata
+    if a.birth and b.birth and a.birth != b.birth:
+        return False
+    return (a.country or "") == b.country
+
+
+def merge(curated: KnowledgeBase, readings: list[tuple[list[Person], list[Party]]],
+          previous: dict[str, str]) -> tuple[list[Built], Counter]:
+    """All readers' records as one list of built entities, curated entries winning."""
+    stats: Counter = Counter()
+    parties: dict[str, Built] = {}
+    # A reader's new party that another source or the curated file already has under
+    # another id (same country, same name or alias) is that party: one id, one count.
+    same_as: dict[str, str] = {}
+    named: dict[tuple[str, str], str] = {}
+    for e in curated.parties():
+        for alias in {e.name, *e.aliases, *e.exact_case}:
+            named.setdefault((fold(alias), e.country or ""), e.id)
+    for _, new_parties in readings:
+        for party in new_parties:
+            party.aliases = [a for a in party.aliases if _is_name(a)]
+            if not _is_name(party.name) or not _ID.match(party.id):
+                stats["parties without a usable name dropped"] += 1
+                continue
+            if party.id in curated.entities or party.id in parties:
+                stats["parties already known"] += 1
+                continue
+            keys = [(fold(a), party.country or "") for a in {party.name, *party.aliases}]
+            known = next((named[k] for k in keys if k in named), None)
+            if known is not None:
+                same_as[party.id] = known
+                stats["parties merged with a known one"] += 1
+                continue
+            for key in keys:
+                named.setdefault(key, party.id)
+            parties[party.id] = Built(party.id, "party", party.name, party.country,
+                                      [f"{party.source}:{party.id}"], party.wikidata,
+                                      aliases=list(party.aliases))
+    known_party = set(parties) | {e.id for e in curated.parties()}
+
+    by_qid: dict[str, Built] = {}
+    by_name: dict[tuple[str, str], list[Built]] = {}
+    people: list[Built] = []
+    curated_qid = {e.wikidata: e.id for e in curated.politicians() if e.wikidata}
+    curated_name: dict[tuple[str, str], list[str]] = {}
+    for e in curated.politicians():
+        for alias in {e.name, *e.aliases}:
+            curated_name.setdefault((fold(alias), e.country or ""), []).append(e.id)
+    for persons, _ in readings:
+        for person in persons:
+            stints = [Stint(same_as.get(s.party, s.party), s.start, s.end)
+                      for s in person.affiliations]
+            stints = [s for s in stints if s.party in known_party]
+            stats["affiliations to unknown parties dropped"] += (
+                len(person.affiliations) - len(stints))
+            key = (fold(person.name), person.country)
+            same = by_qid.get(person.wikidata) if person.wikidata else None
+            if same is None:
+                same = next((b for b in by_name.get(key, ())
+                             if _compatible(b, person)
+                             and not any(s.startswith(person.source + ":")
+                                         for s in b.sources)), None)
+            if same is None:
+                same = Built("", "politician", person.name, person.country, [],
+                             person.wikidata, person.birth, person.surname)
+                people.append(same)
+                by_name.setdefault(key, []).append(same)
+            else:
+                stats["people merged across sources"] += 1
+            same.sources.append(f"{person.source}:{person.source_key}")
+            same.wikidata = same.wikidata or person.wikidata
+            same.birth = same.birth or person.birth
+            same.surname = same.surname or person.surname
+            if same.wikidata:
+                by_qid[same.wikidata] = same
+            for alias in person.aliases:
+                if alias not in same.aliases and alias != same.name and _is_name(alias):
+                    same.aliases.append(alias)
+            same.affiliations.extend(s for s in stints if s not in same.affiliations)
+            same.offices.extend(o for o in person.offices if o not in same.offices)
+
+    taken = set(curated.entities) | set(parties)
+    for built in people:
+        match = curated_qid.get(built.wikidata) if built.wikidata else None
+        if match is None:
+            names = curated_name.get((fold(built.name), built.country or ""), [])
+            match = names[0] if len(names) == 1 else None
+        if match is not None:
+            built.id, built.supplement = match, True
+            stats["people matched to curated entries"] += 1
+    for built in people:
+        if built.supplement:
+            continue
+        old = next((previous[s] for s in built.sources if s in previous), None)
+        base = slug(built.name)
+        for candidate in (old, base,
+                          f"{base}-{built.birth.year}" if built.birth else None,
+                          f"{base}-{slug(built.sources[0].split(':', 1)[1])}"):
+            if candidate and candidate not in taken:
+                built.id = candidate
+                break
+        else:
+            raise ConfigError(f"no free id for {built.name} ({built.sources})")
+        taken.add(built.id)
+    for built in people:
+        built.affiliations.sort(key=lambda s: (s.start or dt.date.min, s.party))
+        built.offices.sort(key=lambda o: (o.start or dt.date.min, o.role, o.label))
+    with_dates = sum(1 for b in people if not b.supplement
+                     and any(a.start or a.end for a in b.affiliations))
+    stats["politicians with dated affiliations (new)"] = with_dates
+    return sorted([*parties.values(), *people], key=lambda b: (b.type, b.id)), stats
+
+
+def write(out: Path, built: list[Built], sources: dict[str, dict], stats: Counter) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for entity in built:
+            fh.write(json.dumps(entity.row(), ensure_ascii=False, sort_keys=True) + "\n")
+    tmp.replace(out)
+    counts = Counter(s.split(":", 1)[0] for b in built for s in b.sources)
+    provenance = {
+        "file": out.name,
+        "built": dt.date.today().isoformat(),
+        "entities": {"parties": sum(b.type == "party" for b in built),
+                     "politicians": sum(b.type == "politician" and not b.supplement
+                                        for b in built),
+                     "supplements to curated entries": sum(b.supplement for b in built)},
+        "stats": dict(stats),
+        "sources": {name: {**info, "records": counts.get(name, 0)}
+                    for name, info in sorted(sources.items())},
+    }
+    out.with_name("provenance.json").write_text(
+        json.dumps(provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")

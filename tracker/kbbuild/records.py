@@ -1,0 +1,63 @@
+"""Plain records every open-data reader produces, before the merge into the KB.
+
+A reader (one module per source: ``assemblee``, ``congress``, ``parlparse``, ``meps``,
+``curated``) turns a local copy of its source into ``Person`` and ``Party`` records, with
+our KB's party ids in affiliations; ``tracker.kbbuild.build`` merges them with the
+curated file, gives stable ids, validates the whole and writes provenance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# Offices, by prominence (1 = a bare surname may mean this person in any article):
+#   head_of_state, head_of_government, minister, speaker (of a chamber), party_leader -> 1
+#   legislator (national parliament, congress, lords, european parliament), governor -> 2
+#   local (mayor, regional, state legislator) -> 3
+ROLES = {"head_of_state": 1, "head_of_government": 1, "minister": 1, "speaker": 1,
+         "party_leader": 1,
+         "governor": 2, "legislator": 2, "local": 3}
+
+
+@dataclass
+class Office:
+    role: str                  # a key of ROLES
+    label: str                 # as the source says it: "député", "Secretary of State", ...
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass
+class Stint:
+    """A dated membership of a party (our KB party id)."""
+
+    party: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass
+class Person:
+    name: str                  # the common name the press writes: "Yaël Braun-Pivet"
+    country: str               # ISO 3166 alpha-2: FR, US, GB, DE ...
+    source: str                # reader name: "assemblee", "congress", ...
+    source_key: str            # the person's stable id in that source: "PA721908", "B000444"
+    wikidata: str | None = None
+    birth: dt.date | None = None
+    surname: str | None = None  # when not the last word of name ("Le Pen", "de Villepin")
+    aliases: list[str] = field(default_factory=list)    # other full forms: maiden names...
+    affiliations: list[Stint] = field(default_factory=list)
+    offices: list[Office] = field(default_factory=list)
+
+
+@dataclass
+class Party:
+    """A party a reader needs that the curated KB may lack (curated entries win)."""
+
+    id: str
+    name: str
+    country: str
+    source: str
+    aliases: list[str] = field(default_factory=list)
+    wikidata: str | None = None
