@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from tests.conftest import write_config
 from tracker.cli import cli
+from tracker.tag import TAGGER_VERSION
 
 ROYAL = "/articles/royal-sarkozy-premier-tour.html"
 PRIMAIRE = "/articles/sarkozy-primaire.html"
@@ -266,6 +267,6 @@ def test_each_mention_records_position_method_confidence_and_versions(ran, site)
     royal = rows[5]
     assert royal[0] == "Royal" and royal[2] == "coreference" and royal[3] == 0.95
     assert rows[0][2] == "rule" and rows[0][3] == 0.99
-    assert all(r[4] and r[5].startswith("4+kb.") for r in rows)
+    assert all(r[4] and r[5].startswith(f"{TAGGER_VERSION}+kb.") for r in rows)
     titles = _mentions(config, "--politician", "Royal", "--position", "title")
     assert [r["surface"] for r in titles] == ["Ségolène Royal"]

@@ -45,7 +45,8 @@ CASES = [
     ("Il y a des ps dans le texte, une PS5 et un P.S. en bas de la lettre.", "fr", []),
     ("PS : je reviens demain sur ce sujet.", "fr", []),
     ("Le parti Renaissance et les Républicains votent. Les républicains américains aussi.",
-     "fr", [("Renaissance", "renaissance"), ("Républicains", "lr")]),
+     "fr", [("Renaissance", "renaissance"), ("Républicains", "lr"),
+            ("républicains", "republican-party")]),
     ("The Renaissance painters. The horizons of science.", "en", []),
     ("À Washington, les Républicains bloquent le budget. Les Républicains de Laurent "
      "Wauquiez votent contre la réforme.", "fr",

@@ -21,6 +21,8 @@ from spacy.language import Language
 from spacy.matcher.levenshtein import levenshtein
 from spacy.tokens import Doc, Span
 
+from tracker.countries import COUNTRY_WORDS
+from tracker.discover import discover, slug
 from tracker.kb import Entity, KnowledgeBase, fold, is_acronym
 from tracker.names import NameIndex, compile_names, core, token_fold
 
@@ -90,6 +92,9 @@ class Linker:
         self.stop_words = frozenset(nlp.Defaults.stop_words)
         if not Span.has_extension("tracker_rule"):
             Span.set_extension("tracker_rule", default=None)
+        for extension in ("tracker_party", "tracker_name"):  # a discovered person's
+            if not Span.has_extension(extension):
+                Span.set_extension(extension, default=None)
 
     def set_kb(self, kb: KnowledgeBase) -> None:
         """The KB's names, fuzzy index and first names, compiled once and cached."""
@@ -159,7 +164,10 @@ class Linker:
             if is_acronym(alias):
                 ok = written == alias
             elif kind == "surname":
-                ok = written[:1].isupper()
+                # "Le Maire" is a surname, "Le maire" the mayor: each word as capitalised.
+                ok = written[:1].isupper() and all(
+                    w[:1].isupper() == a[:1].isupper() or w.isupper()
+                    for w, a in zip(written.split()[1:], alias.split()[1:], strict=False))
             elif kind == "member":
                 ok = not alias[:1].isupper() or written[:1].isupper()
             else:
@@ -223,7 +231,8 @@ class Linker:
                 if entity_id is None:
                     continue
             else:
-                entity_id = self._pick(ids, day)
+                ids = self._by_country(doc, start, end, ids)
+                entity_id = self._pick(ids, day) if ids else None
                 if entity_id is None or self._thing(doc, start, end):
                     continue
                 entity = self.kb.entities[entity_id]
@@ -237,7 +246,24 @@ class Linker:
             span = Span(doc, start, end, label=entity.type, kb_id=entity_id)
             span._.tracker_rule = rule
             spans.append(span)
-        return spans
+        return self._with_discovered(doc, spans, day)
+
+    def _with_discovered(self, doc: Doc, spans: list[Span], day: dt.date | None
+                         ) -> list[Span]:
+        """Add the people the KB lacks whom the text introduces with an office."""
+        assert self.kb is not None
+        taken = {i for span in spans for i in range(span.start, span.end)}
+        party_at = {i: span.kb_id_ for span in spans if span.label_ == "party"
+                    for i in range(span.start, span.end)}
+        for found in discover(doc, taken, self.first_names, party_at.get):
+            span = Span(doc, found.start, found.end, label="politician",
+                        kb_id=slug(found.name))
+            span._.tracker_rule = found.rule
+            span._.tracker_name = found.name
+            span._.tracker_party = (self._party_at(found.party, day)
+                                    if found.party in self.kb.entities else None)
+            spans.append(span)
+        return sorted(spans, key=lambda span: span.start)
 
     def _full_names(self, doc: Doc, chosen: list, day: dt.date | None
                     ) -> list[tuple[int, str, str | None]]:
@@ -298,8 +324,9 @@ class Linker:
         # "la Renaissance", "the Renaissance", "Harlem Renaissance": the word, not the party.
         # A plural article makes members of a party ("des Républicains", "les Verts").
         before = span.doc[span.start - 1] if span.start > 0 else None
+        plural_the = fold(before.text) == "the" and written.endswith("s") if before else False
         return before is None or not (
-            (fold(before.text) in ARTICLES
+            (fold(before.text) in ARTICLES and not plural_the  # "the Conservatives"
              and fold(before.text) not in ("les", "des", "aux", "du"))
             or (before.is_alpha and before.text[:1].isupper() and not before.is_sent_start))
 
@@ -322,18 +349,24 @@ class Linker:
             return "person"
         if self._thing(doc, start, end):
             return "thing"
+        after = doc[end] if end < len(doc) else None
+        if _is_date(doc, start, end):
+            return "thing"  # "in May 2017", "May 8": the month
+        if (after is not None and after.is_alpha and after.text[:1].isupper()
+                and not after.is_upper and doc[end - 1].whitespace_
+                and fold(after.text) not in TITLES
+                and not _title_case(doc[start].sent, self.stop_words)):
+            return "person"  # "Pierre Hurmic", "Sen. Jane Doe": part of a longer name
         if _titled(doc, start):
             return None
-        after = doc[end] if end < len(doc) else None
-        if (after is not None and after.is_alpha and after.text[:1].isupper()
-                and not after.is_upper and fold(after.text) in self.first_names
-                and doc[end - 1].whitespace_):
-            return "person"  # "Dan Brown": the surname is someone else's first name
+        if any(ent.start <= start and end < ent.end for ent in doc.ents
+               if ent.label_ in PERSON_LABELS):
+            return "person"  # the model reads a longer name that goes on after it
         if before is None:
             return None
         if before.text in ("-", "‑", "‐") and not before.whitespace_:
             ahead = doc[start - 2] if start > 1 else None
-            if ahead is not None and ahead.is_alpha and ahead.text[:1].islower():
+            if ahead is not None and ahead.text[-1:].isalpha() and ahead.text[:1].islower():
                 return None  # "anti-Trump", "l'après-Macron": the person
             return "thing"
         if before.text in PLACE_BEFORE:
@@ -440,10 +473,38 @@ class Linker:
             before = doc[start - 1] if start > 0 else None
             if before is None or fold(before.text) not in MEMBER_DETERMINERS:
                 return None
-        party_id = self._pick(ids, day)
+        ids = self._by_country(doc, start, end, ids)
+        if doc[start].text[:1].islower():
+            # A lower-case member word of a foreign party needs its country said nearby:
+            # "les démocrates américains".
+            home = {"fr": "FR"}.get(doc.lang_)
+            cues = _country_cues(doc, start, end)
+            ids = tuple(i for i in ids if self.kb.entities[i].country in (home, None)
+                        or self.kb.entities[i].country in cues)
+        party_id = self._pick(ids, day) if ids else None
         if party_id is None:
             return None
         return self._party_at(party_id, day)
+
+    def _by_country(self, doc: Doc, start: int, end: int, ids: tuple[str, ...]
+                    ) -> tuple[str, ...]:
+        """Parties of the country named next to the name: "Angola's National Front" is not
+        the French one, "les Verts allemands" are the German Greens."""
+        assert self.kb is not None
+        entities = [self.kb.entities[i] for i in ids]
+        if any(e.type != "party" for e in entities):
+            return ids
+        cues = _country_cues(doc, start, end)
+        if cues and not any(e.country in cues for e in entities):
+            # "À Washington, les Républicains": the party these names mean abroad
+            abroad = [e.abroad[0] for e in entities if e.abroad
+                      and self.kb.entities[e.abroad[0]].country in cues]
+            if abroad:
+                return tuple(dict.fromkeys(abroad))
+        if not cues or any(e.country in cues for e in entities):
+            return tuple(e.id for e in entities if not cues or e.country in cues
+                         or e.country in (None, "EU"))
+        return ()
 
     def _party_at(self, party_id: str, day: dt.date | None) -> str:
         if day is None:
@@ -515,6 +576,38 @@ def _holds(entity: Entity, cue: str, day: dt.date | None) -> bool:
                                    fold(office.label).replace("-", " ").split()):
             return True
     return False
+
+
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december"}
+DATE_WORDS = {"in", "of", "since", "until", "till", "by", "early", "late", "mid", "last",
+              "next", "this", "from", "through", "before", "after", "during", "on"}
+
+
+def _is_date(doc: Doc, start: int, end: int) -> bool:
+    """"May" in "in May", "May 8", "8 May 2017": a month, not Theresa May."""
+    if fold(doc[start:end].text) not in MONTHS:
+        return False
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    return bool((after is not None and after.like_num)
+                or (before is not None and (before.like_num
+                                           or fold(before.text) in DATE_WORDS)))
+
+
+def _title_case(sent: Span, stop_words: frozenset[str]) -> bool:
+    """A headline in Title Case ("Trump Says He Will Run After Vote"): capitals tell
+    nothing there. Names are capitalised in any sentence; grammar words only in these."""
+    return sum(1 for t in sent[1:] if t.is_alpha and t.text[:1].isupper()
+               and t.text.lower() in stop_words) >= 2
+
+
+def _country_cues(doc: Doc, start: int, end: int, reach: int = 6) -> set[str]:
+    """Countries named within a few words of a name, in its sentence."""
+    sent = doc[start].sent
+    window = [*doc[max(sent.start, start - reach):start], *doc[end:min(sent.end, end + reach)]]
+    return {COUNTRY_WORDS[w] for w in (fold(core(t.text)) for t in window)
+            if w in COUNTRY_WORDS}
 
 
 def _others(candidates: list[Entity], person: Entity, day: dt.date | None) -> bool:

@@ -61,6 +61,7 @@ class Mention:
     # alias, alias-abroad, fuzzy, surname, surname-after-name, surname-in-context,
     # surname-family, member, honorific, discovered, discovered-after-name
     rule: str
+    entity_name: str | None = None  # a discovered person's name (not in the KB)
 
     @property
     def method(self) -> str:

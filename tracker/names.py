@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from tracker.kb import KnowledgeBase, fold
 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
-COMPILED_FORMAT = "3"
+COMPILED_FORMAT = "4"
 
 
 def core(text: str) -> str:
@@ -177,6 +177,8 @@ _GLUE_WORDS = ("à|a|au|aux|de|du|des|et|par|pour|avec|sur|chez|dans|selon|contr
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _SPLITS = (
     re.compile(rf"^({_GLUE_WORDS})([{_UPPER}][a-zà-öø-ÿ].*)$"),
+    # any lower-case word glued to a capitalised one: "ministreBruno", "sénateurGérard"
+    re.compile(rf"^([a-zà-öø-ÿ]{{2,}})([{_UPPER}][a-zà-öø-ÿ]{{2,}}.*)$"),
     re.compile(rf"^((?:[ldjmnstc]|qu)['’])?([a-zà-öø-ÿ]+)([-‐‑])([{_UPPER}].*)$"),
     re.compile(rf"^([{_UPPER}][\w\-]*\w)(['’])$"),
 )

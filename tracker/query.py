@@ -35,6 +35,7 @@ class MentionFilter:
     position: str | None = None  # title, lead or body
     type: str | None = None  # party or politician
     search: str | None = None  # words or "phrases" the document must contain
+    no_discovered: bool = False  # leave out people the KB does not know yet
     limit: int | None = None
 
 
@@ -43,14 +44,20 @@ def resolve(db: Database, name: str, type_: str) -> str:
     does, if only one has it; a usage error otherwise."""
     key = fold(name)
     by_name, by_surname = [], []
-    for row in db.query("SELECT id, name, aliases, surname FROM entities WHERE type = ?",
-                        [type_]):
+    for row in db.query("SELECT id, name, aliases, surname, builtin FROM entities "
+                        "WHERE type = ?", [type_]):
+        if row["id"] == name:
+            return name
         names = [row["id"], row["name"], *json.loads(row["aliases"] or "[]")]
         if key in {fold(n) for n in names}:
             by_name.append(row)
         elif row["surname"] and fold(row["surname"]) == key:
             by_surname.append(row)
     found = by_name or by_surname
+    # A hand-kept entry wins over open-data namesakes ("PS" is the French one).
+    kept = [r for r in found if not r["builtin"]]
+    if len(found) > 1 and len(kept) == 1:
+        return kept[0]["id"]
     if len(found) == 1:
         return found[0]["id"]
     if found:
@@ -180,6 +187,8 @@ def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW
         params.append(f.lang)
     if f.no_duplicates:
         where.append(f"{c['duplicate_of']} IS NULL")
+    if f.no_discovered:
+        where.append(f"coalesce({c['method']}, '') != 'discovered'")
     if f.position:
         where.append(f"{c['position']} = ?")
         params.append(f.position)

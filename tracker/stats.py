@@ -48,6 +48,7 @@ class StatsQuery:
     position: str | None = None
     direct: bool = False  # by party: the party's own names only
     no_duplicates: bool = False
+    no_discovered: bool = False  # leave out people the KB does not know yet
     top: int = 10
 
     def __post_init__(self) -> None:
@@ -63,7 +64,8 @@ class StatsQuery:
     def simple(self) -> bool:
         """Whether daily counts answer: only dates (and copies) filter the mentions."""
         return not (self.source or self.lang or self.type or self.position
-                    or self.search is not None or (self.direct and self.by == "party"))
+                    or self.search is not None or (self.direct and self.by == "party")
+                    or self.no_discovered)
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ def _where(db: Database, q: StatsQuery) -> tuple[list[str], list]:
     mention filters of `tracker mentions`, and the kind of entity counted."""
     flt = MentionFilter(source=q.source, since=q.since, until=q.until, lang=q.lang,
                         no_duplicates=q.no_duplicates, position=q.position, type=q.type,
+                        no_discovered=q.no_discovered,
                         search=q.search)
     where, params = where_clauses(db, flt, TABLE_COLUMNS)
     if q.by == "party" and q.direct:

@@ -243,6 +243,15 @@ def m006_reports(db: Database) -> None:
                                tokenize="unicode61 remove_diacritics 2")
 
 
+@migrations()
+def m007_discovered(db: Database) -> None:
+    """People the KB lacks, introduced in a text with an office: entities marked
+    discovered (1) until a user accepts them into a KB file; and which entities come from
+    the open-data layer (a hand-kept one wins a name they share)."""
+    db["entities"].add_column("discovered", int, not_null_default=0)
+    db["entities"].add_column("builtin", int, not_null_default=0)  # the open-data layer
+
+
 def now_iso() -> str:
     return iso(dt.datetime.now(dt.timezone.utc))
 
@@ -323,7 +332,8 @@ class Store:
                 "id": e.id, "name": e.name, "type": e.type, "country": e.country,
                 "wikidata": e.wikidata, "aliases": json.dumps([*e.aliases, *e.exact_case],
                                                               ensure_ascii=False),
-                "surname": e.surname, "kb_version": kb.version,
+                "surname": e.surname, "kb_version": kb.version, "discovered": 0,
+                "builtin": int(e.builtin),
             } for e in kb.entities.values()), pk="id")
             db.execute("DELETE FROM affiliations")
             db["affiliations"].insert_all({
@@ -436,6 +446,12 @@ class Store:
         """Plain executemany: a page can hold a hundred mentions, each stored with its
         sentence, and this runs once per document."""
         published = iso(article.published_at)
+        # A discovered person is an entity of its own, marked so, until accepted into a KB.
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO entities (id, name, type, discovered) "
+            "VALUES (?, ?, 'politician', 1)",
+            [(m.entity_id, m.entity_name or m.surface) for m in mentions
+             if m.method == "discovered"])
         self.db.conn.executemany(
             'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, "end", '
             "sentence, rule, published_at, position, method, confidence, kb_version, "

@@ -95,12 +95,14 @@ class Tagger:
             out.append(Mention(
                 entity_id=span.kb_id_,
                 entity_type=span.label_,
-                party_id=self.kb.party_at(span.kb_id_, day),
+                party_id=(span._.tracker_party if span.kb_id_ not in self.kb.entities
+                          else self.kb.party_at(span.kb_id_, day)),
                 surface=span.text[elided:],
                 start=offset + span.start_char + elided,
                 end=offset + span.end_char,
                 sentence=sentence,
                 rule=span._.tracker_rule,
+                entity_name=None if span.kb_id_ in self.kb.entities else span._.tracker_name,
             ))
         return out
 

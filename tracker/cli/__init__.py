@@ -96,6 +96,9 @@ def filters(func):
         click.option("--no-duplicates", is_flag=True,
                      help="Leave out copies (the same text, or the same agency dispatch, "
                           "already stored from another page)."),
+        click.option("--no-discovered", is_flag=True,
+                     help="Leave out people the knowledge base does not know yet (found "
+                          "by the office the text gives them; see `tracker candidates`)."),
         click.option("--position", type=click.Choice(["title", "lead", "body"]),
                      help="Only mentions in the headline, the lead paragraph or the body."),
         click.option("--type", "type_", type=click.Choice(["party", "politician"]),
@@ -377,6 +380,8 @@ def _delimiter(value: str | None, excel: bool) -> str:
 @click.option("--position", type=click.Choice(["title", "lead", "body"]),
               help="Only mentions in the headline, the lead or the body.")
 @click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
+@click.option("--no-discovered", is_flag=True,
+              help="Leave out people the knowledge base does not know yet.")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many entities, pairs and sources the rankings show.")
 @click.option("--view", type=click.Choice(["counts", "totals", "co-mentions", "sources",

@@ -89,24 +89,33 @@ def retag(config: Config, db: Path, since) -> None:
 
 @cli.command()
 @common
-@click.option("--label", type=click.Choice(["PER", "ORG"]), help="Persons or organisations.")
+@click.option("--label", type=click.Choice(["discovered", "PER", "ORG"]),
+              help="Discovered people (introduced with an office), or other person or "
+                   "organisation names.")
 @click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
 def candidates(config: Config, db: Path, label: str | None, limit: int, fmt: str) -> None:
-    """Names the model found that the knowledge base lacks, most frequent first, with an
-    example sentence: new figures worth adding."""
+    """Who the knowledge base lacks, most frequent first, with an example sentence:
+    people discovered by the office the text gives them (`tracker kb accept` adds them to
+    your KB), then other names the model found."""
     import json
 
     from tracker.store import Store
 
     with Store(db, create=False) as store:
-        sql = "SELECT name, label, count, last_seen, example, example_url FROM candidates"
-        params: list = []
-        if label:
-            sql += " WHERE label = ?"
-            params.append(label)
-        rows = list(store.db.query(sql + " ORDER BY count DESC, name LIMIT ?", [*params, limit]))
+        rows = []
+        if label in (None, "discovered"):
+            rows += discovered_people(store.db, limit)
+        if label != "discovered":
+            sql = ("SELECT name, label, count, last_seen, example, example_url "
+                   "FROM candidates")
+            params: list = []
+            if label:
+                sql += " WHERE label = ?"
+                params.append(label)
+            rows += store.db.query(sql + " ORDER BY count DESC, name LIMIT ?",
+                                   [*params, limit])
     if fmt == "jsonl":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -118,8 +127,35 @@ def candidates(config: Config, db: Path, label: str | None, limit: int, fmt: str
     for column in ("name", "label", "count", "example"):
         table.add_column(column, overflow="fold")
     for r in rows:
-        table.add_row(r["name"], r["label"], str(r["count"]), r["example"][:160])
+        label_ = r["label"] + (f" ({r['party']})" if r.get("party") else "")
+        table.add_row(r["name"], label_, str(r["count"]), (r["example"] or "")[:160])
     Console().print(table)
+
+
+def discovered_people(db, limit: int | None = None, ids: tuple[str, ...] = ()) -> list[dict]:
+    """Discovered people with their mentions' count, the party their cues gave most
+    often, and the first sentence that introduced them (the evidence)."""
+    where = "e.discovered = 1"
+    params: list = []
+    if ids:
+        where += f" AND e.id IN ({', '.join('?' * len(ids))})"
+        params += list(ids)
+    sql = f"""
+        SELECT e.id, e.name, 'discovered' AS label, count(*) AS count,
+               max(m.published_at) AS last_seen,
+               (SELECT m2.sentence FROM mentions m2 WHERE m2.entity_id = e.id
+                 ORDER BY m2.rule != 'discovered', m2.published_at LIMIT 1) AS example,
+               (SELECT d.url FROM mentions m2 JOIN documents d ON d.id = m2.document_id
+                 WHERE m2.entity_id = e.id ORDER BY m2.published_at LIMIT 1) AS example_url,
+               (SELECT m3.party_id FROM mentions m3 WHERE m3.entity_id = e.id
+                 AND m3.party_id IS NOT NULL GROUP BY m3.party_id
+                 ORDER BY count(*) DESC LIMIT 1) AS party
+        FROM entities e JOIN mentions m ON m.entity_id = e.id
+        WHERE {where} GROUP BY e.id ORDER BY count(*) DESC, e.name"""
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return list(db.query(sql, params))
 
 
 @cli.group()
@@ -253,3 +289,64 @@ def kb_build(sources: tuple[str, ...], output: Path | None, curated: Path) -> No
     for key, value in sorted(stats.items()):
         click.echo(f"  {key}: {value}", err=True)
     click.echo(f"{len(built)} entities written to {out} (provenance.json beside it)", err=True)
+
+
+@kb.command("accept")
+@common
+@click.argument("people", nargs=-1, metavar="[ID...]")
+@click.option("--all", "all_", is_flag=True, help="Every discovered person.")
+@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --all: only people mentioned at least this often.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Your KB file (YAML): created, or extended with the people not yet in it.")
+def kb_accept(config: Config, db: Path, people: tuple[str, ...], all_: bool, min_count: int,
+              output: Path) -> None:
+    """Confirm discovered people (see `tracker candidates --label discovered`): write them
+    to your KB file, with the party their office cue gave. List the file under `entities:`
+    in config.yaml and run `tracker retag`: their mentions become ordinary ones."""
+    import yaml
+
+    from tracker.kb import load_kb
+    from tracker.store import Store
+
+    if not people and not all_:
+        raise ConfigError("name the people to accept (ids from `tracker candidates`) or "
+                          "pass --all")
+    with Store(db, create=False) as store:
+        rows = discovered_people(store.db, ids=people)
+    if all_:
+        rows = [r for r in rows if r["count"] >= min_count]
+    missing = set(people) - {r["id"] for r in rows}
+    if missing:
+        raise ConfigError(f"not discovered people in {db}: {', '.join(sorted(missing))} "
+                          "(see `tracker candidates --label discovered`)")
+    doc: dict = {"parties": [], "politicians": []}
+    if output.exists():
+        try:
+            doc = yaml.safe_load(output.read_text("utf-8")) or doc
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{output}: cannot read ({exc})") from None
+        if not isinstance(doc, dict):
+            raise ConfigError(f"{output}: expected 'parties:' and 'politicians:' lists")
+    known = {e.get("id") for e in doc.get("politicians") or [] if isinstance(e, dict)}
+    added = []
+    for r in rows:
+        if r["id"] in known:
+            continue
+        entry: dict = {"id": r["id"], "name": r["name"]}
+        if r["party"]:
+            entry["affiliations"] = [{"party": r["party"]}]
+        added.append(entry)
+    doc.setdefault("politicians", [])
+    doc["politicians"] = [*(doc["politicians"] or []), *added]
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    load_kb([*config.entities, yaml.safe_load(text)])  # it must load with the rest
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text("# People accepted with `tracker kb accept` (evidence: tracker "
+                   "candidates).\n" + text, "utf-8")
+    tmp.replace(output)
+    listed = any(isinstance(e, Path) and e.resolve() == output.resolve()
+                 for e in config.entities)
+    hint = "" if listed else "; list it under `entities:` in config.yaml"
+    click.echo(f"{len(added)} people written to {output}{hint}, then run `tracker retag`",
+               err=True)

@@ -1,0 +1,179 @@
+"""People the knowledge base does not know yet, introduced in the text with an office.
+
+"le député LR de la Manche Philippe Gosselin", "la sénatrice Dominique Vérien",
+"Bernard Combes, maire de Tulle", "state Sen. Jane Doe", "Rep. Jared Golden (D-Maine)",
+"the Democratic governor Andy Beshear": the office says a politician is meant, the cue
+may give the party. Such a person is stored as a *discovered* politician (method
+``discovered``, a lower confidence), whose id is the slug of the name as written; later
+mentions of the surname in the same document link to them. ``tracker candidates`` lists
+them with the sentence as evidence and ``tracker kb accept`` adds them to a user KB file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from tracker.kb import fold
+
+# Office words (folded) that introduce a politician's name.
+OFFICE_WORDS = {fold(w) for w in (
+    "député", "députée", "sénateur", "sénatrice", "maire", "eurodéputé", "eurodéputée",
+    "conseiller", "conseillère", "ministre", "adjoint", "adjointe", "édile", "élu", "élue",
+    "secrétaire", "Sen.", "Sen", "Senator", "Rep.", "Rep", "Representative", "Assemblyman",
+    "Assemblywoman", "Assemblymember", "Councilman", "Councilwoman", "councillor", "Cllr",
+    "Mayor", "Gov.", "Gov", "Governor", "Delegate", "lawmaker", "legislator", "Congressman",
+    "Congresswoman", "MP", "MEP", "minister", "commissioner", "alderman", "alderwoman",
+    "councilmember", "supervisor", "gouverneur", "bourgmestre", "préfet",
+)}
+# Words that may stand between an office and the name: "le député LR de la Manche X".
+PARTICLES = {"de", "du", "des", "le", "la", "l'", "d'", "van", "von", "der", "den", "da",
+             "di", "del", "della", "dos", "bin", "al", "el", "ben", "mac", "st."}
+# "(D-Maine)", "(R-Texas)": the US party letter after a name.
+US_PARTY_LETTER = re.compile(r"^\(?([DRI])$")
+MAX_GAP = 7  # tokens between the office word and the name
+
+
+@dataclass(frozen=True)
+class Discovered:
+    start: int  # token offsets in the doc
+    end: int
+    name: str
+    party: str | None
+    rule: str  # discovered (with its office) or discovered-after-name
+
+
+def slug(name: str) -> str:
+    """"Yaël Braun-Pivet" -> "yael-braun-pivet": the id of a discovered person."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
+             party_of: Callable[[int], str | None]) -> list[Discovered]:
+    """Names introduced with an office that no KB name covers. ``taken`` holds the
+    tokens of the KB's mentions; ``party_of(i)`` is the party of a KB mention at token i
+    (a party name or member word) or None."""
+    found: list[Discovered] = []
+    used = set(taken)
+    for token in doc:
+        if fold(token.text) not in OFFICE_WORDS or token.i in used:
+            continue
+        name = _name_after(doc, token.i + 1, first_names, used)
+        if name is not None:
+            start, end = name
+            party = _party_between(doc, max(0, token.i - 2), start, party_of) or \
+                _party_after(doc, end, party_of)
+            found.append(_make(doc, start, end, party, used))
+            continue
+        # "Bernard Combes, maire de Tulle": a name, a comma, then the office.
+        if token.i >= 3 and doc[token.i - 1].text == "," or (
+                token.i >= 4 and doc[token.i - 2].text == "," and
+                fold(doc[token.i - 1].text) in {"le", "la", "l'", "the", "a", "ancien",
+                                                "ancienne", "former", "state"}):
+            comma = token.i - 1 if doc[token.i - 1].text == "," else token.i - 2
+            span = _name_before(doc, comma, first_names, used)
+            if span is not None:
+                party = _party_after(doc, token.i + 1, party_of, reach=4)
+                found.append(_make(doc, span[0], span[1], party, used))
+    # Later mentions of a discovered person's surname in the same document.
+    surnames = {fold(doc[d.end - 1].text): d for d in found}
+    for token in doc:
+        d = surnames.get(fold(token.text))
+        if (d is not None and token.i >= d.end and token.i not in used
+                and token.text[:1].isupper()
+                and not (token.i > 0 and doc[token.i - 1].text[:1].isupper()
+                         and fold(doc[token.i - 1].text) in first_names)):
+            used.add(token.i)
+            found.append(Discovered(token.i, token.i + 1, d.name, d.party,
+                                    "discovered-after-name"))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _make(doc: Doc, start: int, end: int, party: str | None, used: set[int]) -> Discovered:
+    used.update(range(start, end))
+    name = " ".join(doc[start:end].text.split())
+    return Discovered(start, end, name, party, "discovered")
+
+
+def _is_cap(text: str) -> bool:
+    return text[:1].isupper() and any(c.islower() for c in text[1:])
+
+
+def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
+             ) -> tuple[int, int] | None:
+    """A person's name starting at token i: a known first name, then capitalised words
+    (particles and hyphens allowed), two words at least, none in a KB mention."""
+    if i >= len(doc) or i in used or not _is_cap(doc[i].text) \
+            or fold(doc[i].text) not in first_names:
+        return None
+    j = i + 1
+    words = 1
+    while j < len(doc) and j not in used:
+        text = doc[j].text
+        if text in ("-", "‑") and not doc[j - 1].whitespace_ and j + 1 < len(doc) \
+                and _is_cap(doc[j + 1].text):
+            j += 2
+            continue
+        if fold(text) in PARTICLES and j + 1 < len(doc) and _is_cap(doc[j + 1].text) \
+                and doc[j].whitespace_:
+            j += 2
+            words += 1
+            continue
+        if _is_cap(text) and doc[j - 1].whitespace_:
+            j += 1
+            words += 1
+            continue
+        break
+    if words < 2 or words > 4:
+        return None
+    return i, j
+
+
+def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
+                ) -> tuple[int, int] | None:
+    """The first name within a few tokens after an office word, past place words and a
+    party ("le député LR de la Manche Philippe Gosselin")."""
+    for j in range(i, min(len(doc), i + MAX_GAP)):
+        if doc[j].text in (".", ";", ":", "!", "?", "»", '"') or doc[j].is_space:
+            return None
+        span = _name_at(doc, j, first_names, used)
+        if span is not None:
+            return span
+    return None
+
+
+def _name_before(doc: Doc, comma: int, first_names: frozenset[str], used: set[int]
+                 ) -> tuple[int, int] | None:
+    for start in range(max(0, comma - 4), comma):
+        span = _name_at(doc, start, first_names, used)
+        if span is not None and span[1] == comma:
+            return span
+    return None
+
+
+def _party_between(doc: Doc, start: int, end: int, party_of: Callable[[int], str | None]
+                   ) -> str | None:
+    for i in range(start, end):
+        party = party_of(i)
+        if party:
+            return party
+    return None
+
+
+def _party_after(doc: Doc, end: int, party_of: Callable[[int], str | None], reach: int = 3
+                 ) -> str | None:
+    """"(PS)", "(D-Maine)" right after the name."""
+    for i in range(end, min(len(doc), end + reach)):
+        party = party_of(i)
+        if party:
+            return party
+        match = US_PARTY_LETTER.match(doc[i].text)
+        if match and i + 1 < len(doc) and doc[i + 1].text in ("-", "–"):
+            return {"D": "democratic-party", "R": "republican-party"}.get(match.group(1))
+    return None
