@@ -61,8 +61,10 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
     (a party name or member word) or None."""
     found: list[Discovered] = []
     used = set(taken)
-    for token in doc:
-        if fold(token.text) not in OFFICE_WORDS or token.i in used:
+    norms = doc.user_data.get("tracker_norms") or [fold(t.text) for t in doc]
+    for i in [i for i, norm in enumerate(norms) if norm in OFFICE_WORDS]:
+        token = doc[i]
+        if token.i in used:
             continue
         name = _name_after(doc, token.i + 1, first_names, used)
         if name is not None:
@@ -83,9 +85,10 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
                 found.append(_make(doc, span[0], span[1], party, used))
     # Later mentions of a discovered person's surname in the same document.
     surnames = {fold(doc[d.end - 1].text): d for d in found}
-    for token in doc:
-        d = surnames.get(fold(token.text))
-        if (d is not None and token.i >= d.end and token.i not in used
+    for i in [i for i, norm in enumerate(norms) if norm in surnames] if surnames else ():
+        token = doc[i]
+        d = surnames[norms[i]]
+        if (token.i >= d.end and token.i not in used
                 and token.text[:1].isupper()
                 and not (token.i > 0 and doc[token.i - 1].text[:1].isupper()
                          and fold(doc[token.i - 1].text) in first_names)):

@@ -39,8 +39,10 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ":
                               "Æ": "ae", "ß": "ss"})
 
 
+@functools.lru_cache(maxsize=262_144)
 def fold(text: str) -> str:
-    """Case-, accent- and apostrophe-insensitive form used for matching names."""
+    """Case-, accent- and apostrophe-insensitive form used for matching names (words
+    repeat: each distinct one is folded once per process)."""
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
     # Accents go, and invisible characters (soft hyphen, zero-width space) with them.
     text = "".join(c for c in text

@@ -15,8 +15,10 @@ in the order a reader applies them:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
+from spacy.attrs import IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher.levenshtein import levenshtein
 from spacy.tokens import Doc, Span
@@ -107,10 +109,13 @@ class Linker:
         for permanent in ("party", "politician", *kb.entities):  # outlive memory zones
             strings.add(permanent)
 
-    def _fuzzy_matches(self, words: list[str]) -> list[tuple[int, int, str]]:
+    def _fuzzy_matches(self, words: list[str], texts: list[str]
+                       ) -> list[tuple[int, int, str]]:
         found = set()
         index = self.fuzzy_index
         for i, word in enumerate(words):
+            if not texts[i][:1].isupper():
+                continue  # names are capitalised: no need to look at "pierre" the stone
             for entity_id, norms, anchor in index.get(word, ()):
                 start = i - anchor
                 end = start + len(norms)
@@ -127,21 +132,38 @@ class Linker:
         # NBSP and line breaks; ``where`` maps a word back to its token.
         where: list[int] = []
         words: list[str] = []
+        texts: list[str] = []
+        norms: list[str] = []
+        # The model's entities, read once (spaCy builds them anew at each access).
+        doc.user_data["tracker_ents"] = [(e.start, e.end, e.label_) for e in doc.ents]
+        doc.user_data["tracker_norms"] = norms
+        # Token texts through arrays: no Python Token object per word.
+        strings = doc.vocab.strings
         after_break = False
-        for token in doc:
-            # A line break ends a sentence: headlines and list items have no full stop.
-            if after_break and not token.is_space:
-                token.is_sent_start = True
-            after_break = "\n" in token.text_with_ws
-            if token.is_space:
+        for i, (orth, space) in enumerate(doc.to_array([ORTH, IS_SPACE]).tolist()):
+            text = strings[orth]
+            if space:
+                norms.append("")
+                after_break = after_break or "\n" in text
                 continue
-            word = token_fold(token.text)
-            token.norm_ = word
-            where.append(token.i)
+            if after_break:
+                # A line break ends a sentence: headlines and list items have no full stop.
+                doc[i].is_sent_start = True
+                after_break = False
+            word = token_fold(text)
+            norms.append(word)
+            where.append(i)
             words.append(word)
+            texts.append(text)
         where.append(len(doc))
+        # Sentence starts, read once: a mention's sentence is then a bisection away.
+        doc.user_data["tracker_sents"] = [
+            i for i, flag in enumerate(doc.to_array([SENT_START]).ravel().tolist())
+            if flag == 1 or i == 0]
         found = []
         for start, end, kind, claims in self.names.find(words):
+            if kind == "surname" and not core(texts[start])[:1].isupper():
+                continue  # a surname is capitalised: "royal" is a word (checked cheaply)
             span = doc[where[start]:where[end - 1] + 1]
             ids = self._accept(kind, claims, span)
             if ids:
@@ -150,7 +172,7 @@ class Linker:
                     first = where[start + 1]  # "Lord Alli": the name is "Alli"
                 found.append((first, span.end, kind, ids))
         found.extend((where[s], where[e - 1] + 1, "fuzzy", (entity_id,))
-                     for s, e, entity_id in self._fuzzy_matches(words))
+                     for s, e, entity_id in self._fuzzy_matches(words, texts))
         found.extend(self._honorific_matches(doc))
         doc.spans["tracker"] = self._link(doc, found)
         return doc
@@ -180,8 +202,10 @@ class Linker:
         """"Sir Keir", "Dame Priti": the honorific and a first name -> the person of that
         first name named in the document, else the one prominent person who has it."""
         found = []
-        for token in doc[:-1]:
-            if fold(token.text) not in FIRST_NAME_HONORIFICS or not token.text[:1].isupper():
+        norms = doc.user_data["tracker_norms"]
+        for i in [i for i, norm in enumerate(norms[:-1]) if norm in FIRST_NAME_HONORIFICS]:
+            token = doc[i]
+            if not token.text[:1].isupper():
                 continue
             nxt = doc[token.i + 1]
             if not nxt.is_alpha or not nxt.text[:1].isupper():
@@ -237,7 +261,7 @@ class Linker:
                     continue
                 entity = self.kb.entities[entity_id]
                 if entity.abroad and any(fold(t.text) in entity.abroad[1]
-                                         for t in doc[start].sent):
+                                         for t in sentence_of(doc, start)):
                     entity_id = entity.abroad[0]  # "les Républicains" of Trump's America
                     rule = "alias-abroad"
                 if _postscript(doc, start, end):
@@ -355,12 +379,12 @@ class Linker:
         if (after is not None and after.is_alpha and after.text[:1].isupper()
                 and not after.is_upper and doc[end - 1].whitespace_
                 and fold(after.text) not in TITLES
-                and not _title_case(doc[start].sent, self.stop_words)):
+                and not _title_case(sentence_of(doc, start), self.stop_words)):
             return "person"  # "Pierre Hurmic", "Sen. Jane Doe": part of a longer name
         if _titled(doc, start):
             return None
-        if any(ent.start <= start and end < ent.end for ent in doc.ents
-               if ent.label_ in PERSON_LABELS):
+        if any(s <= start and end < e for s, e, label in _ents(doc)
+               if label in PERSON_LABELS):
             return "person"  # the model reads a longer name that goes on after it
         if before is None:
             return None
@@ -378,8 +402,8 @@ class Linker:
                 or (word not in self.stop_words and not doc[start].is_upper)):
             return "person"
         if any(t.is_alpha and t.text[:1].isupper() and fold(t.text) not in TITLES
-               for ent in doc.ents if ent.label_ in PERSON_LABELS
-               and ent.start < start <= ent.end for t in doc[ent.start:start]):
+               for s, e, label in _ents(doc) if label in PERSON_LABELS
+               and s < start <= e for t in doc[s:start]):
             return "person"
         return None
 
@@ -400,7 +424,7 @@ class Linker:
         after = [e for i, e in named if i > start and e]  # a headline's surname
         antecedent = before[-1] if before else (after[0] if after else "")
         titled = _titled(doc, start)
-        labels = {e.label_ for e in doc.ents if e.start <= start and end <= e.end}
+        labels = {label for s, e, label in _ents(doc) if s <= start and end <= e}
         if labels & PLACE_LABELS and not titled and start > 0 and \
                 fold(doc[start - 1].text) in PLACE_ARTICLES and not any(
                     self.kb.entities[i].surname_alone == "always" for i in ids):
@@ -604,7 +628,7 @@ def _title_case(sent: Span, stop_words: frozenset[str]) -> bool:
 
 def _country_cues(doc: Doc, start: int, end: int, reach: int = 6) -> set[str]:
     """Countries named within a few words of a name, in its sentence."""
-    sent = doc[start].sent
+    sent = sentence_of(doc, start)
     window = [*doc[max(sent.start, start - reach):start], *doc[end:min(sent.end, end + reach)]]
     return {COUNTRY_WORDS[w] for w in (fold(core(t.text)) for t in window)
             if w in COUNTRY_WORDS}
@@ -619,6 +643,24 @@ def _is_name_start(linker: Linker, doc: Doc, i: int) -> bool:
     """The capitalised word at ``i`` starts a person's name: "Democratic Gov. Jared Polis",
     "Republican Mitt Romney"."""
     return fold(doc[i].text) in linker.first_names
+
+
+def sentence_of(doc: Doc, i: int) -> Span:
+    """The sentence of token i, from the starts the linker read once (``Token.sent``
+    walks the tokens at every call)."""
+    starts = doc.user_data.get("tracker_sents")
+    if starts is None:
+        return doc[i].sent
+    k = bisect.bisect_right(starts, i) - 1
+    end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+    return doc[starts[k]:end]
+
+
+def _ents(doc: Doc) -> list[tuple[int, int, str]]:
+    ents = doc.user_data.get("tracker_ents")
+    if ents is None:
+        ents = doc.user_data["tracker_ents"] = [(e.start, e.end, e.label_) for e in doc.ents]
+    return ents
 
 
 def _titled(doc: Doc, start: int) -> bool:

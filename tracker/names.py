@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from tracker.kb import KnowledgeBase, fold
 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
-COMPILED_FORMAT = "4"
+COMPILED_FORMAT = "5"
 
 
 def core(text: str) -> str:
@@ -149,7 +149,8 @@ def _compile(nlp: Language, kb: KnowledgeBase) -> NameIndex:
             if prominent and len(norms) > 1 and len(fold(alias)) >= 9 and any(
                     len(n) >= 5 for n in norms):
                 for i, norm in enumerate(norms):
-                    index.fuzzy.setdefault(norm, []).append((entity.id, norms, i))
+                    if len(norm) >= 4 and norm[:1].isalpha():  # not "-", "de", "bin"
+                        index.fuzzy.setdefault(norm, []).append((entity.id, norms, i))
         given = entity.name.split()
         if len(given) > 1 and given[0][:1].isupper():
             first = fold(given[0])
@@ -184,10 +185,21 @@ _SPLITS = (
 )
 
 
+# Where in a text such a token may be: a lower-case letter before a capital (glued, or
+# across a hyphen), or an apostrophe ending a word. Only the tokens there are looked at.
+_SUSPECT = re.compile(rf"[a-zà-öø-ÿ][-‐‑]?[{_UPPER}]|\w['’](?!\w)")
+
+
 def split_glued(doc: Doc) -> Doc:
     """Split the tokens above in place (offsets are unchanged: only token bounds move)."""
     cuts = []
-    for token in doc:
+    seen: set[int] = set()
+    for match in _SUSPECT.finditer(doc.text):
+        span = doc.char_span(match.start(), match.start() + 1, alignment_mode="expand")
+        if span is None or not len(span) or span[0].i in seen:
+            continue
+        token = span[0]
+        seen.add(token.i)
         text = token.text
         if len(text) < 3 or text.isspace():
             continue

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 import tracker.linker  # noqa: F401 - registers the tracker_linker factory
 import tracker.names  # noqa: F401 - registers the tracker_split component
 from tracker.kb import KnowledgeBase
-from tracker.linker import PERSON_LABELS
+from tracker.linker import PERSON_LABELS, sentence_of
 from tracker.models import Mention
 from tracker.names import core
 
@@ -90,7 +90,7 @@ class Tagger:
     def _mentions(self, doc: Doc, offset: int, day: dt.date | None) -> list[Mention]:
         out = []
         for span in doc.spans["tracker"]:
-            sentence = " ".join(span.sent.text.split())
+            sentence = " ".join(sentence_of(doc, span.start).text.split())
             elided = len(span[0].text) - len(core(span[0].text))  # "d'Obama" -> "Obama"
             out.append(Mention(
                 entity_id=span.kb_id_,
@@ -129,7 +129,8 @@ def _candidates(doc: Doc) -> list[Candidate]:
         if (len(name) < 3 or not name[:1].isupper() or not words
                 or (label == "PER" and len(words) < 2)):
             continue
-        found.append(Candidate(name, label, " ".join(ent.sent.text.split())[:300]))
+        sentence = sentence_of(doc, ent.start).text
+        found.append(Candidate(name, label, " ".join(sentence.split())[:300]))
     return found
 
 
