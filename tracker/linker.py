@@ -15,7 +15,6 @@ in the order a reader applies them:
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 
 from spacy.attrs import IS_SPACE, ORTH, SENT_START
@@ -23,55 +22,34 @@ from spacy.language import Language
 from spacy.matcher.levenshtein import levenshtein
 from spacy.tokens import Doc, Span
 
-from tracker.countries import COUNTRY_WORDS
+from tracker.context import (
+    ARTICLES,
+    FIRST_NAME_HONORIFICS,
+    MEMBER_DETERMINERS,
+    PEER_TITLES,
+    PERSON_LABELS,
+    PLACE_ARTICLES,
+    PLACE_BEFORE,
+    PLACE_LABELS,
+    RULE_RANK,
+    SPOUSE_WORDS,
+    THING_AFTER,
+    THING_BEFORE,
+    TITLES,
+    country_cues,
+    ents,
+    family_word,
+    holds,
+    is_date,
+    is_titled,
+    office_cue,
+    postscript,
+    sentence_of,
+    title_case,
+)
 from tracker.discover import discover, slug
 from tracker.kb import Entity, KnowledgeBase, fold, is_acronym
 from tracker.names import NameIndex, compile_names, core, token_fold
-
-# Words that, just before a bare surname, show that a person is meant ("M. Hollande").
-TITLES = {fold(t) for t in (
-    "M.", "M", "Mme", "Mlle", "monsieur", "madame", "président", "présidente", "ministre",
-    "candidat", "candidate", "député", "députée", "sénateur", "sénatrice", "maire", "chef",
-    "dirigeant", "dirigeante", "porte-parole", "eurodéputé", "eurodéputée", "chancelier",
-    "chancelière", "ex-président", "ex-ministre", "secrétaire", "premier", "première",
-    "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "President", "Senator", "Sen.", "Sen", "Rep.",
-    "Rep", "Representative", "Congressman", "Congresswoman", "Governor", "Gov.", "Gov",
-    "Speaker", "Secretary", "Vice-President", "leader", "nominee", "Dr", "Dr.", "Chancellor",
-    "Minister", "Prime", "Mayor", "Lord", "Baroness", "MP", "MEP", "Sir", "Dame",
-)}
-# Honorifics written with a first name: "Sir Keir" is Keir Starmer.
-FIRST_NAME_HONORIFICS = {"sir", "dame"}
-# Titles of peers written before their surname, outside the mention's span.
-PEER_TITLES = {"lord", "baroness", "baron", "lady", "viscount", "earl", "sir", "dame"}
-# "Lady Starmer" is his wife, "Madame Chirac" may be his: someone else with that surname.
-SPOUSE_WORDS = {"lady"}
-# Lower-case words that, just before a bare surname, make it a place: "en Hollande".
-PLACE_BEFORE = {"en", "au", "aux"}
-# Words before a French member word that make it a noun: "les socialistes".
-MEMBER_DETERMINERS = {"les", "des", "aux", "ces", "nos", "vos", "leurs", "deux", "trois",
-                      "quelques", "plusieurs", "certains", "tous", "d'", "de"}
-# Before a name the model reads as a place, words that make it the place ("la Hollande").
-PLACE_ARTICLES = {"la", "l'", "de", "d'", "vers", "depuis", "toute"}
-ARTICLES = {"la", "le", "les", "l'", "une", "un", "des", "du", "de", "d'", "the", "a"}
-# Words before a name that make it a place or an institution: "avenue Charles-de-Gaulle".
-THING_BEFORE = {fold(w) for w in (
-    "avenue", "rue", "boulevard", "bd", "place", "quai", "pont", "allée", "impasse", "cours",
-    "lycée", "collège", "école", "université", "stade", "aéroport", "gare", "hôpital",
-    "musée", "fondation", "institut", "centre", "station", "parc", "square", "prix",
-    "paquebot", "porte-avions", "USS", "HMS")}
-# Words after a surname that make it a company, a building or a place: "Trump Tower".
-THING_AFTER = {fold(w) for w in (
-    "Tower", "Towers", "Organization", "Organisation", "Foundation", "Fondation", "Center",
-    "Centre", "Library", "Airport", "University", "Hotel", "Hotels", "International",
-    "Plaza", "Building", "Institute", "Street", "Avenue", "Boulevard", "Road", "Park",
-    "Square", "Doctrine", "Corp", "Corporation", "Inc", "Group", "Media", "Entertainment",
-    "Enterprises", "Winery", "Golf", "Taj", "Shuttle", "Steaks", "Tapes", "Bridge",
-    "Memorial", "Presidential", "School", "College", "Stadium", "Arena", "Museum")}
-# Rules by preference when two matches overlap.
-RULE_RANK = {"alias": 0, "fuzzy": 1, "member": 2, "surname": 3}
-# spaCy NER labels, French and English models, by what they say of a name.
-PERSON_LABELS = {"PER", "PERSON"}
-PLACE_LABELS = {"LOC", "GPE", "FAC"}
 
 
 @Language.factory("tracker_linker")
@@ -264,7 +242,7 @@ class Linker:
                                          for t in sentence_of(doc, start)):
                     entity_id = entity.abroad[0]  # "les Républicains" of Trump's America
                     rule = "alias-abroad"
-                if _postscript(doc, start, end):
+                if postscript(doc, start, end):
                     continue
             entity = self.kb.entities[entity_id]
             span = Span(doc, start, end, label=entity.type, kb_id=entity_id)
@@ -374,16 +352,16 @@ class Linker:
         if self._thing(doc, start, end):
             return "thing"
         after = doc[end] if end < len(doc) else None
-        if _is_date(doc, start, end):
+        if is_date(doc, start, end):
             return "thing"  # "in May 2017", "May 8": the month
         if (after is not None and after.is_alpha and after.text[:1].isupper()
                 and not after.is_upper and doc[end - 1].whitespace_
                 and fold(after.text) not in TITLES
-                and not _title_case(sentence_of(doc, start), self.stop_words)):
+                and not title_case(sentence_of(doc, start), self.stop_words)):
             return "person"  # "Pierre Hurmic", "Sen. Jane Doe": part of a longer name
-        if _titled(doc, start):
+        if is_titled(doc, start):
             return None
-        if any(s <= start and end < e for s, e, label in _ents(doc)
+        if any(s <= start and end < e for s, e, label in ents(doc)
                if label in PERSON_LABELS):
             return "person"  # the model reads a longer name that goes on after it
         if before is None:
@@ -402,7 +380,7 @@ class Linker:
                 or (word not in self.stop_words and not doc[start].is_upper)):
             return "person"
         if any(t.is_alpha and t.text[:1].isupper() and fold(t.text) not in TITLES
-               for s, e, label in _ents(doc) if label in PERSON_LABELS
+               for s, e, label in ents(doc) if label in PERSON_LABELS
                and s < start <= e for t in doc[s:start]):
             return "person"
         return None
@@ -423,8 +401,8 @@ class Linker:
         before = [e for i, e in named if i < start]
         after = [e for i, e in named if i > start and e]  # a headline's surname
         antecedent = before[-1] if before else (after[0] if after else "")
-        titled = _titled(doc, start)
-        labels = {label for s, e, label in _ents(doc) if s <= start and end <= e}
+        titled = is_titled(doc, start)
+        labels = {label for s, e, label in ents(doc) if s <= start and end <= e}
         if labels & PLACE_LABELS and not titled and start > 0 and \
                 fold(doc[start - 1].text) in PLACE_ARTICLES and not any(
                     self.kb.entities[i].surname_alone == "always" for i in ids):
@@ -434,7 +412,7 @@ class Linker:
         if antecedent:
             if antecedent not in ids and kind == "surname":
                 return None, ""
-            family = _family_word(doc, end)
+            family = family_word(doc, end)
             if family and len(ids) > 1:  # "Le Pen père", "Bush junior"
                 return self._by_seniority(ids, family), "surname-family"
             return antecedent, "surname-after-name"
@@ -444,9 +422,9 @@ class Linker:
             return None, ""  # "toute la Hollande": the model reads a place
         # A title naming an office ("Speaker Johnson", "la sénatrice Vérien") picks the
         # one candidate who holds such an office at the date.
-        cued = _office_cue(doc, start)
+        cued = office_cue(doc, start)
         if cued:
-            holders = [e for e in candidates if _holds(e, cued, day)]
+            holders = [e for e in candidates if holds(e, cued, day)]
             if len(holders) == 1:
                 return holders[0].id, "surname-in-context"
         active = [e for e in candidates if e.active(day)]
@@ -502,7 +480,7 @@ class Linker:
             # A lower-case member word of a foreign party needs its country said nearby:
             # "les démocrates américains".
             home = {"fr": "FR"}.get(doc.lang_)
-            cues = _country_cues(doc, start, end)
+            cues = country_cues(doc, start, end)
             ids = tuple(i for i in ids if self.kb.entities[i].country in (home, None)
                         or self.kb.entities[i].country in cues)
         party_id = self._pick(ids, day) if ids else None
@@ -518,7 +496,7 @@ class Linker:
         entities = [self.kb.entities[i] for i in ids]
         if any(e.type != "party" for e in entities):
             return ids
-        cues = _country_cues(doc, start, end)
+        cues = country_cues(doc, start, end)
         if cues and not any(e.country in cues for e in entities):
             # "À Washington, les Républicains": the party these names mean abroad
             abroad = [e.abroad[0] for e in entities if e.abroad
@@ -557,82 +535,6 @@ class Linker:
         return ordered[0] if family == "senior" else ordered[-1]
 
 
-# Title words -> what an office of the person must say: a role, or a word of its label.
-OFFICE_CUES = {
-    **dict.fromkeys(("sen", "sen.", "senator", "senateur", "senatrice"), "label:senat"),
-    **dict.fromkeys(("rep", "rep.", "representative", "congressman", "congresswoman"),
-                    "label:representative"),
-    **dict.fromkeys(("depute", "deputee"), "label:depute"),
-    **dict.fromkeys(("eurodepute", "eurodeputee", "mep"), "label:mep"),
-    **dict.fromkeys(("mp",), "label:mp"),
-    **dict.fromkeys(("ministre", "minister", "secretary"), "role:minister"),
-    **dict.fromkeys(("speaker",), "role:speaker"),
-    **dict.fromkeys(("gov", "gov.", "governor", "gouverneur"), "role:governor"),
-    **dict.fromkeys(("maire", "mayor"), "role:local"),
-    **dict.fromkeys(("chancellor", "chancelier", "chanceliere"), "role:head_of_government"),
-    **dict.fromkeys(("president", "presidente"), "label:presiden"),
-}
-
-
-def _office_cue(doc: Doc, start: int) -> str | None:
-    """The office a title just before a surname names: "Sen. Warren" -> a Senate seat."""
-    for token in reversed(doc[max(0, start - 3):start]):
-        word = fold(token.text)
-        if word in OFFICE_CUES:
-            if word in ("president", "presidente") and start - token.i > 1:
-                before = fold(doc[token.i - 1].text) if token.i else ""
-                if before in ("vice", "-"):
-                    return "label:vice"
-            return OFFICE_CUES[word]
-        if token.is_punct and token.text not in ("-", "."):
-            return None
-    return None
-
-
-def _holds(entity: Entity, cue: str, day: dt.date | None) -> bool:
-    kind, _, value = cue.partition(":")
-    for office in entity.offices:
-        if day is not None and not office.covers(day):
-            continue
-        if kind == "role" and office.role == value:
-            return True
-        if kind == "label" and any(word.startswith(value) for word in
-                                   fold(office.label).replace("-", " ").split()):
-            return True
-    return False
-
-
-MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december"}
-DATE_WORDS = {"in", "of", "since", "until", "till", "by", "early", "late", "mid", "last",
-              "next", "this", "from", "through", "before", "after", "during", "on"}
-
-
-def _is_date(doc: Doc, start: int, end: int) -> bool:
-    """"May" in "in May", "May 8", "8 May 2017": a month, not Theresa May."""
-    if fold(doc[start:end].text) not in MONTHS:
-        return False
-    before = doc[start - 1] if start > 0 else None
-    after = doc[end] if end < len(doc) else None
-    return bool((after is not None and after.like_num)
-                or (before is not None and (before.like_num
-                                           or fold(before.text) in DATE_WORDS)))
-
-
-def _title_case(sent: Span, stop_words: frozenset[str]) -> bool:
-    """A headline in Title Case ("Trump Says He Will Run After Vote"): capitals tell
-    nothing there. Names are capitalised in any sentence; grammar words only in these."""
-    return sum(1 for t in sent[1:] if t.is_alpha and t.text[:1].isupper()
-               and t.text.lower() in stop_words) >= 2
-
-
-def _country_cues(doc: Doc, start: int, end: int, reach: int = 6) -> set[str]:
-    """Countries named within a few words of a name, in its sentence."""
-    sent = sentence_of(doc, start)
-    window = [*doc[max(sent.start, start - reach):start], *doc[end:min(sent.end, end + reach)]]
-    return {COUNTRY_WORDS[w] for w in (fold(core(t.text)) for t in window)
-            if w in COUNTRY_WORDS}
-
 
 def _others(candidates: list[Entity], person: Entity, day: dt.date | None) -> bool:
     """No one else in the KB with this surname is active at the date."""
@@ -643,42 +545,3 @@ def _is_name_start(linker: Linker, doc: Doc, i: int) -> bool:
     """The capitalised word at ``i`` starts a person's name: "Democratic Gov. Jared Polis",
     "Republican Mitt Romney"."""
     return fold(doc[i].text) in linker.first_names
-
-
-def sentence_of(doc: Doc, i: int) -> Span:
-    """The sentence of token i, from the starts the linker read once (``Token.sent``
-    walks the tokens at every call)."""
-    starts = doc.user_data.get("tracker_sents")
-    if starts is None:
-        return doc[i].sent
-    k = bisect.bisect_right(starts, i) - 1
-    end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-    return doc[starts[k]:end]
-
-
-def _ents(doc: Doc) -> list[tuple[int, int, str]]:
-    ents = doc.user_data.get("tracker_ents")
-    if ents is None:
-        ents = doc.user_data["tracker_ents"] = [(e.start, e.end, e.label_) for e in doc.ents]
-    return ents
-
-
-def _titled(doc: Doc, start: int) -> bool:
-    return any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start]
-               if not t.is_space)
-
-
-def _family_word(doc: Doc, end: int) -> str | None:
-    after = fold(doc[end].text) if end < len(doc) else ""
-    if after in ("pere", "senior", "sr", "sr."):
-        return "senior"
-    if after in ("fille", "fils", "junior", "jr", "jr."):
-        return "junior"
-    return None
-
-
-def _postscript(doc: Doc, start: int, end: int) -> bool:
-    """"PS : n'oubliez pas..." at the start of a line is a postscript, not the party."""
-    first = doc[start]
-    return (end - start == 1 and first.is_sent_start and end < len(doc)
-            and doc[end].text == ":" and first.is_upper)

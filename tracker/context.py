@@ -1,0 +1,177 @@
+"""What the words around a name say: titles, offices, places, things, dates, countries.
+
+The word lists and predicates the linker (``tracker.linker``) applies to a match's
+neighbours, and the per-document readings it caches (sentences, the model's entities).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+
+from spacy.tokens import Doc, Span
+
+from tracker.countries import COUNTRY_WORDS
+from tracker.kb import Entity, fold
+from tracker.names import core
+
+# Words that, just before a bare surname, show that a person is meant ("M. Hollande").
+TITLES = {fold(t) for t in (
+    "M.", "M", "Mme", "Mlle", "monsieur", "madame", "président", "présidente", "ministre",
+    "candidat", "candidate", "député", "députée", "sénateur", "sénatrice", "maire", "chef",
+    "dirigeant", "dirigeante", "porte-parole", "eurodéputé", "eurodéputée", "chancelier",
+    "chancelière", "ex-président", "ex-ministre", "secrétaire", "premier", "première",
+    "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "President", "Senator", "Sen.", "Sen", "Rep.",
+    "Rep", "Representative", "Congressman", "Congresswoman", "Governor", "Gov.", "Gov",
+    "Speaker", "Secretary", "Vice-President", "leader", "nominee", "Dr", "Dr.", "Chancellor",
+    "Minister", "Prime", "Mayor", "Lord", "Baroness", "MP", "MEP", "Sir", "Dame",
+)}
+# Honorifics written with a first name: "Sir Keir" is Keir Starmer.
+FIRST_NAME_HONORIFICS = {"sir", "dame"}
+# Titles of peers written before their surname, outside the mention's span.
+PEER_TITLES = {"lord", "baroness", "baron", "lady", "viscount", "earl", "sir", "dame"}
+# "Lady Starmer" is his wife, "Madame Chirac" may be his: someone else with that surname.
+SPOUSE_WORDS = {"lady"}
+# Lower-case words that, just before a bare surname, make it a place: "en Hollande".
+PLACE_BEFORE = {"en", "au", "aux"}
+# Words before a French member word that make it a noun: "les socialistes".
+MEMBER_DETERMINERS = {"les", "des", "aux", "ces", "nos", "vos", "leurs", "deux", "trois",
+                      "quelques", "plusieurs", "certains", "tous", "d'", "de"}
+# Before a name the model reads as a place, words that make it the place ("la Hollande").
+PLACE_ARTICLES = {"la", "l'", "de", "d'", "vers", "depuis", "toute"}
+ARTICLES = {"la", "le", "les", "l'", "une", "un", "des", "du", "de", "d'", "the", "a"}
+# Words before a name that make it a place or an institution: "avenue Charles-de-Gaulle".
+THING_BEFORE = {fold(w) for w in (
+    "avenue", "rue", "boulevard", "bd", "place", "quai", "pont", "allée", "impasse", "cours",
+    "lycée", "collège", "école", "université", "stade", "aéroport", "gare", "hôpital",
+    "musée", "fondation", "institut", "centre", "station", "parc", "square", "prix",
+    "paquebot", "porte-avions", "USS", "HMS")}
+# Words after a surname that make it a company, a building or a place: "Trump Tower".
+THING_AFTER = {fold(w) for w in (
+    "Tower", "Towers", "Organization", "Organisation", "Foundation", "Fondation", "Center",
+    "Centre", "Library", "Airport", "University", "Hotel", "Hotels", "International",
+    "Plaza", "Building", "Institute", "Street", "Avenue", "Boulevard", "Road", "Park",
+    "Square", "Doctrine", "Corp", "Corporation", "Inc", "Group", "Media", "Entertainment",
+    "Enterprises", "Winery", "Golf", "Taj", "Shuttle", "Steaks", "Tapes", "Bridge",
+    "Memorial", "Presidential", "School", "College", "Stadium", "Arena", "Museum")}
+# Rules by preference when two matches overlap.
+RULE_RANK = {"alias": 0, "fuzzy": 1, "member": 2, "surname": 3}
+# spaCy NER labels, French and English models, by what they say of a name.
+PERSON_LABELS = {"PER", "PERSON"}
+PLACE_LABELS = {"LOC", "GPE", "FAC"}
+
+
+# Title words -> what an office of the person must say: a role, or a word of its label.
+OFFICE_CUES = {
+    **dict.fromkeys(("sen", "sen.", "senator", "senateur", "senatrice"), "label:senat"),
+    **dict.fromkeys(("rep", "rep.", "representative", "congressman", "congresswoman"),
+                    "label:representative"),
+    **dict.fromkeys(("depute", "deputee"), "label:depute"),
+    **dict.fromkeys(("eurodepute", "eurodeputee", "mep"), "label:mep"),
+    **dict.fromkeys(("mp",), "label:mp"),
+    **dict.fromkeys(("ministre", "minister", "secretary"), "role:minister"),
+    **dict.fromkeys(("speaker",), "role:speaker"),
+    **dict.fromkeys(("gov", "gov.", "governor", "gouverneur"), "role:governor"),
+    **dict.fromkeys(("maire", "mayor"), "role:local"),
+    **dict.fromkeys(("chancellor", "chancelier", "chanceliere"), "role:head_of_government"),
+    **dict.fromkeys(("president", "presidente"), "label:presiden"),
+}
+
+
+def office_cue(doc: Doc, start: int) -> str | None:
+    """The office a title just before a surname names: "Sen. Warren" -> a Senate seat."""
+    for token in reversed(doc[max(0, start - 3):start]):
+        word = fold(token.text)
+        if word in OFFICE_CUES:
+            if word in ("president", "presidente") and start - token.i > 1:
+                before = fold(doc[token.i - 1].text) if token.i else ""
+                if before in ("vice", "-"):
+                    return "label:vice"
+            return OFFICE_CUES[word]
+        if token.is_punct and token.text not in ("-", "."):
+            return None
+    return None
+
+
+def holds(entity: Entity, cue: str, day: dt.date | None) -> bool:
+    kind, _, value = cue.partition(":")
+    for office in entity.offices:
+        if day is not None and not office.covers(day):
+            continue
+        if kind == "role" and office.role == value:
+            return True
+        if kind == "label" and any(word.startswith(value) for word in
+                                   fold(office.label).replace("-", " ").split()):
+            return True
+    return False
+
+
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december"}
+DATE_WORDS = {"in", "of", "since", "until", "till", "by", "early", "late", "mid", "last",
+              "next", "this", "from", "through", "before", "after", "during", "on"}
+
+
+def is_date(doc: Doc, start: int, end: int) -> bool:
+    """"May" in "in May", "May 8", "8 May 2017": a month, not Theresa May."""
+    if fold(doc[start:end].text) not in MONTHS:
+        return False
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    return bool((after is not None and after.like_num)
+                or (before is not None and (before.like_num
+                                           or fold(before.text) in DATE_WORDS)))
+
+
+def title_case(sent: Span, stop_words: frozenset[str]) -> bool:
+    """A headline in Title Case ("Trump Says He Will Run After Vote"): capitals tell
+    nothing there. Names are capitalised in any sentence; grammar words only in these."""
+    return sum(1 for t in sent[1:] if t.is_alpha and t.text[:1].isupper()
+               and t.text.lower() in stop_words) >= 2
+
+
+def country_cues(doc: Doc, start: int, end: int, reach: int = 6) -> set[str]:
+    """Countries named within a few words of a name, in its sentence."""
+    sent = sentence_of(doc, start)
+    window = [*doc[max(sent.start, start - reach):start], *doc[end:min(sent.end, end + reach)]]
+    return {COUNTRY_WORDS[w] for w in (fold(core(t.text)) for t in window)
+            if w in COUNTRY_WORDS}
+
+
+def sentence_of(doc: Doc, i: int) -> Span:
+    """The sentence of token i, from the starts the linker read once (``Token.sent``
+    walks the tokens at every call)."""
+    starts = doc.user_data.get("tracker_sents")
+    if starts is None:
+        return doc[i].sent
+    k = bisect.bisect_right(starts, i) - 1
+    end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+    return doc[starts[k]:end]
+
+
+def ents(doc: Doc) -> list[tuple[int, int, str]]:
+    ents = doc.user_data.get("tracker_ents")
+    if ents is None:
+        ents = doc.user_data["tracker_ents"] = [(e.start, e.end, e.label_) for e in doc.ents]
+    return ents
+
+
+def is_titled(doc: Doc, start: int) -> bool:
+    return any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start]
+               if not t.is_space)
+
+
+def family_word(doc: Doc, end: int) -> str | None:
+    after = fold(doc[end].text) if end < len(doc) else ""
+    if after in ("pere", "senior", "sr", "sr."):
+        return "senior"
+    if after in ("fille", "fils", "junior", "jr", "jr."):
+        return "junior"
+    return None
+
+
+def postscript(doc: Doc, start: int, end: int) -> bool:
+    """"PS : n'oubliez pas..." at the start of a line is a postscript, not the party."""
+    first = doc[start]
+    return (end - start == 1 and first.is_sent_start and end < len(doc)
+            and doc[end].text == ":" and first.is_upper)
