@@ -21,8 +21,8 @@ from spacy.tokens import Doc
 
 import tracker.linker  # noqa: F401 - registers the tracker_linker factory
 import tracker.names  # noqa: F401 - registers the tracker_split component
-from tracker.kb import KnowledgeBase
 from tracker.context import PERSON_LABELS, sentence_of
+from tracker.kb import KnowledgeBase
 from tracker.models import Mention
 from tracker.names import core
 
