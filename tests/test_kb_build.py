@@ -118,9 +118,6 @@ def test_a_person_of_the_curated_kb_keeps_its_id_and_is_written_as_a_supplement(
     assert stats["people matched to curated entries"] == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "merge() lists a curated id once per alias whose folded form is a new key, so 'Eva Joly' "
-    "and 'Éva Joly' (same fold) list eva-joly twice and the name match is judged ambiguous"))
 def test_a_curated_person_whose_aliases_differ_only_by_accents_is_still_matched_by_name():
     mep = Person("Eva Joly", "FR", "meps", "96883", birth=D(1943, 12, 5),
                  offices=[Office("legislator", "MEP", D(2009, 7, 14), D(2019, 7, 1))])
@@ -190,9 +187,6 @@ def test_a_rebuild_in_another_order_with_a_new_namesake_keeps_every_earlier_id(t
     assert len({b.id for b in built}) == len(built)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "merge() gives ids in one pass in reading order: a new person read before the holder of "
-    "a free-looking slug takes it, and the earlier holder is moved to another id"))
 def test_a_new_namesake_read_first_does_not_take_an_earlier_persons_id(tmp_path):
     readings, first, previous = _first_build(tmp_path)
     newcomer = Person("Jean Dupont", "FR", "meps", "124000", birth=D(1985, 1, 2),

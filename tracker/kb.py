@@ -154,16 +154,18 @@ def builtin_path() -> Path:
 
 
 def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
-            builtin: bool = True) -> KnowledgeBase:
+            builtin: bool = True, layer: Path | None = None) -> KnowledgeBase:
     """Read every KB file / inline entry, validate the whole, and return it.
 
-    With ``builtin``, the packaged open-data layer (15,000+ politicians) lies underneath:
-    an entry of the files with the same id wins, and gains the layer's offices."""
+    With ``builtin``, the packaged open-data layer (15,000+ politicians) lies underneath
+    (``layer``: another build of it): an entry of the files with the same id wins, and
+    gains the layer's offices."""
     raw_entities: list[tuple[str, str, dict]] = []
     digest = hashlib.sha256()
-    layer = _builtin_layer() if builtin else {}
+    path = layer or builtin_path()
+    layer = _builtin_layer(path) if builtin else {}
     if layer:
-        digest.update(builtin_path().read_bytes())
+        digest.update(path.read_bytes())
     for item in items:
         if isinstance(item, dict):
             origin = "config.yaml inline entity"
@@ -253,8 +255,7 @@ def _builtin_layer_cached(path: str, mtime: float) -> dict[str, Entity]:
     return layer
 
 
-def _builtin_layer() -> dict[str, Entity]:
-    path = builtin_path()
+def _builtin_layer(path: Path) -> dict[str, Entity]:
     try:
         mtime = path.stat().st_mtime
     except FileNotFoundError:

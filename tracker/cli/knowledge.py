@@ -17,10 +17,12 @@ from tracker.errors import ConfigError, TrackerError
 @click.option("--type", "type_", type=click.Choice(["party", "politician"]))
 @click.option("--party", help="Politicians ever affiliated to this party (id, name or alias).")
 @click.option("--search", help="Names, aliases or ids containing this text (accent-insensitive).")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="At most this many entities [default: 100 in a table, all in jsonl].")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
 def entities(config: Config, db: Path, type_: str | None, party: str | None,
-             search: str | None, fmt: str) -> None:
+             search: str | None, limit: int | None, fmt: str) -> None:
     """List the knowledge base: parties and politicians, aliases, affiliations."""
     import json
 
@@ -49,6 +51,9 @@ def entities(config: Config, db: Path, type_: str | None, party: str | None,
                      "affiliations": [{"party": a.party, "start": str(a.start or ""),
                                        "end": str(a.end or "")} for a in e.affiliations],
                      "successor": e.successor})
+    total = len(rows)
+    limit = limit if limit is not None else (None if fmt == "jsonl" else 100)
+    rows = rows[:limit] if limit is not None else rows
     if fmt == "jsonl":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -56,7 +61,9 @@ def entities(config: Config, db: Path, type_: str | None, party: str | None,
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} entities (KB {kb.version})")
+    shown = (f"{len(rows)} of {total} entities shown (narrow with --search, --type, --party, "
+             f"or --limit)" if len(rows) < total else f"{total} entities")
+    table = Table(title=f"{shown} (KB {kb.version})")
     for column in ("id", "type", "name", "aliases", "parties / successor"):
         table.add_column(column, overflow="fold")
     for r in rows:
@@ -283,7 +290,7 @@ def kb_build(sources: tuple[str, ...], output: Path | None, curated: Path) -> No
                        f"({infos[name].get('date')})", err=True)
         built, stats = merge(kb, readings, previous_ids(out))
         write(out, built, infos, stats)
-        load_kb([curated])  # the result must load with the curated file: validated whole
+        load_kb([curated], layer=out)  # the result must load with the curated file
     except TrackerError as exc:
         raise Failure(exc) from None
     for key, value in sorted(stats.items()):

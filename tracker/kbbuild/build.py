@@ -178,10 +178,10 @@ def merge(curated: KnowledgeBase, readings: list[tuple[list[Person], list[Party]
     by_name: dict[tuple[str, str], list[Built]] = {}
     people: list[Built] = []
     curated_qid = {e.wikidata: e.id for e in curated.politicians() if e.wikidata}
-    curated_name: dict[tuple[str, str], list[str]] = {}
+    curated_name: dict[tuple[str, str], set[str]] = {}
     for e in curated.politicians():
-        for alias in {e.name, *e.aliases}:
-            curated_name.setdefault((fold(alias), e.country or ""), []).append(e.id)
+        for alias in {e.name, *e.aliases}:  # "Eva Joly" and "Éva Joly" fold alike
+            curated_name.setdefault((fold(alias), e.country or ""), set()).add(e.id)
     for persons, _ in readings:
         for person in persons:
             stints = [Stint(same_as.get(s.party, s.party), s.start, s.end)
@@ -219,17 +219,22 @@ def merge(curated: KnowledgeBase, readings: list[tuple[list[Person], list[Party]
     for built in people:
         match = curated_qid.get(built.wikidata) if built.wikidata else None
         if match is None:
-            names = curated_name.get((fold(built.name), built.country or ""), [])
-            match = names[0] if len(names) == 1 else None
+            names = curated_name.get((fold(built.name), built.country or ""), set())
+            match = next(iter(names)) if len(names) == 1 else None
         if match is not None:
             built.id, built.supplement = match, True
             stats["people matched to curated entries"] += 1
+    # Ids of the previous build first, so that a newcomer never takes one of them.
     for built in people:
-        if built.supplement:
-            continue
         old = next((previous[s] for s in built.sources if s in previous), None)
+        if not built.supplement and old and old not in taken:
+            built.id = old
+            taken.add(old)
+    for built in people:
+        if built.supplement or built.id:
+            continue
         base = slug(built.name)
-        for candidate in (old, base,
+        for candidate in (base,
                           f"{base}-{built.birth.year}" if built.birth else None,
                           f"{base}-{slug(built.sources[0].split(':', 1)[1])}"):
             if candidate and candidate not in taken:
