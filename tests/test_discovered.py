@@ -292,9 +292,6 @@ def test_accept_writes_a_kb_file_then_retag_makes_them_ordinary(archive, tmp_pat
     assert late.exit_code == 2 and GOSSELINET in late.output
 
 
-@pytest.mark.xfail(reason="kb accept validates the new file together with config.entities, "
-                          "which already lists the old version of the same file: every id "
-                          "already in it is reported as 'id already used'", strict=True)
 def test_accept_into_the_kb_file_the_config_already_lists(archive, tmp_path):
     """The usual second round: mine.yaml is in config.yaml, more people get discovered,
     the user accepts them into the same file."""

@@ -448,9 +448,10 @@ class Store:
         published = iso(article.published_at)
         # A discovered person is an entity of its own, marked so, until accepted into a KB.
         self.db.conn.executemany(
-            "INSERT OR IGNORE INTO entities (id, name, type, discovered) "
-            "VALUES (?, ?, 'politician', 1)",
-            [(m.entity_id, m.entity_name or m.surface) for m in mentions
+            "INSERT OR IGNORE INTO entities (id, name, type, surname, discovered) "
+            "VALUES (?, ?, 'politician', ?, 1)",
+            [(m.entity_id, m.entity_name or m.surface,
+              (m.entity_name or m.surface).split()[-1]) for m in mentions
              if m.method == "discovered"])
         self.db.conn.executemany(
             'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, "end", '

@@ -187,7 +187,9 @@ def kb_import(config: Config, db: Path, source: Path, output: str, force: bool) 
 
     kb = load_kb(config.entities)
     text, added, skipped = to_yaml(read_rows(source), kb)
-    load_kb([*config.entities, yaml.safe_load(text)])  # it must load with the rest: check first
+    others = [e for e in config.entities
+              if not (isinstance(e, Path) and e.resolve() == output.resolve())]
+    load_kb([*others, yaml.safe_load(text)])  # the new file must load with the rest: check first
     with open_output(output, force=force) as out:
         out.write(text)
     click.echo(f"{added} entities written to {output}; {skipped} already in the KB", err=True)
@@ -347,7 +349,9 @@ def kb_accept(config: Config, db: Path, people: tuple[str, ...], all_: bool, min
     doc.setdefault("politicians", [])
     doc["politicians"] = [*(doc["politicians"] or []), *added]
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
-    load_kb([*config.entities, yaml.safe_load(text)])  # it must load with the rest
+    others = [e for e in config.entities
+              if not (isinstance(e, Path) and e.resolve() == output.resolve())]
+    load_kb([*others, yaml.safe_load(text)])  # the new file must load with the rest
     tmp = output.with_name(output.name + ".tmp")
     tmp.write_text("# People accepted with `tracker kb accept` (evidence: tracker "
                    "candidates).\n" + text, "utf-8")
