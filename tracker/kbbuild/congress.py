@@ -26,14 +26,13 @@ What is read:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import pathlib
 import re
 import unicodedata
 
 import yaml
 
-from tracker.kbbuild.records import Office, Party, Person, Stint
+from tracker.kbbuild.records import Office, Party, Person, Stint, clean, snapshot_date
 
 SOURCE = {
     "name": "congress",
@@ -238,28 +237,16 @@ def _load(path: pathlib.Path) -> list[dict]:
     return [entry for entry in data or [] if isinstance(entry, dict)]
 
 
-def _asof(root: pathlib.Path) -> dt.date:
-    stamp = root / "SOURCE.json"
-    if stamp.is_file():
-        try:
-            day = _date(json.loads(stamp.read_text("utf-8")).get("date", "")[:10])
-        except (ValueError, AttributeError):
-            day = None
-        if day:
-            return day
-    return dt.date.today()
 
 
 # ------------------------------------------------------------------------------ names
 
-def _clean(text) -> str:
-    return " ".join(str(text or "").split())
 
 
 def _names(name: dict) -> tuple[str, str | None, list[str]]:
     """(press name, surname when not the last word, aliases)."""
-    first, middle = _clean(name.get("first")), _clean(name.get("middle"))
-    last, nick = _clean(name.get("last")), _clean(name.get("nickname"))
+    first, middle = clean(name.get("first")), clean(name.get("middle"))
+    last, nick = clean(name.get("last")), clean(name.get("nickname"))
     if nick and not nick[0].isupper():          # "of Carrollton" is not a nickname
         nick = ""
     given = first
@@ -268,14 +255,14 @@ def _names(name: dict) -> tuple[str, str | None, list[str]]:
     press = " ".join(p for p in (nick or given, last) if p)
     surname = last if " " in last else None
     aliases: list[str] = []
-    official = _clean(name.get("official_full"))
+    official = clean(name.get("official_full"))
     if official:
         words = _SUFFIX.sub("", _QUOTED.sub("", official)).split()
         words = [w for i, w in enumerate(words) if i == 0 or not _INITIAL.match(w)]
         aliases.append(" ".join(words))
     if nick:
         aliases.append(" ".join(p for p in (given, last) if p))
-    ballot = _clean(name.get("ballot"))
+    ballot = clean(name.get("ballot"))
     if ballot:
         aliases.append(ballot)
     return press, surname, aliases
@@ -283,8 +270,8 @@ def _names(name: dict) -> tuple[str, str | None, list[str]]:
 
 def _initials_alias(name: dict) -> list[str]:
     """"Franklin D. Roosevelt", "Harry S. Truman": how the press names presidents."""
-    first, middle, last = (_clean(name.get(k)) for k in ("first", "middle", "last"))
-    if not (first and middle and last) or _clean(name.get("nickname")):
+    first, middle, last = (clean(name.get(k)) for k in ("first", "middle", "last"))
+    if not (first and middle and last) or clean(name.get("nickname")):
         return []
     initials = " ".join(f"{w[0]}." for w in middle.split() if w[0].isupper())
     return [f"{first} {initials} {last}"] if initials else []
@@ -296,8 +283,8 @@ def _other_names(entry: dict, press: str, last: str) -> list[str]:
     for other in entry.get("other_names") or []:
         if not isinstance(other, dict):
             continue
-        old_last = _clean(other.get("last")) or last
-        old_first = _clean(other.get("nickname") or other.get("first"))
+        old_last = clean(other.get("last")) or last
+        old_first = clean(other.get("nickname") or other.get("first"))
         given = old_first or press[: len(press) - len(last)].strip()
         if old_last and given:
             out.append(f"{given} {old_last}")
@@ -323,7 +310,7 @@ def _stints(periods, asof: dt.date, skipped: dict, labels: dict) -> list[Stint]:
     for label, start, end in sorted(periods, key=lambda p: (p[1] or dt.date.max)):
         party = _party_id(label or "")
         if party:
-            labels.setdefault(party, _clean(label))
+            labels.setdefault(party, clean(label))
         founded = _KB_START.get(party or "")
         if party and founded and (start is None or start < founded):
             skipped[label] = skipped.get(label, 0) + 1
@@ -351,10 +338,10 @@ def _offices(entry: dict) -> list[Office]:
         if kind and start:
             offices.append(Office(kind[0], kind[1], start, _date(term.get("end"))))
     for lead in entry.get("leadership_roles") or []:
-        role = _LEADERSHIP.get(_clean(lead.get("title")))
+        role = _LEADERSHIP.get(clean(lead.get("title")))
         start = _date(lead.get("start"))
         if role and start:
-            offices.append(Office(role, _clean(lead.get("title")), start,
+            offices.append(Office(role, clean(lead.get("title")), start,
                                   _date(lead.get("end"))))
     return offices
 
@@ -375,7 +362,7 @@ def read(root: pathlib.Path, skipped: dict | None = None) -> tuple[list[Person],
     party it maps to."""
     root = pathlib.Path(root)
     entries = [entry for name in FILES for entry in _load(root / name)]
-    asof = _asof(root)
+    asof = snapshot_date(root)
     skipped = {} if skipped is None else skipped
     labels: dict[str, str] = {}      # party id -> the first source label seen for it
 
@@ -403,7 +390,7 @@ def read(root: pathlib.Path, skipped: dict | None = None) -> tuple[list[Person],
         press, surname, aliases = _names(name)
         if not press:
             continue
-        aliases += _other_names(main, press, _clean(name.get("last")))
+        aliases += _other_names(main, press, clean(name.get("last")))
         if key in _PRESS_NAMES:     # "John Adams" is his father: not an alias
             press, aliases = _PRESS_NAMES[key], []
         periods, offices = [], []

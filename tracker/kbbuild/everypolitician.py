@@ -44,7 +44,7 @@ import re
 from dataclasses import dataclass
 
 from tracker.kbbuild import congress, parlparse
-from tracker.kbbuild.records import Office, Party, Person, Stint
+from tracker.kbbuild.records import Office, Party, Person, Stint, clean, snapshot_date
 
 SOURCE = {
     "name": "everypolitician",
@@ -240,22 +240,10 @@ def _identities(base: pathlib.Path) -> dict[str, dict]:
     return out
 
 
-def _asof(root: pathlib.Path) -> dt.date:
-    stamp = root / "SOURCE.json"
-    if stamp.is_file():
-        try:
-            day = _date(str(json.loads(stamp.read_text("utf-8")).get("date", ""))[:10])
-        except (ValueError, AttributeError):
-            day = None
-        if day:
-            return day
-    return dt.date.today()
 
 
 # ------------------------------------------------------------------------------ names
 
-def _clean(text) -> str:
-    return " ".join(str(text or "").split())
 
 
 def _press_name(name: str, country: str) -> tuple[str, str]:
@@ -269,7 +257,7 @@ def _press_name(name: str, country: str) -> tuple[str, str]:
 
 
 def _surname(name: str, sort_name: str) -> str | None:
-    family = _clean(sort_name.split(",")[0].replace("!", "")) if "," in sort_name else ""
+    family = clean(sort_name.split(",")[0].replace("!", "")) if "," in sort_name else ""
     if " " in family and name.endswith(" " + family):
         return family
     return None
@@ -278,7 +266,7 @@ def _surname(name: str, sort_name: str) -> str | None:
 # ------------------------------------------------------------------------------ parties
 
 def _party(label: str, country: str, parties: dict[str, Party]) -> str | None:
-    label = _clean(label)
+    label = clean(label)
     if not label:
         return None
     table = PARTIES.get(country, {})
@@ -336,7 +324,7 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
     houses = [h for h in HOUSES if any((root / h.path).glob("term-*.csv"))]
     if not houses:
         raise FileNotFoundError(f"everypolitician: no term-*.csv under {root}/data/*/*")
-    asof = _asof(root)
+    asof = snapshot_date(root)
 
     parties: dict[str, Party] = {}
     people: dict[str, dict] = {}          # our key (first EP id) -> gathered facts
@@ -350,7 +338,7 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
                        key=lambda p: int(re.sub(r"\D", "", p.stem) or 0))
         for path in files:
             for row in _rows(path):
-                uuid, name = row.get("id", ""), _clean(row.get("name"))
+                uuid, name = row.get("id", ""), clean(row.get("name"))
                 if not uuid or not name:
                     continue
                 term_start, term_end = terms.get(row.get("term", ""), (None, None))

@@ -9,6 +9,8 @@ curated file, gives stable ids, validates the whole and writes provenance.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import pathlib
 from dataclasses import dataclass, field
 
 # Offices, by prominence (1 = a bare surname may mean this person in any article):
@@ -61,3 +63,21 @@ class Party:
     source: str
     aliases: list[str] = field(default_factory=list)
     wikidata: str | None = None
+
+
+def clean(text: object) -> str:
+    """A source's text with its runs of white space made single spaces."""
+    return " ".join(str(text or "").split())
+
+
+def snapshot_date(root: pathlib.Path) -> dt.date:
+    """The date of the local copy (its SOURCE.json), else today: a membership still open
+    in the copy is open, not ended on the day it was taken."""
+    stamp = root / "SOURCE.json"
+    if stamp.is_file():
+        try:
+            return dt.date.fromisoformat(
+                str(json.loads(stamp.read_text("utf-8")).get("date", ""))[:10])
+        except (ValueError, AttributeError):
+            pass
+    return dt.date.today()
