@@ -187,9 +187,7 @@ def kb_import(config: Config, db: Path, source: Path, output: str, force: bool) 
 
     kb = load_kb(config.entities)
     text, added, skipped = to_yaml(read_rows(source), kb)
-    others = [e for e in config.entities
-              if not (isinstance(e, Path) and e.resolve() == output.resolve())]
-    load_kb([*others, yaml.safe_load(text)])  # the new file must load with the rest: check first
+    load_kb([*config.entities, yaml.safe_load(text)])  # it must load with the rest: check first
     with open_output(output, force=force) as out:
         out.write(text)
     click.echo(f"{added} entities written to {output}; {skipped} already in the KB", err=True)
