@@ -51,6 +51,10 @@ CASES = [
     ("François Hollande a gagné la primaire. Hollande a remercié les militants.", "fr",
      dt.date(2011, 10, 16),
      [("François Hollande", "francois-hollande"), ("Hollande", "francois-hollande")]),
+    # A headline in capitals names the prominent by surname, and its places stay places.
+    ("PRÉSIDENTIELLE : HOLLANDE EN TÊTE, SARKOZY DEUXIÈME", "fr", dt.date(2012, 4, 22),
+     [("HOLLANDE", "francois-hollande"), ("SARKOZY", "nicolas-sarkozy")]),
+    ("EURO 2008 : LES BLEUS HUMILIÉS EN HOLLANDE", "fr", dt.date(2008, 6, 10), []),
     # Relatives, companies, buildings, months and longer names are not the politician.
     ("Barron Trump, Fred Trump and Ivana Trump met at Trump Tower, then at the Trump "
      "Organization.", "en", D2024, []),

@@ -123,6 +123,12 @@ def is_date(doc: Doc, start: int, end: int) -> bool:
                                            or fold(before.text) in DATE_WORDS)))
 
 
+def caps_line(sent: Span) -> bool:
+    """A headline written in capitals: most of its words are."""
+    words = [t for t in sent if t.is_alpha and len(t) > 1]
+    return len(words) >= 3 and sum(t.is_upper for t in words) >= 0.8 * len(words)
+
+
 def title_case(sent: Span, stop_words: frozenset[str]) -> bool:
     """A headline in Title Case ("Trump Says He Will Run After Vote"): capitals tell
     nothing there. Names are capitalised in any sentence; grammar words only in these."""

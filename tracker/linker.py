@@ -36,6 +36,7 @@ from tracker.context import (
     THING_AFTER,
     THING_BEFORE,
     TITLES,
+    caps_line,
     country_cues,
     ents,
     family_word,
@@ -371,7 +372,7 @@ class Linker:
             if ahead is not None and ahead.text[-1:].isalpha() and ahead.text[:1].islower():
                 return None  # "anti-Trump", "l'après-Macron": the person
             return "thing"
-        if before.text in PLACE_BEFORE:
+        if fold(before.text) in PLACE_BEFORE:
             return "thing"
         word = fold(before.text)
         capitalised = before.is_alpha and before.text[:1].isupper() and not before.is_upper
@@ -446,6 +447,11 @@ class Linker:
         if person.surname_alone == "always" and not person.builtin:
             return person.id, "surname"
         context = titled or bool(labels & PERSON_LABELS) or kind == "honorific"
+        if (not context and doc[start].is_upper and len(doc[start]) > 2
+                and person.prominence(day) == 1 and caps_line(sentence_of(doc, start))):
+            # "PRÉSIDENTIELLE : HOLLANDE EN TÊTE": a headline in capitals names the
+            # prominent by surname; capitals say nothing of places there.
+            return person.id, "surname-in-context"
         if person.builtin:
             # An open-data person: prominent (head of government, minister...) or named
             # with a title, and no namesake active at the date.
