@@ -85,7 +85,7 @@ def source_info(name: str, root: Path) -> dict:
     stamp = root / "SOURCE.json"
     if stamp.is_file():
         info.update({k: v for k, v in json.loads(stamp.read_text("utf-8")).items()
-                     if k in ("commit", "date")})
+                     if k in ("commit", "date", "note")})  # note: how a copy was made
     elif (root / ".git").exists():
         out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H %cs"],
                              capture_output=True, text=True, check=False).stdout.split()

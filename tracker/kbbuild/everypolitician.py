@@ -348,7 +348,9 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
                     continue
                 if start and end and end < start:
                     continue
-                if end and end > asof:
+                if end and end > asof and house.country != "US":
+                    # A term still running in the copy stays open; US members are known
+                    # past it from the congress reader (current and recent former ones).
                     end = None
                 info = idents.get(uuid, {})
                 qid = row.get("wikidata", "") if _QID.match(row.get("wikidata", "")) else None
