@@ -45,6 +45,10 @@ CASES = [
       ("Emmanuel\u00a0Macron", "emmanuel-macron"), ("Ba\u200byrou", "francois-bayrou")]),
     ("La réforme fut confiée àÉdouard Philippe puis au ministreBruno Le Maire.", "fr",
      D2019, [("Édouard Philippe", "edouard-philippe"), ("Bruno Le Maire", "bruno-le-maire")]),
+    ("Il a parlé àJean-Luc Mélenchon, puis deJean-Marie Le Pen.", "fr", D2019,
+     [("Jean-Luc Mélenchon", "jean-luc-melenchon"), ("Jean-Marie Le Pen", "jean-marie-le-pen")]),
+    ("\ufeffMacron a parlé. Carla Bruni-Sarkozy chante.", "fr", D2019,
+     [("\ufeffMacron", "emmanuel-macron")]),
     ("Le maire de Tulle salue Bruno Le Maire.", "fr", D2019,
      [("Bruno Le Maire", "bruno-le-maire")]),
     # A surname the model reads as a place, after the full name, is the person.
@@ -128,3 +132,27 @@ def test_an_english_model_labels_play_the_french_roles(kb):
         ("Royal", "segolene-royal", "surname-in-context")]
     _, candidates = tagger.analyse("Jane Placeholder spoke.", "en", D2019)
     assert [(c.name, c.label) for c in candidates] == [("Jane Placeholder", "PER")]
+
+
+def test_a_title_before_a_first_name_is_not_a_namesakes_title(tagger):
+    """"le député Jean Dupont" is not the KB's Stella Dupont: a new person, discovered."""
+    found = tagger.tag("Hier, le député Jean Dupontel a voté contre.", "fr", D2019)
+    assert [(m.surface, m.method) for m in found] == [("Jean Dupontel", "discovered")]
+    found = tagger.tag("Yesterday Sen. Michael Warren spoke.", "en", D2019)
+    assert [m.entity_id for m in found] != ["elizabeth-warren"]
+
+
+def test_namesakes_the_kb_cannot_tell_apart_are_counted_nowhere(tagger, kb):
+    """Two KB people named Angela Smith: the text does not say which, so neither is
+    credited, and no discovered person takes a KB id."""
+    assert "angela-smith" in kb.entities and "angela-smith-1961" in kb.entities
+    found = tagger.tag("Labour MP Angela Smith spoke. Smith said no.", "en",
+                       dt.date(2020, 1, 1))
+    assert [m.entity_id for m in found] == ["labour"]
+
+
+def test_a_config_without_the_hand_kept_file_still_loads():
+    from tracker.kb import load_kb
+
+    kb = load_kb([{"type": "politician", "id": "jane-doe", "name": "Jane Doe"}])
+    assert "jane-doe" in kb.entities and len(kb.politicians()) > 15_000

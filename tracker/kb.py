@@ -220,6 +220,12 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
         if not entity.name:  # a supplement whose curated entry is not loaded
             continue
         kb.entities[entity.id] = entity
+    for entity in list(kb.entities.values()):
+        # The layer's people point at parties of data/entities.yaml: with a config that
+        # does not load that file, those affiliations go, not the whole knowledge base.
+        if entity.builtin and any(a.party not in kb.entities for a in entity.affiliations):
+            kb.entities[entity.id] = replace(entity, affiliations=tuple(
+                a for a in entity.affiliations if a.party in kb.entities))
     _validate(kb)
     return kb
 

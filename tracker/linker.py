@@ -50,7 +50,7 @@ from tracker.context import (
 )
 from tracker.discover import discover, slug
 from tracker.kb import Entity, KnowledgeBase, fold, is_acronym
-from tracker.names import NameIndex, compile_names, core, token_fold
+from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
 
 
 @Language.factory("tracker_linker")
@@ -112,6 +112,7 @@ class Linker:
         where: list[int] = []
         words: list[str] = []
         texts: list[str] = []
+        edges: list[tuple[bool, bool]] = []  # a word starts, ends its token
         norms: list[str] = []
         # The model's entities, read once (spaCy builds them anew at each access).
         doc.user_data["tracker_ents"] = [(e.start, e.end, e.label_) for e in doc.ents]
@@ -131,9 +132,12 @@ class Linker:
                 after_break = False
             word = token_fold(text)
             norms.append(word)
-            where.append(i)
-            words.append(word)
-            texts.append(text)
+            parts = word_parts(word)
+            for k, part in enumerate(parts):
+                where.append(i)
+                words.append(part)
+                texts.append(visible(text))
+                edges.append((k == 0, k == len(parts) - 1))
         where.append(len(doc))
         # Sentence starts, read once: a mention's sentence is then a bisection away.
         doc.user_data["tracker_sents"] = [
@@ -141,6 +145,8 @@ class Linker:
             if flag == 1 or i == 0]
         found = []
         for start, end, kind, claims in self.names.find(words):
+            if not (edges[start][0] and edges[end - 1][1]):
+                continue  # "Sarkozy" inside "Bruni-Sarkozy": names are whole tokens
             if kind == "surname" and not core(texts[start])[:1].isupper():
                 continue  # a surname is capitalised: "royal" is a word (checked cheaply)
             span = doc[where[start]:where[end - 1] + 1]
@@ -151,7 +157,8 @@ class Linker:
                     first = where[start + 1]  # "Lord Alli": the name is "Alli"
                 found.append((first, span.end, kind, ids))
         found.extend((where[s], where[e - 1] + 1, "fuzzy", (entity_id,))
-                     for s, e, entity_id in self._fuzzy_matches(words, texts))
+                     for s, e, entity_id in self._fuzzy_matches(words, texts)
+                     if edges[s][0] and edges[e - 1][1])
         found.extend(self._honorific_matches(doc))
         doc.spans["tracker"] = self._link(doc, found)
         return doc
@@ -159,7 +166,7 @@ class Linker:
     def _accept(self, kind: str, claims: list[tuple[str, str]], span: Span) -> tuple[str, ...]:
         """The entities whose written form this span honours: acronyms in capitals, surnames
         and English member words capitalised, exact-case names as written."""
-        written = " ".join(core(span.text).replace("’", "'").split())
+        written = " ".join(visible(core(span.text)).replace("’", "'").split())
         ids = []
         for entity_id, alias in claims:
             if is_acronym(alias):
@@ -259,6 +266,8 @@ class Linker:
         party_at = {i: span.kb_id_ for span in spans if span.label_ == "party"
                     for i in range(span.start, span.end)}
         for found in discover(doc, taken, self.first_names, party_at.get):
+            if slug(found.name) in self.kb.entities:
+                continue  # KB namesakes the linker could not tell apart: counted nowhere
             span = Span(doc, found.start, found.end, label="politician",
                         kb_id=slug(found.name))
             span._.tracker_rule = found.rule
@@ -360,6 +369,10 @@ class Linker:
                 and fold(after.text) not in TITLES
                 and not title_case(sentence_of(doc, start), self.stop_words)):
             return "person"  # "Pierre Hurmic", "Sen. Jane Doe": part of a longer name
+        if (before is not None and before.is_alpha and before.text[:1].isupper()
+                and fold(before.text) in self.first_names
+                and fold(before.text) not in TITLES and fold(before.text) not in ARTICLES):
+            return "person"  # "le député Jean Dupont": a title does not make him Stella
         if is_titled(doc, start):
             return None
         if any(s <= start and end < e for s, e, label in ents(doc)

@@ -14,6 +14,8 @@ import hashlib
 import marshal
 import os
 import re
+import tempfile
+import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -25,7 +27,7 @@ from spacy.tokens import Doc
 from tracker.kb import KnowledgeBase, fold
 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
-COMPILED_FORMAT = "5"
+COMPILED_FORMAT = "6"
 
 
 def core(text: str) -> str:
@@ -37,6 +39,21 @@ def core(text: str) -> str:
 def token_fold(text: str) -> str:
     """Words repeat: each distinct one is folded once per process."""
     return fold(core(text))
+
+
+def word_parts(word: str) -> list[str]:
+    """The words names are matched on: a hyphenated token is its parts ("Jean-Paul" is
+    "jean", "paul", whether a tokenizer kept it whole or split it, or a glued word was
+    split off it), and a lone hyphen is nothing."""
+    return [part for part in word.split("-") if part] if "-" in word else [word]
+
+
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
+
+
+def visible(text: str) -> str:
+    """The text without the invisible characters a capital check must look past."""
+    return text.lstrip(INVISIBLE)
 
 
 # (kind, folded words) -> the (entity id, written form) pairs that claim it.
@@ -96,9 +113,10 @@ def compile_names(nlp: Language, kb: KnowledgeBase) -> NameIndex:
     when the KB, the tagger and spaCy are those it was built with."""
     from tracker.tag import TAGGER_VERSION  # the version also covers these rules
 
-    key = hashlib.sha256("|".join((COMPILED_FORMAT, TAGGER_VERSION, spacy.__version__,
-                                   nlp.lang, nlp.meta.get("name", ""), kb.version)
-                                  ).encode()).hexdigest()[:16]
+    key = hashlib.sha256("|".join((
+        COMPILED_FORMAT, TAGGER_VERSION, spacy.__version__, nlp.lang,
+        nlp.meta.get("name", ""), nlp.meta.get("version", ""), kb.version,
+        ",".join(sorted(_listed_first_names())))).encode()).hexdigest()[:16]
     path = _cache_dir() / f"names-{nlp.lang}-{key}.marshal"
     try:
         # marshal, not pickle: plain dicts and tuples load several times faster
@@ -108,11 +126,13 @@ def compile_names(nlp: Language, kb: KnowledgeBase) -> NameIndex:
     index = _compile(nlp, kb)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(index.dump()))
-        tmp.replace(path)
+        handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as fh:
+            fh.write(marshal.dumps(index.dump()))
+        os.replace(tmp, path)
+        # Indexes of other KBs go after a week unused (two KBs in use keep theirs).
         for old in path.parent.glob(f"names-{nlp.lang}-*.marshal"):
-            if old != path:
+            if old != path and time.time() - old.stat().st_mtime > 7 * 86400:
                 old.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home: compiled again next time, nothing lost
@@ -130,7 +150,8 @@ def _compile(nlp: Language, kb: KnowledgeBase) -> NameIndex:
 
     @functools.cache
     def words(text: str) -> tuple[str, ...]:
-        return tuple(token_fold(t.text) for t in split_glued(tokenizer(text)) if not t.is_space)
+        return tuple(part for t in split_glued(tokenizer(text)) if not t.is_space
+                     for part in word_parts(token_fold(t.text)))
 
     first_names = set(_listed_first_names())
     for entity in kb.entities.values():

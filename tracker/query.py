@@ -44,8 +44,8 @@ def resolve(db: Database, name: str, type_: str) -> str:
     does, if only one has it; a usage error otherwise."""
     key = fold(name)
     by_name, by_surname = [], []
-    for row in db.query("SELECT id, name, aliases, surname, builtin FROM entities "
-                        "WHERE type = ?", [type_]):
+    for row in db.query("SELECT id, name, aliases, surname, builtin, discovered "
+                        "FROM entities WHERE type = ?", [type_]):
         if row["id"] == name:
             return name
         names = [row["id"], row["name"], *json.loads(row["aliases"] or "[]")]
@@ -55,7 +55,7 @@ def resolve(db: Database, name: str, type_: str) -> str:
             by_surname.append(row)
     found = by_name or by_surname
     # A hand-kept entry wins over open-data namesakes ("PS" is the French one).
-    kept = [r for r in found if not r["builtin"]]
+    kept = [r for r in found if not r["builtin"] and not r["discovered"]]
     if len(found) > 1 and len(kept) == 1:
         return kept[0]["id"]
     if len(found) == 1:
