@@ -23,8 +23,10 @@ CASES = [
     ("Marine Le Pen et Jordan Bardella ont présenté leur programme. Le Pen a insisté.", "fr",
      [("Marine Le Pen", "marine-le-pen"), ("Jordan Bardella", "jordan-bardella"),
       ("Le Pen", "marine-le-pen")]),
-    ("Bill Clinton and Hillary Clinton attended. Clinton spoke.", "en",
-     [("Bill Clinton", "bill-clinton"), ("Hillary Clinton", "hillary-clinton"),
+    # A shared surname is the person named in full first: the story's subject.
+    ("Hillary Clinton accepted the nomination; Bill Clinton spoke before her. Clinton "
+     "promised a fair campaign.", "en",
+     [("Hillary Clinton", "hillary-clinton"), ("Bill Clinton", "bill-clinton"),
       ("Clinton", "hillary-clinton")]),
     # Countries, words and relatives are not the politicians.
     ("Les Bleus affrontent la Hollande ce soir. Le fromage de Hollande est réputé.", "fr", []),

@@ -37,9 +37,28 @@ PLACE_BEFORE = {"en", "au", "aux"}
 # Words before a French member word that make it a noun: "les socialistes".
 MEMBER_DETERMINERS = {"les", "des", "aux", "ces", "nos", "vos", "leurs", "deux", "trois",
                       "quelques", "plusieurs", "certains", "tous", "d'", "de"}
+# ...and, for words that mean nothing but the party, a person or office before them too:
+# "le candidat socialiste", "le sénateur communiste", "le socialiste Patrick Kanner".
+PARTY_ONLY_DETERMINERS = MEMBER_DETERMINERS | {fold(w) for w in (
+    "le", "la", "un", "une", "l'", "candidat", "candidate", "sénateur", "sénatrice",
+    "député", "députée", "maire", "ministre", "élu", "élue", "élus", "élues", "président",
+    "présidente", "dirigeant", "dirigeante", "militant", "militants", "militante",
+    "militantes", "parlementaire", "parlementaires", "eurodéputé", "eurodéputée",
+    "conseiller", "conseillère", "camp", "gouvernement", "groupe", "sénateurs",
+    "députés", "candidats", "maires", "ministres", "dirigeants")}
+# Member words that are also ordinary words: nouns after a determiner only.
+COMMON_MEMBER_WORDS = {"ecologistes", "ecologiste", "insoumis", "insoumises",
+                       "democrates", "republicains"}
+# Capitalised words after an English member word that keep it one ("Conservative MPs").
+MEMBER_FOLLOWERS = {"mp", "mps", "mep", "meps", "msp", "msps", "mla", "mlas", "ms", "td",
+                    "tds", "cllr", "sen", "sen.", "rep", "rep.", "gov", "gov.", "peer",
+                    "peers", "lord", "baroness", "senator", "senators", "governor",
+                    "congressman", "congresswoman", "leader", "whip", "mayor"}
 # Before a name the model reads as a place, words that make it the place ("la Hollande").
-PLACE_ARTICLES = {"la", "l'", "de", "d'", "vers", "depuis", "toute"}
+PLACE_ARTICLES = {"la", "l'", "de", "d'", "vers", "depuis", "toute", "a", "in", "at"}
 ARTICLES = {"la", "le", "les", "l'", "une", "un", "des", "du", "de", "d'", "the", "a"}
+# Followers of a full name that make it someone else: "Donald Trump Jr.".
+JUNIOR_WORDS = {"jr", "jr.", "junior", "fils", "iii", "ii"}
 # Words before a name that make it a place or an institution: "avenue Charles-de-Gaulle".
 THING_BEFORE = {fold(w) for w in (
     "avenue", "rue", "boulevard", "bd", "place", "quai", "pont", "allée", "impasse", "cours",
@@ -163,8 +182,13 @@ def ents(doc: Doc) -> list[tuple[int, int, str]]:
 
 
 def is_titled(doc: Doc, start: int) -> bool:
-    return any(fold(t.text) in TITLES for t in doc[max(0, start - 2):start]
-               if not t.is_space)
+    """A title just before the name ("M. Hollande", "Sen. Warren", "Vice-President
+    Harris"), not further ("maire de Pau": Pau is the town)."""
+    before = [t for t in doc[max(0, start - 3):start] if not t.is_space]
+    while before and before[-1].text in (".", "-", "‑"):
+        before.pop()
+    return bool(before) and (fold(before[-1].text) in TITLES
+                             or fold(before[-1].text + ".") in TITLES)
 
 
 def family_word(doc: Doc, end: int) -> str | None:

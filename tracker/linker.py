@@ -24,8 +24,12 @@ from spacy.tokens import Doc, Span
 
 from tracker.context import (
     ARTICLES,
+    COMMON_MEMBER_WORDS,
     FIRST_NAME_HONORIFICS,
+    JUNIOR_WORDS,
     MEMBER_DETERMINERS,
+    MEMBER_FOLLOWERS,
+    PARTY_ONLY_DETERMINERS,
     PEER_TITLES,
     PERSON_LABELS,
     PLACE_ARTICLES,
@@ -222,6 +226,12 @@ class Linker:
         # Full names in the text, by surname: a KB person, or None for someone else
         # ("Edgar Faure", "Michelle Obama", a namesake the text does not tell apart).
         full_names = self._full_names(doc, chosen, day)
+        # The countries of the people named in full in each sentence.
+        countries: dict[int, set[str]] = {}
+        for start, _, entity_id in full_names:
+            country = self.kb.entities[entity_id].country if entity_id else None
+            if country:
+                countries.setdefault(sentence_of(doc, start).start, set()).add(country)
         spans: list[Span] = []
         for start, end, kind, ids in chosen:
             rule = kind
@@ -237,14 +247,15 @@ class Linker:
                 if kind == "honorific":
                     rule = "honorific"
             elif kind == "member":
-                entity_id = self._member_party(doc, start, end, ids, day)
+                entity_id = self._member_party(doc, start, end, ids, day, countries)
                 if entity_id is None:
                     continue
             else:
                 ids = self._by_country(doc, start, end, ids)
                 entity_id = self._pick(ids, day) if ids else None
-                if entity_id is None or self._thing(doc, start, end):
-                    continue
+                if entity_id is None or self._thing(doc, start, end) or (
+                        end < len(doc) and fold(doc[end].text) in JUNIOR_WORDS):
+                    continue  # "Donald Trump Jr." is his son
                 entity = self.kb.entities[entity_id]
                 if entity.abroad and any(fold(t.text) in entity.abroad[1]
                                          for t in sentence_of(doc, start)):
@@ -339,7 +350,7 @@ class Linker:
         plural_the = fold(before.text) == "the" and written.endswith("s") if before else False
         return before is None or not (
             (fold(before.text) in ARTICLES and not plural_the  # "the Conservatives"
-             and fold(before.text) not in ("les", "des", "aux", "du"))
+             and fold(before.text) not in ("les", "des", "aux", "du", "de", "d'"))
             or (before.is_alpha and before.text[:1].isupper() and not before.is_sent_start))
 
     def _thing(self, doc: Doc, start: int, end: int) -> bool:
@@ -347,9 +358,13 @@ class Linker:
         before = doc[start - 1] if start > 0 else None
         if before is not None and fold(core(before.text)) in THING_BEFORE:
             return True
-        after = doc[end] if end < len(doc) else None
-        return (after is not None and after.text[:1].isupper()
-                and fold(after.text) in THING_AFTER)
+        # "Trump Tower", "Ronald Reagan Washington National Airport"
+        for token in doc[end:end + 4]:
+            if not token.text[:1].isupper():
+                return False
+            if fold(token.text) in THING_AFTER:
+                return True
+        return False
 
     def _someone_else(self, doc: Doc, start: int, end: int) -> str | None:
         """Whether a bare surname names someone or something else: "person" for another
@@ -414,7 +429,7 @@ class Linker:
             named = [(i, e) for i, s, e in full_names if s == key]
         before = [e for i, e in named if i < start]
         after = [e for i, e in named if i > start and e]  # a headline's surname
-        antecedent = before[-1] if before else (after[0] if after else "")
+        antecedent = before[0] if before else (after[0] if after else "")
         titled = is_titled(doc, start)
         labels = {label for s, e, label in ents(doc) if s <= start and end <= e}
         if labels & PLACE_LABELS and not titled and start > 0 and \
@@ -478,7 +493,8 @@ class Linker:
         return None, ""
 
     def _member_party(self, doc: Doc, start: int, end: int, ids: tuple[str, ...],
-                      day: dt.date | None) -> str | None:
+                      day: dt.date | None, sentence_countries: dict[int, set[str]]
+                      ) -> str | None:
         """A member word ("socialistes", "Democrats") counts for its party as named at the
         date: "marcheurs" are En Marche in 2016, LREM in 2019."""
         assert self.kb is not None
@@ -486,20 +502,27 @@ class Linker:
         if (after is not None and after.is_alpha and after.text[:1].isupper()
                 and fold(after.text) not in TITLES and doc[start].text[:1].isupper()
                 and not after.is_sent_start and fold(after.text) not in self.first_names
+                and fold(after.text) not in MEMBER_FOLLOWERS
                 and not _is_name_start(self, doc, end)):
             return None  # "Democratic Republic of Congo", "Republican National Committee"
+        word = fold(doc[start:end].text)
         if doc[start].text[:1].islower():
             # French member words are nouns: "les socialistes", "chez les insoumis", not
-            # the adjective of "les militants écologistes".
+            # the adjective of "les militants écologistes"; words that mean nothing but
+            # the party may follow a person: "le candidat socialiste".
             before = doc[start - 1] if start > 0 else None
-            if before is None or fold(before.text) not in MEMBER_DETERMINERS:
+            allowed = (MEMBER_DETERMINERS if word in COMMON_MEMBER_WORDS
+                       else PARTY_ONLY_DETERMINERS)
+            if before is None or fold(before.text) not in allowed:
                 return None
         ids = self._by_country(doc, start, end, ids)
         if doc[start].text[:1].islower():
-            # A lower-case member word of a foreign party needs its country said nearby:
-            # "les démocrates américains".
+            # A lower-case member word of a foreign party needs its country said nearby,
+            # or one of its politicians in the sentence: "les démocrates américains",
+            # "les démocrates de Hakeem Jeffries".
             home = {"fr": "FR"}.get(doc.lang_)
-            cues = country_cues(doc, start, end)
+            cues = country_cues(doc, start, end) | sentence_countries.get(
+                sentence_of(doc, start).start, set())
             ids = tuple(i for i in ids if self.kb.entities[i].country in (home, None)
                         or self.kb.entities[i].country in cues)
         party_id = self._pick(ids, day) if ids else None

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
+
 from tracker.errors import ConfigError
 from tracker.kb import KnowledgeBase, fold
 from tracker.kbbuild.records import Office, Party, Person, Stint
@@ -128,8 +131,12 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def _is_name(text: str) -> bool:
-    """A name has letters: a source's "-" or "?" party is no party."""
-    return sum(c.isalpha() for c in text) >= 2
+    """A name has letters and is no grammar word: a source's "-", "?" or "LE" party (a
+    label) would match every "le" of a headline in capitals."""
+    return sum(c.isalpha() for c in text) >= 2 and fold(text) not in _STOP_WORDS
+
+
+_STOP_WORDS = frozenset(fold(w) for w in (*FR_STOP_WORDS, *EN_STOP_WORDS))
 
 
 def _compatible(a: Built, b: Person) -> bool:
