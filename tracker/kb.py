@@ -50,6 +50,7 @@ def fold(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+@functools.lru_cache(maxsize=65_536)
 def is_acronym(alias: str) -> bool:
     """'UMP', 'LFI', 'PS': matched only when written in capitals."""
     letters = [c for c in alias if c.isalpha()]

@@ -74,6 +74,8 @@ class Linker:
         self.fuzzy_index: dict[str, list[tuple[str, tuple[str, ...], int]]] = {}
         self.first_names: frozenset[str] = frozenset()
         self.by_first_name: dict[str, list[str]] = {}
+        # orth -> (folded word, its parts, visible text, token edges), per process
+        self._words_of: dict[int, tuple] = {}
         self.stop_words = frozenset(nlp.Defaults.stop_words)
         if not Span.has_extension("tracker_rule"):
             Span.set_extension("tracker_rule", default=None)
@@ -124,24 +126,39 @@ class Linker:
         # Token texts through arrays: no Python Token object per word.
         strings = doc.vocab.strings
         after_break = False
+        cache = self._words_of
         for i, (orth, space) in enumerate(doc.to_array([ORTH, IS_SPACE]).tolist()):
-            text = strings[orth]
             if space:
                 norms.append("")
-                after_break = after_break or "\n" in text
+                after_break = after_break or "\n" in strings[orth]
                 continue
             if after_break:
                 # A line break ends a sentence: headlines and list items have no full stop.
                 doc[i].is_sent_start = True
                 after_break = False
-            word = token_fold(text)
+            entry = cache.get(orth)  # an orth is the text's hash: stable across zones
+            if entry is None:
+                if len(cache) > 200_000:
+                    cache.clear()
+                text = strings[orth]
+                word = token_fold(text)
+                parts = word_parts(word)
+                entry = cache[orth] = (word, parts, visible(text),
+                                       [(k == 0, k == len(parts) - 1)
+                                        for k in range(len(parts))])
+            word, parts, shown, bounds = entry
             norms.append(word)
-            parts = word_parts(word)
-            for k, part in enumerate(parts):
+            if len(parts) == 1:
+                where.append(i)
+                words.append(word)
+                texts.append(shown)
+                edges.append(bounds[0])
+                continue
+            for part, bound in zip(parts, bounds, strict=True):
                 where.append(i)
                 words.append(part)
-                texts.append(visible(text))
-                edges.append((k == 0, k == len(parts) - 1))
+                texts.append(shown)
+                edges.append(bound)
         where.append(len(doc))
         # Sentence starts, read once: a mention's sentence is then a bisection away.
         doc.user_data["tracker_sents"] = [
@@ -367,6 +384,13 @@ class Linker:
         return False
 
     def _someone_else(self, doc: Doc, start: int, end: int) -> str | None:
+        """``_someone_else_uncached``, once per match and document."""
+        seen = doc.user_data.setdefault("tracker_other", {})
+        if (start, end) not in seen:
+            seen[start, end] = self._someone_else_uncached(doc, start, end)
+        return seen[start, end]
+
+    def _someone_else_uncached(self, doc: Doc, start: int, end: int) -> str | None:
         """Whether a bare surname names someone or something else: "person" for another
         person ("Michelle Obama", "Edgar Faure", "Lady Starmer", a longer PER entity),
         "thing" for a place, a company or a compound ("en Hollande", "Palais-Royal",
