@@ -49,6 +49,12 @@ PARTY_ONLY_DETERMINERS = MEMBER_DETERMINERS | {fold(w) for w in (
 # Member words that are also ordinary words: nouns after a determiner only.
 COMMON_MEMBER_WORDS = {"ecologistes", "ecologiste", "insoumis", "insoumises",
                        "democrates", "republicains"}
+# Words after a sentence's first word that make it a party member: "Republican senators".
+MEMBER_NOUNS = {"senators", "lawmakers", "members", "candidate", "candidates", "voters",
+                "leaders", "leadership", "party", "politicians", "officials", "activists",
+                "donors", "delegates", "councillors", "councilors", "legislators",
+                "representatives", "governors", "majority", "minority", "government",
+                "administration", "campaign", "nominee", "nomination", "primary"}
 # Capitalised words after an English member word that keep it one ("Conservative MPs").
 MEMBER_FOLLOWERS = {"mp", "mps", "mep", "meps", "msp", "msps", "mla", "mlas", "ms", "td",
                     "tds", "cllr", "sen", "sen.", "rep", "rep.", "gov", "gov.", "peer",
@@ -74,6 +80,7 @@ THING_AFTER = {fold(w) for w in (
     "Enterprises", "Winery", "Golf", "Taj", "Shuttle", "Steaks", "Tapes", "Bridge",
     "Memorial", "Presidential", "School", "College", "Stadium", "Arena", "Museum")}
 # Rules by preference when two matches overlap.
+ENGLISH_SPEAKING = {"GB", "US", "IE", "CA", "AU", "NZ"}
 RULE_RANK = {"alias": 0, "fuzzy": 1, "member": 2, "surname": 3}
 # spaCy NER labels, French and English models, by what they say of a name.
 PERSON_LABELS = {"PER", "PERSON"}
@@ -140,6 +147,13 @@ def is_date(doc: Doc, start: int, end: int) -> bool:
     return bool((after is not None and after.like_num)
                 or (before is not None and (before.like_num
                                            or fold(before.text) in DATE_WORDS)))
+
+
+def quoted(doc: Doc, start: int, end: int) -> bool:
+    """Between quotation marks: « Renaissance », "Renaissance"."""
+    opening, closing = "«“\"'‘", "»”\"'’"
+    return (start > 0 and doc[start - 1].text in opening and end < len(doc)
+            and doc[end].text in closing)
 
 
 def caps_line(sent: Span) -> bool:
