@@ -1,0 +1,145 @@
+"""The party rules of the linker: exact-case names, members' words, other countries'
+parties, a party's name at a date. ``PartyRules`` is mixed into ``tracker.linker.Linker``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from spacy.tokens import Doc, Span
+
+from tracker.context import (
+    ARTICLES,
+    COMMON_MEMBER_WORDS,
+    ENGLISH_SPEAKING,
+    MEMBER_DETERMINERS,
+    MEMBER_FOLLOWERS,
+    MEMBER_NOUNS,
+    PARTY_ONLY_DETERMINERS,
+    TITLES,
+    country_cues,
+    sentence_of,
+)
+from tracker.kb import KnowledgeBase, fold, is_acronym
+
+
+class PartyRules:
+    """How a party's names and members' words are read; needs ``kb``, ``first_names``
+    and ``_pick`` from the linker."""
+
+    kb: KnowledgeBase | None
+    first_names: frozenset[str]
+
+    def _exact_case_ok(self, span: Span, entity_id: str, written: str) -> bool:
+        """Names that are also common words ("Renaissance", "Les Verts", "en marche") count
+        only as written in the KB; an article before a one-word name makes it the word."""
+        entity = self.kb.entities[entity_id]
+        folded = fold(written)
+        if any(fold(a) == folded for a in entity.aliases if not is_acronym(a)):
+            return True
+        # Exact case, or a headline in capitals ("LES RÉPUBLICAINS").
+        if not any(written == a or (written == a.upper() and (" " in a or a[1:].islower()))
+                   for a in entity.exact_case):
+            return False
+        doc = span.doc
+        if (span.end + 1 < len(doc) and fold(doc[span.end].text) in ("de", "d'")
+                and doc[span.end + 1].text[:1].isupper()
+                and fold(doc[span.end + 1].text) not in self.first_names):
+            return False  # "les Verts de Saint-Étienne": a team or group of a place
+        if len(span) > 1 or not written[1:].islower():
+            return True  # a multi-word name, or one like "MoDem" that is no common word
+        # "la Renaissance", "the Renaissance", "Harlem Renaissance": the word, not the party.
+        # A plural article makes members of a party ("des Républicains", "les Verts").
+        before = span.doc[span.start - 1] if span.start > 0 else None
+        # "the Conservatives", and "the Labour leader", "a Labour majority" of an English-
+        # speaking country's party; "the Renaissance" is the period, not the French party.
+        plural_the = before is not None and fold(before.text) in ("the", "a", "an") and (
+            written.endswith("s") or entity.country in ENGLISH_SPEAKING)
+        return before is None or not (
+            (fold(before.text) in ARTICLES and not plural_the  # "the Conservatives"
+             and fold(before.text) not in ("les", "des", "aux", "du", "de", "d'"))
+            or (before.is_alpha and before.text[:1].isupper() and not before.is_sent_start))
+
+
+    def _member_party(self, doc: Doc, start: int, end: int, ids: tuple[str, ...],
+                      day: dt.date | None, sentence_countries: dict[int, set[str]]
+                      ) -> str | None:
+        """A member word ("socialistes", "Democrats") counts for its party as named at the
+        date: "marcheurs" are En Marche in 2016, LREM in 2019."""
+        assert self.kb is not None
+        after = doc[end] if end < len(doc) else None
+        if (after is not None and after.is_alpha and after.text[:1].isupper()
+                and fold(after.text) not in TITLES and doc[start].text[:1].isupper()
+                and not after.is_sent_start and fold(after.text) not in self.first_names
+                and fold(after.text) not in MEMBER_FOLLOWERS
+                and not _is_name_start(self, doc, end)):
+            return None  # "Democratic Republic of Congo", "Republican National Committee"
+        word = fold(doc[start:end].text)
+        if (doc[start].is_sent_start and doc[start].text[:1].isupper()
+                and not word.endswith("s")
+                and (after is None or fold(after.text) not in MEMBER_FOLLOWERS | MEMBER_NOUNS)):
+            return None  # "Conservative estimates put...": a capital that says nothing
+        if doc[start].text[:1].islower():
+            # French member words are nouns: "les socialistes", "chez les insoumis", not
+            # the adjective of "les militants écologistes"; words that mean nothing but
+            # the party may follow a person: "le candidat socialiste".
+            before = doc[start - 1] if start > 0 else None
+            allowed = (MEMBER_DETERMINERS if word in COMMON_MEMBER_WORDS
+                       else PARTY_ONLY_DETERMINERS)
+            if before is None or fold(before.text) not in allowed:
+                return None
+        ids = self._by_country(doc, start, end, ids)
+        if doc[start].text[:1].islower():
+            # A lower-case member word of a foreign party needs its country said nearby,
+            # or one of its politicians in the sentence: "les démocrates américains",
+            # "les démocrates de Hakeem Jeffries".
+            home = {"fr": "FR"}.get(doc.lang_)
+            cues = country_cues(doc, start, end) | sentence_countries.get(
+                sentence_of(doc, start).start, set())
+            ids = tuple(i for i in ids if self.kb.entities[i].country in (home, None)
+                        or self.kb.entities[i].country in cues)
+        party_id = self._pick(ids, day) if ids else None
+        if party_id is None:
+            return None
+        return self._party_at(party_id, day)
+
+    def _by_country(self, doc: Doc, start: int, end: int, ids: tuple[str, ...]
+                    ) -> tuple[str, ...]:
+        """Parties of the country named next to the name: "Angola's National Front" is not
+        the French one, "les Verts allemands" are the German Greens."""
+        assert self.kb is not None
+        entities = [self.kb.entities[i] for i in ids]
+        if any(e.type != "party" for e in entities):
+            return ids
+        cues = country_cues(doc, start, end)
+        if cues and not any(e.country in cues for e in entities):
+            # "À Washington, les Républicains": the party these names mean abroad
+            abroad = [e.abroad[0] for e in entities if e.abroad
+                      and self.kb.entities[e.abroad[0]].country in cues]
+            if abroad:
+                return tuple(dict.fromkeys(abroad))
+        if not cues or any(e.country in cues for e in entities):
+            return tuple(e.id for e in entities if not cues or e.country in cues
+                         or e.country in (None, "EU"))
+        return ()
+
+    def _party_at(self, party_id: str, day: dt.date | None) -> str:
+        if day is None:
+            return party_id
+        seen = set()
+        entity = self.kb.entities[party_id]
+        while entity.end and day >= entity.end and entity.successor and entity.id not in seen:
+            seen.add(entity.id)
+            entity = self.kb.entities[entity.successor]
+        if entity.start and day < entity.start:
+            earlier = [p for p in self.kb.parties() if p.successor == entity.id]
+            while earlier and entity.start and day < entity.start:
+                entity = earlier[0]
+                earlier = [p for p in self.kb.parties() if p.successor == entity.id]
+        return entity.id
+
+
+def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:
+    """The capitalised word at ``i`` starts a person's name: "Democratic Gov. Jared Polis",
+    "Republican Mitt Romney"."""
+    return fold(doc[i].text) in linker.first_names
