@@ -188,7 +188,8 @@ class Linker(PartyRules):
         and English member words capitalised, exact-case names as written."""
         written = " ".join(visible(core(span.text)).replace("’", "'").split())
         ids = []
-        kept = any(not self.kb.entities[e].builtin for e, _ in claims)
+        kept = any(not self.kb.entities[e].builtin for e, _ in claims) or (
+            fold(written) in self.names.kept_words)
         for entity_id, alias in claims:
             entity = self.kb.entities[entity_id]
             if kept and entity.builtin and entity.type == "party":
@@ -246,6 +247,11 @@ class Linker(PartyRules):
         # Full names in the text, by surname: a KB person, or None for someone else
         # ("Edgar Faure", "Michelle Obama", a namesake the text does not tell apart).
         full_names = self._full_names(doc, chosen, day)
+        doc.user_data["tracker_people"] = [
+            (start, end, self.kb.entities[ids[0]].country) for start, end, kind, ids in chosen
+            if kind in ("alias", "fuzzy") and len(ids) == 1
+            and self.kb.entities[ids[0]].type == "politician"
+            and self.kb.entities[ids[0]].country]
         named = {surname for _, surname, entity_id in full_names if entity_id}
         # The countries of the people named in full in each sentence.
         countries: dict[int, set[str]] = {}

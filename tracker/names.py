@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 from tracker.kb import KnowledgeBase, fold
 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
-COMPILED_FORMAT = "6"
+COMPILED_FORMAT = "7"
 
 
 def core(text: str) -> str:
@@ -73,10 +73,13 @@ class NameIndex:
     fuzzy: dict[str, list[tuple[str, tuple[str, ...], int]]] = field(default_factory=dict)
     by_first_name: dict[str, list[str]] = field(default_factory=dict)
     first_names: list[str] = field(default_factory=list)
+    # Folded names and member words of hand-kept entries: an open-data party's same word
+    # ("Labour" of Ireland, "Social Democrats") yields to them.
+    kept_words: set[str] = field(default_factory=set)
 
     def dump(self) -> tuple:
         return (self.patterns, self.one, self.two, self.fuzzy, self.by_first_name,
-                self.first_names)
+                self.first_names, self.kept_words)
 
     def add(self, kind: str, words: tuple[str, ...], entity_id: str, written: str) -> None:
         if not words or not all(words):
@@ -155,6 +158,9 @@ def _compile(nlp: Language, kb: KnowledgeBase) -> NameIndex:
 
     first_names = set(_listed_first_names())
     for entity in kb.entities.values():
+        if not entity.builtin:
+            index.kept_words.update(fold(w) for w in (*entity.aliases, *entity.exact_case,
+                                                      *entity.members))
         for alias in (*entity.aliases, *entity.exact_case):
             index.add("alias", words(alias), entity.id, alias)
         for member in entity.members:

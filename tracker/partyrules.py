@@ -111,7 +111,14 @@ class PartyRules:
         entities = [self.kb.entities[i] for i in ids]
         if any(e.type != "party" for e in entities):
             return ids
-        cues = country_cues(doc, start, end)
+        if any(e.country in (None, "EU") for e in entities):
+            return ids  # a European Parliament group has no country to contradict
+        # A country named near, else the country of the politician the name belongs to:
+        # "le Parti démocrate d'Enrico Letta", "Olaf Scholz's Social Democrats".
+        cues = country_cues(doc, start, end) or {
+            country for s, e, country in doc.user_data.get("tracker_people", ())
+            if s == end or (s == end + 1 and fold(doc[end].text) in ("de", "d'", "du", "of"))
+            or e == start or (e == start - 1 and doc[e].text in ("'s", "’s"))}
         if cues and not any(e.country in cues for e in entities):
             # "À Washington, les Républicains": the party these names mean abroad
             abroad = [e.abroad[0] for e in entities if e.abroad
