@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from spacy.attrs import IS_SPACE, ORTH, SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.matcher.levenshtein import levenshtein
 from spacy.tokens import Doc, Span
@@ -71,8 +71,8 @@ class Linker(PartyRules):
         self.fuzzy_index: dict[str, list[tuple[str, tuple[str, ...], int]]] = {}
         self.first_names: frozenset[str] = frozenset()
         self.by_first_name: dict[str, list[str]] = {}
-        # orth -> (folded word, its parts, visible text, token edges), per process
-        self._words_of: dict[int, tuple] = {}
+        # token text -> (folded word, its parts, visible text, token edges), per process
+        self._words_of: dict[str, tuple] = {}
         self._alone: dict[str, bool] = {}  # entity -> may a bare surname mean it
         self.stop_words = frozenset(nlp.Defaults.stop_words)
         if not Span.has_extension("tracker_rule"):
@@ -122,27 +122,28 @@ class Linker(PartyRules):
         # The model's entities, read once (spaCy builds them anew at each access).
         doc.user_data["tracker_ents"] = [(e.start, e.end, e.label_) for e in doc.ents]
         doc.user_data["tracker_norms"] = norms
-        # Token texts through arrays: no Python Token object per word.
-        strings = doc.vocab.strings
         after_break = False
         cache = self._words_of
-        for i, (orth, space) in enumerate(doc.to_array([ORTH, IS_SPACE]).tolist()):
+        text_of = doc.text
+        # Offsets and lengths are small integers: cheap to read, unlike 64-bit hashes.
+        for i, (idx, size, space) in enumerate(
+                doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()):
+            text = text_of[idx:idx + size]
             if space:
                 norms.append("")
-                after_break = after_break or "\n" in strings[orth]
+                after_break = after_break or "\n" in text
                 continue
             if after_break:
                 # A line break ends a sentence: headlines and list items have no full stop.
                 doc[i].is_sent_start = True
                 after_break = False
-            entry = cache.get(orth)  # an orth is the text's hash: stable across zones
+            entry = cache.get(text)
             if entry is None:
                 if len(cache) > 200_000:
                     cache.clear()
-                text = strings[orth]
                 word = token_fold(text)
                 parts = word_parts(word)
-                entry = cache[orth] = (word, parts, visible(text),
+                entry = cache[text] = (word, parts, visible(text),
                                        [(k == 0, k == len(parts) - 1)
                                         for k in range(len(parts))])
             word, parts, shown, bounds = entry
