@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from tests.conftest import KB_FILE
 from tracker.cli import cli
-from tracker.kb import load_kb
-from tracker.kbbuild.build import merge, previous_ids, read_source, slug, source_info, write
+from tracker.kb import load_kb, slug
+from tracker.kbbuild.build import merge, previous_ids, read_source, source_info, write
 from tracker.kbbuild.records import Office, Party, Person, Stint
 
 D = dt.date

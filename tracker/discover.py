@@ -12,7 +12,6 @@ them with the sentence as evidence and ``tracker kb accept`` adds them to a user
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,12 +45,6 @@ class Discovered:
     party: str | None
     rule: str  # discovered (with its office) or discovered-after-name
 
-
-def slug(name: str) -> str:
-    """"Yaël Braun-Pivet" -> "yael-braun-pivet": the id of a discovered person."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def discover(doc: Doc, taken: set[int], first_names: frozenset[str],

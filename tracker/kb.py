@@ -50,6 +50,14 @@ def fold(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def slug(name: str) -> str:
+    """"Yaël Braun-Pivet" -> "yael-braun-pivet": the id an entity gets from its name (the
+    open-data build's people, discovered people, the gold sets' unknown people)."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
 @functools.lru_cache(maxsize=65_536)
 def is_acronym(alias: str) -> bool:
     """'UMP', 'LFI', 'PS': matched only when written in capitals."""

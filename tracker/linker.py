@@ -48,8 +48,8 @@ from tracker.context import (
     sentence_of,
     title_case,
 )
-from tracker.discover import discover, slug
-from tracker.kb import Entity, KnowledgeBase, fold, is_acronym
+from tracker.discover import discover
+from tracker.kb import Entity, KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
 from tracker.partyrules import PartyRules
 

@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import re
 import subprocess
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -24,17 +23,11 @@ from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 
 from tracker.errors import ConfigError
-from tracker.kb import KnowledgeBase, fold
+from tracker.kb import KnowledgeBase, fold, slug
 from tracker.kbbuild.records import Office, Party, Person, Stint
 
 READERS = ("assemblee", "congress", "parlparse", "meps", "everypolitician", "curated")
 
-
-def slug(name: str) -> str:
-    """"Yaël Braun-Pivet" -> "yael-braun-pivet": the id a person gets when it is free."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 @dataclass

@@ -13,13 +13,7 @@ import json
 import pathlib
 from dataclasses import dataclass, field
 
-# Offices, by prominence (1 = a bare surname may mean this person in any article):
-#   head_of_state, head_of_government, minister, speaker (of a chamber), party_leader -> 1
-#   legislator (national parliament, congress, lords, european parliament), governor -> 2
-#   local (mayor, regional, state legislator) -> 3
-ROLES = {"head_of_state": 1, "head_of_government": 1, "minister": 1, "speaker": 1,
-         "party_leader": 1,
-         "governor": 2, "legislator": 2, "local": 3}
+from tracker.kb import ROLES  # noqa: F401 - re-exported: the roles an Office may have
 
 
 @dataclass
