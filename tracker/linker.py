@@ -52,6 +52,7 @@ from tracker.discover import discover
 from tracker.kb import Entity, KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
 from tracker.partyrules import PartyRules
+from tracker.sentences import doc_text
 
 
 @Language.factory("tracker_linker")
@@ -111,6 +112,20 @@ class Linker(PartyRules):
                     found.add((start, end, entity_id))
         return sorted(found)
 
+    @staticmethod
+    def _sentences(doc: Doc) -> None:
+        """Sentence starts, read once (a mention's sentence is then a bisection away):
+        the punctuation rule's, which NER saw, and a line break's, which ends a sentence
+        too (headlines and list items have no full stop)."""
+        starts = doc.user_data.get("tracker_sents")
+        if starts is None:  # a pipeline without tracker_sentences
+            starts = [i for i, flag in enumerate(doc.to_array([SENT_START]).tolist())
+                      if flag == 1 or i == 0]
+        breaks = doc.user_data.get("tracker_breaks", ())
+        for i in breaks:
+            doc[i].is_sent_start = True
+        doc.user_data["tracker_sents"] = sorted(set(starts).union(breaks))
+
     def __call__(self, doc: Doc) -> Doc:
         # Matching runs over the text's words without the space tokens spaCy makes of
         # NBSP and line breaks; ``where`` maps a word back to its token.
@@ -122,21 +137,15 @@ class Linker(PartyRules):
         # The model's entities, read once (spaCy builds them anew at each access).
         doc.user_data["tracker_ents"] = [(e.start, e.end, e.label_) for e in doc.ents]
         doc.user_data["tracker_norms"] = norms
-        after_break = False
         cache = self._words_of
-        text_of = doc.text
+        text_of = doc_text(doc)
         # Offsets and lengths are small integers: cheap to read, unlike 64-bit hashes.
         for i, (idx, size, space) in enumerate(
                 doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()):
-            text = text_of[idx:idx + size]
             if space:
                 norms.append("")
-                after_break = after_break or "\n" in text
                 continue
-            if after_break:
-                # A line break ends a sentence: headlines and list items have no full stop.
-                doc[i].is_sent_start = True
-                after_break = False
+            text = text_of[idx:idx + size]
             entry = cache.get(text)
             if entry is None:
                 if len(cache) > 200_000:
@@ -160,10 +169,7 @@ class Linker(PartyRules):
                 texts.append(shown)
                 edges.append(bound)
         where.append(len(doc))
-        # Sentence starts, read once: a mention's sentence is then a bisection away.
-        doc.user_data["tracker_sents"] = [
-            i for i, flag in enumerate(doc.to_array([SENT_START]).ravel().tolist())
-            if flag == 1 or i == 0]
+        self._sentences(doc)
         found = []
         for start, end, kind, claims in self.names.find(words):
             if not (edges[start][0] and edges[end - 1][1]):

@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tracker.kb import KnowledgeBase, fold
+from tracker.sentences import doc_text
 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
 COMPILED_FORMAT = "7"
@@ -221,7 +222,7 @@ def split_glued(doc: Doc) -> Doc:
     """Split the tokens above in place (offsets are unchanged: only token bounds move)."""
     cuts = []
     seen: set[int] = set()
-    for match in _SUSPECT.finditer(doc.text):
+    for match in _SUSPECT.finditer(doc_text(doc)):
         span = doc.char_span(match.start(), match.start() + 1, alignment_mode="expand")
         if span is None or not len(span) or span[0].i in seen:
             continue

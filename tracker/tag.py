@@ -11,6 +11,7 @@ canonical entity id, with the rule that linked it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from spacy.tokens import Doc
 
 import tracker.linker  # noqa: F401 - registers the tracker_linker factory
 import tracker.names  # noqa: F401 - registers the tracker_split component
+import tracker.sentences  # noqa: F401 - registers the tracker_sentences component
 from tracker.context import PERSON_LABELS, sentence_of
 from tracker.kb import KnowledgeBase
 from tracker.models import Mention
@@ -31,6 +33,12 @@ TAGGER_VERSION = "5"
 # NER needs about 1 GB per 100,000 characters, and its max_length would refuse the rest.
 CHUNK_CHARS = 100_000
 
+# The first texts a pipeline reads teach it the language's common words for good: their
+# lexemes and tokenizer entries stay, so later texts find them warm. After these, new
+# strings live in a memory zone freed after each batch, so the vocabulary stays flat
+# however many pages a daemon reads (a few tens of MB for these texts' words).
+WARM_TEXTS = 300
+
 
 class Tagger:
     """The tagging stage: built once per process, it holds one spaCy pipeline per language."""
@@ -38,6 +46,7 @@ class Tagger:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self._pipelines: dict[str, Language] = {}
+        self._read: dict[str, int] = {}  # texts each pipeline has read
         self.version = f"{TAGGER_VERSION}+kb.{kb.version}"
 
     def pipeline(self, lang: str) -> Language:
@@ -63,8 +72,9 @@ class Tagger:
                      batch_size: int = 16) -> list[tuple[list[Mention], list[Candidate]]]:
         """``analyse`` over many (text, lang, day) at once: each language's texts go
         through ``nlp.pipe`` in batches (the model's matrix work amortised over several
-        texts). Strings spaCy creates for them live in a memory zone freed afterwards, so
-        a daemon that reads millions of pages keeps a flat vocabulary."""
+        texts). Past the pipeline's first ``WARM_TEXTS``, strings spaCy creates for them
+        live in a memory zone freed afterwards, so a daemon that reads millions of pages
+        keeps a flat vocabulary."""
         results: list[tuple[list[Mention], list[Candidate]]] = [([], []) for _ in items]
         by_lang: dict[str, list[int]] = {}
         for i, (_, lang, _) in enumerate(items):
@@ -72,13 +82,16 @@ class Tagger:
         for lang, indexes in by_lang.items():
             nlp = self.pipeline(lang)
             limit = min(nlp.max_length, CHUNK_CHARS)
-            with nlp.memory_zone():
+            learning = self._read.get(lang, 0) < WARM_TEXTS
+            self._read[lang] = self._read.get(lang, 0) + len(indexes)
+            with contextlib.nullcontext() if learning else nlp.memory_zone():
                 parts: list[tuple[int, int, Doc]] = []
                 for i in indexes:
                     text, _, day = items[i]
                     for offset, chunk in _chunks(text, limit):
                         doc = nlp.make_doc(chunk)
                         doc.user_data["tracker_day"] = day
+                        doc.user_data["tracker_text"] = chunk
                         parts.append((i, offset, doc))
                 docs = nlp.pipe((doc for _, _, doc in parts), batch_size=batch_size)
                 for (i, offset, _), doc in zip(parts, docs, strict=True):
@@ -145,7 +158,7 @@ def _load_model(lang: str) -> Language:
         nlp = spacy.blank(lang)
     # Sentences only frame a mention: punctuation rules do it at a fraction of the
     # statistical senter's cost, and line breaks end sentences too (see the linker).
-    nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("tracker_sentences", first=True)
     nlp.add_pipe("tracker_split", first=True)
     return nlp
 
