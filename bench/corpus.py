@@ -39,14 +39,14 @@ from typing import TypeVar
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-KB_FILE = ROOT / "data" / "entities.yaml"
+KB_FILE = ROOT / "tracker" / "kbdata" / "entities.yaml"
 SEED = 20261126
 PARIS = dt.timezone(dt.timedelta(hours=1))
 FIRST_DAY = dt.datetime(2024, 9, 1, 6, 0, tzinfo=PARIS)
 SPAN_DAYS = 810  # articles dated from September 2024 to late November 2026
 
 # -- vocabulary -----------------------------------------------------------------------------
-# Politicians of data/entities.yaml: (full name, surname, feminine), the first ones most often.
+# Politicians of tracker/kbdata/entities.yaml: (full name, surname, feminine), the first ones most often.
 POLITICIANS = [
     ("Emmanuel Macron", "Macron", False), ("Marine Le Pen", "Le Pen", True),
     ("Jean-Luc Mélenchon", "Mélenchon", False), ("Gabriel Attal", "Attal", False),

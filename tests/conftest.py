@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(__file__).resolve().parent / "site"
-KB_FILE = ROOT / "data" / "entities.yaml"
+KB_FILE = ROOT / "tracker" / "kbdata" / "entities.yaml"
 TYPES = {".xml": "application/rss+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
          ".txt": "text/plain; charset=utf-8"}
 

@@ -3,7 +3,7 @@ office ("le député LR de la Manche ...", "Rep. ... (D-Maine)"); they are store
 discovered, listed by `tracker candidates`, left out on request, and once accepted into a
 user KB file and retagged, become ordinary politicians.
 
-The names are invented so that neither data/entities.yaml nor the open-data layer knows
+The names are invented so that neither tracker/kbdata/entities.yaml nor the open-data layer knows
 them."""
 
 from __future__ import annotations

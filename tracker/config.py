@@ -23,7 +23,6 @@ DEFAULT_KEYS = {"interval", "timeout", "per_host_delay", "user_agent", "max_byte
                 "tag_processes"}
 SOURCE_KEYS = {"name", "kind", "url", "path", "interval", "cron", "jitter", "lang", "timeout"}
 DEFAULT_DATABASE = "data/tracker.db"
-DEFAULT_ENTITIES = "data/entities.yaml"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -124,7 +123,8 @@ def _build(path: Path, raw: dict) -> Config:
     database = raw.get("database", DEFAULT_DATABASE)
     if not isinstance(database, str) or not database.strip():
         raise ConfigError(f"{path}: key 'database' must be a file path")
-    entities = raw.get("entities", DEFAULT_ENTITIES)
+    # The user's own KB files, over the one shipped in the package.
+    entities = raw.get("entities") or []
     entities_list = entities if isinstance(entities, list) else [entities]
     kb: list[Path | dict] = []
     for i, item in enumerate(entities_list):

@@ -162,14 +162,31 @@ def builtin_path() -> Path:
     return Path(str(resources.files("tracker").joinpath("kbdata", "opendata.jsonl")))
 
 
+def handkept_path() -> Path:
+    """The hand-kept knowledge base shipped in the package: parties with their names over
+    time, and the politicians typed and checked by hand."""
+    return Path(str(resources.files("tracker").joinpath("kbdata", "entities.yaml")))
+
+
+def _same_file(item: Path | dict, path: Path) -> bool:
+    try:
+        return not isinstance(item, dict) and Path(item).resolve() == path.resolve()
+    except OSError:
+        return False
+
+
 def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
             builtin: bool = True, layer: Path | None = None) -> KnowledgeBase:
     """Read every KB file / inline entry, validate the whole, and return it.
 
-    With ``builtin``, the packaged open-data layer (15,000+ politicians) lies underneath
-    (``layer``: another build of it): an entry of the files with the same id wins, and
-    gains the layer's offices."""
+    With ``builtin``, the packaged knowledge base comes first: the hand-kept file, and
+    underneath it the open-data layer (20,000 politicians; ``layer``: another build of
+    it), where an entry of the files with the same id wins and gains the layer's offices.
+    The user's files and entries extend it."""
     raw_entities: list[tuple[str, str, dict]] = []
+    if builtin:
+        handkept = handkept_path()
+        items = [handkept, *(i for i in items if not _same_file(i, handkept))]
     digest = hashlib.sha256()
     path = layer or builtin_path()
     layer = _builtin_layer(path) if builtin else {}
@@ -185,7 +202,10 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
                 doc = yaml.load(Path(item).read_text(encoding="utf-8"),  # noqa: S506
                                 Loader=_YAML_LOADER) or {}
             except FileNotFoundError:
-                raise ConfigError(f"{item}: knowledge base file not found") from None
+                raise ConfigError(
+                    f"{item}: knowledge base file not found (list only your own files "
+                    "under `entities:`: the shipped knowledge base needs none; "
+                    "`tracker init` writes a starter file)") from None
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = f" line {mark.line + 1}" if mark else ""
@@ -230,8 +250,8 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
             continue
         kb.entities[entity.id] = entity
     for entity in list(kb.entities.values()):
-        # The layer's people point at parties of data/entities.yaml: with a config that
-        # does not load that file, those affiliations go, not the whole knowledge base.
+        # The layer's people point at parties of the hand-kept file: where it is not
+        # loaded (another layer, tests), those affiliations go, not the whole KB.
         if entity.builtin and any(a.party not in kb.entities for a in entity.affiliations):
             kb.entities[entity.id] = replace(entity, affiliations=tuple(
                 a for a in entity.affiliations if a.party in kb.entities))

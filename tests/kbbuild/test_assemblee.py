@@ -13,7 +13,7 @@ from tracker.kbbuild import assemblee
 from tracker.kbbuild.records import ROLES, Office, Stint
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "assemblee"
-KB = pathlib.Path(__file__).parents[2] / "data" / "entities.yaml"
+KB = pathlib.Path(__file__).parents[2] / "tracker" / "kbdata" / "entities.yaml"
 D = dt.date
 
 

@@ -95,7 +95,9 @@ def test_a_missing_folder_is_named():
 def _kb(tmp_path, body: str, entities: bool = True) -> pathlib.Path:
     (tmp_path / "data" / "kb").mkdir(parents=True)
     if entities:
-        shutil.copy(FIXTURE / "data" / "entities.yaml", tmp_path / "data" / "entities.yaml")
+        kbdata = tmp_path / "tracker" / "kbdata"
+        kbdata.mkdir(parents=True)
+        shutil.copy(FIXTURE / "tracker" / "kbdata" / "entities.yaml", kbdata / "entities.yaml")
     (tmp_path / "data" / "kb" / "bad.yaml").write_text(
         "source: curated\ntopic: t\n" + body, encoding="utf-8")
     return tmp_path

@@ -265,19 +265,19 @@ def evaluate(config: Config, db: Path, gold: Path, fmt: str, min_precision: floa
               default=None, help="JSON lines file to write [default: the packaged layer, "
                                  "tracker/kbdata/opendata.jsonl].")
 @click.option("--curated", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=Path("data/entities.yaml"), show_default=True,
-              help="The hand-kept KB: its entries win, its ids are reused.")
-def kb_build(sources: tuple[str, ...], output: Path | None, curated: Path) -> None:
+              default=None, help="The hand-kept KB: its entries win, its ids are reused "
+                                 "[default: the packaged tracker/kbdata/entities.yaml].")
+def kb_build(sources: tuple[str, ...], output: Path | None, curated: Path | None) -> None:
     """Build the open-data layer of the KB from local copies of its sources, e.g.
     `tracker kb build assemblee=src/auto_archive_deputes_data congress=src/congress-legislators
     curated=.` (README: "Rebuilding the knowledge base" lists each source and its licence)."""
     from tracker.cli import Failure
-    from tracker.kb import builtin_path, load_kb
+    from tracker.kb import builtin_path, handkept_path, load_kb
     from tracker.kbbuild.build import merge, previous_ids, read_source, source_info, write
 
     try:
         out = output or builtin_path()
-        kb = load_kb([curated], builtin=False)
+        kb = load_kb([curated or handkept_path()], builtin=False)
         readings, infos = [], {}
         for item in sources:
             name, sep, folder = item.partition("=")

@@ -17,7 +17,7 @@ stands for, unless the deputy declared another party during that group membershi
 members count ("apparentés" and "rattachés" are by definition not of the group's party).
 Groups of no single party (non-inscrits, LIOT, Union centriste, RDSE, ...) and funding
 umbrellas ("Ensemble", "Non rattaché(s)", ...) are left out. Every stint is then cut along our
-KB's renamings (``PARTY_LINEAGE``, a copy of the dates of data/entities.yaml): a "Les
+KB's renamings (``PARTY_LINEAGE``, a copy of the dates of tracker/kbdata/entities.yaml): a "Les
 Républicains" Senate-group membership from 2002 becomes ump until 2015-05-30, then lr.
 """
 
@@ -146,7 +146,7 @@ GROUP_MAP: dict[str, str] = {
 }
 _GROUP_MAP = {k.casefold(): v for k, v in GROUP_MAP.items()}
 
-# Our KB's dates for the parties above, with renamings (copied from data/entities.yaml; a test
+# Our KB's dates for the parties above, with renamings (copied from tracker/kbdata/entities.yaml; a test
 # checks the copy): id -> (start, end, successor). A stint is cut along these: before a party's
 # start it belongs to its single predecessor (if any), after its end to its successor.
 _D = dt.date

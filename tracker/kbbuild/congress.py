@@ -65,7 +65,7 @@ _LEADERSHIP = {
     "House Minority Leader": "party_leader",
 }
 
-# Founding dates of the KB parties (data/entities.yaml): earlier terms get no stint.
+# Founding dates of the KB parties (tracker/kbdata/entities.yaml): earlier terms get no stint.
 _KB_START = {
     "democratic-party": dt.date(1828, 1, 8),
     "republican-party": dt.date(1854, 3, 20),

@@ -136,7 +136,7 @@ NEW_PARTIES = {
     "pauline-hansons-one-nation": ("Pauline Hanson's One Nation", ["One Nation"]),
 }
 
-# The KB parties' founding dates (data/entities.yaml) where a term may predate them.
+# The KB parties' founding dates (tracker/kbdata/entities.yaml) where a term may predate them.
 KB_START = {
     "democratic-party": dt.date(1828, 1, 8),
     "republican-party": dt.date(1854, 3, 20),
