@@ -46,7 +46,7 @@ FIRST_DAY = dt.datetime(2024, 9, 1, 6, 0, tzinfo=PARIS)
 SPAN_DAYS = 810  # articles dated from September 2024 to late November 2026
 
 # -- vocabulary -----------------------------------------------------------------------------
-# Politicians of tracker/kbdata/entities.yaml: (full name, surname, feminine), the first ones most often.
+# Politicians of kbdata/entities.yaml: (full name, surname, feminine), the first ones most often.
 POLITICIANS = [
     ("Emmanuel Macron", "Macron", False), ("Marine Le Pen", "Le Pen", True),
     ("Jean-Luc Mélenchon", "Mélenchon", False), ("Gabriel Attal", "Attal", False),

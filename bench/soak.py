@@ -132,7 +132,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="tracker-soak-"))
     config = work / "config.yaml"
     config.write_text(yaml.safe_dump({
-        "database": str(work / "soak.db"), "entities": str(ROOT / "tracker" / "kbdata" / "entities.yaml"),
+        "database": str(work / "soak.db"), "entities": [],
         "defaults": {"per_host_delay": "0s", "timeout": "5s"},
         "allow_networks": ["127.0.0.0/8"],
         "sources": [{"name": "soak", "kind": "feed", "interval": args.interval,

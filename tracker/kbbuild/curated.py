@@ -19,7 +19,7 @@ topic::
     parties:
       - {id: likud, name: Likud, country: IL, aliases: [Likud]}
 
-Affiliations use our KB party ids: those of ``tracker/kbdata/entities.yaml`` or of a ``parties:`` list of
+Affiliations use our KB party ids: those of ``kbdata/entities.yaml`` or of a ``parties:`` list of
 any ``data/kb`` file. Every entry is validated; a mistake raises ``ValueError`` with a one-line
 message naming the file and the entry. Unknown keys are refused (they are usually typos).
 """
@@ -216,7 +216,7 @@ def _read_file(path: pathlib.Path, label: str) -> tuple[list[Person], list[Party
 
 
 def _kb_party_ids(root: pathlib.Path) -> set[str] | None:
-    """The party ids of tracker/kbdata/entities.yaml, or None where the file is absent (fixtures)."""
+    """The party ids of kbdata/entities.yaml, or None where the file is absent (fixtures)."""
     path = root / ENTITIES
     if not path.is_file():
         return None

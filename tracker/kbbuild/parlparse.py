@@ -51,7 +51,7 @@ COUNTRY = "GB"
 # election, a by-election) make one continuous affiliation.
 MERGE_GAP_DAYS = 62
 
-# parlparse party (organization id or name, slugged) -> our KB party id (tracker/kbdata/entities.yaml).
+# parlparse party (organization id or name, slugged) -> our KB party id (kbdata/entities.yaml).
 KB_PARTIES = {
     "labour": "labour", "labourco-operative": "labour", "labour-co-operative": "labour",
     "labour-and-co-operative": "labour", "labour-party": "labour",

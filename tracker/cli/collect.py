@@ -1,0 +1,190 @@
+"""Collecting: `tracker run` (the daemon, or one pass) and `tracker tag` (one text)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from tracker.cli import DATE, FORMATS, cli, common
+from tracker.config import Config, load_config
+from tracker.errors import ConfigError, TrackerError
+
+
+def _build(config: Config, db: Path, stop: threading.Event | None = None):
+    """The long-lived parts, built once per process: KB, tagging processes (spaCy),
+    fetcher, pipeline."""
+    from tracker.kb import load_kb
+    from tracker.pipeline import Pipeline, build_fetcher
+    from tracker.store import Store
+    from tracker.tagpool import TagPool
+
+    kb = load_kb(config.entities)
+    tags = TagPool(kb, config.entities, config.defaults.tag_processes)
+    tags.start()  # load the models now: a broken setup fails here, not mid-pass
+    try:
+        with Store(db) as store:
+            store.sync_entities(kb)
+            store.sync_sources(config.sources)
+    except BaseException:
+        tags.close()
+        raise
+    return Pipeline(config, tags, build_fetcher(config), db, stop)
+
+
+@contextlib.contextmanager
+def _on_signals(stop: threading.Event):
+    """SIGTERM and Ctrl-C ask the passes to stop between documents (the previous handlers
+    come back afterwards)."""
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _selected(config: Config, only: tuple[str, ...]):
+    sources = [config.source(name) for name in only] if only else list(config.sources)
+    if not sources:
+        raise ConfigError(f"{config.path}: no sources to run (add some under 'sources:')")
+    return sources
+
+
+@cli.command()
+@common
+@click.option("--once", is_flag=True, help="One pass over every source, then exit (for cron).")
+@click.option("--source", "only", multiple=True, help="Only this source (repeatable).")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write structured log lines (key=value) to this file instead of the "
+                   "terminal.")
+@click.pass_context
+def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[str, ...],
+        log_file: Path | None) -> None:
+    """Poll every source on its schedule until Ctrl-C or SIGTERM (or once with --once).
+
+    Each source runs on its `interval` (with a little jitter) or `cron` expression; a
+    failing source is retried later and later (doubling, up to a day) and shown as failing
+    in `tracker sources`. SIGHUP reloads config.yaml and the knowledge base. Only one
+    `tracker run` may use a database at a time.
+    """
+    from tracker.console import LiveProgress, setup_logging
+    from tracker.scheduler import Daemon, run_lock, run_once
+
+    sources = _selected(config, only)
+    console = setup_logging(verbose=ctx.find_root().params.get("verbose", False),
+                            log_file=log_file)
+    stop = threading.Event()
+    with run_lock(db), _on_signals(stop), \
+            LiveProgress(console) if console else contextlib.nullcontext() as live:
+        if once:
+            pipeline = _build(config, db, stop)
+            pipeline.on_progress = live.update if live else None
+            try:
+                results = run_once(pipeline, sources)
+            finally:
+                pipeline.close()
+            if stop.is_set():
+                click.echo("tracker: interrupted; what was stored is kept", err=True)
+                raise SystemExit(130)
+            failed = [r for r in results if r.failed]
+            new = sum(r.new_documents for r in results)
+            mentions = sum(r.mentions for r in results)
+            click.echo(f"{new} new documents, {mentions} mentions, from {len(results)} "
+                       f"sources into {db}", err=True)
+            if failed:
+                raise TrackerError(f"{len(failed)} of {len(results)} sources failed ("
+                                   + ", ".join(r.source for r in failed)
+                                   + "); the log above and `tracker sources` say why")
+            return
+
+        configs = iter([config])
+
+        def build():
+            """The config given at start, then config.yaml read again on each SIGHUP."""
+            fresh = next(configs, None) or load_config(config.path)
+            pipeline = _build(fresh, db, stop)
+            pipeline.on_progress = live.update if live else None
+            return pipeline, _selected(fresh, only)
+
+        daemon = Daemon(build, stop=stop)
+        signal.signal(signal.SIGHUP, lambda *_: daemon.reload_requested.set())
+        clean = daemon.run()
+    if not clean:
+        logging.shutdown()
+        os._exit(0)  # a fetch still hangs; every stored document is already committed
+
+
+@cli.command()
+@common
+@click.argument("target")
+@click.option("--lang", help="Language of the text (default: detected).")
+@click.option("--date", "day", type=DATE, default=None,
+              help="The document's date, for party affiliations [default: today].")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def tag(config: Config, db: Path, target: str, lang: str | None, day, fmt: str) -> None:
+    """Print the mentions in one file, URL or stdin ('-'), without storing anything."""
+    from tracker.export import write_csv, write_jsonl
+    from tracker.kb import load_kb
+    from tracker.pipeline import article_from_body, build_fetcher
+    from tracker.tag import Tagger
+
+    kb = load_kb(config.entities)
+    if target == "-":
+        body, is_html, url = sys.stdin.buffer.read(), None, "-"
+        charset = None
+    elif target.startswith(("http://", "https://")):
+        resp = build_fetcher(config).fetch(target)
+        body, charset, url = resp.body, resp.charset, resp.final_url
+        is_html = resp.content_type != "text/plain"
+    else:
+        path = Path(target)
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{target}: cannot read ({exc.strerror})") from None
+        charset, url, is_html = None, path.resolve().as_uri(), path.suffix.lower() != ".txt"
+    if is_html is None:
+        is_html = body.lstrip()[:1] == b"<"
+    article, _ = article_from_body(body, source="tag", url=url, charset=charset,
+                                   is_html=is_html, lang_hint=lang)
+    if lang:
+        article = dataclasses.replace(article, lang=lang)
+    when = day.date() if day else dt.date.today()
+    found = Tagger(kb).tag(article.text, article.lang, when)
+    rows = [{
+        "published_at": when.isoformat(), "source": "tag", "url": url, "title": article.title,
+        "entity": kb.entities[m.entity_id].name, "entity_type": m.entity_type,
+        "party": kb.entities[m.party_id].name if m.party_id else None,
+        "surface": m.surface, "sentence": m.sentence, "lang": article.lang,
+        "entity_id": m.entity_id, "party_id": m.party_id, "start": m.start, "end": m.end,
+        "rule": m.rule,
+    } for m in found]
+    if fmt == "csv":
+        write_csv(rows, sys.stdout)
+    elif fmt == "jsonl":
+        write_jsonl(rows, sys.stdout)
+    else:
+        _tag_table(rows, article)
+
+
+def _tag_table(rows: list[dict], article) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} mentions ({article.lang}, {len(article.text)} chars)")
+    for column in ("surface", "entity", "type", "party", "rule", "sentence"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(r["surface"], r["entity"], r["entity_type"], r["party"] or "", r["rule"],
+                      r["sentence"][:160])
+    Console().print(table)

@@ -1,0 +1,256 @@
+"""Reading what is stored: `mentions`, `export`, `stats`, `report`, `sources`."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from tracker.cli import DATE, DELIMITERS, FORMATS, _filter, cli, common, filters
+from tracker.config import Config
+from tracker.errors import ConfigError
+
+
+@cli.command()
+@common
+@filters
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
+              help="table for people; csv or jsonl (the export columns) for programs.")
+def mentions(config: Config, db: Path, fmt: str, **kwargs) -> None:
+    """List stored mentions, newest first (50 by default in a table)."""
+    from tracker.export import write_csv_lines, write_jsonl, write_table
+    from tracker.query import csv_lines, mention_rows
+    from tracker.store import Store
+
+    flt = _filter(kwargs, default_limit=50 if fmt == "table" else None)
+    with Store(db, create=False) as store:
+        if fmt == "csv":
+            write_csv_lines(csv_lines(store.db, flt, newest_first=True), sys.stdout)
+            return
+        rows = mention_rows(store.db, flt)
+        if fmt == "jsonl":
+            write_jsonl(rows, sys.stdout)
+        else:
+            from rich.console import Console
+
+            if not write_table(rows, Console()):
+                click.echo("no mentions match", err=True)
+
+
+@cli.command()
+@common
+@filters
+@click.option("-o", "--output", default="-", show_default=True,
+              help="File to write; '-' for stdout.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True)
+@click.option("--excel", is_flag=True,
+              help="CSV for Excel: UTF-8 with a byte-order mark, semicolons between cells "
+                   "(what French Excel expects).")
+@click.option("--delimiter", help="CSV cell separator, one character ('tab' for a tab) "
+                                  "[default: ',' or ';' with --excel].")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
+           delimiter: str | None, force: bool, **kwargs) -> None:
+    """Write matching mentions, oldest first, as CSV (UTF-8, header row) or JSON lines.
+
+    Columns: published_at, source, url, title, entity, entity_type, party, surface,
+    sentence, lang.
+    """
+    from tracker.export import check_output, open_output, write_csv_lines, write_jsonl
+    from tracker.query import csv_lines, mention_rows
+    from tracker.store import Store
+
+    if fmt != "csv" and (excel or delimiter):
+        raise ConfigError("--excel and --delimiter apply to CSV, not --format jsonl")
+    sep = _delimiter(delimiter, excel)
+    flt = _filter(kwargs)
+    check_output(output, force=force)
+    encoding = "utf-8-sig" if excel else "utf-8"
+    with Store(db, create=False) as store:
+        # The query is checked (names resolved, search parsed) before any file is opened.
+        rows = (csv_lines(store.db, flt, delimiter=sep) if fmt == "csv"
+                else mention_rows(store.db, flt, newest_first=False))
+        with open_output(output, force=force, encoding=encoding) as out:
+            if fmt == "csv":
+                count = write_csv_lines(rows, out, delimiter=sep)
+            else:
+                count = write_jsonl(rows, out)
+    if output != "-":
+        click.echo(f"{count} mentions written to {output}", err=True)
+
+
+@cli.command()
+@common
+@click.option("--since", type=DATE,
+              help="From this date (YYYY-MM-DD), inclusive [default: 4 weeks before --until].")
+@click.option("--until", type=DATE,
+              help="Up to this date (YYYY-MM-DD), inclusive [default: today].")
+@click.option("--interval", type=click.Choice(["day", "week", "month"]),
+              help="Trend step [default: day up to 45 days, week up to 400, else month].")
+@click.option("--top", type=click.IntRange(1, 10), default=8, show_default=True,
+              help="How many parties the charts draw (the rest are 'Other parties').")
+@click.option("--latest", type=click.IntRange(min=0), default=30, show_default=True,
+              help="How many of the newest mentions the report lists.")
+@click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
+@click.option("-o", "--output", required=True, help="HTML file to write ('-' for stdout).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def report(config: Config, db: Path, since, until, interval: str | None, top: int,
+           latest: int, no_duplicates: bool, output: str, force: bool) -> None:
+    """Write one self-contained HTML report: mentions over time per party, share of
+    voice, top politicians and sources, co-mentions, the latest mentions with their
+    sentence and link. It opens offline (no script, no CDN) and prints well."""
+    from tracker.export import check_output, open_output
+    from tracker.report import ReportQuery, build_report
+    from tracker.store import Store
+
+    end = until.date() if until else dt.date.today()
+    start = since.date() if since else end - dt.timedelta(days=27)
+    if start > end:
+        raise ConfigError(f"--since {start} is after --until {end}")
+    query = ReportQuery(since=start, until=end, interval=interval, top=top, latest=latest,
+                        no_duplicates=no_duplicates)
+    check_output(output, force=force)  # before the work, not after it
+    with Store(db, create=False) as store:
+        html = build_report(store.db, query)
+    with open_output(output, force=force) as out:
+        out.write(html)
+    if output != "-":
+        click.echo(f"report for {start} to {end} written to {output}", err=True)
+
+
+def _delimiter(value: str | None, excel: bool) -> str:
+    if value is None:
+        return ";" if excel else ","
+    if value not in DELIMITERS:
+        raise ConfigError(f"--delimiter {value!r}: choose ',', ';', '|', 'tab' or 'space'")
+    return DELIMITERS[value]
+
+
+@cli.command()
+@common
+@click.option("--by", type=click.Choice(["party", "politician", "source", "lang"]),
+              default="party", show_default=True, help="What to count mentions of.")
+@click.option("--interval", type=click.Choice(["day", "week", "month"]), default="week",
+              show_default=True, help="Trend step (weeks start on Monday; UTC days).")
+@click.option("--since", type=DATE,
+              help="From this date (YYYY-MM-DD), inclusive.")
+@click.option("--until", type=DATE,
+              help="Up to this date (YYYY-MM-DD), inclusive.")
+@click.option("--direct", is_flag=True, help="--by party: only the party's own names, not "
+                                             "its members' mentions.")
+@click.option("--source", help="Only this source.")
+@click.option("--lang", help="Only documents in this language.")
+@click.option("--type", "type_", type=click.Choice(["party", "politician"]),
+              help="Only mentions of parties, or only of politicians.")
+@click.option("--search", help="Only documents containing these words.")
+@click.option("--position", type=click.Choice(["title", "lead", "body"]),
+              help="Only mentions in the headline, the lead or the body.")
+@click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
+@click.option("--no-discovered", is_flag=True,
+              help="Leave out people the knowledge base does not know yet.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many entities, pairs and sources the rankings show.")
+@click.option("--view", type=click.Choice(["counts", "totals", "co-mentions", "sources",
+                                           "all"]),
+              help="Which figures: counts per interval with share of voice, totals over "
+                   "the window, co-mentions, top sources [default: all for a table, "
+                   "counts for csv and jsonl].")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def stats(config: Config, db: Path, by: str, interval: str, since, until, type_: str | None,
+          top: int, view: str | None, fmt: str, **kwargs) -> None:
+    """Trends and rankings: mentions per party (or politician, source, language) per
+    day, week or month, with share of voice; totals; co-mentions; top sources.
+
+    Each figure comes raw and without copies of earlier documents (`_dedup`) side by
+    side. A party counts its own names and its members' mentions at the article's date;
+    a share of voice is a part of all mentions of its kind in the same interval.
+    """
+    from tracker import stats as st
+    from tracker.store import Store
+
+    view = view or ("all" if fmt == "table" else "counts")
+    if fmt == "csv" and view == "all":
+        raise ConfigError("a CSV holds one view: choose --view counts, totals, co-mentions "
+                          "or sources")
+    q = st.StatsQuery(by=by, interval=interval, since=since.date() if since else None,
+                      until=until.date() if until else None, type=type_, top=top, **kwargs)
+    with Store(db, create=False) as store:
+        span = st.window(store.db, q)  # every view covers the same days
+        if span:
+            q = dataclasses.replace(q, since=span[0], until=span[1])
+        figures = {name: fn(store.db, q) for name, fn in (
+            ("counts", st.counts), ("totals", st.totals),
+            ("co-mentions", st.co_mentions), ("sources", st.top_sources))
+            if view in (name, "all")}
+    if fmt == "table":
+        from rich.console import Console
+
+        from tracker.export import write_stats_tables
+
+        write_stats_tables(figures, q, Console())
+    elif fmt == "csv":
+        from tracker.export import write_records_csv
+
+        write_records_csv([st.as_dict(r) for r in next(iter(figures.values()))], sys.stdout)
+    else:
+        from tracker.export import write_jsonl
+
+        for name, rows in figures.items():
+            write_jsonl(({"view": name, **st.as_dict(r)} for r in rows), sys.stdout)
+
+
+@cli.command()
+@common
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def sources(config: Config, db: Path, fmt: str) -> None:
+    """Each source: last fetch, status, documents stored, next run, last error."""
+    from tracker.export import write_jsonl
+    from tracker.store import Store
+
+    with Store(db) as store:
+        store.sync_sources(config.sources)
+        known = {s.name for s in config.sources}
+        rows = [r for r in store.source_rows() if r["name"] in known]
+    columns = ("name", "kind", "last_status", "consecutive_failures", "last_fetch_at",
+               "last_success_at", "last_new_at", "documents", "not_modified_rate",
+               "next_run_at", "last_error", "location")
+    rows = [{c: r.get(c) for c in columns} for r in rows]
+    if fmt == "jsonl":
+        write_jsonl(rows, sys.stdout)
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        _sources_table(rows)
+
+
+def _sources_table(rows: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for column in ("name", "kind", "health", "last fetch", "last new item", "documents",
+                   "304 rate", "next run", "last error"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        failures = r["consecutive_failures"] or 0
+        health = ("never run" if r["last_status"] is None else
+                  f"[red]failing ×{failures}[/]" if failures else "[green]ok[/]")
+        rate = r["not_modified_rate"]
+        table.add_row(r["name"], r["kind"], health, _when(r["last_fetch_at"]),
+                      _when(r["last_new_at"]), str(r["documents"]),
+                      "-" if rate is None else f"{rate:.0%}",
+                      _when(r["next_run_at"]) if r["next_run_at"] else "-",
+                      (r["last_error"] or "")[:70] if failures else "")
+    Console().print(table)
+
+
+def _when(value: str | None) -> str:
+    return value.replace("T", " ").removesuffix("Z")[:16] if value else "never"
