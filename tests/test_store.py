@@ -87,5 +87,5 @@ def test_newer_or_foreign_database_is_refused(tmp_path):
     junk.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(TrackerError, match="is not a database"):
         Store(junk)
-    with pytest.raises(TrackerError, match="no database yet"):
+    with pytest.raises(TrackerError, match="no database here"):
         Store(tmp_path / "missing.db", create=False)

@@ -41,25 +41,46 @@ UTC = dt.timezone.utc
 
 @contextlib.contextmanager
 def run_lock(db_path: Path) -> Iterator[None]:
-    """One `tracker run` per database: a second one is refused, not left to race."""
+    """One `tracker run` per database: a second one is refused, not left to race.
+
+    The lock is an flock on ``DB.lock``, which holds the pid. The kernel drops it when its
+    process dies, so a stale file (a killed run) is simply taken over, with a note; a
+    clean exit removes the file."""
     lock_path = db_path.with_name(db_path.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
+    while True:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole run
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.seek(0)
             holder = handle.read().strip() or "?"
+            handle.close()
             raise TrackerError(f"{db_path}: another `tracker run` (pid {holder}) is using this "
                                "database; stop it first or pass another --db") from None
+        try:
+            same = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()  # a run that was exiting removed the file we locked: lock anew
+    try:
+        handle.seek(0)
+        previous = handle.read().strip()
+        if previous and previous != str(os.getpid()):
+            log.warning("event=stale_lock path=%s pid=%s note=%s", lock_path, previous,
+                        "a run that did not exit cleanly left it; taken over")
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock_path.unlink()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 def run_once(pipeline: Pipeline, sources: Sequence[Source], *, workers: int = 4

@@ -267,29 +267,62 @@ def text_hash(text: str) -> str:
 class Store:
     """One connection to the database; open one per thread."""
 
-    def __init__(self, path: str | Path, *, create: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False):
+        """Open (with ``create``, create) and migrate the database; ``read_only`` opens
+        an existing tracker database as it is, for the commands that only read."""
         path = Path(path)
-        if not create and not path.exists():
-            raise TrackerError(f"{path}: no database yet (run `tracker run --once` first, "
-                               "or pass --db)")
+        if (read_only or not create) and not path.exists():
+            raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
+                               "or pass --db, or set `database:` in config.yaml)")
+        self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 30000")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA cache_size = -65536")  # up to 64 MB of pages, as used
+            conn = self._connect_read(path) if read_only else self._connect(path)
         except (sqlite3.Error, OSError) as exc:
             raise TrackerError(f"{path}: cannot open database ({exc})") from None
-        self.path = path
         self.db = Database(conn)
-        self._check_version()
         try:
-            migrations.apply(self.db)
-        except sqlite3.DatabaseError as exc:
-            raise TrackerError(f"{path}: not a tracker database ({exc})") from None
+            self._check_version()
+            self._check_ours()
+            if read_only:
+                self._check_current()
+                return
+            try:
+                migrations.apply(self.db)
+            except sqlite3.DatabaseError as exc:
+                raise TrackerError(f"{path}: not a tracker database ({exc})") from None
+        except BaseException:
+            conn.close()
+            raise
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA cache_size = -65536")  # up to 64 MB of pages, as used
+        return conn
+
+    @staticmethod
+    def _connect_read(path: Path) -> sqlite3.Connection:
+        """Never creates the file, never changes its journal mode, refuses every write.
+        Opened read-write where allowed, so that closing it removes the -wal and -shm
+        files it needed (a read-only connection leaves them behind); else read-only."""
+        uri = path.resolve().as_uri()
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=30,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.OperationalError:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30,
+                                   check_same_thread=False)
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA cache_size = -65536")
+        return conn
 
     def close(self) -> None:
         self.db.close()
@@ -310,6 +343,25 @@ class Store:
         if newer:
             raise TrackerError(f"{self.path}: written by a newer tracker (schema "
                                f"{', '.join(sorted(newer))}); upgrade tracker to open it")
+
+    def _check_ours(self) -> None:
+        """Another program's SQLite file is refused untouched; an empty one is ours to
+        fill."""
+        if migrations.applied(self.db):
+            return
+        tables = self.db.table_names()
+        if tables:
+            raise TrackerError(f"{self.path}: not a tracker database (it holds other "
+                               f"tables: {', '.join(sorted(tables)[:5])}); pass the "
+                               "tracker's --db")
+
+    def _check_current(self) -> None:
+        pending = migrations.pending(self.db)
+        if pending:
+            raise TrackerError(
+                f"{self.path}: written by an older tracker ({len(pending)} schema "
+                f"change{'s' if len(pending) > 1 else ''} to apply); upgrade it with "
+                f"`tracker db upgrade --db {self.path}` (or any `tracker run`)")
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Database]:

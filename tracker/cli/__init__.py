@@ -16,7 +16,7 @@ import click
 
 from tracker import __version__
 from tracker.config import load_config
-from tracker.errors import TrackerError
+from tracker.errors import ConfigError, TrackerError
 
 log = logging.getLogger("tracker")
 FORMATS = click.Choice(["table", "csv", "jsonl"])
@@ -72,6 +72,13 @@ def common(func):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit
             raise click.exceptions.Exit(0) from None
     return wrapper
+
+
+def needs_config(config) -> None:
+    """Commands about sources need a config file: say where one comes from."""
+    if not config.path.exists():
+        raise ConfigError(f"{config.path}: no config file here; `tracker init` writes a "
+                          "commented starter (or pass --config PATH)")
 
 
 def filters(func):

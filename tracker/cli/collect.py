@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, FORMATS, cli, common
+from tracker.cli import DATE, FORMATS, cli, common, needs_config
 from tracker.config import Config, load_config
 from tracker.errors import ConfigError, TrackerError
 
@@ -54,6 +54,7 @@ def _on_signals(stop: threading.Event):
 
 
 def _selected(config: Config, only: tuple[str, ...]):
+    needs_config(config)
     sources = [config.source(name) for name in only] if only else list(config.sources)
     if not sources:
         raise ConfigError(f"{config.path}: no sources to run (add some under 'sources:')")

@@ -110,7 +110,7 @@ def candidates(config: Config, db: Path, label: str | None, limit: int, fmt: str
 
     from tracker.store import Store
 
-    with Store(db, create=False) as store:
+    with Store(db, read_only=True) as store:
         rows = []
         if label in (None, "discovered"):
             rows += discovered_people(store.db, limit)
@@ -319,7 +319,7 @@ def kb_accept(config: Config, db: Path, people: tuple[str, ...], all_: bool, min
     if not people and not all_:
         raise ConfigError("name the people to accept (ids from `tracker candidates`) or "
                           "pass --all")
-    with Store(db, create=False) as store:
+    with Store(db, read_only=True) as store:
         rows = discovered_people(store.db, ids=people)
     if all_:
         rows = [r for r in rows if r["count"] >= min_count]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, DELIMITERS, FORMATS, _filter, cli, common, filters
+from tracker.cli import DATE, DELIMITERS, FORMATS, _filter, cli, common, filters, needs_config
 from tracker.config import Config
 from tracker.errors import ConfigError
 
@@ -26,7 +26,7 @@ def mentions(config: Config, db: Path, fmt: str, **kwargs) -> None:
     from tracker.store import Store
 
     flt = _filter(kwargs, default_limit=50 if fmt == "table" else None)
-    with Store(db, create=False) as store:
+    with Store(db, read_only=True) as store:
         if fmt == "csv":
             write_csv_lines(csv_lines(store.db, flt, newest_first=True), sys.stdout)
             return
@@ -70,7 +70,7 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
     flt = _filter(kwargs)
     check_output(output, force=force)
     encoding = "utf-8-sig" if excel else "utf-8"
-    with Store(db, create=False) as store:
+    with Store(db, read_only=True) as store:
         # The query is checked (names resolved, search parsed) before any file is opened.
         rows = (csv_lines(store.db, flt, delimiter=sep) if fmt == "csv"
                 else mention_rows(store.db, flt, newest_first=False))
@@ -114,7 +114,7 @@ def report(config: Config, db: Path, since, until, interval: str | None, top: in
     query = ReportQuery(since=start, until=end, interval=interval, top=top, latest=latest,
                         no_duplicates=no_duplicates)
     check_output(output, force=force)  # before the work, not after it
-    with Store(db, create=False) as store:
+    with Store(db, read_only=True) as store:
         html = build_report(store.db, query)
     with open_output(output, force=force) as out:
         out.write(html)
@@ -178,7 +178,7 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
                           "or sources")
     q = st.StatsQuery(by=by, interval=interval, since=since.date() if since else None,
                       until=until.date() if until else None, type=type_, top=top, **kwargs)
-    with Store(db, create=False) as store:
+    with Store(db, read_only=True) as store:
         span = st.window(store.db, q)  # every view covers the same days
         if span:
             q = dataclasses.replace(q, since=span[0], until=span[1])
@@ -211,10 +211,12 @@ def sources(config: Config, db: Path, fmt: str) -> None:
     from tracker.export import write_jsonl
     from tracker.store import Store
 
-    with Store(db) as store:
-        store.sync_sources(config.sources)
-        known = {s.name for s in config.sources}
-        rows = [r for r in store.source_rows() if r["name"] in known]
+    needs_config(config)
+    with Store(db, read_only=True) as store:
+        stored = {r["name"]: r for r in store.source_rows()}
+    # The config's sources, as configured now; those never run have no row yet.
+    rows = [{**stored.get(s.name, {"documents": 0}), "name": s.name, "kind": s.kind,
+             "location": s.location} for s in config.sources]
     columns = ("name", "kind", "last_status", "consecutive_failures", "last_fetch_at",
                "last_success_at", "last_new_at", "documents", "not_modified_rate",
                "next_run_at", "last_error", "location")
