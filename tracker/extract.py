@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-import py3langid
 import trafilatura
 from charset_normalizer import from_bytes
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
@@ -89,10 +91,21 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     title = _clean(doc.title)
     text = dedupe_paragraphs(doc.text)
     if title and not text.startswith(title):
-        text = f"{title}\n{text}"  # the headline is where a name counts most
+        text = f"{title}\n{_without_headline(text, title)}"  # where a name counts most
     return Extracted(text=text, title=title, published_at=parse_datetime(doc.date),
                      author=_clean(doc.author), canonical_url=canonical_link(html, url),
                      lang=lang)
+
+
+def _without_headline(text: str, title: str) -> str:
+    """The text without the page's own repeat of its headline (an <h1> under a kicker
+    such as "Election 2024"), which would count every name in it twice."""
+    lines = text.split("\n")
+    key = " ".join(title.split()).casefold()
+    for i, line in enumerate(lines[:6]):
+        if " ".join(line.split()).casefold() == key:
+            return "\n".join(lines[:i] + lines[i + 1:])
+    return text
 
 
 def canonical_link(html: str, url: str | None) -> str | None:
@@ -174,14 +187,29 @@ def dedupe_paragraphs(text: str) -> str:
     return "\n".join(kept).strip()
 
 
-def detect_language(text: str, *hints: str | None) -> str:
-    """The text's language; a hint (source lang, html lang) decides when the text is short."""
+# The languages the tagger reads; detection chooses among these and the config's.
+TAGGED_LANGUAGES = ("fr", "en")
+
+
+@functools.lru_cache(maxsize=8)
+def _identifier(langs: tuple[str, ...]) -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    identifier.set_languages([lang for lang in langs if lang in identifier.nb_classes])
+    return identifier
+
+
+def detect_language(text: str, *hints: str | None, among: Sequence[str] = ()) -> str:
+    """The text's language, among the tagged ones and ``among`` (the languages the
+    config lists): out of 97 languages, "Obama met Sarkozy in Paris" reads as Polish.
+    A hint (source lang, html lang) decides when the text is too short to judge."""
     hint = next((h for h in hints if h), None)
     # The classifier's cost grows with the text; a page's first paragraphs settle it.
     sample = text[:1500]
     if len(sample) < 120 and hint:
         return hint
-    lang, _ = py3langid.classify(sample)
+    if not sample.strip():
+        return hint or "und"
+    lang, _ = _identifier(tuple(sorted({*TAGGED_LANGUAGES, *among}))).classify(sample)
     return lang or hint or "und"
 
 

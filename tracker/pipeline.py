@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,8 +60,8 @@ def build_fetcher(config: Config) -> Fetcher:
 
 def article_from_body(body: bytes, *, source: str, url: str, charset: str | None = None,
                       is_html: bool = True, feed_item: FeedItem | None = None,
-                      lang_hint: str | None = None, file_time: dt.datetime | None = None
-                      ) -> tuple[Article, str | None]:
+                      lang_hint: str | None = None, file_time: dt.datetime | None = None,
+                      languages: Sequence[str] = ()) -> tuple[Article, str | None]:
     """Build the document from raw bytes; also returns the page's canonical URL if any."""
     text = decode(body, charset)
     page = extract_html(text, url) if is_html else extract_text(text)
@@ -77,7 +77,7 @@ def article_from_body(body: bytes, *, source: str, url: str, charset: str | None
     title = page.title or (feed_item.title if feed_item else None)
     article = Article(
         source=source, url=url, text=page.text,
-        lang=detect_language(page.text, lang_hint, page.lang),
+        lang=detect_language(page.text, lang_hint, page.lang, among=languages),
         published_at=published, date_source=date_source, fetched_at=now,
         title=title, author=page.author,
     )
@@ -92,9 +92,11 @@ class Pipeline:
         self.fetcher = fetcher
         self.db_path = db_path
         self.stop = stop or threading.Event()
-        # py3langid loads its model lazily into a global, not thread-safe: warmed here, it
-        # is not loaded again by each source thread of the first pass.
-        detect_language("Le gouvernement présente son budget à l'Assemblée nationale.")
+        # Detection chooses among the tagged languages and those the sources list.
+        self.languages = tuple(sorted({s.lang for s in config.sources if s.lang}))
+        # The language model loads once, here, not in each source thread of the first pass.
+        detect_language("Le gouvernement présente son budget à l'Assemblée nationale.",
+                        among=self.languages)
         # Called with (source, new documents, mentions, done, failure) as a pass goes.
         self.on_progress: Callable[[str, int, int, bool, str | None], None] | None = None
 
@@ -190,7 +192,8 @@ class Pipeline:
                 continue
             article, canonical = article_from_body(
                 page.body, source=source.name, url=url, charset=page.charset,
-                is_html=page.content_type != "text/plain", feed_item=item, lang_hint=source.lang)
+                is_html=page.content_type != "text/plain", feed_item=item, lang_hint=source.lang,
+                languages=self.languages)
             link = url
             if canonical and _same_host(canonical, url) and canonical_url(canonical) != url:
                 url = canonical_url(canonical)
@@ -217,7 +220,7 @@ class Pipeline:
         article, _ = article_from_body(resp.body, source=source.name, url=url,
                                        charset=resp.charset,
                                        is_html=resp.content_type != "text/plain",
-                                       lang_hint=source.lang)
+                                       lang_hint=source.lang, languages=self.languages)
         latest = store.latest(url)
         if latest and latest[1] == text_hash(article.text):
             result.skipped += 1
@@ -248,7 +251,8 @@ class Pipeline:
                 continue
             article, _ = article_from_body(body, source=source.name, url=url,
                                            is_html=path.suffix.lower() != ".txt",
-                                           lang_hint=source.lang, file_time=mtime)
+                                           lang_hint=source.lang, file_time=mtime,
+                                           languages=self.languages)
             if article.title is None:
                 article = dataclasses.replace(article, title=path.stem)
             latest = store.latest(url)

@@ -67,6 +67,25 @@ def resolve(db: Database, name: str, type_: str) -> str:
                       "knowledge base")
 
 
+def check_source(db: Database, name: str) -> str:
+    """A source name as stored, or a usage error that lists the known ones."""
+    known = [r[0] for r in db.execute(
+        "SELECT name FROM sources UNION SELECT source FROM documents ORDER BY 1")]
+    if name not in known:
+        listed = ", ".join(known[:30]) + (", ..." if len(known) > 30 else "")
+        raise ConfigError(f"--source {name!r}: no such source in this database (known: "
+                          f"{listed or 'none yet'})")
+    return name
+
+
+def count_mentions(db: Database, f: MentionFilter) -> int:
+    """How many mentions match, whatever the limit."""
+    where, params = where_clauses(db, f)
+    sql = "SELECT count(*) FROM mention_rows" + (" WHERE " + " AND ".join(where)
+                                                 if where else "")
+    return db.execute(sql, params).fetchone()[0]
+
+
 def fts_query(text: str) -> str:
     """The user's search as an FTS5 query that cannot break: each word and each "quoted
     phrase" becomes a quoted string (so `"`, `NEAR(`, `AND`, `*` or `:` are only text),
@@ -175,7 +194,9 @@ def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW
         params.append(resolve(db, f.politician, "politician"))
     if f.source:
         where.append(f"{c['source']} = ?")
-        params.append(f.source)
+        params.append(check_source(db, f.source))
+    if f.since and f.until and f.since > f.until:
+        raise ConfigError(f"--since {f.since} is after --until {f.until}")
     if f.since:
         where.append(f"{c['published_at']} >= ?")
         params.append(f.since.isoformat())

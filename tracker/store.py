@@ -252,6 +252,32 @@ def m007_discovered(db: Database) -> None:
     db["entities"].add_column("builtin", int, not_null_default=0)  # the open-data layer
 
 
+def backup(store: Store, output: Path) -> int:
+    """A consistent copy of the database through SQLite's online backup API (one read
+    transaction: writers go on meanwhile), checked with integrity_check, then moved into
+    place; returns its page count."""
+    output = Path(output)
+    tmp = output.with_name(f".{output.name}.part")
+    try:
+        tmp.unlink(missing_ok=True)
+        target = sqlite3.connect(str(tmp))
+        try:
+            store.db.conn.backup(target)
+            verdict = target.execute("PRAGMA integrity_check").fetchone()[0]
+            pages = target.execute("PRAGMA page_count").fetchone()[0]
+        finally:
+            target.close()
+        if verdict != "ok":
+            raise TrackerError(f"{output}: the copy failed its integrity check ({verdict})")
+        tmp.replace(output)
+    except (sqlite3.Error, OSError) as exc:
+        raise TrackerError(f"{output}: backup failed ({exc})") from None
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+    return pages
+
+
 def now_iso() -> str:
     return iso(dt.datetime.now(dt.timezone.utc))
 
@@ -267,7 +293,8 @@ def text_hash(text: str) -> str:
 class Store:
     """One connection to the database; open one per thread."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False):
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False,
+                 check_current: bool = True):
         """Open (with ``create``, create) and migrate the database; ``read_only`` opens
         an existing tracker database as it is, for the commands that only read."""
         path = Path(path)
@@ -284,7 +311,8 @@ class Store:
             self._check_version()
             self._check_ours()
             if read_only:
-                self._check_current()
+                if check_current:
+                    self._check_current()
                 return
             try:
                 migrations.apply(self.db)

@@ -130,7 +130,8 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
 @click.argument("target")
 @click.option("--lang", help="Language of the text (default: detected).")
 @click.option("--date", "day", type=DATE, default=None,
-              help="The document's date, for party affiliations [default: today].")
+              help="The document's date, for party affiliations [default: the date the "
+                   "page gives (meta, JSON-LD, URL, a text's first lines), else today].")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def tag(config: Config, db: Path, target: str, lang: str | None, day, fmt: str) -> None:
     """Print the mentions in one file, URL or stdin ('-'), without storing anything."""
@@ -157,10 +158,17 @@ def tag(config: Config, db: Path, target: str, lang: str | None, day, fmt: str) 
     if is_html is None:
         is_html = body.lstrip()[:1] == b"<"
     article, _ = article_from_body(body, source="tag", url=url, charset=charset,
-                                   is_html=is_html, lang_hint=lang)
+                                   is_html=is_html, lang_hint=lang,
+                                   languages=[s.lang for s in config.sources if s.lang])
     if lang:
         article = dataclasses.replace(article, lang=lang)
-    when = day.date() if day else dt.date.today()
+    if day:
+        when, why = day.date(), "from --date"
+    elif article.date_source == "page":
+        when, why = article.day, "the document's own date"
+    else:
+        when, why = dt.date.today(), "today: the document gives none; --date sets one"
+    click.echo(f"date {when} ({why})", err=True)
     found = Tagger(kb).tag(article.text, article.lang, when)
     rows = [{
         "published_at": when.isoformat(), "source": "tag", "url": url, "title": article.title,

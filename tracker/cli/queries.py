@@ -17,15 +17,22 @@ from tracker.errors import ConfigError
 @cli.command()
 @common
 @filters
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
-              help="table for people; csv or jsonl (the export columns) for programs.")
-def mentions(config: Config, db: Path, fmt: str, **kwargs) -> None:
-    """List stored mentions, newest first (50 by default in a table)."""
-    from tracker.export import write_csv_lines, write_jsonl, write_table
-    from tracker.query import csv_lines, mention_rows
+@click.option("--format", "fmt", type=click.Choice(["table", "tsv", "csv", "jsonl"]),
+              help="table for people (the words around the name, a short link); tsv, "
+                   "one line each; csv or jsonl (the export columns) for programs "
+                   "[default: table in a terminal, tsv when piped].")
+@click.option("--wide", is_flag=True, help="In a table: the whole sentence, not the words "
+                                           "around the name.")
+def mentions(config: Config, db: Path, fmt: str | None, wide: bool, **kwargs) -> None:
+    """List stored mentions, newest first (50 by default in a table or tsv)."""
+    from tracker.display import plural, shown, write_mentions, write_tsv
+    from tracker.export import write_csv_lines, write_jsonl
+    from tracker.query import count_mentions, csv_lines, mention_rows
     from tracker.store import Store
 
-    flt = _filter(kwargs, default_limit=50 if fmt == "table" else None)
+    fmt = fmt or ("table" if sys.stdout.isatty() else "tsv")
+    capped = kwargs["limit"] is None and fmt in ("table", "tsv")
+    flt = _filter(kwargs, default_limit=50 if capped else None)
     with Store(db, read_only=True) as store:
         if fmt == "csv":
             write_csv_lines(csv_lines(store.db, flt, newest_first=True), sys.stdout)
@@ -33,11 +40,21 @@ def mentions(config: Config, db: Path, fmt: str, **kwargs) -> None:
         rows = mention_rows(store.db, flt)
         if fmt == "jsonl":
             write_jsonl(rows, sys.stdout)
+            return
+        if fmt == "tsv":
+            count = write_tsv(rows, sys.stdout)
         else:
             from rich.console import Console
 
-            if not write_table(rows, Console()):
-                click.echo("no mentions match", err=True)
+            count = write_mentions(rows, Console(highlight=False), wide=wide)
+        total = count_mentions(store.db, dataclasses.replace(flt, limit=None)) \
+            if capped and count == flt.limit else count
+    if not count:
+        click.echo("no mentions match", err=True)
+    elif note := shown(count, total, "mention"):
+        click.echo(note, err=True)
+    elif fmt == "table":
+        click.echo(plural(count, "mention"), err=True)
 
 
 @cli.command()
