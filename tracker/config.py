@@ -77,12 +77,15 @@ class Config:
 
 
 def parse_duration(value: Any, where: str) -> float:
-    """'30s', '15m', '2h', '1d' (or a number of seconds) -> seconds."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return float(value)
+    """'30s', '15m', '2h', '1d' -> seconds. A bare number is refused: 5 could be seconds
+    or minutes, and a poll every 5 seconds is not what anyone meant."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ConfigError(f"{where}: {value!r} has no unit (write e.g. {value}s or {value}m; "
+                          "units: ms, s, m, h, d)")
     match = _DURATION.match(str(value))
     if not match or float(match.group(1)) <= 0:
-        raise ConfigError(f"{where}: invalid duration {value!r} (use e.g. 30s, 15m, 2h, 1d)")
+        raise ConfigError(f"{where}: invalid duration {value!r} (use e.g. 30s, 15m, 2h, 1d; "
+                          "units: ms, s, m, h, d)")
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 

@@ -153,6 +153,9 @@ def main() -> None:
         click.echo("tracker: aborted", err=True)
         sys.exit(130)
     except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx:  # bare `tracker`
+            click.echo(exc.ctx.get_help())
+            sys.exit(0)
         command = exc.ctx.command_path if exc.ctx else "tracker"
         click.echo(f"tracker: error: {exc.format_message()} (see `{command} --help`)",
                    err=True)

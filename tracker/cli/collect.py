@@ -16,6 +16,7 @@ import click
 
 from tracker.cli import DATE, FORMATS, cli, common, needs_config
 from tracker.config import Config, load_config
+from tracker.display import plural
 from tracker.errors import ConfigError, TrackerError
 
 
@@ -100,10 +101,10 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
             failed = [r for r in results if r.failed]
             new = sum(r.new_documents for r in results)
             mentions = sum(r.mentions for r in results)
-            click.echo(f"{new} new documents, {mentions} mentions, from {len(results)} "
-                       f"sources into {db}", err=True)
+            click.echo(f"{plural(new, 'new document')}, {plural(mentions, 'mention')}, from "
+                       f"{plural(len(results), 'source')} into {db}", err=True)
             if failed:
-                raise TrackerError(f"{len(failed)} of {len(results)} sources failed ("
+                raise TrackerError(f"{len(failed)} of {plural(len(results), 'source')} failed ("
                                    + ", ".join(r.source for r in failed)
                                    + "); the log above and `tracker sources` say why")
             return
@@ -190,7 +191,8 @@ def _tag_table(rows: list[dict], article) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} mentions ({article.lang}, {len(article.text)} chars)")
+    table = Table(title=f"{plural(len(rows), 'mention')} ({article.lang}, "
+                        f"{len(article.text)} characters)")
     for column in ("surface", "entity", "type", "party", "rule", "sentence"):
         table.add_column(column, overflow="fold")
     for r in rows:

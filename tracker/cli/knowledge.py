@@ -9,6 +9,7 @@ import click
 
 from tracker.cli import DATE, cli, common
 from tracker.config import Config
+from tracker.display import plural
 from tracker.errors import ConfigError, TrackerError
 
 
@@ -61,8 +62,9 @@ def entities(config: Config, db: Path, type_: str | None, party: str | None,
     from rich.console import Console
     from rich.table import Table
 
-    shown = (f"{len(rows)} of {total} entities shown (narrow with --search, --type, --party, "
-             f"or --limit)" if len(rows) < total else f"{total} entities")
+    shown = (f"{len(rows):,} of {plural(total, 'entity', 'entities')} shown (narrow with "
+             "--search, --type, --party, or --limit)" if len(rows) < total
+             else plural(total, "entity", "entities"))
     table = Table(title=f"{shown} (KB {kb.version})")
     for column in ("id", "type", "name", "aliases", "parties / successor"):
         table.add_column(column, overflow="fold")
@@ -90,7 +92,8 @@ def retag(config: Config, db: Path, since) -> None:
     with Store(db, create=False) as store:
         store.sync_entities(kb)
         documents, mentions = run_retag(store, Tagger(kb), since.date() if since else None)
-    click.echo(f"{documents} documents retagged, {mentions} mentions (KB {kb.version})",
+    click.echo(f"{plural(documents, 'document')} retagged, {plural(mentions, 'mention')} "
+               f"(KB {kb.version})",
                err=True)
 
 
@@ -357,5 +360,5 @@ def kb_accept(config: Config, db: Path, people: tuple[str, ...], all_: bool, min
     listed = any(isinstance(e, Path) and e.resolve() == output.resolve()
                  for e in config.entities)
     hint = "" if listed else "; list it under `entities:` in config.yaml"
-    click.echo(f"{len(added)} people written to {output}{hint}, then run `tracker retag`",
-               err=True)
+    click.echo(f"{plural(len(added), 'person', 'people')} written to {output}{hint}, then "
+               "run `tracker retag`", err=True)

@@ -11,6 +11,7 @@ import click
 
 from tracker.cli import DATE, DELIMITERS, FORMATS, _filter, cli, common, filters, needs_config
 from tracker.config import Config
+from tracker.display import plural
 from tracker.errors import ConfigError
 
 
@@ -97,7 +98,7 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
             else:
                 count = write_jsonl(rows, out)
     if output != "-":
-        click.echo(f"{count} mentions written to {output}", err=True)
+        click.echo(f"{plural(count, 'mention')} written to {output}", err=True)
 
 
 @cli.command()
