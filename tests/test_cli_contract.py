@@ -70,7 +70,9 @@ def test_a_closed_pipe_is_a_quiet_success(db_with_rows):
 def test_query_values_are_data_not_sql(db_with_rows):
     result = _tracker("mentions", "--config", str(db_with_rows), "--format", "csv",
                       "--source", "' OR 1=1 --")
-    assert result.returncode == 0 and result.stdout.strip().count("\n") == 0
+    # The value is looked up as a name, never run: refused as an unknown source.
+    assert result.returncode == 2 and result.stdout == ""
+    assert "no such source" in result.stderr and "OR 1=1" in result.stderr
 
 
 def test_export_neutralises_formulas_and_never_leaves_half_a_file(db_with_rows, tmp_path):

@@ -26,7 +26,7 @@ def _run(tmp_path, config: dict):
     ({"name": "lemonde", "kind": "feed"}, "sources[0] (lemonde): key 'url': required for kind "
                                           "feed"),
     ({**GOOD, "interval": "often"}, "sources[0] (lemonde): key 'interval': invalid duration "
-                                    "'often' (use e.g. 30s, 15m, 2h, 1d)"),
+                                    "'often' (use e.g. 30s, 15m, 2h, 1d; units: ms, s, m, h, d)"),
     ({**GOOD, "intervall": "15m"}, "sources[0] (lemonde): unknown key 'intervall'"),
     ({**GOOD, "url": "file:///etc/passwd"}, "key 'url': 'file:///etc/passwd' must be an "
                                             "http:// or https:// URL"),

@@ -231,7 +231,7 @@ def test_accept_writes_a_kb_file_then_retag_makes_them_ordinary(archive, tmp_pat
     assert refused.exit_code == 2 and "--all" in refused.output and not mine.exists()
 
     result = _ok(_invoke(config, "kb", "accept", GOSSELINET, "-o", str(mine)))
-    assert "1 people written" in result.output and "tracker retag" in result.output
+    assert "1 person written" in result.output and "tracker retag" in result.output
     assert yaml.safe_load(mine.read_text("utf-8"))["politicians"] == [
         {"id": GOSSELINET, "name": "Philippe Gosselinet", "affiliations": [{"party": "lr"}]}]
 
@@ -247,7 +247,7 @@ def test_accept_writes_a_kb_file_then_retag_makes_them_ordinary(archive, tmp_pat
 
     # --all --min-count 2: people mentioned twice or more; those already in the file stay once.
     result = _ok(_invoke(config, "kb", "accept", "--all", "--min-count", "2", "-o", str(mine)))
-    assert "1 people written" in result.output
+    assert "1 person written" in result.output
     again = _ok(_invoke(config, "kb", "accept", "--all", "--min-count", "2", "-o", str(mine)))
     assert "0 people written" in again.output
     _ok(_invoke(config, "kb", "accept", GOSSELINET, "-o", str(mine)))
@@ -303,7 +303,7 @@ def test_accept_into_the_kb_file_the_config_already_lists(archive, tmp_path):
                           entities=[str(KB_FILE), str(mine)])
     result = _invoke(config, "kb", "accept", VERGNAUDIN, "-o", str(mine))
     assert result.exit_code == 0, result.output
-    assert "1 people written" in result.output
+    assert "1 person written" in result.output
     assert "list it under" not in result.output  # it is listed already
     people = yaml.safe_load(mine.read_text("utf-8"))["politicians"]
     assert [p["id"] for p in people] == [GOSSELINET, VERGNAUDIN]

@@ -154,7 +154,10 @@ def test_mentions_filters_politician_alias_source_dates_lang_limit(ran):
     assert len(_mentions(config, "--politician", "Sarkozy", "--until", "2009-12-31")) == 5
     assert len(_mentions(config, "--politician", "Sarkozy", "--lang", "en")) == 2
     assert len(_mentions(config, "--source", "quotidien", "--limit", "4")) == 4
-    assert _mentions(config, "--source", "no-such-source") == []
+    # A misspelt source is a usage error naming the real ones, not an empty answer.
+    wrong = CliRunner().invoke(cli, ["mentions", "--config", str(config), "--source",
+                                     "no-such-source"])
+    assert wrong.exit_code == 2 and "known: quotidien" in wrong.output
     jsonl = CliRunner().invoke(cli, ["mentions", "--config", str(config), "--format", "jsonl",
                                      "--party", "UMP", "--direct"])
     assert [json.loads(line)["surface"] for line in jsonl.stdout.splitlines()] == ["UMP"]

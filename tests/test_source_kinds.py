@@ -38,9 +38,9 @@ def test_a_watched_page_stores_each_new_version_once(site, tmp_path):
     assert outcomes == ["ok", "not-modified"]
     listing = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "jsonl"])
     assert json.loads(listing.stdout)["not_modified_rate"] == 0.5
-    table = CliRunner().invoke(cli, ["sources", "--config", str(config)],
+    table = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "table"],
                                env={"COLUMNS": "200"})
-    assert "agenda" in table.stdout and "50%" in table.stdout and "ok" in table.stdout
+    assert "agenda" in table.stdout and "304 50%" in table.stdout and "ok" in table.stdout
     site.set("/agenda.html", AGENDA.format(
         text="Marine Tondelier et Olivier Faure tiendront une conférence de presse commune "
              "mardi sur les alliances à gauche pour les municipales."))

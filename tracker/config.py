@@ -244,7 +244,8 @@ def _source(raw: Any, i: int, path: Path, defaults: Defaults) -> Source:
     lang = raw.get("lang")
     if lang is not None and not (isinstance(lang, str) and re.match(r"^[a-z]{2}$", lang)):
         raise ConfigError(f"{label}: key 'lang': {lang!r} is not a two-letter language code")
-    interval = parse_duration(raw.get("interval", defaults.interval), f"{label}: key 'interval'")
+    interval = (parse_duration(raw["interval"], f"{label}: key 'interval'")
+                if "interval" in raw else defaults.interval)
     cron = raw.get("cron")
     if cron is not None:
         cron = parse_cron(cron, f"{label}: key 'cron'")
@@ -262,7 +263,8 @@ def _source(raw: Any, i: int, path: Path, defaults: Defaults) -> Source:
         url=url.strip() if url else None,
         path=(path.parent / src_path) if src_path else None,
         interval=interval,
-        timeout=parse_duration(raw.get("timeout", defaults.timeout), f"{label}: key 'timeout'"),
+        timeout=(parse_duration(raw["timeout"], f"{label}: key 'timeout'")
+                 if "timeout" in raw else defaults.timeout),
         lang=lang,
         cron=cron,
         jitter=jitter,

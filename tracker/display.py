@@ -121,3 +121,50 @@ def write_tsv(rows: Iterable[dict], out: IO[str], columns: tuple[str, ...] = TSV
         out.write("\t".join(" ".join(str(row.get(c) or "").split()) for c in columns) + "\n")
         count += 1
     return count
+
+
+def error_cause(error: str | None, location: str | None) -> str:
+    """A stored error without the URL it starts with (the source's own line shows it)."""
+    error = " ".join((error or "").split())
+    for prefix in (location, error.split(": ", 1)[0] if "://" in error.split(" ")[0] else None):
+        if prefix and error.startswith(prefix + ": "):
+            return error[len(prefix) + 2:]
+    return error
+
+
+def _when(value: str | None) -> str:
+    return value.replace("T", " ").removesuffix("Z")[:16] if value else "never"
+
+
+def write_sources(rows: Iterable[dict], console: Console) -> int:
+    """Each source as a block: name, kind, health and documents; its last fetch, last new
+    item, next run and 304 rate; the cause of its last error when failing; where it is."""
+    width = max(40, console.width)
+    count = 0
+    for r in rows:
+        failures = r["consecutive_failures"] or 0
+        head = Text()
+        head.append(r["name"], style="bold")
+        head.append(f"  {r['kind']}  ")
+        if r["last_status"] is None:
+            head.append("never run", style="yellow")
+        elif failures:
+            head.append(f"failing ×{failures}", style="red")
+        else:
+            head.append("ok", style="green")
+        head.append(f"  {plural(r['documents'] or 0, 'document')}")
+        rate = r["not_modified_rate"]
+        facts = [f"fetched {_when(r['last_fetch_at'])}", f"new {_when(r['last_new_at'])}"]
+        if r["next_run_at"]:
+            facts.append(f"next {_when(r['next_run_at'])}")
+        if rate is not None:
+            facts.append(f"304 {rate:.0%}")
+        lines = [head, Text("  " + " · ".join(facts))]
+        if failures:
+            lines.append(Text("  " + error_cause(r["last_error"], r["location"]), style="red"))
+        lines.append(Text("  " + short_link(r["location"] or "", width - 2), style="dim"))
+        for line in lines:
+            console.print(line, no_wrap=True, overflow="ellipsis")
+        console.print()
+        count += 1
+    return count

@@ -280,7 +280,8 @@ def kb_build(sources: tuple[str, ...], output: Path | None, curated: Path | None
 
     try:
         out = output or builtin_path()
-        kb = load_kb([curated or handkept_path()], builtin=False)
+        curated = curated or handkept_path()
+        kb = load_kb([curated], builtin=False)
         readings, infos = [], {}
         for item in sources:
             name, sep, folder = item.partition("=")

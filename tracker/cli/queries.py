@@ -223,8 +223,9 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
 
 @cli.command()
 @common
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def sources(config: Config, db: Path, fmt: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["table", "tsv", "csv", "jsonl"]),
+              help="[default: table in a terminal, tsv when piped]")
+def sources(config: Config, db: Path, fmt: str | None) -> None:
     """Each source: last fetch, status, documents stored, next run, last error."""
     from tracker.export import write_jsonl
     from tracker.store import Store
@@ -239,6 +240,7 @@ def sources(config: Config, db: Path, fmt: str) -> None:
                "last_success_at", "last_new_at", "documents", "not_modified_rate",
                "next_run_at", "last_error", "location")
     rows = [{c: r.get(c) for c in columns} for r in rows]
+    fmt = fmt or ("table" if sys.stdout.isatty() else "tsv")
     if fmt == "jsonl":
         write_jsonl(rows, sys.stdout)
     elif fmt == "csv":
@@ -247,30 +249,13 @@ def sources(config: Config, db: Path, fmt: str) -> None:
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    elif fmt == "tsv":
+        from tracker.display import write_tsv
+
+        write_tsv(rows, sys.stdout, columns)
     else:
-        _sources_table(rows)
+        from rich.console import Console
 
+        from tracker.display import write_sources
 
-def _sources_table(rows: list[dict]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table()
-    for column in ("name", "kind", "health", "last fetch", "last new item", "documents",
-                   "304 rate", "next run", "last error"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        failures = r["consecutive_failures"] or 0
-        health = ("never run" if r["last_status"] is None else
-                  f"[red]failing ×{failures}[/]" if failures else "[green]ok[/]")
-        rate = r["not_modified_rate"]
-        table.add_row(r["name"], r["kind"], health, _when(r["last_fetch_at"]),
-                      _when(r["last_new_at"]), str(r["documents"]),
-                      "-" if rate is None else f"{rate:.0%}",
-                      _when(r["next_run_at"]) if r["next_run_at"] else "-",
-                      (r["last_error"] or "")[:70] if failures else "")
-    Console().print(table)
-
-
-def _when(value: str | None) -> str:
-    return value.replace("T", " ").removesuffix("Z")[:16] if value else "never"
+        write_sources(rows, Console(highlight=False))
