@@ -26,7 +26,8 @@ from tracker.errors import ConfigError
 from tracker.kb import KnowledgeBase, fold, slug
 from tracker.kbbuild.records import Office, Party, Person, Stint
 
-READERS = ("assemblee", "congress", "parlparse", "meps", "everypolitician", "curated")
+READERS = ("assemblee", "congress", "parlparse", "meps", "everypolitician", "psephology",
+           "curated")
 
 
 
@@ -74,14 +75,16 @@ def _iso(day: dt.date | None) -> str | None:
 
 def source_info(name: str, root: Path) -> dict:
     """The reader's SOURCE facts plus the commit and date of the local copy: SOURCE.json
-    beside the data (written when the copy was made), else the git clone's last commit,
-    else the newest file's date."""
+    beside the data (written when the copy was made), else the reader's ``copy_stamp``
+    (where it has one), else the git clone's last commit, else the newest file's date."""
     module = import_module(f"tracker.kbbuild.{name}")
     info = dict(module.SOURCE)
     stamp = root / "SOURCE.json"
     if stamp.is_file():
         info.update({k: v for k, v in json.loads(stamp.read_text("utf-8")).items()
                      if k in ("commit", "date", "note")})  # note: how a copy was made
+    elif hasattr(module, "copy_stamp") and module.copy_stamp(root):
+        info.update(module.copy_stamp(root))  # the reader's own stamp (PROVENANCE.txt)
     elif (root / ".git").exists():
         out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H %cs"],
                              capture_output=True, text=True, check=False).stdout.split()
