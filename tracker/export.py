@@ -160,14 +160,28 @@ def write_stats_tables(figures: dict[str, list], q, console: Console) -> None:
         by_period: dict[str, list] = {}
         for row in figures["counts"]:
             by_period.setdefault(row.period, []).append(row)
+        empty: list[str] = []  # a run of periods without mentions, folded into one row
+
+        def fold_empty() -> None:
+            if len(empty) == 1:
+                table.add_row(empty[0], "-", "0", "0", "", "", end_section=True)
+            elif empty:
+                table.add_row(f"{empty[0]} … {empty[-1]}",
+                              f"none in {len(empty)} {q.interval}s", "0", "0", "", "",
+                              end_section=True, style="dim")
+            empty.clear()
+
         for period, rows in by_period.items():
             shown = [r for r in rows if r.mentions][:q.top]
             if not shown:
-                table.add_row(period, "-", "0", "0", "", "")
+                empty.append(period)
+                continue
+            fold_empty()
             for i, r in enumerate(shown):
                 table.add_row(period if i == 0 else "", r.name, str(r.mentions),
                               str(r.mentions_dedup), f"{r.share:.1%}", f"{r.share_dedup:.1%}",
                               end_section=i == len(shown) - 1)
+        fold_empty()
         console.print(table)
     if "totals" in figures:
         table = _figures_table(f"Share of voice by {what}, {window}", [what],
