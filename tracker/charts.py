@@ -45,6 +45,17 @@ def _legend(series: Sequence[Series]) -> str:
     return f'<ul class="legend">{items}</ul>'
 
 
+def tick_labels(periods: Sequence[str]) -> list[str]:
+    """Period starts as axis labels: the year only when the window spans years ('06-03'
+    within 2024, '2023-06-03' across years), and months without their '-01'."""
+    if len(periods) < 2:
+        return list(periods)
+    monthly = all(p.endswith("-01") for p in periods)
+    years = periods[0][:4] != periods[-1][:4]
+    return [(p[:7] if years else p[5:7]) if monthly else (p if years else p[5:])
+            for p in periods]
+
+
 def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
                width: int = 900, height: int = 300) -> str:
     """One line per series over the periods, with a dot and a tooltip at each period."""
@@ -68,9 +79,8 @@ def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
                      f'y2="{y(v):.1f}"/><text class="tick" x="{left - 6}" y="{y(v) + 4:.1f}" '
                      f'text-anchor="end">{v:g}</text>')
     every = max(1, len(periods) // 12)
-    for i, period in enumerate(periods):
+    for i, label in enumerate(tick_labels(periods)):
         if i % every == 0:
-            label = period[5:] if len(periods) > 1 else period
             parts.append(f'<text class="tick" x="{x(i):.1f}" y="{height - bottom + 18}" '
                          f'text-anchor="middle">{escape(label)}</text>')
     for s in series:
@@ -79,6 +89,8 @@ def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
                      f'<polyline points="{points}" fill="none" stroke="{s.color}" '
                      f'stroke-width="2"/>')
         for i, v in enumerate(s.values):
+            if not v:
+                continue  # the line shows the zeros; a dot each would bloat long windows
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{s.color}" '
                          f'data-period="{_attr(periods[i])}" data-value="{v:g}">'
                          f"<title>{escape(s.label)}, {escape(periods[i])}: {v:g}</title>"
@@ -103,6 +115,7 @@ def stacked_bars(periods: Sequence[str], series: Sequence[Series], *, title: str
                      f'y2="{yy:.1f}"/><text class="tick" x="{left - 6}" y="{yy + 4:.1f}" '
                      f'text-anchor="end">{pct}%</text>')
     every = max(1, len(periods) // 12)
+    labels = tick_labels(periods)
     for i, period in enumerate(periods):
         x = left + i * slot + (slot - bar_w) / 2
         base = top + plot_h
@@ -120,7 +133,7 @@ def stacked_bars(periods: Sequence[str], series: Sequence[Series], *, title: str
         parts.append("</g>")
         if i % every == 0:
             parts.append(f'<text class="tick" x="{x + bar_w / 2:.1f}" y="{height - bottom + 18}"'
-                         f' text-anchor="middle">{escape(period[5:])}</text>')
+                         f' text-anchor="middle">{escape(labels[i])}</text>')
     parts.append("</svg>")
     return "".join(parts) + _legend(series)
 

@@ -125,6 +125,9 @@ def open_output(target: str, *, force: bool = False, encoding: str = "utf-8"
     check_output(target, force=force)
     path = Path(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for secrets; a report is not one
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
             yield out

@@ -56,10 +56,20 @@ class ReportQuery:
 
     @property
     def step(self) -> str:
-        if self.interval:
-            return self.interval
+        """The interval asked for, made coarser where it would draw more than
+        ``MAX_POINTS`` a series; else chosen from the window's length."""
         days = (self.until - self.since).days + 1
-        return "day" if days <= 45 else "week" if days <= 400 else "month"
+        if not self.interval:
+            return "day" if days <= 45 else "week" if days <= 400 else "month"
+        order = ["day", "week", "month"]
+        for step in order[order.index(self.interval):]:
+            if len(periods(self.since, self.until, step)) <= MAX_POINTS:
+                return step
+        return "month"
+
+
+# Most points a series draws: a day step over ten years would draw 3,650 of them.
+MAX_POINTS = 200
 
 
 def build_report(db: Database, r: ReportQuery) -> str:

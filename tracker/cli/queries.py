@@ -104,9 +104,11 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
 @cli.command()
 @common
 @click.option("--since", type=DATE,
-              help="From this date (YYYY-MM-DD), inclusive [default: 4 weeks before --until].")
+              help="From this date (YYYY-MM-DD), inclusive [default: as `tracker stats`, a "
+                   "year of weeks (a season of days, three years of months) before --until].")
 @click.option("--until", type=DATE,
-              help="Up to this date (YYYY-MM-DD), inclusive [default: today].")
+              help="Up to this date (YYYY-MM-DD), inclusive [default: the last day with "
+                   "mentions, as `tracker stats`].")
 @click.option("--interval", type=click.Choice(["day", "week", "month"]),
               help="Trend step [default: day up to 45 days, week up to 400, else month].")
 @click.option("--top", type=click.IntRange(1, 10), default=8, show_default=True,
@@ -122,17 +124,33 @@ def report(config: Config, db: Path, since, until, interval: str | None, top: in
     voice, top politicians and sources, co-mentions, the latest mentions with their
     sentence and link. It opens offline (no script, no CDN) and prints well."""
     from tracker.export import check_output, open_output
-    from tracker.report import ReportQuery, build_report
+    from tracker.query import MentionFilter, count_mentions
+    from tracker.report import MAX_POINTS, ReportQuery, build_report
+    from tracker.stats import StatsQuery, window
     from tracker.store import Store
 
-    end = until.date() if until else dt.date.today()
-    start = since.date() if since else end - dt.timedelta(days=27)
-    if start > end:
+    start, end = (since.date() if since else None), (until.date() if until else None)
+    if start and end and start > end:
         raise ConfigError(f"--since {start} is after --until {end}")
-    query = ReportQuery(since=start, until=end, interval=interval, top=top, latest=latest,
-                        no_duplicates=no_duplicates)
     check_output(output, force=force)  # before the work, not after it
     with Store(db, read_only=True) as store:
+        # The window `tracker stats` shows for the same step, up to the last mention.
+        span = window(store.db, StatsQuery(interval=interval or "week", since=start,
+                                           until=end))
+        if span is None:
+            end = end or dt.date.today()
+            span = (start or end - dt.timedelta(days=364), end)
+        start, end = span
+        query = ReportQuery(since=start, until=end, interval=interval, top=top,
+                            latest=latest, no_duplicates=no_duplicates)
+        if interval and query.step != interval:
+            click.echo(f"tracker: note: per {query.step}, not per {interval}: a {interval} "
+                       f"step would draw more than {MAX_POINTS} points", err=True)
+        found = count_mentions(store.db, MentionFilter(since=start, until=end,
+                                                       no_duplicates=no_duplicates))
+        if not found:
+            click.echo(f"tracker: warning: no mentions from {start} to {end}; the report is "
+                       "empty (see `tracker stats` for the dates that have some)", err=True)
         html = build_report(store.db, query)
     with open_output(output, force=force) as out:
         out.write(html)
