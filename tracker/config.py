@@ -18,7 +18,7 @@ from tracker import DEFAULT_USER_AGENT, __version__
 from tracker.errors import ConfigError
 
 KINDS = ("feed", "page", "files")
-TOP_KEYS = {"database", "entities", "defaults", "allow_networks", "sources"}
+TOP_KEYS = {"database", "entities", "defaults", "allow_networks", "sources", "keep_fetch_log"}
 DEFAULT_KEYS = {"interval", "timeout", "per_host_delay", "user_agent", "max_bytes", "jitter",
                 "tag_processes"}
 SOURCE_KEYS = {"name", "kind", "url", "path", "interval", "cron", "jitter", "lang", "timeout"}
@@ -67,6 +67,7 @@ class Config:
     defaults: Defaults
     allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    keep_fetch_log: float = 30 * 86400.0  # seconds: older fetch log rows are pruned
 
     def source(self, name: str) -> Source:
         for src in self.sources:
@@ -166,6 +167,8 @@ def _build(path: Path, raw: dict) -> Config:
         defaults=defaults,
         allow_networks=tuple(networks),
         sources=tuple(sources),
+        keep_fetch_log=parse_duration(raw.get("keep_fetch_log", "30d"),
+                                      f"{path}: key 'keep_fetch_log'"),
     )
 
 

@@ -124,6 +124,7 @@ class Pipeline:
             result.failures = store.record_run(source.name, ok=result.failed is None,
                                                error=result.failed,
                                                new_docs=result.new_documents)
+            store.prune_fetches(source.name, self.config.keep_fetch_log)
         took = round(time.monotonic() - started, 2)
         if result.failed:
             log.warning("pass failed", extra={"source": source.name, "error": result.failed,

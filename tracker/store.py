@@ -459,6 +459,14 @@ class Store:
                                   "duration_ms": int(duration * 1000), "error": error,
                                   "fetched_at": now_iso()})
 
+    def prune_fetches(self, source: str, older_than: float) -> int:
+        """Forget a source's fetch log rows older than ``older_than`` seconds (the log
+        feeds `tracker sources`' health; kept forever it grows without bound)."""
+        cutoff = iso(dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=older_than))
+        with self.write() as db:
+            return db.execute("DELETE FROM fetches WHERE source = ? AND fetched_at < ?",
+                              [source, cutoff]).rowcount
+
     # -- documents -----------------------------------------------------------------------
     def cache_headers(self, url: str) -> tuple[str | None, str | None]:
         row = next(self.db.query("SELECT etag, last_modified FROM http_cache WHERE url = ?",
