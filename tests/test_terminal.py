@@ -1,0 +1,139 @@
+"""Reading the results in a real terminal (a pseudo-terminal at 80 and 200 columns) and
+through a pipe: short blocks that never split a word or a link, plain lines for scripts."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+
+from tests.test_newcomer import SAMPLES, tracker
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def in_terminal(args: list[str], cwd: Path, columns: int) -> str:
+    """The command's output as a terminal of ``columns`` columns shows it."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", *args], cwd=cwd,
+                            stdin=follower, stdout=follower, stderr=follower,
+                            env={**env, "TERM": "xterm-256color"})
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the command exited and closed its side
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0, out
+    return ANSI.sub("", out.decode("utf-8")).replace("\r\n", "\n")
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("terminal")
+    assert tracker("init", cwd=home).returncode == 0
+    config = home / "config.yaml"
+    config.write_text(config.read_text("utf-8").replace(
+        "  # tag_processes: auto", "  tag_processes: 1"), "utf-8")
+    for sample in SAMPLES.iterdir():
+        shutil.copy(sample, home / "inbox" / sample.name)
+    ran = tracker("run", "--once", cwd=home)
+    assert ran.returncode == 0, ran.stderr
+    return home
+
+
+def _blocks(screen: str) -> list[list[str]]:
+    body = [line for line in screen.split("\n")]
+    blocks, current = [], []
+    for line in body:
+        if line.strip():
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    return blocks
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_mentions_fit_a_terminal_without_splitting_words_or_links(newsroom, columns):
+    screen = in_terminal(["mentions"], newsroom, columns)
+    blocks = _blocks(screen)
+    note = blocks.pop()  # "50 of 72 mentions shown (--limit N for more)"
+    assert re.fullmatch(r"50 of \d+ mentions shown \(--limit N for more\)", note[0])
+    assert len(blocks) == 50
+    word = re.compile(r"[\w’'-]+")
+    words = set(word.findall((SAMPLES / "2024-us-election.html").read_text("utf-8")))
+    for block in blocks:
+        assert len(block) <= 3, block  # and a blank line: at most 4 lines a mention
+        assert all(len(line) <= columns for line in block)
+        assert re.match(r"\d{4}-\d\d-\d\d  inbox  \S", block[0])
+        link = block[-1].strip()
+        assert link.startswith("/") and " " not in link
+        assert link.endswith(".html") or link.endswith(".txt")
+    us = [b for b in blocks if "2024-us-election" in b[-1]]
+    assert us
+    for block in us:  # no word of the page is cut in the words around the name
+        assert set(word.findall(block[1])) <= words, block[1]
+
+
+def test_mentions_piped_are_tab_separated_lines(newsroom):
+    piped = tracker("mentions", "--limit", "5", cwd=newsroom)
+    lines = piped.stdout.splitlines()
+    assert len(lines) == 5 and all(line.count("\t") == 6 for line in lines)
+    assert "┃" not in piped.stdout and "\x1b" not in piped.stdout
+    date, source, entity, party, surface, sentence, url = lines[0].split("\t")
+    assert source == "inbox" and url.startswith("file://") and surface in sentence
+    capped = tracker("mentions", cwd=newsroom)
+    assert len(capped.stdout.splitlines()) == 50
+    assert re.fullmatch(r"50 of \d+ mentions shown \(--limit N for more\)\n", capped.stderr)
+
+
+def test_wide_shows_whole_sentences(newsroom):
+    screen = in_terminal(["mentions", "--wide", "--limit", "20"], newsroom, 80)
+    assert "…" not in screen.replace("20 mentions", "")
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_sources_read_well_and_show_the_cause_of_a_failure(newsroom, tmp_path, columns):
+    home = tmp_path / "home"
+    shutil.copytree(newsroom, home)
+    config = home / "config.yaml"
+    config.write_text(config.read_text("utf-8") + (
+        "  - name: gone\n    kind: feed\n    url: http://127.0.0.1:9/feed.xml\n"), "utf-8")
+    tracker("run", "--once", "--source", "gone", cwd=home)
+    screen = in_terminal(["sources"], home, columns)
+    blocks = {b[0].split()[0]: b for b in _blocks(screen)}
+    assert set(blocks) == {"inbox", "gone"}
+    assert "ok  4 documents" in blocks["inbox"][0]
+    gone = blocks["gone"]
+    assert "failing ×1" in gone[0] and "0 documents" in gone[0]
+    cause = gone[2].strip()
+    assert "http://127.0.0.1:9" not in cause and cause  # the cause, not the URL again
+    assert gone[3].strip() == "127.0.0.1:9/feed.xml"
+    assert all(len(line) <= columns for b in blocks.values() for line in b)
+
+
+def test_stats_fold_empty_weeks_in_a_table_but_not_in_csv(newsroom):
+    table = in_terminal(["stats", "--view", "counts", "--since", "2024-01-01"], newsroom, 120)
+    assert re.search(r"2024-\d\d-\d\d … 2024-\d\d-\d\d\s+│ none in \d+ weeks", table)
+    assert "│ -" not in table.replace("│ -  ", "")  # no week listed alone as empty twice
+    csv = tracker("stats", "--view", "counts", "--since", "2024-01-01", "--format", "csv",
+                  cwd=newsroom)
+    weeks = {line.split(",")[0] for line in csv.stdout.splitlines()[1:]}
+    assert len(weeks) >= 44  # every week of 2024 up to the last mention
