@@ -45,6 +45,11 @@ def _legend(series: Sequence[Series]) -> str:
     return f'<ul class="legend">{items}</ul>'
 
 
+# Past this many periods a chart is dense: no dot for a zero and no tooltip per point (a
+# ten-year report stays under 300 KB); each series still has its line and its name.
+DENSE = 60
+
+
 def tick_labels(periods: Sequence[str]) -> list[str]:
     """Period starts as axis labels: the year only when the window spans years ('06-03'
     within 2024, '2023-06-03' across years), and months without their '-01'."""
@@ -87,14 +92,16 @@ def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values))
         parts.append(f'<g class="series" data-entity="{_attr(s.key)}">'
                      f'<polyline points="{points}" fill="none" stroke="{s.color}" '
-                     f'stroke-width="2"/>')
+                     f'stroke-width="2"><title>{escape(s.label)}</title></polyline>')
+        dense = len(periods) > DENSE
         for i, v in enumerate(s.values):
-            if not v:
-                continue  # the line shows the zeros; a dot each would bloat long windows
-            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{s.color}" '
-                         f'data-period="{_attr(periods[i])}" data-value="{v:g}">'
-                         f"<title>{escape(s.label)}, {escape(periods[i])}: {v:g}</title>"
-                         "</circle>")
+            if dense and not v:
+                continue  # the line shows the zeros
+            tip = "" if dense else (f"<title>{escape(s.label)}, {escape(periods[i])}: "
+                                    f"{v:g}</title>")
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{2 if dense else 3}" '
+                         f'fill="{s.color}" data-period="{_attr(periods[i])}" '
+                         f'data-value="{v:g}">{tip}</circle>')
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts) + _legend(series)
@@ -126,10 +133,11 @@ def stacked_bars(periods: Sequence[str], series: Sequence[Series], *, title: str
                 continue
             h = share * plot_h
             base -= h
+            tip = "" if len(periods) > DENSE else (
+                f"<title>{escape(s.label)}, {escape(period)}: {share:.1%}</title>")
             parts.append(f'<rect x="{x:.1f}" y="{base:.2f}" width="{bar_w:.1f}" '
                          f'height="{h:.2f}" fill="{s.color}" data-entity="{_attr(s.key)}" '
-                         f'data-share="{share:g}"><title>{escape(s.label)}, {escape(period)}: '
-                         f"{share:.1%}</title></rect>")
+                         f'data-share="{share:g}">{tip}</rect>')
         parts.append("</g>")
         if i % every == 0:
             parts.append(f'<text class="tick" x="{x + bar_w / 2:.1f}" y="{height - bottom + 18}"'
