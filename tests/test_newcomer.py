@@ -81,7 +81,8 @@ def test_tag_works_from_any_folder_with_the_shipped_knowledge_base(tmp_path):
     result = tracker("tag", "-", "--format", "jsonl", cwd=tmp_path,
                      input="Nicolas Sarkozy a rencontré le PS hier.")
     assert result.returncode == 0, result.stderr
-    assert '"entity_id": "nicolas-sarkozy"' in result.stdout and '"entity_id": "ps"' in result.stdout
+    assert '"entity_id": "nicolas-sarkozy"' in result.stdout
+    assert '"entity_id": "ps"' in result.stdout
     assert "date " in result.stderr and "today" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
