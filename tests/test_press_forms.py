@@ -77,6 +77,13 @@ CASES = [
       ("Harris", "kamala-harris")]),
     ("Yaël Braun-Pivet préside la séance ; Gérard Larcher l'écoute.", "fr", D2024,
      [("Yaël Braun-Pivet", "yael-braun-pivet"), ("Gérard Larcher", "gerard-larcher")]),
+    # A minister whose surname is a country is that country unless titled; peers of the
+    # Lords are named by their title.
+    ("Scotland voted to remain in 2016. Baroness Scotland, the Attorney General, spoke.",
+     "en", dt.date(2009, 3, 1), [("Scotland", "patricia-scotland")]),
+    ("Lord Mandelson and Lord Adonis met Baroness Warsi.", "en", dt.date(2012, 1, 10),
+     [("Mandelson", "peter-mandelson"), ("Adonis", "andrew-adonis"),
+      ("Warsi", "sayeeda-warsi")]),
     # Historic namesakes of a city are not linked: "Cleveland", "Washington".
     ("Les républicains américains investissent Donald Trump à Cleveland.", "fr",
      dt.date(2016, 7, 21), [("républicains", "republican-party"),

@@ -48,6 +48,7 @@ from tracker.context import (
     sentence_of,
     title_case,
 )
+from tracker.countries import COUNTRY_WORDS
 from tracker.discover import discover
 from tracker.kb import Entity, KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
@@ -516,6 +517,10 @@ class Linker(PartyRules):
         if person.surname_alone == "always" and not person.builtin:
             return person.id, "surname"
         context = titled or bool(labels & PERSON_LABELS) or kind == "honorific"
+        if not context and fold(core(doc[start:end].text)) in COUNTRY_WORDS:
+            # "Scotland" is Baroness Scotland only when titled: without NER (English),
+            # nothing else tells the country from the minister.
+            return None, ""
         if (not context and doc[start].is_upper and len(doc[start]) > 2
                 and person.prominence(day) == 1 and caps_line(sentence_of(doc, start))):
             # "PRÉSIDENTIELLE : HOLLANDE EN TÊTE": a headline in capitals names the

@@ -29,7 +29,7 @@ from tracker.kb import KnowledgeBase
 from tracker.models import Mention
 from tracker.names import core
 
-TAGGER_VERSION = "5"
+TAGGER_VERSION = "6"
 # Texts are tagged in pieces of at most this many characters, cut at line breaks: spaCy's
 # NER needs about 1 GB per 100,000 characters, and its max_length would refuse the rest.
 CHUNK_CHARS = 100_000
