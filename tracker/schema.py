@@ -1,0 +1,239 @@
+"""The database schema, as versioned migrations (sqlite-utils ``Migrations``).
+
+Each migration runs once per database, in order; a database written by a newer tracker
+(a migration unknown here) is refused by the store. Plain tables with foreign keys, one
+view (``mention_rows``) and per-day count tables kept by triggers, so that sqlite-utils
+and Datasette users can explore the file and `stats` stays fast.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("tracker")
+# The view as migrations m002 and m004 made it; m006 redefines it (MENTION_ROWS).
+MENTION_ROWS_V1 = """
+    CREATE VIEW mention_rows AS
+    SELECT d.published_at, d.source, d.url, d.title,
+           e.name AS entity, e.type AS entity_type, p.name AS party,
+           m.surface, m.sentence, d.lang,
+           m.id AS mention_id, m.document_id, m.entity_id, m.party_id, m.rule,
+           m.start, m."end", d.duplicate_of, m.position, m.method, m.confidence
+    FROM mentions m
+    JOIN documents d ON d.id = m.document_id
+    JOIN entities e ON e.id = m.entity_id
+    LEFT JOIN entities p ON p.id = m.party_id
+"""
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["sources"].create({
+        "name": str, "kind": str, "location": str, "interval_s": float, "lang": str,
+        "last_fetch_at": str, "last_status": str, "last_error": str, "last_success_at": str,
+        "last_new_at": str, "consecutive_failures": int, "next_run_at": str,
+    }, pk="name", not_null={"kind"}, defaults={"consecutive_failures": 0})
+    db["entities"].create({
+        "id": str, "name": str, "type": str, "country": str, "wikidata": str,
+        "aliases": str, "surname": str, "kb_version": str,
+    }, pk="id", not_null={"name", "type"})
+    db["affiliations"].create({
+        "politician_id": str, "party_id": str, "start": str, "end": str,
+    }, foreign_keys=[("politician_id", "entities", "id"), ("party_id", "entities", "id")])
+    db["documents"].create({
+        "id": str, "source": str, "url": str, "title": str, "author": str,
+        "published_at": str, "date_source": str, "lang": str, "text": str, "text_hash": str,
+        "fetched_at": str, "duplicate_of": str, "kb_version": str, "tagger_version": str,
+    }, pk="id", not_null={"source", "url", "published_at", "text_hash"},
+        foreign_keys=[("source", "sources", "name")])
+    db["mentions"].create({
+        "id": str, "document_id": str, "entity_id": str, "party_id": str, "surface": str,
+        "start": int, "end": int, "sentence": str, "rule": str,
+    }, pk="id", not_null={"document_id", "entity_id", "surface"},
+        foreign_keys=[("document_id", "documents", "id"), ("entity_id", "entities", "id"),
+                      ("party_id", "entities", "id")])
+    db["fetches"].create({
+        "id": int, "source": str, "url": str, "status": int, "outcome": str, "bytes": int,
+        "duration_ms": int, "error": str, "fetched_at": str,
+    }, pk="id")
+    db["http_cache"].create({
+        "url": str, "etag": str, "last_modified": str, "checked_at": str,
+    }, pk="url")
+    db["documents"].create_index(["url"])
+    db["documents"].create_index(["text_hash"])
+    db["documents"].create_index(["published_at"])
+    db["documents"].create_index(["source", "published_at"])
+    db["mentions"].create_index(["document_id"])
+    db["mentions"].create_index(["party_id", "document_id"])
+    db["mentions"].create_index(["entity_id", "document_id"])
+    db["fetches"].create_index(["source", "fetched_at"])
+    db["affiliations"].create_index(["politician_id"])
+
+
+@migrations()
+def m002_near_duplicates(db: Database) -> None:
+    """MinHash bands per document, so a copy of an agency dispatch finds its first copy."""
+    db["document_bands"].create({"band": int, "document_id": str},
+                                foreign_keys=[("document_id", "documents", "id")])
+    db["document_bands"].create_index(["band"])
+    db.execute("DROP VIEW IF EXISTS mention_rows")
+    db.execute(MENTION_ROWS_V1)
+
+
+@migrations()
+def m003_seen_urls(db: Database) -> None:
+    """Feed links whose page named another canonical URL: known, so never fetched again."""
+    db["seen_urls"].create({"url": str, "document_id": str}, pk="url",
+                           foreign_keys=[("document_id", "documents", "id")])
+
+
+@migrations()
+def m004_mention_details(db: Database) -> None:
+    """Where each mention stands, how it was linked, how sure, and by which KB and tagger."""
+    for column in ("position", "method", "kb_version", "tagger_version"):
+        db["mentions"].add_column(column, str)
+    db["mentions"].add_column("confidence", float)
+    db["mentions"].create_index(["position"])
+    db.execute("DROP VIEW IF EXISTS mention_rows")
+    db.execute(MENTION_ROWS_V1)
+
+
+@migrations()
+def m005_candidates(db: Database) -> None:
+    """Names the model finds that the KB lacks, counted, so users can add new figures."""
+    db["candidates"].create({"name": str, "label": str, "count": int, "first_seen": str,
+                             "last_seen": str, "example": str, "example_url": str},
+                            pk=("name", "label"))
+    db["candidates"].create_index(["count"])
+
+
+MENTION_ROWS = """
+    CREATE VIEW mention_rows AS
+    SELECT m.published_at, d.source, d.url, d.title,
+           e.name AS entity, e.type AS entity_type, p.name AS party,
+           m.surface, m.sentence, d.lang,
+           m.id AS mention_id, m.document_id, m.entity_id, m.party_id, m.rule,
+           m.start, m."end", d.duplicate_of, m.position, m.method, m.confidence
+    FROM mentions m
+    JOIN documents d ON d.id = m.document_id
+    JOIN entities e ON e.id = m.entity_id
+    LEFT JOIN entities p ON p.id = m.party_id
+"""
+# Daily counts per dimension, kept by triggers as mentions come, go or change, so trends
+# over a year of a million mentions read a few thousand rows. A mention counts on the day
+# of its own ``published_at``; ``originals`` leaves out mentions in documents that copy an
+# earlier one (``duplicate_of``). Keys: {row} is the mention (NEW or OLD), d its document.
+COUNT_DIMENSIONS = {
+    "entity": "{row}.entity_id", "party": "{row}.party_id", "source": "d.source",
+    "lang": "coalesce(d.lang, '')",
+}
+
+
+def _add(row: str) -> list[str]:
+    """Statements counting the mention ``row`` (NEW or OLD) in, one per dimension."""
+    out = []
+    for dimension, key in COUNT_DIMENSIONS.items():
+        key = key.format(row=row)
+        out.append(
+            f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
+            f"SELECT '{dimension}', substr(coalesce({row}.published_at, d.published_at), 1, 10),"
+            f" {key}, 1, d.duplicate_of IS NULL FROM documents d "
+            f"WHERE d.id = {row}.document_id AND {key} IS NOT NULL "
+            "ON CONFLICT (dimension, day, key) DO UPDATE SET mentions = mentions + 1, "
+            "originals = originals + excluded.originals;")
+    return out
+
+
+def _remove(row: str) -> list[str]:
+    """Statements counting the mention ``row`` out, one per dimension."""
+    out = []
+    for dimension, key in COUNT_DIMENSIONS.items():
+        key = key.format(row=row)
+        out.append(
+            f"UPDATE mention_counts SET mentions = mentions - 1, originals = originals - "
+            f"(SELECT d.duplicate_of IS NULL FROM documents d WHERE d.id = {row}.document_id) "
+            f"WHERE dimension = '{dimension}' AND (day, key) = (SELECT "
+            f"substr(coalesce({row}.published_at, d.published_at), 1, 10), {key} "
+            f"FROM documents d WHERE d.id = {row}.document_id);")
+    return out
+
+
+def _document_counts(doc: str, sign: str) -> list[str]:
+    """Statements moving all of document ``doc``'s mentions in (+) or out (-) of the
+    counts, for an edit of the document's source, language or copy status."""
+    out = []
+    for dimension, key in COUNT_DIMENSIONS.items():
+        key = key.format(row="m").replace("d.", f"{doc}.")
+        grouped = (f"SELECT substr(coalesce(m.published_at, {doc}.published_at), 1, 10) AS day,"
+                   f" {key} AS key, count(*) AS n, "
+                   f"count(*) * ({doc}.duplicate_of IS NULL) AS o FROM mentions m "
+                   f"WHERE m.document_id = {doc}.id AND {key} IS NOT NULL GROUP BY 1, 2")
+        if sign == "+":
+            out.append(f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
+                       f"SELECT '{dimension}', day, key, n, o FROM ({grouped}) WHERE true "
+                       "ON CONFLICT (dimension, day, key) DO UPDATE SET "
+                       "mentions = mentions + excluded.mentions, "
+                       "originals = originals + excluded.originals;")
+        else:
+            out.append(f"UPDATE mention_counts SET mentions = mentions - x.n, "
+                       f"originals = originals - x.o FROM ({grouped}) AS x "
+                       f"WHERE mention_counts.dimension = '{dimension}' "
+                       "AND mention_counts.day = x.day AND mention_counts.key = x.key;")
+    return out
+
+
+def _count_triggers() -> list[str]:
+    def trigger(name: str, when: str, statements: list[str]) -> str:
+        return f"CREATE TRIGGER {name} {when} BEGIN\n" + "\n".join(statements) + "\nEND"
+
+    counted = "document_id, entity_id, party_id, published_at"
+    edited = "duplicate_of, source, lang"
+    return [
+        trigger("mentions_count_insert", "AFTER INSERT ON mentions", _add("NEW")),
+        trigger("mentions_count_delete", "AFTER DELETE ON mentions", _remove("OLD")),
+        trigger("mentions_count_update", f"AFTER UPDATE OF {counted} ON mentions",
+                _remove("OLD") + _add("NEW")),
+        trigger("documents_count_before", f"BEFORE UPDATE OF {edited} ON documents",
+                _document_counts("OLD", "-")),
+        trigger("documents_count_after", f"AFTER UPDATE OF {edited} ON documents",
+                _document_counts("NEW", "+")),
+    ]
+
+
+@migrations()
+def m006_reports(db: Database) -> None:
+    """What reports need at a million mentions: each mention's date beside it (newest
+    mentions of a party by index), daily counts kept by triggers, and a full-text index
+    of documents that ignores case and accents."""
+    db["mentions"].add_column("published_at", str)
+    db.execute("UPDATE mentions SET published_at = (SELECT d.published_at FROM documents d "
+               "WHERE d.id = mentions.document_id)")
+    db["mentions"].create_index(["party_id", "published_at"])
+    db["mentions"].create_index(["entity_id", "published_at"])
+    db["mentions"].create_index(["published_at"])
+    db.execute("DROP VIEW IF EXISTS mention_rows")
+    db.execute(MENTION_ROWS)
+    db.execute("""CREATE TABLE mention_counts (
+        dimension TEXT NOT NULL, day TEXT NOT NULL, key TEXT NOT NULL,
+        mentions INTEGER NOT NULL, originals INTEGER NOT NULL,
+        PRIMARY KEY (dimension, day, key)) WITHOUT ROWID""")
+    for trigger in _count_triggers():
+        db.execute(trigger)
+    for dimension, key in COUNT_DIMENSIONS.items():
+        key = key.format(row="m")
+        db.execute(
+            f"INSERT INTO mention_counts SELECT '{dimension}', substr(m.published_at, 1, 10), "
+            f"{key}, count(*), sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
+            f"ON d.id = m.document_id WHERE {key} IS NOT NULL GROUP BY 1, 2, 3")
+    db["documents"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True,
+                               tokenize="unicode61 remove_diacritics 2")
+
+
+@migrations()
+def m007_discovered(db: Database) -> None:
+    """People the KB lacks, introduced in a text with an office: entities marked
+    discovered (1) until a user accepts them into a KB file; and which entities come from
+    the open-data layer (a hand-kept one wins a name they share)."""
+    db["entities"].add_column("discovered", int, not_null_default=0)
+    db["entities"].add_column("builtin", int, not_null_default=0)  # the open-data layer
