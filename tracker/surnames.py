@@ -1,0 +1,213 @@
+"""The surname rules of the linker: whether a bare surname (or an honorific's first name)
+is a KB person, someone else or something else. ``SurnameRules`` is mixed into
+``tracker.linker.Linker``.
+
+A bare surname needs the person introduced in the document (full name before or after,
+a title or a role), or a prominent person, and one candidate at the document's date;
+relatives ("Michelle Obama"), namesakes, places ("toute la Hollande", "Scotland"),
+buildings and companies ("Trump Tower") are not the politician.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from spacy.tokens import Doc
+
+from tracker.context import (
+    ARTICLES,
+    PERSON_LABELS,
+    PLACE_ARTICLES,
+    PLACE_BEFORE,
+    PLACE_LABELS,
+    SPOUSE_WORDS,
+    THING_AFTER,
+    THING_BEFORE,
+    TITLES,
+    caps_line,
+    ents,
+    family_word,
+    holds,
+    is_date,
+    is_titled,
+    office_cue,
+    sentence_of,
+    title_case,
+)
+from tracker.countries import COUNTRY_WORDS
+from tracker.kb import Entity, KnowledgeBase, fold
+from tracker.names import core
+
+
+class SurnameRules:
+    """Needs ``kb``, ``first_names`` and ``stop_words`` from the linker."""
+
+    kb: KnowledgeBase | None
+    first_names: frozenset[str] | set[str]
+    stop_words: frozenset[str] | set[str]
+
+    def _thing(self, doc: Doc, start: int, end: int) -> bool:
+        """A name inside the name of a place, a building or a company."""
+        before = doc[start - 1] if start > 0 else None
+        if before is not None and fold(core(before.text)) in THING_BEFORE:
+            return True
+        # "Trump Tower", "Ronald Reagan Washington National Airport"
+        for token in doc[end:end + 4]:
+            if not token.text[:1].isupper():
+                return False
+            if fold(token.text) in THING_AFTER:
+                return True
+        return False
+
+    def _someone_else(self, doc: Doc, start: int, end: int) -> str | None:
+        """``_someone_else_uncached``, once per match and document."""
+        seen = doc.user_data.setdefault("tracker_other", {})
+        if (start, end) not in seen:
+            seen[start, end] = self._someone_else_uncached(doc, start, end)
+        return seen[start, end]
+
+    def _someone_else_uncached(self, doc: Doc, start: int, end: int) -> str | None:
+        """Whether a bare surname names someone or something else: "person" for another
+        person ("Michelle Obama", "Edgar Faure", "Lady Starmer", a longer PER entity),
+        "thing" for a place, a company or a compound ("en Hollande", "Palais-Royal",
+        "Trump Tower"); None otherwise."""
+        before = doc[start - 1] if start > 0 else None
+        if before is not None and fold(before.text) in SPOUSE_WORDS:
+            return "person"
+        if self._thing(doc, start, end):
+            return "thing"
+        after = doc[end] if end < len(doc) else None
+        if is_date(doc, start, end):
+            return "thing"  # "in May 2017", "May 8": the month
+        if (after is not None and after.is_alpha and after.text[:1].isupper()
+                and not after.is_upper and doc[end - 1].whitespace_
+                and fold(after.text) not in TITLES
+                and not title_case(sentence_of(doc, start), self.stop_words)):
+            return "person"  # "Pierre Hurmic", "Sen. Jane Doe": part of a longer name
+        if (before is not None and before.is_alpha and before.text[:1].isupper()
+                and fold(before.text) in self.first_names
+                and fold(before.text) not in TITLES and fold(before.text) not in ARTICLES):
+            return "person"  # "le député Jean Dupont": a title does not make him Stella
+        if is_titled(doc, start):
+            return None
+        if any(s <= start and end < e for s, e, label in ents(doc)
+               if label in PERSON_LABELS):
+            return "person"  # the model reads a longer name that goes on after it
+        if before is None:
+            return None
+        if before.text in ("-", "‑", "‐") and not before.whitespace_:
+            ahead = doc[start - 2] if start > 1 else None
+            if ahead is not None and ahead.text[-1:].isalpha() and ahead.text[:1].islower():
+                return None  # "anti-Trump", "l'après-Macron": the person
+            return "thing"
+        if fold(before.text) in PLACE_BEFORE:
+            return "thing"
+        word = fold(before.text)
+        capitalised = before.is_alpha and before.text[:1].isupper() and not before.is_upper
+        if capitalised and word not in ARTICLES and word not in TITLES and (
+                word in self.first_names or not before.is_sent_start
+                or (word not in self.stop_words and not doc[start].is_upper)):
+            return "person"
+        if any(t.is_alpha and t.text[:1].isupper() and fold(t.text) not in TITLES
+               for s, e, label in ents(doc) if label in PERSON_LABELS
+               and s < start <= e for t in doc[s:start]):
+            return "person"
+        return None
+
+    def _resolve_surname(self, doc: Doc, start: int, end: int, ids: tuple[str, ...],
+                         kind: str, full_names: list, day: dt.date | None
+                         ) -> tuple[str | None, str]:
+        """A bare surname (or an honorific's first name): the person named in full in the
+        document (the latest before it, else the first after it, as in a headline); else
+        one KB person, if the person is prominent or the context shows a person is meant,
+        and no other candidate is active at the date."""
+        assert self.kb is not None
+        key = fold(doc[start:end].text)
+        if kind == "honorific":
+            named = [(i, e) for i, _, e in full_names if e in ids]
+        else:
+            named = [(i, e) for i, s, e in full_names if s == key]
+        before = [e for i, e in named if i < start]
+        after = [e for i, e in named if i > start and e]  # a headline's surname
+        antecedent = before[0] if before else (after[0] if after else "")
+        titled = is_titled(doc, start)
+        labels = {label for s, e, label in ents(doc) if s <= start and end <= e}
+        if labels & PLACE_LABELS and not titled and start > 0 and \
+                fold(doc[start - 1].text) in PLACE_ARTICLES and not any(
+                    self.kb.entities[i].surname_alone == "always" for i in ids):
+            return None, ""  # "toute la Hollande", "venus de Hollande": the country
+        if antecedent is None and not titled:
+            return None, ""  # the text named someone else with this surname
+        if antecedent:
+            if antecedent not in ids and kind == "surname":
+                return None, ""
+            family = family_word(doc, end)
+            if family and len(ids) > 1:  # "Le Pen père", "Bush junior"
+                return self._by_seniority(ids, family), "surname-family"
+            return antecedent, "surname-after-name"
+        candidates = [self.kb.entities[i] for i in ids]
+        always = [e for e in candidates if e.surname_alone == "always"]
+        if labels & PLACE_LABELS and not titled and not always:
+            return None, ""  # "toute la Hollande": the model reads a place
+        # A title naming an office ("Speaker Johnson", "la sénatrice Vérien") picks the
+        # one candidate who holds such an office at the date.
+        cued = office_cue(doc, start)
+        if cued:
+            holders = [e for e in candidates if holds(e, cued, day)]
+            if len(holders) == 1:
+                return holders[0].id, "surname-in-context"
+        active = [e for e in candidates if e.active(day)]
+        if not active:
+            # Nobody in office or in a party at the date: a hand-kept person may still be
+            # meant (Chirac in 2024), an open-data one of the past is not (Cleveland).
+            active = [e for e in candidates if not e.builtin]
+        if len(active) > 1:
+            ranked = [e for e in active if e.surname_alone == "always"] or active
+            if len(ranked) > 1 and kind == "honorific":
+                top = min(e.prominence(day) for e in ranked)
+                ranked = [e for e in ranked if e.prominence(day) == top]
+            active = ranked
+        if len(active) != 1:
+            return None, ""
+        person = active[0]
+        if person.surname_alone == "never":
+            return None, ""
+        if person.surname_alone == "always" and not person.builtin:
+            return person.id, "surname"
+        context = titled or bool(labels & PERSON_LABELS) or kind == "honorific"
+        if not context and fold(core(doc[start:end].text)) in COUNTRY_WORDS:
+            # "Scotland" is Baroness Scotland only when titled: without NER (English),
+            # nothing else tells the country from the minister.
+            return None, ""
+        if (not context and doc[start].is_upper and len(doc[start]) > 2
+                and person.prominence(day) == 1 and caps_line(sentence_of(doc, start))):
+            # "PRÉSIDENTIELLE : HOLLANDE EN TÊTE": a headline in capitals names the
+            # prominent by surname; capitals say nothing of places there.
+            return person.id, "surname-in-context"
+        if person.builtin:
+            # An open-data person: prominent (head of government, minister...) or named
+            # with a title, and no namesake active at the date.
+            if person.prominence(day) == 1 and (context or _others(candidates, person, day)):
+                return person.id, "surname-in-context" if context else "surname"
+            if context and person.prominence(day) <= 2:
+                return person.id, "surname-in-context"
+            return None, ""
+        if context:
+            return person.id, "surname-in-context"
+        return None, ""
+
+    def _by_seniority(self, ids: tuple[str, ...], family: str) -> str:
+        def first_start(entity_id: str) -> dt.date:
+            entity = self.kb.entities[entity_id]
+            starts = [a.start for a in entity.affiliations if a.start]
+            if entity.birth:
+                starts.append(entity.birth)
+            return min(starts, default=dt.date.max)
+
+        ordered = sorted(ids, key=first_start)
+        return ordered[0] if family == "senior" else ordered[-1]
+
+
+def _others(candidates: list[Entity], person: Entity, day: dt.date | None) -> bool:
+    """No one else in the KB with this surname is active at the date."""
+    return all(e is person or not e.active(day) for e in candidates)
