@@ -15,10 +15,12 @@ from typing import Any
 import yaml
 
 from tracker import DEFAULT_USER_AGENT, __version__
+from tracker.alerts.rules import AlertRule, Smtp, parse_rules, parse_smtp
 from tracker.errors import ConfigError
 
 KINDS = ("feed", "page", "files")
-TOP_KEYS = {"database", "entities", "defaults", "allow_networks", "sources", "keep_fetch_log"}
+TOP_KEYS = {"database", "entities", "defaults", "allow_networks", "sources", "keep_fetch_log",
+            "smtp", "alerts", "locale", "timezone"}
 DEFAULT_KEYS = {"interval", "timeout", "per_host_delay", "user_agent", "max_bytes", "jitter",
                 "tag_processes"}
 SOURCE_KEYS = {"name", "kind", "url", "path", "interval", "cron", "jitter", "lang", "timeout"}
@@ -68,6 +70,10 @@ class Config:
     allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     sources: tuple[Source, ...] = field(default_factory=tuple)
     keep_fetch_log: float = 30 * 86400.0  # seconds: older fetch log rows are pruned
+    smtp: Smtp | None = None
+    alerts: tuple[AlertRule, ...] = ()
+    locale: str = "en"  # the wording of alerts: en or fr
+    timezone: str = "UTC"  # where digest times are read
 
     def source(self, name: str) -> Source:
         for src in self.sources:
@@ -169,7 +175,26 @@ def _build(path: Path, raw: dict) -> Config:
         sources=tuple(sources),
         keep_fetch_log=parse_duration(raw.get("keep_fetch_log", "30d"),
                                       f"{path}: key 'keep_fetch_log'"),
+        **_alerting(raw, path, {s.name for s in sources}),
     )
+
+
+def _alerting(raw: dict, path: Path, sources: set[str]) -> dict:
+    """smtp, alerts, locale and timezone (tracker.alerts.rules checks the rules)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    locale = raw.get("locale", "en")
+    if locale not in ("en", "fr"):
+        raise ConfigError(f"{path}: key 'locale': en or fr, not {locale!r}")
+    zone = raw.get("timezone", "UTC")
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{path}: key 'timezone': {zone!r} is not a time zone (e.g. "
+                          "Europe/Paris)") from None
+    smtp = parse_smtp(raw.get("smtp"), path)
+    return {"smtp": smtp, "alerts": parse_rules(raw.get("alerts"), path, smtp, sources),
+            "locale": locale, "timezone": str(zone)}
 
 
 def _no_unknown(raw: dict, allowed: set[str], where: str) -> None:

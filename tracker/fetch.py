@@ -115,6 +115,31 @@ class Fetcher:
                             elapsed=time.monotonic() - started)
         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
 
+    def post(self, url: str, body: bytes, headers: dict, *, timeout: float | None = None
+             ) -> tuple[int, dict]:
+        """POST to a webhook with the checks of a fetch (http(s) only, non-public addresses
+        refused unless allowed, checked again at connect time and at each redirect; only
+        307 and 308 are followed, as they keep the body). Network failures raise a
+        retryable FetchError."""
+        timeout = timeout or self.timeout
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            self.check_url(current)
+            try:
+                resp = self._session.post(current, data=body, headers=headers,
+                                          timeout=(timeout, timeout), allow_redirects=False)
+            except requests.RequestException as exc:
+                refusal = _refusal_in(exc)
+                if refusal:
+                    raise BlockedError(current, f"refused: {refusal}") from None
+                raise FetchError(current, _short(exc), retryable=True) from None
+            location = resp.headers.get("location")
+            if resp.status_code in (307, 308) and location:
+                current = urljoin(current, location)
+                continue
+            return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}
+        raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+
     def check_url(self, url: str) -> None:
         """Refuse other schemes, odd URLs and hosts that resolve to non-public addresses."""
         if "\\" in url or any(ord(c) < 33 for c in url):

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from tracker.alerts.dispatch import Dispatcher
+from tracker.alerts.outbox import Outbox
 from tracker.config import Config, Source
 from tracker.errors import FetchError, TrackerError
 from tracker.extract import decode, detect_language, extract_html, extract_text
@@ -92,6 +94,10 @@ class Pipeline:
         self.fetcher = fetcher
         self.db_path = db_path
         self.stop = stop or threading.Event()
+        # Alert rules: mention rules queue their alerts as documents are stored; the
+        # dispatcher sends them (and checks spikes and digests).
+        self.outbox = Outbox(config.alerts, config.timezone) if config.alerts else None
+        self.dispatcher = Dispatcher(config, fetcher) if config.alerts else None
         # Detection chooses among the tagged languages and those the sources list.
         self.languages = tuple(sorted({s.lang for s in config.sources if s.lang}))
         # The language model loads once, here, not in each source thread of the first pass.
@@ -105,6 +111,7 @@ class Pipeline:
         result = RunResult(source.name)
         started = time.monotonic()
         with Store(self.db_path) as store:
+            store.on_saved = self.outbox.on_saved if self.outbox else None
             pending = _Pending(self, store, result)
             try:
                 try:
@@ -262,8 +269,26 @@ class Pipeline:
                 continue
             pending.add(article, previous=latest[0] if latest else None)
 
+    def start_alerts(self) -> None:
+        """The daemon: deliver alerts, and check spikes and digests, in a thread of their
+        own."""
+        if self.dispatcher is not None:
+            self.dispatcher.start(self.db_path)
+
+    def alerts_once(self) -> dict[str, int]:
+        """`run --once`: queue the spikes and digests due now, then try each due alert
+        once (a failed one waits in the outbox for the next run)."""
+        if self.dispatcher is None:
+            return {}
+        with Store(self.db_path) as store:
+            self.dispatcher.check(store)
+            return self.dispatcher.deliver(store)
+
     def close(self) -> None:
-        """Stop the tagging processes (batches already submitted still complete)."""
+        """Stop the tagging processes (batches already submitted still complete) and the
+        alert thread."""
+        if self.dispatcher is not None:
+            self.dispatcher.close()
         self.tags.close()
 
 

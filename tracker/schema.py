@@ -237,3 +237,21 @@ def m007_discovered(db: Database) -> None:
     the open-data layer (a hand-kept one wins a name they share)."""
     db["entities"].add_column("discovered", int, not_null_default=0)
     db["entities"].add_column("builtin", int, not_null_default=0)  # the open-data layer
+
+
+@migrations()
+def m008_alerts(db: Database) -> None:
+    """The alert outbox (one row per alert and target, written in the same transaction as
+    what triggers it), the mentions each rule has already alerted on, and each rule's
+    state (a spike under way, the last digest)."""
+    db["alert_outbox"].create({
+        "id": str, "target": str, "rule": str, "trigger": str, "payload": str,
+        "created_at": str, "status": str, "attempts": int, "next_attempt_at": str,
+        "last_error": str, "sent_at": str,
+    }, pk=("id", "target"), not_null={"rule", "trigger", "payload", "created_at", "status"},
+        defaults={"status": "pending", "attempts": 0})
+    db["alert_outbox"].create_index(["status", "next_attempt_at"])
+    db["alert_outbox"].create_index(["rule", "created_at"])
+    db["alert_hits"].create({"rule": str, "hit": str}, pk=("rule", "hit"))
+    db["alert_state"].create({"rule": str, "spike_since": str, "last_digest": str},
+                             pk="rule")

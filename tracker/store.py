@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -73,6 +73,8 @@ class Store:
         """Open (with ``create``, create) and migrate the database; ``read_only`` opens
         an existing tracker database as it is, for the commands that only read."""
         path = Path(path)
+        # Called inside save()'s transaction with (db, document id): the alert outbox.
+        self.on_saved: Callable[[Database, str], object] | None = None
         if (read_only or not create) and not path.exists():
             raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
                                "or pass --db, or set `database:` in config.yaml)")
@@ -302,6 +304,8 @@ class Store:
                 ({"band": band, "document_id": doc_id} for band in print_.bands),
                 batch_size=100)
             self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
+            if self.on_saved is not None:  # alerts: queued with the mentions, or not at all
+                self.on_saved(db, doc_id)
         return doc_id
 
     def _insert_mentions(self, doc_id: str, article: Article, mentions: Sequence[Mention],

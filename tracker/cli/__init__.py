@@ -142,7 +142,7 @@ def cli(verbose: bool) -> None:
 
 
 # The command groups register themselves on `cli`.
-from tracker.cli import collect, knowledge, queries, setup  # noqa: E402, F401
+from tracker.cli import alerts, collect, knowledge, queries, setup  # noqa: E402, F401
 
 
 def main() -> None:

@@ -35,6 +35,10 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None):
         with Store(db) as store:
             store.sync_entities(kb)
             store.sync_sources(config.sources)
+            if config.alerts:  # a rule naming an unknown party fails here, not mid-pass
+                from tracker.alerts.outbox import Outbox
+
+                Outbox(config.alerts, config.timezone).prepare(store.db)
     except BaseException:
         tags.close()
         raise
@@ -93,6 +97,7 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
             pipeline.on_progress = live.update if live else None
             try:
                 results = run_once(pipeline, sources)
+                alerts = {} if stop.is_set() else pipeline.alerts_once()
             finally:
                 pipeline.close()
             if stop.is_set():
@@ -103,6 +108,9 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
             mentions = sum(r.mentions for r in results)
             click.echo(f"{plural(new, 'new document')}, {plural(mentions, 'mention')}, from "
                        f"{plural(len(results), 'source')} into {db}", err=True)
+            if any(alerts.values()):
+                click.echo(f"alerts: {alerts['sent']} sent, {alerts['retrying']} to retry, "
+                           f"{alerts['failed']} failed (`tracker alerts status`)", err=True)
             if failed:
                 raise TrackerError(f"{len(failed)} of {plural(len(results), 'source')} failed ("
                                    + ", ".join(r.source for r in failed)
@@ -116,6 +124,7 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
             fresh = next(configs, None) or load_config(config.path)
             pipeline = _build(fresh, db, stop)
             pipeline.on_progress = live.update if live else None
+            pipeline.start_alerts()
             return pipeline, _selected(fresh, only)
 
         daemon = Daemon(build, stop=stop)

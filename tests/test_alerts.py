@@ -1,0 +1,481 @@
+"""A press officer is told: an e-mail and a signed webhook when their party is named, a
+digest at their local morning hour, a ping when a rival's mentions jump; never twice for
+the same mention, never lost when a receiver fails, never slowing collection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import random
+import re
+import shutil
+import socket
+import threading
+import time
+from email import message_from_bytes
+from email.policy import default as email_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import write_config
+from tracker.alerts.dispatch import Dispatcher
+from tracker.alerts.outbox import Outbox, is_spike
+from tracker.alerts.rules import AlertRule
+from tracker.cli import cli
+from tracker.config import load_config
+from tracker.errors import ConfigError
+from tracker.fetch import Fetcher
+from tracker.models import Article, Mention
+from tracker.store import Store
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+UTC = dt.timezone.utc
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1: records each POST; answers from ``statuses``
+    (then 200), after ``delay`` seconds."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[dict, bytes]] = []
+        self.statuses: list[int] = []
+        self.headers: dict[str, str] = {}
+        self.delay = 0.0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.posts.append((dict(self.headers), body))
+                time.sleep(receiver.delay)
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                for name, value in receiver.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def payloads(self) -> list[dict]:
+        return [json.loads(body) for _, body in self.posts]
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.server.shutdown()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mailbox():
+    """A real SMTP server (aiosmtpd) on loopback, keeping each message it receives."""
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        def __init__(self) -> None:
+            self.messages: list = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's
+            self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
+            return "250 OK"
+
+    handler = Keep()
+    handler.port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+def _newsroom(tmp_path: Path, alerts: list[dict], **extra) -> Path:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("2012-note.txt", "2024-legislatives.html"):
+        shutil.copy(SAMPLES / name, inbox / name)
+    return write_config(tmp_path, [{"name": "inbox", "kind": "files", "path": str(inbox)}],
+                        alerts=alerts, **extra)
+
+
+def _store(path: Path, kb) -> Store:
+    store = Store(path)
+    store.sync_entities(kb)
+    store.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
+                                       "interval": 60.0, "lang": None})()])
+    return store
+
+
+def _run(config: Path, *args: str):
+    result = CliRunner().invoke(cli, [*args, "--config", str(config)])
+    return result
+
+
+# -- configuration ----------------------------------------------------------------------
+@pytest.mark.parametrize("rule, message", [
+    ({"name": "a", "trigger": "often", "to": ["http://127.0.0.1:1/h"]},
+     "alerts[0] (a): key 'trigger': 'often' is not one of mention, spike, digest"),
+    ({"name": "a", "party": "PS"}, "alerts[0] (a): key 'to': required"),
+    ({"name": "a", "to": ["mailto:press@example.org"]},
+     "alerts[0] (a): key 'to': 'mailto:press@example.org' needs an 'smtp:' section"),
+    ({"name": "a", "trigger": "digest", "at": "8h", "to": ["http://127.0.0.1:1/h"]},
+     "alerts[0] (a): key 'at': '8h' is not a time"),
+    ({"name": "a", "trigger": "spike", "window": 5, "to": ["http://127.0.0.1:1/h"]},
+     "alerts[0] (a): key 'window': 5 has no unit"),
+    ({"name": "a", "to": ["ftp://x/y"]}, "is neither mailto: nor an http(s) URL"),
+    ({"name": "a", "to": ["http://x/y"], "partie": "PS"}, "unknown key 'partie'"),
+])
+def test_a_bad_rule_is_one_line_naming_the_rule_and_the_key(tmp_path, rule, message):
+    config = write_config(tmp_path, [], alerts=[rule])
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(config)
+    result = _run(config, "alerts", "list")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+# -- mention alerts, end to end ------------------------------------------------------------
+def test_a_mention_alert_is_signed_sent_once_and_never_again(tmp_path, receiver,
+                                                             monkeypatch):
+    monkeypatch.setenv("HOOK_SECRET", "s3cret")
+    config = _newsroom(tmp_path, [{"name": "ps-direct", "party": "PS", "trigger": "mention",
+                                   "to": [receiver.url], "secret_env": "HOOK_SECRET"}])
+    first = _run(config, "run", "--once")
+    assert first.exit_code == 0, first.output
+    assert "alerts: 2 sent" in first.output
+    payloads = receiver.payloads()
+    # Each document's mentions that `tracker mentions --party PS` lists, in one alert each.
+    listed = _run(config, "mentions", "--party", "PS", "--format", "jsonl")
+    rows = [json.loads(line) for line in listed.output.splitlines()]
+    assert sum(len(p["mentions"]) for p in payloads) == len(rows) >= 4
+    assert {m["url"] for p in payloads for m in p["mentions"]} == {r["url"] for r in rows}
+    for headers, body in receiver.posts:
+        payload = json.loads(body)
+        expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        assert headers["X-Tracker-Signature"] == expected
+        assert headers["Idempotency-Key"] == payload["id"]
+        assert payload["alert"] == "ps-direct" and payload["trigger"] == "mention"
+        assert set(payload["mentions"][0]) == {
+            "published_at", "source", "url", "title", "entity", "entity_type", "party",
+            "surface", "sentence", "lang"}
+        assert all(m["party"] == "Parti socialiste" for m in payload["mentions"])
+    # Re-polls, a retag and a new version of a file repeating the same sentences: nothing.
+    assert _run(config, "run", "--once").exit_code == 0
+    assert _run(config, "retag").exit_code == 0
+    note = tmp_path / "inbox" / "2012-note.txt"
+    note.write_text(note.read_text("utf-8") + "\nUne ligne de plus.\n", "utf-8")
+    assert _run(config, "run", "--once").exit_code == 0
+    assert len(receiver.posts) == 2
+    status = _run(config, "alerts", "status")
+    assert "ps-direct\tsent\t2" in status.output
+    assert "s3cret" not in (tmp_path / "tracker.db").read_bytes().decode("latin-1")
+
+
+def test_copies_of_a_story_alert_only_rules_that_ask_for_them(tmp_path, kb, receiver):
+    rules = [AlertRule("plain", "mention", (receiver.url,), {"party": "PS"}),
+             AlertRule("with-copies", "mention", (receiver.url,), {"party": "PS"},
+                       copies=True)]
+    with _store(tmp_path / "t.db", kb) as store:
+        outbox = Outbox(rules)
+        store.on_saved = outbox.on_saved
+        text = "Le PS et Olivier Faure présentent leur programme pour les élections."
+        for i, url in enumerate(("https://a.example/1", "https://b.example/2")):
+            when = dt.datetime(2024, 6, 1, 8 + i, tzinfo=UTC)
+            store.save(Article("s", url, text, "fr", when, "feed", when, "T"),
+                       [Mention("ps", "party", "ps", "PS", 3, 5, text, "alias")],
+                       kb_version="k", tagger_version="t")
+        queued = store.db.execute("SELECT rule, count(*) FROM alert_outbox GROUP BY rule")
+        assert dict(queued.fetchall()) == {"plain": 1, "with-copies": 2}
+
+
+# -- delivery: retries, failures, a stalled receiver ----------------------------------------
+def _queued_store(tmp_path: Path, kb, rule: AlertRule) -> Store:
+    store = _store(tmp_path / "t.db", kb)
+    store.on_saved = Outbox([rule]).on_saved
+    text = "Marine Le Pen et le RN tiennent meeting à Perpignan ce soir."
+    when = dt.datetime(2024, 6, 1, 8, tzinfo=UTC)
+    store.save(Article("s", "https://a.example/1", text, "fr", when, "feed", when, "T"),
+               [Mention("rn", "party", "rn", "RN", 17, 19, text, "alias")],
+               kb_version="k", tagger_version="t")
+    return store
+
+
+def _dispatcher(tmp_path: Path, rule: AlertRule, **config) -> Dispatcher:
+    path = write_config(tmp_path, [], **config)
+    loaded = load_config(path)
+    import dataclasses
+
+    loaded = dataclasses.replace(loaded, alerts=(rule,))
+    fetcher = Fetcher(user_agent="t", allow_networks=loaded.allow_networks, retries=0)
+    return Dispatcher(loaded, fetcher, timeout=2.0)
+
+
+def test_a_receiver_failing_three_times_gets_the_alert_on_the_fourth_try(tmp_path, kb,
+                                                                         receiver):
+    rule = AlertRule("rn", "mention", (receiver.url,), {"party": "RN"})
+    store = _queued_store(tmp_path, kb, rule)
+    dispatcher = _dispatcher(tmp_path, rule, allow_networks=["127.0.0.0/8"])
+    receiver.statuses = [500, 502, 503]
+    now = dt.datetime.now(UTC)
+    tallies = []
+    for attempt in range(4):
+        tallies.append(dispatcher.deliver(store, now=now + dt.timedelta(hours=attempt * 3)))
+    assert [t["sent"] for t in tallies] == [0, 0, 0, 1]
+    keys = {h["Idempotency-Key"] for h, _ in receiver.posts}
+    assert len(receiver.posts) == 4 and len(keys) == 1  # the same alert, the same key
+    row = store.db.execute("SELECT status, attempts FROM alert_outbox").fetchone()
+    assert row == ("sent", 4)
+    store.close()
+
+
+def test_backoff_grows_and_retry_after_is_honoured(tmp_path, kb, receiver):
+    rule = AlertRule("rn", "mention", (receiver.url,), {"party": "RN"})
+    store = _queued_store(tmp_path, kb, rule)
+    dispatcher = _dispatcher(tmp_path, rule, allow_networks=["127.0.0.0/8"])
+    receiver.statuses = [429]
+    receiver.headers = {"Retry-After": "600"}
+    now = dt.datetime(2030, 1, 1, tzinfo=UTC)
+    assert dispatcher.deliver(store, now=now)["retrying"] == 1
+    next_at = store.db.execute("SELECT next_attempt_at FROM alert_outbox").fetchone()[0]
+    assert next_at == "2030-01-01T00:10:00Z"  # Retry-After (600 s) beats the 30 s backoff
+    assert dispatcher.deliver(store, now=now + dt.timedelta(minutes=5))["sent"] == 0
+    assert len(receiver.posts) == 1  # not due yet: not tried
+    store.close()
+
+
+def test_a_permanent_failure_stops_and_shows_in_status(tmp_path, kb, receiver):
+    rule = AlertRule("rn", "mention", (receiver.url,), {"party": "RN"})
+    store = _queued_store(tmp_path, kb, rule)
+    dispatcher = _dispatcher(tmp_path, rule, allow_networks=["127.0.0.0/8"])
+    receiver.statuses = [404]
+    assert dispatcher.deliver(store)["failed"] == 1
+    assert dispatcher.deliver(store, now=dt.datetime(2031, 1, 1, tzinfo=UTC)) == {
+        "sent": 0, "retrying": 0, "failed": 0}
+    store.close()
+    (tmp_path / "config.yaml").write_text(f"database: {tmp_path / 't.db'}\n", "utf-8")
+    status = CliRunner().invoke(cli, ["alerts", "status", "--config",
+                                      str(tmp_path / "config.yaml")])
+    assert "rn\tfailed\t1" in status.output and "HTTP 404" in status.output
+
+
+def test_a_webhook_to_a_private_address_is_refused_like_a_source(tmp_path, kb, receiver):
+    rule = AlertRule("rn", "mention", (receiver.url,), {"party": "RN"})
+    store = _queued_store(tmp_path, kb, rule)
+    dispatcher = _dispatcher(tmp_path, rule, allow_networks=[])  # loopback not allowed
+    assert dispatcher.deliver(store)["failed"] == 1
+    assert receiver.posts == []
+    error = store.db.execute("SELECT last_error FROM alert_outbox").fetchone()[0]
+    assert "non-public address 127.0.0.1" in error
+    store.close()
+
+
+def test_a_stalled_receiver_never_slows_collection(tmp_path, kb, receiver):
+    rule = AlertRule("rn", "mention", (receiver.url,), {"party": "RN"})
+    store = _queued_store(tmp_path, kb, rule)
+    receiver.delay = 30
+    dispatcher = _dispatcher(tmp_path, rule, allow_networks=["127.0.0.0/8"])
+    dispatcher.start(tmp_path / "t.db", every=0.1)
+    try:
+        while not receiver.posts:
+            time.sleep(0.05)
+        started = time.monotonic()
+        for i in range(30):  # documents stored while the receiver hangs
+            text = f"Le RN en campagne, épisode {i} numéro{i * 31}."
+            when = dt.datetime(2024, 6, 2, 8, i, tzinfo=UTC)
+            store.save(Article("s", f"https://b.example/{i}", text, "fr", when, "feed",
+                               when, "T"), [Mention("rn", "party", "rn", "RN", 3, 5, text,
+                                                    "alias")],
+                       kb_version="k", tagger_version="t")
+        assert time.monotonic() - started < 5
+    finally:
+        dispatcher.close(wait=0)
+        store.close()
+
+
+# -- e-mail ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("locale, subject", [
+    ("en", "[tracker] rn-mail: 1 mention"), ("fr", "[tracker] rn-mail : 1 mention")])
+def test_an_email_alert_has_text_and_html_with_the_name_marked(tmp_path, kb, mailbox,
+                                                               locale, subject):
+    rule = AlertRule("rn-mail", "mention", ("mailto:press@example.org",), {"party": "RN"})
+    store = _store(tmp_path / "t.db", kb)
+    store.on_saved = Outbox([rule]).on_saved
+    text = "Le RN <script>alert(1)</script> tient meeting à Perpignan."
+    when = dt.datetime(2024, 6, 1, 8, tzinfo=UTC)
+    store.save(Article("s", "https://a.example/1", text, "fr", when, "feed", when, "T"),
+               [Mention("rn", "party", "rn", "RN", 3, 5, text, "alias")],
+               kb_version="k", tagger_version="t")
+    dispatcher = _dispatcher(tmp_path, rule, locale=locale, smtp={
+        "host": "127.0.0.1", "port": mailbox.port, "from": "tracker@example.org",
+        "security": "none"})
+    assert dispatcher.deliver(store)["sent"] == 1
+    store.close()
+    [message] = mailbox.messages
+    assert message["Subject"] == subject and message["To"] == "press@example.org"
+    plain = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "[RN]" in plain and "https://a.example/1" in plain and "2024-06-01" in plain
+    assert "<mark>RN</mark>" in html and "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_an_smtp_refusal_is_permanent_and_a_temporary_one_retries(tmp_path, kb):
+    from aiosmtpd.controller import Controller
+
+    class Refuse:
+        code = "550 no such user"
+
+        async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+            return self.code
+
+    handler = Refuse()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        rule = AlertRule("rn-mail", "mention", ("mailto:press@example.org",),
+                         {"party": "RN"})
+        store = _queued_store(tmp_path, kb, rule)
+        dispatcher = _dispatcher(tmp_path, rule, smtp={
+            "host": "127.0.0.1", "port": port, "from": "tracker@example.org"})
+        handler.code = "451 try again later"
+        assert dispatcher.deliver(store)["retrying"] == 1
+        handler.code = "550 no such user"
+        later = dt.datetime.now(UTC) + dt.timedelta(hours=1)
+        assert dispatcher.deliver(store, now=later)["failed"] == 1
+        store.close()
+    finally:
+        controller.stop()
+
+
+# -- spikes -------------------------------------------------------------------------------
+def test_the_spike_rule_ignores_noise_and_sees_a_fivefold_jump():
+    rng = random.Random(7)
+
+    def poisson(mean: float) -> int:
+        count, limit, product = 0, pow(2.718281828, -mean), rng.random()
+        while product > limit:
+            count += 1
+            product *= rng.random()
+        return count
+
+    for mean in (0.2, 2.0, 10.0, 40.0):
+        hours = [poisson(mean) for _ in range(24 * 28)]
+        alerts = 0
+        for i in range(168, len(hours)):
+            baseline = sum(hours[i - 168:i])
+            alerts += is_spike(hours[i], baseline, 168, factor=3, min_mentions=5)
+        assert alerts == 0, mean  # four weeks of ordinary noise, hour by hour
+        baseline = sum(hours[-168:])
+        jump = round(mean * 5) if mean * 5 >= 5 else 5
+        assert is_spike(jump, baseline, 168, factor=3, min_mentions=5), mean
+
+
+def test_a_spike_alerts_once_while_it_lasts_then_again_after_it_ends(tmp_path, kb):
+    rule = AlertRule("rn-spike", "spike", ("http://127.0.0.1:9/h",), {"party": "RN"},
+                     window=3600, baseline=2 * 86400, factor=3, min_mentions=5)
+    outbox = Outbox([rule])
+    start = dt.datetime(2024, 6, 1, tzinfo=UTC)
+    with _store(tmp_path / "t.db", kb) as store:
+        n = 0
+
+        def mentions_in(hour: int, count: int) -> None:
+            nonlocal n
+            for k in range(count):
+                n += 1
+                text = f"Le RN, dépêche {n} mot{n * 17}."
+                when = start + dt.timedelta(hours=hour, minutes=k)
+                store.save(Article("s", f"https://a.example/{n}", text, "fr", when, "feed",
+                                   when, "T"),
+                           [Mention("rn", "party", "rn", "RN", 3, 5, text, "alias")],
+                           kb_version="k", tagger_version="t")
+
+        for hour in range(48):  # two days of two mentions an hour
+            mentions_in(hour, 2)
+        told = []
+        for hour in range(48, 54):  # a jump to ten an hour for three hours, then calm
+            mentions_in(hour, 10 if hour < 51 else 2)
+            with store.write() as db:
+                told.append(outbox.check(db, start + dt.timedelta(hours=hour + 1)))
+        assert told == [1, 0, 0, 0, 0, 0]
+        mentions_in(54, 12)
+        with store.write() as db:
+            assert outbox.check(db, start + dt.timedelta(hours=55)) == 1  # a new spike
+        payload = json.loads(store.db.execute(
+            "SELECT payload FROM alert_outbox ORDER BY created_at LIMIT 1").fetchone()[0])
+        assert payload["count"] == 10 and payload["baseline_mean"] == 2.0
+
+
+# -- digests ------------------------------------------------------------------------------
+def test_a_digest_fires_at_local_time_across_dst_once_and_catches_up(tmp_path, kb,
+                                                                     caplog):
+    rule = AlertRule("morning", "digest", ("http://127.0.0.1:9/h",),
+                     {"politician": "Marine Le Pen"}, at="08:00", every="day")
+    outbox = Outbox([rule], "Europe/Paris")
+    # 08:00 in Paris is 07:00 UTC before the change of 31 March 2024, 06:00 after it.
+    assert outbox.due(rule, dt.datetime(2024, 3, 30, 9, tzinfo=UTC)) == \
+        dt.datetime(2024, 3, 30, 7, tzinfo=UTC)
+    assert outbox.due(rule, dt.datetime(2024, 3, 31, 9, tzinfo=UTC)) == \
+        dt.datetime(2024, 3, 31, 6, tzinfo=UTC)
+    assert outbox.due(rule, dt.datetime(2024, 10, 27, 9, tzinfo=UTC)) == \
+        dt.datetime(2024, 10, 27, 7, tzinfo=UTC)
+    weekly = AlertRule("weekly", "digest", ("http://127.0.0.1:9/h",), {}, at="08:00",
+                       every="week")
+    assert outbox.due(weekly, dt.datetime(2024, 4, 3, 12, tzinfo=UTC)) == \
+        dt.datetime(2024, 4, 1, 6, tzinfo=UTC)  # Monday 1 April, 08:00 in Paris
+    with _store(tmp_path / "t.db", kb) as store:
+        for day in (29, 30, 31):
+            text = f"Marine Le Pen en visite, jour {day}."
+            when = dt.datetime(2024, 3, day, 4, tzinfo=UTC)
+            store.save(Article("s", f"https://a.example/{day}", text, "fr", when, "feed",
+                               when, "T"),
+                       [Mention("marine-le-pen", "politician", "rn", "Marine Le Pen", 0, 13,
+                                text, "alias")], kb_version="k", tagger_version="t")
+        with store.write() as db:
+            # The daemon was down at 08:00; it is back 40 minutes later: caught up, once.
+            assert outbox.check(db, dt.datetime(2024, 3, 31, 6, 40, tzinfo=UTC)) == 1
+            assert outbox.check(db, dt.datetime(2024, 3, 31, 6, 45, tzinfo=UTC)) == 0
+        with caplog.at_level(logging.WARNING), store.write() as db:
+            # Down all morning the next day: past the grace, skipped with a log line.
+            assert outbox.check(db, dt.datetime(2024, 4, 1, 11, tzinfo=UTC)) == 0
+        assert any(r.getMessage() == "digest skipped" for r in caplog.records)
+        payload = json.loads(store.db.execute("SELECT payload FROM alert_outbox")
+                             .fetchone()[0])
+        assert payload["count"] == 1 and payload["period_end"] == "2024-03-31T06:00:00Z"
+
+
+# -- commands -------------------------------------------------------------------------------
+def test_alerts_list_and_test_through_the_real_channel(tmp_path, receiver, monkeypatch):
+    monkeypatch.setenv("HOOK_SECRET", "k")
+    config = _newsroom(tmp_path, [
+        {"name": "ps-direct", "party": "PS", "to": [receiver.url], "secret_env": "HOOK_SECRET"},
+        {"name": "slack", "party": "PS", "to": [receiver.url], "format": "slack"}])
+    listed = _run(config, "alerts", "list")
+    assert listed.exit_code == 0 and "ps-direct\tmention\tparty=PS" in listed.output
+    tested = _run(config, "alerts", "test", "ps-direct")
+    assert tested.exit_code == 0 and "sent" in tested.output
+    [payload] = receiver.payloads()
+    assert payload["test"] is True and payload["mentions"]
+    receiver.posts.clear()
+    assert _run(config, "alerts", "test", "slack").exit_code == 0
+    [slack] = receiver.payloads()
+    assert set(slack) == {"text"} and "[tracker] slack" in slack["text"]
+    unknown = _run(config, "alerts", "test", "nope")
+    assert unknown.exit_code == 2 and "known: ps-direct, slack" in unknown.output

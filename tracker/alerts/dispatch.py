@@ -1,0 +1,140 @@
+"""Working through the outbox: each due row is sent, then marked sent, failed (for good)
+or pending again with its next try later and later.
+
+Delivery is at least once: a row is marked sent only after its receiver accepted it, so
+a crash between the two sends it again, with the same idempotency key. The daemon runs
+this in a thread of its own with short timeouts: a slow or dead receiver never delays
+collection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+
+from tracker.alerts.outbox import Outbox
+from tracker.alerts.rules import AlertRule
+from tracker.alerts.send import DeliveryError, email, webhook
+from tracker.config import Config
+from tracker.fetch import Fetcher
+from tracker.store import Store
+
+log = logging.getLogger(__name__)
+BACKOFF = 30.0  # seconds before the first retry; doubled each time
+MAX_BACKOFF = 6 * 3600.0
+MAX_WAIT = 3600.0  # longest Retry-After honoured
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Dispatcher:
+    """Sends what the outbox holds for one config; ``run`` in a thread, or ``deliver``
+    once (``tracker run --once``)."""
+
+    def __init__(self, config: Config, fetcher: Fetcher, *, backoff: float = BACKOFF,
+                 timeout: float = 10.0):
+        self.config = config
+        self.rules: dict[str, AlertRule] = {r.name: r for r in config.alerts}
+        self.outbox = Outbox(config.alerts, config.timezone)
+        self.fetcher = fetcher
+        self.backoff = backoff
+        self.timeout = timeout
+        self.stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def send(self, rule: AlertRule, target: str, payload: dict) -> None:
+        """One alert to one target, now; raises DeliveryError."""
+        if target.startswith("mailto:"):
+            assert self.config.smtp is not None  # the config refuses mailto: without smtp
+            email(self.config.smtp, rule, target.removeprefix("mailto:"), payload,
+                  self.config.locale)
+        else:
+            webhook(self.fetcher, rule, target, payload, self.config.locale,
+                    timeout=self.timeout)
+
+    def deliver(self, store: Store, now: dt.datetime | None = None, limit: int = 100
+                ) -> dict[str, int]:
+        """Send the due rows once; returns how many were sent, are retrying, failed."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        rows = store.db.execute(
+            "SELECT id, target, rule, payload, attempts FROM alert_outbox WHERE status = "
+            "'pending' AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?",
+            [_iso(now), limit]).fetchall()
+        tally = {"sent": 0, "retrying": 0, "failed": 0}
+        for alert_id, target, name, payload, attempts in rows:
+            if self.stop.is_set():
+                break
+            rule = self.rules.get(name)
+            if rule is None or target not in rule.to:
+                self._mark(store, alert_id, target, "failed", attempts,
+                           "the rule or this target is no longer in the config")
+                tally["failed"] += 1
+                continue
+            try:
+                self.send(rule, target, json.loads(payload))
+            except DeliveryError as exc:
+                if exc.retry:
+                    wait = min(self.backoff * 2 ** attempts, MAX_BACKOFF)
+                    if exc.wait is not None:
+                        wait = max(wait, min(exc.wait, MAX_WAIT))
+                    self._mark(store, alert_id, target, "pending", attempts + 1, str(exc),
+                               next_at=_iso(now + dt.timedelta(seconds=wait)))
+                    tally["retrying"] += 1
+                else:
+                    self._mark(store, alert_id, target, "failed", attempts + 1, str(exc))
+                    tally["failed"] += 1
+                log.warning("alert not delivered", extra={
+                    "alert": name, "id": alert_id, "target": _shown(target),
+                    "error": str(exc), "retry": exc.retry, "attempts": attempts + 1})
+                continue
+            self._mark(store, alert_id, target, "sent", attempts + 1, None,
+                       sent_at=_iso(dt.datetime.now(dt.timezone.utc)))
+            tally["sent"] += 1
+            log.info("alert sent", extra={"alert": name, "id": alert_id,
+                                          "target": _shown(target)})
+        return tally
+
+    @staticmethod
+    def _mark(store: Store, alert_id: str, target: str, status: str, attempts: int,
+              error: str | None, *, next_at: str | None = None, sent_at: str | None = None
+              ) -> None:
+        with store.write() as db:
+            db.execute("UPDATE alert_outbox SET status = ?, attempts = ?, last_error = ?, "
+                       "next_attempt_at = coalesce(?, next_attempt_at), sent_at = ? "
+                       "WHERE id = ? AND target = ?",
+                       [status, attempts, error, next_at, sent_at, alert_id, target])
+
+    def check(self, store: Store, now: dt.datetime | None = None) -> int:
+        """Queue the spikes and digests due now (their own transaction)."""
+        with store.write() as db:
+            return self.outbox.check(db, now)
+
+    # -- the daemon's thread -------------------------------------------------------------
+    def start(self, db_path, every: float = 5.0) -> None:
+        def loop() -> None:
+            with Store(db_path) as store:
+                self.outbox.prepare(store.db)
+                while not self.stop.is_set():
+                    try:
+                        self.check(store)
+                        self.deliver(store)
+                    except Exception:  # noqa: BLE001 - alerts must never stop the daemon
+                        log.exception("alert dispatch failed")
+                    self.stop.wait(every)
+
+        self._thread = threading.Thread(target=loop, name="tracker-alerts", daemon=True)
+        self._thread.start()
+
+    def close(self, wait: float = 5.0) -> None:
+        self.stop.set()
+        if self._thread is not None:
+            self._thread.join(wait)
+
+
+def _shown(target: str) -> str:
+    """A target for logs: a URL without its query string (tokens live there)."""
+    return target.split("?", 1)[0]

@@ -1,0 +1,220 @@
+"""What is due goes into the outbox table: in the same transaction as the mentions that
+trigger a `mention` rule, or when a spike starts or a digest's time comes.
+
+An alert's id (its idempotency key) is derived from what triggered it: the rule and the
+document, the rule and the spike's start, the rule and the digest's time. A mention counts
+once per rule (``alert_hits``: its page, entity and sentence), so a re-poll, a new version
+of a watched page repeating it, or `retag` never alert twice; copies of a story already
+stored from another page alert only a rule with ``copies: true``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from tracker.alerts.rules import AlertRule
+from tracker.query import EXPORT_COLUMNS, MentionFilter, where_clauses
+
+log = logging.getLogger(__name__)
+COLUMNS = (*EXPORT_COLUMNS, "entity_id", "mention_id")
+DIGEST_GRACE = 3600.0  # seconds: a digest missed by a stopped daemon is sent this late
+MAX_LISTED = 50  # mentions a spike or digest alert lists (the count says how many)
+
+
+def key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _filter(rule: AlertRule, **extra) -> MentionFilter:
+    f = dict(rule.filters)
+    return MentionFilter(party=f.get("party"), politician=f.get("politician"),
+                         source=f.get("source"), search=f.get("search"), lang=f.get("lang"),
+                         type=f.get("type"), direct=bool(f.get("direct")), **extra)
+
+
+def is_spike(window_count: int, baseline_count: int, windows_in_baseline: float,
+             factor: float, min_mentions: int) -> bool:
+    """The spike rule: the last window holds at least ``factor`` times the baseline's mean
+    per window, at least ``min_mentions`` (a rare name mentioned twice after a quiet week
+    is not a spike), and more than ordinary noise gives: counts of independent mentions
+    vary by about the square root of their mean, so the window must also exceed the mean
+    by five times that (at a mean of 2 an hour, 6 happens once in 60 hours by chance; 10,
+    once in 20,000)."""
+    mean = baseline_count / windows_in_baseline if windows_in_baseline else 0.0
+    return (window_count >= min_mentions and window_count >= factor * mean
+            and window_count >= mean + 5 * math.sqrt(mean))
+
+
+class Outbox:
+    """The rules of one config, their SQL compiled once against a database."""
+
+    def __init__(self, rules: Sequence[AlertRule], timezone: str = "UTC"):
+        self.rules = tuple(rules)
+        self.zone = ZoneInfo(timezone)
+        self._compiled: dict[str, tuple[str, list]] = {}
+
+    def prepare(self, db: Database) -> None:
+        """Resolve every rule's names now (an unknown party is a config error at start,
+        not a failed save later)."""
+        for rule in self.rules:
+            self._where(db, rule)
+
+    def _where(self, db: Database, rule: AlertRule) -> tuple[str, list]:
+        if rule.name not in self._compiled:
+            where, params = where_clauses(db, _filter(rule))
+            self._compiled[rule.name] = (" AND ".join(where) or "1", params)
+        return self._compiled[rule.name]
+
+    # -- mention rules: inside the store's write transaction -------------------------------
+    def on_saved(self, db: Database, doc_id: str, now: dt.datetime | None = None) -> int:
+        """Queue the alerts a newly stored document triggers; returns how many."""
+        rules = [r for r in self.rules if r.trigger == "mention"]
+        if not rules:
+            return 0
+        created = _iso(now or dt.datetime.now(dt.timezone.utc))
+        queued = 0
+        for rule in rules:
+            where, params = self._where(db, rule)
+            rows = [dict(zip(COLUMNS, r, strict=True)) | {"duplicate_of": dup} for *r, dup in
+                    db.execute(f"SELECT {', '.join(COLUMNS)}, duplicate_of FROM mention_rows "
+                               f"WHERE document_id = ? AND {where} ORDER BY start",
+                               [doc_id, *params])]
+            rows = [r for r in rows if rule.copies or r["duplicate_of"] is None]
+            fresh, seen = [], {}
+            for row in rows:
+                # The n-th mention of this entity in this sentence of this page.
+                sentence = " ".join(row["sentence"].split())
+                nth = seen[row["entity_id"], sentence] = seen.get(
+                    (row["entity_id"], sentence), 0) + 1
+                hit = key(row["url"] or "", row["entity_id"], sentence, str(nth))
+                if db.execute("INSERT OR IGNORE INTO alert_hits (rule, hit) VALUES (?, ?)",
+                              [rule.name, hit]).rowcount:
+                    fresh.append(row)
+            if fresh:
+                self._queue(db, rule, key(rule.name, "mention", doc_id), fresh, created,
+                            {"count": len(fresh)})
+                queued += 1
+        return queued
+
+    # -- spikes and digests: a write transaction of their own --------------------------------
+    def check(self, db: Database, now: dt.datetime | None = None) -> int:
+        """Queue the spikes that start and the digests that are due at ``now``."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        queued = 0
+        for rule in self.rules:
+            if rule.trigger == "spike":
+                queued += self._spike(db, rule, now)
+            elif rule.trigger == "digest":
+                queued += self._digest(db, rule, now)
+        return queued
+
+    def _count(self, db: Database, rule: AlertRule, start: dt.datetime, end: dt.datetime
+               ) -> int:
+        where, params = self._where(db, rule)
+        copies = "" if rule.copies else " AND duplicate_of IS NULL"
+        return db.execute(f"SELECT count(*) FROM mention_rows WHERE published_at >= ? AND "
+                          f"published_at < ?{copies} AND {where}",
+                          [_iso(start), _iso(end), *params]).fetchone()[0]
+
+    def _rows(self, db: Database, rule: AlertRule, start: dt.datetime, end: dt.datetime
+              ) -> list[dict]:
+        where, params = self._where(db, rule)
+        copies = "" if rule.copies else " AND duplicate_of IS NULL"
+        return [dict(zip(COLUMNS, r, strict=True)) for r in db.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM mention_rows WHERE published_at >= ? AND "
+            f"published_at < ?{copies} AND {where} ORDER BY published_at DESC LIMIT ?",
+            [_iso(start), _iso(end), *params, MAX_LISTED])]
+
+    def _state(self, db: Database, rule: AlertRule) -> dict:
+        row = db.execute("SELECT spike_since, last_digest FROM alert_state WHERE rule = ?",
+                         [rule.name]).fetchone()
+        return {"spike_since": row[0], "last_digest": row[1]} if row else {}
+
+    def _set_state(self, db: Database, rule: AlertRule, **values) -> None:
+        db.execute("INSERT INTO alert_state (rule) VALUES (?) ON CONFLICT (rule) DO NOTHING",
+                   [rule.name])
+        for column, value in values.items():
+            db.execute(f"UPDATE alert_state SET {column} = ? WHERE rule = ?",
+                       [value, rule.name])
+
+    def _spike(self, db: Database, rule: AlertRule, now: dt.datetime) -> int:
+        window = dt.timedelta(seconds=rule.window)
+        start = now - window
+        base_start = start - dt.timedelta(seconds=rule.baseline)
+        count = self._count(db, rule, start, now)
+        baseline = self._count(db, rule, base_start, start)
+        spiking = is_spike(count, baseline, rule.baseline / rule.window, rule.factor,
+                           rule.min_mentions)
+        since = self._state(db, rule).get("spike_since")
+        if spiking and since:
+            return 0  # the same spike, already told
+        if not spiking:
+            if since:
+                self._set_state(db, rule, spike_since=None)
+                log.info("spike over", extra={"alert": rule.name, "mentions": count})
+            return 0
+        self._set_state(db, rule, spike_since=_iso(now))
+        mean = round(baseline / (rule.baseline / rule.window), 2)
+        self._queue(db, rule, key(rule.name, "spike", _iso(now)),
+                    self._rows(db, rule, start, now), _iso(now),
+                    {"count": count, "baseline_mean": mean, "window_start": _iso(start),
+                     "window_end": _iso(now)})
+        return 1
+
+    def due(self, rule: AlertRule, now: dt.datetime) -> dt.datetime:
+        """The digest's latest time at or before ``now``: ``at`` in the config's time zone
+        (the local time, across DST changes), each day or each Monday."""
+        hour, minute = map(int, rule.at.split(":"))
+        local = now.astimezone(self.zone)
+        day = local.date()
+        while True:
+            when = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.zone)
+            if when <= local and (rule.every == "day" or day.weekday() == 0):
+                return when.astimezone(dt.timezone.utc)
+            day -= dt.timedelta(days=1)
+
+    def _digest(self, db: Database, rule: AlertRule, now: dt.datetime) -> int:
+        due = self.due(rule, now)
+        stamp = _iso(due)
+        if self._state(db, rule).get("last_digest") == stamp:
+            return 0
+        self._set_state(db, rule, last_digest=stamp)
+        late = (now - due).total_seconds()
+        if late > DIGEST_GRACE:
+            log.warning("digest skipped", extra={"alert": rule.name, "due": stamp,
+                                                 "late_seconds": int(late)})
+            return 0
+        span = dt.timedelta(days=1 if rule.every == "day" else 7)
+        count = self._count(db, rule, due - span, due)
+        if not count:
+            log.info("digest empty", extra={"alert": rule.name, "due": stamp})
+            return 0
+        self._queue(db, rule, key(rule.name, "digest", stamp),
+                    self._rows(db, rule, due - span, due), _iso(now),
+                    {"count": count, "period_start": _iso(due - span), "period_end": stamp})
+        return 1
+
+    def _queue(self, db: Database, rule: AlertRule, alert_id: str, mentions: list[dict],
+               created: str, extra: dict) -> None:
+        payload = json.dumps({"alert": rule.name, "trigger": rule.trigger, "id": alert_id,
+                              **extra, "mentions": [
+                                  {c: m.get(c) for c in EXPORT_COLUMNS} for m in mentions]},
+                             ensure_ascii=False)
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO alert_outbox (id, target, rule, trigger, payload, "
+            "created_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, "
+            "'pending', 0, ?)",
+            [(alert_id, target, rule.name, rule.trigger, payload, created, created)
+             for target in rule.to])
