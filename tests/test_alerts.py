@@ -479,3 +479,34 @@ def test_alerts_list_and_test_through_the_real_channel(tmp_path, receiver, monke
     assert set(slack) == {"text"} and "[tracker] slack" in slack["text"]
     unknown = _run(config, "alerts", "test", "nope")
     assert unknown.exit_code == 2 and "known: ps-direct, slack" in unknown.output
+
+
+def test_a_rule_matches_what_tracker_mentions_lists_with_the_same_filters(tmp_path, kb,
+                                                                           tagger):
+    from tracker.query import MentionFilter, mention_rows
+
+    filters = [{"party": "PS"}, {"party": "PS", "direct": True},
+               {"politician": "Nicolas Sarkozy"}, {"type": "politician", "lang": "fr"},
+               {"party": "RN", "search": "législatives"}, {"search": "Obama"}]
+    rules = [AlertRule(f"r{i}", "mention", ("http://127.0.0.1:9/h",), f)
+             for i, f in enumerate(filters)]
+    outbox = Outbox(rules)
+    with _store(tmp_path / "t.db", kb) as store:
+        outbox.prepare(store.db)
+        store.on_saved = outbox.on_saved
+        for i, sample in enumerate(sorted(SAMPLES.iterdir())):
+            from tracker.pipeline import article_from_body
+
+            article, _ = article_from_body(sample.read_bytes(), source="s",
+                                           url=f"https://a.example/{i}",
+                                           is_html=sample.suffix == ".html")
+            store.save(article, tagger.tag(article.text, article.lang, article.day),
+                       kb_version="k", tagger_version="t")
+        for rule in rules:
+            queued = [m for (payload,) in store.db.execute(
+                "SELECT payload FROM alert_outbox WHERE rule = ?", [rule.name])
+                for m in json.loads(payload)["mentions"]]
+            listed = list(mention_rows(store.db, MentionFilter(**rule.filters)))
+            assert sorted((m["url"], m["surface"], m["sentence"]) for m in queued) == \
+                sorted((m["url"], m["surface"], m["sentence"]) for m in listed), rule.name
+            assert listed or rule.filters.get("direct")

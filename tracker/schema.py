@@ -242,8 +242,7 @@ def m007_discovered(db: Database) -> None:
 @migrations()
 def m008_alerts(db: Database) -> None:
     """The alert outbox (one row per alert and target, written in the same transaction as
-    what triggers it), the mentions each rule has already alerted on, and each rule's
-    state (a spike under way, the last digest)."""
+    what triggers it), and each rule's state (a spike under way, the last digest)."""
     db["alert_outbox"].create({
         "id": str, "target": str, "rule": str, "trigger": str, "payload": str,
         "created_at": str, "status": str, "attempts": int, "next_attempt_at": str,
@@ -252,6 +251,5 @@ def m008_alerts(db: Database) -> None:
         defaults={"status": "pending", "attempts": 0})
     db["alert_outbox"].create_index(["status", "next_attempt_at"])
     db["alert_outbox"].create_index(["rule", "created_at"])
-    db["alert_hits"].create({"rule": str, "hit": str}, pk=("rule", "hit"))
     db["alert_state"].create({"rule": str, "spike_since": str, "last_digest": str},
                              pk="rule")

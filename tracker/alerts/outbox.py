@@ -2,10 +2,11 @@
 trigger a `mention` rule, or when a spike starts or a digest's time comes.
 
 An alert's id (its idempotency key) is derived from what triggered it: the rule and the
-document, the rule and the spike's start, the rule and the digest's time. A mention counts
-once per rule (``alert_hits``: its page, entity and sentence), so a re-poll, a new version
-of a watched page repeating it, or `retag` never alert twice; copies of a story already
-stored from another page alert only a rule with ``copies: true``.
+document, the rule and the spike's start, the rule and the digest's time. A mention alerts
+once: a re-poll stores nothing, `retag` queues nothing, and a new version of a watched page
+alerts only the mentions its earlier versions did not hold (same entity, same sentence);
+copies of a story already stored from another page alert only a rule with
+``copies: true``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,14 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from tracker.alerts.rules import AlertRule
-from tracker.query import EXPORT_COLUMNS, MentionFilter, where_clauses
+from tracker.query import EXPORT_COLUMNS, MentionFilter, fts_query, resolve, where_clauses
 
 log = logging.getLogger(__name__)
 COLUMNS = (*EXPORT_COLUMNS, "entity_id", "mention_id")
+# What matching a mention rule reads of each of a new document's mentions.
+ROW_COLUMNS = (*COLUMNS, "party_id", "method", "duplicate_of")
+QUEUE = ("INSERT OR IGNORE INTO alert_outbox (id, target, rule, trigger, payload, created_at, "
+         "status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)")
 DIGEST_GRACE = 3600.0  # seconds: a digest missed by a stopped daemon is sent this late
 MAX_LISTED = 50  # mentions a spike or digest alert lists (the count says how many)
 
@@ -42,6 +47,17 @@ def _filter(rule: AlertRule, **extra) -> MentionFilter:
     return MentionFilter(party=f.get("party"), politician=f.get("politician"),
                          source=f.get("source"), search=f.get("search"), lang=f.get("lang"),
                          type=f.get("type"), direct=bool(f.get("direct")), **extra)
+
+
+def _hits(rows: list[dict]) -> list[str]:
+    """Each mention's identity across versions of its page: the page, the entity, the
+    sentence, and which of that entity's mentions in the sentence it is."""
+    hits, nth = [], {}
+    for row in rows:
+        sentence = " ".join(row["sentence"].split())
+        n = nth[row["entity_id"], sentence] = nth.get((row["entity_id"], sentence), 0) + 1
+        hits.append(key(row["url"] or "", row["entity_id"], sentence, str(n)))
+    return hits
 
 
 def is_spike(window_count: int, baseline_count: int, windows_in_baseline: float,
@@ -64,12 +80,14 @@ class Outbox:
         self.rules = tuple(rules)
         self.zone = ZoneInfo(timezone)
         self._compiled: dict[str, tuple[str, list]] = {}
+        self._matchers: dict[str, dict] = {}
 
     def prepare(self, db: Database) -> None:
         """Resolve every rule's names now (an unknown party is a config error at start,
         not a failed save later)."""
         for rule in self.rules:
             self._where(db, rule)
+            self._matcher(db, rule)
 
     def _where(self, db: Database, rule: AlertRule) -> tuple[str, list]:
         if rule.name not in self._compiled:
@@ -78,35 +96,77 @@ class Outbox:
         return self._compiled[rule.name]
 
     # -- mention rules: inside the store's write transaction -------------------------------
+    def _matcher(self, db: Database, rule: AlertRule) -> dict:
+        """The rule's filters with names resolved to ids, once."""
+        if rule.name not in self._matchers:
+            f = rule.filters
+            self._matchers[rule.name] = {
+                "party": resolve(db, f["party"], "party") if f.get("party") else None,
+                "direct": bool(f.get("direct")),
+                "politician": (resolve(db, f["politician"], "politician")
+                               if f.get("politician") else None),
+                "source": f.get("source"), "lang": f.get("lang"), "type": f.get("type"),
+                "search": fts_query(f["search"]) if f.get("search") else None}
+        return self._matchers[rule.name]
+
+    @staticmethod
+    def _matches(m: dict, row: dict) -> bool:
+        if m["party"]:
+            if m["direct"]:
+                if row["entity_id"] != m["party"] or row["method"] == "member":
+                    return False
+            elif row["party_id"] != m["party"]:
+                return False
+        return ((not m["politician"] or row["entity_id"] == m["politician"])
+                and (not m["source"] or row["source"] == m["source"])
+                and (not m["lang"] or row["lang"] == m["lang"])
+                and (not m["type"] or row["entity_type"] == m["type"]))
+
     def on_saved(self, db: Database, doc_id: str, now: dt.datetime | None = None) -> int:
-        """Queue the alerts a newly stored document triggers; returns how many."""
+        """Queue the alerts a newly stored document triggers; returns how many. The
+        document's mentions are read once and each rule's filters matched on them (one
+        query, whatever the number of rules; a `search` rule asks the full-text index)."""
         rules = [r for r in self.rules if r.trigger == "mention"]
         if not rules:
             return 0
+        cursor = db.execute(f"SELECT {', '.join(ROW_COLUMNS)} FROM mention_rows WHERE "
+                            "document_id = ? ORDER BY start", [doc_id])
+        rows = [dict(zip(ROW_COLUMNS, r, strict=True)) for r in cursor]
+        if not rows:
+            return 0
         created = _iso(now or dt.datetime.now(dt.timezone.utc))
-        queued = 0
+        hits = _hits(rows)
+        # A new version of a page stored before: its mentions already there were told then.
+        told: set[str] = set()
+        if db.execute("SELECT count(*) > 1 FROM documents WHERE url = ?",
+                      [rows[0]["url"]]).fetchone()[0]:
+            earlier: dict[str, list[dict]] = {}
+            for r in db.execute("SELECT document_id, url, entity_id, sentence FROM "
+                                "mention_rows WHERE url = ? AND document_id != ? "
+                                "ORDER BY start", [rows[0]["url"], doc_id]):
+                earlier.setdefault(r[0], []).append(
+                    {"url": r[1], "entity_id": r[2], "sentence": r[3]})
+            for version in earlier.values():
+                told.update(_hits(version))
+        searched: dict[str, bool] = {}
+        alerts = []
         for rule in rules:
-            where, params = self._where(db, rule)
-            rows = [dict(zip(COLUMNS, r, strict=True)) | {"duplicate_of": dup} for *r, dup in
-                    db.execute(f"SELECT {', '.join(COLUMNS)}, duplicate_of FROM mention_rows "
-                               f"WHERE document_id = ? AND {where} ORDER BY start",
-                               [doc_id, *params])]
-            rows = [r for r in rows if rule.copies or r["duplicate_of"] is None]
-            fresh, seen = [], {}
-            for row in rows:
-                # The n-th mention of this entity in this sentence of this page.
-                sentence = " ".join(row["sentence"].split())
-                nth = seen[row["entity_id"], sentence] = seen.get(
-                    (row["entity_id"], sentence), 0) + 1
-                hit = key(row["url"] or "", row["entity_id"], sentence, str(nth))
-                if db.execute("INSERT OR IGNORE INTO alert_hits (rule, hit) VALUES (?, ?)",
-                              [rule.name, hit]).rowcount:
-                    fresh.append(row)
-            if fresh:
-                self._queue(db, rule, key(rule.name, "mention", doc_id), fresh, created,
-                            {"count": len(fresh)})
-                queued += 1
-        return queued
+            m = self._matcher(db, rule)
+            matched = [r for r, hit in zip(rows, hits, strict=True) if hit not in told
+                       and (rule.copies or r["duplicate_of"] is None)
+                       and self._matches(m, r)]
+            if matched and m["search"]:
+                if m["search"] not in searched:
+                    searched[m["search"]] = db.execute(
+                        "SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = "
+                        "(SELECT rowid FROM documents WHERE id = ?)",
+                        [m["search"], doc_id]).fetchone() is not None
+                matched = matched if searched[m["search"]] else []
+            if matched:
+                alerts.append((rule, matched))
+        db.conn.executemany(QUEUE, [row for rule, fresh in alerts for row in self._rows_for(
+            rule, key(rule.name, "mention", doc_id), fresh, created, {"count": len(fresh)})])
+        return len(alerts)
 
     # -- spikes and digests: a write transaction of their own --------------------------------
     def check(self, db: Database, now: dt.datetime | None = None) -> int:
@@ -208,13 +268,15 @@ class Outbox:
 
     def _queue(self, db: Database, rule: AlertRule, alert_id: str, mentions: list[dict],
                created: str, extra: dict) -> None:
+        db.conn.executemany(QUEUE, self._rows_for(rule, alert_id, mentions, created, extra))
+
+    @staticmethod
+    def _rows_for(rule: AlertRule, alert_id: str, mentions: list[dict], created: str,
+                  extra: dict) -> list[tuple]:
+        """The outbox rows of one alert: one per target, the same payload and id."""
         payload = json.dumps({"alert": rule.name, "trigger": rule.trigger, "id": alert_id,
                               **extra, "mentions": [
                                   {c: m.get(c) for c in EXPORT_COLUMNS} for m in mentions]},
                              ensure_ascii=False)
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO alert_outbox (id, target, rule, trigger, payload, "
-            "created_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, "
-            "'pending', 0, ?)",
-            [(alert_id, target, rule.name, rule.trigger, payload, created, created)
-             for target in rule.to])
+        return [(alert_id, target, rule.name, rule.trigger, payload, created, created)
+                for target in rule.to]
