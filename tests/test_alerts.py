@@ -510,3 +510,36 @@ def test_a_rule_matches_what_tracker_mentions_lists_with_the_same_filters(tmp_pa
             assert sorted((m["url"], m["surface"], m["sentence"]) for m in queued) == \
                 sorted((m["url"], m["surface"], m["sentence"]) for m in listed), rule.name
             assert listed or rule.filters.get("direct")
+
+
+def test_a_dead_receiver_costs_one_timeout_a_round_not_one_per_alert(tmp_path, kb,
+                                                                      receiver):
+    rule = AlertRule("rn", "mention", (receiver.url,), {"party": "RN"})
+    store = _queued_store(tmp_path, kb, rule)
+    outbox = Outbox([rule])
+    store.on_saved = outbox.on_saved
+    for i in range(5):  # five more alerts due
+        text = f"Le RN en campagne, épisode {i} numéro{i * 31}."
+        when = dt.datetime(2024, 6, 2, 8, i, tzinfo=UTC)
+        store.save(Article("s", f"https://b.example/{i}", text, "fr", when, "feed", when,
+                           "T"), [Mention("rn", "party", "rn", "RN", 3, 5, text, "alias")],
+                   kb_version="k", tagger_version="t")
+    receiver.delay = 3  # longer than the dispatcher's 2 s timeout
+    dispatcher = _dispatcher(tmp_path, rule, allow_networks=["127.0.0.0/8"])
+    started = time.monotonic()
+    assert dispatcher.deliver(store) == {"sent": 0, "retrying": 1, "failed": 0}
+    assert time.monotonic() - started < 4
+    assert store.db.execute("SELECT count(*) FROM alert_outbox WHERE status = 'pending'"
+                            ).fetchone()[0] == 6
+    store.close()
+
+
+def test_slack_text_escapes_page_text():
+    from tracker.alerts.send import slack_text
+
+    payload = {"alert": "rn", "trigger": "mention", "id": "x", "count": 1, "mentions": [
+        {"entity": "RN", "source": "s", "url": "https://a.example/1", "published_at": "",
+         "surface": "RN", "sentence": "Le RN <!channel> & <script>alert(1)</script>"}]}
+    text = slack_text(payload, "fr")
+    assert "<!channel>" not in text and "<script>" not in text
+    assert "&lt;!channel&gt; &amp; &lt;script&gt;" in text

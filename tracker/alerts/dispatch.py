@@ -65,9 +65,12 @@ class Dispatcher:
             "'pending' AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?",
             [_iso(now), limit]).fetchall()
         tally = {"sent": 0, "retrying": 0, "failed": 0}
+        down: set[str] = set()  # targets that timed out or refused this round
         for alert_id, target, name, payload, attempts in rows:
             if self.stop.is_set():
                 break
+            if target in down:
+                continue  # one dead receiver costs one timeout a round, not one an alert
             rule = self.rules.get(name)
             if rule is None or target not in rule.to:
                 self._mark(store, alert_id, target, "failed", attempts,
@@ -78,6 +81,7 @@ class Dispatcher:
                 self.send(rule, target, json.loads(payload))
             except DeliveryError as exc:
                 if exc.retry:
+                    down.add(target)
                     wait = min(self.backoff * 2 ** attempts, MAX_BACKOFF)
                     if exc.wait is not None:
                         wait = max(wait, min(exc.wait, MAX_WAIT))
