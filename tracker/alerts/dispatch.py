@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 
 from tracker.alerts.outbox import Outbox
 from tracker.alerts.rules import AlertRule
@@ -118,13 +119,17 @@ class Dispatcher:
             return self.outbox.check(db, now)
 
     # -- the daemon's thread -------------------------------------------------------------
-    def start(self, db_path, every: float = 5.0) -> None:
+    def start(self, db_path, every: float = 5.0, check_every: float = 60.0) -> None:
+        """Deliver what is due every ``every`` seconds; check spikes and digests every
+        ``check_every`` (a minute: a digest's time, a spike's hour)."""
         def loop() -> None:
+            checked = 0.0
             with Store(db_path) as store:
-                self.outbox.prepare(store.db)
                 while not self.stop.is_set():
                     try:
-                        self.check(store)
+                        if time.monotonic() - checked >= check_every:
+                            self.check(store)
+                            checked = time.monotonic()
                         self.deliver(store)
                     except Exception:  # noqa: BLE001 - alerts must never stop the daemon
                         log.exception("alert dispatch failed")
