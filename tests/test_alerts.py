@@ -543,3 +543,91 @@ def test_slack_text_escapes_page_text():
     text = slack_text(payload, "fr")
     assert "<!channel>" not in text and "<script>" not in text
     assert "&lt;!channel&gt; &amp; &lt;script&gt;" in text
+
+
+def test_digest_times_in_dst_gaps_and_folds_are_never_early_nor_twice():
+    rule = AlertRule("night", "digest", ("http://127.0.0.1:9/h",), {}, at="02:30")
+    outbox = Outbox([rule], "Europe/Paris")
+    # 02:30 does not exist on 31 March 2024 in Paris: read as 03:30 (01:30 UTC), never
+    # before its time.
+    now = dt.datetime(2024, 3, 31, 1, 5, tzinfo=UTC)  # 03:05 in Paris
+    assert outbox.due(rule, now) <= now
+    # 02:30 happens twice on 27 October 2024: the due time is today's, not yesterday's.
+    fold = dt.datetime(2024, 10, 27, 1, 40, tzinfo=UTC)  # 02:40, the second time
+    assert outbox.due(rule, fold).date() == dt.date(2024, 10, 27)
+
+
+def test_a_spike_needs_history_and_is_one_alert_however_long_it_hovers(tmp_path, kb):
+    rule = AlertRule("rn-spike", "spike", ("http://127.0.0.1:9/h",), {"party": "RN"},
+                     window=3600, baseline=2 * 86400, factor=3, min_mentions=5)
+    outbox = Outbox([rule])
+    start = dt.datetime(2024, 6, 1, tzinfo=UTC)
+    with _store(tmp_path / "t.db", kb) as store:
+        n = 0
+
+        def mention_at(when: dt.datetime) -> None:
+            nonlocal n
+            n += 1
+            text = f"Le RN, dépêche {n} mot{n * 17}."
+            store.save(Article("s", f"https://a.example/{n}", text, "fr", when, "feed",
+                               when, "T"), [Mention("rn", "party", "rn", "RN", 3, 5, text,
+                                                    "alias")],
+                       kb_version="k", tagger_version="t")
+
+        for k in range(8):  # a first hour of news: no history, no spike
+            mention_at(start + dt.timedelta(minutes=5 * k))
+        with store.write() as db:
+            assert outbox.check(db, start + dt.timedelta(hours=1)) == 0
+        for hour in range(1, 48):  # then one an hour for two days
+            mention_at(start + dt.timedelta(hours=hour, minutes=30))
+        # A burst that hovers about the threshold, checked every minute for two hours.
+        for minute in range(0, 120, 6):
+            mention_at(start + dt.timedelta(hours=48, minutes=minute))
+        told = 0
+        for minute in range(0, 180):
+            with store.write() as db:
+                told += outbox.check(db, start + dt.timedelta(hours=48, minutes=minute))
+        assert told == 1
+
+
+def test_a_fivefold_jump_at_one_an_hour_alerts():
+    assert is_spike(5, 168, 168, factor=3, min_mentions=5)
+    assert not is_spike(4, 168, 168, factor=3, min_mentions=5)
+
+
+def test_smtp_credentials_missing_from_the_environment_wait_and_errors_hide_tokens(
+        tmp_path, kb, mailbox, monkeypatch):
+    monkeypatch.setenv("SMTP_USER", "veille")
+    monkeypatch.delenv("SMTP_PASSWORD", raising=False)
+    rule = AlertRule("rn-mail", "mention", ("mailto:press@example.org",), {"party": "RN"})
+    store = _queued_store(tmp_path, kb, rule)
+    dispatcher = _dispatcher(tmp_path, rule, smtp={
+        "host": "127.0.0.1", "port": mailbox.port, "from": "tracker@example.org",
+        "username_env": "SMTP_USER", "password_env": "SMTP_PASSWORD"})
+    assert dispatcher.deliver(store)["retrying"] == 1 and mailbox.messages == []
+    error = store.db.execute("SELECT last_error FROM alert_outbox").fetchone()[0]
+    assert "SMTP_PASSWORD" in error
+    store.close()
+    from tracker.alerts.send import redact
+
+    assert redact("http://u:p@hooks.example.org/T0/B1/XYZ?token=abc: timed out") == \
+        "http://hooks.example.org/… timed out"
+
+
+@pytest.mark.parametrize("rule, message", [
+    ({"name": "a", "to": ["http://x/y"], "party": ["PS"]}, "key 'party': one name as text"),
+    ({"name": "a", "to": ["http://x/y"], "party": "PS", "direct": "no"},
+     "key 'direct': true or false"),
+    ({"name": "a", "to": ["http://x/y"], "trigger": "digest", "at": 1110},
+     "key 'at': quote the time"),
+])
+def test_mistyped_values_are_refused_not_guessed(tmp_path, rule, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(write_config(tmp_path, [], alerts=[rule]))
+
+
+def test_an_unknown_party_in_a_rule_stops_the_run_before_collecting(tmp_path):
+    config = _newsroom(tmp_path, [{"name": "typo", "party": "Parti Imaginaire",
+                                   "to": ["http://127.0.0.1:9/h"]}])
+    result = _run(config, "run", "--once")
+    assert result.exit_code == 2 and "alert 'typo': unknown party" in result.output

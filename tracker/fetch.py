@@ -122,17 +122,40 @@ class Fetcher:
         307 and 308 are followed, as they keep the body). Network failures raise a
         retryable FetchError."""
         timeout = timeout or self.timeout
+        deadline = time.monotonic() + timeout * 2  # the whole exchange, dripping or not
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             self.check_url(current)
             try:
-                resp = self._session.post(current, data=body, headers=headers,
+                resp = self._session.post(current, data=body, headers=headers, stream=True,
                                           timeout=(timeout, timeout), allow_redirects=False)
+            except requests.Timeout:
+                raise FetchError(current, f"timed out after {timeout:g}s",
+                                 retryable=True) from None
             except requests.RequestException as exc:
                 refusal = _refusal_in(exc)
                 if refusal:
                     raise BlockedError(current, f"refused: {refusal}") from None
-                raise FetchError(current, _short(exc), retryable=True) from None
+                raise FetchError(current, f"connection failed ({type(exc).__name__})",
+                                 retryable=True) from None
+            watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut,
+                                       args=(resp,))
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                read = 0
+                for chunk in resp.iter_content(16 * 1024):  # the answer is not needed
+                    read += len(chunk)
+                    if read > 64 * 1024 or time.monotonic() > deadline:
+                        break
+            except requests.RequestException:
+                pass  # the status is what counts; a cut or broken body does not change it
+            finally:
+                watchdog.cancel()
+                resp.close()
+            if time.monotonic() > deadline:
+                raise FetchError(current, f"no whole answer within {timeout * 2:g}s",
+                                 retryable=True)
             location = resp.headers.get("location")
             if resp.status_code in (307, 308) and location:
                 current = urljoin(current, location)

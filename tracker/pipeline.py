@@ -281,8 +281,11 @@ class Pipeline:
         if self.dispatcher is None:
             return {}
         with Store(self.db_path) as store:
-            self.dispatcher.check(store)
-            return self.dispatcher.deliver(store)
+            try:
+                self.dispatcher.check(store)
+            except Exception:  # noqa: BLE001 - what was collected is stored; say why not
+                log.exception("alert check failed")
+            return self.dispatcher.deliver(store, budget=60.0)
 
     def close(self) -> None:
         """Stop the tagging processes (batches already submitted still complete) and the

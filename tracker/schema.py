@@ -251,5 +251,5 @@ def m008_alerts(db: Database) -> None:
         defaults={"status": "pending", "attempts": 0})
     db["alert_outbox"].create_index(["status", "next_attempt_at"])
     db["alert_outbox"].create_index(["rule", "created_at"])
-    db["alert_state"].create({"rule": str, "spike_since": str, "last_digest": str},
-                             pk="rule")
+    db["alert_state"].create({"rule": str, "spike_since": str, "spike_last": str,
+                              "last_digest": str}, pk="rule")

@@ -17,7 +17,7 @@ import time
 
 from tracker.alerts.outbox import Outbox
 from tracker.alerts.rules import AlertRule
-from tracker.alerts.send import DeliveryError, email, webhook
+from tracker.alerts.send import DeliveryError, email, redact, webhook
 from tracker.config import Config
 from tracker.fetch import Fetcher
 from tracker.store import Store
@@ -57,10 +57,12 @@ class Dispatcher:
             webhook(self.fetcher, rule, target, payload, self.config.locale,
                     timeout=self.timeout)
 
-    def deliver(self, store: Store, now: dt.datetime | None = None, limit: int = 100
-                ) -> dict[str, int]:
-        """Send the due rows once; returns how many were sent, are retrying, failed."""
+    def deliver(self, store: Store, now: dt.datetime | None = None, limit: int = 100,
+                budget: float | None = None) -> dict[str, int]:
+        """Send the due rows once (for at most ``budget`` seconds); returns how many were
+        sent, are retrying, failed."""
         now = now or dt.datetime.now(dt.timezone.utc)
+        ends = time.monotonic() + budget if budget is not None else None
         rows = store.db.execute(
             "SELECT id, target, rule, payload, attempts FROM alert_outbox WHERE status = "
             "'pending' AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?",
@@ -68,7 +70,7 @@ class Dispatcher:
         tally = {"sent": 0, "retrying": 0, "failed": 0}
         down: set[str] = set()  # targets that timed out or refused this round
         for alert_id, target, name, payload, attempts in rows:
-            if self.stop.is_set():
+            if self.stop.is_set() or (ends is not None and time.monotonic() > ends):
                 break
             if target in down:
                 continue  # one dead receiver costs one timeout a round, not one an alert
@@ -80,27 +82,37 @@ class Dispatcher:
                 continue
             try:
                 self.send(rule, target, json.loads(payload))
-            except DeliveryError as exc:
+            except Exception as exc:  # noqa: BLE001 - one alert's bug must not block the rest
+                if not isinstance(exc, DeliveryError):
+                    log.exception("alert send failed", extra={"alert": name})
+                    exc = DeliveryError(f"unexpected {type(exc).__name__}", retry=True)
                 if exc.retry:
                     down.add(target)
                     wait = min(self.backoff * 2 ** attempts, MAX_BACKOFF)
                     if exc.wait is not None:
                         wait = max(wait, min(exc.wait, MAX_WAIT))
+                    next_at = _iso(now + dt.timedelta(seconds=wait))
                     self._mark(store, alert_id, target, "pending", attempts + 1, str(exc),
-                               next_at=_iso(now + dt.timedelta(seconds=wait)))
+                               next_at=next_at)
+                    # The target's other due alerts wait as long: they do not fill the
+                    # next rounds ahead of other receivers.
+                    with store.write() as db:
+                        db.execute("UPDATE alert_outbox SET next_attempt_at = ? WHERE "
+                                   "target = ? AND status = 'pending' AND next_attempt_at "
+                                   "< ?", [next_at, target, next_at])
                     tally["retrying"] += 1
                 else:
                     self._mark(store, alert_id, target, "failed", attempts + 1, str(exc))
                     tally["failed"] += 1
                 log.warning("alert not delivered", extra={
-                    "alert": name, "id": alert_id, "target": _shown(target),
+                    "alert": name, "id": alert_id, "target": shown_target(target),
                     "error": str(exc), "retry": exc.retry, "attempts": attempts + 1})
                 continue
             self._mark(store, alert_id, target, "sent", attempts + 1, None,
                        sent_at=_iso(dt.datetime.now(dt.timezone.utc)))
             tally["sent"] += 1
             log.info("alert sent", extra={"alert": name, "id": alert_id,
-                                          "target": _shown(target)})
+                                          "target": shown_target(target)})
         return tally
 
     @staticmethod
@@ -126,13 +138,16 @@ class Dispatcher:
             checked = 0.0
             with Store(db_path) as store:
                 while not self.stop.is_set():
-                    try:
-                        if time.monotonic() - checked >= check_every:
+                    if time.monotonic() - checked >= check_every:
+                        checked = time.monotonic()
+                        try:
                             self.check(store)
-                            checked = time.monotonic()
+                        except Exception:  # noqa: BLE001 - alerts never stop the daemon
+                            log.exception("alert check failed")
+                    try:
                         self.deliver(store)
-                    except Exception:  # noqa: BLE001 - alerts must never stop the daemon
-                        log.exception("alert dispatch failed")
+                    except Exception:  # noqa: BLE001
+                        log.exception("alert delivery failed")
                     self.stop.wait(every)
 
         self._thread = threading.Thread(target=loop, name="tracker-alerts", daemon=True)
@@ -144,6 +159,7 @@ class Dispatcher:
             self._thread.join(wait)
 
 
-def _shown(target: str) -> str:
-    """A target for logs: a URL without its query string (tokens live there)."""
-    return target.split("?", 1)[0]
+def shown_target(target: str) -> str:
+    """A target for logs: a webhook's scheme and host only (tokens live in its path, its
+    query string or a user:password@); an e-mail address as it is."""
+    return target if target.startswith("mailto:") else redact(target)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from tracker.alerts.rules import AlertRule
+from tracker.errors import ConfigError
 from tracker.query import EXPORT_COLUMNS, MentionFilter, fts_query, resolve, where_clauses
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,10 @@ def key(*parts: str) -> str:
 
 def _iso(when: dt.datetime) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(stamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def _filter(rule: AlertRule, **extra) -> MentionFilter:
@@ -69,8 +74,8 @@ def is_spike(window_count: int, baseline_count: int, windows_in_baseline: float,
     by five times that (at a mean of 2 an hour, 6 happens once in 60 hours by chance; 10,
     once in 20,000)."""
     mean = baseline_count / windows_in_baseline if windows_in_baseline else 0.0
-    return (window_count >= min_mentions and window_count >= factor * mean
-            and window_count >= mean + 5 * math.sqrt(mean))
+    noise = min(mean + 5 * math.sqrt(mean), 5 * mean)  # a 5x jump always clears it
+    return window_count >= min_mentions and window_count >= max(factor * mean, noise)
 
 
 class Outbox:
@@ -86,8 +91,11 @@ class Outbox:
         """Resolve every rule's names now (an unknown party is a config error at start,
         not a failed save later)."""
         for rule in self.rules:
-            self._where(db, rule)
-            self._matcher(db, rule)
+            try:
+                self._where(db, rule)
+                self._matcher(db, rule)
+            except ConfigError as exc:
+                raise ConfigError(f"alert {rule.name!r}: {exc}") from None
 
     def _where(self, db: Database, rule: AlertRule) -> tuple[str, list]:
         if rule.name not in self._compiled:
@@ -152,8 +160,12 @@ class Outbox:
         alerts = []
         for rule in rules:
             m = self._matcher(db, rule)
+            original = rows[0]["duplicate_of"]
+            if original and not rule.copies and db.execute(
+                    "SELECT 1 FROM alert_outbox WHERE id = ?",
+                    [key(rule.name, "mention", original)]).fetchone():
+                continue  # a copy of a story this rule already alerted on
             matched = [r for r, hit in zip(rows, hits, strict=True) if hit not in told
-                       and (rule.copies or r["duplicate_of"] is None)
                        and self._matches(m, r)]
             if matched and m["search"]:
                 if m["search"] not in searched:
@@ -198,9 +210,10 @@ class Outbox:
             [_iso(start), _iso(end), *params, MAX_LISTED])]
 
     def _state(self, db: Database, rule: AlertRule) -> dict:
-        row = db.execute("SELECT spike_since, last_digest FROM alert_state WHERE rule = ?",
-                         [rule.name]).fetchone()
-        return {"spike_since": row[0], "last_digest": row[1]} if row else {}
+        row = db.execute("SELECT spike_since, spike_last, last_digest FROM alert_state "
+                         "WHERE rule = ?", [rule.name]).fetchone()
+        return dict(zip(("spike_since", "spike_last", "last_digest"), row, strict=True)
+                    ) if row else {}
 
     def _set_state(self, db: Database, rule: AlertRule, **values) -> None:
         db.execute("INSERT INTO alert_state (rule) VALUES (?) ON CONFLICT (rule) DO NOTHING",
@@ -215,18 +228,31 @@ class Outbox:
         base_start = start - dt.timedelta(seconds=rule.baseline)
         count = self._count(db, rule, start, now)
         baseline = self._count(db, rule, base_start, start)
-        spiking = is_spike(count, baseline, rule.baseline / rule.window, rule.factor,
+        # The baseline's mean is over the history there is: a first run, or a new source,
+        # does not read a quiet week into the hours before it.
+        oldest = db.execute("SELECT min(published_at) FROM mentions").fetchone()[0]
+        if oldest is None:
+            return 0
+        covered = min(rule.baseline, (start - _parse(oldest)).total_seconds())
+        if covered < rule.baseline / 2:
+            return 0  # too little history yet to call anything a spike
+        spiking = is_spike(count, baseline, covered / rule.window, rule.factor,
                            rule.min_mentions)
-        since = self._state(db, rule).get("spike_since")
-        if spiking and since:
-            return 0  # the same spike, already told
-        if not spiking:
+        state = self._state(db, rule)
+        since, last = state.get("spike_since"), state.get("spike_last")
+        if spiking:
+            self._set_state(db, rule, spike_last=_iso(now))
             if since:
+                return 0  # the same spike, already told
+        else:
+            # Over only after a whole window without a spiking check: a count hovering
+            # about the threshold is one spike, not one alert a minute.
+            if since and (last is None or now - _parse(last) >= window):
                 self._set_state(db, rule, spike_since=None)
                 log.info("spike over", extra={"alert": rule.name, "mentions": count})
             return 0
         self._set_state(db, rule, spike_since=_iso(now))
-        mean = round(baseline / (rule.baseline / rule.window), 2)
+        mean = round(baseline / (covered / rule.window), 2)
         self._queue(db, rule, key(rule.name, "spike", _iso(now)),
                     self._rows(db, rule, start, now), _iso(now),
                     {"count": count, "baseline_mean": mean, "window_start": _iso(start),
@@ -237,12 +263,15 @@ class Outbox:
         """The digest's latest time at or before ``now``: ``at`` in the config's time zone
         (the local time, across DST changes), each day or each Monday."""
         hour, minute = map(int, rule.at.split(":"))
-        local = now.astimezone(self.zone)
-        day = local.date()
+        now = now.astimezone(dt.timezone.utc)
+        day = now.astimezone(self.zone).date()
         while True:
+            # Compared in UTC (local times of one zone compare without their offsets); a
+            # time the spring change skips is read through UTC as the hour after it.
             when = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.zone)
-            if when <= local and (rule.every == "day" or day.weekday() == 0):
-                return when.astimezone(dt.timezone.utc)
+            when = when.astimezone(dt.timezone.utc)
+            if when <= now and (rule.every == "day" or day.weekday() == 0):
+                return when
             day -= dt.timedelta(days=1)
 
     def _digest(self, db: Database, rule: AlertRule, now: dt.datetime) -> int:
@@ -256,14 +285,15 @@ class Outbox:
             log.warning("digest skipped", extra={"alert": rule.name, "due": stamp,
                                                  "late_seconds": int(late)})
             return 0
-        span = dt.timedelta(days=1 if rule.every == "day" else 7)
-        count = self._count(db, rule, due - span, due)
+        # From the previous digest's time: a local day is 23 or 25 hours across DST.
+        begins = self.due(rule, due - dt.timedelta(seconds=1))
+        count = self._count(db, rule, begins, due)
         if not count:
             log.info("digest empty", extra={"alert": rule.name, "due": stamp})
             return 0
         self._queue(db, rule, key(rule.name, "digest", stamp),
-                    self._rows(db, rule, due - span, due), _iso(now),
-                    {"count": count, "period_start": _iso(due - span), "period_end": stamp})
+                    self._rows(db, rule, begins, due), _iso(now),
+                    {"count": count, "period_start": _iso(begins), "period_end": stamp})
         return 1
 
     def _queue(self, db: Database, rule: AlertRule, alert_id: str, mentions: list[dict],

@@ -144,6 +144,14 @@ def _rule(raw: Any, where: str, smtp: Smtp | None, sources: set[str]) -> AlertRu
         elif not re.match(r"^https?://[^\s/]+", target):
             raise ConfigError(f"{where}: key 'to': {target!r} is neither mailto: nor an "
                               "http(s) URL")
+    for key in ("direct", "copies"):
+        if key in raw and not isinstance(raw[key], bool):
+            raise ConfigError(f"{where}: key {key!r}: true or false, not {raw[key]!r}")
+    for key in ("party", "politician", "source", "search", "lang", "type"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise ConfigError(f"{where}: key {key!r}: one name as text, not {raw[key]!r}")
+    if isinstance(raw.get("at"), int):  # YAML reads an unquoted 18:30 as a number
+        raise ConfigError(f"{where}: key 'at': quote the time (at: \"18:30\")")
     filters = {k: raw[k] for k in FILTER_KEYS if raw.get(k) not in (None, "", False)}
     if filters.get("type") not in (None, "party", "politician"):
         raise ConfigError(f"{where}: key 'type': party or politician")

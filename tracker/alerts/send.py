@@ -11,10 +11,11 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from html import escape
 
 from tracker.alerts.rules import AlertRule, Smtp
@@ -66,9 +67,9 @@ def webhook(fetcher: Fetcher, rule: AlertRule, url: str, payload: dict, locale: 
     try:
         status, answer = fetcher.post(url, body, headers, timeout=timeout)
     except BlockedError as exc:
-        raise DeliveryError(exc.reason, retry=False) from None
+        raise DeliveryError(redact(exc.reason), retry=False) from None
     except FetchError as exc:
-        raise DeliveryError(exc.reason, retry=True) from None
+        raise DeliveryError(redact(exc.reason), retry=True) from None
     if 200 <= status < 300:
         return
     if status == 429 or status >= 500:
@@ -84,12 +85,19 @@ def email(smtp: Smtp, rule: AlertRule, address: str, payload: dict, locale: str)
     message["From"] = smtp.sender
     message["To"] = address
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(idstring=payload["id"][:16])
+    # The same on every try, so that a mail client can drop a second copy.
+    message["Message-ID"] = f"<{payload['id']}.{hashlib.sha256(address.encode()).hexdigest()[:8]}" \
+                            f"@tracker>"
     message["X-Tracker-Alert-Id"] = payload["id"]
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    user = os.environ.get(smtp.username_env or "") if smtp.username_env else None
-    password = os.environ.get(smtp.password_env or "") if smtp.password_env else None
+    user = password = None
+    for name in (smtp.username_env, smtp.password_env):
+        if name and not os.environ.get(name):
+            # Sending without the login would earn a 5xx and stop for good: wait for it.
+            raise DeliveryError(f"environment variable {name} (smtp) is not set", retry=True)
+    if smtp.username_env and smtp.password_env:
+        user, password = os.environ[smtp.username_env], os.environ[smtp.password_env]
     try:
         if smtp.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout,
@@ -170,8 +178,20 @@ def render_mail(payload: dict, locale: str) -> tuple[str, str, str]:
     return subject(payload, locale), "\n".join(lines).rstrip() + "\n", html
 
 
+_BROADCAST = re.compile(r"@(channel|all|here|everyone)\b", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """An error's text without the tokens a webhook URL may carry: user:password@, the
+    path and the query string (the host stays)."""
+    return re.sub(r"(https?://)([^\s/@]+@)?([^\s/?#'\"]+)[^\s'\")]*", r"\1\3/…", text)
+
+
 def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's and Mattermost's special characters, and their broadcast words (page text
+    never pings a whole channel: a zero-width space after the @)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(lambda m: "@\u200b" + m.group(1), text)
 
 
 def slack_text(payload: dict, locale: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from tracker.alerts.dispatch import shown_target
 from tracker.cli import cli, common, needs_config
 from tracker.config import Config
 from tracker.display import plural
@@ -42,7 +43,8 @@ def alerts_list(config: Config, db: Path) -> None:
     """Each rule: its trigger, what it watches, where it goes."""
     _rules(config)
     for rule in config.alerts:
-        click.echo(f"{rule.name}\t{rule.trigger}\t{_describe(rule)}\t{', '.join(rule.to)}")
+        click.echo(f"{rule.name}\t{rule.trigger}\t{_describe(rule)}\t"
+                   f"{', '.join(shown_target(t) for t in rule.to)}")
 
 
 @alerts.command("test")
@@ -122,7 +124,7 @@ def alerts_status(config: Config, db: Path, fmt: str, limit: int) -> None:
             print(json.dumps({"rule": rule, "status": status, "count": count,
                               "last": last}))
         for rule, alert_id, target, status, attempts, next_at, error in open_rows:
-            print(json.dumps({"rule": rule, "id": alert_id, "target": target.split("?")[0],
+            print(json.dumps({"rule": rule, "id": alert_id, "target": shown_target(target),
                               "status": status, "attempts": attempts,
                               "next_attempt_at": next_at, "last_error": error}))
         return
@@ -133,5 +135,5 @@ def alerts_status(config: Config, db: Path, fmt: str, limit: int) -> None:
         sys.stdout.write(f"{rule}\t{status}\t{count}\tlast {last}\n")
     for rule, alert_id, target, status, attempts, next_at, error in open_rows:
         when = f"next try {next_at}" if status == "pending" else "stopped"
-        sys.stdout.write(f"{rule}\t{status}\t{alert_id[:12]}\t{target.split('?')[0]}\t"
+        sys.stdout.write(f"{rule}\t{status}\t{alert_id[:12]}\t{shown_target(target)}\t"
                          f"{plural(attempts, 'attempt')}\t{when}\t{error or ''}\n")

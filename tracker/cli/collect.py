@@ -123,9 +123,14 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
             """The config given at start, then config.yaml read again on each SIGHUP."""
             fresh = next(configs, None) or load_config(config.path)
             pipeline = _build(fresh, db, stop)
+            try:
+                selected = _selected(fresh, only)
+            except BaseException:
+                pipeline.close()  # a refused reload leaves nothing running
+                raise
             pipeline.on_progress = live.update if live else None
             pipeline.start_alerts()
-            return pipeline, _selected(fresh, only)
+            return pipeline, selected
 
         daemon = Daemon(build, stop=stop)
         signal.signal(signal.SIGHUP, lambda *_: daemon.reload_requested.set())
