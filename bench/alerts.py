@@ -100,7 +100,9 @@ def main() -> None:
 
         with Store(Path(tmp) / "with0.db") as store:
             queued = store.db.execute("SELECT count(*) FROM alert_outbox").fetchone()[0]
-            spikes = Outbox([dataclasses.replace(r, trigger="spike") for r in rule_set])
+            # A 12-hour baseline: the 200 articles span 23 hours (a spike needs history).
+            spikes = Outbox([dataclasses.replace(r, trigger="spike", baseline=12 * 3600.0)
+                             for r in rule_set])
             spikes.prepare(store.db)
             began = time.perf_counter()
             with store.write() as db:
