@@ -155,8 +155,10 @@ def test_a_bad_rule_is_one_line_naming_the_rule_and_the_key(tmp_path, rule, mess
 def test_a_mention_alert_is_signed_sent_once_and_never_again(tmp_path, receiver,
                                                              monkeypatch):
     monkeypatch.setenv("HOOK_SECRET", "s3cret")
+    # The samples are old articles: a rule for archives lifts max_age (default 3 days).
     config = _newsroom(tmp_path, [{"name": "ps-direct", "party": "PS", "trigger": "mention",
-                                   "to": [receiver.url], "secret_env": "HOOK_SECRET"}])
+                                   "to": [receiver.url], "secret_env": "HOOK_SECRET",
+                                   "max_age": "36500d"}])
     first = _run(config, "run", "--once")
     assert first.exit_code == 0, first.output
     assert "alerts: 2 sent" in first.output
@@ -488,7 +490,7 @@ def test_a_rule_matches_what_tracker_mentions_lists_with_the_same_filters(tmp_pa
     filters = [{"party": "PS"}, {"party": "PS", "direct": True},
                {"politician": "Nicolas Sarkozy"}, {"type": "politician", "lang": "fr"},
                {"party": "RN", "search": "législatives"}, {"search": "Obama"}]
-    rules = [AlertRule(f"r{i}", "mention", ("http://127.0.0.1:9/h",), f)
+    rules = [AlertRule(f"r{i}", "mention", ("http://127.0.0.1:9/h",), f, max_age=1e10)
              for i, f in enumerate(filters)]
     outbox = Outbox(rules)
     with _store(tmp_path / "t.db", kb) as store:
@@ -631,3 +633,20 @@ def test_an_unknown_party_in_a_rule_stops_the_run_before_collecting(tmp_path):
                                    "to": ["http://127.0.0.1:9/h"]}])
     result = _run(config, "run", "--once")
     assert result.exit_code == 2 and "alert 'typo': unknown party" in result.output
+
+
+def test_old_articles_collected_now_are_not_news(tmp_path, kb):
+    rule = AlertRule("ps", "mention", ("http://127.0.0.1:9/h",), {"party": "PS"})
+    with _store(tmp_path / "t.db", kb) as store:
+        store.on_saved = Outbox([rule]).on_saved
+        text = "Le PS présente son programme."
+        now = dt.datetime(2026, 11, 26, 9, tzinfo=UTC)
+        for i, published in enumerate((now - dt.timedelta(hours=5),
+                                       now - dt.timedelta(days=30))):
+            store.save(Article("s", f"https://a.example/{i}", text + f" n{i}", "fr",
+                               published, "feed", now, "T"),
+                       [Mention("ps", "party", "ps", "PS", 3, 5, text, "alias")],
+                       kb_version="k", tagger_version="t")
+        urls = [json.loads(p)["mentions"][0]["url"] for (p,) in
+                store.db.execute("SELECT payload FROM alert_outbox")]
+        assert urls == ["https://a.example/0"]  # the month-old one is a backfill

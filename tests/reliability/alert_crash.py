@@ -99,7 +99,9 @@ def write_setup(work: Path, feed_url: str, hook: Hook) -> Path:
         "defaults": {"per_host_delay": "0s", "tag_processes": 1, "interval": "1h"},
         "allow_networks": ["127.0.0.0/8"],
         "sources": [{"name": "crash", "kind": "feed", "url": feed_url}],
-        "alerts": [{"name": "all", "trigger": "mention", "to": [hook.url]}]}))
+        # The feed's items are dated 2024: max_age lifted so that they alert.
+        "alerts": [{"name": "all", "trigger": "mention", "to": [hook.url],
+                    "max_age": "36500d"}]}))
     return config
 
 

@@ -143,6 +143,9 @@ class Outbox:
         if not rows:
             return 0
         created = _iso(now or dt.datetime.now(dt.timezone.utc))
+        published, fetched = db.execute("SELECT published_at, fetched_at FROM documents "
+                                        "WHERE id = ?", [doc_id]).fetchone()
+        age = (_parse(fetched) - _parse(published)).total_seconds()
         hits = _hits(rows)
         # A new version of a page stored before: its mentions already there were told then.
         told: set[str] = set()
@@ -159,6 +162,8 @@ class Outbox:
         searched: dict[str, bool] = {}
         alerts = []
         for rule in rules:
+            if age > rule.max_age:
+                continue  # old news collected now: a backfill, not something to tell
             m = self._matcher(db, rule)
             original = rows[0]["duplicate_of"]
             if original and not rule.copies and db.execute(

@@ -18,7 +18,7 @@ from tracker.errors import ConfigError
 TRIGGERS = ("mention", "spike", "digest")
 FILTER_KEYS = ("party", "politician", "source", "search", "lang", "type", "direct")
 RULE_KEYS = {"name", "trigger", "to", "secret_env", "format", "at", "every", "window",
-             "baseline", "factor", "min_mentions", "copies", *FILTER_KEYS}
+             "baseline", "factor", "min_mentions", "copies", "max_age", *FILTER_KEYS}
 SMTP_KEYS = {"host", "port", "from", "security", "username_env", "password_env", "timeout"}
 SECURITY = ("none", "starttls", "ssl")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -53,6 +53,9 @@ class AlertRule:
     factor: float = 3.0
     min_mentions: int = 5
     copies: bool = False  # also alert on copies of a story already stored elsewhere
+    # mention: only articles published at most this long before they were collected (a
+    # new feed's first pass, a folder of archives: no flood of old news)
+    max_age: float = 3 * 86400.0
 
     @property
     def emails(self) -> list[str]:
@@ -183,7 +186,8 @@ def _rule(raw: Any, where: str, smtp: Smtp | None, sources: set[str]) -> AlertRu
     baseline = parse_duration(raw.get("baseline", "7d"), f"{where}: key 'baseline'")
     if baseline < 2 * window:
         raise ConfigError(f"{where}: key 'baseline': at least twice the window")
-    return AlertRule(name=name, trigger=trigger, to=tuple(str(t) for t in to),
+    max_age = parse_duration(raw.get("max_age", "3d"), f"{where}: key 'max_age'")
+    return AlertRule(name=name, trigger=trigger, to=tuple(str(t) for t in to), max_age=max_age,
                      filters=filters, secret_env=raw.get("secret_env"), format=fmt, at=at,
                      every=every, window=window, baseline=baseline, factor=float(factor),
                      min_mentions=least, copies=bool(raw.get("copies", False)))
