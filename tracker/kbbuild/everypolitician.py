@@ -44,7 +44,15 @@ import re
 from dataclasses import dataclass
 
 from tracker.kbbuild import congress, parlparse
-from tracker.kbbuild.records import Office, Party, Person, Stint, clean, snapshot_date
+from tracker.kbbuild.records import (
+    Office,
+    Party,
+    Person,
+    Stint,
+    clean,
+    merge_spans,
+    snapshot_date,
+)
 
 SOURCE = {
     "name": "everypolitician",
@@ -300,23 +308,6 @@ def _party(label: str, country: str, parties: dict[str, Party]) -> str | None:
     return pid
 
 
-def _merge(items: list, key) -> list:
-    """Merge consecutive items (Office or Stint) with the same key less than
-    MERGE_GAP_DAYS apart."""
-    items = sorted(items, key=lambda i: (key(i), i.start or dt.date.min))
-    out: list = []
-    for item in items:
-        prev = out[-1] if out else None
-        if (prev is not None and key(prev) == key(item) and prev.end is not None
-                and item.start is not None
-                and (item.start - prev.end).days <= MERGE_GAP_DAYS):
-            if item.end is None or item.end > prev.end:
-                prev.end = item.end
-            continue
-        out.append(item)
-    return sorted(out, key=lambda i: (i.start or dt.date.min, key(i)))
-
-
 # ------------------------------------------------------------------------------ read
 
 def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
@@ -395,8 +386,8 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
             name=press, country=entry["country"], source=SOURCE["name"], source_key=key,
             wikidata=entry["wikidata"], birth=entry["birth"],
             surname=_surname(press, entry["sort"]), aliases=aliases,
-            affiliations=_merge(entry["stints"], lambda s: s.party),
-            offices=_merge(entry["offices"], lambda o: o.label),
+            affiliations=merge_spans(entry["stints"], lambda s: s.party, MERGE_GAP_DAYS),
+            offices=merge_spans(entry["offices"], lambda o: o.label, MERGE_GAP_DAYS),
         ))
 
     # Two people named alike once suffixes and initials are gone (a father and his son):

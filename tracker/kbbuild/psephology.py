@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 from tracker.kb import fold
 from tracker.kbbuild import parlparse
-from tracker.kbbuild.records import Office, Party, Person, Stint, clean
+from tracker.kbbuild.records import Office, Party, Person, Stint, clean, merge_spans
 
 SOURCE = {
     "name": "psephology",
@@ -249,23 +249,6 @@ def _short(first: str, surname: str) -> str:
     return " ".join([*words, surname])
 
 
-def _merge(items: list, key) -> list:
-    """Consecutive items (Office or Stint) with the same key less than MERGE_GAP_DAYS
-    apart become one."""
-    items = sorted(items, key=lambda i: (key(i), i.start or dt.date.min))
-    out: list = []
-    for item in items:
-        prev = out[-1] if out else None
-        if (prev is not None and key(prev) == key(item) and prev.end is not None
-                and item.start is not None
-                and (item.start - prev.end).days <= MERGE_GAP_DAYS):
-            if item.end is None or item.end > prev.end:
-                prev.end = item.end
-            continue
-        out.append(item)
-    return sorted(out, key=lambda i: (i.start or dt.date.min, key(i)))
-
-
 # ------------------------------------------------------------------------------ read
 
 def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
@@ -346,8 +329,8 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
         out.append(Person(
             name=name, country=COUNTRY, source=SOURCE["name"], source_key=mnis,
             wikidata=qids.get(mnis), surname=surname, aliases=aliases,
-            affiliations=_merge(stints, lambda s: s.party),
-            offices=_merge(offices, lambda o: o.label),
+            affiliations=merge_spans(stints, lambda s: s.party, MERGE_GAP_DAYS),
+            offices=merge_spans(offices, lambda o: o.label, MERGE_GAP_DAYS),
         ))
 
     # Two people with the same short name: they keep their full forms.

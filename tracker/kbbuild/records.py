@@ -75,3 +75,20 @@ def snapshot_date(root: pathlib.Path) -> dt.date:
         except (ValueError, AttributeError):
             pass
     return dt.date.today()
+
+
+def merge_spans(items: list, key, gap_days: int) -> list:
+    """Consecutive items (Office or Stint) with the same key, less than ``gap_days``
+    apart (a dissolution and the next election), become one; in date order."""
+    items = sorted(items, key=lambda i: (key(i), i.start or dt.date.min))
+    out: list = []
+    for item in items:
+        prev = out[-1] if out else None
+        if (prev is not None and key(prev) == key(item) and prev.end is not None
+                and item.start is not None
+                and (item.start - prev.end).days <= gap_days):
+            if item.end is None or item.end > prev.end:
+                prev.end = item.end
+            continue
+        out.append(item)
+    return sorted(out, key=lambda i: (i.start or dt.date.min, key(i)))
