@@ -1,9 +1,13 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 serving tests/site, configs, the KB."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1 serving tests/site, configs, the KB,
+a store, and a newcomer's folder after `tracker init` and one pass over the samples."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(__file__).resolve().parent / "site"
 KB_FILE = ROOT / "tracker" / "kbdata" / "entities.yaml"
+SAMPLES = ROOT / "data" / "samples"
 TYPES = {".xml": "application/rss+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
          ".txt": "text/plain; charset=utf-8"}
 
@@ -173,3 +178,38 @@ def tagger(kb):
     from tracker.tag import Tagger
 
     return Tagger(kb)
+
+
+def open_store(path: Path, kb):
+    """A store with the KB's entities and one feed source named "s", as a test's
+    documents need (their foreign keys)."""
+    from tracker.store import Store
+
+    store = Store(path)
+    store.sync_entities(kb)
+    store.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
+                                       "interval": 60.0, "lang": None})()])
+    return store
+
+
+def tracker(*args: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=300, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory) -> Path:
+    """`tracker init`, the sample articles dropped into inbox/, one `run --once`."""
+    home = tmp_path_factory.mktemp("newsroom")
+    made = tracker("init", cwd=home)
+    assert made.returncode == 0, made.stderr
+    config = home / "config.yaml"
+    # One tagging process: the test starts in seconds (workers: test_tag_processes.py).
+    config.write_text(config.read_text("utf-8").replace(
+        "  # tag_processes: auto", "  tag_processes: 1"), "utf-8")
+    for sample in SAMPLES.iterdir():
+        shutil.copy(sample, home / "inbox" / sample.name)
+    ran = tracker("run", "--once", cwd=home)
+    assert ran.returncode == 0, ran.stderr
+    assert "4 new documents" in ran.stderr and "from 1 source into" in ran.stderr
+    return home

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import write_config
+from tests.conftest import open_store, write_config
 from tracker.alerts.dispatch import Dispatcher
 from tracker.alerts.outbox import Outbox, is_spike
 from tracker.alerts.rules import AlertRule
@@ -116,14 +116,6 @@ def _newsroom(tmp_path: Path, alerts: list[dict], **extra) -> Path:
                         alerts=alerts, **extra)
 
 
-def _store(path: Path, kb) -> Store:
-    store = Store(path)
-    store.sync_entities(kb)
-    store.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
-                                       "interval": 60.0, "lang": None})()])
-    return store
-
-
 def _run(config: Path, *args: str):
     result = CliRunner().invoke(cli, [*args, "--config", str(config)])
     return result
@@ -194,7 +186,7 @@ def test_copies_of_a_story_alert_only_rules_that_ask_for_them(tmp_path, kb, rece
     rules = [AlertRule("plain", "mention", (receiver.url,), {"party": "PS"}),
              AlertRule("with-copies", "mention", (receiver.url,), {"party": "PS"},
                        copies=True)]
-    with _store(tmp_path / "t.db", kb) as store:
+    with open_store(tmp_path / "t.db", kb) as store:
         outbox = Outbox(rules)
         store.on_saved = outbox.on_saved
         text = "Le PS et Olivier Faure présentent leur programme pour les élections."
@@ -209,7 +201,7 @@ def test_copies_of_a_story_alert_only_rules_that_ask_for_them(tmp_path, kb, rece
 
 # -- delivery: retries, failures, a stalled receiver ----------------------------------------
 def _queued_store(tmp_path: Path, kb, rule: AlertRule) -> Store:
-    store = _store(tmp_path / "t.db", kb)
+    store = open_store(tmp_path / "t.db", kb)
     store.on_saved = Outbox([rule]).on_saved
     text = "Marine Le Pen et le RN tiennent meeting à Perpignan ce soir."
     when = dt.datetime(2024, 6, 1, 8, tzinfo=UTC)
@@ -317,7 +309,7 @@ def test_a_stalled_receiver_never_slows_collection(tmp_path, kb, receiver):
 def test_an_email_alert_has_text_and_html_with_the_name_marked(tmp_path, kb, mailbox,
                                                                locale, subject):
     rule = AlertRule("rn-mail", "mention", ("mailto:press@example.org",), {"party": "RN"})
-    store = _store(tmp_path / "t.db", kb)
+    store = open_store(tmp_path / "t.db", kb)
     store.on_saved = Outbox([rule]).on_saved
     text = "Le RN <script>alert(1)</script> tient meeting à Perpignan."
     when = dt.datetime(2024, 6, 1, 8, tzinfo=UTC)
@@ -395,7 +387,7 @@ def test_a_spike_alerts_once_while_it_lasts_then_again_after_it_ends(tmp_path, k
                      window=3600, baseline=2 * 86400, factor=3, min_mentions=5)
     outbox = Outbox([rule])
     start = dt.datetime(2024, 6, 1, tzinfo=UTC)
-    with _store(tmp_path / "t.db", kb) as store:
+    with open_store(tmp_path / "t.db", kb) as store:
         n = 0
 
         def mentions_in(hour: int, count: int) -> None:
@@ -442,7 +434,7 @@ def test_a_digest_fires_at_local_time_across_dst_once_and_catches_up(tmp_path, k
                        every="week")
     assert outbox.due(weekly, dt.datetime(2024, 4, 3, 12, tzinfo=UTC)) == \
         dt.datetime(2024, 4, 1, 6, tzinfo=UTC)  # Monday 1 April, 08:00 in Paris
-    with _store(tmp_path / "t.db", kb) as store:
+    with open_store(tmp_path / "t.db", kb) as store:
         for day in (29, 30, 31):
             text = f"Marine Le Pen en visite, jour {day}."
             when = dt.datetime(2024, 3, day, 4, tzinfo=UTC)
@@ -493,7 +485,7 @@ def test_a_rule_matches_what_tracker_mentions_lists_with_the_same_filters(tmp_pa
     rules = [AlertRule(f"r{i}", "mention", ("http://127.0.0.1:9/h",), f, max_age=1e10)
              for i, f in enumerate(filters)]
     outbox = Outbox(rules)
-    with _store(tmp_path / "t.db", kb) as store:
+    with open_store(tmp_path / "t.db", kb) as store:
         outbox.prepare(store.db)
         store.on_saved = outbox.on_saved
         for i, sample in enumerate(sorted(SAMPLES.iterdir())):
@@ -564,7 +556,7 @@ def test_a_spike_needs_history_and_is_one_alert_however_long_it_hovers(tmp_path,
                      window=3600, baseline=2 * 86400, factor=3, min_mentions=5)
     outbox = Outbox([rule])
     start = dt.datetime(2024, 6, 1, tzinfo=UTC)
-    with _store(tmp_path / "t.db", kb) as store:
+    with open_store(tmp_path / "t.db", kb) as store:
         n = 0
 
         def mention_at(when: dt.datetime) -> None:
@@ -637,7 +629,7 @@ def test_an_unknown_party_in_a_rule_stops_the_run_before_collecting(tmp_path):
 
 def test_old_articles_collected_now_are_not_news(tmp_path, kb):
     rule = AlertRule("ps", "mention", ("http://127.0.0.1:9/h",), {"party": "PS"})
-    with _store(tmp_path / "t.db", kb) as store:
+    with open_store(tmp_path / "t.db", kb) as store:
         store.on_saved = Outbox([rule]).on_saved
         text = "Le PS présente son programme."
         now = dt.datetime(2026, 11, 26, 9, tzinfo=UTC)

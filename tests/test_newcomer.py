@@ -8,45 +8,21 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import SAMPLES, tracker
+
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "samples"
 READERS = [["mentions"], ["export"], ["stats"], ["report", "-o", "r.html"], ["sources"],
            ["candidates"], ["db", "backup", "copy.db"]]
-
-
-def tracker(*args: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=300, **kwargs)
 
 
 def files_in(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` with a digest of its bytes."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def newsroom(tmp_path_factory) -> Path:
-    """`tracker init`, the sample articles dropped into inbox/, one `run --once`."""
-    home = tmp_path_factory.mktemp("newsroom")
-    made = tracker("init", cwd=home)
-    assert made.returncode == 0, made.stderr
-    config = home / "config.yaml"
-    # One tagging process: the test starts in seconds (workers: test_tag_processes.py).
-    config.write_text(config.read_text("utf-8").replace(
-        "  # tag_processes: auto", "  tag_processes: 1"), "utf-8")
-    for sample in SAMPLES.iterdir():
-        shutil.copy(sample, home / "inbox" / sample.name)
-    ran = tracker("run", "--once", cwd=home)
-    assert ran.returncode == 0, ran.stderr
-    assert "4 new documents" in ran.stderr and "from 1 source into" in ran.stderr
-    return home
 
 
 def test_init_writes_a_commented_starter_and_never_overwrites(tmp_path):

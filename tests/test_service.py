@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import open_store
 from tracker.errors import TrackerError
 from tracker.models import Article, Mention
 from tracker.scheduler import run_lock
@@ -29,14 +30,6 @@ def _article(i: int, when: dt.datetime, text: str | None = None) -> Article:
     text = text or f"Article {i}: le PS et Les Républicains, mot{i} terme{i * 7} fin{i * 13}."
     return Article(source="s", url=f"https://journal.example/{i}", text=text, lang="fr",
                    published_at=when, date_source="feed", fetched_at=when, title=f"T{i}")
-
-
-def _store(path: Path, kb) -> Store:
-    store = Store(path)
-    store.sync_entities(kb)
-    store.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
-                                       "interval": 60.0, "lang": None})()])
-    return store
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None,
@@ -56,7 +49,7 @@ def test_the_systemd_unit_verifies(tmp_path):
 
 
 def test_a_backup_taken_while_the_daemon_writes_is_whole(tmp_path, kb):
-    writer = _store(tmp_path / "live.db", kb)
+    writer = open_store(tmp_path / "live.db", kb)
     when = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
     stop, saved = threading.Event(), []
 
@@ -98,7 +91,7 @@ def test_a_backup_taken_while_the_daemon_writes_is_whole(tmp_path, kb):
 
 
 def test_db_backup_command_refuses_to_overwrite(tmp_path, kb):
-    _store(tmp_path / "t.db", kb).close()
+    open_store(tmp_path / "t.db", kb).close()
     (tmp_path / "config.yaml").write_text("database: t.db\n", "utf-8")
     run = [sys.executable, "-m", "tracker", "db", "backup"]
     ok = subprocess.run([*run, "copy.db"], cwd=tmp_path, capture_output=True, text=True)
@@ -133,7 +126,7 @@ def test_the_fetch_log_is_pruned_past_its_age(tmp_path, kb):
     (tmp_path / "c.yaml").write_text("keep_fetch_log: 7d\n", "utf-8")
     assert load_config(tmp_path / "c.yaml").keep_fetch_log == 7 * 86400
     assert load_config(tmp_path / "none.yaml", must_exist=False).keep_fetch_log == 30 * 86400
-    with _store(tmp_path / "t.db", kb) as store:
+    with open_store(tmp_path / "t.db", kb) as store:
         for _ in range(3):
             store.log_fetch("s", "https://journal.example/feed", status=200, outcome="ok")
             store.log_fetch("other", "https://x.example/f", status=200, outcome="ok")
@@ -166,7 +159,7 @@ def test_a_ten_year_report_stays_small_with_years_on_its_axis(tmp_path, kb):
         "ps", "lr", "rn", "lfi", "renaissance", "modem", "pcf", "les-ecologistes")]
     assert len(parties) >= 6
     start = dt.datetime(2015, 1, 5, 9, tzinfo=dt.timezone.utc)
-    with _store(tmp_path / "t.db", kb) as store:
+    with open_store(tmp_path / "t.db", kb) as store:
         for week in range(0, 520, 2):
             when = start + dt.timedelta(weeks=week)
             article = _article(week, when, f"Semaine {week}: " + ", ".join(parties) + ".")

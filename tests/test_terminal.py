@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_newcomer import SAMPLES, tracker
+from tests.conftest import SAMPLES, tracker
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -42,20 +42,6 @@ def in_terminal(args: list[str], cwd: Path, columns: int) -> str:
     os.close(leader)
     assert proc.wait(timeout=120) == 0, out
     return ANSI.sub("", out.decode("utf-8")).replace("\r\n", "\n")
-
-
-@pytest.fixture(scope="module")
-def newsroom(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("terminal")
-    assert tracker("init", cwd=home).returncode == 0
-    config = home / "config.yaml"
-    config.write_text(config.read_text("utf-8").replace(
-        "  # tag_processes: auto", "  tag_processes: 1"), "utf-8")
-    for sample in SAMPLES.iterdir():
-        shutil.copy(sample, home / "inbox" / sample.name)
-    ran = tracker("run", "--once", cwd=home)
-    assert ran.returncode == 0, ran.stderr
-    return home
 
 
 def _blocks(screen: str) -> list[list[str]]:

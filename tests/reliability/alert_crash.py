@@ -18,7 +18,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.reliability.crash import ARTICLES, article, feed
+from tests.reliability.crash import ARTICLES, serve_feed
 
 
 class Hook:
@@ -110,33 +110,10 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=20)
     args = parser.parse_args()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
-            if self.path == "/feed.xml":
-                body, ctype = feed(base), "application/rss+xml"
-            elif self.path.startswith("/crash/"):
-                body, ctype = article(int(self.path[7:].split(".")[0])), "text/html"
-            else:  # robots.txt: none
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", f"{ctype}; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *a):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    feed_url = serve_feed()
     hook = Hook()
     work = Path(tempfile.mkdtemp(prefix="tracker-alert-crash-"))
-    config = write_setup(work, f"http://127.0.0.1:{server.server_address[1]}/feed.xml", hook)
+    config = write_setup(work, feed_url, hook)
     print(alert_crash_loop(config, work / "alerts.db", hook, args.kills), ARTICLES)
 
 

@@ -100,15 +100,10 @@ def crash_loop(config: Path, db: Path, kills: int, seed: int = 1) -> dict:
             "final_orphans": end["orphans"]}
 
 
-def main() -> None:
+def serve_feed() -> str:
+    """The crash corpus (a feed of ARTICLES pages) on a loopback server; its feed URL."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    import yaml
-
-    parser = argparse.ArgumentParser(description="kill -9 loop against a loopback feed")
-    parser.add_argument("--kills", type=int, default=30)
-    args = parser.parse_args()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
@@ -117,7 +112,7 @@ def main() -> None:
                 body, ctype = feed(base), "application/rss+xml"
             elif self.path.startswith("/crash/"):
                 body, ctype = article(int(self.path[7:].split(".")[0])), "text/html"
-            else:
+            else:  # robots.txt: none
                 self.send_response(404)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -134,6 +129,16 @@ def main() -> None:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+
+
+def main() -> None:
+    import yaml
+
+    parser = argparse.ArgumentParser(description="kill -9 loop against a loopback feed")
+    parser.add_argument("--kills", type=int, default=30)
+    args = parser.parse_args()
+    feed_url = serve_feed()
     work = Path(tempfile.mkdtemp(prefix="tracker-crash-"))
     config = work / "config.yaml"
     config.write_text(yaml.safe_dump({
@@ -141,7 +146,7 @@ def main() -> None:
         "entities": [],
         "defaults": {"per_host_delay": "0s"}, "allow_networks": ["127.0.0.0/8"],
         "sources": [{"name": "crash", "kind": "feed",
-                     "url": f"http://127.0.0.1:{server.server_address[1]}/feed.xml"}]}))
+                     "url": feed_url}]}))
     print(crash_loop(config, work / "crash.db", args.kills))
 
 
