@@ -97,7 +97,8 @@ class Pipeline:
         # Alert rules: mention rules queue their alerts as documents are stored; the
         # dispatcher sends them (and checks spikes and digests).
         self.outbox = Outbox(config.alerts, config.timezone) if config.alerts else None
-        self.dispatcher = Dispatcher(config, fetcher) if config.alerts else None
+        self.dispatcher = Dispatcher(config, fetcher, outbox=self.outbox) \
+            if self.outbox else None
         # Detection chooses among the tagged languages and those the sources list.
         self.languages = tuple(sorted({s.lang for s in config.sources if s.lang}))
         # The language model loads once, here, not in each source thread of the first pass.

@@ -68,7 +68,11 @@ def resolve(db: Database, name: str, type_: str) -> str:
 
 
 def check_source(db: Database, name: str) -> str:
-    """A source name as stored, or a usage error that lists the known ones."""
+    """A source name as stored, or a usage error that lists the known ones (looked up by
+    index; the list is read only for the error)."""
+    if db.execute("SELECT EXISTS (SELECT 1 FROM sources WHERE name = ?) OR EXISTS "
+                  "(SELECT 1 FROM documents WHERE source = ?)", [name, name]).fetchone()[0]:
+        return name
     known = [r[0] for r in db.execute(
         "SELECT name FROM sources UNION SELECT source FROM documents ORDER BY 1")]
     if name not in known:

@@ -37,10 +37,10 @@ class Dispatcher:
     once (``tracker run --once``)."""
 
     def __init__(self, config: Config, fetcher: Fetcher, *, backoff: float = BACKOFF,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, outbox: Outbox | None = None):
         self.config = config
         self.rules: dict[str, AlertRule] = {r.name: r for r in config.alerts}
-        self.outbox = Outbox(config.alerts, config.timezone)
+        self.outbox = outbox or Outbox(config.alerts, config.timezone)
         self.fetcher = fetcher
         self.backoff = backoff
         self.timeout = timeout

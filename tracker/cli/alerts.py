@@ -54,7 +54,7 @@ def alerts_test(config: Config, db: Path, name: str) -> None:
     """Send NAME's alert now through each of its targets, with its latest matching
     mentions (or a sample), marked as a test; nothing is written to the outbox."""
     from tracker.alerts.dispatch import Dispatcher
-    from tracker.alerts.outbox import COLUMNS, key
+    from tracker.alerts.outbox import key
     from tracker.alerts.send import DeliveryError
     from tracker.pipeline import build_fetcher
     from tracker.query import EXPORT_COLUMNS, MentionFilter, mention_rows
@@ -74,7 +74,7 @@ def alerts_test(config: Config, db: Path, name: str) -> None:
                         for r in mention_rows(store.db, flt)]
     if not mentions:
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        mentions = [dict.fromkeys(COLUMNS[:len(EXPORT_COLUMNS)]) | {
+        mentions = [dict.fromkeys(EXPORT_COLUMNS) | {
             "published_at": now, "source": "tracker", "url": "https://example.org/test",
             "title": "Test", "entity": "Test", "entity_type": "politician",
             "surface": "Test", "sentence": "A test of the alert rule.", "lang": "en"}]
