@@ -53,8 +53,11 @@ def test_held_out_test_set_meets_its_floors(tagger, kb):
 def test_development_set_traps_hold(tagger, kb):
     score = _score(tagger, kb, DEV)
     # Measured 0.967 / 0.871 on 2026-11-26 (247 passages; the 140 newest, written to tune
-    # on, hold people no source has and parties abroad): a guard against regressions.
-    assert score.precision() >= 0.95 and score.recall() >= 0.85, score.errors
+    # on, hold people no source has and parties abroad); 0.971 / 0.880 at the end of the
+    # second session. A guard against gross regressions only, well below the tuned score
+    # (lowered from 0.95 / 0.85 on 2026-11-26: a floor just under a tuned score proves
+    # nothing); quality is gated on the held-out test set above.
+    assert score.precision() >= 0.93 and score.recall() >= 0.80, score.errors
     # The traps of the first 107 passages (countries, words, relatives, postscripts,
     # namesakes) never misfire, but for one generic "écologistes" (fr-065), and nothing
     # there is given to the wrong entity.
@@ -72,7 +75,7 @@ def test_evaluate_command_reports_misses_by_class_and_enforces_floors(tmp_path):
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     overall = next(r for r in rows if r.get("type") == "all")
-    assert overall["precision"] >= 0.95
+    assert overall["precision"] >= 0.93  # the dev guard above
     classes = next(r for r in rows if r.get("type") == "misses by class")
     misses = [r for r in rows if r.get("kind") == "miss"]
     assert sum(classes[c] for c in ("not in KB", "form", "ambiguity")) == len(misses)
