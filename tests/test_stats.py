@@ -191,7 +191,10 @@ def test_daily_counts_follow_any_edit(newsroom):
     copy = path.parent / "edited.db"
     copy.write_bytes(path.read_bytes())
     conn = sqlite3.connect(copy)
+    assert _kept(conn) == _recount(conn)  # as the store counted them, a document at a time
     edits = [
+        ("INSERT INTO mentions (id, document_id, entity_id, party_id, surface, published_at) "
+         "VALUES ('by-hand', ?, 'ps', 'ps', 'PS', '2026-03-02T09:00:00Z')", [ids["D1"]]),
         ("UPDATE documents SET source = 'figaro', lang = NULL WHERE id = ?", [ids["D1"]]),
         ("UPDATE documents SET duplicate_of = ? WHERE id = ?", [ids["D2"], ids["D6"]]),
         ("UPDATE documents SET duplicate_of = NULL WHERE id = ?", [ids["D4"]]),

@@ -42,7 +42,8 @@ def test_migrations_run_once_and_wal_is_on(tmp_path):
         assert [r["name"] for r in applied] == ["m001_initial", "m002_near_duplicates",
                                               "m003_seen_urls", "m004_mention_details",
                                               "m005_candidates", "m006_reports",
-                                              "m007_discovered", "m008_alerts"]
+                                              "m007_discovered", "m008_alerts",
+                                              "m009_document_counts"]
         assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"documents", "mentions", "entities", "affiliations", "sources", "fetches",
                 "http_cache"} <= set(again.db.table_names())

@@ -9,6 +9,7 @@ Pure functions; the store keeps the bands.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -28,8 +29,16 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Fingerprint:
-    shingles: frozenset[int]
+    """A text's shingles and LSH bands. Made in a worker process and sent to the main
+    one, so the shingles travel packed (8 bytes each) and become a set only when a band
+    collides and the store must compare texts."""
+
+    packed: bytes  # the shingles' 64-bit hashes, as numpy uint64
     bands: tuple[int, ...]  # empty when the text is too short to compare
+
+    @functools.cached_property
+    def shingles(self) -> frozenset[int]:
+        return frozenset(np.frombuffer(self.packed, dtype=np.uint64).tolist())
 
 
 def shingles(text: str) -> frozenset[int]:
@@ -50,16 +59,16 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 def fingerprint(text: str) -> Fingerprint:
     found = shingles(text)
-    if len(found) < MIN_SHINGLES:
-        return Fingerprint(found, ())
     values = np.fromiter(found, dtype=np.uint64, count=len(found))
+    if len(found) < MIN_SHINGLES:
+        return Fingerprint(values.tobytes(), ())
     signature = _mix(values[None, :] ^ _SEEDS[:, None]).min(axis=1)
     bands = tuple(
         int.from_bytes(hashlib.blake2b(signature[b * ROWS:(b + 1) * ROWS].tobytes() + bytes([b]),
                                        digest_size=7).digest(), "big")
         for b in range(BANDS)
     )
-    return Fingerprint(found, bands)
+    return Fingerprint(values.tobytes(), bands)
 
 
 def is_copy(new: frozenset[int], stored: frozenset[int]) -> bool:

@@ -82,3 +82,12 @@ class Mention:
                 "surname": 0.9, "fuzzy": 0.85, "surname-in-context": 0.8, "member": 0.8,
                 "honorific": 0.8, "surname-family": 0.75, "discovered": 0.6,
                 "discovered-after-name": 0.6}.get(self.rule, 0.5)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person or organisation name the model found that no KB entry covers."""
+
+    name: str
+    label: str  # PER or ORG
+    sentence: str

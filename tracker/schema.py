@@ -183,10 +183,30 @@ def _document_counts(doc: str, sign: str) -> list[str]:
     return out
 
 
-def _count_triggers() -> list[str]:
-    def trigger(name: str, when: str, statements: list[str]) -> str:
-        return f"CREATE TRIGGER {name} {when} BEGIN\n" + "\n".join(statements) + "\nEND"
+def _trigger(name: str, when: str, statements: list[str]) -> str:
+    return f"CREATE TRIGGER {name} {when} BEGIN\n" + "\n".join(statements) + "\nEND"
 
+
+def document_counts() -> list[str]:
+    """Statements counting every mention of document ``?`` in at once, one per dimension:
+    the store inserts a document's mentions with counting paused (m009), then runs these
+    (four statements a document instead of four a mention)."""
+    out = []
+    for dimension, key in COUNT_DIMENSIONS.items():
+        key = key.format(row="m")
+        out.append(
+            f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
+            f"SELECT '{dimension}', substr(coalesce(m.published_at, d.published_at), 1, 10), "
+            f"{key}, count(*), count(*) * (d.duplicate_of IS NULL) FROM mentions m "
+            f"JOIN documents d ON d.id = m.document_id WHERE m.document_id = ? "
+            f"AND {key} IS NOT NULL GROUP BY 2, 3 ON CONFLICT (dimension, day, key) DO UPDATE "
+            "SET mentions = mentions + excluded.mentions, "
+            "originals = originals + excluded.originals")
+    return out
+
+
+def _count_triggers() -> list[str]:
+    trigger = _trigger
     counted = "document_id, entity_id, party_id, published_at"
     edited = "duplicate_of, source, lang"
     return [
@@ -253,3 +273,15 @@ def m008_alerts(db: Database) -> None:
     db["alert_outbox"].create_index(["rule", "created_at"])
     db["alert_state"].create({"rule": str, "spike_since": str, "spike_last": str,
                               "last_digest": str}, pk="rule")
+
+
+@migrations()
+def m009_document_counts(db: Database) -> None:
+    """Counting a stored document's mentions in one grouped statement per dimension: while
+    ``counts_paused`` holds a row (only ever inside the store's own write transaction),
+    the per-mention insert trigger stands aside. Any other insert (a user's script)
+    still counts mention by mention."""
+    db.execute("CREATE TABLE counts_paused (paused INTEGER PRIMARY KEY)")
+    db.execute("DROP TRIGGER mentions_count_insert")
+    db.execute(_trigger("mentions_count_insert", "AFTER INSERT ON mentions "
+                        "WHEN NOT EXISTS (SELECT 1 FROM counts_paused)", _add("NEW")))

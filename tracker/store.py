@@ -22,7 +22,9 @@ from tracker.dedupe import Fingerprint, fingerprint, is_copy, shingles
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
 from tracker.models import Article, Mention
-from tracker.schema import migrations
+from tracker.schema import document_counts, migrations
+
+DOCUMENT_COUNTS = document_counts()
 
 __all__ = ["Store", "backup", "migrations", "text_hash"]
 
@@ -170,8 +172,13 @@ class Store:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Database]:
-        """A short write transaction, taken IMMEDIATE so it never dies half-way on a lock."""
+        """A short write transaction, taken IMMEDIATE so it never dies half-way on a lock.
+        Inside one already open (a batch of documents) it is part of that one: the batch
+        commits or rolls back whole."""
         conn = self.db.conn
+        if conn.in_transaction:
+            yield self.db
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -236,6 +243,16 @@ class Store:
                                   "duration_ms": int(duration * 1000), "error": error,
                                   "fetched_at": now_iso()})
 
+    def log_fetches(self, rows: Sequence[tuple]) -> None:
+        """Many fetch log rows at once, (source, url, status, outcome, bytes, duration_ms,
+        error, fetched_at) each: the pipeline writes a pass's fetches with its next batch
+        of documents, not in a transaction of their own."""
+        if rows:
+            with self.write():
+                self.db.conn.executemany(
+                    "INSERT INTO fetches (source, url, status, outcome, bytes, duration_ms, "
+                    "error, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
     def prune_fetches(self, source: str, older_than: float) -> int:
         """Forget a source's fetch log rows older than ``older_than`` seconds (the log
         feeds `tracker sources`' health; kept forever it grows without bound)."""
@@ -277,32 +294,34 @@ class Store:
         return (row[0], row[1]) if row else None
 
     def save(self, article: Article, mentions: Sequence[Mention], *, kb_version: str,
-             tagger_version: str, previous: str | None = None) -> str | None:
+             tagger_version: str, previous: str | None = None, digest: str | None = None,
+             print_: Fingerprint | None = None) -> str | None:
         """Store a document and its mentions in one transaction; None if already stored.
 
         ``previous`` is the id of the version this one replaces (a watched page or file),
         so a page that changes back to an earlier text is a new version again. A document
         whose text is an exact or near copy of one stored from another URL (an agency
-        dispatch on several sites) is stored too, ``duplicate_of`` naming the first copy."""
-        digest = text_hash(article.text)
+        dispatch on several sites) is stored too, ``duplicate_of`` naming the first copy.
+        ``digest`` and ``print_`` (the text's hash and fingerprint) come made by the
+        worker processes; computed here when not given."""
+        digest = digest or text_hash(article.text)
         key = f"{article.url}\n{digest}" + (f"\n{previous}" if previous else "")
         doc_id = hashlib.sha256(key.encode()).hexdigest()[:20]
-        print_ = fingerprint(article.text)
+        print_ = print_ or fingerprint(article.text)
         with self.write() as db:
-            if db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
+            conn = db.conn
+            if conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
                 return None
-            db["documents"].insert({
-                "id": doc_id, "source": article.source, "url": article.url,
-                "title": article.title, "author": article.author,
-                "published_at": iso(article.published_at), "date_source": article.date_source,
-                "lang": article.lang, "text": article.text, "text_hash": digest,
-                "fetched_at": iso(article.fetched_at),
-                "duplicate_of": self._original_of(article.url, digest, print_),
-                "kb_version": kb_version, "tagger_version": tagger_version,
-            })
-            db["document_bands"].insert_all(
-                ({"band": band, "document_id": doc_id} for band in print_.bands),
-                batch_size=100)
+            conn.execute(
+                "INSERT INTO documents (id, source, url, title, author, published_at, "
+                "date_source, lang, text, text_hash, fetched_at, duplicate_of, kb_version, "
+                "tagger_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [doc_id, article.source, article.url, article.title, article.author,
+                 iso(article.published_at), article.date_source, article.lang, article.text,
+                 digest, iso(article.fetched_at),
+                 self._original_of(article.url, digest, print_), kb_version, tagger_version])
+            conn.executemany("INSERT INTO document_bands (band, document_id) VALUES (?, ?)",
+                             [(band, doc_id) for band in print_.bands])
             self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
             if self.on_saved is not None:  # alerts: queued with the mentions, or not at all
                 self.on_saved(db, doc_id)
@@ -320,13 +339,21 @@ class Store:
             [(m.entity_id, m.entity_name or m.surface,
               (m.entity_name or m.surface).split()[-1]) for m in mentions
              if m.method == "discovered"])
-        self.db.conn.executemany(
+        if not mentions:
+            return
+        conn = self.db.conn
+        # Counted per document, not per mention (m009): the insert trigger stands aside.
+        conn.execute("INSERT INTO counts_paused (paused) VALUES (1)")
+        conn.executemany(
             'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, "end", '
             "sentence, rule, published_at, position, method, confidence, kb_version, "
             "tagger_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(f"{doc_id}:{m.start}:{m.end}", doc_id, m.entity_id, m.party_id, m.surface,
               m.start, m.end, m.sentence, m.rule, published, article.position(m.start),
               m.method, m.confidence, kb_version, tagger_version) for m in mentions])
+        conn.execute("DELETE FROM counts_paused")
+        for statement in DOCUMENT_COUNTS:
+            conn.execute(statement, [doc_id])
 
     def count_candidates(self, found: Sequence, url: str) -> None:
         """Add names seen in one stored document to the candidates table."""
@@ -334,12 +361,11 @@ class Store:
             return
         now = now_iso()
         with self.write() as db:
-            for c in found:
-                db.execute(
-                    "INSERT INTO candidates (name, label, count, first_seen, last_seen, example, "
-                    "example_url) VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (name, label) DO "
-                    "UPDATE SET count = count + 1, last_seen = excluded.last_seen",
-                    [c.name, c.label, now, now, c.sentence, url])
+            db.conn.executemany(
+                "INSERT INTO candidates (name, label, count, first_seen, last_seen, example, "
+                "example_url) VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (name, label) DO "
+                "UPDATE SET count = count + 1, last_seen = excluded.last_seen",
+                [(c.name, c.label, now, now, c.sentence, url) for c in found])
 
     def documents(self, since: dt.date | None = None) -> Iterator[dict]:
         sql = "SELECT * FROM documents"

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
@@ -26,7 +25,7 @@ import tracker.names  # noqa: F401 - registers the tracker_split component
 import tracker.sentences  # noqa: F401 - registers the tracker_sentences component
 from tracker.context import PERSON_LABELS, sentence_of
 from tracker.kb import KnowledgeBase
-from tracker.models import Mention
+from tracker.models import Candidate, Mention
 from tracker.names import core
 
 TAGGER_VERSION = "6"
@@ -119,15 +118,6 @@ class Tagger:
                 entity_name=None if span.kb_id_ in self.kb.entities else span._.tracker_name,
             ))
         return out
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A person or organisation name the model found that no KB entry covers."""
-
-    name: str
-    label: str  # PER or ORG
-    sentence: str
 
 
 def _candidates(doc: Doc) -> list[Candidate]:
