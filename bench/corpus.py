@@ -726,6 +726,10 @@ class CorpusServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real sites
+            # Headers and body go in two writes: with Nagle's algorithm the body waited
+            # for the client's delayed ACK, 40 ms on every keep-alive answer (real
+            # servers send at once).
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 with outer._lock:

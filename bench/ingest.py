@@ -43,7 +43,7 @@ if __package__ in (None, ""):  # run as `python bench/ingest.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import CorpusServer, feeds_needed, generate, write_config  # noqa: E402
-from bench.longrun import cpu_seconds, process_tree, tree_rss_mb  # noqa: E402
+from bench.longrun import cpu_seconds, process_tree, rss_mb, tree_rss_mb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS_PER_PASS = 200  # tracker.pipeline.MAX_ITEMS_PER_PASS, without importing spaCy here
@@ -62,10 +62,13 @@ class ChildRun:
     seconds: float
     returncode: int
     peak_rss_mb: float  # the largest single process of the tree (ru_maxrss)
-    peak_tree_rss_mb: float  # the whole tree (tagging processes included), sampled
+    peak_tree_rss_mb: float  # the whole tree (worker processes included), sampled
     cpu_seconds: float  # the process and its reaped children
-    descendants_cpu_seconds: float  # its children's part (the tagging processes), sampled
+    descendants_cpu_seconds: float  # its children's part (the worker processes), sampled
     started: float  # time.monotonic() at launch
+    main_cpu_seconds: float = 0.0  # the main process alone, sampled (/proc/PID/stat)
+    main_peak_rss_mb: float = 0.0  # the main process alone, sampled
+    worker_peak_rss_mb: float = 0.0  # the largest worker process at any sample
 
 
 def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: float,
@@ -78,7 +81,7 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                                 stdin=subprocess.DEVNULL)
         if on_start:
             on_start(proc.pid)
-        peak_tree = 0.0
+        peak_tree = main_rss = worker_rss = main_cpu = 0.0
         children_cpu: dict[int, float] = {}
         try:
             while True:
@@ -91,10 +94,14 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                     break
                 rss = tree_rss_mb(proc.pid)
                 peak_tree = max(peak_tree, rss[0] if rss else 0.0)
+                main_rss = max(main_rss, rss[1] if rss else 0.0)
+                main_cpu = cpu_seconds(proc.pid) or main_cpu
                 for child in process_tree(proc.pid)[1:]:
                     used = cpu_seconds(child)
                     if used is not None:
                         children_cpu[child] = used
+                    if _is_worker(child):
+                        worker_rss = max(worker_rss, rss_mb(child) or 0.0)
                 time.sleep(0.2)
         except BaseException:
             proc.kill()
@@ -105,7 +112,18 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
     return ChildRun(seconds=seconds, returncode=proc.returncode,
                     peak_rss_mb=usage.ru_maxrss / 1024, peak_tree_rss_mb=peak_tree,
                     cpu_seconds=usage.ru_utime + usage.ru_stime,
-                    descendants_cpu_seconds=sum(children_cpu.values()), started=started)
+                    descendants_cpu_seconds=sum(children_cpu.values()), started=started,
+                    main_cpu_seconds=main_cpu, main_peak_rss_mb=main_rss,
+                    worker_peak_rss_mb=worker_rss)
+
+
+def _is_worker(pid: int) -> bool:
+    """A worker process of the tracker (multiprocessing's spawn), not its resource
+    tracker."""
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 class CpuWatch:
@@ -303,10 +321,13 @@ def run(*, articles: int = 2000, naive_articles: int = 200,
             "peak_rss_mb": round(child.peak_tree_rss_mb, 1),
             "peak_rss_largest_process_mb": round(child.peak_rss_mb, 1),
             "cpu_seconds": round(child.cpu_seconds, 1),
-            # Per page, in core-milliseconds: the main process (fetch, extract, store) and
-            # its children (the tagging processes); the limit costs cores / its pages/s.
-            "main_cpu_ms_per_page": 1000 * (child.cpu_seconds - child.descendants_cpu_seconds)
-            / got["documents"],
+            "main_peak_rss_mb": round(child.main_peak_rss_mb, 1),
+            "worker_peak_rss_mb": round(child.worker_peak_rss_mb, 1),
+            # Per page, in core-milliseconds: the main process (schedule, fetch, store; its
+            # start-up included) and its children (the worker processes: extraction,
+            # language, fingerprint, tagging; theirs included); the limit costs cores / its
+            # pages/s. Both are read from /proc every 0.2 s (the last 0.2 s is missed).
+            "main_cpu_ms_per_page": 1000 * child.main_cpu_seconds / got["documents"],
             "children_cpu_ms_per_page": 1000 * child.descendants_cpu_seconds / got["documents"],
             "cores_used": child.cpu_seconds / child.seconds, "other_cores_busy": others,
         }
@@ -358,10 +379,11 @@ def report(r: dict) -> str:
         ("tracker", f"{t['documents']:,} pages in {t['seconds']:.1f} s (start-up "
                     f"{t['startup_s']:.1f} s): {t['pages_per_s']:.2f} pages/s, "
                     f"{t['words_per_s']:,.0f} words/s"),
-        ("", f"peak RSS {t['peak_rss_mb']:,.0f} MB (all processes; largest "
-             f"{t['peak_rss_largest_process_mb']:,.0f} MB), {t['cores_used']:.2f} cores busy"),
-        ("", f"CPU per page: {t['main_cpu_ms_per_page']:.0f} ms in the main process, "
-             f"{t['children_cpu_ms_per_page']:.0f} ms in its tagging processes"),
+        ("", f"peak RSS {t['peak_rss_mb']:,.0f} MB (all processes), main process "
+             f"{t['main_peak_rss_mb']:,.0f} MB, largest worker "
+             f"{t['worker_peak_rss_mb']:,.0f} MB; {t['cores_used']:.2f} cores busy"),
+        ("", f"CPU per page: {t['main_cpu_ms_per_page']:.1f} ms in the main process, "
+             f"{t['children_cpu_ms_per_page']:.0f} ms in its worker processes"),
         ("", f"{t['mentions']:,} mentions, {t['duplicates']} duplicates, "
              f"{t['fetch_errors']} fetch errors"),
         ("limit", f"plain NER, {lim['processes']} process(es): {lim['words_per_s']:,.0f} "

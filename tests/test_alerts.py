@@ -489,7 +489,7 @@ def test_a_rule_matches_what_tracker_mentions_lists_with_the_same_filters(tmp_pa
         outbox.prepare(store.db)
         store.on_saved = outbox.on_saved
         for i, sample in enumerate(sorted(SAMPLES.iterdir())):
-            from tracker.pipeline import article_from_body
+            from tracker.prepare import article_from_body
 
             article, _ = article_from_body(sample.read_bytes(), source="s",
                                            url=f"https://a.example/{i}",

@@ -75,7 +75,9 @@ def test_failing_source_is_backed_off_doubling_and_shown_failing(site, tmp_path,
     daemon.wait_for(lambda: site.hits("/gone.xml") >= 4, timeout=120)
     stderr = daemon.stop()
     gaps = site.gaps("/gone.xml")[:3]  # 1 s, then 2 s, then 4 s between tries
-    assert [round(g) for g in gaps] == [1, 2, 4], gaps
+    # (the first passes run while the worker processes load: on a busy machine a pass
+    # may end a few tenths of a second late)
+    assert all(abs(gap - want) < 0.75 for gap, want in zip(gaps, (1, 2, 4), strict=True)), gaps
     health = _sources(config)
     assert health["gone"]["last_status"] == "error"
     assert health["gone"]["consecutive_failures"] >= 4

@@ -227,9 +227,9 @@ def _defaults(raw: Any, path: Path) -> Defaults:
 
 
 def _processes(value: Any, where: str) -> int:
-    """A count of tagging processes, or 'auto' (one per core, at most four)."""
+    """A count of worker processes, or 'auto' (one per core, as memory allows)."""
     if value == "auto":
-        from tracker.tagpool import default_processes
+        from tracker.workers import default_processes
 
         return default_processes()
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:

@@ -87,6 +87,15 @@ class LiveProgress:
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
+    def note(self, key: str, text: str, done: bool = False) -> None:
+        """A line for a start-up step (the KB loading, the workers coming up), shown from
+        the first second."""
+        with self._lock:
+            if key not in self._tasks:
+                self._tasks[key] = self.progress.add_task(text, total=None)
+            task = self._tasks[key]
+        self.progress.update(task, description=text, total=1, completed=1 if done else 0)
+
     def update(self, source: str, documents: int, mentions: int, done: bool = False,
                failed: str | None = None) -> None:
         state = "failed: " + failed[:80] if failed else ("done" if done else "running")

@@ -41,6 +41,11 @@ class Fingerprint:
         return frozenset(np.frombuffer(self.packed, dtype=np.uint64).tolist())
 
 
+def text_hash(text: str) -> str:
+    """The text's identity for exact copies: the same words, however spaced."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
 def shingles(text: str) -> frozenset[int]:
     words = _WORD.findall(fold(text))
     grams = (" ".join(words[i:i + SHINGLE]) for i in range(max(0, len(words) - SHINGLE + 1)))

@@ -10,7 +10,9 @@ backoff for 5xx, 429 and network errors.
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
+import itertools
 import logging
 import random
 import socket
@@ -138,10 +140,7 @@ class Fetcher:
                     raise BlockedError(current, f"refused: {refusal}") from None
                 raise FetchError(current, f"connection failed ({type(exc).__name__})",
                                  retryable=True) from None
-            watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut,
-                                       args=(resp,))
-            watchdog.daemon = True
-            watchdog.start()
+            watch = _WATCHDOG.watch(deadline, resp)
             try:
                 read = 0
                 for chunk in resp.iter_content(16 * 1024):  # the answer is not needed
@@ -151,7 +150,7 @@ class Fetcher:
             except requests.RequestException:
                 pass  # the status is what counts; a cut or broken body does not change it
             finally:
-                watchdog.cancel()
+                _WATCHDOG.cancel(watch)
                 resp.close()
             if time.monotonic() > deadline:
                 raise FetchError(current, f"no whole answer within {timeout * 2:g}s",
@@ -272,9 +271,7 @@ class Fetcher:
             if refused:  # the name now resolves elsewhere than when it was checked
                 raise BlockedError(url, f"refused at connect: {refused}") from None
             raise FetchError(url, f"connection failed: {_short(exc)}", retryable=True) from None
-        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut, args=(resp,))
-        watchdog.daemon = True
-        watchdog.start()
+        watch = _WATCHDOG.watch(deadline, resp)
         try:
             declared = resp.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
@@ -294,7 +291,7 @@ class Fetcher:
                 raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded") from None
             raise FetchError(url, f"read failed: {_short(exc)}", retryable=True) from None
         finally:
-            watchdog.cancel()
+            _WATCHDOG.cancel(watch)
             resp.close()
 
     def _robots_allow(self, url: str, timeout: float) -> bool:
@@ -367,6 +364,51 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+class _Watchdog:
+    """One thread for every fetch in the process that cuts the answers still reading at
+    their deadline (a timer thread per request cost more CPU than the request itself)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int]] = []
+        self._watched: dict[int, requests.Response] = {}
+        self._tokens = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: float, resp: requests.Response) -> int:
+        token = next(self._tokens)
+        with self._cond:
+            self._watched[token] = resp
+            heapq.heappush(self._heap, (deadline, token))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="fetch-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            elif self._heap[0][1] == token:
+                self._cond.notify()
+        return token
+
+    def cancel(self, token: int) -> None:
+        with self._cond:
+            self._watched.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._heap and self._heap[0][1] not in self._watched:
+                    heapq.heappop(self._heap)  # answered in time
+                wait = self._heap[0][0] - time.monotonic() if self._heap else 60.0
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                _, token = heapq.heappop(self._heap)
+                resp = self._watched.pop(token)
+            _cut(resp)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _cut(resp: requests.Response) -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.dedupe import Fingerprint
+    from tracker.sources import FeedItem
+
+# The version of the tagging rules, stored with each mention. Here, not in tracker.tag, so
+# that the main process of `tracker run` knows it without importing spaCy.
+TAGGER_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -91,3 +100,33 @@ class Candidate:
     name: str
     label: str  # PER or ORG
     sentence: str
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A body fetched (or read from a file) by the main process, on its way to a worker."""
+
+    source: str
+    url: str  # where it is stored (the link's canonical form)
+    body: bytes
+    fetched_at: dt.datetime
+    charset: str | None = None
+    is_html: bool = True
+    lang_hint: str | None = None
+    feed_item: FeedItem | None = None
+    file_time: dt.datetime | None = None
+    name: str | None = None  # a file's name: the title when the text gives none
+    versioned: bool = False  # a watched page or file: a changed text is a new version
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A page made ready to store, or ``error`` saying why it cannot be."""
+
+    article: Article | None
+    canonical: str | None = None  # the page's own canonical URL, if it names one
+    digest: str = ""
+    print_: Fingerprint | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    error: str | None = None

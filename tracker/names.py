@@ -9,6 +9,8 @@ and spaCy's: it is rebuilt only when one of them changes.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
 import marshal
@@ -16,6 +18,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -115,18 +118,49 @@ class NameIndex:
 def compile_names(nlp: Language, kb: KnowledgeBase) -> NameIndex:
     """The KB's names as token sequences of this language's tokenizer, from the cache
     when the KB, the tagger and spaCy are those it was built with."""
-    from tracker.tag import TAGGER_VERSION  # the version also covers these rules
+    from tracker.models import TAGGER_VERSION  # the version also covers these rules
 
     key = hashlib.sha256("|".join((
         COMPILED_FORMAT, TAGGER_VERSION, spacy.__version__, nlp.lang,
         nlp.meta.get("name", ""), nlp.meta.get("version", ""), kb.version,
         ",".join(sorted(_listed_first_names())))).encode()).hexdigest()[:16]
     path = _cache_dir() / f"names-{nlp.lang}-{key}.marshal"
+    cached = _read_index(path)
+    if cached is not None:
+        return cached
+    # Several worker processes start at once: one compiles, the others wait and read it.
+    with _compiling(path):
+        cached = _read_index(path)
+        if cached is not None:
+            return cached
+        return _compile_and_keep(nlp, kb, path)
+
+
+def _read_index(path: Path) -> NameIndex | None:
     try:
         # marshal, not pickle: plain dicts and tuples load several times faster
         return NameIndex(*marshal.loads(path.read_bytes()))
     except (OSError, ValueError, EOFError, TypeError):
-        pass
+        return None
+
+
+@contextlib.contextmanager
+def _compiling(path: Path) -> Iterator[None]:
+    """An exclusive lock beside the cache file (none where the folder is read-only)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 - held below
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
+
+
+def _compile_and_keep(nlp: Language, kb: KnowledgeBase, path: Path) -> NameIndex:
     index = _compile(nlp, kb)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,6 +172,7 @@ def compile_names(nlp: Language, kb: KnowledgeBase) -> NameIndex:
         for old in path.parent.glob(f"names-{nlp.lang}-*.marshal"):
             if old != path and time.time() - old.stat().st_mtime > 7 * 86400:
                 old.unlink(missing_ok=True)
+                old.with_suffix(".lock").unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home: compiled again next time, nothing lost
     return index

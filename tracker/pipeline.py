@@ -1,11 +1,13 @@
-"""One pass over one source: collect -> fetch -> extract -> tag -> store.
+"""One pass over one source: collect -> fetch -> (workers: extract, tag) -> store.
 
-A ``Pipeline`` is built once per process with the config, the tagging pool and the
+A ``Pipeline`` is built once per process with the config, the worker pool and the
 fetcher, and runs any source from any thread (each run opens its own database
-connection). Articles go to the tagging processes a batch at a time while the source goes
-on fetching; tagged batches are stored in order, each document in its own transaction.
-A failing item is logged and skipped; a failing source is recorded and reported; neither
-stops the others.
+connection). The main process only schedules, fetches and writes: each fetched body goes
+to the worker processes a batch at a time (``tracker.prepare``: extraction, language,
+fingerprint, tagging) while the source goes on fetching; prepared batches are stored in
+order, a batch per transaction, with the fetch log rows gathered meanwhile. A failing
+item is logged and skipped; a failing source is recorded and reported; neither stops
+the others.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,12 +27,11 @@ from tracker.alerts.dispatch import Dispatcher
 from tracker.alerts.outbox import Outbox
 from tracker.config import Config, Source
 from tracker.errors import FetchError, TrackerError
-from tracker.extract import decode, detect_language, extract_html, extract_text
 from tracker.fetch import Fetcher, Response
-from tracker.models import Article
-from tracker.sources import FeedItem, canonical_url, list_files, parse_feed
-from tracker.store import Store, text_hash
-from tracker.tagpool import TagPool
+from tracker.models import Article, Fetched, Prepared
+from tracker.sources import canonical_url, list_files, parse_feed
+from tracker.store import Store, iso
+from tracker.workers import Job, WorkerPool
 
 if TYPE_CHECKING:
     from tracker.tag import Tagger
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 # A feed listing thousands of items (an archive dump, a hostile feed) would keep one
 # source busy for hours: each pass takes the newest ones, the rest wait for later passes.
 MAX_ITEMS_PER_PASS = 200
-BATCH = 8  # articles per tagging batch: enough for nlp.pipe, small enough to store soon
+BATCH = 8  # pages per batch: enough for nlp.pipe, small enough to store soon
 
 
 @dataclass
@@ -60,37 +60,11 @@ def build_fetcher(config: Config) -> Fetcher:
                    max_bytes=d.max_bytes, allow_networks=config.allow_networks)
 
 
-def article_from_body(body: bytes, *, source: str, url: str, charset: str | None = None,
-                      is_html: bool = True, feed_item: FeedItem | None = None,
-                      lang_hint: str | None = None, file_time: dt.datetime | None = None,
-                      languages: Sequence[str] = ()) -> tuple[Article, str | None]:
-    """Build the document from raw bytes; also returns the page's canonical URL if any."""
-    text = decode(body, charset)
-    page = extract_html(text, url) if is_html else extract_text(text)
-    now = dt.datetime.now(dt.timezone.utc)
-    if feed_item and feed_item.published_at:
-        published, date_source = feed_item.published_at, "feed"
-    elif page.published_at:
-        published, date_source = page.published_at, "page"
-    elif file_time:
-        published, date_source = file_time, "file"
-    else:
-        published, date_source = now, "fetch"
-    title = page.title or (feed_item.title if feed_item else None)
-    article = Article(
-        source=source, url=url, text=page.text,
-        lang=detect_language(page.text, lang_hint, page.lang, among=languages),
-        published_at=published, date_source=date_source, fetched_at=now,
-        title=title, author=page.author,
-    )
-    return article, page.canonical_url
-
-
 class Pipeline:
-    def __init__(self, config: Config, tags: TagPool, fetcher: Fetcher, db_path: Path,
+    def __init__(self, config: Config, workers: WorkerPool, fetcher: Fetcher, db_path: Path,
                  stop: threading.Event | None = None):
         self.config = config
-        self.tags = tags
+        self.workers = workers
         self.fetcher = fetcher
         self.db_path = db_path
         self.stop = stop or threading.Event()
@@ -99,11 +73,9 @@ class Pipeline:
         self.outbox = Outbox(config.alerts, config.timezone) if config.alerts else None
         self.dispatcher = Dispatcher(config, fetcher, outbox=self.outbox) \
             if self.outbox else None
-        # Detection chooses among the tagged languages and those the sources list.
-        self.languages = tuple(sorted({s.lang for s in config.sources if s.lang}))
-        # The language model loads once, here, not in each source thread of the first pass.
-        detect_language("Le gouvernement présente son budget à l'Assemblée nationale.",
-                        among=self.languages)
+        # Sources run in parallel threads (fetching is waiting): enough of them to keep
+        # every worker busy, each host still fetched one request at a time.
+        self.parallel_sources = max(4, min(32, 2 * workers.processes))
         # Called with (source, new documents, mentions, done, failure) as a pass goes.
         self.on_progress: Callable[[str, int, int, bool, str | None], None] | None = None
 
@@ -151,26 +123,26 @@ class Pipeline:
                              result.failed)
 
     # -- kinds -------------------------------------------------------------------------
-    def _fetch(self, store: Store, source: Source, url: str, *, conditional: bool = False
-               ) -> Response:
-        etag, modified = store.cache_headers(url) if conditional else (None, None)
+    def _fetch(self, pending: _Pending, source: Source, url: str, *,
+               conditional: bool = False) -> Response:
+        etag, modified = pending.store.cache_headers(url) if conditional else (None, None)
         started = time.monotonic()
         try:
             resp = self.fetcher.fetch(url, timeout=source.timeout, etag=etag,
                                       last_modified=modified)
         except FetchError as exc:
-            store.log_fetch(source.name, url, status=exc.status, outcome="error",
-                            duration=time.monotonic() - started, error=exc.reason)
+            pending.log_fetch(source.name, url, exc.status, "error",
+                              duration=time.monotonic() - started, error=exc.reason)
             raise
-        store.log_fetch(source.name, url, status=resp.status,
-                        outcome="not-modified" if resp.not_modified else "ok",
-                        size=len(resp.body), duration=resp.elapsed)
+        pending.log_fetch(source.name, url, resp.status,
+                          "not-modified" if resp.not_modified else "ok",
+                          size=len(resp.body), duration=resp.elapsed)
         return resp
 
     def _run_feed(self, source: Source, store: Store, result: RunResult,
                   pending: _Pending) -> None:
         assert source.url
-        resp = self._fetch(store, source, source.url, conditional=True)
+        resp = self._fetch(pending, source, source.url, conditional=True)
         if resp.not_modified:
             return
         items, warning = parse_feed(resp.body, resp.final_url,
@@ -191,7 +163,7 @@ class Pipeline:
                 result.skipped += 1
                 continue
             try:
-                page = self._fetch(store, source, url)
+                page = self._fetch(pending, source, url)
             except FetchError as exc:
                 result.errors.append(str(exc))
                 # A 503 or a timeout may pass: keep polling the feed in full until it does.
@@ -199,22 +171,9 @@ class Pipeline:
                 log.warning("item skipped", extra={"source": source.name, "url": exc.url,
                                                    "reason": exc.reason})
                 continue
-            article, canonical = article_from_body(
-                page.body, source=source.name, url=url, charset=page.charset,
-                is_html=page.content_type != "text/plain", feed_item=item, lang_hint=source.lang,
-                languages=self.languages)
-            link = url
-            if canonical and _same_host(canonical, url) and canonical_url(canonical) != url:
-                url = canonical_url(canonical)
-                article = dataclasses.replace(article, url=url)
-                if store.has_url(url):
-                    result.skipped += 1
-                else:
-                    pending.add(article)
-                    pending.finish()  # stored now, so the alias can point to it
-                store.remember_alias(link, url)  # next time, known without fetching
-                continue
-            pending.add(article)
+            pending.add(Fetched(source.name, url, page.body, _now(), charset=page.charset,
+                                is_html=page.content_type != "text/plain",
+                                lang_hint=source.lang, feed_item=item))
         pending.finish()
         if not retry_later and not pending.failed:  # only now may the next poll be a 304
             store.remember_headers(source.url, resp.etag, resp.last_modified)
@@ -222,19 +181,12 @@ class Pipeline:
     def _run_page(self, source: Source, store: Store, result: RunResult,
                   pending: _Pending) -> None:
         assert source.url
-        resp = self._fetch(store, source, source.url, conditional=True)
+        resp = self._fetch(pending, source, source.url, conditional=True)
         if resp.not_modified:
             return
-        url = canonical_url(source.url)
-        article, _ = article_from_body(resp.body, source=source.name, url=url,
-                                       charset=resp.charset,
-                                       is_html=resp.content_type != "text/plain",
-                                       lang_hint=source.lang, languages=self.languages)
-        latest = store.latest(url)
-        if latest and latest[1] == text_hash(article.text):
-            result.skipped += 1
-        else:
-            pending.add(article, previous=latest[0] if latest else None)
+        pending.add(Fetched(source.name, canonical_url(source.url), resp.body, _now(),
+                            charset=resp.charset, is_html=resp.content_type != "text/plain",
+                            lang_hint=source.lang, versioned=True))
         pending.finish()
         if not pending.failed:
             store.remember_headers(source.url, resp.etag, resp.last_modified)
@@ -245,7 +197,6 @@ class Pipeline:
         for path in list_files(source.path):
             if self.stop.is_set():
                 return
-            url = path.resolve().as_uri()
             try:
                 stat = path.stat()
                 if stat.st_size > self.config.defaults.max_bytes:
@@ -254,21 +205,14 @@ class Pipeline:
                                                        "reason": "larger than max_bytes"})
                     continue
                 body = path.read_bytes()
-                mtime = dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc)
             except OSError as exc:
                 result.errors.append(f"{path}: {exc.strerror}")
                 continue
-            article, _ = article_from_body(body, source=source.name, url=url,
-                                           is_html=path.suffix.lower() != ".txt",
-                                           lang_hint=source.lang, file_time=mtime,
-                                           languages=self.languages)
-            if article.title is None:
-                article = dataclasses.replace(article, title=path.stem)
-            latest = store.latest(url)
-            if latest and latest[1] == text_hash(article.text):
-                result.skipped += 1
-                continue
-            pending.add(article, previous=latest[0] if latest else None)
+            pending.add(Fetched(
+                source.name, path.resolve().as_uri(), body, _now(),
+                is_html=path.suffix.lower() != ".txt", lang_hint=source.lang,
+                file_time=dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc),
+                name=path.stem, versioned=True))
 
     def start_alerts(self) -> None:
         """The daemon: deliver alerts, and check spikes and digests, in a thread of their
@@ -289,65 +233,110 @@ class Pipeline:
             return self.dispatcher.deliver(store, budget=60.0)
 
     def close(self) -> None:
-        """Stop the tagging processes (batches already submitted still complete) and the
+        """Stop the worker processes (batches already submitted still complete) and the
         alert thread."""
         if self.dispatcher is not None:
             self.dispatcher.close()
-        self.tags.close()
+        self.workers.close()
 
 
 class _Pending:
-    """One pass's articles on their way through tagging: sent a batch at a time, at most
-    a few batches ahead, and stored in the order they came."""
+    """One pass's pages on their way through the workers: sent a batch at a time, at most
+    a few batches ahead, and stored in the order they came, a batch per transaction
+    (with the fetch log rows gathered since the last one)."""
 
     def __init__(self, pipeline: Pipeline, store: Store, result: RunResult):
         self.pipeline, self.store, self.result = pipeline, store, result
-        self.batch: list[tuple[Article, str | None]] = []
-        self.sent: list[tuple[Future, list[tuple[Article, str | None]]]] = []
-        self.ahead = max(2, pipeline.tags.processes)
-        self.failed = 0  # articles whose tagging failed: a feed must be read again
+        self.batch: list[Fetched] = []
+        self.sent: list[tuple[Job, list[Fetched]]] = []
+        self.ahead = max(2, pipeline.workers.processes)
+        self.fetches: list[tuple] = []
+        self.failed = 0  # pages whose preparation failed: a feed must be read again
 
-    def add(self, article: Article, previous: str | None = None) -> None:
-        if not article.text.strip():
-            self.result.errors.append(f"{article.url}: no main text found")
-            return
-        self.batch.append((article, previous))
+    def log_fetch(self, source: str, url: str, status: int | None, outcome: str, *,
+                  size: int = 0, duration: float = 0.0, error: str | None = None) -> None:
+        self.fetches.append((source, url, status, outcome, size, int(duration * 1000), error,
+                             iso(_now())))
+
+    def add(self, page: Fetched) -> None:
+        self.batch.append(page)
         if len(self.batch) >= BATCH:
             self._send()
         while len(self.sent) > self.ahead:
             self._store_oldest()
 
     def finish(self) -> None:
-        """Send what is left and store every batch sent."""
-        if self.batch:
-            self._send()
-        while self.sent:
-            self._store_oldest()
+        """Send what is left, store every batch sent, and write the fetch log."""
+        try:
+            if self.batch:
+                self._send()
+            while self.sent:
+                self._store_oldest()
+        finally:
+            if self.fetches:
+                self.store.log_fetches(self.fetches)
+                self.fetches = []
 
     def _send(self) -> None:
-        items = [(a.text, a.lang, a.day) for a, _ in self.batch]
-        self.sent.append((self.pipeline.tags.submit(items), self.batch))
+        self.sent.append((self.pipeline.workers.submit(self.batch), self.batch))
         self.batch = []
 
     def _store_oldest(self) -> None:
-        future, articles = self.sent.pop(0)
+        job, pages = self.sent.pop(0)
         try:
-            tagged = future.result()
-        except Exception as exc:  # noqa: BLE001 - a dead worker costs a batch, not the pass
-            self.failed += len(articles)
-            self.result.errors.append(f"tagging failed for {len(articles)} articles: {exc}")
-            log.error("tagging failed", extra={"source": self.result.source,
-                                               "articles": len(articles), "error": str(exc)})
+            prepared = job.result()
+        except TrackerError:
+            raise  # the workers cannot start: the pass fails, saying why
+        except Exception as exc:  # noqa: BLE001 - dead workers cost a batch, not the pass
+            self.failed += len(pages)
+            self.result.errors.append(f"processing failed for {len(pages)} pages: {exc}")
+            log.error("processing failed", extra={"source": self.result.source,
+                                                  "pages": len(pages), "error": str(exc)})
             return
-        tags = self.pipeline.tags
-        for (article, previous), (mentions, candidates) in zip(articles, tagged, strict=True):
-            saved = self.store.save(article, mentions, kb_version=tags.kb.version,
-                                    tagger_version=tags.version, previous=previous)
-            if saved:
-                self.store.count_candidates(candidates, article.url)
-                self.result.new_documents += 1
-                self.result.mentions += len(mentions)
-                self.pipeline._progress(self.result)
+        with self.store.write():
+            self.store.log_fetches(self.fetches)
+            for page, ready in zip(pages, prepared, strict=True):
+                self._store_one(page, ready)
+        self.fetches = []
+
+    def _store_one(self, page: Fetched, ready: Prepared) -> None:
+        """Store one prepared page, unless it is known already (under the canonical URL
+        it names, or as the latest version of a watched page or file)."""
+        store, result = self.store, self.result
+        if ready.error or ready.article is None:
+            result.errors.append(ready.error or f"{page.url}: not prepared")
+            return
+        article, url, link = ready.article, page.url, None
+        if (page.feed_item and ready.canonical and _same_host(ready.canonical, url)
+                and canonical_url(ready.canonical) != url):
+            link, url = url, canonical_url(ready.canonical)
+            article = dataclasses.replace(article, url=url)
+        previous = None
+        if page.versioned:
+            latest = store.latest(url)
+            if latest and latest[1] == ready.digest:
+                result.skipped += 1
+                return
+            previous = latest[0] if latest else None
+        elif link and store.has_url(url):
+            result.skipped += 1
+            store.remember_alias(link, url)  # next time, known without fetching
+            return
+        workers = self.pipeline.workers
+        saved = store.save(article, ready.mentions, kb_version=workers.kb.version,
+                           tagger_version=workers.version, previous=previous,
+                           digest=ready.digest, print_=ready.print_)
+        if link:
+            store.remember_alias(link, url)
+        if saved:
+            store.count_candidates(ready.candidates, article.url)
+            result.new_documents += 1
+            result.mentions += len(ready.mentions)
+            self.pipeline._progress(result)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def _same_host(a: str, b: str) -> bool:

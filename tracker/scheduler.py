@@ -83,10 +83,10 @@ def run_lock(db_path: Path) -> Iterator[None]:
         handle.close()
 
 
-def run_once(pipeline: Pipeline, sources: Sequence[Source], *, workers: int = 4
-             ) -> list[RunResult]:
+def run_once(pipeline: Pipeline, sources: Sequence[Source]) -> list[RunResult]:
     """One pass over every source, different sources in parallel (hosts wait politely)."""
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(sources)))) as pool:
+    workers = max(1, min(pipeline.parallel_sources, len(sources)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(pipeline.run_source, sources))
 
 
@@ -109,16 +109,17 @@ class Daemon:
     and again on each reload, so a SIGHUP picks up edited sources and knowledge base."""
 
     def __init__(self, build: Callable[[], tuple[Pipeline, list[Source]]], *,
-                 stop: threading.Event, workers: int = 4):
+                 stop: threading.Event):
         self.build = build
         self.stop = stop
         self.reload_requested = threading.Event()
         self.pipeline, self.sources = build()
         self.runs = 0
+        self.failure: str | None = None  # why the daemon stopped by itself
         self._active = 0
         self._cond = threading.Condition()
         self.scheduler = BackgroundScheduler(
-            executors={"default": JobPool(max_workers=workers)},
+            executors={"default": JobPool(max_workers=self.pipeline.parallel_sources)},
             job_defaults={"max_instances": 1, "coalesce": True},
             timezone=UTC,
         )
@@ -197,6 +198,11 @@ class Daemon:
         self.scheduler.start()
         log.info("daemon started: %d sources", len(self.sources))
         while not self.stop.wait(0.5):
+            if self.pipeline.workers.failure:  # nothing could ever be stored: say why, stop
+                self.failure = self.pipeline.workers.failure
+                log.error("stopping: %s", self.failure)
+                self.stop.set()
+                break
             if self.reload_requested.is_set():
                 self.reload_requested.clear()
                 self._reload()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from tracker.dedupe import Fingerprint, fingerprint, is_copy, shingles
+from tracker.dedupe import Fingerprint, fingerprint, is_copy, shingles, text_hash
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
 from tracker.models import Article, Mention
@@ -61,10 +61,6 @@ def now_iso() -> str:
 
 def iso(when: dt.datetime) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
 class Store:

@@ -25,10 +25,11 @@ import tracker.names  # noqa: F401 - registers the tracker_split component
 import tracker.sentences  # noqa: F401 - registers the tracker_sentences component
 from tracker.context import PERSON_LABELS, sentence_of
 from tracker.kb import KnowledgeBase
-from tracker.models import Candidate, Mention
+from tracker.models import TAGGER_VERSION, Candidate, Mention
 from tracker.names import core
 
-TAGGER_VERSION = "6"
+__all__ = ["TAGGER_VERSION", "Tagger"]
+
 # Texts are tagged in pieces of at most this many characters, cut at line breaks: spaCy's
 # NER needs about 1 GB per 100,000 characters, and its max_length would refuse the rest.
 CHUNK_CHARS = 100_000

