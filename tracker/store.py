@@ -186,7 +186,13 @@ class Store:
     # -- knowledge base and sources ------------------------------------------------------
     def sync_entities(self, kb: KnowledgeBase) -> None:
         """Upsert the KB's entities and affiliations (entities no longer in the KB stay, so
-        old mentions keep their names)."""
+        old mentions keep their names); nothing to do when this KB version is there."""
+        stored = self.db.execute("SELECT count(*) FROM entities WHERE kb_version = ?",
+                                 [kb.version]).fetchone()[0]
+        links = self.db.execute("SELECT count(*) FROM affiliations").fetchone()[0]
+        if stored == len(kb.entities) and links == sum(len(e.affiliations)
+                                                       for e in kb.politicians()):
+            return
         with self.write() as db:
             db["entities"].upsert_all(({
                 "id": e.id, "name": e.name, "type": e.type, "country": e.country,
