@@ -118,11 +118,14 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
 
 
 def _is_worker(pid: int) -> bool:
-    """A worker process of the tracker (multiprocessing's spawn), not its resource
-    tracker."""
+    """A worker process of the tracker: a child of its fork server (or a spawned
+    process), not the fork server itself nor multiprocessing's resource tracker."""
     try:
-        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return True
+        parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+        return b"forkserver" in Path(f"/proc/{parent}/cmdline").read_bytes()
+    except (OSError, IndexError):
         return False
 
 

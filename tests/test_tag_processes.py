@@ -13,33 +13,7 @@ import sys
 import time
 
 from tests.conftest import SITE, write_config
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-def _workers(pid: int) -> list[int]:
-    """The main process's tagging workers (not multiprocessing's resource tracker)."""
-    out = []
-    for child in _children(pid):
-        try:
-            with open(f"/proc/{child}/cmdline", "rb") as f:
-                if b"spawn_main" in f.read():
-                    out.append(child)
-        except OSError:
-            pass
-    return out
+from tests.reliability.crash import workers_of
 
 
 def _mentions(db) -> set[tuple]:
@@ -100,10 +74,10 @@ def test_workers_survive_a_kill_and_never_outlive_the_daemon(site, tmp_path):
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not (
-                db.exists() and _count(db) == 3 and len(_workers(proc.pid)) == 2):
+                db.exists() and _count(db) == 3 and len(workers_of(proc.pid)) == 2):
             assert proc.poll() is None, proc.communicate()[1]
             time.sleep(0.2)
-        workers = _workers(proc.pid)
+        workers = workers_of(proc.pid)
         assert len(workers) == 2 and _count(db) == 3
         # The kernel kills a worker (out of memory, say): the daemon starts new ones and
         # the next new article is still stored.
@@ -118,7 +92,7 @@ def test_workers_survive_a_kill_and_never_outlive_the_daemon(site, tmp_path):
             time.sleep(0.2)
         assert _count(db) == 4
         # The daemon itself is killed: its workers notice and exit.
-        workers = _workers(proc.pid)
+        workers = workers_of(proc.pid)
         assert workers
         proc.kill()
         proc.wait()

@@ -7,8 +7,11 @@ without waiting: the main process fetches meanwhile, and the first batches wait 
 first worker ready. A worker that dies (killed, out of memory) breaks the pool: new
 workers start and every batch that was in flight is sent again, once.
 
-Workers are started with ``spawn`` (never ``fork``: the daemon has threads), run one
-thread of numerical work each (the parallelism is the processes; a BLAS pool per worker
+Workers are forked from a ``forkserver`` (never from the daemon itself, which has
+threads): a clean process that imports spaCy, its French and English language modules and
+the extraction stack once, so each worker starts without compiling spaCy's tokenizer
+regular expressions again (two seconds of CPU a worker). They run one thread of
+numerical work each (the parallelism is the processes; a BLAS pool per worker
 would oversubscribe the cores and take memory), ignore Ctrl-C (the main process decides
 when to stop), and exit when the main process goes. With one process (one core, or
 ``tag_processes: 1``) the same interface runs the work in the calling thread.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import threading
@@ -68,6 +72,20 @@ def _available_mb() -> float | None:
     return None
 
 
+# What the fork server imports once for every worker (imports only: the models and the
+# KB are loaded by each worker, after the fork).
+PRELOAD = ["spacy", "spacy.lang.fr", "spacy.lang.en", "trafilatura", "tracker.prepare",
+           "tracker.tag"]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _start_worker(entities: Sequence, languages: tuple[str, ...], events) -> None:
     """A worker's initializer: its tagger and both pipelines, and the language model,
     loaded once; then it says so on ``events`` (its pid, or why it failed). A failure is
@@ -75,7 +93,7 @@ def _start_worker(entities: Sequence, languages: tuple[str, ...], events) -> Non
     why instead of watching workers vanish."""
     global _worker, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     try:
         _worker = (_build_tagger(entities), languages)
         from tracker.extract import detect_language
@@ -96,11 +114,17 @@ def _build_tagger(entities: Sequence) -> Tagger:
     return tagger
 
 
-def _exit_with_parent(parent: int) -> None:
+def _exit_with_parent() -> None:
     """A worker whose main process died (kill -9, out of memory) would wait forever for
-    work: it exits as soon as it is orphaned."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
+    work, and keep the fork server alive: it exits as soon as the main process is gone
+    (multiprocessing's sentinel for it turns readable), or failing one, is orphaned."""
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.sentinel is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+    else:
+        ppid = os.getppid()
+        while os.getppid() == ppid:
+            time.sleep(0.5)
     os._exit(0)
 
 
@@ -149,6 +173,7 @@ class WorkerPool:
         self._local: Future | None = None  # the in-thread tagger, when one process
         self._ready: set[int] = set()
         self._events = None  # the workers' "ready" messages (a multiprocessing queue)
+        self._context: multiprocessing.context.BaseContext | None = None
         self.failure: str | None = None  # why the workers cannot start, once known
         self.restarts = 0
         # Called with (workers ready, workers) as they come up: the terminal shows it.
@@ -167,8 +192,8 @@ class WorkerPool:
             return
         for key, value in WORKER_ENV.items():  # inherited by the spawned workers
             os.environ.setdefault(key, value)
-        context = multiprocessing.get_context("spawn")
-        self._events = context.SimpleQueue()
+        self._context = _context()
+        self._events = self._context.SimpleQueue()
         threading.Thread(target=self._listen, name="workers-ready", daemon=True).start()
         with self._lock:
             self._executor = self._new_executor()
@@ -189,7 +214,7 @@ class WorkerPool:
 
     def _new_executor(self) -> ProcessPoolExecutor:
         executor = ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
+            max_workers=self.processes, mp_context=self._context,
             initializer=_start_worker, initargs=(self._entities, self.languages, self._events))
         self._ready = set()
         for _ in range(self.processes):  # spawns them all now, each loading on its own

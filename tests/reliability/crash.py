@@ -74,22 +74,34 @@ def _documents(db: Path) -> int:
 
 
 def workers_of(pid: int) -> list[int]:
-    """The worker processes of a tracker (multiprocessing's spawn children, not its
-    resource tracker)."""
+    """The worker processes of a tracker: the children of its fork server (or, where
+    there is none, its spawned children), not multiprocessing's resource tracker."""
+    children = _children(pid)
+    servers = [c for c in children if b"forkserver" in _cmdline(c)]
+    return [w for server in servers for w in _children(server)] + [
+        c for c in children if b"spawn_main" in _cmdline(c)]
+
+
+def _children(pid: int) -> list[int]:
     out = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                parent = int(f.read().rsplit(")", 1)[1].split()[1])
-            if parent == pid:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    if b"spawn_main" in f.read():
-                        out.append(int(entry))
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry))
         except (OSError, ValueError, IndexError):
             continue
     return out
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 def _run(config: Path) -> subprocess.Popen:
