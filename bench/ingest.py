@@ -114,9 +114,12 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
             raise
         seconds = time.monotonic() - started
         proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+    # wait4 counts the children the process reaped itself: worker processes forked by a
+    # fork server (reaped by it, and it by init) escape it, so the samples count too.
+    sampled = main_cpu + sum(children_cpu.values())
     return ChildRun(seconds=seconds, returncode=proc.returncode,
                     peak_rss_mb=usage.ru_maxrss / 1024, peak_tree_rss_mb=peak_tree,
-                    cpu_seconds=usage.ru_utime + usage.ru_stime,
+                    cpu_seconds=max(usage.ru_utime + usage.ru_stime, sampled),
                     descendants_cpu_seconds=sum(children_cpu.values()), started=started,
                     main_cpu_seconds=main_cpu, main_peak_rss_mb=main_rss,
                     worker_peak_rss_mb=worker_rss)

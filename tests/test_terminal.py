@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,21 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 def in_terminal(args: list[str], cwd: Path, columns: int) -> str:
     """The command's output as a terminal of ``columns`` columns shows it."""
+    return _screen(b"".join(chunk for _, chunk in _terminal_output(args, cwd, columns)))
+
+
+def _terminal_output(args: list[str], cwd: Path, columns: int) -> list[tuple[float, bytes]]:
+    """What the command wrote to a pseudo-terminal, chunk by chunk, each with the seconds
+    since it started."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "tracker", *args], cwd=cwd,
                             stdin=follower, stdout=follower, stderr=follower,
                             env={**env, "TERM": "xterm-256color"})
     os.close(follower)
-    out = b""
+    out = []
     while True:
         try:
             chunk = os.read(leader, 65536)
@@ -38,10 +46,14 @@ def in_terminal(args: list[str], cwd: Path, columns: int) -> str:
             break
         if not chunk:
             break
-        out += chunk
+        out.append((time.monotonic() - started, chunk))
     os.close(leader)
-    assert proc.wait(timeout=120) == 0, out
-    return ANSI.sub("", out.decode("utf-8")).replace("\r\n", "\n")
+    assert proc.wait(timeout=120) == 0, b"".join(c for _, c in out)
+    return out
+
+
+def _screen(raw: bytes) -> str:
+    return ANSI.sub("", raw.decode("utf-8", errors="replace")).replace("\r\n", "\n")
 
 
 def _blocks(screen: str) -> list[list[str]]:
@@ -123,3 +135,27 @@ def test_stats_fold_empty_weeks_in_a_table_but_not_in_csv(newsroom):
                   cwd=newsroom)
     weeks = {line.split(",")[0] for line in csv.stdout.splitlines()[1:]}
     assert len(weeks) >= 44  # every week of 2024 up to the last mention
+
+
+def test_a_run_shows_what_is_loading_from_the_first_second(tmp_path):
+    """`tracker run --once` in a terminal, two worker processes: the knowledge base and
+    the workers have their lines from the start, long before the workers are ready (a
+    few seconds: each loads spaCy and the KB), and the pass fetches meanwhile."""
+    assert tracker("init", cwd=tmp_path).returncode == 0
+    config = tmp_path / "config.yaml"
+    config.write_text(config.read_text("utf-8").replace(
+        "  # tag_processes: auto", "  tag_processes: 2"), "utf-8")
+    for sample in SAMPLES.iterdir():
+        shutil.copy(sample, tmp_path / "inbox" / sample.name)
+    chunks = _terminal_output(["run", "--once"], tmp_path, 120)
+    seen = b""
+    first = None
+    for at, chunk in chunks:
+        seen += chunk
+        if first is None and "worker processes: starting 2" in _screen(seen):
+            first = at
+    screen = _screen(seen)
+    assert first is not None and first < 5, screen  # the interpreter's own start included
+    assert "knowledge base:" in screen and "entities" in screen
+    assert "worker processes: 2 of 2 ready" in screen
+    assert "4 new documents" in screen

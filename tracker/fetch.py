@@ -37,6 +37,7 @@ MAX_REDIRECTS = 5
 ROBOTS_TTL = 24 * 3600.0
 ROBOTS_RETRY = 600.0
 MAX_RETRY_AFTER = 120.0
+CHECK_TTL = 60.0  # seconds a host's address check is trusted
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml",
               "application/rss+xml", "application/atom+xml", "application/rdf+xml")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -80,6 +81,7 @@ class Fetcher:
         self._host_locks: dict[str, threading.Lock] = {}
         self._host_next: dict[str, float] = {}
         self._robots: dict[str, tuple[Protego | None, float]] = {}
+        self._checked: dict[tuple[str, int], tuple[float, str | None]] = {}
 
     # -- public -------------------------------------------------------------------------
     def fetch(self, url: str, *, timeout: float | None = None, etag: str | None = None,
@@ -174,13 +176,30 @@ class Fetcher:
             raise BlockedError(url, "refused: no host in URL")
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise FetchError(url, f"DNS error for {host}: {exc}") from None
+        # A host's verdict holds a minute: not a DNS lookup for every page of a site.
+        # (Connections are checked again when made: a name that later resolves to a
+        # private address is still refused.)
+        with self._lock:
+            known = self._checked.get((host, port))
+        if known is None or known[0] < time.monotonic():
+            known = (time.monotonic() + CHECK_TTL, self._host_refusal(host, port, url))
+            with self._lock:
+                self._checked[(host, port)] = known
+        if known[1]:
+            raise BlockedError(url, f"refused: {host} resolves to {known[1]}")
+
+    def _host_refusal(self, host: str, port: int, url: str) -> str | None:
+        try:
             infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
         except (socket.gaierror, UnicodeError, ValueError) as exc:
             raise FetchError(url, f"DNS error for {host}: {exc}") from None
         for info in infos:
             refusal = self.address_refusal(info[4][0])
             if refusal:
-                raise BlockedError(url, f"refused: {host} resolves to {refusal}")
+                return refusal
+        return None
 
     def address_refusal(self, address: str) -> str | None:
         """Why this IP may not be reached (None if it may): non-public and not allowed."""

@@ -174,6 +174,7 @@ class WorkerPool:
         self._ready: set[int] = set()
         self._events = None  # the workers' "ready" messages (a multiprocessing queue)
         self._context: multiprocessing.context.BaseContext | None = None
+        self._created = threading.Event()  # the first executor exists (or failed to)
         self.failure: str | None = None  # why the workers cannot start, once known
         self.restarts = 0
         # Called with (workers ready, workers) as they come up: the terminal shows it.
@@ -195,8 +196,18 @@ class WorkerPool:
         self._context = _context()
         self._events = self._context.SimpleQueue()
         threading.Thread(target=self._listen, name="workers-ready", daemon=True).start()
+        # The first fork waits for the fork server's imports (seconds): not the caller.
+        threading.Thread(target=self._first_executor, name="workers-start",
+                         daemon=True).start()
+
+    def _first_executor(self) -> None:
         with self._lock:
-            self._executor = self._new_executor()
+            try:
+                self._executor = self._new_executor()
+            except Exception as exc:  # noqa: BLE001 - told to every batch
+                self.failure = f"the worker processes cannot start ({exc})"
+            finally:
+                self._created.set()
 
     def _load_local(self) -> Tagger:
         from tracker.tag import Tagger
@@ -245,6 +256,7 @@ class WorkerPool:
     def _submit(self, pages: list[Fetched]) -> Future:
         if self._local is not None:
             return self._run_local(pages)
+        self._created.wait()
         with self._lock:
             if self.failure:
                 raise TrackerError(self.failure)
@@ -274,6 +286,8 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop the workers; batches already submitted still complete."""
+        if self._local is None:
+            self._created.wait()
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:

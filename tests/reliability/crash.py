@@ -54,6 +54,8 @@ def check(db: Path) -> dict:
                 "(SELECT 1 FROM mentions m WHERE m.document_id = d.id)").fetchone()[0],
             "duplicates": conn.execute(
                 "SELECT count(*) - count(DISTINCT url) FROM documents").fetchone()[0],
+            # rows pointing at a document or entity that is not there
+            "dangling": len(conn.execute("PRAGMA foreign_key_check").fetchall()),
         }
     finally:
         conn.close()
@@ -152,7 +154,8 @@ def crash_loop(config: Path, db: Path, kills: int, seed: int = 1,
                 capture_output=True, timeout=300).returncode
         end = check(db)
         row.update(lost=ARTICLES - end["documents"], duplicates=end["duplicates"],
-                   orphans=end["orphans"], final_integrity=end["integrity"])
+                   orphans=end["orphans"], final_integrity=end["integrity"],
+                   dangling=max(state["dangling"], end["dangling"]))
         rows.append(row)
     return {
         "kills": kills, "daemon_kills": sum(r["killed"] == "daemon" for r in rows),
@@ -162,6 +165,7 @@ def crash_loop(config: Path, db: Path, kills: int, seed: int = 1,
                         for r in rows),
         "lost": sum(r["lost"] for r in rows), "duplicates": sum(r["duplicates"] for r in rows),
         "orphans": sum(r["orphans"] for r in rows),
+        "dangling": sum(r["dangling"] for r in rows),
         "failed_exits": sum(r["exit"] != 0 for r in rows),
         "stored_at_kill": [r["stored_at_kill"] for r in rows], "rows": rows,
     }

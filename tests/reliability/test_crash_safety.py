@@ -25,3 +25,4 @@ def test_kill_9_during_passes_loses_and_duplicates_nothing(site, tmp_path):
     assert all(0 < n < ARTICLES for n in figures["stored_at_kill"])
     assert figures["survived"] == 3 and figures["failed_exits"] == 0, figures["rows"]
     assert (figures["lost"], figures["duplicates"], figures["orphans"]) == (0, 0, 0)
+    assert figures["dangling"] == 0  # PRAGMA foreign_key_check
