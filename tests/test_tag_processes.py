@@ -133,3 +133,19 @@ _NEW_PAGE = """<!DOCTYPE html><html lang="fr"><head><title>Nouvel article</title
 a répondu mardi à Jordan Bardella lors d'un long entretien consacré au budget de l'État
 et aux prochaines élections municipales dans les grandes villes du pays.</p></article>
 </body></html>"""
+
+
+def test_auto_uses_every_core_as_far_as_memory_allows(monkeypatch):
+    """`tag_processes: auto` on a 16-core server: a worker per core (no cap at four), fewer
+    when the memory available would not hold them at 400 MB each, one at the least."""
+    import tracker.workers as workers
+
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: set(range(16)))
+    monkeypatch.setattr(workers, "_available_mb", lambda: 64_000.0)
+    assert workers.default_processes() == 16
+    monkeypatch.setattr(workers, "_available_mb", lambda: 2_000.0)
+    assert workers.default_processes() == 4  # (2,000 - 300) MB / 400 MB
+    monkeypatch.setattr(workers, "_available_mb", lambda: 500.0)
+    assert workers.default_processes() == 1
+    monkeypatch.setattr(workers, "_available_mb", lambda: None)  # no /proc/meminfo
+    assert workers.default_processes() == 16
