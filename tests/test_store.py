@@ -74,6 +74,27 @@ def test_a_failed_write_leaves_nothing_half_done(store):
     assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 0
 
 
+def test_in_a_batch_a_failing_document_fails_alone(store):
+    """The daemon stores a batch of documents in one transaction: one that cannot be
+    stored (two mentions with the same span) is undone alone, the others commit, and the
+    daily counts hold exactly the stored mentions."""
+    bad = _mentions() + [_mentions()[0]]
+    with store.write():
+        assert store.save(_article("https://journal.example/1"), _mentions(),
+                          kb_version="k", tagger_version="t")
+        with pytest.raises(sqlite3.IntegrityError):
+            store.save(_article("https://journal.example/2"), bad, kb_version="k",
+                       tagger_version="t")
+        assert store.save(_article("https://journal.example/3"), _mentions(),
+                          kb_version="k", tagger_version="t")
+    urls = [r[0] for r in store.db.execute("SELECT url FROM documents ORDER BY url")]
+    assert urls == ["https://journal.example/1", "https://journal.example/3"]
+    counted = store.db.execute("SELECT sum(mentions) FROM mention_counts "
+                               "WHERE dimension = 'entity'").fetchone()[0]
+    assert counted == 4 == store.db.execute("SELECT count(*) FROM mentions").fetchone()[0]
+    assert store.db.execute("SELECT count(*) FROM counts_paused").fetchone()[0] == 0
+
+
 def test_newer_or_foreign_database_is_refused(tmp_path):
     path = tmp_path / "t.db"
     Store(path).close()

@@ -117,6 +117,8 @@ class Fetched:
     file_time: dt.datetime | None = None
     name: str | None = None  # a file's name: the title when the text gives none
     versioned: bool = False  # a watched page or file: a changed text is a new version
+    known_digest: str | None = None  # its latest stored version's text hash: unchanged,
+    # a page is not tagged again
 
 
 @dataclass(frozen=True)
@@ -130,3 +132,4 @@ class Prepared:
     mentions: list[Mention] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     error: str | None = None
+    unchanged: bool = False  # its text is the known version's: not fingerprinted, not tagged

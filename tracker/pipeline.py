@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -184,9 +185,11 @@ class Pipeline:
         resp = self._fetch(pending, source, source.url, conditional=True)
         if resp.not_modified:
             return
-        pending.add(Fetched(source.name, canonical_url(source.url), resp.body, _now(),
-                            charset=resp.charset, is_html=resp.content_type != "text/plain",
-                            lang_hint=source.lang, versioned=True))
+        url = canonical_url(source.url)
+        latest = store.latest(url)
+        pending.add(Fetched(source.name, url, resp.body, _now(), charset=resp.charset,
+                            is_html=resp.content_type != "text/plain", lang_hint=source.lang,
+                            versioned=True, known_digest=latest[1] if latest else None))
         pending.finish()
         if not pending.failed:
             store.remember_headers(source.url, resp.etag, resp.last_modified)
@@ -208,11 +211,13 @@ class Pipeline:
             except OSError as exc:
                 result.errors.append(f"{path}: {exc.strerror}")
                 continue
+            url = path.resolve().as_uri()
+            latest = store.latest(url)
             pending.add(Fetched(
-                source.name, path.resolve().as_uri(), body, _now(),
-                is_html=path.suffix.lower() != ".txt", lang_hint=source.lang,
+                source.name, url, body, _now(), is_html=path.suffix.lower() != ".txt",
+                lang_hint=source.lang,
                 file_time=dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc),
-                name=path.stem, versioned=True))
+                name=path.stem, versioned=True, known_digest=latest[1] if latest else None))
 
     def start_alerts(self) -> None:
         """The daemon: deliver alerts, and check spikes and digests, in a thread of their
@@ -317,15 +322,23 @@ class _Pending:
             if latest and latest[1] == ready.digest:
                 result.skipped += 1
                 return
+            if ready.unchanged:  # another version came meanwhile: tag it next pass
+                self.failed += 1
+                return
             previous = latest[0] if latest else None
         elif link and store.has_url(url):
             result.skipped += 1
             store.remember_alias(link, url)  # next time, known without fetching
             return
         workers = self.pipeline.workers
-        saved = store.save(article, ready.mentions, kb_version=workers.kb.version,
-                           tagger_version=workers.version, previous=previous,
-                           digest=ready.digest, print_=ready.print_)
+        try:
+            saved = store.save(article, ready.mentions, kb_version=workers.kb.version,
+                               tagger_version=workers.version, previous=previous,
+                               digest=ready.digest, print_=ready.print_)
+        except sqlite3.IntegrityError as exc:  # this document alone (its savepoint undone)
+            result.errors.append(f"{url}: not stored ({exc})")
+            log.error("document not stored", extra={"url": url, "error": str(exc)})
+            return
         if link:
             store.remember_alias(link, url)
         if saved:

@@ -74,9 +74,12 @@ def prepare_many(pages: Sequence[Fetched], tagger: Tagger, languages: Sequence[s
         if not article.text.strip():
             out.append(Prepared(article, canonical, error=f"{page.url}: no main text found"))
             continue
-        out.append(Prepared(article, canonical, text_hash(article.text),
-                            fingerprint(article.text)))
-    todo = [i for i, p in enumerate(out) if p.error is None]
+        digest = text_hash(article.text)
+        if digest == page.known_digest:  # a watched page that has not changed
+            out.append(Prepared(article, canonical, digest, unchanged=True))
+            continue
+        out.append(Prepared(article, canonical, digest, fingerprint(article.text)))
+    todo = [i for i, p in enumerate(out) if p.error is None and not p.unchanged]
     # nlp.pipe four texts at a time: as fast as more, and the model's working memory
     # (about 10 MB a text) stays small in each worker.
     found = tagger.analyse_many([(out[i].article.text, out[i].article.lang,  # type: ignore[union-attr]

@@ -169,11 +169,18 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Database]:
         """A short write transaction, taken IMMEDIATE so it never dies half-way on a lock.
-        Inside one already open (a batch of documents) it is part of that one: the batch
-        commits or rolls back whole."""
+        Inside one already open (a batch of documents) it is a savepoint of that one: what
+        fails inside it is undone alone, the rest of the batch commits together."""
         conn = self.db.conn
-        if conn.in_transaction:
-            yield self.db
+        if conn.in_transaction:  # a savepoint: a failing document fails alone
+            conn.execute("SAVEPOINT part")
+            try:
+                yield self.db
+            except BaseException:
+                conn.execute("ROLLBACK TO part")
+                conn.execute("RELEASE part")
+                raise
+            conn.execute("RELEASE part")
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -345,7 +352,7 @@ class Store:
             return
         conn = self.db.conn
         # Counted per document, not per mention (m009): the insert trigger stands aside.
-        conn.execute("INSERT INTO counts_paused (paused) VALUES (1)")
+        conn.execute("INSERT OR REPLACE INTO counts_paused (paused) VALUES (1)")
         conn.executemany(
             'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, "end", '
             "sentence, rule, published_at, position, method, confidence, kb_version, "

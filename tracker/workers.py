@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 WORKER_MB = 400  # what a worker may hold (issue 13); `auto` leaves that much per worker
 MAIN_MB = 300  # the main process: fetching, storing, its caches
-RETRIES = 1  # a batch whose workers died is sent again this many times
+EARLY_BREAKS = 3  # pools in a row dying before any worker is ready: give up
 # One thread of numerical work per worker; glibc's per-thread malloc arenas kept few.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "BLIS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
@@ -138,24 +138,34 @@ def _prepare(pages: list[Fetched]) -> list[Prepared]:
 
 
 class Job:
-    """One batch on its way through the workers. ``result()`` waits for it, and sends it
-    again (``RETRIES`` times) when the workers died under it."""
+    """One batch on its way through the workers. ``result()`` waits for it. When the
+    workers died under it (killed, out of memory), its pages are sent again one by one:
+    a page whose worker dies twice is given up with an error, the others go on."""
 
     def __init__(self, pool: WorkerPool, pages: list[Fetched]):
         self.pool, self.pages = pool, pages
         self.future = pool._submit(pages)
 
     def result(self) -> list[Prepared]:
-        for attempt in range(RETRIES + 1):
+        try:
+            return self.future.result()
+        except BrokenProcessPool:
+            log.warning("batch sent again, page by page", extra={
+                "pages": len(self.pages), "reason": "a worker process died"})
+        again = [(page, self.pool._submit([page])) for page in self.pages]
+        return [self._alone(page, future) for page, future in again]
+
+    def _alone(self, page: Fetched, future: Future) -> Prepared:
+        for attempt in range(2):
             try:
-                return self.future.result()
+                return future.result()[0]
             except BrokenProcessPool:
-                if attempt == RETRIES:
-                    raise
-                log.warning("batch sent again", extra={"pages": len(self.pages),
-                                                       "reason": "a worker process died"})
-                self.future = self.pool._submit(self.pages)
-        raise AssertionError("unreachable")
+                if attempt == 0:
+                    future = self.pool._submit([page])
+        log.error("page given up", extra={"url": page.url,
+                                          "reason": "its worker process died twice"})
+        return Prepared(None, error=f"{page.url}: given up, the worker process died twice "
+                                    "on it (out of memory?)")
 
 
 class WorkerPool:
@@ -177,6 +187,7 @@ class WorkerPool:
         self._created = threading.Event()  # the first executor exists (or failed to)
         self.failure: str | None = None  # why the workers cannot start, once known
         self.restarts = 0
+        self._early_breaks = 0
         # Called with (workers ready, workers) as they come up: the terminal shows it.
         self.on_status: Callable[[int, int], None] | None = None
 
@@ -239,9 +250,11 @@ class WorkerPool:
             if event is None:
                 return
             pid, error = event
-            if error:
+            if error and not self.restarts:  # the setup is broken: nothing would work
                 self.failure = f"the worker processes cannot start ({error})"
                 log.error("worker processes cannot start", extra={"error": error})
+            elif error:  # one replacement worker: its batches fail, the others go on
+                log.error("a worker process could not start", extra={"error": error})
             else:
                 self._ready.add(pid)
             self._status()
@@ -266,6 +279,13 @@ class WorkerPool:
                 return self._executor.submit(_prepare, pages)
             except BrokenProcessPool:  # a worker died (killed, out of memory): new ones
                 self.restarts += 1
+                # Workers that die while loading (memory too short for the models) would
+                # be started again and again: after a few pools in a row, say so and stop.
+                self._early_breaks = 0 if self._ready else self._early_breaks + 1
+                if self._early_breaks >= EARLY_BREAKS:
+                    self.failure = ("the worker processes die while loading, "
+                                    f"{self._early_breaks} times in a row (out of memory?)")
+                    raise TrackerError(self.failure) from None
                 log.error("a worker process died; starting new ones",
                           extra={"restarts": self.restarts})
                 self._executor.shutdown(wait=False, cancel_futures=True)
