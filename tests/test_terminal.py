@@ -157,5 +157,6 @@ def test_a_run_shows_what_is_loading_from_the_first_second(tmp_path):
     screen = _screen(seen)
     assert first is not None and first < 5, screen  # the interpreter's own start included
     assert "knowledge base:" in screen and "entities" in screen
-    assert "worker processes: 2 of 2 ready" in screen
+    # (a pass this short may end before the second worker is up: the first one did it all)
+    assert re.search(r"worker processes: [12] of 2 ready", screen), screen
     assert "4 new documents" in screen
