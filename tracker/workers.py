@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 WORKER_MB = 400  # what a worker may hold (issue 13); `auto` leaves that much per worker
 MAIN_MB = 300  # the main process: fetching, storing, its caches
 EARLY_BREAKS = 3  # pools in a row dying before any worker is ready: give up
+IN_FLIGHT_PER_WORKER = 3  # batches of all sources queued or running, per worker
 # One thread of numerical work per worker; glibc's per-thread malloc arenas kept few.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "BLIS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
@@ -144,7 +145,15 @@ class Job:
 
     def __init__(self, pool: WorkerPool, pages: list[Fetched]):
         self.pool, self.pages = pool, pages
-        self.future = pool._submit(pages)
+        # A place among the batches in flight (all sources together): released when the
+        # batch is done, whether or not its source has read it yet.
+        pool._slots.acquire()
+        try:
+            self.future = pool._submit(pages)
+        except BaseException:
+            pool._slots.release()
+            raise
+        self.future.add_done_callback(lambda _: pool._slots.release())
 
     def result(self) -> list[Prepared]:
         try:
@@ -188,6 +197,10 @@ class WorkerPool:
         self.failure: str | None = None  # why the workers cannot start, once known
         self.restarts = 0
         self._early_breaks = 0
+        # Batches queued or running at once, for every source together: enough to keep
+        # each worker busy, few enough that the fetched bodies waiting in the main process
+        # stay a few MB however many sources run.
+        self._slots = threading.Semaphore(IN_FLIGHT_PER_WORKER * max(1, processes))
         # Called with (workers ready, workers) as they come up: the terminal shows it.
         self.on_status: Callable[[int, int], None] | None = None
 
