@@ -127,9 +127,9 @@ def test_the_fetch_log_is_pruned_past_its_age(tmp_path, kb):
     assert load_config(tmp_path / "c.yaml").keep_fetch_log == 7 * 86400
     assert load_config(tmp_path / "none.yaml", must_exist=False).keep_fetch_log == 30 * 86400
     with open_store(tmp_path / "t.db", kb) as store:
-        for _ in range(3):
-            store.log_fetch("s", "https://journal.example/feed", status=200, outcome="ok")
-            store.log_fetch("other", "https://x.example/f", status=200, outcome="ok")
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        store.log_fetches(3 * [("s", "https://journal.example/feed", 200, "ok", 0, 0, None, now),
+                               ("other", "https://x.example/f", 200, "ok", 0, 0, None, now)])
         store.db.execute("UPDATE fetches SET fetched_at = '2020-01-01T00:00:00Z' "
                          "WHERE rowid IN (1, 2, 3, 4)")
         assert store.prune_fetches("s", 7 * 86400) == 2

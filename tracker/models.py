@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 TAGGER_VERSION = "6"
 
 
+def tagger_version(kb_version: str) -> str:
+    """What each mention records as ``tagger_version``: the rules' version and the KB's."""
+    return f"{TAGGER_VERSION}+kb.{kb_version}"
+
+
 @dataclass(frozen=True)
 class Article:
     """One document ready to tag and store: the main text and where and when it came from."""
@@ -117,8 +122,9 @@ class Fetched:
     file_time: dt.datetime | None = None
     name: str | None = None  # a file's name: the title when the text gives none
     versioned: bool = False  # a watched page or file: a changed text is a new version
-    known_digest: str | None = None  # its latest stored version's text hash: unchanged,
-    # a page is not tagged again
+    previous: str | None = None  # the id of its latest stored version, if any
+    known_digest: str | None = None  # that version's text hash: unchanged, it is not
+    # fingerprinted nor tagged again
 
 
 @dataclass(frozen=True)

@@ -186,10 +186,10 @@ class Pipeline:
         if resp.not_modified:
             return
         url = canonical_url(source.url)
-        latest = store.latest(url)
+        previous, digest = store.latest(url) or (None, None)
         pending.add(Fetched(source.name, url, resp.body, _now(), charset=resp.charset,
                             is_html=resp.content_type != "text/plain", lang_hint=source.lang,
-                            versioned=True, known_digest=latest[1] if latest else None))
+                            versioned=True, previous=previous, known_digest=digest))
         pending.finish()
         if not pending.failed:
             store.remember_headers(source.url, resp.etag, resp.last_modified)
@@ -212,12 +212,12 @@ class Pipeline:
                 result.errors.append(f"{path}: {exc.strerror}")
                 continue
             url = path.resolve().as_uri()
-            latest = store.latest(url)
+            previous, digest = store.latest(url) or (None, None)
             pending.add(Fetched(
                 source.name, url, body, _now(), is_html=path.suffix.lower() != ".txt",
                 lang_hint=source.lang,
                 file_time=dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc),
-                name=path.stem, versioned=True, known_digest=latest[1] if latest else None))
+                name=path.stem, versioned=True, previous=previous, known_digest=digest))
 
     def start_alerts(self) -> None:
         """The daemon: deliver alerts, and check spikes and digests, in a thread of their
@@ -311,29 +311,22 @@ class _Pending:
         if ready.error or ready.article is None:
             result.errors.append(ready.error or f"{page.url}: not prepared")
             return
+        if ready.unchanged:  # a watched page or file as it was: nothing new
+            result.skipped += 1
+            return
         article, url, link = ready.article, page.url, None
         if (page.feed_item and ready.canonical and _same_host(ready.canonical, url)
                 and canonical_url(ready.canonical) != url):
             link, url = url, canonical_url(ready.canonical)
             article = dataclasses.replace(article, url=url)
-        previous = None
-        if page.versioned:
-            latest = store.latest(url)
-            if latest and latest[1] == ready.digest:
-                result.skipped += 1
-                return
-            if ready.unchanged:  # another version came meanwhile: tag it next pass
-                self.failed += 1
-                return
-            previous = latest[0] if latest else None
-        elif link and store.has_url(url):
+        if link and store.has_url(url):
             result.skipped += 1
             store.remember_alias(link, url)  # next time, known without fetching
             return
         workers = self.pipeline.workers
         try:
             saved = store.save(article, ready.mentions, kb_version=workers.kb.version,
-                               tagger_version=workers.version, previous=previous,
+                               tagger_version=workers.version, previous=page.previous,
                                digest=ready.digest, print_=ready.print_)
         except sqlite3.IntegrityError as exc:  # this document alone (its savepoint undone)
             result.errors.append(f"{url}: not stored ({exc})")

@@ -159,16 +159,18 @@ def _remove(row: str) -> list[str]:
     return out
 
 
-def _document_counts(doc: str, sign: str) -> list[str]:
+def _document_counts(doc: str, sign: str, mentions: str = "") -> list[str]:
     """Statements moving all of document ``doc``'s mentions in (+) or out (-) of the
-    counts, for an edit of the document's source, language or copy status."""
+    counts, for an edit of the document's source, language or copy status; ``mentions``
+    says which mentions when ``doc`` is not a trigger's row (default: ``doc``'s)."""
+    mentions = mentions or f"FROM mentions m WHERE m.document_id = {doc}.id"
     out = []
     for dimension, key in COUNT_DIMENSIONS.items():
         key = key.format(row="m").replace("d.", f"{doc}.")
         grouped = (f"SELECT substr(coalesce(m.published_at, {doc}.published_at), 1, 10) AS day,"
                    f" {key} AS key, count(*) AS n, "
-                   f"count(*) * ({doc}.duplicate_of IS NULL) AS o FROM mentions m "
-                   f"WHERE m.document_id = {doc}.id AND {key} IS NOT NULL GROUP BY 1, 2")
+                   f"count(*) * ({doc}.duplicate_of IS NULL) AS o {mentions} "
+                   f"AND {key} IS NOT NULL GROUP BY 1, 2")
         if sign == "+":
             out.append(f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
                        f"SELECT '{dimension}', day, key, n, o FROM ({grouped}) WHERE true "
@@ -191,18 +193,8 @@ def document_counts() -> list[str]:
     """Statements counting every mention of document ``?`` in at once, one per dimension:
     the store inserts a document's mentions with counting paused (m009), then runs these
     (four statements a document instead of four a mention)."""
-    out = []
-    for dimension, key in COUNT_DIMENSIONS.items():
-        key = key.format(row="m")
-        out.append(
-            f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
-            f"SELECT '{dimension}', substr(coalesce(m.published_at, d.published_at), 1, 10), "
-            f"{key}, count(*), count(*) * (d.duplicate_of IS NULL) FROM mentions m "
-            f"JOIN documents d ON d.id = m.document_id WHERE m.document_id = ? "
-            f"AND {key} IS NOT NULL GROUP BY 2, 3 ON CONFLICT (dimension, day, key) DO UPDATE "
-            "SET mentions = mentions + excluded.mentions, "
-            "originals = originals + excluded.originals")
-    return out
+    return _document_counts("d", "+", "FROM mentions m JOIN documents d "
+                                      "ON d.id = m.document_id WHERE m.document_id = ?")
 
 
 def _count_triggers() -> list[str]:

@@ -244,14 +244,6 @@ class Store:
         with self.write() as db:
             db["sources"].update(source, {"next_run_at": iso(when) if when else None})
 
-    def log_fetch(self, source: str, url: str, *, status: int | None, outcome: str,
-                  size: int = 0, duration: float = 0.0, error: str | None = None) -> None:
-        with self.write() as db:
-            db["fetches"].insert({"source": source, "url": url, "status": status,
-                                  "outcome": outcome, "bytes": size,
-                                  "duration_ms": int(duration * 1000), "error": error,
-                                  "fetched_at": now_iso()})
-
     def log_fetches(self, rows: Sequence[tuple]) -> None:
         """Many fetch log rows at once, (source, url, status, outcome, bytes, duration_ms,
         error, fetched_at) each: the pipeline writes a pass's fetches with its next batch

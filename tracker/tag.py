@@ -25,7 +25,7 @@ import tracker.names  # noqa: F401 - registers the tracker_split component
 import tracker.sentences  # noqa: F401 - registers the tracker_sentences component
 from tracker.context import PERSON_LABELS, sentence_of
 from tracker.kb import KnowledgeBase
-from tracker.models import TAGGER_VERSION, Candidate, Mention
+from tracker.models import TAGGER_VERSION, Candidate, Mention, tagger_version
 from tracker.names import core
 
 __all__ = ["TAGGER_VERSION", "Tagger"]
@@ -48,7 +48,7 @@ class Tagger:
         self.kb = kb
         self._pipelines: dict[str, Language] = {}
         self._read: dict[str, int] = {}  # texts each pipeline has read
-        self.version = f"{TAGGER_VERSION}+kb.{kb.version}"
+        self.version = tagger_version(kb.version)
 
     def pipeline(self, lang: str) -> Language:
         """French for 'fr', English (trained if installed, else rules only) for anything else."""

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
-from tracker.models import TAGGER_VERSION, Fetched, Prepared
+from tracker.models import Fetched, Prepared, tagger_version
 
 if TYPE_CHECKING:
     from tracker.tag import Tagger
@@ -96,8 +96,10 @@ def _start_worker(entities: Sequence, languages: tuple[str, ...], events) -> Non
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     try:
-        _worker = (_build_tagger(entities), languages)
         from tracker.extract import detect_language
+        from tracker.kb import load_kb
+
+        _worker = (build_tagger(load_kb(entities)), languages)
 
         detect_language("Le gouvernement présente son budget.", among=languages)
     except Exception as exc:  # noqa: BLE001 - told to the main process
@@ -105,11 +107,11 @@ def _start_worker(entities: Sequence, languages: tuple[str, ...], events) -> Non
     events.put((os.getpid(), _worker_error))
 
 
-def _build_tagger(entities: Sequence) -> Tagger:
-    from tracker.kb import load_kb
+def build_tagger(kb: KnowledgeBase) -> Tagger:
+    """A tagger with both pipelines loaded, so a broken setup fails now."""
     from tracker.tag import Tagger
 
-    tagger = Tagger(load_kb(entities))
+    tagger = Tagger(kb)
     for lang in ("fr", "en"):
         tagger.pipeline(lang)
     return tagger
@@ -185,7 +187,7 @@ class WorkerPool:
         self.kb = kb
         self.processes = processes
         self.languages = tuple(languages)
-        self.version = f"{TAGGER_VERSION}+kb.{kb.version}"
+        self.version = tagger_version(kb.version)
         self._entities = list(entities)
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
@@ -234,12 +236,8 @@ class WorkerPool:
                 self._created.set()
 
     def _load_local(self) -> Tagger:
-        from tracker.tag import Tagger
-
         try:
-            tagger = Tagger(self.kb)
-            for lang in ("fr", "en"):
-                tagger.pipeline(lang)
+            tagger = build_tagger(self.kb)
         except Exception as exc:
             self.failure = f"the tagger cannot start ({type(exc).__name__}: {exc})"
             raise TrackerError(self.failure) from None
@@ -319,7 +317,7 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop the workers; batches already submitted still complete."""
-        if self._local is None:
+        if self._context is not None:  # started: the first executor is made, or failed
             self._created.wait()
         with self._lock:
             executor, self._executor = self._executor, None
