@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tracker.kb import fold
+from tracker.kb import fold_text
 
 SHINGLE = 5
 BANDS, ROWS = 20, 3
@@ -47,7 +47,7 @@ def text_hash(text: str) -> str:
 
 
 def shingles(text: str) -> frozenset[int]:
-    words = _WORD.findall(fold(text))
+    words = _WORD.findall(fold_text(text))
     grams = (" ".join(words[i:i + SHINGLE]) for i in range(max(0, len(words) - SHINGLE + 1)))
     return frozenset(int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "big")
                      for g in grams)

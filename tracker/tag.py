@@ -27,6 +27,7 @@ from tracker.context import PERSON_LABELS, sentence_of
 from tracker.kb import KnowledgeBase
 from tracker.models import TAGGER_VERSION, Candidate, Mention, tagger_version
 from tracker.names import core
+from tracker.sentences import doc_text
 
 __all__ = ["TAGGER_VERSION", "Tagger"]
 
@@ -103,8 +104,14 @@ class Tagger:
 
     def _mentions(self, doc: Doc, offset: int, day: dt.date | None) -> list[Mention]:
         out = []
+        text = doc_text(doc)
+        sentences: dict[int, str] = {}  # mentions share sentences: each is cut once
         for span in doc.spans["tracker"]:
-            sentence = " ".join(sentence_of(doc, span.start).text.split())
+            sent = sentence_of(doc, span.start)
+            sentence = sentences.get(sent.start)
+            if sentence is None:
+                sentence = sentences[sent.start] = " ".join(
+                    text[sent.start_char:sent.end_char].split())
             elided = len(span[0].text) - len(core(span[0].text))  # "d'Obama" -> "Obama"
             out.append(Mention(
                 entity_id=span.kb_id_,

