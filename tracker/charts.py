@@ -40,7 +40,10 @@ def _attr(value: object) -> str:
 
 def _legend(series: Sequence[Series]) -> str:
     items = "".join(
-        f'<li><span class="swatch" style="background:{s.color}"></span>{escape(s.label)}</li>'
+        # A drawn swatch, not a style attribute: pages served under a strict CSP
+        # (no inline style) show it too.
+        f'<li><svg class="swatch" width="12" height="12" aria-hidden="true"><rect '
+        f'width="12" height="12" rx="2" fill="{_attr(s.color)}"/></svg>{escape(s.label)}</li>'
         for s in series)
     return f'<ul class="legend">{items}</ul>'
 

@@ -32,3 +32,7 @@ class FetchError(TrackerError):
 
 class BlockedError(FetchError):
     """The fetch was refused by policy (robots.txt, private address, scheme) before any request."""
+
+
+class NotFound(ConfigError):
+    """What was asked for is not stored (a mention id, an entity): the web API says 404."""

@@ -36,7 +36,9 @@ class MentionFilter:
     type: str | None = None  # party or politician
     search: str | None = None  # words or "phrases" the document must contain
     no_discovered: bool = False  # leave out people the KB does not know yet
+    raw: bool = False  # keep mentions a reviewer marked wrong
     limit: int | None = None
+    offset: int = 0
 
 
 def resolve(db: Database, name: str, type_: str) -> str:
@@ -121,9 +123,9 @@ def _select(db: Database, f: MentionFilter, columns: str, newest_first: bool
         sql += " WHERE " + " AND ".join(where)
     order = "DESC" if newest_first else "ASC"
     sql += f" ORDER BY published_at {order}, document_id {order}, start"
-    if f.limit is not None:
-        sql += " LIMIT ?"
-        params.append(f.limit)
+    if f.limit is not None or f.offset:
+        sql += " LIMIT ? OFFSET ?"
+        params.extend([-1 if f.limit is None else f.limit, f.offset])
     return sql, params
 
 
@@ -133,6 +135,17 @@ def mention_rows(db: Database, f: MentionFilter, *, newest_first: bool = True
     Names in the filter are resolved now, so a bad one fails before any output."""
     sql, params = _select(db, f, f"{', '.join(EXPORT_COLUMNS)}, rule, mention_id",
                           newest_first)
+    return db.query(sql, params)
+
+
+# What the web API gives of each mention: the export columns, and what a reviewer needs.
+PAGE_COLUMNS = (*EXPORT_COLUMNS, "mention_id AS id", "entity_id", "party_id", "method",
+                "confidence", "review")
+
+
+def page_rows(db: Database, f: MentionFilter) -> Iterator[dict]:
+    """A page of matching mentions (``limit``, ``offset``), newest first."""
+    sql, params = _select(db, f, ", ".join(PAGE_COLUMNS), True)
     return db.query(sql, params)
 
 
@@ -174,12 +187,14 @@ def csv_lines(db: Database, f: MentionFilter, *, delimiter: str = ",",
 # (m: mentions, d: documents, e: the mention's entity) that `tracker stats` reads.
 VIEW_COLUMNS = {c: c for c in ("entity_id", "party_id", "source", "published_at", "lang",
                                "duplicate_of", "position", "entity_type", "document_id",
-                               "method")}
+                               "method", "review")}
 TABLE_COLUMNS = {"entity_id": "m.entity_id", "party_id": "m.party_id", "source": "d.source",
                  "published_at": "m.published_at", "lang": "d.lang",
                  "duplicate_of": "d.duplicate_of", "position": "m.position",
                  "entity_type": "e.type", "document_id": "m.document_id",
-                 "method": "m.method"}
+                 "method": "m.method",
+                 "review": "(SELECT r.verdict FROM reviews r WHERE r.mention_id = m.id "
+                           "AND r.entity_id = m.entity_id)"}
 
 
 def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW_COLUMNS
@@ -220,6 +235,8 @@ def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW
     if f.type:
         where.append(f"{c['entity_type']} = ?")
         params.append(f.type)
+    if not f.raw:  # a reviewer said this mention is wrong: it counts nowhere
+        where.append(f"coalesce({c['review']}, '') != 'wrong'")
     if f.search is not None:
         where.append(f"{c['document_id']} IN (SELECT id FROM documents WHERE rowid IN "
                      "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?))")

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from tracker import __version__
 from tracker.charts import OTHERS, PALETTE, Series, bar_list, line_chart, stacked_bars
-from tracker.query import MentionFilter, mention_rows
+from tracker.query import TABLE_COLUMNS, MentionFilter, mention_rows
 from tracker.stats import StatsQuery, co_mentions, counts, periods, totals
 
 CSS = """
@@ -77,24 +77,7 @@ def build_report(db: Database, r: ReportQuery) -> str:
     q = StatsQuery(by="party", interval=r.step, since=r.since, until=r.until, top=r.top,
                    no_duplicates=r.no_duplicates)
     steps = periods(r.since, r.until, r.step)
-    party_counts = counts(db, q)
-    party_totals = totals(db, q)[:r.top]
-    top_keys = [t.key for t in party_totals]
-    colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(top_keys)}
-    cell = {(c.period, c.key): c for c in party_counts}
-    names = {t.key: t.name for t in party_totals}
-    lines = [Series(k, names[k], [cell[(p, k)].mentions if (p, k) in cell else 0
-                                  for p in steps], colors[k]) for k in top_keys]
-    shares = [Series(k, names[k], [cell[(p, k)].share if (p, k) in cell else 0.0
-                                   for p in steps], colors[k]) for k in top_keys]
-    period_total = {p: 0 for p in steps}
-    for c in party_counts:  # all parties, drawn or not
-        period_total[c.period] = period_total.get(c.period, 0) + c.mentions
-    drawn = {p: sum(cell[(p, k)].mentions for k in top_keys if (p, k) in cell) for p in steps}
-    others = [round((period_total[p] - drawn[p]) / period_total[p], 4) if period_total[p]
-              else 0.0 for p in steps]
-    if any(others):
-        shares.append(Series("others", "Other parties", others, OTHERS))
+    lines, shares = party_series(db, q, steps, r.top)
     people = totals(db, dataclasses.replace(q, by="politician"))[:10]
     outlets = totals(db, dataclasses.replace(q, by="source"))[:10]
     party_pairs = co_mentions(db, dataclasses.replace(q, top=10))
@@ -102,7 +85,7 @@ def build_report(db: Database, r: ReportQuery) -> str:
     latest = list(mention_rows(db, MentionFilter(since=r.since, until=r.until,
                                                  no_duplicates=r.no_duplicates,
                                                  limit=r.latest)))
-    summary = _summary(db, r)
+    cards = summary(db, r)
     window = f"{r.since.isoformat()} – {r.until.isoformat()}"
     body = [
         f"<h1>Political mentions, {escape(window)}</h1>",
@@ -111,7 +94,7 @@ def build_report(db: Database, r: ReportQuery) -> str:
         + ("; copies of earlier articles left out" if r.no_duplicates else "") + ".</p>",
         '<section class="cards" id="summary">' + "".join(
             f'<div class="card" data-figure="{k}"><b>{v:,}</b><span>{escape(label)}</span></div>'
-            for k, label, v in summary) + "</section>",
+            for k, label, v in cards) + "</section>",
         '<section id="trend"><h2>Mentions over time, by party</h2>',
         line_chart(steps, lines, title="Mentions per party over time") if lines
         else '<p class="empty">No mentions in this period.</p>', "</section>",
@@ -139,7 +122,34 @@ def build_report(db: Database, r: ReportQuery) -> str:
             f"<body><main>{''.join(body)}</main></body></html>\n")
 
 
-def _summary(db: Database, r: ReportQuery) -> list[tuple[str, str, int]]:
+def party_series(db: Database, q: StatsQuery, steps: list[str], top: int
+                 ) -> tuple[list[Series], list[Series]]:
+    """The ``top`` parties' mentions per period, and their shares of voice (with the
+    other parties as one band), for the trend and share charts."""
+    party_counts = counts(db, q)
+    party_totals = totals(db, q)[:top]
+    top_keys = [t.key for t in party_totals]
+    colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(top_keys)}
+    cell = {(c.period, c.key): c for c in party_counts}
+    names = {t.key: t.name for t in party_totals}
+    lines = [Series(k, names[k], [cell[(p, k)].mentions if (p, k) in cell else 0
+                                  for p in steps], colors[k]) for k in top_keys]
+    shares = [Series(k, names[k], [cell[(p, k)].share if (p, k) in cell else 0.0
+                                   for p in steps], colors[k]) for k in top_keys]
+    period_total = {p: 0 for p in steps}
+    for c in party_counts:  # all parties, drawn or not
+        period_total[c.period] = period_total.get(c.period, 0) + c.mentions
+    drawn = {p: sum(cell[(p, k)].mentions for k in top_keys if (p, k) in cell) for p in steps}
+    others = [round((period_total[p] - drawn[p]) / period_total[p], 4) if period_total[p]
+              else 0.0 for p in steps]
+    if any(others):
+        shares.append(Series("others", "Other parties", others, OTHERS))
+    return lines, shares
+
+
+def summary(db: Database, r: ReportQuery, *, raw: bool = False) -> list[tuple[str, str, int]]:
+    """The report's cards: documents, copies, mentions (less those reviewed as wrong,
+    unless ``raw``), mentions without copies, sources."""
     since, until = r.since.isoformat(), (r.until + dt.timedelta(days=1)).isoformat()
     copies = " AND d.duplicate_of IS NULL" if r.no_duplicates else ""
     docs, dups, sources = db.execute(
@@ -147,7 +157,8 @@ def _summary(db: Database, r: ReportQuery) -> list[tuple[str, str, int]]:
         f" WHERE published_at >= ? AND published_at < ?{copies}", [since, until]).fetchone()
     mentions, originals = db.execute(
         "SELECT count(*), sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
-        f"ON d.id = m.document_id WHERE m.published_at >= ? AND m.published_at < ?{copies}",
+        f"ON d.id = m.document_id WHERE m.published_at >= ? AND m.published_at < ?{copies}"
+        + ("" if raw else f" AND coalesce({TABLE_COLUMNS['review']}, '') != 'wrong'"),
         [since, until]).fetchone()
     return [("documents", "documents", docs), ("copies", "of them copies", dups or 0),
             ("mentions", "mentions", mentions), ("mentions_dedup", "mentions without copies",

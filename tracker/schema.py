@@ -286,3 +286,38 @@ def m009_cheaper_writes(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_mentions_party_id_document_id")
     db.execute("DROP INDEX IF EXISTS idx_mentions_entity_id_document_id")
     db.execute("DROP INDEX IF EXISTS idx_mentions_position")
+
+
+# The view as m010 makes it: each mention's review verdict beside it.
+MENTION_ROWS_V3 = """
+    CREATE VIEW mention_rows AS
+    SELECT m.published_at, d.source, d.url, d.title,
+           e.name AS entity, e.type AS entity_type, p.name AS party,
+           m.surface, m.sentence, d.lang,
+           m.id AS mention_id, m.document_id, m.entity_id, m.party_id, m.rule,
+           m.start, m."end", d.duplicate_of, m.position, m.method, m.confidence,
+           r.verdict AS review
+    FROM mentions m
+    JOIN documents d ON d.id = m.document_id
+    JOIN entities e ON e.id = m.entity_id
+    LEFT JOIN entities p ON p.id = m.party_id
+    LEFT JOIN reviews r ON r.mention_id = m.id AND r.entity_id = m.entity_id
+"""
+
+
+@migrations()
+def m010_reviews(db: Database) -> None:
+    """People's verdicts on mentions: "wrong" takes a mention out of every figure
+    (mentions, exports, stats, reports; ``--raw`` shows it), "right" confirms it. A
+    review names the mention (document and offsets) and the entity it was linked to, with
+    no foreign key: `tracker retag` deletes and re-creates mentions, and the verdict
+    applies again to the same span linked to the same entity. Counts stay raw in
+    ``mention_counts``; the few wrong mentions are subtracted when figures are read."""
+    db.execute("""CREATE TABLE reviews (
+        mention_id TEXT NOT NULL, entity_id TEXT NOT NULL, document_id TEXT NOT NULL,
+        surface TEXT, verdict TEXT NOT NULL CHECK (verdict IN ('right', 'wrong')),
+        reason TEXT, correct_entity TEXT, reviewer TEXT, reviewed_at TEXT NOT NULL,
+        PRIMARY KEY (mention_id, entity_id)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX idx_reviews_verdict ON reviews (verdict, reviewed_at)")
+    db.execute("DROP VIEW IF EXISTS mention_rows")
+    db.execute(MENTION_ROWS_V3)

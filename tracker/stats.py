@@ -23,8 +23,8 @@ import datetime as dt
 import functools
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, replace
 
 from sqlite_utils import Database
 
@@ -49,6 +49,7 @@ class StatsQuery:
     direct: bool = False  # by party: the party's own names only
     no_duplicates: bool = False
     no_discovered: bool = False  # leave out people the KB does not know yet
+    raw: bool = False  # keep mentions a reviewer marked wrong
     top: int = 10
 
     def __post_init__(self) -> None:
@@ -177,6 +178,9 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date]
             where.append("e.type = ?")
             params.append("party" if q.by == "party" else "politician")
         sql += f" WHERE {' AND '.join(where)} GROUP BY 1, 2"
+        rows = db.execute(sql, params).fetchall()
+        if not q.raw:
+            rows = _less(rows, _wrong(db, q, periods_cte))
     else:
         key = _key_sql(q)
         where, params = _where(db, q)
@@ -185,10 +189,61 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date]
                "JOIN entities e ON e.id = m.entity_id "
                "JOIN p ON p.day = substr(m.published_at, 1, 10) "
                f"WHERE {key} IS NOT NULL{''.join(' AND ' + w for w in where)} GROUP BY 1, 2")
-    rows = db.execute(sql, params).fetchall()
+        rows = db.execute(sql, params).fetchall()
     if q.no_duplicates:  # copies left out: both figures are the originals'
         return [(period, key, n, n) for period, key, _, n in rows if n]
     return rows
+
+
+def _wrong(db: Database, q: StatsQuery, periods_cte: str) -> list[tuple[str, str, int, int]]:
+    """The mentions reviewers marked wrong, grouped as ``grouped`` groups the daily
+    counts (which stay raw): a few rows, read through the reviews table."""
+    key = _key_sql(q)
+    kind = ("" if q.by not in ("party", "politician")
+            else " AND e.type = 'politician'" if q.by == "politician" else "")
+    return db.execute(
+        periods_cte + f"SELECT p.period, {key}, count(*), sum(d.duplicate_of IS NULL) "
+        "FROM reviews r JOIN mentions m ON m.id = r.mention_id AND m.entity_id = r.entity_id "
+        "JOIN documents d ON d.id = m.document_id JOIN entities e ON e.id = m.entity_id "
+        "JOIN p ON p.day = substr(m.published_at, 1, 10) "
+        f"WHERE r.verdict = 'wrong' AND {key} IS NOT NULL{kind} GROUP BY 1, 2").fetchall()
+
+
+def _less(rows: list, wrong: list) -> list[tuple[str, str, int, int]]:
+    """Daily-count groups less the wrong mentions' groups; emptied groups go."""
+    if not wrong:
+        return rows
+    minus = {(period, key): (n, o) for period, key, n, o in wrong}
+    out = []
+    for period, key, n, o in rows:
+        less_n, less_o = minus.get((period, key), (0, 0))
+        if n - less_n > 0:
+            out.append((period, key, n - less_n, o - less_o))
+    return out
+
+
+VIEWS = ("counts", "totals", "co-mentions", "sources")
+
+
+def figures(db: Database, q: StatsQuery, view: str = "all"
+            ) -> tuple[StatsQuery, dict[str, list]]:
+    """The figures of one view (or ``all``), every view over the same days: the query
+    with its window filled in, and each view's rows."""
+    if view not in (*VIEWS, "all"):
+        raise ConfigError(f"view must be one of {', '.join(VIEWS)} or all, not {view!r}")
+    span = window(db, q)
+    if span:
+        q = replace(q, since=span[0], until=span[1])
+    makers = {"counts": counts, "totals": totals, "co-mentions": co_mentions,
+              "sources": top_sources}
+    return q, {name: makers[name](db, q) for name in VIEWS if view in (name, "all")}
+
+
+def records(figures: dict[str, list]) -> Iterator[dict]:
+    """Each figure as the JSON object `tracker stats --format jsonl` writes."""
+    for name, rows in figures.items():
+        for row in rows:
+            yield {"view": name, **as_dict(row)}
 
 
 def counts(db: Database, q: StatsQuery) -> list[Count]:
@@ -312,7 +367,7 @@ def _where(db: Database, q: StatsQuery) -> tuple[list[str], list]:
     mention filters of `tracker mentions`, and the kind of entity counted."""
     flt = MentionFilter(source=q.source, since=q.since, until=q.until, lang=q.lang,
                         no_duplicates=q.no_duplicates, position=q.position, type=q.type,
-                        no_discovered=q.no_discovered,
+                        no_discovered=q.no_discovered, raw=q.raw,
                         search=q.search)
     where, params = where_clauses(db, flt, TABLE_COLUMNS)
     if q.by == "party" and q.direct:

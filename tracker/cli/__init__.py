@@ -107,6 +107,8 @@ def filters(func):
                      help="Only mentions of parties, or only of politicians."),
         click.option("--search", help='Only documents containing these words (all of them; '
                                       '"a phrase", word*, OR; case and accents ignored).'),
+        click.option("--raw", is_flag=True,
+                     help="Keep mentions a reviewer marked wrong (in `tracker serve`)."),
         click.option("--limit", type=click.IntRange(min=0), default=None,
                      help="At most this many mentions."),
     ]
@@ -142,7 +144,7 @@ def cli(verbose: bool) -> None:
 
 
 # The command groups register themselves on `cli`.
-from tracker.cli import alerts, collect, knowledge, queries, setup  # noqa: E402, F401
+from tracker.cli import alerts, collect, knowledge, queries, setup, web  # noqa: E402, F401
 
 
 def main() -> None:

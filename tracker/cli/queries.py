@@ -188,6 +188,8 @@ def _delimiter(value: str | None, excel: bool) -> str:
 @click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
 @click.option("--no-discovered", is_flag=True,
               help="Leave out people the knowledge base does not know yet.")
+@click.option("--raw", is_flag=True,
+              help="Count mentions a reviewer marked wrong too (raw figures).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many entities, pairs and sources the rankings show.")
 @click.option("--view", type=click.Choice(["counts", "totals", "co-mentions", "sources",
@@ -215,13 +217,7 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
     q = st.StatsQuery(by=by, interval=interval, since=since.date() if since else None,
                       until=until.date() if until else None, type=type_, top=top, **kwargs)
     with Store(db, read_only=True) as store:
-        span = st.window(store.db, q)  # every view covers the same days
-        if span:
-            q = dataclasses.replace(q, since=span[0], until=span[1])
-        figures = {name: fn(store.db, q) for name, fn in (
-            ("counts", st.counts), ("totals", st.totals),
-            ("co-mentions", st.co_mentions), ("sources", st.top_sources))
-            if view in (name, "all")}
+        q, figures = st.figures(store.db, q, view)
     if fmt == "table":
         from rich.console import Console
 
@@ -235,8 +231,7 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
     else:
         from tracker.export import write_jsonl
 
-        for name, rows in figures.items():
-            write_jsonl(({"view": name, **st.as_dict(r)} for r in rows), sys.stdout)
+        write_jsonl(st.records(figures), sys.stdout)
 
 
 @cli.command()

@@ -1,0 +1,242 @@
+"""`tracker serve`: a press officer opens the dashboard, searches mentions, marks a false
+one wrong, and every figure (mentions, stats, exports, reports) follows; the API gives
+what the commands print; the server guards its writes and its pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+import requests
+
+from tests.conftest import tracker
+from tests.newsroom import build_newsroom
+from tests.web import serving
+from tracker.store import Store
+from tracker.web import check_bind
+from tracker.web.app import CSP
+
+
+@pytest.fixture
+def room(tmp_path, kb):
+    path = tmp_path / "tracker.db"
+    build_newsroom(path, kb)
+    return path
+
+
+@pytest.fixture
+def served(room):
+    with serving(room) as served:
+        yield served
+
+
+def cli_jsonl(tmp_path, *args: str) -> list[dict]:
+    done = tracker(*args, "--format", "jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def mention_id(db, surface: str, sentence: str) -> str:
+    with Store(db, read_only=True) as store:
+        return store.db.execute("SELECT id FROM mentions WHERE surface = ? AND sentence = ? "
+                                "ORDER BY id", [surface, sentence]).fetchone()[0]
+
+
+def test_the_api_gives_what_the_commands_print(served, room, tmp_path):
+    for query, args in [({}, []), ({"party": "rn"}, ["--party", "rn"]),
+                        ({"politician": "Macron", "since": "2026-03-10"},
+                         ["--politician", "Macron", "--since", "2026-03-10"]),
+                        ({"search": "accord", "no_duplicates": "true"},
+                         ["--search", "accord", "--no-duplicates"])]:
+        got = served.get("/api/mentions", params={**query, "limit": 1000}).json()
+        printed = cli_jsonl(tmp_path, "mentions", "--db", str(room), *args)
+        assert got["total"] == len(printed) > 0
+        assert [m["id"] for m in got["mentions"]] == [m["mention_id"] for m in printed]
+        for mine, theirs in zip(got["mentions"], printed, strict=True):
+            assert {k: mine[k] for k in ("published_at", "source", "url", "title", "entity",
+                                          "entity_type", "party", "surface", "sentence",
+                                          "lang")} == {k: theirs[k] for k in (
+                "published_at", "source", "url", "title", "entity", "entity_type", "party",
+                "surface", "sentence", "lang")}
+            assert mine["review"] is None and mine["method"] is not None
+    for query, args in [({"by": "party", "view": "all"}, ["--by", "party", "--view", "all"]),
+                        ({"by": "politician", "interval": "day"},
+                         ["--by", "politician", "--interval", "day"]),
+                        ({"by": "source", "no_duplicates": "true", "view": "totals"},
+                         ["--by", "source", "--no-duplicates", "--view", "totals"])]:
+        assert served.get("/api/stats", params=query).json() == cli_jsonl(
+            tmp_path, "stats", "--db", str(room), *args)
+    exported = tracker("export", "--db", str(room), "--party", "ps", cwd=tmp_path)
+    served_csv = served.get("/api/export.csv", params={"party": "ps"})
+    assert served_csv.headers["content-type"].startswith("text/csv")
+    assert served_csv.content.replace(b"\r\n", b"\n") == exported.stdout.replace(
+        "\r\n", "\n").encode()
+
+
+def test_a_page_of_mentions_and_its_total(served):
+    first = served.get("/api/mentions", params={"limit": 3}).json()
+    second = served.get("/api/mentions", params={"limit": 3, "offset": 3}).json()
+    everything = served.get("/api/mentions", params={"limit": 1000}).json()
+    assert first["total"] == second["total"] == everything["total"] == 15
+    assert [m["id"] for m in first["mentions"] + second["mentions"]] == \
+        [m["id"] for m in everything["mentions"][:6]]
+
+
+def test_a_wrong_mention_leaves_every_figure_and_raw_keeps_it(served, room, tmp_path):
+    wrong = mention_id(room, "PS", "Le PS réagit.")
+    before = served.get("/api/stats", params={"view": "totals"}).json()
+    done = served.review(wrong, "wrong", reason="the PlayStation", reviewer="Ana")
+    assert done.status_code == 200, done.text
+    made = done.json()
+    assert (made["verdict"], made["reason"], made["reviewer"]) == ("wrong", "the PlayStation",
+                                                                    "Ana")
+    assert made["reviewed_at"].startswith("20")
+    ps = lambda rows: next(r for r in rows if r["key"] == "ps")  # noqa: E731
+    after = served.get("/api/stats", params={"view": "totals"}).json()
+    assert ps(after)["mentions"] == ps(before)["mentions"] - 1
+    assert ps(served.get("/api/stats", params={"view": "totals", "raw": "true"}).json()) \
+        == ps(before)
+    # The figures of every command follow, the daily counts' and the mentions' own.
+    for args in (["--view", "totals"], ["--view", "totals", "--source", "lemonde"]):
+        printed = cli_jsonl(tmp_path, "stats", "--db", str(room), *args)
+        raw = cli_jsonl(tmp_path, "stats", "--db", str(room), *args, "--raw")
+        assert ps(printed)["mentions"] == ps(raw)["mentions"] - 1
+    listed = served.get("/api/mentions", params={"party": "ps", "limit": 100}).json()
+    assert wrong not in [m["id"] for m in listed["mentions"]]
+    kept = served.get("/api/mentions", params={"party": "ps", "raw": "true"}).json()
+    assert {m["id"]: m["review"] for m in kept["mentions"]}[wrong] == "wrong"
+    assert kept["total"] == listed["total"] + 1
+    rows = list(csv.DictReader(io.StringIO(served.get("/api/export.csv").text)))
+    assert len(rows) == 14 and "Le PS réagit." not in [r["sentence"] for r in rows]
+    report = tmp_path / "report.html"
+    assert tracker("report", "--db", str(room), "--since", "2026-03-02", "--until",
+                   "2026-03-22", "-o", str(report), cwd=tmp_path).returncode == 0
+    assert 'data-figure="mentions"><b>14</b>' in report.read_text("utf-8")
+    # Right again: it counts again.
+    assert served.review(wrong, "right").json()["verdict"] == "right"
+    assert ps(served.get("/api/stats", params={"view": "totals"}).json()) == ps(before)
+
+
+def test_reviews_survive_retag(newsroom, tmp_path):
+    db = newsroom / "data" / "tracker.db"
+    copy = tmp_path / "tracker.db"
+    shutil.copy(db, copy)
+    shutil.copy(newsroom / "config.yaml", tmp_path / "config.yaml")
+    with serving(copy) as served:
+        page = served.get("/api/mentions", params={"limit": 1000}).json()
+        target = page["mentions"][0]
+        assert served.review(target["id"], "wrong", reason="not them").status_code == 200
+        assert served.get("/api/mentions").json()["total"] == page["total"] - 1
+    retagged = tracker("retag", "--db", str(copy), "--config",
+                       str(newsroom / "config.yaml"), cwd=tmp_path)
+    assert retagged.returncode == 0, retagged.stderr
+    with serving(copy) as served:
+        assert served.get("/api/mentions").json()["total"] == page["total"] - 1
+        raw = served.get("/api/mentions", params={"raw": "true", "limit": 1000}).json()
+        assert {m["id"]: m["review"] for m in raw["mentions"]}[target["id"]] == "wrong"
+
+
+def test_writes_need_the_pages_csrf_token(served, room):
+    target = mention_id(room, "RN", "Le RN progresse.")
+    url = f"/api/mentions/{target}/review"
+    assert served.post(url, json={"verdict": "wrong"}).status_code == 403
+    assert served.post(url, json={"verdict": "wrong"},
+                       headers={"X-CSRF-Token": "forged"}).status_code == 403
+    assert served.post(url, json={"verdict": "wrong"}, headers={
+        "X-CSRF-Token": served.csrf(), "Origin": "https://evil.example"}).status_code == 403
+    assert served.review(target, "wrong").status_code == 200
+    assert served.review("no-such-mention", "wrong").status_code == 404
+    assert served.review(target, "maybe").status_code == 422
+    assert served.review(target, "right", correct_entity="ps").status_code == 400
+    assert served.review(target, "wrong", correct_entity="nobody-at-all").status_code == 400
+
+
+def test_read_only_refuses_every_write(room):
+    with serving(room, read_only=True) as served:
+        target = mention_id(room, "RN", "Le RN progresse.")
+        refused = served.review(target, "wrong")
+        assert refused.status_code == 403 and "read-only" in refused.json()["error"]
+        assert "data-verdict" not in served.get("/mentions").text
+    with Store(room, read_only=True) as store:
+        assert store.db.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
+
+
+def test_a_token_guards_every_request(room):
+    token = "s3cret-token-of-the-press-office"
+    with serving(room, token=token, host="0.0.0.0") as served:
+        assert served.get("/api/mentions").status_code == 401
+        assert served.get("/api/mentions", headers={
+            "Authorization": "Bearer wrong-token-wrong-token"}).status_code == 401
+        assert served.get("/").status_code == 401  # the sign-in page
+        assert served.get("/api/mentions", headers=served.auth()).status_code == 200
+        # An API client with the token needs no CSRF token.
+        target = mention_id(room, "RN", "Le RN progresse.")
+        assert served.post(f"/api/mentions/{target}/review", json={"verdict": "right"},
+                           headers=served.auth()).status_code == 200
+        # A browser signs in once; its cookie then carries the token.
+        with requests.Session() as browser:
+            signed = browser.post(served.url + "/login", data={"token": token},
+                                  allow_redirects=False, timeout=30)
+            assert signed.status_code == 303
+            assert browser.get(served.url + "/api/mentions", timeout=30).status_code == 200
+            assert browser.post(served.url + "/login", data={"token": "nope"},
+                                timeout=30).status_code == 401
+
+
+def test_only_loopback_without_a_token(tmp_path, room):
+    check_bind("127.0.0.1", None)
+    check_bind("::1", None)
+    with pytest.raises(Exception, match="refusing to serve on 0.0.0.0 without a token"):
+        check_bind("0.0.0.0", None)
+    refused = tracker("serve", "--db", str(room), "--host", "0.0.0.0", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        "tracker: error: refusing to serve on 0.0.0.0 without a token: set "
+        "TRACKER_SERVE_TOKEN (every request must then carry it), or keep the default "
+        "127.0.0.1"]
+
+
+def test_pages_escape_page_text_under_a_strict_csp(served):
+    page = served.get("/mentions", params={"source": "figaro"})
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == CSP
+    assert "'unsafe-inline'" not in CSP and "script-src 'self'" in CSP
+    assert "<script>alert" not in page.text
+    assert "&lt;script&gt;alert(&#39;titre&#39;)&lt;/script&gt;" in page.text
+    assert "<script>" not in page.text.replace('<script src="/static/app.js" defer></script>',
+                                               "")
+    # A page elsewhere pointing its name at 127.0.0.1 (DNS rebinding) reads nothing.
+    assert served.get("/api/mentions", headers={"Host": "evil.example"}).status_code == 421
+
+
+@pytest.mark.parametrize("path", [
+    "/api/mentions?since=2026-13-01", "/api/mentions?limit=-1", "/api/mentions?limit=10000",
+    "/api/mentions?type=party2", "/api/mentions?party=nobody", "/api/mentions?search=%22%22",
+    "/api/mentions?since=2026-03-20&until=2026-03-01", "/api/mentions?offset=x",
+    "/api/stats?by=nothing", "/api/stats?view=all&since=2026-02-30", "/api/stats?top=0",
+    "/api/export.csv?source=nowhere", "/entity/nobody", "/mentions?page=0",
+])
+def test_bad_parameters_get_a_4xx_with_a_message(served, path):
+    got = served.get(path)
+    assert 400 <= got.status_code < 500, (path, got.status_code)
+    assert got.text.strip()
+
+
+def test_pages_show_the_figures_of_stats(served, room, tmp_path):
+    overview = served.get("/", params={"since": "2026-03-02", "until": "2026-03-22"}).text
+    totals = cli_jsonl(tmp_path, "stats", "--db", str(room), "--since", "2026-03-02",
+                       "--until", "2026-03-22", "--view", "totals")
+    assert 'data-figure="mentions"><b>15</b>' in overview
+    for row in totals:
+        assert f'data-entity="{row["key"]}"' in overview
+    french = served.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).text
+    assert "Part de voix, par parti" in french and 'lang="fr"' in french
+    entity = served.get("/entity/rn").text
+    # RN's mentions: Le Pen twice, Bardella, and "RN" in D3 and in its copy D4.
+    assert 'data-total="5"' in entity
+    sources = served.get("/sources").text
+    for name in ("lemonde", "figaro", "agence", "bbc"):
+        assert f'data-source="{name}"' in sources

@@ -1,0 +1,44 @@
+"""`tracker serve`: the dashboard and its JSON API."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from tracker.cli import cli, common
+from tracker.config import Config
+
+
+@cli.command()
+@common
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Any other than loopback needs a token in "
+                   "TRACKER_SERVE_TOKEN, which every request must then carry.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--read-only", is_flag=True, help="Refuse every write (no reviews).")
+def serve(config: Config, db: Path, host: str, port: int, read_only: bool) -> None:
+    """Serve the database as a dashboard and a JSON API (/api/, schema at
+    /api/openapi.json) while `tracker run` writes it.
+
+    Pages: overview (trends, share of voice), mentions (search, review), each party's
+    and politician's page, sources' health. Marking a mention wrong takes it out of
+    every count, stat, export and report (--raw shows raw figures). The reviewer's name
+    comes from the page, else from TRACKER_REVIEWER.
+    """
+    import uvicorn
+
+    from tracker.web import ServeOptions, check_bind, create_app
+    from tracker.web.app import REVIEWER_ENV, default_token
+
+    token = default_token()
+    check_bind(host, token)
+    options = ServeOptions(db=db, host=host, port=port, read_only=read_only, token=token,
+                           reviewer=os.environ.get(REVIEWER_ENV) or None)
+    app = create_app(options)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"tracker: serving {db} on http://{shown}:{port}/"
+               + (" (read-only)" if read_only else "") + " - Ctrl-C stops", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                server_header=False)

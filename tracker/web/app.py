@@ -1,0 +1,208 @@
+"""The web application: its options, its guards (bind address, token, CSRF, read-only,
+host header, CSP) and its connections to the database.
+
+Every request opens its own SQLite connection (requests run in a thread pool, and a
+connection belongs to one thread); reads go through read-only connections, so a page can
+never change the file, and `tracker run` may write at the same time (WAL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import ipaddress
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from sqlite_utils import Database
+
+from tracker import __version__
+from tracker.errors import ConfigError, NotFound, TrackerError
+from tracker.store import Store
+
+TOKEN_ENV = "TRACKER_SERVE_TOKEN"
+REVIEWER_ENV = "TRACKER_REVIEWER"
+COOKIE = "tracker_token"
+# No inline script, no inline style, nothing from elsewhere; the charts are inline SVG.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    db: Path
+    host: str = "127.0.0.1"
+    port: int = 8765
+    read_only: bool = False
+    token: str | None = None  # every request must carry it (set from TRACKER_SERVE_TOKEN)
+    reviewer: str | None = None  # recorded with each review made without a name
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, token: str | None) -> None:
+    """Anything but loopback is reachable by others: only with a token."""
+    if not is_loopback(host) and not token:
+        raise ConfigError(f"refusing to serve on {host} without a token: set {TOKEN_ENV} "
+                          "(every request must then carry it), or keep the default "
+                          "127.0.0.1")
+    if token is not None and len(token) < 16:
+        raise ConfigError(f"{TOKEN_ENV} is too short: use 16 characters or more "
+                          "(python -c 'import secrets; print(secrets.token_urlsafe())')")
+
+
+class Databases:
+    """Connections for one request: read-only ones for pages and the API's reads, a
+    writer for reviews (refused with ``read_only``)."""
+
+    def __init__(self, path: Path, read_only: bool):
+        self.path = path
+        self.read_only = read_only
+        # Opened once now: a missing file, another program's database or an old schema
+        # is said at start, in one line; a writable server brings the schema up to date.
+        with Store(path, read_only=read_only):
+            pass
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Database]:
+        try:
+            conn = Store._connect_read(self.path)
+        except Exception as exc:  # noqa: BLE001 - the file went away, or is locked
+            raise TrackerError(f"{self.path}: cannot open database ({exc})") from None
+        try:
+            yield Database(conn)
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[Database]:
+        if self.read_only:
+            raise ReadOnly("this server is read-only (--read-only)")
+        conn = Store._connect(self.path)
+        try:
+            yield Database(conn)
+        finally:
+            conn.close()
+
+
+class ReadOnly(TrackerError):
+    """A write asked of a read-only server (403)."""
+
+
+def create_app(options: ServeOptions) -> FastAPI:
+    """The application over ``options.db`` (checked now), with its guards."""
+    from tracker.web import api, pages
+
+    app = FastAPI(title="tracker", version=__version__, openapi_url="/api/openapi.json",
+                  docs_url=None, redoc_url=None,  # Swagger's pages load from a CDN
+                  description="Mentions of parties and politicians, their figures, and "
+                              "the review loop. The same filters and figures as the "
+                              "`tracker mentions`, `stats` and `export` commands.")
+    app.state.options = options
+    app.state.dbs = Databases(options.db, options.read_only)
+    secret = secrets.token_bytes(32)
+    app.state.csrf = hmac.new(secret, b"csrf", hashlib.sha256).hexdigest()
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        refused = _refused(request, options, app.state.csrf)
+        response = refused if refused is not None else await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request) -> Response:
+        """The token typed in the login form becomes an HttpOnly cookie."""
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        given = (form.get("token") or [""])[0]
+        if not options.token or not hmac.compare_digest(given.encode(), options.token.encode()):
+            return pages.login_page(request, failed=True)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(COOKIE, options.token, httponly=True, samesite="strict",
+                            secure=False)
+        return response
+
+    for error, status in ((NotFound, 404), (ReadOnly, 403), (ConfigError, 400),
+                          (TrackerError, 503)):
+        app.add_exception_handler(error, _handler(status))
+    return app
+
+
+def _handler(status: int):
+    async def handle(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=status)
+        from tracker.web.pages import error_page
+
+        return error_page(request, str(exc), status)
+    return handle
+
+
+def _refused(request: Request, options: ServeOptions, csrf: str) -> Response | None:
+    """Why this request may not go on, as the response to give; None when it may."""
+    host = urlsplit("//" + request.headers.get("host", "")).hostname or ""
+    if is_loopback(options.host) and not is_loopback(host):
+        # A page elsewhere whose name now points at 127.0.0.1 (DNS rebinding) would
+        # otherwise read the API with the user's browser.
+        return PlainTextResponse(f"unknown host {host!r}", status_code=421)
+    bearer = _bearer(request)
+    if options.token:
+        given = bearer or request.cookies.get(COOKIE) or ""
+        authorised = hmac.compare_digest(given.encode(), options.token.encode())
+        if not authorised and request.url.path != "/login":
+            if request.url.path.startswith("/api/"):
+                return JSONResponse({"error": "a token is required (Authorization: Bearer)"},
+                                    status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
+            from tracker.web.pages import login_page
+
+            return login_page(request, failed=False)
+    if request.method in UNSAFE and request.url.path != "/login":
+        if options.read_only:
+            return JSONResponse({"error": "this server is read-only (--read-only)"},
+                                status_code=403)
+        api_client = options.token and bearer and hmac.compare_digest(
+            bearer.encode(), options.token.encode())
+        if not api_client:
+            sent = request.headers.get("x-csrf-token", "")
+            origin = request.headers.get("origin")
+            same_origin = origin is None or urlsplit(origin).netloc == request.headers.get(
+                "host")
+            if not (same_origin and hmac.compare_digest(sent.encode(), csrf.encode())):
+                return JSONResponse({"error": "missing or wrong CSRF token "
+                                              "(X-CSRF-Token header)"}, status_code=403)
+    return None
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def default_token() -> str | None:
+    return os.environ.get(TOKEN_ENV) or None

@@ -1,0 +1,88 @@
+"""The dashboard's words in English and French, chosen by ``?lang=``, then the
+``tracker_lang`` cookie, then the browser's Accept-Language."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+LANGUAGES = ("en", "fr")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "overview": "Overview", "mentions": "Mentions", "sources": "Sources",
+        "documents": "documents", "copies": "of them copies", "mentions_n": "mentions",
+        "mentions_dedup": "mentions without copies", "sources_n": "sources",
+        "wrong": "reviewed as wrong", "trend": "Mentions over time, by party",
+        "share": "Share of voice, by party", "people": "Top politicians",
+        "outlets": "Top sources", "window": "Window", "since": "Since", "until": "Until",
+        "interval": "Step", "day": "day", "week": "week", "month": "month", "apply": "Show",
+        "no_duplicates": "Leave out copies", "raw": "Raw figures (keep wrong mentions)",
+        "nothing": "No mentions stored yet: run `tracker run --once`.",
+        "party": "Party", "politician": "Politician", "source": "Source", "lang": "Language",
+        "search": "Words", "type": "Kind", "any": "any", "position": "Where",
+        "title": "headline", "lead": "lead", "body": "body", "direct": "Party's own names",
+        "date": "Date", "who": "Who", "sentence": "Sentence", "link": "Link",
+        "review": "Review", "right": "Right", "wrong_btn": "Wrong", "reason": "Why (optional)",
+        "of": "of", "page": "Page", "previous": "Previous", "next": "Next",
+        "export": "Export CSV", "matching": "mentions match", "reviewed_right": "confirmed",
+        "reviewed_wrong": "wrong", "trend_of": "Mentions over time",
+        "share_of": "Share of voice", "top_sources": "Top sources",
+        "together": "Mentioned together", "latest": "Latest mentions",
+        "in_sentence": "same sentence", "in_document": "same document",
+        "name": "Name", "kind": "Kind", "status": "Last status", "failures": "Failures",
+        "last_fetch": "Last fetch", "last_success": "Last success", "last_new": "Last new",
+        "not_modified": "Not modified (7 days)", "next_run": "Next run",
+        "last_error": "Last error", "no_sources": "No source has run yet.",
+        "login": "Sign in", "token": "Token", "bad_token": "Wrong token.",
+        "read_only": "Read-only: reviews are off.", "error": "Error",
+        "reviewer": "Your name (saved with reviews)", "saved": "saved",
+    },
+    "fr": {
+        "overview": "Vue d'ensemble", "mentions": "Mentions", "sources": "Sources",
+        "documents": "documents", "copies": "dont copies", "mentions_n": "mentions",
+        "mentions_dedup": "mentions hors copies", "sources_n": "sources",
+        "wrong": "marquées fausses", "trend": "Mentions dans le temps, par parti",
+        "share": "Part de voix, par parti", "people": "Personnalités les plus citées",
+        "outlets": "Sources les plus actives", "window": "Période", "since": "Du",
+        "until": "Au", "interval": "Pas", "day": "jour", "week": "semaine", "month": "mois",
+        "apply": "Afficher", "no_duplicates": "Sans les copies",
+        "raw": "Chiffres bruts (avec les mentions fausses)",
+        "nothing": "Aucune mention enregistrée : lancez `tracker run --once`.",
+        "party": "Parti", "politician": "Personnalité", "source": "Source",
+        "lang": "Langue", "search": "Mots", "type": "Type", "any": "tous",
+        "position": "Où", "title": "titre", "lead": "chapô", "body": "corps",
+        "direct": "Noms du parti seulement", "date": "Date", "who": "Qui",
+        "sentence": "Phrase", "link": "Lien", "review": "Vérification", "right": "Juste",
+        "wrong_btn": "Fausse", "reason": "Pourquoi (facultatif)", "of": "sur",
+        "page": "Page", "previous": "Précédente", "next": "Suivante",
+        "export": "Exporter en CSV", "matching": "mentions trouvées",
+        "reviewed_right": "confirmée", "reviewed_wrong": "fausse",
+        "trend_of": "Mentions dans le temps", "share_of": "Part de voix",
+        "top_sources": "Sources principales", "together": "Cités ensemble",
+        "latest": "Dernières mentions", "in_sentence": "même phrase",
+        "in_document": "même article", "name": "Nom", "kind": "Type",
+        "status": "Dernier statut", "failures": "Échecs", "last_fetch": "Dernière collecte",
+        "last_success": "Dernier succès", "last_new": "Dernier nouvel article",
+        "not_modified": "Non modifié (7 jours)", "next_run": "Prochaine collecte",
+        "last_error": "Dernière erreur", "no_sources": "Aucune source n'a encore tourné.",
+        "login": "Connexion", "token": "Jeton", "bad_token": "Jeton incorrect.",
+        "read_only": "Lecture seule : la vérification est désactivée.", "error": "Erreur",
+        "reviewer": "Votre nom (enregistré avec les vérifications)",
+        "saved": "enregistré",
+    },
+}
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get("tracker_lang")
+    if asked in LANGUAGES:
+        return asked
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def texts(lang: str) -> dict[str, str]:
+    return TEXTS[lang if lang in TEXTS else "en"]

@@ -1,0 +1,184 @@
+"""The dashboard's pages: overview, mentions (search and review), an entity's page and
+the sources' health. Figures come from the same functions as `tracker stats` and
+`tracker report`, so a page shows what the commands print for the same window."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from tracker.charts import PALETTE, Series, bar_list, line_chart, stacked_bars
+from tracker.errors import NotFound
+from tracker.query import count_mentions, page_rows
+from tracker.report import ReportQuery, party_series, summary
+from tracker.stats import StatsQuery, co_mentions, counts, periods, top_sources, totals, window
+from tracker.web.api import MentionParams, mention_params
+from tracker.web.i18n import language, texts
+
+router = APIRouter(include_in_schema=False)
+PAGE = 50  # mentions a page
+_env = Environment(loader=PackageLoader("tracker.web", "templates"),
+                   autoescape=select_autoescape(["html"]), trim_blocks=True,
+                   lstrip_blocks=True)
+
+
+def mount_static(app: FastAPI) -> None:
+    folder = resources.files("tracker.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(folder)), name="static")
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    html = _env.get_template(template).render(
+        t=texts(lang), lang=lang, csrf=request.app.state.csrf, path=request.url.path,
+        read_only=request.app.state.options.read_only, **context)
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in ("en", "fr"):
+        response.set_cookie("tracker_lang", request.query_params["lang"], samesite="strict")
+    return response
+
+
+def error_page(request: Request, message: str, status: int) -> HTMLResponse:
+    return render(request, "error.html", status=status, message=message)
+
+
+def login_page(request: Request, failed: bool) -> HTMLResponse:
+    return render(request, "login.html", status=401, failed=failed)
+
+
+def _window(db, since: dt.date | None, until: dt.date | None, interval: str
+            ) -> tuple[dt.date, dt.date] | None:
+    return window(db, StatsQuery(interval=interval, since=since, until=until))
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, since: dt.date | None = None, until: dt.date | None = None,
+             interval: str = Query("week", pattern="^(day|week|month)$"),
+             no_duplicates: bool = False, raw: bool = False) -> HTMLResponse:
+    """Summary cards, mentions over time per party, share of voice, top people and
+    sources: the window and figures of `tracker stats --interval ...`."""
+    with request.app.state.dbs.reader() as db:
+        span = _window(db, since, until, interval)
+        context: dict[str, Any] = {"interval": interval, "no_duplicates": no_duplicates,
+                                   "raw": raw, "span": span}
+        if span:
+            q = StatsQuery(by="party", interval=interval, since=span[0], until=span[1],
+                           no_duplicates=no_duplicates, raw=raw)
+            steps = periods(span[0], span[1], interval)
+            lines, shares = party_series(db, q, steps, 8)
+            people = totals(db, dataclasses.replace(q, by="politician"))[:10]
+            outlets = totals(db, dataclasses.replace(q, by="source"))[:10]
+            cards = summary(db, ReportQuery(since=span[0], until=span[1],
+                                            no_duplicates=no_duplicates), raw=raw)
+            context.update(
+                cards=cards, wrong=_wrong_count(db, span),
+                trend=Markup(line_chart(steps, lines, title="Mentions per party")),
+                share=Markup(stacked_bars(steps, shares, title="Share of voice")),
+                people=Markup(bar_list([(p.key, p.name, p.mentions) for p in people],
+                                       title="Top politicians")),
+                outlets=Markup(bar_list([(s.key, s.name, s.mentions) for s in outlets],
+                                        title="Top sources", color=PALETTE[2])),
+                people_rows=people, party_rows=totals(db, q)[:8])
+    return render(request, "overview.html", **context)
+
+
+def _wrong_count(db, span: tuple[dt.date, dt.date]) -> int:
+    return db.execute(
+        "SELECT count(*) FROM reviews r JOIN mentions m ON m.id = r.mention_id "
+        "AND m.entity_id = r.entity_id WHERE r.verdict = 'wrong' AND m.published_at >= ? "
+        "AND m.published_at < ?", [span[0].isoformat(),
+                                   (span[1] + dt.timedelta(days=1)).isoformat()]).fetchone()[0]
+
+
+@router.get("/mentions", response_class=HTMLResponse)
+def mentions(request: Request, params: Annotated[MentionParams, Depends(mention_params)],
+             page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+    """Search with every filter of `tracker mentions`, a page of 50 at a time."""
+    with request.app.state.dbs.reader() as db:
+        rows = list(page_rows(db, params.filter(PAGE, (page - 1) * PAGE)))
+        total = count_mentions(db, params.filter())
+    query = {k: v for k, v in params.model_dump().items() if v not in (None, False)}
+    pages = max(1, -(-total // PAGE))
+    link = lambda n: "/mentions?" + urlencode({**query, "page": n})  # noqa: E731
+    return render(request, "mentions.html", rows=[_shown(r) for r in rows], total=total,
+                  page=page, pages=pages, params=params,
+                  previous=link(page - 1) if page > 1 else None,
+                  next=link(page + 1) if page < pages else None,
+                  export="/api/export.csv?" + urlencode(query))
+
+
+def _shown(row: dict) -> dict:
+    """The sentence with the name marked (escaped first: page text is strangers')."""
+    sentence, surface = row.get("sentence") or "", row.get("surface") or ""
+    at = sentence.find(surface) if surface else -1
+    if at < 0:
+        marked = escape(sentence)
+    else:
+        marked = (escape(sentence[:at]) + Markup("<mark>") + escape(surface)
+                  + Markup("</mark>") + escape(sentence[at + len(surface):]))
+    return {**row, "marked": marked}
+
+
+@router.get("/entity/{entity_id}", response_class=HTMLResponse)
+def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
+           interval: str = Query("week", pattern="^(day|week|month)$"),
+           since: dt.date | None = None, until: dt.date | None = None) -> HTMLResponse:
+    """A party's or a politician's trend, share of voice, top sources, co-mentions and
+    latest mentions."""
+    with request.app.state.dbs.reader() as db:
+        found = db.execute("SELECT id, name, type FROM entities WHERE id = ?",
+                           [entity_id]).fetchone()
+        if found is None:
+            raise NotFound(f"no entity {entity_id!r} in this database")
+        key, name, kind = found
+        by = "party" if kind == "party" else "politician"
+        span = _window(db, since, until, interval)
+        context: dict[str, Any] = {"key": key, "name": name, "kind": kind, "span": span,
+                                   "interval": interval}
+        if span:
+            q = StatsQuery(by=by, interval=interval, since=span[0], until=span[1], top=1000)
+            mine = [c for c in counts(db, q) if c.key == key]
+            steps = periods(span[0], span[1], interval)
+            cell = {c.period: c for c in mine}
+            context.update(
+                trend=Markup(line_chart(steps, [Series(key, name, [
+                    cell[p].mentions if p in cell else 0 for p in steps], PALETTE[0])],
+                    title=f"Mentions of {name}")),
+                share=Markup(line_chart(steps, [Series(key, name, [
+                    cell[p].share if p in cell else 0.0 for p in steps], PALETTE[1])],
+                    title=f"Share of voice of {name}")),
+                total=sum(c.mentions for c in mine),
+                sources=[s for s in top_sources(db, q) if s.key == key][:10],
+                pairs=[p for p in co_mentions(db, dataclasses.replace(q, top=1000))
+                       if key in (p.key_a, p.key_b)][:10],
+                latest=[_shown(r) for r in page_rows(db, MentionParams(
+                    **({"party": key} if kind == "party" else {"politician": key}),
+                    since=span[0], until=span[1]).filter(10))])
+    return render(request, "entity.html", **context)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request) -> HTMLResponse:
+    """Each source's health, as `tracker sources` shows it."""
+    from tracker.store import Store
+
+    with Store(request.app.state.dbs.path, read_only=True) as store:
+        rows = store.source_rows()
+    return render(request, "sources.html", rows=rows)
+
+
+def _query_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_env.filters["q"] = _query_text
+_env.globals["urlencode"] = urlencode
