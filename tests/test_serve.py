@@ -76,6 +76,13 @@ def test_the_api_gives_what_the_commands_print(served, room, tmp_path):
         "\r\n", "\n").encode()
 
 
+def test_a_search_with_control_characters_is_only_words(served):
+    # FTS5 reads a NUL as the end of its query; a client may send one.
+    plain = served.get("/api/mentions", params={"search": "accord"}).json()["total"]
+    assert served.get("/api/mentions", params={"search": "accord\x00"}).json()["total"] \
+        == plain == 3  # D6's three mentions
+
+
 def test_a_page_of_mentions_and_its_total(served):
     first = served.get("/api/mentions", params={"limit": 3}).json()
     second = served.get("/api/mentions", params={"limit": 3, "offset": 3}).json()

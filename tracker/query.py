@@ -92,12 +92,17 @@ def count_mentions(db: Database, f: MentionFilter) -> int:
     return db.execute(sql, params).fetchone()[0]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def fts_query(text: str) -> str:
     """The user's search as an FTS5 query that cannot break: each word and each "quoted
     phrase" becomes a quoted string (so `"`, `NEAR(`, `AND`, `*` or `:` are only text),
     all must appear; a word ending in `*` matches as a prefix, a bare `OR` between two
     terms is kept. Case and accents are ignored by the index itself."""
     terms: list[str] = []
+    # Control characters are no words; FTS5 reads a NUL as the end of its query.
+    text = _CONTROL.sub(" ", text)
     for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
         if word == "OR":
             if terms and terms[-1] != "OR":

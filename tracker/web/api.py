@@ -26,6 +26,9 @@ router = APIRouter(prefix="/api", tags=["api"])
 MAX_LIMIT = 1000  # mentions a page; the CSV export has no limit
 MAX_OFFSET = 10_000_000
 Text = Annotated[str | None, Query(max_length=200)]
+# Dates as the commands take them: 1900 to 2100 (beyond, date arithmetic overflows).
+Day = Annotated[dt.date | None, Query(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31),
+                                      description="YYYY-MM-DD, inclusive")]
 
 
 class MentionParams(BaseModel):
@@ -49,8 +52,7 @@ class MentionParams(BaseModel):
 
 def mention_params(
         party: Text = None, politician: Text = None, source: Text = None,
-        since: Annotated[dt.date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
-        until: Annotated[dt.date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+        since: Day = None, until: Day = None,
         lang: Annotated[str | None, Query(max_length=20)] = None,
         search: Annotated[str | None, Query(max_length=500, description=(
             'words all present; "a phrase", word*, OR'))] = None,
@@ -110,7 +112,7 @@ def stats(request: Request,
           by: Literal["party", "politician", "source", "lang"] = "party",
           interval: Literal["day", "week", "month"] = "week",
           view: StatsView = "counts",
-          since: dt.date | None = None, until: dt.date | None = None,
+          since: Day = None, until: Day = None,
           direct: bool = False, source: Text = None,
           lang: Annotated[str | None, Query(max_length=20)] = None,
           type: Literal["party", "politician"] | None = None,  # noqa: A002

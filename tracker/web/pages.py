@@ -21,7 +21,7 @@ from tracker.errors import NotFound
 from tracker.query import count_mentions, page_rows
 from tracker.report import ReportQuery, party_series, summary
 from tracker.stats import StatsQuery, co_mentions, counts, periods, top_sources, totals, window
-from tracker.web.api import MentionParams, mention_params
+from tracker.web.api import Day, MentionParams, mention_params
 from tracker.web.i18n import language, texts
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +61,7 @@ def _window(db, since: dt.date | None, until: dt.date | None, interval: str
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, since: dt.date | None = None, until: dt.date | None = None,
+def overview(request: Request, since: Day = None, until: Day = None,
              interval: str = Query("week", pattern="^(day|week|month)$"),
              no_duplicates: bool = False, raw: bool = False) -> HTMLResponse:
     """Summary cards, mentions over time per party, share of voice, top people and
@@ -131,7 +131,7 @@ def _shown(row: dict) -> dict:
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
 def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
            interval: str = Query("week", pattern="^(day|week|month)$"),
-           since: dt.date | None = None, until: dt.date | None = None) -> HTMLResponse:
+           since: Day = None, until: Day = None) -> HTMLResponse:
     """A party's or a politician's trend, share of voice, top sources, co-mentions and
     latest mentions."""
     with request.app.state.dbs.reader() as db:

@@ -1,0 +1,104 @@
+"""A press officer in Chromium (Debian's, driven by Playwright): the dashboard's pages
+show the numbers `tracker stats` prints, a mention marked wrong with the keyboard leaves
+the counts, no script error shows, and each page is saved as a screenshot
+(``TRACKER_SCREENSHOTS``, else the test's own folder)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tests.conftest import tracker
+from tests.newsroom import build_newsroom
+from tests.test_report import CHROMIUM, needs_browser
+from tests.web import serving
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync"]
+WINDOW = {"since": "2026-03-02", "until": "2026-03-22"}
+READ_TREND = """() => {
+  const out = {};
+  for (const g of document.querySelectorAll('#trend g.series')) {
+    out[g.dataset.entity] = [...g.querySelectorAll('circle')].map(c => Number(c.dataset.value));
+  }
+  return out;
+}"""
+
+
+@needs_browser
+def test_the_dashboard_in_chromium(tmp_path, kb):
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "tracker.db"
+    build_newsroom(db, kb)
+    shots = Path(os.environ.get("TRACKER_SCREENSHOTS") or tmp_path / "screens")
+    shots.mkdir(parents=True, exist_ok=True)
+    weekly = tracker("stats", "--db", str(db), "--since", WINDOW["since"], "--until",
+                     WINDOW["until"], "--format", "jsonl", cwd=tmp_path)
+    assert weekly.returncode == 0, weekly.stderr
+    expected: dict[str, list[float]] = {}
+    for line in weekly.stdout.splitlines():
+        row = json.loads(line)
+        expected.setdefault(row["key"], []).append(float(row["mentions"]))
+    problems, dialogs = [], []
+    with serving(db) as served, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM or "/usr/bin/chromium",
+                                    args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.accept("the console")))
+            query = f"?since={WINDOW['since']}&until={WINDOW['until']}"
+
+            # Overview: the cards and the trend are the figures of `tracker stats`.
+            page.goto(served.url + "/" + query)
+            page.screenshot(path=str(shots / "overview.png"), full_page=True)
+            cards = page.eval_on_selector_all(
+                "#summary .card", "cs => Object.fromEntries(cs.map(c => "
+                "[c.dataset.figure, c.querySelector('b').textContent]))")
+            assert cards == {"documents": "6", "copies": "1", "mentions": "15",
+                             "mentions_dedup": "13", "sources": "4", "wrong": "0"}
+            assert page.evaluate(READ_TREND) == expected  # four parties: all drawn
+
+            # The keyboard reaches everything: the skip link first, then the menu.
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.className") == "skip"
+
+            # Mentions of the PS: mark "Le PS réagit." wrong with the keyboard.
+            page.goto(served.url + "/mentions?party=ps")
+            assert page.inner_text("#total") == "5"
+            row = page.locator("tr", has_text="Le PS réagit.")
+            row.locator("button[data-verdict=wrong]").focus()
+            page.keyboard.press("Enter")
+            page.wait_for_selector("tr.reviewed-wrong")
+            assert dialogs and "wrong" in dialogs[0]
+            page.screenshot(path=str(shots / "mentions.png"), full_page=True)
+            page.reload()
+            assert page.inner_text("#total") == "4"
+
+            # The counts followed: the overview and the party's page say one less.
+            page.goto(served.url + "/" + query)
+            assert page.inner_text('[data-figure="mentions"] b') == "14"
+            assert page.inner_text('[data-figure="wrong"] b') == "1"
+            assert sum(page.evaluate(READ_TREND)["ps"]) == sum(expected["ps"]) - 1
+            page.goto(served.url + "/entity/ps" + query)
+            assert page.get_attribute("#entity-total", "data-total") == "4"
+            page.screenshot(path=str(shots / "entity.png"), full_page=True)
+            page.goto(served.url + "/sources")
+            page.screenshot(path=str(shots / "sources.png"), full_page=True)
+            # A hostile headline stays text: no dialog but the review's own prompt.
+            page.goto(served.url + "/mentions?source=figaro")
+            assert "<script>alert('titre')</script>" in page.inner_text("main")
+        finally:
+            browser.close()
+    assert problems == []
+    assert dialogs == ["Why is this mention wrong? (optional)"]
+    stats = tracker("stats", "--db", str(db), "--view", "totals", "--format", "jsonl",
+                    cwd=tmp_path)
+    ps = next(r for r in map(json.loads, stats.stdout.splitlines()) if r["key"] == "ps")
+    assert ps["mentions"] == sum(expected["ps"]) - 1
+    for name in ("overview", "mentions", "entity", "sources"):
+        assert (shots / f"{name}.png").stat().st_size > 10_000
