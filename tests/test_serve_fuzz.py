@@ -35,19 +35,22 @@ def test_every_operation_is_in_the_schema(served):
         "POST /api/mentions/{mention_id}/review"]
 
 
+def fuzz(served, operation, mode: str) -> None:
+    """Draw cases of one operation and check each answer."""
+    headers = {"X-CSRF-Token": served.csrf()} if operation.method.upper() == "POST" else {}
+
+    @given(case=operation.as_strategy(generation_mode=schemathesis.GenerationMode(mode)))
+    # No shrinking: a failure is reported as found (shrinking takes minutes).
+    @settings(max_examples=100, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    def check(case):
+        case.call_and_validate(base_url=served.url, headers=headers,
+                               checks=[not_a_server_error, response_schema_conformance])
+
+    check()
+
+
 @pytest.mark.parametrize("mode", ["positive", "negative"])
 def test_no_request_makes_the_api_fail(served, mode):
-    csrf = served.csrf()
     for operation in operations(served):
-        headers = {"X-CSRF-Token": csrf} if operation.method.upper() == "POST" else {}
-
-        @given(case=operation.as_strategy(generation_mode=schemathesis.GenerationMode(mode)))
-        # No shrinking: a failure is reported as found (shrinking takes minutes).
-        @settings(max_examples=100, deadline=None, derandomize=True, database=None,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
-        def check(case, headers=headers):
-            case.call_and_validate(base_url=served.url, headers=headers,
-                                   checks=[not_a_server_error, response_schema_conformance])
-
-        check()
+        fuzz(served, operation, mode)
