@@ -39,10 +39,12 @@ def cli_jsonl(tmp_path, *args: str) -> list[dict]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
-def mention_id(db, surface: str, sentence: str) -> str:
+def mention_id(db, surface: str, sentence: str, source: str | None = None) -> str:
     with Store(db, read_only=True) as store:
-        return store.db.execute("SELECT id FROM mentions WHERE surface = ? AND sentence = ? "
-                                "ORDER BY id", [surface, sentence]).fetchone()[0]
+        return store.db.execute(
+            "SELECT m.id FROM mentions m JOIN documents d ON d.id = m.document_id "
+            "WHERE m.surface = ? AND m.sentence = ? AND d.source = coalesce(?, d.source) "
+            "ORDER BY m.id", [surface, sentence, source]).fetchone()[0]
 
 
 def test_the_api_gives_what_the_commands_print(served, room, tmp_path):
@@ -247,3 +249,124 @@ def test_pages_show_the_figures_of_stats(served, room, tmp_path):
     sources = served.get("/sources").text
     for name in ("lemonde", "figaro", "agence", "bbc"):
         assert f'data-source="{name}"' in sources
+
+
+def test_a_rule_made_from_a_review_stops_the_same_false_mention_in_a_new_page(newsroom,
+                                                                             tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(newsroom, home)
+    db = home / "data" / "tracker.db"
+    with serving(db) as served:
+        listed = served.get("/api/mentions", params={"type": "politician", "limit": 1}).json()
+        wrong = listed["mentions"][0]
+        assert served.review(wrong["id"], "wrong").status_code == 200
+        body = {"mention_id": wrong["id"], "kind": "not-entity", "reason": "a namesake"}
+        headers = {"X-CSRF-Token": served.csrf()}
+        shown = served.post("/api/rules/preview", json=body, headers=headers).json()
+        assert shown["rule"]["text"] == wrong["surface"]
+        assert shown["rule"]["entity_id"] == wrong["entity_id"]
+        assert shown["matches"] >= 1 and wrong["id"] in [e["id"] for e in shown["examples"]]
+        assert served.get("/api/rules").json() == []  # a preview writes nothing
+        page = served.get("/rules/new", params={"mention": wrong["id"]}).text
+        assert f'data-matches="{shown["matches"]}"' in page
+        made = served.post("/api/rules", json=body, headers=headers)
+        assert made.status_code == 201, made.text
+        assert made.json()["description"].startswith(f'"{wrong["surface"]}" is never ')
+    # A new page with the same sentence: the tagger finds the name...
+    page = home / "inbox" / "new-page.html"
+    page.write_text(f"<html><head><title>Nouvel article</title></head><body><article>"
+                    f"<h1>Nouvel article</h1><p>{wrong['sentence']}</p><p>{wrong['sentence']}"
+                    " Une seconde phrase pour que le texte soit un article.</p></article>"
+                    "</body></html>", "utf-8")
+    tagged = tracker("tag", str(page), "--format", "jsonl", cwd=home)
+    assert wrong["surface"] in [json.loads(x)["surface"] for x in tagged.stdout.splitlines()]
+    # ... and the daemon, which stores it, leaves that mention out.
+    ran = tracker("run", "--once", cwd=home)
+    assert ran.returncode == 0, ran.stderr  # (the copied inbox's files are new to it too)
+    with Store(db, read_only=True) as store:
+        stored = store.db.execute(
+            "SELECT m.surface, m.entity_id FROM mentions m JOIN documents d "
+            "ON d.id = m.document_id WHERE d.url LIKE '%new-page.html'").fetchall()
+        assert store.db.execute("SELECT count(*) FROM documents WHERE url LIKE "
+                                "'%new-page.html'").fetchone()[0] == 1
+    assert (wrong["surface"], wrong["entity_id"]) not in stored
+    listed = tracker("kb", "rules", "--format", "jsonl", cwd=home)
+    assert [json.loads(x)["reason"] for x in listed.stdout.splitlines()] == ["a namesake"]
+    removed = tracker("kb", "rules", "--delete", "1", cwd=home)
+    assert removed.returncode == 0, removed.stderr
+    assert tracker("kb", "rules", "--delete", "1", cwd=home).returncode == 2
+
+
+def test_a_phrase_rule_needs_words_of_the_sentence_around_the_name(served, room):
+    target = mention_id(room, "RN", "Le RN progresse.", "figaro")
+    headers = {"X-CSRF-Token": served.csrf()}
+    refused = served.post("/api/rules/preview", headers=headers, json={
+        "mention_id": target, "kind": "not-mention", "phrase": "le gouvernement"})
+    assert refused.status_code == 400 and "hold the name" in refused.json()["error"]
+    shown = served.post("/api/rules/preview", headers=headers, json={
+        "mention_id": target, "kind": "not-mention", "phrase": "Le RN progresse"}).json()
+    assert shown["matches"] == 2  # D3 and its copy D4
+    assert shown["rule"]["description"] == 'no mention inside "Le RN progresse" (in every ' \
+        'source)'
+    assert served.post("/api/rules", headers=headers, json={
+        "mention_id": target, "kind": "not-mention", "phrase": "Le RN progresse",
+        "source_only": True}).json()["source"] == "figaro"
+
+
+def test_a_discovered_person_goes_into_the_users_kb_file_in_one_click(newsroom, tmp_path):
+    from tracker.candidates import user_kb_file
+    from tracker.config import load_config
+
+    home = tmp_path / "home"
+    shutil.copytree(newsroom, home)
+    (home / "inbox" / "depute.html").write_text(
+        "<html><head><title>Budget de la Manche</title></head><body><article>"
+        "<h1>Budget de la Manche</h1><p>Le député LR de la Manche Philippe Gosselinet a "
+        "défendu le budget mardi devant le conseil départemental.</p><p>Philippe Gosselinet "
+        "a ensuite répondu aux questions des journalistes sur les routes du département."
+        "</p></article></body></html>", "utf-8")
+    assert tracker("run", "--once", cwd=home).returncode == 0
+    config = load_config(home / "config.yaml")
+    kb_file = user_kb_file(config.entities)
+    assert kb_file is not None and kb_file.name == "my-entities.yaml"
+    db = home / "data" / "tracker.db"
+    with serving(db, entities=tuple(config.entities), kb_file=kb_file) as served:
+        page = served.get("/candidates").text
+        with Store(db, read_only=True) as store:
+            person = store.db.execute("SELECT id, name FROM entities WHERE discovered = 1 "
+                                      "ORDER BY id LIMIT 1").fetchone()
+        assert person is not None, "the new page introduces someone with an office"
+        assert f'data-accept="{person[0]}"' in page
+        done = served.post(f"/api/candidates/{person[0]}/accept",
+                           headers={"X-CSRF-Token": served.csrf()})
+        assert done.status_code == 200, done.text
+        assert done.json()["added"][0]["id"] == person[0]
+        assert served.post("/api/candidates/nobody-at-all/accept",
+                           headers={"X-CSRF-Token": served.csrf()}).status_code == 404
+    assert f"id: {person[0]}" in kb_file.read_text("utf-8")
+    # The file loads with the config: the next run knows them.
+    listed = tracker("entities", "--search", person[1], "--format", "jsonl", cwd=home)
+    assert listed.returncode == 0 and person[0] in listed.stdout, listed.stderr
+    with serving(db) as served:  # no KB file of the user's: no button, a clear refusal
+        assert "data-accept=" not in served.get("/candidates").text
+        refused = served.post(f"/api/candidates/{person[0]}/accept",
+                              headers={"X-CSRF-Token": served.csrf()})
+        assert refused.status_code == 400 and "my-entities.yaml" in refused.json()["error"]
+
+
+def test_the_alerts_page_shows_rules_and_the_outbox_without_secrets(room):
+    from tracker.alerts.rules import AlertRule
+
+    rule = AlertRule(name="ps-spike", trigger="spike", filters={"party": "ps"},
+                     to=("https://hooks.example/services/T0/B0/s3cr3t", "mailto:desk@x.fr"))
+    with Store(room) as store:
+        store.db.execute(
+            "INSERT INTO alert_outbox (id, target, rule, trigger, payload, created_at, status, "
+            "attempts, last_error) VALUES ('a1', ?, 'ps-spike', 'spike', '{}', "
+            "'2026-03-20T10:00:00Z', 'failed', 5, 'HTTP 500')", [rule.to[0]])
+        store.db.conn.commit()
+    with serving(room, alerts=(rule,)) as served:
+        page = served.get("/alerts").text
+    assert 'data-alert="ps-spike"' in page and "party=ps" in page
+    assert 'data-outbox="ps-spike:failed"' in page and "HTTP 500" in page
+    assert "s3cr3t" not in page and "mailto:desk@x.fr" in page

@@ -76,7 +76,16 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
             page.wait_for_selector("tr.reviewed-wrong")
             assert dialogs and "wrong" in dialogs[0]
             page.screenshot(path=str(shots / "mentions.png"), full_page=True)
-            page.reload()
+            # The wrong mention becomes a rule, shown with what it would stop first.
+            row.locator("a.make-rule").click()
+            page.wait_for_selector("#preview")
+            assert page.inner_text("#rule-text") == '"PS" is never ps (in every source)'
+            assert page.get_attribute("#matches", "data-matches") == "2"  # D1 and D6
+            page.screenshot(path=str(shots / "rule.png"), full_page=True)
+            page.click("#save-rule")
+            page.wait_for_url("**/rules")
+            assert page.locator("tr[data-rule]").count() == 1
+            page.goto(served.url + "/mentions?party=ps")
             assert page.inner_text("#total") == "4"
 
             # The counts followed: the overview and the party's page say one less.
@@ -87,8 +96,9 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
             page.goto(served.url + "/entity/ps" + query)
             assert page.get_attribute("#entity-total", "data-total") == "4"
             page.screenshot(path=str(shots / "entity.png"), full_page=True)
-            page.goto(served.url + "/sources")
-            page.screenshot(path=str(shots / "sources.png"), full_page=True)
+            for name in ("sources", "candidates", "alerts", "rules"):
+                page.goto(served.url + "/" + name)
+                page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
             # A hostile headline stays text: no dialog but the review's own prompt.
             page.goto(served.url + "/mentions?source=figaro")
             assert "<script>alert('titre')</script>" in page.inner_text("main")
@@ -100,5 +110,6 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
                     cwd=tmp_path)
     ps = next(r for r in map(json.loads, stats.stdout.splitlines()) if r["key"] == "ps")
     assert ps["mentions"] == sum(expected["ps"]) - 1
-    for name in ("overview", "mentions", "entity", "sources"):
+    for name in ("overview", "mentions", "rule", "entity", "sources", "candidates", "alerts",
+                 "rules"):
         assert (shots / f"{name}.png").stat().st_size > 10_000

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from tracker import __version__
 from tracker.charts import OTHERS, PALETTE, Series, bar_list, line_chart, stacked_bars
-from tracker.query import TABLE_COLUMNS, MentionFilter, mention_rows
+from tracker.query import MentionFilter, mention_rows
 from tracker.stats import StatsQuery, co_mentions, counts, periods, totals
 
 CSS = """
@@ -127,11 +127,16 @@ def party_series(db: Database, q: StatsQuery, steps: list[str], top: int
     """The ``top`` parties' mentions per period, and their shares of voice (with the
     other parties as one band), for the trend and share charts."""
     party_counts = counts(db, q)
-    party_totals = totals(db, q)[:top]
-    top_keys = [t.key for t in party_totals]
+    # The top parties over the window, as `totals` ranks them (most mentions, then name),
+    # from the same rows: the daily counts are read once.
+    per_key: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for c in party_counts:
+        per_key[c.key] = per_key.get(c.key, 0) + c.mentions
+        names[c.key] = c.name
+    top_keys = sorted(per_key, key=lambda k: (-per_key[k], names[k]))[:top]
     colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(top_keys)}
     cell = {(c.period, c.key): c for c in party_counts}
-    names = {t.key: t.name for t in party_totals}
     lines = [Series(k, names[k], [cell[(p, k)].mentions if (p, k) in cell else 0
                                   for p in steps], colors[k]) for k in top_keys]
     shares = [Series(k, names[k], [cell[(p, k)].share if (p, k) in cell else 0.0
@@ -155,11 +160,20 @@ def summary(db: Database, r: ReportQuery, *, raw: bool = False) -> list[tuple[st
     docs, dups, sources = db.execute(
         "SELECT count(*), sum(duplicate_of IS NOT NULL), count(DISTINCT source) FROM documents d"
         f" WHERE published_at >= ? AND published_at < ?{copies}", [since, until]).fetchone()
+    # Every mention counts once in the daily counts' language dimension: a year of a
+    # million mentions is a few hundred rows, not a scan of the mentions.
     mentions, originals = db.execute(
-        "SELECT count(*), sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
-        f"ON d.id = m.document_id WHERE m.published_at >= ? AND m.published_at < ?{copies}"
-        + ("" if raw else f" AND coalesce({TABLE_COLUMNS['review']}, '') != 'wrong'"),
-        [since, until]).fetchone()
+        "SELECT coalesce(sum(mentions), 0), coalesce(sum(originals), 0) FROM mention_counts "
+        "WHERE dimension = 'lang' AND day >= ? AND day < ?", [since, until]).fetchone()
+    if not raw:  # less the mentions reviewers marked wrong (a few rows)
+        wrong, wrong_originals = db.execute(
+            "SELECT count(*), coalesce(sum(d.duplicate_of IS NULL), 0) FROM reviews r "
+            "JOIN mentions m ON m.id = r.mention_id AND m.entity_id = r.entity_id "
+            "JOIN documents d ON d.id = m.document_id WHERE r.verdict = 'wrong' "
+            "AND m.published_at >= ? AND m.published_at < ?", [since, until]).fetchone()
+        mentions, originals = mentions - wrong, originals - wrong_originals
+    if r.no_duplicates:
+        mentions = originals
     return [("documents", "documents", docs), ("copies", "of them copies", dups or 0),
             ("mentions", "mentions", mentions), ("mentions_dedup", "mentions without copies",
                                                  originals or 0),

@@ -307,7 +307,8 @@ MENTION_ROWS_V3 = """
 
 @migrations()
 def m010_reviews(db: Database) -> None:
-    """People's verdicts on mentions: "wrong" takes a mention out of every figure
+    """People's verdicts on mentions, and the rules made from them: "wrong" takes a
+    mention out of every figure
     (mentions, exports, stats, reports; ``--raw`` shows it), "right" confirms it. A
     review names the mention (document and offsets) and the entity it was linked to, with
     no foreign key: `tracker retag` deletes and re-creates mentions, and the verdict
@@ -319,5 +320,13 @@ def m010_reviews(db: Database) -> None:
         reason TEXT, correct_entity TEXT, reviewer TEXT, reviewed_at TEXT NOT NULL,
         PRIMARY KEY (mention_id, entity_id)) WITHOUT ROWID""")
     db.execute("CREATE INDEX idx_reviews_verdict ON reviews (verdict, reviewed_at)")
+    # Rules made from reviews (tracker.rules), applied to each document's mentions as the
+    # store writes them. AUTOINCREMENT: an id is never reused, so (count, max id) tells
+    # a writer that the rules changed.
+    db.execute("""CREATE TABLE rules (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('not-entity', 'not-mention')),
+        text TEXT NOT NULL, entity_id TEXT, source TEXT, reason TEXT, made_from TEXT,
+        reviewer TEXT, created_at TEXT NOT NULL)""")
     db.execute("DROP VIEW IF EXISTS mention_rows")
     db.execute(MENTION_ROWS_V3)

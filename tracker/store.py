@@ -22,6 +22,8 @@ from tracker.dedupe import Fingerprint, fingerprint, is_copy, shingles, text_has
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
 from tracker.models import Article, Mention
+from tracker.rules import Ruleset
+from tracker.rules import load as load_rules
 from tracker.schema import document_counts, migrations
 
 DOCUMENT_COUNTS = document_counts()
@@ -73,6 +75,7 @@ class Store:
         path = Path(path)
         # Called inside save()'s transaction with (db, document id): the alert outbox.
         self.on_saved: Callable[[Database, str], object] | None = None
+        self._rules, self._rules_stamp = Ruleset([]), None
         if (read_only or not create) and not path.exists():
             raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
                                "or pass --db, or set `database:` in config.yaml)")
@@ -333,6 +336,9 @@ class Store:
         """Plain executemany: a page can hold a hundred mentions, each stored with its
         sentence, and this runs once per document."""
         published = iso(article.published_at)
+        rules = self._ruleset()
+        if rules:  # what reviewers said never to count again (tracker.rules)
+            mentions = rules.keep(article.source, mentions)
         # A discovered person is an entity of its own, marked so, until accepted into a KB.
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO entities (id, name, type, surname, discovered) "
@@ -355,6 +361,14 @@ class Store:
         conn.execute("DELETE FROM counts_paused")
         for statement in DOCUMENT_COUNTS:
             conn.execute(statement, [doc_id])
+
+    def _ruleset(self) -> Ruleset:
+        """The rules table, read again only when it changed (rule ids are never reused,
+        so its row count and largest id tell)."""
+        stamp = self.db.execute("SELECT count(*), max(id) FROM rules").fetchone()
+        if stamp != self._rules_stamp:
+            self._rules, self._rules_stamp = Ruleset(load_rules(self.db)), stamp
+        return self._rules
 
     def count_candidates(self, found: Sequence, url: str) -> None:
         """Add names seen in one stored document to the candidates table."""

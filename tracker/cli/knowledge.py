@@ -1,12 +1,15 @@
 """Knowledge-base commands: the entities, candidates and discovered people, retagging,
-building the open-data layer, accepting people into a user KB, scoring the tagger."""
+building the open-data layer, accepting people into a user KB, the rules made from
+reviews, scoring the tagger."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
+from tracker.candidates import accept, discovered_people, other_names
 from tracker.cli import DATE, cli, common
 from tracker.config import Config
 from tracker.display import plural
@@ -118,14 +121,7 @@ def candidates(config: Config, db: Path, label: str | None, limit: int, fmt: str
         if label in (None, "discovered"):
             rows += discovered_people(store.db, limit)
         if label != "discovered":
-            sql = ("SELECT name, label, count, last_seen, example, example_url "
-                   "FROM candidates")
-            params: list = []
-            if label:
-                sql += " WHERE label = ?"
-                params.append(label)
-            rows += store.db.query(sql + " ORDER BY count DESC, name LIMIT ?",
-                                   [*params, limit])
+            rows += other_names(store.db, label, limit)
     if fmt == "jsonl":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -140,32 +136,6 @@ def candidates(config: Config, db: Path, label: str | None, limit: int, fmt: str
         label_ = r["label"] + (f" ({r['party']})" if r.get("party") else "")
         table.add_row(r["name"], label_, str(r["count"]), (r["example"] or "")[:160])
     Console().print(table)
-
-
-def discovered_people(db, limit: int | None = None, ids: tuple[str, ...] = ()) -> list[dict]:
-    """Discovered people with their mentions' count, the party their cues gave most
-    often, and the first sentence that introduced them (the evidence)."""
-    where = "e.discovered = 1"
-    params: list = []
-    if ids:
-        where += f" AND e.id IN ({', '.join('?' * len(ids))})"
-        params += list(ids)
-    sql = f"""
-        SELECT e.id, e.name, 'discovered' AS label, count(*) AS count,
-               max(m.published_at) AS last_seen,
-               (SELECT m2.sentence FROM mentions m2 WHERE m2.entity_id = e.id
-                 ORDER BY m2.rule != 'discovered', m2.published_at LIMIT 1) AS example,
-               (SELECT d.url FROM mentions m2 JOIN documents d ON d.id = m2.document_id
-                 WHERE m2.entity_id = e.id ORDER BY m2.published_at LIMIT 1) AS example_url,
-               (SELECT m3.party_id FROM mentions m3 WHERE m3.entity_id = e.id
-                 AND m3.party_id IS NOT NULL GROUP BY m3.party_id
-                 ORDER BY count(*) DESC LIMIT 1) AS party
-        FROM entities e JOIN mentions m ON m.entity_id = e.id
-        WHERE {where} GROUP BY e.id ORDER BY count(*) DESC, e.name"""
-    if limit:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return list(db.query(sql, params))
 
 
 @cli.group()
@@ -315,9 +285,6 @@ def kb_accept(config: Config, db: Path, people: tuple[str, ...], all_: bool, min
     """Confirm discovered people (see `tracker candidates --label discovered`): write them
     to your KB file, with the party their office cue gave. List the file under `entities:`
     in config.yaml and run `tracker retag`: their mentions become ordinary ones."""
-    import yaml
-
-    from tracker.kb import load_kb
     from tracker.store import Store
 
     if not people and not all_:
@@ -331,35 +298,44 @@ def kb_accept(config: Config, db: Path, people: tuple[str, ...], all_: bool, min
     if missing:
         raise ConfigError(f"not discovered people in {db}: {', '.join(sorted(missing))} "
                           "(see `tracker candidates --label discovered`)")
-    doc: dict = {"parties": [], "politicians": []}
-    if output.exists():
-        try:
-            doc = yaml.safe_load(output.read_text("utf-8")) or doc
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{output}: cannot read ({exc})") from None
-        if not isinstance(doc, dict):
-            raise ConfigError(f"{output}: expected 'parties:' and 'politicians:' lists")
-    known = {e.get("id") for e in doc.get("politicians") or [] if isinstance(e, dict)}
-    added = []
-    for r in rows:
-        if r["id"] in known:
-            continue
-        entry: dict = {"id": r["id"], "name": r["name"]}
-        if r["party"]:
-            entry["affiliations"] = [{"party": r["party"]}]
-        added.append(entry)
-    doc.setdefault("politicians", [])
-    doc["politicians"] = [*(doc["politicians"] or []), *added]
-    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
-    others = [e for e in config.entities
-              if not (isinstance(e, Path) and e.resolve() == output.resolve())]
-    load_kb([*others, yaml.safe_load(text)])  # the new file must load with the rest
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text("# People accepted with `tracker kb accept` (evidence: tracker "
-                   "candidates).\n" + text, "utf-8")
-    tmp.replace(output)
+    added = accept(rows, output, config.entities)
     listed = any(isinstance(e, Path) and e.resolve() == output.resolve()
                  for e in config.entities)
     hint = "" if listed else "; list it under `entities:` in config.yaml"
     click.echo(f"{plural(len(added), 'person', 'people')} written to {output}{hint}, then "
                "run `tracker retag`", err=True)
+
+
+@kb.command("rules")
+@common
+@click.option("--delete", "delete_id", type=int, metavar="ID", help="Remove this rule.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)
+def kb_rules(config: Config, db: Path, delete_id: int | None, fmt: str) -> None:
+    """The rules made from reviews in `tracker serve` ("this name is never this entity",
+    "nothing inside this phrase is a mention"): the store applies them to every new
+    document; `tracker retag` applies them to stored ones."""
+    from tracker import rules
+    from tracker.export import write_jsonl
+    from tracker.store import Store
+
+    if delete_id is not None:
+        with Store(db, create=False) as store:
+            rules.delete(store.db, delete_id)
+        click.echo(f"rule {delete_id} removed (`tracker retag` counts what it stopped)",
+                   err=True)
+        return
+    with Store(db, read_only=True) as store:
+        found = rules.load(store.db)
+    if fmt == "jsonl":
+        write_jsonl((r.as_dict() for r in found), sys.stdout)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "rule", "reason", "made by", "on", box=None)
+    for r in found:
+        table.add_row(str(r.id), r.describe(), r.reason or "", r.reviewer or "",
+                      (r.created_at or "")[:10])
+    Console().print(table)
+    click.echo(plural(len(found), "rule"), err=True)

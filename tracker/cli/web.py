@@ -23,19 +23,25 @@ def serve(config: Config, db: Path, host: str, port: int, read_only: bool) -> No
     /api/openapi.json) while `tracker run` writes it.
 
     Pages: overview (trends, share of voice), mentions (search, review), each party's
-    and politician's page, sources' health. Marking a mention wrong takes it out of
-    every count, stat, export and report (--raw shows raw figures). The reviewer's name
-    comes from the page, else from TRACKER_REVIEWER.
+    and politician's page, sources' health, candidates (people to add to your KB
+    file), alerts, rules. Marking a mention wrong takes it out of every count, stat,
+    export and report (--raw shows raw figures); a wrong one can become a rule the
+    store applies to new text. The reviewer's name comes from the page, else from
+    TRACKER_REVIEWER.
     """
     import uvicorn
 
+    from tracker.candidates import user_kb_file
     from tracker.web import ServeOptions, check_bind, create_app
     from tracker.web.app import REVIEWER_ENV, default_token
 
     token = default_token()
     check_bind(host, token)
     options = ServeOptions(db=db, host=host, port=port, read_only=read_only, token=token,
-                           reviewer=os.environ.get(REVIEWER_ENV) or None)
+                           reviewer=os.environ.get(REVIEWER_ENV) or None,
+                           entities=tuple(config.entities),
+                           kb_file=user_kb_file(config.entities),
+                           alerts=tuple(config.alerts))
     app = create_app(options)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"tracker: serving {db} on http://{shown}:{port}/"

@@ -1,16 +1,19 @@
 """The JSON API under /api/: the filters and figures of `tracker mentions`, `stats` and
-`export`, and the review of one mention. Parameters keep the commands' names (with _ for
--); a bad value is a 4xx with a message, never a 500."""
+`export`, the review of one mention, and the rules made from reviews. Parameters keep
+the commands' names (with _ for -); a bad value is a 4xx with a message, never a 500."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from tracker import rules
+from tracker.errors import ConfigError, NotFound
 from tracker.query import (
     EXPORT_COLUMNS,
     MentionFilter,
@@ -21,6 +24,7 @@ from tracker.query import (
 )
 from tracker.review import record
 from tracker.stats import StatsQuery, figures, records
+from tracker.web.app import ReadOnly
 
 router = APIRouter(prefix="/api", tags=["api"])
 MAX_LIMIT = 1000  # mentions a page; the CSV export has no limit
@@ -182,3 +186,109 @@ def review(request: Request, mention_id: Annotated[str, Path(max_length=300)],
         done = record(db, mention_id, body.verdict, reason=body.reason,
                       correct_entity=body.correct_entity, reviewer=reviewer)
     return done.as_dict()
+
+
+class RuleIn(BaseModel):
+    mention_id: str = Field(max_length=300, description="the wrong mention it comes from")
+    kind: Literal["not-entity", "not-mention"] = "not-entity"
+    source_only: bool = Field(default=False, description="only in the mention's source")
+    phrase: str | None = Field(default=None, max_length=200,
+                               description="not-mention: words of the sentence around the name")
+    reason: str | None = Field(default=None, max_length=1000)
+    reviewer: str | None = Field(default=None, max_length=200)
+
+
+class RuleOut(BaseModel):
+    id: int | None
+    kind: Literal["not-entity", "not-mention"]
+    text: str
+    entity_id: str | None
+    source: str | None
+    reason: str | None
+    made_from: str | None
+    reviewer: str | None
+    created_at: str | None
+    description: str
+
+
+class RulePreview(BaseModel):
+    rule: RuleOut
+    matches: int = Field(description="stored mentions it would have stopped")
+    examples: list[dict[str, Any]]
+
+
+def _rule(db, body: RuleIn):
+    made = rules.from_mention(db, body.mention_id, body.kind, source_only=body.source_only,
+                              phrase=body.phrase)
+    return rules.check(db, dataclasses.replace(
+        made, reason=body.reason, reviewer=body.reviewer))
+
+
+@router.get("/rules", response_model=list[RuleOut])
+def list_rules(request: Request) -> list[dict]:
+    """The rules made from reviews, oldest first (`tracker kb rules`)."""
+    with request.app.state.dbs.reader() as db:
+        return [r.as_dict() for r in rules.load(db)]
+
+
+@router.post("/rules/preview", response_model=RulePreview,
+             responses={403: {"description": "read-only server, or no CSRF token"},
+                        404: {"description": "no such mention"}})
+def preview_rule(request: Request, body: RuleIn) -> dict:
+    """The rule a wrong mention would make, and the stored mentions it would have
+    stopped: what a reviewer sees before saving it. Nothing is written."""
+    with request.app.state.dbs.reader() as db:
+        rule = _rule(db, body)
+        total, examples = rules.matches(db, rule)
+    return {"rule": rule.as_dict(), "matches": total, "examples": examples}
+
+
+@router.post("/rules", response_model=RuleOut, status_code=201,
+             responses={403: {"description": "read-only server, or no CSRF token"},
+                        404: {"description": "no such mention"}})
+def make_rule(request: Request, body: RuleIn) -> dict:
+    """Save the rule: from now on the store leaves out the mentions it describes
+    (`tracker retag` applies it to stored documents)."""
+    body = body.model_copy(update={"reviewer": body.reviewer
+                                   or request.app.state.options.reviewer})
+    with request.app.state.dbs.writer() as db:
+        return rules.save(db, _rule(db, body)).as_dict()
+
+
+@router.delete("/rules/{rule_id}", status_code=204,
+               responses={403: {"description": "read-only server, or no CSRF token"},
+                          404: {"description": "no such rule"}})
+def delete_rule(request: Request, rule_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+    with request.app.state.dbs.writer() as db:
+        rules.delete(db, rule_id)
+    return Response(status_code=204)
+
+
+class Accepted(BaseModel):
+    added: list[dict[str, Any]]
+    file: str
+    next_step: str
+
+
+@router.post("/candidates/{entity_id}/accept", response_model=Accepted,
+             responses={403: {"description": "read-only server, or no CSRF token"},
+                        404: {"description": "no such discovered person"}})
+def accept_candidate(request: Request, entity_id: Annotated[str, Path(max_length=300)]
+                     ) -> dict:
+    """Add a discovered person to the user's KB file (the first file under ``entities:``
+    in config.yaml), as `tracker kb accept ID -o FILE` does."""
+    from tracker.candidates import accept, discovered_people
+
+    options = request.app.state.options
+    if options.read_only:
+        raise ReadOnly("this server is read-only (--read-only)")
+    if options.kb_file is None:
+        raise ConfigError("no KB file of yours in config.yaml (`entities:`): `tracker init` "
+                          "writes my-entities.yaml and lists it there")
+    with request.app.state.dbs.reader() as db:
+        rows = discovered_people(db, ids=[entity_id])
+    if not rows:
+        raise NotFound(f"no discovered person {entity_id!r} in this database")
+    added = accept(rows, options.kb_file, options.entities)
+    return {"added": added, "file": str(options.kb_file),
+            "next_step": "send SIGHUP to `tracker run` (or restart it), then `tracker retag`"}

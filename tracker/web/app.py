@@ -14,6 +14,7 @@ import hmac
 import ipaddress
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,9 @@ class ServeOptions:
     read_only: bool = False
     token: str | None = None  # every request must carry it (set from TRACKER_SERVE_TOKEN)
     reviewer: str | None = None  # recorded with each review made without a name
+    entities: tuple = ()  # the config's KB files and entries (accepting people checks them)
+    kb_file: Path | None = None  # the user's own KB file, where accepted people go
+    alerts: tuple = ()  # the config's alert rules, shown on the alerts page
 
 
 def is_loopback(host: str) -> bool:
@@ -124,8 +128,13 @@ def create_app(options: ServeOptions) -> FastAPI:
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        started = time.perf_counter()
         refused = _refused(request, options, app.state.csrf)
         response = refused if refused is not None else await call_next(request)
+        # The server's own time (to the headers, for a streamed export): what the
+        # dashboard's speed targets are measured on (bench/serve.py).
+        took = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={took:.1f}"
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -1,6 +1,7 @@
-"""The dashboard's pages: overview, mentions (search and review), an entity's page and
-the sources' health. Figures come from the same functions as `tracker stats` and
-`tracker report`, so a page shows what the commands print for the same window."""
+"""The dashboard's pages: overview, mentions (search and review), an entity's page, the
+sources' health, and the rules made from reviews. Figures come from the same functions
+as `tracker stats` and `tracker report`, so a page shows what the commands print for the
+same window."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from tracker import rules
 from tracker.charts import PALETTE, Series, bar_list, line_chart, stacked_bars
-from tracker.errors import NotFound
+from tracker.errors import ConfigError, NotFound
 from tracker.query import count_mentions, page_rows
 from tracker.report import ReportQuery, party_series, summary
 from tracker.stats import StatsQuery, co_mentions, counts, periods, top_sources, totals, window
@@ -182,3 +184,76 @@ def _query_text(value: Any) -> str:
 
 _env.filters["q"] = _query_text
 _env.globals["urlencode"] = urlencode
+
+
+@router.get("/rules", response_class=HTMLResponse)
+def rules_page(request: Request) -> HTMLResponse:
+    """The rules made from reviews, as `tracker kb rules` lists them."""
+    with request.app.state.dbs.reader() as db:
+        found = rules.load(db)
+    return render(request, "rules.html", rules=found)
+
+
+@router.get("/rules/new", response_class=HTMLResponse)
+def new_rule(request: Request, mention: Annotated[str, Query(max_length=300)],
+             kind: str = Query("not-entity", pattern="^(not-entity|not-mention)$"),
+             source_only: bool = False,
+             phrase: Annotated[str | None, Query(max_length=200)] = None) -> HTMLResponse:
+    """A rule from a wrong mention, shown with the stored mentions it would have stopped
+    before it is saved."""
+    with request.app.state.dbs.reader() as db:
+        row = db.execute("SELECT mention_id AS id, source, surface, sentence, entity, "
+                         "entity_id, review FROM mention_rows WHERE mention_id = ?",
+                         [mention]).fetchone()
+        if row is None:
+            raise NotFound(f"no mention {mention!r} in this database")
+        keys = ("id", "source", "surface", "sentence", "entity", "entity_id", "review")
+        shown = _shown(dict(zip(keys, row, strict=True)))
+        context: dict[str, Any] = {"mention": shown, "kind": kind, "source_only": source_only,
+                                   "phrase": phrase or ""}
+        if kind == "not-entity" or phrase:
+            try:
+                rule = rules.check(db, rules.from_mention(db, mention, kind,
+                                                          source_only=source_only,
+                                                          phrase=phrase))
+            except ConfigError as exc:
+                context["problem"] = str(exc)
+            else:
+                total, examples = rules.matches(db, rule)
+                context.update(rule=rule, matches=total,
+                               examples=[_shown(e) for e in examples])
+    return render(request, "rule_new.html", **context)
+
+
+@router.get("/candidates", response_class=HTMLResponse)
+def candidates_page(request: Request) -> HTMLResponse:
+    """Who the KB lacks: discovered people (one click adds one to the user's KB file),
+    then the other names the model found."""
+    from tracker.candidates import discovered_people, other_names
+
+    with request.app.state.dbs.reader() as db:
+        people = discovered_people(db, 100)
+        others = other_names(db, None, 50)
+    return render(request, "candidates.html", people=people, others=others,
+                  kb_file=request.app.state.options.kb_file)
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request) -> HTMLResponse:
+    """The config's alert rules and the outbox, as `tracker alerts status` shows them."""
+    from tracker.alerts.dispatch import shown_target
+
+    with request.app.state.dbs.reader() as db:
+        totals = db.execute(
+            "SELECT rule, status, count(*), max(coalesce(sent_at, created_at)) FROM "
+            "alert_outbox GROUP BY rule, status ORDER BY rule, status").fetchall()
+        waiting = db.execute(
+            "SELECT rule, target, status, attempts, next_attempt_at, last_error FROM "
+            "alert_outbox WHERE status != 'sent' ORDER BY status, created_at DESC "
+            "LIMIT 50").fetchall()
+    rules_ = [{"name": r.name, "trigger": r.trigger, "filters": r.filters,
+               "to": [shown_target(t) for t in r.to]}
+              for r in request.app.state.options.alerts]
+    return render(request, "alerts.html", alert_rules=rules_, totals=totals,
+                  waiting=[(rule, shown_target(target), *rest)
+                           for rule, target, *rest in waiting])

@@ -1,0 +1,202 @@
+"""The dashboard at scale: every page and API call of `tracker serve` over the store
+bench's database of 1,000,000 mentions, one at a time (server time, from the
+Server-Timing header), then 50 clients at once (wrk, from Debian's package of that name).
+
+    python bench/store.py --mentions 1000000     # builds bench/out/store-1000000.db once
+    python bench/serve.py --json bench/out/serve.json
+
+The database is copied (the server brings its schema up to date) and served by
+`tracker serve`, as users run it. Targets (issue 15): each call at most 300 ms of server
+time; 50 concurrent clients on loopback with a p95 latency of at most 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_MS = 300.0
+TARGET_P95_MS = 500.0
+REPEATS = 7
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def calls(db: Path) -> list[tuple[str, str]]:
+    """(name, path) of each page and API call, with parameters users would pick: the most
+    mentioned party and politician, a source, a word of the texts."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        top = lambda dim, kind: conn.execute(  # noqa: E731
+            "SELECT c.key FROM mention_counts c JOIN entities e ON e.id = c.key "
+            "WHERE c.dimension = ? AND e.type = ? GROUP BY c.key ORDER BY sum(c.mentions) "
+            "DESC LIMIT 1", [dim, kind]).fetchone()[0]
+        party, person = top("party", "party"), top("entity", "politician")
+        source = conn.execute("SELECT source FROM documents LIMIT 1").fetchone()[0]
+    finally:
+        conn.close()
+    return [
+        ("overview (a year by week)", "/"),
+        ("overview, a month by day", "/?interval=day&since=2026-10-01&until=2026-10-31"),
+        ("mentions page", "/mentions"),
+        ("mentions page, a party", f"/mentions?party={party}"),
+        ("mentions page, a search", "/mentions?search=budget"),
+        ("mentions page 100", f"/mentions?party={party}&page=100"),
+        ("a party's page", f"/entity/{party}"),
+        ("a politician's page", f"/entity/{person}"),
+        ("sources page", "/sources"),
+        ("rules page", "/rules"),
+        ("api mentions", "/api/mentions"),
+        ("api mentions, a party and a month",
+         f"/api/mentions?party={party}&since=2026-10-01&until=2026-10-31"),
+        ("api mentions, a politician", f"/api/mentions?politician={person}"),
+        ("api mentions, a source", f"/api/mentions?source={source}"),
+        ("api mentions, a search", "/api/mentions?search=budget%20retraites"),
+        ("api stats (counts, a year by week)", "/api/stats"),
+        ("api stats, politicians by month", "/api/stats?by=politician&interval=month"),
+        ("api stats, all views", "/api/stats?view=all"),
+        ("api stats, a source filter", f"/api/stats?source={source}&view=totals"),
+        ("api export.csv, a party and a month (to the headers)",
+         f"/api/export.csv?party={party}&since=2026-10-01&until=2026-10-31"),
+    ]
+
+
+def timed(url: str, method: str = "GET", body: bytes | None = None,
+          headers: dict | None = None) -> tuple[float, float, int]:
+    """(server ms, client ms, bytes) of one request."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=120) as response:
+        data = response.read()
+        timing = response.headers.get("Server-Timing", "")
+    client = (time.perf_counter() - started) * 1000
+    found = re.search(r"dur=([\d.]+)", timing)
+    return (float(found.group(1)) if found else float("nan")), client, len(data)
+
+
+def wrk(base: str, paths: list[str], clients: int, seconds: int, work: Path) -> dict:
+    """50 clients cycling through the calls; wrk's latency percentiles."""
+    script = work / "paths.lua"
+    quoted = ", ".join(json.dumps(p) for p in paths)
+    script.write_text(f"local paths = {{{quoted}}}\nlocal i = 0\n"
+                      "request = function()\n  i = i % #paths + 1\n"
+                      "  return wrk.format('GET', paths[i])\nend\n"
+                      "done = function(summary, latency, requests)\n"
+                      "  io.write(string.format('p95_us %d\\n', latency:percentile(95)))\n"
+                      "end\n")
+    out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency",
+                          "--timeout", "30s", "-s", str(script), base],
+                         capture_output=True, text=True, check=True).stdout
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    latency = {p: float(v) * units[u] for p, v, u in
+               re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)$", out, re.M)}
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    p95_us = re.search(r"^p95_us (\d+)$", out, re.M)
+    return {"clients": clients, "seconds": seconds, "requests_per_s": rate,
+            "p50_ms": latency.get("50"), "p90_ms": latency.get("90"),
+            "p95_ms": int(p95_us.group(1)) / 1000 if p95_us else None,
+            "p99_ms": latency.get("99"), "non_2xx": int(errors.group(1)) if errors else 0,
+            "raw": out}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, default=ROOT / "bench/out/store-1000000.db")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not args.db.exists():
+        sys.exit(f"{args.db}: build it first (python bench/store.py --mentions 1000000)")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    work = Path(tempfile.mkdtemp(prefix="tracker-serve-"))
+    try:
+        db = work / "tracker.db"
+        shutil.copy(args.db, db)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, "-m", "tracker", "serve", "--db", str(db),
+                                   "--port", str(port)], cwd=work,
+                                  stderr=subprocess.PIPE, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    timed(base + "/api/rules")
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise RuntimeError("the server did not start: "
+                                           + (server.stderr.read() if server.stderr else "")
+                                           ) from None
+                    time.sleep(0.2)
+            mentions = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
+                "SELECT count(*) FROM mentions").fetchone()[0]
+            print(f"tracker serve over {mentions:,} mentions ({db.stat().st_size / 1e6:,.0f} MB)")
+            rows = []
+            for name, path in calls(db):
+                timed(base + path)  # warm: the first read of a page from disk
+                runs = [timed(base + path) for _ in range(REPEATS)]
+                server_ms = statistics.median(r[0] for r in runs)
+                worst = max(r[0] for r in runs)
+                rows.append({"call": name, "path": path, "server_ms": round(server_ms, 1),
+                             "server_max_ms": round(worst, 1),
+                             "client_ms": round(statistics.median(r[1] for r in runs), 1),
+                             "bytes": runs[0][2], "ok": worst <= TARGET_MS})
+                print(f"{'ok  ' if worst <= TARGET_MS else 'SLOW'} {server_ms:7.1f} ms "
+                      f"(max {worst:7.1f})  {name}")
+            # A review: the page's CSRF token, then one POST.
+            page = urllib.request.urlopen(base + "/mentions", timeout=60).read().decode()
+            csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+            first = json.loads(urllib.request.urlopen(base + "/api/mentions?limit=1",
+                                                      timeout=60).read())["mentions"][0]
+            review = [timed(f"{base}/api/mentions/{first['id']}/review", "POST",
+                            json.dumps({"verdict": v}).encode(),
+                            {"Content-Type": "application/json", "X-CSRF-Token": csrf})
+                      for v in ("wrong", "right") * 3]
+            review_ms = statistics.median(r[0] for r in review)
+            rows.append({"call": "api review (a write)", "server_ms": round(review_ms, 1),
+                         "server_max_ms": round(max(r[0] for r in review), 1),
+                         "ok": max(r[0] for r in review) <= TARGET_MS})
+            print(f"{'ok  ' if rows[-1]['ok'] else 'SLOW'} {review_ms:7.1f} ms  a review")
+            paths = [path for _, path in calls(db) if "export" not in path]
+            load = wrk(base, paths, args.clients, args.seconds, work)
+            print(f"{args.clients} clients, {args.seconds} s (wrk): "
+                  f"{load['requests_per_s']:.1f} requests/s, p50 {load['p50_ms']} ms, "
+                  f"p90 {load['p90_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} "
+                  f"ms; non-2xx {load['non_2xx']}; p95 target <= {TARGET_P95_MS:.0f} ms: "
+                  f"{'met' if load['p95_ms'] <= TARGET_P95_MS else 'missed'}")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps({"calls": rows, "load": load,
+                                             "mentions": mentions}, indent=2))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

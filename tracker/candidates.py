@@ -1,0 +1,91 @@
+"""Who the knowledge base lacks, and confirming them: the people the linker discovered by
+their office, the other names the model found, and writing accepted people into the
+user's own KB file (`tracker candidates`, `tracker kb accept`, the dashboard's
+candidates page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+from sqlite_utils import Database
+
+from tracker.errors import ConfigError
+from tracker.kb import load_kb
+
+
+def discovered_people(db: Database, limit: int | None = None, ids: Sequence[str] = ()
+                      ) -> list[dict]:
+    """Discovered people with their mentions' count, the party their cues gave most
+    often, and the first sentence that introduced them (the evidence)."""
+    where = "e.discovered = 1"
+    params: list = []
+    if ids:
+        where += f" AND e.id IN ({', '.join('?' * len(ids))})"
+        params += list(ids)
+    sql = f"""
+        SELECT e.id, e.name, 'discovered' AS label, count(*) AS count,
+               max(m.published_at) AS last_seen,
+               (SELECT m2.sentence FROM mentions m2 WHERE m2.entity_id = e.id
+                 ORDER BY m2.rule != 'discovered', m2.published_at LIMIT 1) AS example,
+               (SELECT d.url FROM mentions m2 JOIN documents d ON d.id = m2.document_id
+                 WHERE m2.entity_id = e.id ORDER BY m2.published_at LIMIT 1) AS example_url,
+               (SELECT m3.party_id FROM mentions m3 WHERE m3.entity_id = e.id
+                 AND m3.party_id IS NOT NULL GROUP BY m3.party_id
+                 ORDER BY count(*) DESC LIMIT 1) AS party
+        FROM entities e JOIN mentions m ON m.entity_id = e.id
+        WHERE {where} GROUP BY e.id ORDER BY count(*) DESC, e.name"""
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return list(db.query(sql, params))
+
+
+def other_names(db: Database, label: str | None = None, limit: int = 30) -> list[dict]:
+    """Person and organisation names the model found outside every KB mention."""
+    sql = "SELECT name, label, count, last_seen, example, example_url FROM candidates"
+    params: list = []
+    if label:
+        sql += " WHERE label = ?"
+        params.append(label)
+    return list(db.query(sql + " ORDER BY count DESC, name LIMIT ?", [*params, limit]))
+
+
+def accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict]:
+    """Write discovered people into the KB file ``output`` (created, or extended with the
+    people not yet in it), with the party their office cue gave; the file must load with
+    the config's other ``entities``. Returns the entries added."""
+    doc: dict = {"parties": [], "politicians": []}
+    if output.exists():
+        try:
+            doc = yaml.safe_load(output.read_text("utf-8")) or doc
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{output}: cannot read ({exc})") from None
+        if not isinstance(doc, dict):
+            raise ConfigError(f"{output}: expected 'parties:' and 'politicians:' lists")
+    known = {e.get("id") for e in doc.get("politicians") or [] if isinstance(e, dict)}
+    added = []
+    for r in rows:
+        if r["id"] in known:
+            continue
+        entry: dict = {"id": r["id"], "name": r["name"]}
+        if r["party"]:
+            entry["affiliations"] = [{"party": r["party"]}]
+        added.append(entry)
+    doc.setdefault("politicians", [])
+    doc["politicians"] = [*(doc["politicians"] or []), *added]
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    others = [e for e in entities
+              if not (isinstance(e, Path) and e.resolve() == output.resolve())]
+    load_kb([*others, yaml.safe_load(text)])  # the new file must load with the rest
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text("# People accepted with `tracker kb accept` (evidence: tracker "
+                   "candidates).\n" + text, "utf-8")
+    tmp.replace(output)
+    return added
+
+
+def user_kb_file(entities: Sequence) -> Path | None:
+    """The user's own KB file: the first file the config lists under ``entities:``."""
+    return next((e for e in entities if isinstance(e, Path)), None)
