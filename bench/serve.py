@@ -189,7 +189,11 @@ def main() -> None:
                   f"{'met' if load['p95_ms'] <= TARGET_P95_MS else 'missed'}")
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # requests of the load still running
+                server.kill()
+                server.wait()
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps({"calls": rows, "load": load,
@@ -199,4 +203,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)
     main()

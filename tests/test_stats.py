@@ -245,3 +245,15 @@ def test_windows_with_nothing_in_them_and_dates_out_of_range(newsroom):
     assert lines[1].startswith("2025-03-17,") and lines[-1].startswith("2026-03-16,")
     bad = _tracker("export", "--db", path, "--delimiter", "-", "-o", "-")
     assert bad.returncode == 2 and "choose ',', ';', '|', 'tab' or 'space'" in bad.stderr
+
+
+@pytest.mark.parametrize("by,key", [("party", "ps"), ("politician", "emmanuel-macron"),
+                                    ("party", "rn")])
+def test_one_entitys_figures_equal_its_rows_among_all(db, by, key):
+    # An entity's page asks for one key (focus): the same figures as the whole table's.
+    q = StatsQuery(by=by, interval="week", since=dt.date(2026, 3, 2),
+                   until=dt.date(2026, 3, 22), top=1000)
+    one = dataclasses.replace(q, focus=key, top=1000)
+    assert counts(db, one) == [c for c in counts(db, q) if c.key == key]
+    assert top_sources(db, one) == [s for s in top_sources(db, q) if s.key == key]
+    assert co_mentions(db, one) == [p for p in co_mentions(db, q) if key in (p.key_a, p.key_b)]

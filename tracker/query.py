@@ -6,6 +6,7 @@ against the entities table, case- and accent-insensitively, over ids, names and 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -44,6 +45,9 @@ class MentionFilter:
 def resolve(db: Database, name: str, type_: str) -> str:
     """The entity whose id, canonical name or alias folds to ``name``, else whose surname
     does, if only one has it; a usage error otherwise."""
+    if db.execute("SELECT 1 FROM entities WHERE id = ? AND type = ?",
+                  [name, type_]).fetchone():
+        return name  # an id (the dashboard's links, scripts): one lookup, not a scan
     key = fold(name)
     by_name, by_surname = [], []
     for row in db.query("SELECT id, name, aliases, surname, builtin, discovered "
@@ -85,14 +89,51 @@ def check_source(db: Database, name: str) -> str:
 
 
 def count_mentions(db: Database, f: MentionFilter) -> int:
-    """How many mentions match, whatever the limit."""
-    where, params = where_clauses(db, f)
+    """How many mentions match, whatever the limit: from the daily counts when the
+    filter is dates and at most one of party, politician, source and language (a few
+    hundred rows, not a million), else from the mentions."""
+    where, params = where_clauses(db, f)  # checks and resolves the names either way
+    daily = _daily_count(db, f)
+    if daily is not None:
+        return daily
     sql = "SELECT count(*) FROM mention_rows" + (" WHERE " + " AND ".join(where)
                                                  if where else "")
     return db.execute(sql, params).fetchone()[0]
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _daily_count(db: Database, f: MentionFilter) -> int | None:
+    if f.direct or f.position or f.type or f.search is not None or f.no_discovered:
+        return None
+    keyed = [(dimension, value) for dimension, value in (
+        ("party", f.party and resolve(db, f.party, "party")),
+        ("entity", f.politician and resolve(db, f.politician, "politician")),
+        ("source", f.source), ("lang", f.lang)) if value]
+    if len(keyed) > 1:
+        return None
+    dimension, key = keyed[0] if keyed else ("lang", None)
+    sql = (f"SELECT coalesce(sum({'originals' if f.no_duplicates else 'mentions'}), 0) "
+           "FROM mention_counts WHERE dimension = ?")
+    params: list = [dimension]
+    if key is not None:
+        sql += " AND key = ?"
+        params.append(key)
+    if f.since:
+        sql += " AND day >= ?"
+        params.append(f.since.isoformat())
+    if f.until:
+        sql += " AND day <= ?"
+        params.append(f.until.isoformat())
+    total = db.execute(sql, params).fetchone()[0]
+    if not f.raw:  # less the few mentions reviewed as wrong that match
+        where, wparams = where_clauses(db, dataclasses.replace(f, raw=True))
+        total -= db.execute(
+            "SELECT count(*) FROM mention_rows WHERE mention_id IN (SELECT mention_id FROM "
+            "reviews WHERE verdict = 'wrong') AND review = 'wrong'"
+            + "".join(" AND " + w for w in where), wparams).fetchone()[0]
+    return total
 
 
 def fts_query(text: str) -> str:

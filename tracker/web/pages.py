@@ -147,8 +147,9 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
         context: dict[str, Any] = {"key": key, "name": name, "kind": kind, "span": span,
                                    "interval": interval}
         if span:
-            q = StatsQuery(by=by, interval=interval, since=span[0], until=span[1], top=1000)
-            mine = [c for c in counts(db, q) if c.key == key]
+            q = StatsQuery(by=by, interval=interval, since=span[0], until=span[1], top=10,
+                           focus=key)
+            mine = counts(db, q)
             steps = periods(span[0], span[1], interval)
             cell = {c.period: c for c in mine}
             context.update(
@@ -159,9 +160,8 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
                     cell[p].share if p in cell else 0.0 for p in steps], PALETTE[1])],
                     title=f"Share of voice of {name}")),
                 total=sum(c.mentions for c in mine),
-                sources=[s for s in top_sources(db, q) if s.key == key][:10],
-                pairs=[p for p in co_mentions(db, dataclasses.replace(q, top=1000))
-                       if key in (p.key_a, p.key_b)][:10],
+                sources=top_sources(db, q),
+                pairs=co_mentions(db, q),
                 latest=[_shown(r) for r in page_rows(db, MentionParams(
                     **({"party": key} if kind == "party" else {"politician": key}),
                     since=span[0], until=span[1]).filter(10))])
