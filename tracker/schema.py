@@ -288,7 +288,10 @@ def m009_cheaper_writes(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_mentions_position")
 
 
-# The view as m010 makes it: each mention's review verdict beside it.
+# The view as m010 makes it: each mention's review verdict beside it, and the mentions
+# read first (CROSS JOIN fixes the order), so the newest mentions come by the
+# published_at index and a LIMIT stops early: left to itself, SQLite started from the
+# entities and sorted all the mentions (3.8 s for the newest 50 of a million).
 MENTION_ROWS_V3 = """
     CREATE VIEW mention_rows AS
     SELECT m.published_at, d.source, d.url, d.title,
@@ -298,8 +301,8 @@ MENTION_ROWS_V3 = """
            m.start, m."end", d.duplicate_of, m.position, m.method, m.confidence,
            r.verdict AS review
     FROM mentions m
-    JOIN documents d ON d.id = m.document_id
-    JOIN entities e ON e.id = m.entity_id
+    CROSS JOIN documents d ON d.id = m.document_id
+    CROSS JOIN entities e ON e.id = m.entity_id
     LEFT JOIN entities p ON p.id = m.party_id
     LEFT JOIN reviews r ON r.mention_id = m.id AND r.entity_id = m.entity_id
 """
