@@ -222,14 +222,18 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
 def _wrong(db: Database, q: StatsQuery, periods_cte: str) -> list[tuple[str, str, int, int]]:
     """The mentions reviewers marked wrong, grouped as ``grouped`` groups the daily
     counts (which stay raw): a few rows, read through the reviews table."""
+    if not db.execute("SELECT 1 FROM reviews WHERE verdict = 'wrong' LIMIT 1").fetchone():
+        return []
     key = _key_sql(q)
     kind = ("" if q.by not in ("party", "politician")
             else " AND e.type = 'politician'" if q.by == "politician" else "")
+    # The reviews first (CROSS JOIN fixes the order): a few rows, each looked up.
     return db.execute(
         periods_cte + f"SELECT p.period, {key}, count(*), sum(d.duplicate_of IS NULL) "
-        "FROM reviews r JOIN mentions m ON m.id = r.mention_id AND m.entity_id = r.entity_id "
-        "JOIN documents d ON d.id = m.document_id JOIN entities e ON e.id = m.entity_id "
-        "JOIN p ON p.day = substr(m.published_at, 1, 10) "
+        "FROM reviews r CROSS JOIN mentions m ON m.id = r.mention_id "
+        "AND m.entity_id = r.entity_id CROSS JOIN documents d ON d.id = m.document_id "
+        "CROSS JOIN entities e ON e.id = m.entity_id "
+        "CROSS JOIN p ON p.day = substr(m.published_at, 1, 10) "
         f"WHERE r.verdict = 'wrong' AND {key} IS NOT NULL{kind} GROUP BY 1, 2").fetchall()
 
 
