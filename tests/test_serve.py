@@ -124,6 +124,10 @@ def test_a_wrong_mention_leaves_every_figure_and_raw_keeps_it(served, room, tmp_
     assert tracker("report", "--db", str(room), "--since", "2026-03-02", "--until",
                    "2026-03-22", "-o", str(report), cwd=tmp_path).returncode == 0
     assert 'data-figure="mentions"><b>14</b>' in report.read_text("utf-8")
+    raw_report = tmp_path / "raw.html"
+    assert tracker("report", "--db", str(room), "--since", "2026-03-02", "--until",
+                   "2026-03-22", "--raw", "-o", str(raw_report), cwd=tmp_path).returncode == 0
+    assert 'data-figure="mentions"><b>15</b>' in raw_report.read_text("utf-8")
     # Right again: it counts again.
     assert served.review(wrong, "right").json()["verdict"] == "right"
     assert ps(served.get("/api/stats", params={"view": "totals"}).json()) == ps(before)

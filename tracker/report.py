@@ -53,6 +53,7 @@ class ReportQuery:
     top: int = 8
     latest: int = 30
     no_duplicates: bool = False
+    raw: bool = False  # keep mentions reviewers marked wrong
 
     @property
     def step(self) -> str:
@@ -75,7 +76,7 @@ MAX_POINTS = 200
 def build_report(db: Database, r: ReportQuery) -> str:
     """The whole report as one HTML string."""
     q = StatsQuery(by="party", interval=r.step, since=r.since, until=r.until, top=r.top,
-                   no_duplicates=r.no_duplicates)
+                   no_duplicates=r.no_duplicates, raw=r.raw)
     steps = periods(r.since, r.until, r.step)
     lines, shares = party_series(db, q, steps, r.top)
     people = totals(db, dataclasses.replace(q, by="politician"))[:10]
@@ -84,14 +85,16 @@ def build_report(db: Database, r: ReportQuery) -> str:
     people_pairs = co_mentions(db, dataclasses.replace(q, by="politician", top=10))
     latest = list(mention_rows(db, MentionFilter(since=r.since, until=r.until,
                                                  no_duplicates=r.no_duplicates,
-                                                 limit=r.latest)))
-    cards = summary(db, r)
+                                                 raw=r.raw, limit=r.latest)))
+    cards = summary(db, r, raw=r.raw)
     window = f"{r.since.isoformat()} – {r.until.isoformat()}"
     body = [
         f"<h1>Political mentions, {escape(window)}</h1>",
         f'<p class="meta">Per {r.step}; a party counts its own names and its members\' '
         "mentions at each article's date"
-        + ("; copies of earlier articles left out" if r.no_duplicates else "") + ".</p>",
+        + ("; copies of earlier articles left out" if r.no_duplicates else "")
+        + ("; raw figures: mentions reviewed as wrong are counted" if r.raw else "")
+        + ".</p>",
         '<section class="cards" id="summary">' + "".join(
             f'<div class="card" data-figure="{k}"><b>{v:,}</b><span>{escape(label)}</span></div>'
             for k, label, v in cards) + "</section>",

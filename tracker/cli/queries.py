@@ -116,10 +116,12 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
 @click.option("--latest", type=click.IntRange(min=0), default=30, show_default=True,
               help="How many of the newest mentions the report lists.")
 @click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
+@click.option("--raw", is_flag=True,
+              help="Count mentions a reviewer marked wrong too (raw figures).")
 @click.option("-o", "--output", required=True, help="HTML file to write ('-' for stdout).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def report(config: Config, db: Path, since, until, interval: str | None, top: int,
-           latest: int, no_duplicates: bool, output: str, force: bool) -> None:
+           latest: int, no_duplicates: bool, raw: bool, output: str, force: bool) -> None:
     """Write one self-contained HTML report: mentions over time per party, share of
     voice, top politicians and sources, co-mentions, the latest mentions with their
     sentence and link. It opens offline (no script, no CDN) and prints well."""
@@ -142,12 +144,12 @@ def report(config: Config, db: Path, since, until, interval: str | None, top: in
             span = (start or end - dt.timedelta(days=364), end)
         start, end = span
         query = ReportQuery(since=start, until=end, interval=interval, top=top,
-                            latest=latest, no_duplicates=no_duplicates)
+                            latest=latest, no_duplicates=no_duplicates, raw=raw)
         if interval and query.step != interval:
             click.echo(f"tracker: note: per {query.step}, not per {interval}: a {interval} "
                        f"step would draw more than {MAX_POINTS} points", err=True)
         found = count_mentions(store.db, MentionFilter(since=start, until=end,
-                                                       no_duplicates=no_duplicates))
+                                                       no_duplicates=no_duplicates, raw=raw))
         if not found:
             click.echo(f"tracker: warning: no mentions from {start} to {end}; the report is "
                        "empty (see `tracker stats` for the dates that have some)", err=True)
