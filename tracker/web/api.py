@@ -35,25 +35,6 @@ Day = Annotated[dt.date | None, Query(ge=dt.date(1900, 1, 1), le=dt.date(2100, 1
                                       description="YYYY-MM-DD, inclusive")]
 
 
-class MentionParams(BaseModel):
-    party: str | None = None
-    politician: str | None = None
-    source: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    lang: str | None = None
-    search: str | None = None
-    type: Literal["party", "politician"] | None = None
-    position: Literal["title", "lead", "body"] | None = None
-    direct: bool = False
-    no_duplicates: bool = False
-    no_discovered: bool = False
-    raw: bool = False
-
-    def filter(self, limit: int | None = None, offset: int = 0) -> MentionFilter:
-        return MentionFilter(**self.model_dump(), limit=limit, offset=offset)
-
-
 def mention_params(
         party: Text = None, politician: Text = None, source: Text = None,
         since: Day = None, until: Day = None,
@@ -64,8 +45,10 @@ def mention_params(
         position: Literal["title", "lead", "body"] | None = None,
         direct: bool = False, no_duplicates: bool = False, no_discovered: bool = False,
         raw: Annotated[bool, Query(description="keep mentions reviewed as wrong")] = False,
-) -> MentionParams:
-    return MentionParams(party=party, politician=politician, source=source, since=since,
+) -> MentionFilter:
+    """The filters of `tracker mentions`, as query parameters (FastAPI documents and
+    checks them from this signature)."""
+    return MentionFilter(party=party, politician=politician, source=source, since=since,
                          until=until, lang=lang, search=search, type=type, position=position,
                          direct=direct, no_duplicates=no_duplicates,
                          no_discovered=no_discovered, raw=raw)
@@ -96,15 +79,14 @@ class MentionPage(BaseModel):
 
 
 @router.get("/mentions", response_model=MentionPage)
-def mentions(request: Request, params: Annotated[MentionParams, Depends(mention_params)],
+def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_params)],
              limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = 50,
              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
     """Mentions matching the filters, newest first, a page at a time, with how many
     match in all."""
     with request.app.state.dbs.reader() as db:
-        flt = params.filter(limit, offset)
-        rows = list(page_rows(db, flt))
-        total = count_mentions(db, params.filter())
+        rows = list(page_rows(db, dataclasses.replace(params, limit=limit, offset=offset)))
+        total = count_mentions(db, params)
     return {"total": total, "mentions": rows}
 
 
@@ -139,11 +121,11 @@ def stats(request: Request,
 
 @router.get("/export.csv", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}}}})
-def export_csv(request: Request, params: Annotated[MentionParams, Depends(mention_params)]
+def export_csv(request: Request, params: Annotated[MentionFilter, Depends(mention_params)]
                ) -> StreamingResponse:
     """The CSV of `tracker export` for the same filters: oldest first, a header row."""
     dbs = request.app.state.dbs
-    flt = params.filter()
+    flt = params
     with dbs.reader() as db:  # a bad filter fails now, as a 400, not mid-stream
         where_clauses(db, flt)
 

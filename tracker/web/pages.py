@@ -20,10 +20,10 @@ from markupsafe import Markup, escape
 from tracker import rules
 from tracker.charts import PALETTE, Series, bar_list, line_chart, stacked_bars
 from tracker.errors import ConfigError, NotFound
-from tracker.query import count_mentions, page_rows
+from tracker.query import MentionFilter, count_mentions, page_rows
 from tracker.report import ReportQuery, party_series, summary
 from tracker.stats import StatsQuery, co_mentions, counts, periods, top_sources, totals, window
-from tracker.web.api import Day, MentionParams, mention_params
+from tracker.web.api import Day, mention_params
 from tracker.web.i18n import language, texts
 
 router = APIRouter(include_in_schema=False)
@@ -102,13 +102,15 @@ def _wrong_count(db, span: tuple[dt.date, dt.date]) -> int:
 
 
 @router.get("/mentions", response_class=HTMLResponse)
-def mentions(request: Request, params: Annotated[MentionParams, Depends(mention_params)],
+def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_params)],
              page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     """Search with every filter of `tracker mentions`, a page of 50 at a time."""
     with request.app.state.dbs.reader() as db:
-        rows = list(page_rows(db, params.filter(PAGE, (page - 1) * PAGE)))
-        total = count_mentions(db, params.filter())
-    query = {k: v for k, v in params.model_dump().items() if v not in (None, False)}
+        rows = list(page_rows(db, dataclasses.replace(params, limit=PAGE,
+                                                      offset=(page - 1) * PAGE)))
+        total = count_mentions(db, params)
+    query = {k: v for k, v in dataclasses.asdict(params).items()
+             if v not in (None, False, 0)}
     pages = max(1, -(-total // PAGE))
     link = lambda n: "/mentions?" + urlencode({**query, "page": n})  # noqa: E731
     return render(request, "mentions.html", rows=[_shown(r) for r in rows], total=total,
@@ -162,9 +164,9 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
                 total=sum(c.mentions for c in mine),
                 sources=top_sources(db, q),
                 pairs=co_mentions(db, q),
-                latest=[_shown(r) for r in page_rows(db, MentionParams(
+                latest=[_shown(r) for r in page_rows(db, MentionFilter(
                     **({"party": key} if kind == "party" else {"politician": key}),
-                    since=span[0], until=span[1]).filter(10))])
+                    since=span[0], until=span[1], limit=10))])
     return render(request, "entity.html", **context)
 
 
