@@ -46,7 +46,7 @@ if __package__ in (None, ""):  # run as `python bench/ingest.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import CorpusServer, feeds_needed, generate, write_config  # noqa: E402
-from bench.longrun import cpu_seconds, process_tree, rss_mb, tree_rss_mb  # noqa: E402
+from bench.longrun import cpu_seconds, process_tree, pss_mb, rss_mb, tree_rss_mb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS_PER_PASS = 200  # tracker.pipeline.MAX_ITEMS_PER_PASS, without importing spaCy here
@@ -74,6 +74,8 @@ class ChildRun:
     main_cpu_seconds: float = 0.0  # the main process alone, sampled (/proc/PID/stat)
     main_peak_rss_mb: float = 0.0  # the main process alone, sampled
     worker_peak_rss_mb: float = 0.0  # the largest worker process at any sample
+    worker_peak_pss_mb: float = 0.0  # the same, counting shared pages in proportion
+    peak_tree_pss_mb: float = 0.0  # every process together, shared pages counted once
 
 
 def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: float,
@@ -86,7 +88,7 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                                 stdin=subprocess.DEVNULL)
         if on_start:
             on_start(proc.pid)
-        peak_tree = main_rss = worker_rss = main_cpu = 0.0
+        peak_tree = main_rss = worker_rss = worker_pss = tree_pss = main_cpu = 0.0
         children_cpu: dict[int, float] = {}
         try:
             while True:
@@ -101,12 +103,15 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                 peak_tree = max(peak_tree, rss[0] if rss else 0.0)
                 main_rss = max(main_rss, rss[1] if rss else 0.0)
                 main_cpu = cpu_seconds(proc.pid) or main_cpu
-                for child in process_tree(proc.pid)[1:]:
+                tree = process_tree(proc.pid)
+                for child in tree[1:]:
                     used = cpu_seconds(child)
                     if used is not None:
                         children_cpu[child] = used
                     if _is_worker(child):
                         worker_rss = max(worker_rss, rss_mb(child) or 0.0)
+                        worker_pss = max(worker_pss, pss_mb(child) or 0.0)
+                tree_pss = max(tree_pss, sum(pss_mb(p) or 0.0 for p in tree))
                 time.sleep(0.2)
         except BaseException:
             proc.kill()
@@ -122,7 +127,8 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                     cpu_seconds=max(usage.ru_utime + usage.ru_stime, sampled),
                     descendants_cpu_seconds=sum(children_cpu.values()), started=started,
                     main_cpu_seconds=main_cpu, main_peak_rss_mb=main_rss,
-                    worker_peak_rss_mb=worker_rss)
+                    worker_peak_rss_mb=worker_rss, worker_peak_pss_mb=worker_pss,
+                    peak_tree_pss_mb=tree_pss)
 
 
 def _is_worker(pid: int) -> bool:
@@ -334,6 +340,8 @@ def run(*, articles: int = 2000, naive_articles: int = 200,
             "cpu_seconds": round(child.cpu_seconds, 1),
             "main_peak_rss_mb": round(child.main_peak_rss_mb, 1),
             "worker_peak_rss_mb": round(child.worker_peak_rss_mb, 1),
+            "worker_peak_pss_mb": round(child.worker_peak_pss_mb, 1),
+            "peak_pss_mb": round(child.peak_tree_pss_mb, 1),
             # Per page, in core-milliseconds: the main process (schedule, fetch, store; its
             # start-up included) and its children (the worker processes: extraction,
             # language, fingerprint, tagging; theirs included); the limit costs cores / its
@@ -398,6 +406,8 @@ def report(r: dict) -> str:
         ("", f"peak RSS {t['peak_rss_mb']:,.0f} MB (all processes), main process "
              f"{t['main_peak_rss_mb']:,.0f} MB, largest worker "
              f"{t['worker_peak_rss_mb']:,.0f} MB; {t['cores_used']:.2f} cores busy"),
+        ("", f"shared pages counted once (PSS): {t.get('peak_pss_mb', 0):,.0f} MB (all "
+             f"processes), largest worker {t.get('worker_peak_pss_mb', 0):,.0f} MB"),
         ("", f"CPU per page: {t['main_cpu_ms_per_page']:.1f} ms in the main process, "
              f"{t['children_cpu_ms_per_page']:.0f} ms in its worker processes"),
         ("", f"{t['mentions']:,} mentions, {t['duplicates']} duplicates, "
@@ -477,6 +487,8 @@ SPREAD = {  # figure: where it is in a run's result
     "main CPU ms/page": ("tracker", "main_cpu_ms_per_page"),
     "worker CPU ms/page": ("tracker", "children_cpu_ms_per_page"),
     "largest worker MB": ("tracker", "worker_peak_rss_mb"),
+    "largest worker PSS MB": ("tracker", "worker_peak_pss_mb"),
+    "all processes PSS MB": ("tracker", "peak_pss_mb"),
     "start-up s": ("tracker", "startup_s"),
 }
 

@@ -55,6 +55,20 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def pss_mb(pid: int) -> float | None:
+    """Proportional memory of a live process: its own pages, plus its share of the pages
+    it shares (a forked worker's with its fork server and siblings, which RSS counts in
+    full in each). None once it is gone, or where the kernel gives no smaps_rollup."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def process_tree(pid: int) -> list[int]:
     """The process and all its descendants (the tracker's tagging processes among them)."""
     found, todo = [], [pid]

@@ -269,6 +269,11 @@ class _Pending:
             self._send()
         while len(self.sent) > self.ahead:
             self._store_oldest()
+        # Batches the workers are done with are stored now, between two fetches (the host's
+        # delay leaves the time), not all at the end of the pass when every source would
+        # want the database at once.
+        while self.sent and self.sent[0][0].done():
+            self._store_oldest()
 
     def finish(self) -> None:
         """Send what is left, store every batch sent, and write the fetch log."""

@@ -76,7 +76,7 @@ def _available_mb() -> float | None:
 # What the fork server imports once for every worker (imports only: the models and the
 # KB are loaded by each worker, after the fork).
 PRELOAD = ["spacy", "spacy.lang.fr", "spacy.lang.en", "trafilatura", "tracker.prepare",
-           "tracker.tag"]
+           "tracker.tag", "tracker.zygote"]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -87,11 +87,15 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def start_fork_server() -> None:
+def start_fork_server(entities: Sequence = (), languages: Sequence[str] = ()) -> None:
     """Start the fork server now, not at the first fork: its imports (three seconds of
-    CPU, mostly spaCy's French tokenizer exceptions) then run while the main process
-    loads the KB and opens the store, and the workers come up that much sooner."""
+    CPU, mostly spaCy's French tokenizer exceptions) and the workers' tagger, built there
+    once from ``entities`` (``tracker.zygote``), then load while the main process loads
+    the KB and opens the store, and the workers come up that much sooner."""
+    from tracker import zygote
+
     _set_worker_env()
+    os.environ[zygote.ENV] = zygote.encode(entities, sorted(languages))
     context = _context()
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
@@ -104,11 +108,13 @@ def _set_worker_env() -> None:
         os.environ.setdefault(key, value)
 
 
-def _start_worker(entities: Sequence, languages: tuple[str, ...], events) -> None:
-    """A worker's initializer: its tagger and both pipelines, and the language model,
-    loaded once; then it says so on ``events`` (its pid, or why it failed). A failure is
-    also kept and raised by every batch: the pool stays whole, so the main process learns
-    why instead of watching workers vanish."""
+def _start_worker(entities: Sequence, kb_version: str, languages: tuple[str, ...],
+                  events) -> None:
+    """A worker's initializer: its tagger and both pipelines, and the language model, as
+    the fork server built them when they are of this KB, else loaded now; then it says so
+    on ``events`` (its pid, or why it failed). A failure is also kept and raised by every
+    batch: the pool stays whole, so the main process learns why instead of watching
+    workers vanish."""
     global _worker, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, daemon=True).start()
@@ -173,6 +179,10 @@ class Job:
             pool._slots.release()
             raise
         self.future.add_done_callback(lambda _: pool._slots.release())
+
+    def done(self) -> bool:
+        """Its result is there (or its failure): ``result()`` will not wait."""
+        return self.future.done()
 
     def result(self) -> list[Prepared]:
         try:
@@ -266,7 +276,8 @@ class WorkerPool:
     def _new_executor(self) -> ProcessPoolExecutor:
         executor = ProcessPoolExecutor(
             max_workers=self.processes, mp_context=self._context,
-            initializer=_start_worker, initargs=(self._entities, self.languages, self._events))
+            initializer=_start_worker,
+            initargs=(self._entities, self.kb.version, self.languages, self._events))
         self._ready = set()
         for _ in range(self.processes):  # spawns them all now, each loading on its own
             executor.submit(os.getpid)

