@@ -186,12 +186,14 @@ def test_stats_command_formats(newsroom):
 def test_daily_counts_follow_any_edit(newsroom):
     """Someone edits the database by hand (sqlite-utils, Datasette): a document's source,
     language or copy status, a mention's entity, party or date, a deletion. The counts the
-    triggers keep still equal a recount of the mentions."""
+    triggers keep still equal a recount of the mentions, and the weekly and monthly
+    roll-ups still equal the sums of the daily counts."""
     path, ids = newsroom
     copy = path.parent / "edited.db"
     copy.write_bytes(path.read_bytes())
     conn = sqlite3.connect(copy)
     assert _kept(conn) == _recount(conn)  # as the store counted them, a document at a time
+    assert _rolled(conn) == _rollup(_kept(conn))
     edits = [
         ("INSERT INTO mentions (id, document_id, entity_id, party_id, surface, published_at) "
          "VALUES ('by-hand', ?, 'ps', 'ps', 'PS', '2026-03-02T09:00:00Z')", [ids["D1"]]),
@@ -209,7 +211,33 @@ def test_daily_counts_follow_any_edit(newsroom):
         conn.execute(sql, params)
         conn.commit()
         assert _kept(conn) == _recount(conn), sql
+        assert _rolled(conn) == _rollup(_kept(conn)), sql
+    # A daily count moved by hand to another day and key moves its week and month too.
+    conn.execute("UPDATE mention_counts SET day = '2026-04-30', key = 'moved' "
+                 "WHERE dimension = 'source' AND key = 'bbc'")
+    conn.execute("DELETE FROM mention_counts WHERE dimension = 'lang' AND key = 'en'")
+    conn.commit()
+    assert _rolled(conn) == _rollup(_kept(conn))
+    assert ("month", "source", "2026-04-01", "moved") in _rolled(conn)
     conn.close()
+
+
+def _rolled(conn) -> dict:
+    return {(g, d, p, k): (n, o) for g, d, p, k, n, o in conn.execute(
+        "SELECT grain, dimension, period, key, mentions, originals FROM mention_rollups "
+        "WHERE mentions != 0 OR originals != 0")}
+
+
+def _rollup(daily: dict) -> dict:
+    """The daily counts summed by week (its Monday) and by month (its first day)."""
+    out: dict = {}
+    for (dimension, day, key), (n, o) in daily.items():
+        date = dt.date.fromisoformat(day)
+        for grain, period in (("week", date - dt.timedelta(days=date.weekday())),
+                              ("month", date.replace(day=1))):
+            a, b = out.get((grain, dimension, period.isoformat(), key), (0, 0))
+            out[(grain, dimension, period.isoformat(), key)] = (a + n, b + o)
+    return {k: v for k, v in out.items() if v != (0, 0)}
 
 
 def _kept(conn) -> dict:
@@ -257,3 +285,36 @@ def test_one_entitys_figures_equal_its_rows_among_all(db, by, key):
     assert counts(db, one) == [c for c in counts(db, q) if c.key == key]
     assert top_sources(db, one) == [s for s in top_sources(db, q) if s.key == key]
     assert co_mentions(db, one) == [p for p in co_mentions(db, q) if key in (p.key_a, p.key_b)]
+
+
+def test_a_window_is_cut_into_whole_months_weeks_and_days():
+    """Whole months and weeks come from the roll-ups; each covers days all inside the
+    window and all in one period of the figures, and every day is counted exactly once."""
+    from tracker.periods import blocks, period_of
+
+    start = dt.date(2025, 12, 20)
+    for length in (0, 1, 6, 7, 13, 31, 45, 70, 366):
+        for offset in range(0, 9):
+            since = start + dt.timedelta(days=offset)
+            until = since + dt.timedelta(days=length)
+            for interval in ("day", "week", "month", None):
+                cut = blocks((since, until), interval)
+                covered = []
+                for grain, rows in cut.items():
+                    for at, period in rows:
+                        first = dt.date.fromisoformat(at)
+                        size = {"day": 1, "week": 7}.get(grain) or (
+                            (first + dt.timedelta(days=32)).replace(day=1) - first).days
+                        days = [first + dt.timedelta(days=i) for i in range(size)]
+                        assert period_of(at, grain) == at
+                        assert {period_of(d.isoformat(), interval) if interval else ""
+                                for d in days} == {period}
+                        covered += days
+                assert sorted(covered) == [since + dt.timedelta(days=i)
+                                           for i in range(length + 1)]
+                if interval == "day":
+                    assert not cut["week"] and not cut["month"]
+    year = blocks((dt.date(2025, 1, 1), dt.date(2025, 12, 31)), None)
+    assert len(year["month"]) == 12 and not year["week"] and not year["day"]
+    weeks = blocks((dt.date(2025, 11, 26), dt.date(2026, 11, 25)), "week")
+    assert len(weeks["week"]) == 51 and len(weeks["day"]) == 8 and not weeks["month"]

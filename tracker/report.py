@@ -16,8 +16,9 @@ from sqlite_utils import Database
 
 from tracker import __version__
 from tracker.charts import OTHERS, PALETTE, Series, bar_list, line_chart, stacked_bars
+from tracker.periods import periods
 from tracker.query import MentionFilter, mention_rows
-from tracker.stats import StatsQuery, co_mentions, counts, periods, totals
+from tracker.stats import StatsQuery, co_mentions, counts, totals
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;

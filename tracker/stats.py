@@ -20,7 +20,6 @@ read the mentions themselves.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -29,6 +28,7 @@ from dataclasses import asdict, dataclass, replace
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
+from tracker.periods import blocks, period_of, periods
 from tracker.query import TABLE_COLUMNS, MentionFilter, where_clauses
 
 BY = ("party", "politician", "source", "lang")
@@ -116,28 +116,6 @@ def as_dict(row: object) -> dict:
     return asdict(row)
 
 
-@functools.lru_cache(maxsize=8192)
-def period_of(day: str, interval: str) -> str:
-    """The first day of the interval holding ``day`` (an ISO date)."""
-    if interval == "day":
-        return day
-    if interval == "month":
-        return day[:8] + "01"
-    date = dt.date.fromisoformat(day)
-    return (date - dt.timedelta(days=date.weekday())).isoformat()
-
-
-def periods(since: dt.date, until: dt.date, interval: str) -> list[str]:
-    """Every period from the one holding ``since`` to the one holding ``until``."""
-    out, day = [], since
-    while day <= until:
-        p = period_of(day.isoformat(), interval)
-        if not out or out[-1] != p:
-            out.append(p)
-        day += dt.timedelta(days=1)
-    return out
-
-
 # -- counts per interval ---------------------------------------------------------------
 DEFAULT_SPAN = {"day": 90, "week": 365, "month": 3 * 365}  # days shown without --since
 
@@ -174,21 +152,9 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
     if q.simple:
         dimension = {"party": "entity" if q.direct else "party", "politician": "entity"}.get(
             q.by, q.by)
-        # CROSS JOIN fixes the order: each day's counts by their primary key, then each
-        # key's entity. Left to itself SQLite may start from the entities and probe
-        # every (day, key): 365 days x 20,000 politicians.
-        sql = (periods_cte + f"SELECT p.period, {'c.key' if by_key else chr(39) * 2}, "
-               "sum(c.mentions), sum(c.originals) "
-               "FROM p CROSS JOIN mention_counts c ON c.day = p.day")
-        where, params = ["c.dimension = ?", "c.mentions > 0"], [dimension]
-        if q.focus:
-            where.append("c.key = ?")
-            params.append(q.focus)
-        if dimension == "entity":
-            sql += " CROSS JOIN entities e ON e.id = c.key"
-            where.append("e.type = ?")
-            params.append("party" if q.by == "party" else "politician")
-        sql += f" WHERE {' AND '.join(where)} GROUP BY 1, 2"
+        kind = None if dimension != "entity" else "party" if q.by == "party" else "politician"
+        sql, params = _counts_sql(dimension, blocks(span, q.interval if by_period else None),
+                                  by_key=by_key, focus=q.focus, entity_type=kind)
         rows = db.execute(sql, params).fetchall()
         if not q.raw:
             wrong = _wrong(db, q, periods_cte)
@@ -217,6 +183,37 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
     if q.no_duplicates:  # copies left out: both figures are the originals'
         return [(period, key, n, n) for period, key, _, n in rows if n]
     return rows
+
+
+def _counts_sql(dimension: str, blocks: dict[str, list[tuple[str, str]]], *, by_key: bool,
+                focus: str | None, entity_type: str | None) -> tuple[str, list]:
+    """(period, key, mentions, originals) over ``blocks``: the roll-ups' rows for whole
+    weeks and months, the daily counts' for the days left over; with ``entity_type``,
+    only keys that are entities of that type."""
+    ctes, parts, params = [], [], []
+    for grain, rows in blocks.items():
+        if not rows:
+            continue
+        name = f"b_{grain}"
+        ctes.append(f"{name}(at, period) AS (VALUES "
+                    + ", ".join(f"('{at}', '{period}')" for at, period in rows) + ")")
+        if grain == "day":
+            table = f"mention_counts c ON c.dimension = ? AND c.day = {name}.at"
+        else:
+            table = (f"mention_rollups c ON c.grain = '{grain}' AND c.dimension = ? "
+                     f"AND c.period = {name}.at")
+        parts.append(f"SELECT {name}.period AS period, c.key AS key, c.mentions AS n, "
+                     f"c.originals AS o FROM {name} CROSS JOIN {table} WHERE c.mentions > 0"
+                     + (" AND c.key = ?" if focus else ""))
+        params += [dimension, focus] if focus else [dimension]
+    sql = (f"WITH {', '.join(ctes)} SELECT x.period, {'x.key' if by_key else chr(39) * 2}, "
+           f"sum(x.n), sum(x.o) FROM ({' UNION ALL '.join(parts)}) x")
+    if entity_type:
+        # CROSS JOIN fixes the order: the counts first, then each key's entity. Left to
+        # itself SQLite may start from the entities and probe every (day, key).
+        sql += " CROSS JOIN entities e ON e.id = x.key WHERE e.type = ?"
+        params.append(entity_type)
+    return sql + " GROUP BY 1, 2", params
 
 
 def _wrong(db: Database, q: StatsQuery, periods_cte: str) -> list[tuple[str, str, int, int]]:
