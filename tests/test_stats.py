@@ -214,7 +214,9 @@ def test_daily_counts_follow_any_edit(newsroom):
         assert _rolled(conn) == _rollup(_kept(conn)), sql
     # A daily count moved by hand to another day and key moves its week and month too.
     conn.execute("UPDATE mention_counts SET day = '2026-04-30', key = 'moved' "
-                 "WHERE dimension = 'source' AND key = 'bbc'")
+                 "WHERE dimension = 'source' AND key = 'bbc' AND day = (SELECT min(day) "
+                 "FROM mention_counts WHERE dimension = 'source' AND key = 'bbc' "
+                 "AND mentions > 0)")
     conn.execute("DELETE FROM mention_counts WHERE dimension = 'lang' AND key = 'en'")
     conn.commit()
     assert _rolled(conn) == _rollup(_kept(conn))

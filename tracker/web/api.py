@@ -86,7 +86,8 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
     match in all."""
     with request.app.state.dbs.reader() as db:
         rows = list(page_rows(db, dataclasses.replace(params, limit=limit, offset=offset)))
-        total = count_mentions(db, params)
+        total = request.app.state.memo.get(("count", repr(params)),
+                                           lambda: count_mentions(db, params))
     return {"total": total, "mentions": rows}
 
 
@@ -113,10 +114,11 @@ def stats(request: Request,
                    no_duplicates=no_duplicates, no_discovered=no_discovered, raw=raw,
                    top=top)
     with request.app.state.dbs.reader() as db:
-        _, found = figures(db, q, view)
         # Straight to JSON: validating tens of thousands of rows would cost more than
-        # computing them.
-        return JSONResponse(list(records(found)))
+        # computing them. Kept as bytes, once per state of the database.
+        body = request.app.state.memo.get(
+            ("stats", q, view), lambda: JSONResponse(list(records(figures(db, q, view)[1]))).body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/export.csv", response_class=StreamingResponse,

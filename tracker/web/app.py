@@ -27,6 +27,7 @@ from sqlite_utils import Database
 from tracker import __version__
 from tracker.errors import ConfigError, NotFound, TrackerError
 from tracker.store import Store
+from tracker.web.memo import Memo
 
 TOKEN_ENV = "TRACKER_SERVE_TOKEN"
 REVIEWER_ENV = "TRACKER_REVIEWER"
@@ -120,6 +121,7 @@ def create_app(options: ServeOptions) -> FastAPI:
                               "`tracker mentions`, `stats` and `export` commands.")
     app.state.options = options
     app.state.dbs = Databases(options.db, options.read_only)
+    app.state.memo = Memo(options.db)
     secret = secrets.token_bytes(32)
     app.state.csrf = hmac.new(secret, b"csrf", hashlib.sha256).hexdigest()
     app.include_router(api.router)

@@ -74,24 +74,33 @@ def overview(request: Request, since: Day = None, until: Day = None,
         context: dict[str, Any] = {"interval": interval, "no_duplicates": no_duplicates,
                                    "raw": raw, "span": span}
         if span:
-            q = StatsQuery(by="party", interval=interval, since=span[0], until=span[1],
-                           no_duplicates=no_duplicates, raw=raw)
-            steps = periods(span[0], span[1], interval)
-            lines, shares = party_series(db, q, steps, 8)
-            people = totals(db, dataclasses.replace(q, by="politician"))[:10]
-            outlets = totals(db, dataclasses.replace(q, by="source"))[:10]
-            cards = summary(db, ReportQuery(since=span[0], until=span[1],
-                                            no_duplicates=no_duplicates), raw=raw)
-            context.update(
-                cards=cards, wrong=_wrong_count(db, span),
-                trend=Markup(line_chart(steps, lines, title="Mentions per party")),
-                share=Markup(stacked_bars(steps, shares, title="Share of voice")),
-                people=Markup(bar_list([(p.key, p.name, p.mentions) for p in people],
-                                       title="Top politicians")),
-                outlets=Markup(bar_list([(s.key, s.name, s.mentions) for s in outlets],
-                                        title="Top sources", color=PALETTE[2])),
-                people_rows=people, party_rows=totals(db, q)[:8])
+            context.update(request.app.state.memo.get(
+                ("overview", span, interval, no_duplicates, raw),
+                lambda: _overview(db, span, interval, no_duplicates, raw)))
     return render(request, "overview.html", **context)
+
+
+def _overview(db, span: tuple[dt.date, dt.date], interval: str, no_duplicates: bool,
+              raw: bool) -> dict[str, Any]:
+    """The overview's figures (computed once per state of the database: ``Memo``)."""
+    q = StatsQuery(by="party", interval=interval, since=span[0], until=span[1],
+                   no_duplicates=no_duplicates, raw=raw)
+    steps = periods(span[0], span[1], interval)
+    lines, shares = party_series(db, q, steps, 8)
+    parties = totals(db, q)
+    people = totals(db, dataclasses.replace(q, by="politician"))[:10]
+    outlets = totals(db, dataclasses.replace(q, by="source"))[:10]
+    cards = summary(db, ReportQuery(since=span[0], until=span[1],
+                                    no_duplicates=no_duplicates), raw=raw)
+    return dict(
+        cards=cards, wrong=_wrong_count(db, span),
+        trend=Markup(line_chart(steps, lines, title="Mentions per party")),
+        share=Markup(stacked_bars(steps, shares, title="Share of voice")),
+        people=Markup(bar_list([(p.key, p.name, p.mentions) for p in people],
+                               title="Top politicians")),
+        outlets=Markup(bar_list([(s.key, s.name, s.mentions) for s in outlets],
+                                title="Top sources", color=PALETTE[2])),
+        people_rows=people, party_rows=parties[:8])
 
 
 def _wrong_count(db, span: tuple[dt.date, dt.date]) -> int:
@@ -109,7 +118,8 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
     with request.app.state.dbs.reader() as db:
         rows = list(page_rows(db, dataclasses.replace(params, limit=PAGE,
                                                       offset=(page - 1) * PAGE)))
-        total = count_mentions(db, params)
+        total = request.app.state.memo.get(("count", repr(params)),
+                                           lambda: count_mentions(db, params))
     query = {k: v for k, v in dataclasses.asdict(params).items()
              if v not in (None, False, 0)}
     pages = max(1, -(-total // PAGE))
@@ -145,30 +155,38 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
         if found is None:
             raise NotFound(f"no entity {entity_id!r} in this database")
         key, name, kind = found
-        by = "party" if kind == "party" else "politician"
         span = _window(db, since, until, interval)
         context: dict[str, Any] = {"key": key, "name": name, "kind": kind, "span": span,
                                    "interval": interval}
         if span:
-            q = StatsQuery(by=by, interval=interval, since=span[0], until=span[1], top=10,
-                           focus=key)
-            mine = counts(db, q)
-            steps = periods(span[0], span[1], interval)
-            cell = {c.period: c for c in mine}
-            context.update(
-                trend=Markup(line_chart(steps, [Series(key, name, [
-                    cell[p].mentions if p in cell else 0 for p in steps], PALETTE[0])],
-                    title=f"Mentions of {name}")),
-                share=Markup(line_chart(steps, [Series(key, name, [
-                    cell[p].share if p in cell else 0.0 for p in steps], PALETTE[1])],
-                    title=f"Share of voice of {name}")),
-                total=sum(c.mentions for c in mine),
-                sources=top_sources(db, q),
-                pairs=co_mentions(db, q),
-                latest=[_shown(r) for r in page_rows(db, MentionFilter(
-                    **({"party": key} if kind == "party" else {"politician": key}),
-                    since=span[0], until=span[1], limit=10))])
+            context.update(request.app.state.memo.get(
+                ("entity", key, interval, span),
+                lambda: _entity(db, key, name, kind, interval, span)))
     return render(request, "entity.html", **context)
+
+
+def _entity(db, key: str, name: str, kind: str, interval: str,
+            span: tuple[dt.date, dt.date]) -> dict[str, Any]:
+    """An entity's figures (computed once per state of the database: ``Memo``)."""
+    by = "party" if kind == "party" else "politician"
+    q = StatsQuery(by=by, interval=interval, since=span[0], until=span[1], top=10,
+                   focus=key)
+    mine = counts(db, q)
+    steps = periods(span[0], span[1], interval)
+    cell = {c.period: c for c in mine}
+    return dict(
+        trend=Markup(line_chart(steps, [Series(key, name, [
+            cell[p].mentions if p in cell else 0 for p in steps], PALETTE[0])],
+            title=f"Mentions of {name}")),
+        share=Markup(line_chart(steps, [Series(key, name, [
+            cell[p].share if p in cell else 0.0 for p in steps], PALETTE[1])],
+            title=f"Share of voice of {name}")),
+        total=sum(c.mentions for c in mine),
+        sources=top_sources(db, q),
+        pairs=co_mentions(db, q),
+        latest=[_shown(r) for r in page_rows(db, MentionFilter(
+            **({"party": key} if kind == "party" else {"politician": key}),
+            since=span[0], until=span[1], limit=10))])
 
 
 @router.get("/sources", response_class=HTMLResponse)
