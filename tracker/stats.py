@@ -296,10 +296,15 @@ def counts(db: Database, q: StatsQuery) -> list[Count]:
         else:
             total = sum(n for n, _ in cells.values())
             total_dedup = sum(nd for _, nd in cells.values())
-        rows = [(k, *cells.get(k, (0, 0))) for k in ordered]
-        rows.sort(key=lambda c: -c[1])  # stable: names break ties
-        out.extend(Count(period, k, names[k], n, nd, _share(n, total),
-                         _share(nd, total_dedup)) for k, n, nd in rows)
+        # The keys with mentions, busiest first (stable: names break ties), then the
+        # zeros, in name order: most keys of a long window are zeros in most periods.
+        busy = sorted((k for k in ordered if cells.get(k, (0, 0))[0]),
+                      key=lambda k: -cells[k][0])
+        out.extend(Count(period, k, names[k], cells[k][0], cells[k][1],
+                         _share(cells[k][0], total), _share(cells[k][1], total_dedup))
+                   for k in busy)
+        out.extend(Count(period, k, names[k], 0, 0, 0.0, 0.0)
+                   for k in ordered if not cells.get(k, (0, 0))[0])
     return out
 
 
@@ -330,8 +335,10 @@ def co_mentions(db: Database, q: StatsQuery) -> list[Pair]:
     document here: a year of a million mentions takes seconds, in constant memory."""
     key = "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
     where, params = _where(db, q)
-    if q.focus:
-        return _pairs_of(db, q, key, where, params)
+    if q.focus:  # the documents that name it, and only its pairs
+        where.append(f"m.document_id IN (SELECT m2.document_id FROM mentions m2 WHERE "
+                     f"{key.replace('m.', 'm2.')} = ?)")
+        params.append(q.focus)
     cond = "".join(" AND " + w for w in where)
     cursor = db.execute(
         f"SELECT m.document_id, m.sentence, {key}, d.duplicate_of IS NULL "
@@ -356,45 +363,12 @@ def co_mentions(db: Database, q: StatsQuery) -> list[Pair]:
         for named in by_sentence.values():
             if len(named) > 1:
                 sentences.update(itertools.combinations(sorted(named), 2))
+    if q.focus:
+        documents = Counter({p: n for p, n in documents.items() if q.focus in p})
     ranked = sorted(documents, key=lambda p: (-sentences[p], -documents[p], p))[:q.top]
     names = _names(db, q, [k for pair in ranked for k in pair], entities=True)
     return [Pair(a, names[a], b, names[b], sentences[(a, b)], documents[(a, b)],
                  originals[(a, b)]) for a, b in ranked]
-
-
-def _pairs_of(db: Database, q: StatsQuery, key: str, where: list[str], params: list
-              ) -> list[Pair]:
-    """``co_mentions`` for one key (an entity's page), counted by SQLite: the documents
-    that name it, their mentions read once through the document index, and per other key
-    the documents, originals and sentences it shares with it."""
-    focus = q.focus
-    bounds, bound_params = [], []  # the window, to find the documents by its index
-    if q.since:
-        bounds.append("m.published_at >= ?")
-        bound_params.append(q.since.isoformat())
-    if q.until:
-        bounds.append("m.published_at < ?")
-        bound_params.append((q.until + dt.timedelta(days=1)).isoformat())
-    sql = (
-        f"WITH named(document_id) AS (SELECT DISTINCT m.document_id FROM mentions m "
-        f"WHERE {key} = ?{''.join(' AND ' + b for b in bounds)}), "
-        "rows AS MATERIALIZED (SELECT m.document_id AS doc, coalesce(m.sentence, '') AS "
-        f"sentence, {key} AS k, d.duplicate_of IS NULL AS original FROM named "
-        "CROSS JOIN mentions m ON m.document_id = named.document_id "
-        "CROSS JOIN documents d ON d.id = m.document_id "
-        f"CROSS JOIN entities e ON e.id = m.entity_id WHERE {key} IS NOT NULL"
-        f"{''.join(' AND ' + w for w in where)}), "
-        "mine AS MATERIALIZED (SELECT DISTINCT doc, sentence FROM rows WHERE k = ?) "
-        "SELECT o.k, count(DISTINCT o.doc), count(DISTINCT CASE WHEN o.original THEN o.doc "
-        "END), count(DISTINCT CASE WHEN (o.doc, o.sentence) IN (SELECT doc, sentence FROM "
-        "mine) THEN o.doc || char(0) || o.sentence END) FROM rows o "
-        "WHERE o.k != ? AND o.doc IN (SELECT doc FROM mine) GROUP BY o.k")
-    found = db.execute(sql, [focus, *bound_params, *params, focus, focus]).fetchall()
-    pairs = {tuple(sorted((focus, k))): (n, o, s) for k, n, o, s in found}
-    ranked = sorted(pairs, key=lambda p: (-pairs[p][2], -pairs[p][0], p))[:q.top]
-    names = _names(db, q, [k for pair in ranked for k in pair], entities=True)
-    return [Pair(a, names[a], b, names[b], pairs[(a, b)][2], pairs[(a, b)][0],
-                 pairs[(a, b)][1]) for a, b in ranked]
 
 
 def top_sources(db: Database, q: StatsQuery) -> list[SourceCount]:
