@@ -163,7 +163,7 @@ def fts_query(text: str) -> str:
 
 def _select(db: Database, f: MentionFilter, columns: str, newest_first: bool
             ) -> tuple[str, list]:
-    where, params = where_clauses(db, f)
+    where, params = where_clauses(db, f, newest_page=newest_first and f.limit is not None)
     sql = f"SELECT {columns} FROM mention_rows"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -243,9 +243,10 @@ TABLE_COLUMNS = {"entity_id": "m.entity_id", "party_id": "m.party_id", "source":
                            "AND r.entity_id = m.entity_id)"}
 
 
-def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW_COLUMNS
-                  ) -> tuple[list[str], list]:
-    """The filter as SQL conditions with bound parameters, over ``columns``."""
+def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW_COLUMNS,
+                  *, newest_page: bool = False) -> tuple[list[str], list]:
+    """The filter as SQL conditions with bound parameters, over ``columns``
+    (``newest_page``: for a page of the newest mentions)."""
     c = columns
     where: list[str] = []
     params: list = []
@@ -284,7 +285,20 @@ def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW
     if not f.raw:  # a reviewer said this mention is wrong: it counts nowhere
         where.append(f"coalesce({c['review']}, '') != 'wrong'")
     if f.search is not None:
-        where.append(f"{c['document_id']} IN (SELECT id FROM documents WHERE rowid IN "
+        query = fts_query(f.search)
+        # A page of the newest mentions of a word most documents hold: read the mentions
+        # newest first and stop at the page's end (the unary + keeps SQLite from starting
+        # at the documents found, all of whose mentions it would then sort: a second).
+        ids = ("+" if newest_page and _common(db, query) else "") + c["document_id"]
+        where.append(f"{ids} IN (SELECT id FROM documents WHERE rowid IN "
                      "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?))")
-        params.append(fts_query(f.search))
+        params.append(query)
     return where, params
+
+
+COMMON = 2000  # documents matching a search, past which a page is read newest first
+
+
+def _common(db: Database, query: str) -> bool:
+    return db.execute("SELECT count(*) FROM (SELECT 1 FROM documents_fts WHERE "
+                      f"documents_fts MATCH ? LIMIT {COMMON + 1})", [query]).fetchone()[0] > COMMON
