@@ -374,3 +374,40 @@ def test_the_alerts_page_shows_rules_and_the_outbox_without_secrets(room):
     assert 'data-alert="ps-spike"' in page and "party=ps" in page
     assert 'data-outbox="ps-spike:failed"' in page and "HTTP 500" in page
     assert "s3cr3t" not in page and "mailto:desk@x.fr" in page
+
+
+def test_figures_are_computed_once_per_state_of_the_database(tmp_path):
+    """Fifty people opening the same overview cost one computation, and the next commit
+    (the daemon's, a review's) makes the figures fresh again."""
+    import sqlite3
+    import threading
+    import time
+
+    from tracker.web.memo import Memo
+
+    path = tmp_path / "t.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    memo, computed = Memo(path), []
+
+    def slow() -> int:
+        computed.append(1)
+        time.sleep(0.2)
+        return len(computed)
+
+    answers: list[int] = []
+    clients = [threading.Thread(target=lambda: answers.append(memo.get("overview", slow)))
+               for _ in range(8)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    assert answers == [1] * 8 and len(computed) == 1
+    assert memo.get("overview", slow) == 1  # unchanged: kept
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.commit()
+    assert memo.get("overview", slow) == 2  # a commit: computed again
+    assert memo.get("other page", slow) == 3
+    conn.close()
