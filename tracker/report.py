@@ -18,7 +18,7 @@ from tracker import __version__
 from tracker.charts import OTHERS, PALETTE, Series, bar_list, line_chart, stacked_bars
 from tracker.periods import periods
 from tracker.query import MentionFilter, mention_rows
-from tracker.stats import StatsQuery, co_mentions, counts, totals
+from tracker.stats import StatsQuery, co_mentions, entity_names, grouped, totals, window
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;
@@ -80,8 +80,8 @@ def build_report(db: Database, r: ReportQuery) -> str:
                    no_duplicates=r.no_duplicates, raw=r.raw)
     steps = periods(r.since, r.until, r.step)
     lines, shares = party_series(db, q, steps, r.top)
-    people = totals(db, dataclasses.replace(q, by="politician"))[:10]
-    outlets = totals(db, dataclasses.replace(q, by="source"))[:10]
+    people = totals(db, dataclasses.replace(q, by="politician"), first=10)
+    outlets = totals(db, dataclasses.replace(q, by="source"), first=10)
     party_pairs = co_mentions(db, dataclasses.replace(q, top=10))
     people_pairs = co_mentions(db, dataclasses.replace(q, by="politician", top=10))
     latest = list(mention_rows(db, MentionFilter(since=r.since, until=r.until,
@@ -130,25 +130,26 @@ def party_series(db: Database, q: StatsQuery, steps: list[str], top: int
                  ) -> tuple[list[Series], list[Series]]:
     """The ``top`` parties' mentions per period, and their shares of voice (with the
     other parties as one band), for the trend and share charts."""
-    party_counts = counts(db, q)
-    # The top parties over the window, as `totals` ranks them (most mentions, then name),
-    # from the same rows: the daily counts are read once.
+    span = window(db, q)
+    # The nonzero (period, party) cells only: not a row for each of hundreds of parties
+    # in each period, as `counts` gives.
+    cells = {(period, key): n for period, key, n, _ in grouped(db, q, span)} if span else {}
     per_key: dict[str, int] = {}
-    names: dict[str, str] = {}
-    for c in party_counts:
-        per_key[c.key] = per_key.get(c.key, 0) + c.mentions
-        names[c.key] = c.name
-    top_keys = sorted(per_key, key=lambda k: (-per_key[k], names[k]))[:top]
-    colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(top_keys)}
-    cell = {(c.period, c.key): c for c in party_counts}
-    lines = [Series(k, names[k], [cell[(p, k)].mentions if (p, k) in cell else 0
-                                  for p in steps], colors[k]) for k in top_keys]
-    shares = [Series(k, names[k], [cell[(p, k)].share if (p, k) in cell else 0.0
-                                   for p in steps], colors[k]) for k in top_keys]
     period_total = {p: 0 for p in steps}
-    for c in party_counts:  # all parties, drawn or not
-        period_total[c.period] = period_total.get(c.period, 0) + c.mentions
-    drawn = {p: sum(cell[(p, k)].mentions for k in top_keys if (p, k) in cell) for p in steps}
+    for (period, key), n in cells.items():
+        per_key[key] = per_key.get(key, 0) + n
+        period_total[period] = period_total.get(period, 0) + n
+    # The top parties over the window, as `totals` ranks them (most mentions, then name).
+    cut = sorted(per_key.values(), reverse=True)[top - 1] if len(per_key) > top else 0
+    names = entity_names(db, [k for k, n in per_key.items() if n >= cut])
+    top_keys = sorted(names, key=lambda k: (-per_key[k], names[k]))[:top]
+    colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(top_keys)}
+    lines = [Series(k, names[k], [cells.get((p, k), 0) for p in steps], colors[k])
+             for k in top_keys]
+    share = lambda p, n: round(n / period_total[p], 4) if period_total[p] else 0.0  # noqa: E731
+    shares = [Series(k, names[k], [share(p, cells.get((p, k), 0)) for p in steps], colors[k])
+              for k in top_keys]
+    drawn = {p: sum(cells.get((p, k), 0) for k in top_keys) for p in steps}
     others = [round((period_total[p] - drawn[p]) / period_total[p], 4) if period_total[p]
               else 0.0 for p in steps]
     if any(others):

@@ -308,8 +308,9 @@ def counts(db: Database, q: StatsQuery) -> list[Count]:
     return out
 
 
-def totals(db: Database, q: StatsQuery) -> list[Total]:
-    """Mentions per key over the whole window, most mentioned first."""
+def totals(db: Database, q: StatsQuery, first: int | None = None) -> list[Total]:
+    """Mentions per key over the whole window, most mentioned first (``first``: only
+    the first so many, whose names alone are read: a page's top ten of 20,000)."""
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     span = window(db, q)
     # The window as one period: SQLite groups by key alone (20,000 politicians, not
@@ -319,10 +320,14 @@ def totals(db: Database, q: StatsQuery) -> list[Total]:
         per[key][1] += originals
     total = sum(v[0] for v in per.values())
     total_dedup = sum(v[1] for v in per.values())
-    names = _names(db, q, list(per))
-    rows = [Total(k, names[k], n, nd, _share(n, total), _share(nd, total_dedup))
-            for k, (n, nd) in per.items()]
-    return sorted(rows, key=lambda r: (-r.mentions, r.name))
+    keys = list(per)
+    if first is not None and len(keys) > first:  # the first ones and those tied with them
+        cut = sorted((v[0] for v in per.values()), reverse=True)[first - 1]
+        keys = [k for k in keys if per[k][0] >= cut]
+    names = _names(db, q, keys)
+    rows = [Total(k, names[k], per[k][0], per[k][1], _share(per[k][0], total),
+                  _share(per[k][1], total_dedup)) for k in keys]
+    return sorted(rows, key=lambda r: (-r.mentions, r.name))[:first]
 
 
 # -- co-mentions and sources -----------------------------------------------------------
@@ -431,6 +436,12 @@ def _names(db: Database, q: StatsQuery, keys: Iterable[str], *,
     keys = list(dict.fromkeys(keys))
     if not entities and q.by in ("source", "lang"):
         return {k: k or "unknown" for k in keys}
+    return entity_names(db, keys)
+
+
+def entity_names(db: Database, keys: Iterable[str]) -> dict[str, str]:
+    """Each entity's canonical name (its id when it is not in the database)."""
+    keys = list(dict.fromkeys(keys))
     names = {k: k for k in keys}
     for i in range(0, len(keys), 500):
         chunk = keys[i:i + 500]

@@ -87,9 +87,9 @@ def _overview(db, span: tuple[dt.date, dt.date], interval: str, no_duplicates: b
                    no_duplicates=no_duplicates, raw=raw)
     steps = periods(span[0], span[1], interval)
     lines, shares = party_series(db, q, steps, 8)
-    parties = totals(db, q)
-    people = totals(db, dataclasses.replace(q, by="politician"))[:10]
-    outlets = totals(db, dataclasses.replace(q, by="source"))[:10]
+    parties = totals(db, q, first=8)
+    people = totals(db, dataclasses.replace(q, by="politician"), first=10)
+    outlets = totals(db, dataclasses.replace(q, by="source"), first=10)
     cards = summary(db, ReportQuery(since=span[0], until=span[1],
                                     no_duplicates=no_duplicates), raw=raw)
     return dict(
@@ -100,7 +100,7 @@ def _overview(db, span: tuple[dt.date, dt.date], interval: str, no_duplicates: b
                                title="Top politicians")),
         outlets=Markup(bar_list([(s.key, s.name, s.mentions) for s in outlets],
                                 title="Top sources", color=PALETTE[2])),
-        people_rows=people, party_rows=parties[:8])
+        people_rows=people, party_rows=parties)
 
 
 def _wrong_count(db, span: tuple[dt.date, dt.date]) -> int:
