@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import pytest
 
 from tests.newsroom import build_newsroom
-from tracker.stats import StatsQuery, co_mentions, counts, top_sources, totals
+from tracker.figures import co_mentions, top_sources
+from tracker.stats import StatsQuery, counts, totals
 from tracker.store import Store
 
 W1, W2, W3 = "2026-03-02", "2026-03-09", "2026-03-16"

@@ -210,6 +210,7 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
     a share of voice is a part of all mentions of its kind in the same interval.
     """
     from tracker import stats as st
+    from tracker.figures import figures, records
     from tracker.store import Store
 
     view = view or ("all" if fmt == "table" else "counts")
@@ -219,21 +220,21 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
     q = st.StatsQuery(by=by, interval=interval, since=since.date() if since else None,
                       until=until.date() if until else None, type=type_, top=top, **kwargs)
     with Store(db, read_only=True) as store:
-        q, figures = st.figures(store.db, q, view)
+        q, found = figures(store.db, q, view)
     if fmt == "table":
         from rich.console import Console
 
         from tracker.export import write_stats_tables
 
-        write_stats_tables(figures, q, Console())
+        write_stats_tables(found, q, Console())
     elif fmt == "csv":
         from tracker.export import write_records_csv
 
-        write_records_csv([st.as_dict(r) for r in next(iter(figures.values()))], sys.stdout)
+        write_records_csv([st.as_dict(r) for r in next(iter(found.values()))], sys.stdout)
     else:
         from tracker.export import write_jsonl
 
-        write_jsonl(st.records(figures), sys.stdout)
+        write_jsonl(records(found), sys.stdout)
 
 
 @cli.command()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from tracker import rules
 from tracker.errors import ConfigError, NotFound
+from tracker.figures import figures, records
 from tracker.query import (
     EXPORT_COLUMNS,
     MentionFilter,
@@ -23,7 +24,7 @@ from tracker.query import (
     where_clauses,
 )
 from tracker.review import record
-from tracker.stats import StatsQuery, figures, records
+from tracker.stats import StatsQuery
 from tracker.web.app import ReadOnly
 
 router = APIRouter(prefix="/api", tags=["api"])

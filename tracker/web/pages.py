@@ -20,10 +20,11 @@ from markupsafe import Markup, escape
 from tracker import rules
 from tracker.charts import PALETTE, Series, bar_list, line_chart, stacked_bars
 from tracker.errors import ConfigError, NotFound
+from tracker.figures import co_mentions, top_sources
 from tracker.periods import periods
 from tracker.query import MentionFilter, count_mentions, page_rows
 from tracker.report import ReportQuery, party_series, summary
-from tracker.stats import StatsQuery, co_mentions, counts, top_sources, totals, window
+from tracker.stats import StatsQuery, counts, totals, window
 from tracker.web.api import Day, mention_params
 from tracker.web.i18n import language, texts
 
