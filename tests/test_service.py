@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import open_store
+from tracker.backup import backup
 from tracker.errors import TrackerError
 from tracker.models import Article, Mention
 from tracker.scheduler import run_lock
-from tracker.store import Store, backup
+from tracker.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "contrib" / "tracker.service"

@@ -29,7 +29,7 @@ from tracker.schema import document_counts, migrations
 
 DOCUMENT_COUNTS = document_counts()
 
-__all__ = ["Store", "backup", "migrations", "text_hash"]
+__all__ = ["Store", "migrations", "text_hash"]
 
 # One lock per database file in this process. The daemon's source threads take turns at
 # writing on it, each woken as soon as the one before commits. Left to SQLite's busy
@@ -44,32 +44,6 @@ def _writer(path: Path) -> threading.Lock:
     key = str(path.resolve())
     with _WRITERS_GUARD:
         return _WRITERS.setdefault(key, threading.Lock())
-
-
-def backup(store: Store, output: Path) -> int:
-    """A consistent copy of the database through SQLite's online backup API (one read
-    transaction: writers go on meanwhile), checked with integrity_check, then moved into
-    place; returns its page count."""
-    output = Path(output)
-    tmp = output.with_name(f".{output.name}.part")
-    try:
-        tmp.unlink(missing_ok=True)
-        target = sqlite3.connect(str(tmp))
-        try:
-            store.db.conn.backup(target)
-            verdict = target.execute("PRAGMA integrity_check").fetchone()[0]
-            pages = target.execute("PRAGMA page_count").fetchone()[0]
-        finally:
-            target.close()
-        if verdict != "ok":
-            raise TrackerError(f"{output}: the copy failed its integrity check ({verdict})")
-        tmp.replace(output)
-    except (sqlite3.Error, OSError) as exc:
-        raise TrackerError(f"{output}: backup failed ({exc})") from None
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-            leftover.unlink(missing_ok=True)
-    return pages
 
 
 def now_iso() -> str:

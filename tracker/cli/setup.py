@@ -54,7 +54,8 @@ def db() -> None:
 def db_backup(config: Config, db: Path, output: Path, force: bool) -> None:
     """Copy the database to OUTPUT through SQLite's online backup: a consistent copy,
     taken while `tracker run` keeps writing."""
-    from tracker.store import Store, backup
+    from tracker.backup import backup
+    from tracker.store import Store
 
     if output.exists() and not force:
         raise ConfigError(f"{output}: already exists (pass --force to replace it)")
