@@ -52,3 +52,48 @@ def test_batches_in_flight_when_the_workers_are_killed_come_back_whole(kb):
         assert pool.restarts >= 1 and pool.failure is None
     finally:
         pool.close()
+
+
+def _uses_the_prebuilt_tagger() -> bool:
+    """Run inside a worker: whether its tagger is the one the fork server built."""
+    from tracker import workers, zygote
+
+    return zygote._BUILT is not None and workers._worker[0] is zygote._BUILT[0]
+
+
+PREBUILT = """
+import sys, time
+from tests.conftest import KB_FILE
+from tests.test_workers import _uses_the_prebuilt_tagger
+from tracker.kb import load_kb
+from tracker.workers import WorkerPool, start_fork_server
+
+if __name__ == "__main__":
+    other = [KB_FILE, {"type": "politician", "id": "jane-doe", "name": "Jane Doe"}]
+    start_fork_server([KB_FILE] if sys.argv[1] == "same" else other, ["fr"])
+    pool = WorkerPool(load_kb([KB_FILE]), [KB_FILE], 2, ["fr"])
+    pool.start()
+    deadline = time.monotonic() + 120
+    while pool.ready < 2 and time.monotonic() < deadline and pool.failure is None:
+        time.sleep(0.1)
+    print(pool.failure or pool._executor.submit(_uses_the_prebuilt_tagger).result())
+    pool.close()
+"""
+
+
+def test_workers_start_with_the_tagger_their_fork_server_built(tmp_path):
+    """The KB and the models load once, in the fork server, before the workers fork; a
+    worker given another KB (changed since, or reloaded) loads its own and works."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "prebuilt.py"
+    script.write_text(PREBUILT)
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    for given, expected in (("same", "True"), ("other", "False")):
+        out = subprocess.run([sys.executable, str(script), given], cwd=root, env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert out.stdout.strip().splitlines()[-1] == expected, (given, out.stdout)

@@ -119,10 +119,13 @@ def _start_worker(entities: Sequence, kb_version: str, languages: tuple[str, ...
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     try:
+        from tracker import zygote
         from tracker.extract import detect_language
         from tracker.kb import load_kb
 
-        _worker = (build_tagger(load_kb(entities)), languages)
+        prebuilt = zygote.tagger_for(kb_version, languages)
+        _worker = (prebuilt if prebuilt is not None else build_tagger(load_kb(entities)),
+                   languages)
 
         detect_language("Le gouvernement présente son budget.", among=languages)
     except Exception as exc:  # noqa: BLE001 - told to the main process
