@@ -116,9 +116,10 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
             by_key: bool = True, by_period: bool = True) -> list[tuple[str, str, int, int]]:
     """(period, key, mentions, mentions in originals) for each period and key with
     mentions (``by_key=False``: each period's total, key ''; ``by_period=False``: the
-    whole window as one period ''; ``q.focus``: that key's rows only). Days map to
-    periods through a small table of the window's days, so SQLite groups without calling
-    date functions on every row."""
+    whole window as one period ''; ``q.focus``: that key's rows only). The daily counts
+    are read as whole months and weeks from their roll-ups plus the days left over; days,
+    weeks and months map to periods through small tables of values, so SQLite groups
+    without calling date functions on every row."""
     days, day = [], span[0]
     while day <= span[1]:
         period = period_of(day.isoformat(), q.interval) if by_period else ""
@@ -163,13 +164,14 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
     return rows
 
 
-def _counts_sql(dimension: str, blocks: dict[str, list[tuple[str, str]]], *, by_key: bool,
+def _counts_sql(dimension: str, cut: dict[str, list[tuple[str, str]]], *, by_key: bool,
                 focus: str | None, entity_type: str | None) -> tuple[str, list]:
-    """(period, key, mentions, originals) over ``blocks``: the roll-ups' rows for whole
+    """(period, key, mentions, originals) over the window ``cut`` into blocks
+    (``tracker.periods.blocks``): the roll-ups' rows for whole
     weeks and months, the daily counts' for the days left over; with ``entity_type``,
     only keys that are entities of that type."""
     ctes, parts, params = [], [], []
-    for grain, rows in blocks.items():
+    for grain, rows in cut.items():
         if not rows:
             continue
         name = f"b_{grain}"
