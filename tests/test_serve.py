@@ -310,6 +310,11 @@ def test_a_phrase_rule_needs_words_of_the_sentence_around_the_name(served, room)
     shown = served.post("/api/rules/preview", headers=headers, json={
         "mention_id": target, "kind": "not-mention", "phrase": "Le RN progresse"}).json()
     assert shown["matches"] == 2  # D3 and its copy D4
+    # A control character typed or pasted into the phrase is no part of it (a NUL used to
+    # end the full-text query: a 500).
+    nul = served.post("/api/rules/preview", headers=headers, json={
+        "mention_id": target, "kind": "not-mention", "phrase": "Le RN\x00 progresse"})
+    assert nul.status_code == 200 and nul.json()["matches"] == 2
     assert shown["rule"]["description"] == 'no mention inside "Le RN progresse" (in every ' \
         'source)'
     assert served.post("/api/rules", headers=headers, json={

@@ -5,6 +5,7 @@ candidates page)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,10 +53,18 @@ def other_names(db: Database, label: str | None = None, limit: int = 30) -> list
     return list(db.query(sql + " ORDER BY count DESC, name LIMIT ?", [*params, limit]))
 
 
+_ACCEPTING = threading.Lock()  # two clicks on the dashboard must not write over each other
+
+
 def accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict]:
     """Write discovered people into the KB file ``output`` (created, or extended with the
     people not yet in it), with the party their office cue gave; the file must load with
     the config's other ``entities``. Returns the entries added."""
+    with _ACCEPTING:
+        return _accept(rows, output, entities)
+
+
+def _accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict]:
     doc: dict = {"parties": [], "politicians": []}
     if output.exists():
         try:
@@ -73,8 +82,7 @@ def accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict]
         if r["party"]:
             entry["affiliations"] = [{"party": r["party"]}]
         added.append(entry)
-    doc.setdefault("politicians", [])
-    doc["politicians"] = [*(doc["politicians"] or []), *added]
+    doc["politicians"] = [*(doc.get("politicians") or []), *added]
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     others = [e for e in entities
               if not (isinstance(e, Path) and e.resolve() == output.resolve())]

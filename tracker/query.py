@@ -115,7 +115,7 @@ def _wrong_count(db: Database, f: MentionFilter) -> int:
         + "".join(" AND " + w for w in where), params).fetchone()[0]
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # no part of any text; a NUL ends an SQL string
 
 
 def _daily_count(db: Database, f: MentionFilter) -> int | None:
@@ -153,7 +153,7 @@ def fts_query(text: str) -> str:
     terms is kept. Case and accents are ignored by the index itself."""
     terms: list[str] = []
     # Control characters are no words; FTS5 reads a NUL as the end of its query.
-    text = _CONTROL.sub(" ", text)
+    text = CONTROL.sub(" ", text)
     for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
         if word == "OR":
             if terms and terms[-1] != "OR":

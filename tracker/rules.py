@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from tracker.errors import ConfigError, NotFound
 from tracker.kb import fold, fold_text
 from tracker.models import Mention
+from tracker.query import CONTROL, fts_query
 
 KINDS = ("not-entity", "not-mention")
 _WORD = re.compile(r"\w+")
@@ -55,7 +56,8 @@ def check(db: Database, rule: Rule) -> Rule:
     """The rule as it will be stored, or a usage error saying what is wrong with it."""
     if rule.kind not in KINDS:
         raise ConfigError(f"kind must be one of {', '.join(KINDS)}, not {rule.kind!r}")
-    text = " ".join((rule.text or "").split())
+    # Control characters (a NUL ends an SQLite string) are no part of any page's text.
+    text = " ".join(CONTROL.sub(" ", rule.text or "").split())
     if not fold(text) or len(text) > MAX_PHRASE:
         raise ConfigError(f"the name or phrase must have 1 to {MAX_PHRASE} characters")
     if rule.kind == "not-entity":
@@ -134,7 +136,7 @@ def matches(db: Database, rule: Rule, limit: int = 20) -> tuple[int, list[dict]]
     else:
         cursor = db.query(sql + "document_id IN (SELECT id FROM documents WHERE rowid IN "
                           "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?))",
-                          ['"' + rule.text.replace('"', '""') + '"'])
+                          [fts_query(f'"{rule.text}"')])
     for row in cursor:
         if ruleset.stops(row["source"], row["surface"], row["entity_id"], row["sentence"]):
             total += 1

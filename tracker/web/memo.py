@@ -28,7 +28,7 @@ class Memo:
         self._lock = threading.Lock()
         self._items: OrderedDict[Hashable, object] = OrderedDict()
         self._computing: dict[Hashable, threading.Lock] = {}
-        self.hits = self.misses = 0
+        self._state: tuple = ()
 
     def state(self) -> tuple:
         """What changes with every commit (two stat calls)."""
@@ -43,17 +43,19 @@ class Memo:
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``'s value for ``key`` in the database's present state."""
-        full = (key, self.state())
+        state = self.state()
+        full = (key, state)
         with self._lock:
+            if state != self._state:  # a commit: nothing kept can be asked for again
+                self._items.clear()
+                self._state = state
             if full in self._items:
                 self._items.move_to_end(full)
-                self.hits += 1
                 return self._items[full]  # type: ignore[return-value]
             gate = self._computing.setdefault(full, threading.Lock())
         with gate:  # one computes, the others asking the same wait for it
             with self._lock:
                 if full in self._items:
-                    self.hits += 1
                     return self._items[full]  # type: ignore[return-value]
             try:
                 value = compute()
@@ -61,8 +63,8 @@ class Memo:
                 with self._lock:
                     self._computing.pop(full, None)
             with self._lock:
-                self.misses += 1
-                self._items[full] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+                if state == self._state:  # not if the database changed meanwhile
+                    self._items[full] = value
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
         return value
