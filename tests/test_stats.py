@@ -15,8 +15,10 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from sqlite_utils import Database
 
 from tests.newsroom import build_newsroom
+from tracker import pairs, review
 from tracker.figures import co_mentions, top_sources
 from tracker.stats import StatsQuery, counts, totals
 from tracker.store import Store
@@ -136,6 +138,57 @@ def test_totals_co_mentions_and_top_sources(db):
         ("rn", "figaro", 2, 2, 0.4), ("rn", "agence", 1, 0, 0.2)]
 
 
+def test_kept_co_mentions_equal_a_count_of_the_mentions(newsroom):
+    """An entity's page reads its co-mentions from the pairs kept as documents were
+    stored: the same figures as counting the mentions, for every kind of key, one key or
+    all, with or without copies, over any window, before and after a mention is reviewed
+    wrong (Faure in D5, which leaves the pair Macron-Le Pen there and takes Faure's out),
+    and after a document is marked a copy."""
+    path, ids = newsroom
+    copy = path.parent / "pairs.db"
+    copy.write_bytes(path.read_bytes())
+    with Store(copy, create=False) as store:
+        db = store.db
+        windows = [MARCH, dict(since=dt.date(2026, 3, 9), until=dt.date(2026, 3, 18)),
+                   dict(since=dt.date(2026, 3, 20), until=dt.date(2026, 3, 20))]
+        focuses = {"party": [None, "ps", "rn", "lfi"],
+                   "politician": [None, "emmanuel-macron", "olivier-faure", "ps"],
+                   "source": [None, "emmanuel-macron"], "lang": [None]}
+
+        def compare() -> int:
+            seen = 0
+            for by, keys in focuses.items():
+                for focus in keys:
+                    for window in windows:
+                        for no_duplicates in (False, True):
+                            q = StatsQuery(by=by, focus=focus, top=100,
+                                           no_duplicates=no_duplicates, **window)
+                            kept = co_mentions(db, q)
+                            assert kept == co_mentions(db, q, kept=False), q
+                            seen += len(kept)
+            return seen
+
+        assert compare() > 20
+        # D2 ("Bardella répond à Macron.") becomes a copy: a pair in one sentence of a copy.
+        db.execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", [ids["D1"], ids["D2"]])
+        db.conn.commit()
+        compare()
+        faure = db.execute("SELECT id FROM mentions WHERE document_id = ? AND "
+                           "entity_id = 'olivier-faure'", [ids["D5"]]).fetchone()[0]
+        review.record(db, faure, "wrong")
+        db.conn.commit()
+        compare()
+        pairs_d5 = co_mentions(db, StatsQuery(by="politician", focus="olivier-faure",
+                                              since=dt.date(2026, 3, 16),
+                                              until=dt.date(2026, 3, 22)))
+        assert pairs_d5 == []  # Faure's only mention that week is wrong
+        raw = co_mentions(db, StatsQuery(by="politician", focus="olivier-faure", raw=True,
+                                         since=dt.date(2026, 3, 16),
+                                         until=dt.date(2026, 3, 22)))
+        assert [(p.key_a, p.key_b, p.sentences) for p in raw] == [
+            ("emmanuel-macron", "olivier-faure", 1), ("marine-le-pen", "olivier-faure", 1)]
+
+
 def test_counts_follow_retagging(newsroom, kb):
     """Daily counts are kept by triggers: replacing a document's mentions moves them."""
     path, ids = newsroom
@@ -148,6 +201,10 @@ def test_counts_follow_retagging(newsroom, kb):
         rows = table(counts(store.db, StatsQuery(by="party", since=dt.date(2026, 3, 2),
                                                  until=dt.date(2026, 3, 8))))
         assert rows == {(W1, "renaissance"): (1, 1, 0.5, 0.5), (W1, "rn"): (1, 1, 0.5, 0.5)}
+        # D1's pairs went with its mentions, and come back with them.
+        assert _pairs_kept(store.db.conn) == _pairs_recount(store.db.conn)
+        assert not any(a == "ps" and day == "2026-03-02" for _, a, day, _ in
+                       _pairs_kept(store.db.conn))
 
 
 def _tracker(*args):
@@ -195,6 +252,7 @@ def test_daily_counts_follow_any_edit(newsroom):
     conn = sqlite3.connect(copy)
     assert _kept(conn) == _recount(conn)  # as the store counted them, a document at a time
     assert _rolled(conn) == _rollup(_kept(conn))
+    assert _pairs_kept(conn) == _pairs_recount(conn)
     edits = [
         ("INSERT INTO mentions (id, document_id, entity_id, party_id, surface, published_at) "
          "VALUES ('by-hand', ?, 'ps', 'ps', 'PS', '2026-03-02T09:00:00Z')", [ids["D1"]]),
@@ -213,6 +271,7 @@ def test_daily_counts_follow_any_edit(newsroom):
         conn.commit()
         assert _kept(conn) == _recount(conn), sql
         assert _rolled(conn) == _rollup(_kept(conn)), sql
+        assert _pairs_kept(conn) == _pairs_recount(conn), sql
     # A daily count moved by hand to another day and key moves its week and month too.
     conn.execute("UPDATE mention_counts SET day = '2026-04-30', key = 'moved' "
                  "WHERE dimension = 'source' AND key = 'bbc' AND day = (SELECT min(day) "
@@ -222,6 +281,10 @@ def test_daily_counts_follow_any_edit(newsroom):
     conn.commit()
     assert _rolled(conn) == _rollup(_kept(conn))
     assert ("month", "source", "2026-04-01", "moved") in _rolled(conn)
+    # A database from before m012 gets the pairs of what it holds, as counted afresh.
+    conn.execute("DELETE FROM pair_counts")
+    pairs.backfill(Database(conn))
+    assert _pairs_kept(conn) == _pairs_recount(conn)
     conn.close()
 
 
@@ -258,6 +321,36 @@ def _recount(conn) -> dict:
                 f"sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
                 f"ON d.id = m.document_id WHERE {key} IS NOT NULL GROUP BY 1, 2"):
             out[(dimension, day, k)] = (n, o)
+    return out
+
+
+def _pairs_kept(conn) -> dict:
+    return {(kind, a, day, b): tuple(n) for kind, a, day, b, *n in conn.execute(
+        "SELECT kind, a, day, b, sentences, documents, original_sentences, originals "
+        "FROM pair_counts WHERE documents != 0 OR sentences != 0 OR originals != 0")}
+
+
+def _pairs_recount(conn) -> dict:
+    """Co-mentions counted afresh: for each document and day, each two keys named in it,
+    and the sentences naming both (both ways round, as the table keeps them)."""
+    out: dict = {}
+    rows = conn.execute(
+        "SELECT m.document_id, substr(m.published_at, 1, 10), m.entity_id, m.party_id, "
+        "m.sentence, d.duplicate_of IS NULL FROM mentions m "
+        "JOIN documents d ON d.id = m.document_id").fetchall()
+    for kind, column in (("entity", 2), ("party", 3)):
+        docs: dict = {}
+        for row in rows:
+            if row[column] is not None:
+                sentences = docs.setdefault((row[0], row[1]), ({}, row[5]))[0]
+                sentences.setdefault(row[4], set()).add(row[column])
+        for (_, day), (sentences, original) in docs.items():
+            keys = set().union(*sentences.values())
+            for a in keys:
+                for b in keys - {a}:
+                    n = sum(1 for named in sentences.values() if {a, b} <= named)
+                    s, d, os_, o = out.get((kind, a, day, b), (0, 0, 0, 0))
+                    out[(kind, a, day, b)] = (s + n, d + 1, os_ + n * original, o + original)
     return out
 
 

@@ -47,19 +47,46 @@ class SourceCount:
     share: float  # of this entity's mentions
 
 
-def co_mentions(db: Database, q: StatsQuery) -> list[Pair]:
+def co_mentions(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Pair]:
     """Pairs of entities named in the same sentence, and in the same document, most
     frequent first. Parties pair up by the party a mention counts for (a PS politician
     beside an LR one pairs PS with LR); otherwise entities pair up themselves.
 
-    The mentions stream out one document after another and pairs are counted per
-    document here: a year of a million mentions takes seconds, in constant memory."""
-    key = "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
+    When only dates (and copies) filter, the pairs kept as documents were stored answer
+    (``pair_counts``, m012), less the documents with a mention reviewed wrong, counted
+    again; other filters (``kept=False``, which tests use to check the two agree) count
+    the mentions of every document in the window."""
+    if kept and q.simple:
+        sentences, documents, originals = _kept(db, q)
+    else:
+        sentences, documents, originals = _count(db, q)
+    if q.focus:
+        documents = Counter({p: n for p, n in documents.items() if q.focus in p})
+    ranked = sorted(documents, key=lambda p: (-sentences[p], -documents[p], p))[:q.top]
+    names = _names(db, q, [k for pair in ranked for k in pair], entities=True)
+    return [Pair(a, names[a], b, names[b], sentences[(a, b)], documents[(a, b)],
+                 originals[(a, b)]) for a, b in ranked]
+
+
+Counts = tuple[Counter[tuple[str, str]], Counter[tuple[str, str]], Counter[tuple[str, str]]]
+
+
+def _pair_key(q: StatsQuery) -> str:
+    return "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
+
+
+def _count(db: Database, q: StatsQuery, documents_in: str = "") -> Counts:
+    """Sentences, documents and original documents per pair, counted from the mentions:
+    they stream out one document after another, in constant memory (a year of a million
+    mentions takes seconds). ``documents_in``: SQL listing the only documents to read."""
+    key = _pair_key(q)
     where, params = _where(db, q)
     if q.focus:  # the documents that name it, and only its pairs
         where.append(f"m.document_id IN (SELECT m2.document_id FROM mentions m2 WHERE "
                      f"{key.replace('m.', 'm2.')} = ?)")
         params.append(q.focus)
+    if documents_in:
+        where.append(f"m.document_id IN ({documents_in})")
     cond = "".join(" AND " + w for w in where)
     cursor = db.execute(
         f"SELECT m.document_id, m.sentence, {key}, d.duplicate_of IS NULL "
@@ -84,12 +111,59 @@ def co_mentions(db: Database, q: StatsQuery) -> list[Pair]:
         for named in by_sentence.values():
             if len(named) > 1:
                 sentences.update(itertools.combinations(sorted(named), 2))
+    return sentences, documents, originals
+
+
+def _kept(db: Database, q: StatsQuery) -> Counts:
+    """The pairs kept per day (one range of the table for an entity's page), less what
+    the mentions reviewed wrong added: their documents are counted again with and
+    without them."""
+    kind = "party" if q.by == "party" else "entity"
+    where, params = ["p.kind = ?"], [kind]
     if q.focus:
-        documents = Counter({p: n for p, n in documents.items() if q.focus in p})
-    ranked = sorted(documents, key=lambda p: (-sentences[p], -documents[p], p))[:q.top]
-    names = _names(db, q, [k for pair in ranked for k in pair], entities=True)
-    return [Pair(a, names[a], b, names[b], sentences[(a, b)], documents[(a, b)],
-                 originals[(a, b)]) for a, b in ranked]
+        where.append("p.a = ?")
+        params.append(q.focus)
+    else:
+        where.append("p.a < p.b")
+    if q.since:
+        where.append("p.day >= ?")
+        params.append(q.since.isoformat())
+    if q.until:
+        where.append("p.day <= ?")
+        params.append(q.until.isoformat())
+    join = ""
+    if q.by == "politician":  # pairs of politicians only (tracker.stats._where)
+        join = (" JOIN entities ea ON ea.id = p.a AND ea.type = 'politician'"
+                " JOIN entities eb ON eb.id = p.b AND eb.type = 'politician'")
+    # Without copies, the figures of the original documents alone.
+    named, docs = (("original_sentences", "originals") if q.no_duplicates
+                   else ("sentences", "documents"))
+    rows = db.execute(
+        f"SELECT p.a, p.b, sum(p.{named}), sum(p.{docs}), sum(p.originals) "
+        f"FROM pair_counts p{join} WHERE {' AND '.join(where)} GROUP BY p.a, p.b "
+        f"HAVING sum(p.{docs}) > 0", params)
+    sentences: Counter[tuple[str, str]] = Counter()
+    documents: Counter[tuple[str, str]] = Counter()
+    originals: Counter[tuple[str, str]] = Counter()
+    for a, b, n, docs, orig in rows:
+        if docs:
+            pair = (a, b) if a < b else (b, a)
+            sentences[pair], documents[pair], originals[pair] = n, docs, orig
+    if not q.raw and db.execute(
+            "SELECT 1 FROM reviews WHERE verdict = 'wrong' LIMIT 1").fetchone():
+        wrong = ("SELECT r.document_id FROM reviews r CROSS JOIN mentions m "
+                 "ON m.id = r.mention_id AND m.entity_id = r.entity_id "
+                 "WHERE r.verdict = 'wrong'")
+        held = _count(db, replace(q, raw=True), wrong)
+        left = _count(db, q, wrong)
+        for kept_, was, now in zip((sentences, documents, originals), held, left,
+                                   strict=True):
+            kept_.subtract(was)
+            kept_.update(now)
+        for counter in (sentences, documents, originals):
+            for pair in [p for p, n in counter.items() if n <= 0]:
+                del counter[pair]
+    return sentences, documents, originals
 
 
 def top_sources(db: Database, q: StatsQuery) -> list[SourceCount]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from tracker import pairs
+
 migrations = Migrations("tracker")
 # The view as migrations m002 and m004 made it; m006 redefines it (MENTION_ROWS).
 MENTION_ROWS_V1 = """
@@ -393,3 +395,10 @@ def m011_rollups(db: Database) -> None:
             "FROM mention_counts GROUP BY 2, 3, 4")
     for trigger in _rollup_triggers():
         db.execute(trigger)
+
+
+@migrations()
+def m012_pairs(db: Database) -> None:
+    """Co-mentions counted per day as documents are stored (``tracker.pairs``): an
+    entity's page read every mention of every document naming it."""
+    pairs.create(db)

@@ -23,11 +23,14 @@ from tracker.dedupe import Fingerprint, fingerprint, is_copy, shingles, text_has
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
 from tracker.models import Article, Mention
+from tracker.pairs import document_in, document_out
 from tracker.rules import Ruleset
 from tracker.rules import load as load_rules
 from tracker.schema import document_counts, migrations
 
-DOCUMENT_COUNTS = document_counts()
+# Counted once a document, after its mentions (m009, m012).
+DOCUMENT_COUNTS = document_counts() + document_in()
+PAIRS_OUT = document_out()
 
 __all__ = ["Store", "migrations", "text_hash"]
 
@@ -390,7 +393,13 @@ class Store:
                          kb_version: str, tagger_version: str) -> None:
         """Swap a stored document's mentions for freshly computed ones, atomically."""
         with self.write() as db:
-            db.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
+            conn = db.conn
+            # The document's pairs out at once, not recounted mention by mention (m012).
+            conn.execute("INSERT OR REPLACE INTO counts_paused (paused) VALUES (1)")
+            for statement in PAIRS_OUT:
+                conn.execute(statement, [doc_id])
+            conn.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
+            conn.execute("DELETE FROM counts_paused")
             self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
             db.execute("UPDATE documents SET kb_version = ?, tagger_version = ? WHERE id = ?",
                        [kb_version, tagger_version, doc_id])
