@@ -133,29 +133,38 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
         params.append(q.until.isoformat())
     join = ""
     if q.by == "politician":  # pairs of politicians only (tracker.stats._where)
-        join = (" JOIN entities ea ON ea.id = p.a AND ea.type = 'politician'"
-                " JOIN entities eb ON eb.id = p.b AND eb.type = 'politician'")
-    # Without copies, the figures of the original documents alone.
-    named, docs = (("original_sentences", "originals") if q.no_duplicates
-                   else ("sentences", "documents"))
-    rows = db.execute(
-        f"SELECT p.a, p.b, sum(p.{named}), sum(p.{docs}), sum(p.originals) "
-        f"FROM pair_counts p{join} WHERE {' AND '.join(where)} GROUP BY p.a, p.b "
-        f"HAVING sum(p.{docs}) > 0", params)
-    sentences: Counter[tuple[str, str]] = Counter()
-    documents: Counter[tuple[str, str]] = Counter()
-    originals: Counter[tuple[str, str]] = Counter()
-    for a, b, n, docs, orig in rows:
-        if docs:
-            pair = (a, b) if a < b else (b, a)
-            sentences[pair], documents[pair], originals[pair] = n, docs, orig
+        join = " JOIN entities eb ON eb.id = p.b AND eb.type = 'politician'"
+        if not q.focus:
+            join += " JOIN entities ea ON ea.id = p.a AND ea.type = 'politician'"
+        elif not db.execute("SELECT 1 FROM entities WHERE id = ? AND type = 'politician'",
+                            [q.focus]).fetchone():
+            return Counter(), Counter(), Counter()
+    held = left = None
     if not q.raw and db.execute(
             "SELECT 1 FROM reviews WHERE verdict = 'wrong' LIMIT 1").fetchone():
         wrong = ("SELECT r.document_id FROM reviews r CROSS JOIN mentions m "
                  "ON m.id = r.mention_id AND m.entity_id = r.entity_id "
                  "WHERE r.verdict = 'wrong'")
-        held = _count(db, replace(q, raw=True), wrong)
-        left = _count(db, q, wrong)
+        held, left = _count(db, replace(q, raw=True), wrong), _count(db, q, wrong)
+    # Without copies, the figures of the original documents alone.
+    named, docs = (("original_sentences", "originals") if q.no_duplicates
+                   else ("sentences", "documents"))
+    # Ranked as co_mentions ranks (binary order is code point order): with nothing to
+    # correct, only the first ``top`` (of 17,000 partners of a busy politician).
+    first = "" if held != left else (
+        f" ORDER BY sum(p.{named}) DESC, sum(p.{docs}) DESC, min(p.a, p.b), max(p.a, p.b)"
+        f" LIMIT {int(q.top)}")
+    rows = db.execute(
+        f"SELECT p.a, p.b, sum(p.{named}), sum(p.{docs}), sum(p.originals) "
+        f"FROM pair_counts p{join} WHERE {' AND '.join(where)} GROUP BY p.a, p.b "
+        f"HAVING sum(p.{docs}) > 0{first}", params)
+    sentences: Counter[tuple[str, str]] = Counter()
+    documents: Counter[tuple[str, str]] = Counter()
+    originals: Counter[tuple[str, str]] = Counter()
+    for a, b, n, docs_, orig in rows:
+        pair = (a, b) if a < b else (b, a)
+        sentences[pair], documents[pair], originals[pair] = n, docs_, orig
+    if held is not None and left is not None and held != left:
         for kept_, was, now in zip((sentences, documents, originals), held, left,
                                    strict=True):
             kept_.subtract(was)
