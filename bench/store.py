@@ -116,14 +116,23 @@ class _Src:
 
 
 def _flush(conn, doc_rows: list, mention_rows: list) -> None:
+    """Documents and mentions counted as the store counts them: the mentions inserted
+    with counting paused, then each document's counts and pairs at once (m009, m012)."""
+    from tracker.store import DOCUMENT_COUNTS
+
     conn.executemany(
         "INSERT INTO documents (id, source, url, title, published_at, date_source, lang, "
         "text, text_hash, fetched_at, duplicate_of, kb_version, tagger_version) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_rows)
+    conn.execute("INSERT OR REPLACE INTO counts_paused (paused) VALUES (1)")
     conn.executemany(
         'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, "end", '
         "sentence, rule, position, method, confidence, kb_version, tagger_version, "
         "published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", mention_rows)
+    conn.execute("DELETE FROM counts_paused")
+    for row in doc_rows:
+        for statement in DOCUMENT_COUNTS:
+            conn.execute(statement, [row[0]])
     doc_rows.clear()
     mention_rows.clear()
 

@@ -416,3 +416,29 @@ def test_figures_are_computed_once_per_state_of_the_database(tmp_path):
     assert memo.get("overview", slow) == 2  # a commit: computed again
     assert memo.get("other page", slow) == 3
     conn.close()
+
+
+def test_the_server_counts_co_mentions_of_new_documents_in_the_background(served, room):
+    """`tracker run` stores documents without counting their co-mention pairs (quadratic
+    in the names a page holds); a writable server covers them soon after, and an entity's
+    page shows the same pairs either way."""
+    import time
+
+    from tracker import pairs
+
+    before = served.get("/entity/ps").text
+    deadline = time.monotonic() + 20
+    while True:
+        with Store(room, read_only=True) as store:
+            upto = pairs.covered(store.db)
+            last = store.db.execute("SELECT max(rowid) FROM documents").fetchone()[0]
+        if upto == last or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert upto == last == 6
+    with Store(room, read_only=True) as store:
+        assert store.db.execute("SELECT count(DISTINCT b) FROM pair_counts WHERE "
+                                "kind = 'party' AND a = 'ps' AND documents > 0"
+                                ).fetchone()[0] == 3
+    after = served.get("/entity/ps").text
+    assert "Rassemblement national" in after and before == after

@@ -143,7 +143,7 @@ def test_kept_co_mentions_equal_a_count_of_the_mentions(newsroom):
     stored: the same figures as counting the mentions, for every kind of key, one key or
     all, with or without copies, over any window, before and after a mention is reviewed
     wrong (Faure in D5, which leaves the pair Macron-Le Pen there and takes Faure's out),
-    and after a document is marked a copy."""
+    and after a document is marked a copy; with no document covered, half, or all."""
     path, ids = newsroom
     copy = path.parent / "pairs.db"
     copy.write_bytes(path.read_bytes())
@@ -171,14 +171,26 @@ def test_kept_co_mentions_equal_a_count_of_the_mentions(newsroom):
                             seen += len(kept)
             return seen
 
+        assert compare() > 20  # no document covered: all counted from the mentions
+        with store.write():
+            assert pairs.catch_up(db, batch=3) == 3  # half kept, half counted
         assert compare() > 20
-        # D2 ("Bardella répond à Macron.") becomes a copy: a pair in one sentence of a copy.
-        db.execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", [ids["D1"], ids["D2"]])
-        db.conn.commit()
-        compare()
+        # A review of a document not yet covered (D5), then of a covered one (D3).
         faure = db.execute("SELECT id FROM mentions WHERE document_id = ? AND "
                            "entity_id = 'olivier-faure'", [ids["D5"]]).fetchone()[0]
         review.record(db, faure, "wrong")
+        db.conn.commit()
+        compare()
+        with store.write():
+            assert pairs.catch_up(db) == 3
+        compare()
+        rn = db.execute("SELECT id FROM mentions WHERE document_id = ? AND entity_id = 'rn'",
+                        [ids["D3"]]).fetchone()[0]
+        review.record(db, rn, "wrong")
+        db.conn.commit()
+        compare()
+        # D2 ("Bardella répond à Macron.") becomes a copy: a pair in one sentence of a copy.
+        db.execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", [ids["D1"], ids["D2"]])
         db.conn.commit()
         compare()
         pairs_d5 = co_mentions(db, StatsQuery(by="politician", focus="olivier-faure",
@@ -198,6 +210,8 @@ def test_counts_follow_retagging(newsroom, kb):
     copy = path.parent / "retagged.db"
     copy.write_bytes(path.read_bytes())
     with Store(copy, create=False) as store:
+        with store.write() as db:
+            assert pairs.catch_up(db) == 6
         article = SimpleNamespace(published_at=dt.datetime(2026, 3, 3, tzinfo=dt.timezone.utc))
         store.replace_mentions(ids["D1"], article, [], kb_version=kb.version,
                                tagger_version="test")
@@ -253,6 +267,8 @@ def test_daily_counts_follow_any_edit(newsroom):
     copy = path.parent / "edited.db"
     copy.write_bytes(path.read_bytes())
     conn = sqlite3.connect(copy)
+    assert pairs.catch_up(Database(conn)) == 6
+    conn.commit()
     assert _kept(conn) == _recount(conn)  # as the store counted them, a document at a time
     assert _rolled(conn) == _rollup(_kept(conn))
     assert _pairs_kept(conn) == _pairs_recount(conn)
@@ -284,9 +300,10 @@ def test_daily_counts_follow_any_edit(newsroom):
     conn.commit()
     assert _rolled(conn) == _rollup(_kept(conn))
     assert ("month", "source", "2026-04-01", "moved") in _rolled(conn)
-    # A database from before m012 gets the pairs of what it holds, as counted afresh.
+    # Counted again from nothing, a few documents at a time: the same pairs.
     conn.execute("DELETE FROM pair_counts")
-    pairs.backfill(Database(conn))
+    conn.execute("UPDATE pair_progress SET upto = 0")
+    assert [pairs.catch_up(Database(conn), batch=4) for _ in range(3)] == [4, 2, 0]
     assert _pairs_kept(conn) == _pairs_recount(conn)
     conn.close()
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
+from tracker.pairs import covered
 from tracker.stats import (
     VIEWS,
     StatsQuery,
@@ -115,9 +116,10 @@ def _count(db: Database, q: StatsQuery, documents_in: str = "") -> Counts:
 
 
 def _kept(db: Database, q: StatsQuery) -> Counts:
-    """The pairs kept per day (one range of the table for an entity's page), less what
-    the mentions reviewed wrong added: their documents are counted again with and
-    without them."""
+    """The pairs kept per day for the documents the table covers (one range of it for
+    an entity's page), plus those of the documents past them, counted from their
+    mentions, less what the mentions reviewed wrong added: their documents are counted
+    again with and without them."""
     kind = "party" if q.by == "party" else "entity"
     where, params = ["p.kind = ?"], [kind]
     if q.focus:
@@ -139,19 +141,22 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
         elif not db.execute("SELECT 1 FROM entities WHERE id = ? AND type = 'politician'",
                             [q.focus]).fetchone():
             return Counter(), Counter(), Counter()
+    upto = covered(db)
+    past = _count(db, q, f"SELECT id FROM documents WHERE rowid > {int(upto)}")
     held = left = None
     if not q.raw and db.execute(
             "SELECT 1 FROM reviews WHERE verdict = 'wrong' LIMIT 1").fetchone():
         wrong = ("SELECT r.document_id FROM reviews r CROSS JOIN mentions m "
-                 "ON m.id = r.mention_id AND m.entity_id = r.entity_id "
-                 "WHERE r.verdict = 'wrong'")
+                 "ON m.id = r.mention_id AND m.entity_id = r.entity_id CROSS JOIN "
+                 "documents d ON d.id = r.document_id "
+                 f"WHERE r.verdict = 'wrong' AND d.rowid <= {int(upto)}")
         held, left = _count(db, replace(q, raw=True), wrong), _count(db, q, wrong)
     # Without copies, the figures of the original documents alone.
     named, docs = (("original_sentences", "originals") if q.no_duplicates
                    else ("sentences", "documents"))
     # Ranked as co_mentions ranks (binary order is code point order): with nothing to
     # correct, only the first ``top`` (of 17,000 partners of a busy politician).
-    first = "" if held != left else (
+    first = "" if held != left or any(past) else (
         f" ORDER BY sum(p.{named}) DESC, sum(p.{docs}) DESC, min(p.a, p.b), max(p.a, p.b)"
         f" LIMIT {int(q.top)}")
     rows = db.execute(
@@ -164,6 +169,8 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
     for a, b, n, docs_, orig in rows:
         pair = (a, b) if a < b else (b, a)
         sentences[pair], documents[pair], originals[pair] = n, docs_, orig
+    for counter, more in zip((sentences, documents, originals), past, strict=True):
+        counter.update(more)
     if held is not None and left is not None and held != left:
         for kept_, was, now in zip((sentences, documents, originals), held, left,
                                    strict=True):

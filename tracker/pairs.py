@@ -1,17 +1,22 @@
-"""Co-mentions counted as documents are stored (table ``pair_counts``, migration m012).
+"""Co-mentions counted per day (table ``pair_counts``, migration m012).
 
 For each day, each two entities named in one document (``entity``: by the entity itself;
 ``party``: by the party a mention counts for) and in how many of its sentences, with the
 same two figures for original documents (not copies). Each pair is kept both ways round,
 so one entity's partners over a window are one range of the primary key: an entity's page
 read every mention of every document naming it (2 s for the most mentioned party of a
-million mentions; 40 ms from here).
+million mentions; 50 ms from here).
+
+Counting pairs is quadratic in the keys a document names (15 people make 210 rows): done
+as each document is stored it cost the daemon's main process 4.8 ms a page, doubling it.
+So the table covers the documents up to ``pair_progress.upto`` (a rowid), which
+``catch_up`` moves forward in batches, out of the daemon: `tracker serve` runs it in the
+background. Readers count the documents past it from their mentions (tracker.figures).
 
 Two mentions pair up when they share a document and a day (the store gives a document's
-mentions its date, so that is the document). A document's pairs are recomputed whole on
-any change: subtracted before, added after. The store inserts a document's mentions with
-counting paused (m009) and adds its pairs with one statement a kind; any other insert,
-update or delete (a user's script, Datasette) is counted by triggers.
+mentions its date, so that is the document). A covered document's pairs are recounted
+whole on any change, by triggers (subtracted before, added after) or by the store around a
+retag; a document past ``upto`` is left alone until it is caught up.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ def _pairs(key: str, doc: str, when: str = "") -> str:
     named = (f"(SELECT DISTINCT {DAY} AS day, {key} AS k, coalesce(m.sentence, {NO_SENTENCE})"
              f" AS s, d.duplicate_of IS NULL AS o FROM mentions m JOIN documents d "
              f"ON d.id = m.document_id WHERE m.document_id = {doc} AND {key} IS NOT NULL"
-             f"{when})")
+             f" AND d.rowid <= (SELECT upto FROM pair_progress){when})")
     return (f"SELECT x.day AS day, x.k AS a, y.k AS b, "
             f"count(DISTINCT CASE WHEN x.s = y.s THEN x.s END) AS n, max(x.o) AS o "
             f"FROM {named} AS x JOIN {named} AS y ON y.day = x.day AND y.k != x.k "
@@ -56,12 +61,13 @@ def _subtract(kind: str, doc: str, when: str = "") -> str:
 
 
 def document_in() -> list[str]:
-    """Statements counting document ``?1``'s pairs in (the store, after its mentions)."""
+    """Statements counting document ``?1``'s pairs in, if covered (the store, after a
+    retag)."""
     return [_add(kind, "?1") for kind in KINDS]
 
 
 def document_out() -> list[str]:
-    """Statements counting document ``?1``'s pairs out (the store, before a retag)."""
+    """Statements counting document ``?1``'s pairs out, if covered (before a retag)."""
     return [_subtract(kind, "?1") for kind in KINDS]
 
 
@@ -102,31 +108,51 @@ def triggers() -> list[str]:
 
 
 def create(db: Database) -> None:
-    """The table, every stored document's pairs, and the triggers."""
+    """The table, covering no document yet, and the triggers."""
     db.execute("""CREATE TABLE pair_counts (
         kind TEXT NOT NULL, a TEXT NOT NULL, day TEXT NOT NULL, b TEXT NOT NULL,
         sentences INTEGER NOT NULL, documents INTEGER NOT NULL,
         original_sentences INTEGER NOT NULL, originals INTEGER NOT NULL,
         PRIMARY KEY (kind, a, day, b)) WITHOUT ROWID""")
-    backfill(db)
+    db.execute("CREATE TABLE pair_progress (upto INTEGER NOT NULL)")
+    db.execute("INSERT INTO pair_progress (upto) VALUES (0)")
     for trigger in triggers():
         db.execute(trigger)
 
 
-def backfill(db: Database) -> None:
-    """Every stored document's pairs into an empty table, through temporary tables (a
-    million mentions take about 40 s)."""
+def covered(db: Database) -> int:
+    """The last document rowid whose pairs the table holds."""
+    return db.execute("SELECT upto FROM pair_progress").fetchone()[0]
+
+
+def catch_up(db: Database, batch: int = 1000) -> int:
+    """Count the pairs of up to ``batch`` documents past the covered ones, in the
+    caller's write transaction, through temporary tables (a million mentions take
+    about 40 s in all). Returns how many documents it covered."""
+    upto = covered(db)
+    rows = db.execute("SELECT count(*), max(rowid) FROM (SELECT rowid FROM documents "
+                      "WHERE rowid > ? ORDER BY rowid LIMIT ?)", [upto, batch]).fetchone()
+    if not rows[0]:
+        return 0
+    db.execute("UPDATE pair_progress SET upto = ?", [rows[1]])
     for kind, key in KINDS.items():
         db.execute("DROP TABLE IF EXISTS temp.pair_named")
         db.execute(f"CREATE TEMP TABLE pair_named AS SELECT DISTINCT m.document_id AS doc, "
                    f"{DAY} AS day, {key} AS k, coalesce(m.sentence, {NO_SENTENCE}) AS s, "
-                   f"d.duplicate_of IS NULL AS o FROM mentions m JOIN documents d "
-                   f"ON d.id = m.document_id WHERE {key} IS NOT NULL")
+                   f"d.duplicate_of IS NULL AS o FROM documents d JOIN mentions m "
+                   f"ON m.document_id = d.id WHERE d.rowid > ? AND d.rowid <= ? "
+                   f"AND {key} IS NOT NULL", [upto, rows[1]])
         db.execute("CREATE INDEX temp.pair_named_doc ON pair_named (doc, day, k)")
         db.execute(
             f"INSERT INTO pair_counts SELECT '{kind}', a, day, b, sum(n), count(*), "
             "sum(n * o), sum(o) FROM (SELECT x.doc, x.day AS day, x.k AS a, y.k AS b, "
             "count(DISTINCT CASE WHEN x.s = y.s THEN x.s END) AS n, max(x.o) AS o "
             "FROM pair_named x JOIN pair_named y ON y.doc = x.doc AND y.day = x.day "
-            "AND y.k != x.k GROUP BY x.doc, x.day, x.k, y.k) GROUP BY a, day, b")
+            "AND y.k != x.k GROUP BY x.doc, x.day, x.k, y.k) WHERE true GROUP BY a, day, b "
+            "ON CONFLICT (kind, a, day, b) DO UPDATE SET "
+            "sentences = sentences + excluded.sentences, "
+            "documents = documents + excluded.documents, "
+            "original_sentences = original_sentences + excluded.original_sentences, "
+            "originals = originals + excluded.originals")
         db.execute("DROP TABLE temp.pair_named")
+    return rows[0]

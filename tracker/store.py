@@ -28,9 +28,8 @@ from tracker.rules import Ruleset
 from tracker.rules import load as load_rules
 from tracker.schema import document_counts, migrations
 
-# Counted once a document, after its mentions (m009, m012).
-DOCUMENT_COUNTS = document_counts() + document_in()
-PAIRS_OUT = document_out()
+DOCUMENT_COUNTS = document_counts()  # once a document, after its mentions (m009)
+PAIRS_IN, PAIRS_OUT = document_in(), document_out()  # a retagged document's (m012)
 
 __all__ = ["Store", "migrations", "text_hash"]
 
@@ -401,6 +400,8 @@ class Store:
             conn.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
             conn.execute("DELETE FROM counts_paused")
             self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
+            for statement in PAIRS_IN:
+                conn.execute(statement, [doc_id])
             db.execute("UPDATE documents SET kb_version = ?, tagger_version = ? WHERE id = ?",
                        [kb_version, tagger_version, doc_id])
 

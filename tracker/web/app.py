@@ -112,9 +112,15 @@ class ReadOnly(TrackerError):
 
 def create_app(options: ServeOptions) -> FastAPI:
     """The application over ``options.db`` (checked now), with its guards."""
-    from tracker.web import api, pages
+    from tracker.web import api, pages, pairing
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI):
+        with pairing.running(options.db, not options.read_only):
+            yield
 
     app = FastAPI(title="tracker", version=__version__, openapi_url="/api/openapi.json",
+                  lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # Swagger's pages load from a CDN
                   description="Mentions of parties and politicians, their figures, and "
                               "the review loop. The same filters and figures as the "
