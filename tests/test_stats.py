@@ -18,7 +18,7 @@ import pytest
 from sqlite_utils import Database
 
 from tests.newsroom import build_newsroom
-from tracker import pairs, review
+from tracker import figures, pairs, review
 from tracker.figures import co_mentions, top_sources
 from tracker.stats import StatsQuery, counts, totals
 from tracker.store import Store
@@ -138,9 +138,9 @@ def test_totals_co_mentions_and_top_sources(db):
         ("rn", "figaro", 2, 2, 0.4), ("rn", "agence", 1, 0, 0.2)]
 
 
-def test_kept_co_mentions_equal_a_count_of_the_mentions(newsroom):
-    """An entity's page reads its co-mentions from the pairs kept as documents were
-    stored: the same figures as counting the mentions, for every kind of key, one key or
+def test_kept_co_mentions_and_sources_equal_a_count_of_the_mentions(newsroom, monkeypatch):
+    """An entity's page reads its co-mentions and top sources from the counts kept per
+    document: the same figures as counting the mentions, for every kind of key, one key or
     all, with or without copies, over any window, before and after a mention is reviewed
     wrong (Faure in D5, which leaves the pair Macron-Le Pen there and takes Faure's out),
     and after a document is marked a copy; with no document covered, half, or all."""
@@ -168,6 +168,11 @@ def test_kept_co_mentions_equal_a_count_of_the_mentions(newsroom):
                             first = dataclasses.replace(q, top=2)  # ties at the cut
                             assert co_mentions(db, first) == co_mentions(
                                 db, first, kept=False), first
+                            sources = top_sources(db, q)
+                            assert sources == top_sources(db, q, kept=False), q
+                            assert top_sources(db, first) == top_sources(
+                                db, first, kept=False), first
+                            seen += len(sources)
                             seen += len(kept)
             return seen
 
@@ -175,6 +180,9 @@ def test_kept_co_mentions_equal_a_count_of_the_mentions(newsroom):
         with store.write():
             assert pairs.catch_up(db, batch=3) == 3  # half kept, half counted
         assert compare() > 20
+        with monkeypatch.context() as patched:  # too many past the kept: all counted
+            patched.setattr(figures, "UNCOVERED", 2)
+            assert compare() > 20
         # A review of a document not yet covered (D5), then of a covered one (D3).
         faure = db.execute("SELECT id FROM mentions WHERE document_id = ? AND "
                            "entity_id = 'olivier-faure'", [ids["D5"]]).fetchone()[0]
@@ -220,6 +228,7 @@ def test_counts_follow_retagging(newsroom, kb):
         assert rows == {(W1, "renaissance"): (1, 1, 0.5, 0.5), (W1, "rn"): (1, 1, 0.5, 0.5)}
         # D1's pairs went with its mentions, and come back with them.
         assert _pairs_kept(store.db.conn) == _pairs_recount(store.db.conn)
+        assert _sources_kept(store.db.conn) == _sources_recount(store.db.conn)
         assert not any(a == "ps" and day == "2026-03-02" for _, a, day, _ in
                        _pairs_kept(store.db.conn))
 
@@ -272,6 +281,7 @@ def test_daily_counts_follow_any_edit(newsroom):
     assert _kept(conn) == _recount(conn)  # as the store counted them, a document at a time
     assert _rolled(conn) == _rollup(_kept(conn))
     assert _pairs_kept(conn) == _pairs_recount(conn)
+    assert _sources_kept(conn) == _sources_recount(conn)
     edits = [
         ("INSERT INTO mentions (id, document_id, entity_id, party_id, surface, published_at) "
          "VALUES ('by-hand', ?, 'ps', 'ps', 'PS', '2026-03-02T09:00:00Z')", [ids["D1"]]),
@@ -291,6 +301,7 @@ def test_daily_counts_follow_any_edit(newsroom):
         assert _kept(conn) == _recount(conn), sql
         assert _rolled(conn) == _rollup(_kept(conn)), sql
         assert _pairs_kept(conn) == _pairs_recount(conn), sql
+        assert _sources_kept(conn) == _sources_recount(conn), sql
     # A daily count moved by hand to another day and key moves its week and month too.
     conn.execute("UPDATE mention_counts SET day = '2026-04-30', key = 'moved' "
                  "WHERE dimension = 'source' AND key = 'bbc' AND day = (SELECT min(day) "
@@ -302,9 +313,11 @@ def test_daily_counts_follow_any_edit(newsroom):
     assert ("month", "source", "2026-04-01", "moved") in _rolled(conn)
     # Counted again from nothing, a few documents at a time: the same pairs.
     conn.execute("DELETE FROM pair_counts")
+    conn.execute("DELETE FROM source_counts")
     conn.execute("UPDATE pair_progress SET upto = 0")
     assert [pairs.catch_up(Database(conn), batch=4) for _ in range(3)] == [4, 2, 0]
     assert _pairs_kept(conn) == _pairs_recount(conn)
+    assert _sources_kept(conn) == _sources_recount(conn)
     conn.close()
 
 
@@ -348,6 +361,23 @@ def _pairs_kept(conn) -> dict:
     return {(kind, a, day, b): tuple(n) for kind, a, day, b, *n in conn.execute(
         "SELECT kind, a, day, b, sentences, documents, original_sentences, originals "
         "FROM pair_counts WHERE documents != 0 OR sentences != 0 OR originals != 0")}
+
+
+def _sources_kept(conn) -> dict:
+    return {(kind, key, day, source): (n, o) for kind, key, day, source, n, o in conn.execute(
+        "SELECT kind, key, day, source, mentions, originals FROM source_counts "
+        "WHERE mentions != 0 OR originals != 0")}
+
+
+def _sources_recount(conn) -> dict:
+    out = {}
+    for kind, key in (("entity", "m.entity_id"), ("party", "m.party_id")):
+        for day, k, source, n, o in conn.execute(
+                f"SELECT substr(m.published_at, 1, 10), {key}, d.source, count(*), "
+                f"sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
+                f"ON d.id = m.document_id WHERE {key} IS NOT NULL GROUP BY 1, 2, 3"):
+            out[(kind, k, day, source)] = (n, o)
+    return out
 
 
 def _pairs_recount(conn) -> dict:

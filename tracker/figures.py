@@ -6,6 +6,7 @@ and the API give them.
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -69,6 +70,7 @@ def co_mentions(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Pair]
                  originals[(a, b)]) for a, b in ranked]
 
 
+UNCOVERED = 5000  # documents past the kept pairs, beyond which counting them all is faster
 Counts = tuple[Counter[tuple[str, str]], Counter[tuple[str, str]], Counter[tuple[str, str]]]
 
 
@@ -76,18 +78,20 @@ def _pair_key(q: StatsQuery) -> str:
     return "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
 
 
-def _count(db: Database, q: StatsQuery, documents_in: str = "") -> Counts:
+def _count(db: Database, q: StatsQuery, documents: list[str] | None = None) -> Counts:
     """Sentences, documents and original documents per pair, counted from the mentions:
     they stream out one document after another, in constant memory (a year of a million
-    mentions takes seconds). ``documents_in``: SQL listing the only documents to read."""
+    mentions takes seconds). ``documents``: the only ones to read (a few: every pair of
+    theirs is counted, and ``co_mentions`` keeps the focus's)."""
     key = _pair_key(q)
     where, params = _where(db, q)
-    if q.focus:  # the documents that name it, and only its pairs
+    if documents is not None:  # read through the document index, whatever else filters
+        where.append("m.document_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(documents))
+    elif q.focus:  # the documents that name it, and only its pairs
         where.append(f"m.document_id IN (SELECT m2.document_id FROM mentions m2 WHERE "
                      f"{key.replace('m.', 'm2.')} = ?)")
         params.append(q.focus)
-    if documents_in:
-        where.append(f"m.document_id IN ({documents_in})")
     cond = "".join(" AND " + w for w in where)
     cursor = db.execute(
         f"SELECT m.document_id, m.sentence, {key}, d.duplicate_of IS NULL "
@@ -141,15 +145,12 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
         elif not db.execute("SELECT 1 FROM entities WHERE id = ? AND type = 'politician'",
                             [q.focus]).fetchone():
             return Counter(), Counter(), Counter()
-    upto = covered(db)
-    past = _count(db, q, f"SELECT id FROM documents WHERE rowid > {int(upto)}")
+    newer, wrong = _uncovered(db, q)
+    if newer is None:
+        return _count(db, q)
+    past = _count(db, q, newer)
     held = left = None
-    if not q.raw and db.execute(
-            "SELECT 1 FROM reviews WHERE verdict = 'wrong' LIMIT 1").fetchone():
-        wrong = ("SELECT r.document_id FROM reviews r CROSS JOIN mentions m "
-                 "ON m.id = r.mention_id AND m.entity_id = r.entity_id CROSS JOIN "
-                 "documents d ON d.id = r.document_id "
-                 f"WHERE r.verdict = 'wrong' AND d.rowid <= {int(upto)}")
+    if wrong:
         held, left = _count(db, replace(q, raw=True), wrong), _count(db, q, wrong)
     # Without copies, the figures of the original documents alone.
     named, docs = (("original_sentences", "originals") if q.no_duplicates
@@ -182,20 +183,15 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
     return sentences, documents, originals
 
 
-def top_sources(db: Database, q: StatsQuery) -> list[SourceCount]:
+def top_sources(db: Database, q: StatsQuery, *, kept: bool = True) -> list[SourceCount]:
     """For each of the ``top`` most mentioned keys, its ``top`` sources by mentions (for
-    ``by=source`` or ``lang``: the most mentioned entities' sources)."""
-    key = "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
-    where, params = _where(db, q)
-    if q.focus:
-        where.append(f"{key} = ?")
-        params.append(q.focus)
-    cond = "".join(" AND " + w for w in where)
-    rows = db.execute(
-        f"SELECT {key} AS key, d.source, count(*), sum(d.duplicate_of IS NULL) "
-        f"FROM mentions m JOIN documents d ON d.id = m.document_id "
-        f"JOIN entities e ON e.id = m.entity_id WHERE {key} IS NOT NULL{cond} "
-        "GROUP BY 1, 2", params).fetchall()
+    ``by=source`` or ``lang``: the most mentioned entities' sources). One party's or
+    politician's, when only dates (and copies) filter, come from the counts kept per
+    source (``source_counts``, m012) as co-mentions do; ``kept=False`` counts them."""
+    if kept and q.simple and q.focus and q.by in ("party", "politician"):
+        rows = _kept_sources(db, q)
+    else:
+        rows = _source_rows(db, q)
     per_key: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
     for k, source, n, nd in rows:
         per_key[k].append((source, n, nd))
@@ -207,6 +203,78 @@ def top_sources(db: Database, q: StatsQuery) -> list[SourceCount]:
         for source, n, nd in sorted(per_key[k], key=lambda c: (-c[1], c[0]))[:q.top]:
             out.append(SourceCount(k, names[k], source, n, nd, _share(n, total)))
     return out
+
+
+def _source_rows(db: Database, q: StatsQuery, documents: list[str] | None = None
+                 ) -> list[tuple[str, str, int, int]]:
+    """(key, source, mentions, in originals) counted from the mentions (``documents``:
+    of those documents only)."""
+    key = _pair_key(q)
+    where, params = _where(db, q)
+    if q.focus:
+        where.append(f"{key} = ?")
+        params.append(q.focus)
+    if documents is not None:
+        where.append("m.document_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(documents))
+    cond = "".join(" AND " + w for w in where)
+    return db.execute(
+        f"SELECT {key} AS key, d.source, count(*), sum(d.duplicate_of IS NULL) "
+        f"FROM mentions m JOIN documents d ON d.id = m.document_id "
+        f"JOIN entities e ON e.id = m.entity_id WHERE {key} IS NOT NULL{cond} "
+        "GROUP BY 1, 2", params).fetchall()
+
+
+def _kept_sources(db: Database, q: StatsQuery) -> list[tuple[str, str, int, int]]:
+    """One key's sources: the kept counts of the covered documents, those of the newer
+    ones counted, less what mentions reviewed wrong added."""
+    if q.by == "politician" and not db.execute(
+            "SELECT 1 FROM entities WHERE id = ? AND type = 'politician'",
+            [q.focus]).fetchone():
+        return []
+    newer, wrong = _uncovered(db, q)
+    if newer is None:
+        return _source_rows(db, q)
+    where, params = ["kind = ?", "key = ?"], ["party" if q.by == "party" else "entity",
+                                              q.focus]
+    if q.since:
+        where.append("day >= ?")
+        params.append(q.since.isoformat())
+    if q.until:
+        where.append("day <= ?")
+        params.append(q.until.isoformat())
+    per: Counter[tuple[str, str, int]] = Counter()  # (source, originals?) -> mentions
+    for source, n, o in db.execute(
+            f"SELECT source, sum(mentions), sum(originals) FROM source_counts "
+            f"WHERE {' AND '.join(where)} GROUP BY source", params):
+        per[(source, 0)] += o if q.no_duplicates else n
+        per[(source, 1)] += o
+    changes = [(1, _source_rows(db, q, newer))]
+    if wrong:
+        changes += [(-1, _source_rows(db, replace(q, raw=True), wrong)),
+                    (1, _source_rows(db, q, wrong))]
+    for sign, rows in changes:
+        for _, source, n, nd in rows:
+            per[(source, 0)] += sign * n
+            per[(source, 1)] += sign * nd
+    sources = {source for source, _ in per}
+    return [(q.focus, source, per[(source, 0)], per[(source, 1)]) for source in sorted(sources)
+            if per[(source, 0)] > 0]
+
+
+def _uncovered(db: Database, q: StatsQuery) -> tuple[list[str] | None, list[str]]:
+    """The documents past the kept counts (None: too many, count everything from the
+    mentions), and the covered ones holding a mention reviewed wrong (unless ``raw``)."""
+    upto = covered(db)
+    newer = [row[0] for row in db.execute(
+        "SELECT id FROM documents WHERE rowid > ? LIMIT ?", [upto, UNCOVERED + 1])]
+    if len(newer) > UNCOVERED:  # nothing has counted them for a while (no server ran)
+        return None, []
+    wrong = [] if q.raw else [row[0] for row in db.execute(
+        "SELECT DISTINCT r.document_id FROM reviews r CROSS JOIN mentions m "
+        "ON m.id = r.mention_id AND m.entity_id = r.entity_id CROSS JOIN documents d "
+        "ON d.id = r.document_id WHERE r.verdict = 'wrong' AND d.rowid <= ?", [upto])]
+    return newer, wrong
 
 
 def figures(db: Database, q: StatsQuery, view: str = "all"

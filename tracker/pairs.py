@@ -60,15 +60,47 @@ def _subtract(kind: str, doc: str, when: str = "") -> str:
             "AND pair_counts.day = x.day AND pair_counts.b = x.b;")
 
 
+def _sources(key: str, doc: str, when: str = "") -> str:
+    """Rows (day, k, src, n: mentions, o) of document ``doc``'s mentions per key."""
+    return (f"SELECT {DAY} AS day, {key} AS k, d.source AS src, count(*) AS n, "
+            f"max(d.duplicate_of IS NULL) AS o FROM mentions m JOIN documents d "
+            f"ON d.id = m.document_id WHERE m.document_id = {doc} AND {key} IS NOT NULL"
+            f" AND d.rowid <= (SELECT upto FROM pair_progress){when} GROUP BY 1, 2")
+
+
+def _add_sources(kind: str, doc: str, when: str = "") -> str:
+    return (f"INSERT INTO source_counts (kind, key, day, source, mentions, originals) "
+            f"SELECT '{kind}', k, day, src, n, n * o FROM ({_sources(KINDS[kind], doc, when)})"
+            " WHERE true ON CONFLICT (kind, key, day, source) DO UPDATE SET "
+            "mentions = mentions + excluded.mentions, "
+            "originals = originals + excluded.originals;")
+
+
+def _subtract_sources(kind: str, doc: str, when: str = "") -> str:
+    return (f"UPDATE source_counts SET mentions = mentions - x.n, "
+            f"originals = originals - x.n * x.o FROM ({_sources(KINDS[kind], doc, when)}) AS x "
+            f"WHERE source_counts.kind = '{kind}' AND source_counts.key = x.k "
+            "AND source_counts.day = x.day AND source_counts.source = x.src;")
+
+
+def _in(doc: str, when: str = "") -> list[str]:
+    return [f(kind, doc, when) for kind in KINDS for f in (_add, _add_sources)]
+
+
+def _out(doc: str, when: str = "") -> list[str]:
+    return [f(kind, doc, when) for kind in KINDS for f in (_subtract, _subtract_sources)]
+
+
 def document_in() -> list[str]:
-    """Statements counting document ``?1``'s pairs in, if covered (the store, after a
-    retag)."""
-    return [_add(kind, "?1") for kind in KINDS]
+    """Statements counting document ``?1``'s pairs and sources in, if covered (the
+    store, after a retag)."""
+    return _in("?1")
 
 
 def document_out() -> list[str]:
-    """Statements counting document ``?1``'s pairs out, if covered (before a retag)."""
-    return [_subtract(kind, "?1") for kind in KINDS]
+    """Statements counting document ``?1``'s pairs and sources out, if covered (before
+    a retag)."""
+    return _out("?1")
 
 
 def _trigger(name: str, when: str, statements: list[str]) -> str:
@@ -79,31 +111,24 @@ def triggers() -> list[str]:
     """Every other change recounts the documents it touches: out before, in after."""
     idle = "WHEN NOT EXISTS (SELECT 1 FROM counts_paused)"
     moved = " AND NEW.document_id IS NOT OLD.document_id"  # an edit moved it elsewhere
-
-    def out(doc: str, when: str = "") -> list[str]:
-        return [_subtract(kind, doc, when) for kind in KINDS]
-
-    def in_(doc: str, when: str = "") -> list[str]:
-        return [_add(kind, doc, when) for kind in KINDS]
-
     edited = "document_id, entity_id, party_id, published_at, sentence"
     return [
         _trigger("pairs_insert_before", f"BEFORE INSERT ON mentions {idle}",
-                 out("NEW.document_id")),
+                 _out("NEW.document_id")),
         _trigger("pairs_insert_after", f"AFTER INSERT ON mentions {idle}",
-                 in_("NEW.document_id")),
+                 _in("NEW.document_id")),
         _trigger("pairs_delete_before", f"BEFORE DELETE ON mentions {idle}",
-                 out("OLD.document_id")),
+                 _out("OLD.document_id")),
         _trigger("pairs_delete_after", f"AFTER DELETE ON mentions {idle}",
-                 in_("OLD.document_id")),
+                 _in("OLD.document_id")),
         _trigger("pairs_update_before", f"BEFORE UPDATE OF {edited} ON mentions",
-                 out("OLD.document_id") + out("NEW.document_id", moved)),
+                 _out("OLD.document_id") + _out("NEW.document_id", moved)),
         _trigger("pairs_update_after", f"AFTER UPDATE OF {edited} ON mentions",
-                 in_("OLD.document_id") + in_("NEW.document_id", moved)),
-        _trigger("pairs_document_before", "BEFORE UPDATE OF duplicate_of, published_at "
-                 "ON documents", out("OLD.id")),
-        _trigger("pairs_document_after", "AFTER UPDATE OF duplicate_of, published_at "
-                 "ON documents", in_("NEW.id")),
+                 _in("OLD.document_id") + _in("NEW.document_id", moved)),
+        _trigger("pairs_document_before", "BEFORE UPDATE OF duplicate_of, published_at, "
+                 "source ON documents", _out("OLD.id")),
+        _trigger("pairs_document_after", "AFTER UPDATE OF duplicate_of, published_at, "
+                 "source ON documents", _in("NEW.id")),
     ]
 
 
@@ -114,6 +139,10 @@ def create(db: Database) -> None:
         sentences INTEGER NOT NULL, documents INTEGER NOT NULL,
         original_sentences INTEGER NOT NULL, originals INTEGER NOT NULL,
         PRIMARY KEY (kind, a, day, b)) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE source_counts (
+        kind TEXT NOT NULL, key TEXT NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
+        mentions INTEGER NOT NULL, originals INTEGER NOT NULL,
+        PRIMARY KEY (kind, key, day, source)) WITHOUT ROWID""")
     db.execute("CREATE TABLE pair_progress (upto INTEGER NOT NULL)")
     db.execute("INSERT INTO pair_progress (upto) VALUES (0)")
     for trigger in triggers():
@@ -155,4 +184,11 @@ def catch_up(db: Database, batch: int = 1000) -> int:
             "original_sentences = original_sentences + excluded.original_sentences, "
             "originals = originals + excluded.originals")
         db.execute("DROP TABLE temp.pair_named")
+        db.execute(
+            f"INSERT INTO source_counts SELECT '{kind}', {key}, {DAY}, d.source, count(*), "
+            "sum(d.duplicate_of IS NULL) FROM documents d JOIN mentions m "
+            f"ON m.document_id = d.id WHERE d.rowid > ? AND d.rowid <= ? AND {key} IS NOT NULL "
+            "GROUP BY 2, 3, 4 ON CONFLICT (kind, key, day, source) DO UPDATE SET "
+            "mentions = mentions + excluded.mentions, "
+            "originals = originals + excluded.originals", [upto, rows[1]])
     return rows[0]
