@@ -78,26 +78,36 @@ def _pair_key(q: StatsQuery) -> str:
     return "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
 
 
-def _count(db: Database, q: StatsQuery, documents: list[str] | None = None) -> Counts:
+def _mentions(only: list[str] | None) -> tuple[str, list]:
+    """The mentions with their documents and entities; ``only``: those documents' alone,
+    read through the document index (CROSS JOIN fixes the order: left to itself, SQLite
+    read the 126,000 mentions of a party to find the few in ``only``)."""
+    joins = "JOIN documents d ON d.id = m.document_id JOIN entities e ON e.id = m.entity_id"
+    if only is None:
+        return f"mentions m {joins}", []
+    return (f"json_each(?) AS j CROSS JOIN mentions m ON m.document_id = j.value {joins}",
+            [json.dumps(only)])
+
+
+def _count(db: Database, q: StatsQuery, only: list[str] | None = None) -> Counts:
     """Sentences, documents and original documents per pair, counted from the mentions:
     they stream out one document after another, in constant memory (a year of a million
-    mentions takes seconds). ``documents``: the only ones to read (a few: every pair of
+    mentions takes seconds). ``only``: the only documents to read (a few: every pair of
     theirs is counted, and ``co_mentions`` keeps the focus's)."""
+    if only == []:
+        return Counter(), Counter(), Counter()
     key = _pair_key(q)
     where, params = _where(db, q)
-    if documents is not None:  # read through the document index, whatever else filters
-        where.append("m.document_id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(documents))
-    elif q.focus:  # the documents that name it, and only its pairs
+    if q.focus and only is None:  # the documents that name it, and only its pairs
         where.append(f"m.document_id IN (SELECT m2.document_id FROM mentions m2 WHERE "
                      f"{key.replace('m.', 'm2.')} = ?)")
         params.append(q.focus)
+    mentions, first = _mentions(only)
     cond = "".join(" AND " + w for w in where)
     cursor = db.execute(
         f"SELECT m.document_id, m.sentence, {key}, d.duplicate_of IS NULL "
-        f"FROM mentions m JOIN documents d ON d.id = m.document_id "
-        f"JOIN entities e ON e.id = m.entity_id WHERE {key} IS NOT NULL{cond} "
-        "ORDER BY m.document_id", params)
+        f"FROM {mentions} WHERE {key} IS NOT NULL{cond} ORDER BY m.document_id",
+        first + params)
     sentences: Counter[tuple[str, str]] = Counter()
     documents: Counter[tuple[str, str]] = Counter()
     originals: Counter[tuple[str, str]] = Counter()
@@ -124,27 +134,10 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
     an entity's page), plus those of the documents past them, counted from their
     mentions, less what the mentions reviewed wrong added: their documents are counted
     again with and without them."""
-    kind = "party" if q.by == "party" else "entity"
-    where, params = ["p.kind = ?"], [kind]
-    if q.focus:
-        where.append("p.a = ?")
-        params.append(q.focus)
-    else:
-        where.append("p.a < p.b")
-    if q.since:
-        where.append("p.day >= ?")
-        params.append(q.since.isoformat())
-    if q.until:
-        where.append("p.day <= ?")
-        params.append(q.until.isoformat())
-    join = ""
-    if q.by == "politician":  # pairs of politicians only (tracker.stats._where)
-        join = " JOIN entities eb ON eb.id = p.b AND eb.type = 'politician'"
-        if not q.focus:
-            join += " JOIN entities ea ON ea.id = p.a AND ea.type = 'politician'"
-        elif not db.execute("SELECT 1 FROM entities WHERE id = ? AND type = 'politician'",
-                            [q.focus]).fetchone():
-            return Counter(), Counter(), Counter()
+    if q.by == "politician" and q.focus and not db.execute(
+            "SELECT 1 FROM entities WHERE id = ? AND type = 'politician'",
+            [q.focus]).fetchone():
+        return Counter(), Counter(), Counter()
     newer, wrong = _uncovered(db, q)
     if newer is None:
         return _count(db, q)
@@ -152,18 +145,34 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
     held = left = None
     if wrong:
         held, left = _count(db, replace(q, raw=True), wrong), _count(db, q, wrong)
+    where, params = ["p.kind = ?"], ["party" if q.by == "party" else "entity"]
+    if q.since:
+        where.append("p.day >= ?")
+        params.append(q.since.isoformat())
+    if q.until:
+        where.append("p.day <= ?")
+        params.append(q.until.isoformat())
     # Without copies, the figures of the original documents alone.
     named, docs = (("original_sentences", "originals") if q.no_duplicates
                    else ("sentences", "documents"))
+    sums = f"sum(p.{named}) AS n, sum(p.{docs}) AS docs, sum(p.originals) AS orig"
+    if q.focus:  # one range of the key; its partners' kind checked once a partner
+        table = (f"SELECT ? AS a, p.b AS b, {sums} FROM pair_counts p WHERE "
+                 f"{' AND '.join(where)} AND p.a = ? GROUP BY p.b")
+        params = [q.focus, *params, q.focus]
+    else:
+        table = (f"SELECT p.a AS a, p.b AS b, {sums} FROM pair_counts p WHERE "
+                 f"{' AND '.join(where)} AND p.a < p.b GROUP BY p.a, p.b")
+    kinds = ""
+    if q.by == "politician":  # pairs of politicians only (tracker.stats._where)
+        kinds = (" JOIN entities ea ON ea.id = g.a AND ea.type = 'politician'"
+                 " JOIN entities eb ON eb.id = g.b AND eb.type = 'politician'")
     # Ranked as co_mentions ranks (binary order is code point order): with nothing to
     # correct, only the first ``top`` (of 17,000 partners of a busy politician).
     first = "" if held != left or any(past) else (
-        f" ORDER BY sum(p.{named}) DESC, sum(p.{docs}) DESC, min(p.a, p.b), max(p.a, p.b)"
-        f" LIMIT {int(q.top)}")
-    rows = db.execute(
-        f"SELECT p.a, p.b, sum(p.{named}), sum(p.{docs}), sum(p.originals) "
-        f"FROM pair_counts p{join} WHERE {' AND '.join(where)} GROUP BY p.a, p.b "
-        f"HAVING sum(p.{docs}) > 0{first}", params)
+        f" ORDER BY g.n DESC, g.docs DESC, min(g.a, g.b), max(g.a, g.b) LIMIT {int(q.top)}")
+    rows = db.execute(f"SELECT g.a, g.b, g.n, g.docs, g.orig FROM ({table}) g{kinds} "
+                      f"WHERE g.docs > 0{first}", params)
     sentences: Counter[tuple[str, str]] = Counter()
     documents: Counter[tuple[str, str]] = Counter()
     originals: Counter[tuple[str, str]] = Counter()
@@ -205,24 +214,23 @@ def top_sources(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Sourc
     return out
 
 
-def _source_rows(db: Database, q: StatsQuery, documents: list[str] | None = None
+def _source_rows(db: Database, q: StatsQuery, only: list[str] | None = None
                  ) -> list[tuple[str, str, int, int]]:
-    """(key, source, mentions, in originals) counted from the mentions (``documents``:
-    of those documents only)."""
+    """(key, source, mentions, in originals) counted from the mentions (``only``: of
+    those documents alone)."""
+    if only == []:
+        return []
     key = _pair_key(q)
     where, params = _where(db, q)
     if q.focus:
         where.append(f"{key} = ?")
         params.append(q.focus)
-    if documents is not None:
-        where.append("m.document_id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(documents))
+    mentions, first = _mentions(only)
     cond = "".join(" AND " + w for w in where)
     return db.execute(
         f"SELECT {key} AS key, d.source, count(*), sum(d.duplicate_of IS NULL) "
-        f"FROM mentions m JOIN documents d ON d.id = m.document_id "
-        f"JOIN entities e ON e.id = m.entity_id WHERE {key} IS NOT NULL{cond} "
-        "GROUP BY 1, 2", params).fetchall()
+        f"FROM {mentions} WHERE {key} IS NOT NULL{cond} GROUP BY 1, 2",
+        first + params).fetchall()
 
 
 def _kept_sources(db: Database, q: StatsQuery) -> list[tuple[str, str, int, int]]:
