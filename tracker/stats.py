@@ -188,13 +188,18 @@ def _counts_sql(dimension: str, cut: dict[str, list[tuple[str, str]]], *, by_key
                      f"c.originals AS o FROM {name} CROSS JOIN {table} WHERE c.mentions > 0"
                      + (" AND c.key = ?" if focus else ""))
         params += [dimension, focus] if focus else [dimension]
-    sql = (f"WITH {', '.join(ctes)} SELECT x.period, {'x.key' if by_key else chr(39) * 2}, "
-           f"sum(x.n), sum(x.o) FROM ({' UNION ALL '.join(parts)}) x")
+    union = f"({' UNION ALL '.join(parts)}) x"
     if entity_type:
-        # CROSS JOIN fixes the order: the counts first, then each key's entity. Left to
-        # itself SQLite may start from the entities and probe every (day, key).
-        sql += " CROSS JOIN entities e ON e.id = x.key WHERE e.type = ?"
+        # Each (period, key) summed first, then its entity looked up once (a year's
+        # totals per politician: 20,000 lookups, not 200,000). CROSS JOIN fixes the
+        # order: left to itself SQLite may start from the entities and probe every
+        # (day, key).
+        union = (f"(SELECT x.period AS period, x.key AS key, sum(x.n) AS n, sum(x.o) AS o "
+                 f"FROM {union} GROUP BY 1, 2) x CROSS JOIN entities e ON e.id = x.key "
+                 "WHERE e.type = ?")
         params.append(entity_type)
+    sql = (f"WITH {', '.join(ctes)} SELECT x.period, {'x.key' if by_key else chr(39) * 2}, "
+           f"sum(x.n), sum(x.o) FROM {union}")
     return sql + " GROUP BY 1, 2", params
 
 
