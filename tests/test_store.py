@@ -44,7 +44,8 @@ def test_migrations_run_once_and_wal_is_on(tmp_path):
                                               "m005_candidates", "m006_reports",
                                               "m007_discovered", "m008_alerts",
                                               "m009_cheaper_writes", "m010_reviews",
-                                              "m011_rollups", "m012_pairs"]
+                                              "m011_rollups", "m012_pairs",
+                                              "m013_window_index"]
         assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"documents", "mentions", "entities", "affiliations", "sources", "fetches",
                 "http_cache"} <= set(again.db.table_names())

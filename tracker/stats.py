@@ -190,13 +190,13 @@ def _counts_sql(dimension: str, cut: dict[str, list[tuple[str, str]]], *, by_key
         params += [dimension, focus] if focus else [dimension]
     union = f"({' UNION ALL '.join(parts)}) x"
     if entity_type:
-        # Each (period, key) summed first, then its entity looked up once (a year's
-        # totals per politician: 20,000 lookups, not 200,000). CROSS JOIN fixes the
-        # order: left to itself SQLite may start from the entities and probe every
-        # (day, key).
-        union = (f"(SELECT x.period AS period, x.key AS key, sum(x.n) AS n, sum(x.o) AS o "
-                 f"FROM {union} GROUP BY 1, 2) x CROSS JOIN entities e ON e.id = x.key "
-                 "WHERE e.type = ?")
+        if by_key:  # each (period, key) summed first, then its entity looked up once (a
+            # year's totals per politician: 20,000 lookups, not 200,000)
+            union = (f"(SELECT x.period AS period, x.key AS key, sum(x.n) AS n, "
+                     f"sum(x.o) AS o FROM {union} GROUP BY 1, 2) x")
+        # CROSS JOIN fixes the order: left to itself SQLite may start from the entities
+        # and probe every (day, key).
+        union += " CROSS JOIN entities e ON e.id = x.key WHERE e.type = ?"
         params.append(entity_type)
     sql = (f"WITH {', '.join(ctes)} SELECT x.period, {'x.key' if by_key else chr(39) * 2}, "
            f"sum(x.n), sum(x.o) FROM {union}")
