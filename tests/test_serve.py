@@ -52,7 +52,9 @@ def test_the_api_gives_what_the_commands_print(served, room, tmp_path):
                         ({"politician": "Macron", "since": "2026-03-10"},
                          ["--politician", "Macron", "--since", "2026-03-10"]),
                         ({"search": "accord", "no_duplicates": "true"},
-                         ["--search", "accord", "--no-duplicates"])]:
+                         ["--search", "accord", "--no-duplicates"]),
+                        ({"search": "Macron", "type": "party"},
+                         ["--search", "Macron", "--type", "party"])]:
         got = served.get("/api/mentions", params={**query, "limit": 1000}).json()
         printed = cli_jsonl(tmp_path, "mentions", "--db", str(room), *args)
         assert got["total"] == len(printed) > 0

@@ -96,11 +96,16 @@ def count_mentions(db: Database, f: MentionFilter) -> int:
     daily = _daily_count(db, f)
     if daily is not None:
         return daily
-    # The mentions with the two tables the filters name, not the view's five; then less
-    # the few reviewed as wrong (a word most documents hold: 1 s through the view).
+    # The mentions with the tables the filters name, not the view's five; then less the
+    # few reviewed as wrong (a word most documents hold: 1 s through the view). The
+    # entities only for --type: joining them reads every mention's row for its entity
+    # (872,510 matches of a word: 0.5 s against 0.18 s). A mention's entity is always
+    # stored (the store writes it first and never deletes one), as the daily counts
+    # assume too.
     where, params = where_clauses(db, dataclasses.replace(f, raw=True), TABLE_COLUMNS)
+    entities = " JOIN entities e ON e.id = m.entity_id" if f.type else ""
     total = db.execute("SELECT count(*) FROM mentions m JOIN documents d ON d.id = "
-                       "m.document_id JOIN entities e ON e.id = m.entity_id"
+                       f"m.document_id{entities}"
                        + "".join((" WHERE " if i == 0 else " AND ") + w
                                  for i, w in enumerate(where)), params).fetchone()[0]
     return total if f.raw else total - _wrong_count(db, f)
