@@ -86,7 +86,9 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
     """Mentions matching the filters, newest first, a page at a time, with how many
     match in all."""
     with request.app.state.dbs.reader() as db:
-        rows = list(page_rows(db, dataclasses.replace(params, limit=limit, offset=offset)))
+        page = dataclasses.replace(params, limit=limit, offset=offset)
+        rows = request.app.state.memo.get(("rows", repr(page)),
+                                          lambda: list(page_rows(db, page)))
         total = request.app.state.memo.get(("count", repr(params)),
                                            lambda: count_mentions(db, params))
     return {"total": total, "mentions": rows}

@@ -6,6 +6,8 @@ result is kept with the database's state: the size and modification time of the 
 and of its write-ahead log, which every commit changes (the daemon's, a review's, a
 `retag`'s). A new commit makes the next request compute afresh; while one request
 computes a figure, the others asking the same wait for it instead of computing it too.
+Pages of mentions are kept too (a page of the newest mentions of a common word reads
+for a tenth of a second): a review is a commit, so its verdict shows at once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
-SIZE = 256  # figures kept: pages and API answers, across their parameters
+SIZE = 256  # figures kept: pages, API answers and pages of mentions, across parameters
 
 
 class Memo:

@@ -117,8 +117,9 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
              page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     """Search with every filter of `tracker mentions`, a page of 50 at a time."""
     with request.app.state.dbs.reader() as db:
-        rows = list(page_rows(db, dataclasses.replace(params, limit=PAGE,
-                                                      offset=(page - 1) * PAGE)))
+        shown = dataclasses.replace(params, limit=PAGE, offset=(page - 1) * PAGE)
+        rows = request.app.state.memo.get(("rows", repr(shown)),
+                                          lambda: list(page_rows(db, shown)))
         total = request.app.state.memo.get(("count", repr(params)),
                                            lambda: count_mentions(db, params))
     query = {k: v for k, v in dataclasses.asdict(params).items()
