@@ -1,11 +1,12 @@
-"""Co-mentions counted per day (table ``pair_counts``, migration m012).
+"""Co-mentions and sources counted per document and day (tables ``pair_counts`` and
+``source_counts``, migration m012).
 
 For each day, each two entities named in one document (``entity``: by the entity itself;
 ``party``: by the party a mention counts for) and in how many of its sentences, with the
-same two figures for original documents (not copies). Each pair is kept both ways round,
-so one entity's partners over a window are one range of the primary key: an entity's page
-read every mention of every document naming it (2 s for the most mentioned party of a
-million mentions; 50 ms from here).
+same two figures for original documents (not copies); and each key's mentions per source.
+Each pair is kept both ways round, so one entity's partners over a window are one range
+of the primary key: an entity's page read every mention of every document naming it (2 s
+for the most mentioned party of a million mentions; 50 ms from here).
 
 Counting pairs is quadratic in the keys a document names (15 people make 210 rows): done
 as each document is stored it cost the daemon's main process 4.8 ms a page, doubling it.
@@ -16,7 +17,8 @@ background. Readers count the documents past it from their mentions (tracker.fig
 Two mentions pair up when they share a document and a day (the store gives a document's
 mentions its date, so that is the document). A covered document's pairs are recounted
 whole on any change, by triggers (subtracted before, added after) or by the store around a
-retag; a document past ``upto`` is left alone until it is caught up.
+retag; a document past ``upto`` is left alone until it is caught up. Rowids of documents
+are stable (none is ever deleted), as the full-text index already relies on.
 """
 
 from __future__ import annotations
