@@ -154,9 +154,14 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
         if q.focus:
             where.append(f"{key} = ?")
             params.append(q.focus)
+        # One source: its documents first, by their index, then their mentions (CROSS
+        # JOIN fixes the order; left to itself SQLite read the year's 500,000 mentions
+        # and looked each one's document up: 0.7 s for one source's 12,000).
+        mentions = ("documents d CROSS JOIN mentions m ON m.document_id = d.id"
+                    if q.source and not q.focus
+                    else "mentions m JOIN documents d ON d.id = m.document_id")
         sql = (periods_cte + f"SELECT p.period, {key if by_key else chr(39) * 2}, count(*), "
-               "sum(d.duplicate_of IS NULL) "
-               "FROM mentions m JOIN documents d ON d.id = m.document_id "
+               f"sum(d.duplicate_of IS NULL) FROM {mentions} "
                "JOIN entities e ON e.id = m.entity_id "
                "JOIN p ON p.day = substr(m.published_at, 1, 10) "
                f"WHERE {key} IS NOT NULL{''.join(' AND ' + w for w in where)} GROUP BY 1, 2")
