@@ -111,6 +111,10 @@ def test_filters_read_the_mentions_and_agree_with_the_daily_counts(db):
     no_copies = counts(db, StatsQuery(by="party", no_duplicates=True, **MARCH))
     assert {k: v[:2] for k, v in table(no_copies).items() if k[0] == W2 and v[0]} == {
         (W2, "ps"): (1, 1), (W2, "rn"): (1, 1)}
+    # Le Monde: D1 (Macron, Le Pen, the PS) and D6 (the PS, LFI, Macron).
+    lemonde = totals(db, StatsQuery(by="party", source="lemonde", **MARCH))
+    assert sorted((t.key, t.mentions) for t in lemonde) == [
+        ("lfi", 1), ("ps", 2), ("renaissance", 2), ("rn", 1)]
     searched = totals(db, StatsQuery(by="party", search="repond", **MARCH))  # "répond"
     assert [(t.key, t.mentions) for t in searched] == [("rn", 1), ("renaissance", 1)]
 
