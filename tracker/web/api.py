@@ -8,8 +8,9 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from tracker import rules
@@ -120,7 +121,7 @@ def stats(request: Request,
         # Straight to JSON: validating tens of thousands of rows would cost more than
         # computing them. Kept as bytes, once per state of the database.
         body = request.app.state.memo.get(
-            ("stats", q, view), lambda: JSONResponse(list(records(figures(db, q, view)[1]))).body)
+            ("stats", q, view), lambda: orjson.dumps(list(records(figures(db, q, view)[1]))))
     return Response(body, media_type="application/json")
 
 
