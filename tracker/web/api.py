@@ -19,12 +19,14 @@ from tracker.figures import figures, records
 from tracker.query import (
     EXPORT_COLUMNS,
     MentionFilter,
+    count_mentions,
     csv_lines,
+    page_rows,
     where_clauses,
 )
 from tracker.review import record
 from tracker.stats import StatsQuery
-from tracker.web.app import ReadOnly, rows_and_total
+from tracker.web.app import ReadOnly
 
 router = APIRouter(prefix="/api", tags=["api"])
 MAX_LIMIT = 1000  # mentions a page; the CSV export has no limit
@@ -84,8 +86,12 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
     """Mentions matching the filters, newest first, a page at a time, with how many
     match in all."""
-    rows, total = rows_and_total(
-        request.app, dataclasses.replace(params, limit=limit, offset=offset), params)
+    with request.app.state.dbs.reader() as db:
+        page = dataclasses.replace(params, limit=limit, offset=offset)
+        rows = request.app.state.memo.get(("rows", repr(page)),
+                                          lambda: list(page_rows(db, page)))
+        total = request.app.state.memo.get(("count", repr(params)),
+                                           lambda: count_mentions(db, params))
     return {"total": total, "mentions": rows}
 
 

@@ -16,7 +16,6 @@ import os
 import secrets
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -27,7 +26,6 @@ from sqlite_utils import Database
 
 from tracker import __version__
 from tracker.errors import ConfigError, NotFound, TrackerError
-from tracker.query import MentionFilter, count_mentions, page_rows
 from tracker.store import Store
 from tracker.web.memo import Memo
 
@@ -108,23 +106,6 @@ class Databases:
             conn.close()
 
 
-def rows_and_total(app: FastAPI, page: MentionFilter, params: MentionFilter
-                   ) -> tuple[list[dict], int]:
-    """A page of mentions and how many match ``params``, read at once on two
-    connections: SQLite lets go of the GIL while it reads, so a common word's count
-    (0.2 s) and its newest page (0.1 s) overlap. Both kept per state (``Memo``)."""
-    memo, dbs = app.state.memo, app.state.dbs
-
-    def total() -> int:
-        with dbs.reader() as db:
-            return memo.get(("count", repr(params)), lambda: count_mentions(db, params))
-
-    counting = app.state.pool.submit(total)
-    with dbs.reader() as db:
-        rows = memo.get(("rows", repr(page)), lambda: list(page_rows(db, page)))
-    return rows, counting.result()
-
-
 class ReadOnly(TrackerError):
     """A write asked of a read-only server (403)."""
 
@@ -137,7 +118,6 @@ def create_app(options: ServeOptions) -> FastAPI:
     async def lifespan(_: FastAPI):
         with pairing.running(options.db, not options.read_only):
             yield
-        app.state.pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="tracker", version=__version__, openapi_url="/api/openapi.json",
                   lifespan=lifespan,
@@ -148,7 +128,6 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.state.options = options
     app.state.dbs = Databases(options.db, options.read_only)
     app.state.memo = Memo(options.db)
-    app.state.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="count")
     secret = secrets.token_bytes(32)
     app.state.csrf = hmac.new(secret, b"csrf", hashlib.sha256).hexdigest()
     app.include_router(api.router)
