@@ -134,9 +134,7 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
     an entity's page), plus those of the documents past them, counted from their
     mentions, less what the mentions reviewed wrong added: their documents are counted
     again with and without them."""
-    if q.by == "politician" and q.focus and not db.execute(
-            "SELECT 1 FROM entities WHERE id = ? AND type = 'politician'",
-            [q.focus]).fetchone():
+    if _not_a_politician(db, q):
         return Counter(), Counter(), Counter()
     newer, wrong = _uncovered(db, q)
     if newer is None:
@@ -145,13 +143,7 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
     held = left = None
     if wrong:
         held, left = _count(db, replace(q, raw=True), wrong), _count(db, q, wrong)
-    where, params = ["p.kind = ?"], ["party" if q.by == "party" else "entity"]
-    if q.since:
-        where.append("p.day >= ?")
-        params.append(q.since.isoformat())
-    if q.until:
-        where.append("p.day <= ?")
-        params.append(q.until.isoformat())
+    where, params = _days(q, "p.kind = ?", ["party" if q.by == "party" else "entity"])
     # Without copies, the figures of the original documents alone.
     named, docs = (("original_sentences", "originals") if q.no_duplicates
                    else ("sentences", "documents"))
@@ -236,22 +228,14 @@ def _source_rows(db: Database, q: StatsQuery, only: list[str] | None = None
 def _kept_sources(db: Database, q: StatsQuery) -> list[tuple[str, str, int, int]]:
     """One key's sources: the kept counts of the covered documents, those of the newer
     ones counted, less what mentions reviewed wrong added."""
-    if q.by == "politician" and not db.execute(
-            "SELECT 1 FROM entities WHERE id = ? AND type = 'politician'",
-            [q.focus]).fetchone():
+    if _not_a_politician(db, q):
         return []
     newer, wrong = _uncovered(db, q)
     if newer is None:
         return _source_rows(db, q)
-    where, params = ["kind = ?", "key = ?"], ["party" if q.by == "party" else "entity",
-                                              q.focus]
-    if q.since:
-        where.append("day >= ?")
-        params.append(q.since.isoformat())
-    if q.until:
-        where.append("day <= ?")
-        params.append(q.until.isoformat())
-    per: Counter[tuple[str, str, int]] = Counter()  # (source, originals?) -> mentions
+    where, params = _days(q, "kind = ? AND key = ?",
+                          ["party" if q.by == "party" else "entity", q.focus])
+    per: Counter[tuple[str, int]] = Counter()  # (source, originals?) -> mentions
     for source, n, o in db.execute(
             f"SELECT source, sum(mentions), sum(originals) FROM source_counts "
             f"WHERE {' AND '.join(where)} GROUP BY source", params):
@@ -268,6 +252,24 @@ def _kept_sources(db: Database, q: StatsQuery) -> list[tuple[str, str, int, int]
     sources = {source for source, _ in per}
     return [(q.focus, source, per[(source, 0)], per[(source, 1)]) for source in sorted(sources)
             if per[(source, 0)] > 0]
+
+
+def _not_a_politician(db: Database, q: StatsQuery) -> bool:
+    """Whether the figures are of politicians and the focus is not one (no figures)."""
+    return bool(q.by == "politician" and q.focus and not db.execute(
+        "SELECT 1 FROM entities WHERE id = ? AND type = 'politician'", [q.focus]).fetchone())
+
+
+def _days(q: StatsQuery, first: str, params: list) -> tuple[list[str], list]:
+    """``first`` and the window's days, as conditions on a kept table's ``day``."""
+    where = [first]
+    if q.since:
+        where.append("day >= ?")
+        params.append(q.since.isoformat())
+    if q.until:
+        where.append("day <= ?")
+        params.append(q.until.isoformat())
+    return where, params
 
 
 def _uncovered(db: Database, q: StatsQuery) -> tuple[list[str] | None, list[str]]:
