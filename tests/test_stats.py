@@ -289,6 +289,13 @@ def test_daily_counts_follow_any_edit(newsroom):
     edits = [
         ("INSERT INTO mentions (id, document_id, entity_id, party_id, surface, published_at) "
          "VALUES ('by-hand', ?, 'ps', 'ps', 'PS', '2026-03-02T09:00:00Z')", [ids["D1"]]),
+        # The same id again, ignored, then upserted (sqlite-utils' ignore=True, upsert).
+        ("INSERT OR IGNORE INTO mentions (id, document_id, entity_id, party_id, surface, "
+         "published_at) VALUES ('by-hand', ?, 'rn', 'rn', 'RN', '2026-03-02T09:00:00Z')",
+         [ids["D1"]]),
+        ("INSERT INTO mentions (id, document_id, entity_id, party_id, surface, published_at) "
+         "VALUES ('by-hand', ?, 'ps', 'ps', 'PS !', '2026-03-02T09:00:00Z') "
+         "ON CONFLICT (id) DO UPDATE SET surface = excluded.surface", [ids["D1"]]),
         ("UPDATE documents SET source = 'figaro', lang = NULL WHERE id = ?", [ids["D1"]]),
         ("UPDATE documents SET duplicate_of = ? WHERE id = ?", [ids["D2"], ids["D6"]]),
         ("UPDATE documents SET duplicate_of = NULL WHERE id = ?", [ids["D4"]]),

@@ -110,15 +110,20 @@ def _trigger(name: str, when: str, statements: list[str]) -> str:
 
 
 def triggers() -> list[str]:
-    """Every other change recounts the documents it touches: out before, in after."""
+    """Every other change recounts the documents it touches: out before, in after (an
+    UPDATE OR IGNORE that a constraint stops would leave a document counted out; nothing
+    in tracker does one). INSERT OR REPLACE deletes the old row without its triggers, as
+    for the daily counts (SQLite's recursive_triggers is off)."""
     idle = "WHEN NOT EXISTS (SELECT 1 FROM counts_paused)"
     moved = " AND NEW.document_id IS NOT OLD.document_id"  # an edit moved it elsewhere
     edited = "document_id, entity_id, party_id, published_at, sentence"
     return [
-        _trigger("pairs_insert_before", f"BEFORE INSERT ON mentions {idle}",
-                 _out("NEW.document_id")),
-        _trigger("pairs_insert_after", f"AFTER INSERT ON mentions {idle}",
-                 _in("NEW.document_id")),
+        # After the insert alone: a BEFORE INSERT trigger also fires for a row that
+        # INSERT OR IGNORE or an upsert then does not insert. Out: the document without
+        # the new row; in: with it.
+        _trigger("pairs_insert", f"AFTER INSERT ON mentions {idle}",
+                 _out("NEW.document_id", " AND m.rowid != NEW.rowid")
+                 + _in("NEW.document_id")),
         _trigger("pairs_delete_before", f"BEFORE DELETE ON mentions {idle}",
                  _out("OLD.document_id")),
         _trigger("pairs_delete_after", f"AFTER DELETE ON mentions {idle}",
