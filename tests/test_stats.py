@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from tests.newsroom import build_newsroom
 from tracker import figures, pairs, review
 from tracker.figures import co_mentions, top_sources
+from tracker.models import Article, Mention
 from tracker.stats import StatsQuery, counts, totals
 from tracker.store import Store
 
@@ -181,6 +182,27 @@ def test_kept_co_mentions_and_sources_equal_a_count_of_the_mentions(newsroom, mo
             return seen
 
         assert compare() > 20  # no document covered: all counted from the mentions
+        # The server's background count commits while a page reads: the page sees the
+        # counts and the documents past them as of one moment, never both for a document.
+        real = figures._uncovered
+
+        def count_meanwhile(db_, q_):
+            found = real(db_, q_)
+            other = sqlite3.connect(copy)
+            with other:
+                pairs.catch_up(Database(other), batch=2)
+            other.close()
+            return found
+
+        with monkeypatch.context() as patched:
+            patched.setattr(figures, "_uncovered", count_meanwhile)
+            q = StatsQuery(by="party", focus="ps", top=100, **MARCH)
+            assert co_mentions(db, q) == co_mentions(db, q, kept=False)
+            assert top_sources(db, q) == top_sources(db, q, kept=False)
+        db.execute("DELETE FROM pair_counts")
+        db.execute("DELETE FROM source_counts")
+        db.execute("UPDATE pair_progress SET upto = 0")
+        db.conn.commit()
         with store.write():
             assert pairs.catch_up(db, batch=3) == 3  # half kept, half counted
         assert compare() > 20
@@ -230,11 +252,23 @@ def test_counts_follow_retagging(newsroom, kb):
         rows = table(counts(store.db, StatsQuery(by="party", since=dt.date(2026, 3, 2),
                                                  until=dt.date(2026, 3, 8))))
         assert rows == {(W1, "renaissance"): (1, 1, 0.5, 0.5), (W1, "rn"): (1, 1, 0.5, 0.5)}
-        # D1's pairs went with its mentions, and come back with them.
+        # D1's pairs (2026-03-03) went with its mentions, and come back with new ones.
         assert _pairs_kept(store.db.conn) == _pairs_recount(store.db.conn)
         assert _sources_kept(store.db.conn) == _sources_recount(store.db.conn)
-        assert not any(a == "ps" and day == "2026-03-02" for _, a, day, _ in
-                       _pairs_kept(store.db.conn))
+        assert not any(day == "2026-03-03" for _, _, day, _ in _pairs_kept(store.db.conn))
+        text = "Macron et Le Pen débattent. Le PS réagit."
+        d1 = Article(source="lemonde", url="https://lemonde.example/d1", text=text,
+                     lang="fr", published_at=article.published_at, date_source="feed",
+                     fetched_at=article.published_at)
+        store.replace_mentions(ids["D1"], d1, [
+            Mention("emmanuel-macron", "politician", "renaissance", "Macron", 0, 6,
+                    "Macron et Le Pen débattent.", "alias"),
+            Mention("ps", "party", "ps", "PS", 32, 34, "Le PS réagit.", "alias")],
+            kb_version=kb.version, tagger_version="test")
+        assert _pairs_kept(store.db.conn) == _pairs_recount(store.db.conn)
+        assert _sources_kept(store.db.conn) == _sources_recount(store.db.conn)
+        assert _pairs_kept(store.db.conn)[("party", "ps", "2026-03-03", "renaissance")] == (
+            0, 1, 0, 1)  # one document, not in one sentence
 
 
 def _tracker(*args):

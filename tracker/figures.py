@@ -5,6 +5,7 @@ and the API give them.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections import Counter, defaultdict
@@ -59,7 +60,8 @@ def co_mentions(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Pair]
     again; other filters (``kept=False``, which tests use to check the two agree) count
     the mentions of every document in the window."""
     if kept and q.simple:
-        sentences, documents, originals = _kept(db, q)
+        with _snapshot(db):
+            sentences, documents, originals = _kept(db, q)
     else:
         sentences, documents, originals = _count(db, q)
     if q.focus:
@@ -139,10 +141,11 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
     newer, wrong = _uncovered(db, q)
     if newer is None:
         return _count(db, q)
-    past = _count(db, q, newer)
+    past = _of(_count(db, q, newer), q.focus)
     held = left = None
     if wrong:
-        held, left = _count(db, replace(q, raw=True), wrong), _count(db, q, wrong)
+        held = _of(_count(db, replace(q, raw=True), wrong), q.focus)
+        left = _of(_count(db, q, wrong), q.focus)
     where, params = _days(q, "p.kind = ?", ["party" if q.by == "party" else "entity"])
     # Without copies, the figures of the original documents alone.
     named, docs = (("original_sentences", "originals") if q.no_duplicates
@@ -190,7 +193,8 @@ def top_sources(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Sourc
     politician's, when only dates (and copies) filter, come from the counts kept per
     source (``source_counts``, m012) as co-mentions do; ``kept=False`` counts them."""
     if kept and q.simple and q.focus and q.by in ("party", "politician"):
-        rows = _kept_sources(db, q)
+        with _snapshot(db):
+            rows = _kept_sources(db, q)
     else:
         rows = _source_rows(db, q)
     per_key: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
@@ -254,20 +258,29 @@ def _kept_sources(db: Database, q: StatsQuery) -> list[tuple[str, str, int, int]
             if per[(source, 0)] > 0]
 
 
+def _of(counts: Counts, focus: str | None) -> Counts:
+    """The focus's pairs alone (others in the same documents concern no one here)."""
+    if focus is None:
+        return counts
+    return tuple(Counter({p: n for p, n in c.items() if focus in p})  # type: ignore[return-value]
+                 for c in counts)
+
+
 def _not_a_politician(db: Database, q: StatsQuery) -> bool:
     """Whether the figures are of politicians and the focus is not one (no figures)."""
     return bool(q.by == "politician" and q.focus and not db.execute(
         "SELECT 1 FROM entities WHERE id = ? AND type = 'politician'", [q.focus]).fetchone())
 
 
-def _days(q: StatsQuery, first: str, params: list) -> tuple[list[str], list]:
-    """``first`` and the window's days, as conditions on a kept table's ``day``."""
+def _days(q: StatsQuery, first: str, params: list, day: str = "day"
+          ) -> tuple[list[str], list]:
+    """``first`` and the window's days, as conditions on ``day`` (a kept table's)."""
     where = [first]
     if q.since:
-        where.append("day >= ?")
+        where.append(f"{day} >= ?")
         params.append(q.since.isoformat())
     if q.until:
-        where.append("day <= ?")
+        where.append(f"{day} <= ?")
         params.append(q.until.isoformat())
     return where, params
 
@@ -280,11 +293,29 @@ def _uncovered(db: Database, q: StatsQuery) -> tuple[list[str] | None, list[str]
         "SELECT id FROM documents WHERE rowid > ? LIMIT ?", [upto, UNCOVERED + 1])]
     if len(newer) > UNCOVERED:  # nothing has counted them for a while (no server ran)
         return None, []
+    # Those in the window only: a wrong review elsewhere changes nothing here.
+    where, params = _days(q, "d.rowid <= ?", [upto], day="substr(m.published_at, 1, 10)")
     wrong = [] if q.raw else [row[0] for row in db.execute(
         "SELECT DISTINCT r.document_id FROM reviews r CROSS JOIN mentions m "
         "ON m.id = r.mention_id AND m.entity_id = r.entity_id CROSS JOIN documents d "
-        "ON d.id = r.document_id WHERE r.verdict = 'wrong' AND d.rowid <= ?", [upto])]
+        f"ON d.id = r.document_id WHERE r.verdict = 'wrong' AND {' AND '.join(where)}",
+        params)]
     return newer, wrong
+
+
+@contextlib.contextmanager
+def _snapshot(db: Database) -> Iterator[None]:
+    """One read transaction for the kept counts, their watermark and the documents past
+    it: a batch counted in between would otherwise count twice."""
+    conn = db.conn
+    if conn.in_transaction:  # the caller's own (a store writing): already one state
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")  # read alone
 
 
 def figures(db: Database, q: StatsQuery, view: str = "all"

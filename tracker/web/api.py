@@ -88,7 +88,7 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
     match in all."""
     with request.app.state.dbs.reader() as db:
         page = dataclasses.replace(params, limit=limit, offset=offset)
-        rows = request.app.state.memo.get(("rows", repr(page)),
+        rows = request.app.state.rows.get(("rows", repr(page)),
                                           lambda: list(page_rows(db, page)))
         total = request.app.state.memo.get(("count", repr(params)),
                                            lambda: count_mentions(db, params))

@@ -128,6 +128,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.state.options = options
     app.state.dbs = Databases(options.db, options.read_only)
     app.state.memo = Memo(options.db)
+    app.state.rows = Memo(options.db, size=64)  # pages of mentions: not to push figures out
     secret = secrets.token_bytes(32)
     app.state.csrf = hmac.new(secret, b"csrf", hashlib.sha256).hexdigest()
     app.include_router(api.router)

@@ -118,7 +118,7 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
     """Search with every filter of `tracker mentions`, a page of 50 at a time."""
     with request.app.state.dbs.reader() as db:
         shown = dataclasses.replace(params, limit=PAGE, offset=(page - 1) * PAGE)
-        rows = request.app.state.memo.get(("rows", repr(shown)),
+        rows = request.app.state.rows.get(("rows", repr(shown)),
                                           lambda: list(page_rows(db, shown)))
         total = request.app.state.memo.get(("count", repr(params)),
                                            lambda: count_mentions(db, params))
