@@ -53,6 +53,6 @@ def running(path: Path, enabled: bool) -> Iterator[None]:
     thread.start()
     try:
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=10)
+    finally:  # at shutdown: a batch under way ends within a second, or rolls back with
+        stop.set()  # the process (one transaction), so the wait is short
+        thread.join(timeout=2)
