@@ -76,6 +76,10 @@ UNCOVERED = 5000  # documents past the kept pairs, beyond which counting them al
 Counts = tuple[Counter[tuple[str, str]], Counter[tuple[str, str]], Counter[tuple[str, str]]]
 
 
+def _no_pairs() -> Counts:
+    return Counter(), Counter(), Counter()
+
+
 def _pair_key(q: StatsQuery) -> str:
     return "m.party_id" if q.by == "party" and not q.direct else "m.entity_id"
 
@@ -97,7 +101,7 @@ def _count(db: Database, q: StatsQuery, only: list[str] | None = None) -> Counts
     mentions takes seconds). ``only``: the only documents to read (a few: every pair of
     theirs is counted, and ``co_mentions`` keeps the focus's)."""
     if only == []:
-        return Counter(), Counter(), Counter()
+        return _no_pairs()
     key = _pair_key(q)
     where, params = _where(db, q)
     if q.focus and only is None:  # the documents that name it, and only its pairs
@@ -110,9 +114,7 @@ def _count(db: Database, q: StatsQuery, only: list[str] | None = None) -> Counts
         f"SELECT m.document_id, m.sentence, {key}, d.duplicate_of IS NULL "
         f"FROM {mentions} WHERE {key} IS NOT NULL{cond} ORDER BY m.document_id",
         first + params)
-    sentences: Counter[tuple[str, str]] = Counter()
-    documents: Counter[tuple[str, str]] = Counter()
-    originals: Counter[tuple[str, str]] = Counter()
+    sentences, documents, originals = _no_pairs()
     for _, rows in itertools.groupby(cursor, key=lambda r: r[0]):
         keys: set[str] = set()
         by_sentence: dict[str, set[str]] = defaultdict(set)
@@ -137,15 +139,14 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
     mentions, less what the mentions reviewed wrong added: their documents are counted
     again with and without them."""
     if _not_a_politician(db, q):
-        return Counter(), Counter(), Counter()
+        return _no_pairs()
     newer, wrong = _uncovered(db, q)
     if newer is None:
         return _count(db, q)
     past = _of(_count(db, q, newer), q.focus)
-    held = left = None
-    if wrong:
-        held = _of(_count(db, replace(q, raw=True), wrong), q.focus)
-        left = _of(_count(db, q, wrong), q.focus)
+    # What the wrong mentions' documents hold in the table, and what they should count.
+    held = _of(_count(db, replace(q, raw=True), wrong), q.focus)
+    left = _of(_count(db, q, wrong), q.focus)
     where, params = _days(q, "p.kind = ?", ["party" if q.by == "party" else "entity"])
     # Without copies, the figures of the original documents alone.
     named, docs = (("original_sentences", "originals") if q.no_duplicates
@@ -168,15 +169,13 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
         f" ORDER BY g.n DESC, g.docs DESC, min(g.a, g.b), max(g.a, g.b) LIMIT {int(q.top)}")
     rows = db.execute(f"SELECT g.a, g.b, g.n, g.docs, g.orig FROM ({table}) g{kinds} "
                       f"WHERE g.docs > 0{first}", params)
-    sentences: Counter[tuple[str, str]] = Counter()
-    documents: Counter[tuple[str, str]] = Counter()
-    originals: Counter[tuple[str, str]] = Counter()
+    sentences, documents, originals = _no_pairs()
     for a, b, n, docs_, orig in rows:
         pair = (a, b) if a < b else (b, a)
         sentences[pair], documents[pair], originals[pair] = n, docs_, orig
     for counter, more in zip((sentences, documents, originals), past, strict=True):
         counter.update(more)
-    if held is not None and left is not None and held != left:
+    if held != left:
         for kept_, was, now in zip((sentences, documents, originals), held, left,
                                    strict=True):
             kept_.subtract(was)
@@ -239,31 +238,30 @@ def _kept_sources(db: Database, q: StatsQuery) -> list[tuple[str, str, int, int]
         return _source_rows(db, q)
     where, params = _days(q, "kind = ? AND key = ?",
                           ["party" if q.by == "party" else "entity", q.focus])
-    per: Counter[tuple[str, int]] = Counter()  # (source, originals?) -> mentions
+    mentions: Counter[str] = Counter()
+    originals: Counter[str] = Counter()
     for source, n, o in db.execute(
             f"SELECT source, sum(mentions), sum(originals) FROM source_counts "
             f"WHERE {' AND '.join(where)} GROUP BY source", params):
-        per[(source, 0)] += o if q.no_duplicates else n
-        per[(source, 1)] += o
-    changes = [(1, _source_rows(db, q, newer))]
-    if wrong:
-        changes += [(-1, _source_rows(db, replace(q, raw=True), wrong)),
-                    (1, _source_rows(db, q, wrong))]
-    for sign, rows in changes:
+        mentions[source] += o if q.no_duplicates else n  # without copies: originals'
+        originals[source] += o
+    for sign, rows in ((1, _source_rows(db, q, newer)),
+                       (-1, _source_rows(db, replace(q, raw=True), wrong)),
+                       (1, _source_rows(db, q, wrong))):
         for _, source, n, nd in rows:
-            per[(source, 0)] += sign * n
-            per[(source, 1)] += sign * nd
-    sources = {source for source, _ in per}
-    return [(q.focus, source, per[(source, 0)], per[(source, 1)]) for source in sorted(sources)
-            if per[(source, 0)] > 0]
+            mentions[source] += sign * n
+            originals[source] += sign * nd
+    return [(q.focus, source, mentions[source], originals[source])
+            for source in sorted(mentions) if mentions[source] > 0]
 
 
 def _of(counts: Counts, focus: str | None) -> Counts:
     """The focus's pairs alone (others in the same documents concern no one here)."""
     if focus is None:
         return counts
-    return tuple(Counter({p: n for p, n in c.items() if focus in p})  # type: ignore[return-value]
-                 for c in counts)
+    sentences, documents, originals = (Counter({p: n for p, n in c.items() if focus in p})
+                                       for c in counts)
+    return sentences, documents, originals
 
 
 def _not_a_politician(db: Database, q: StatsQuery) -> bool:
