@@ -28,18 +28,32 @@ from sqlite_utils import Database
 KINDS = {"party": "m.party_id", "entity": "m.entity_id"}
 DAY = "substr(coalesce(m.published_at, d.published_at), 1, 10)"
 NO_SENTENCE = "char(1)"  # mentions without a sentence share one, as tracker.figures does
+SHARED = "count(DISTINCT CASE WHEN x.s = y.s THEN x.s END)"  # sentences naming x and y
+# Adding rows counted in (a document's, or a batch's) to the kept ones.
+PAIRS_UPSERT = ("ON CONFLICT (kind, a, day, b) DO UPDATE SET "
+                "sentences = sentences + excluded.sentences, "
+                "documents = documents + excluded.documents, "
+                "original_sentences = original_sentences + excluded.original_sentences, "
+                "originals = originals + excluded.originals")
+SOURCES_UPSERT = ("ON CONFLICT (kind, key, day, source) DO UPDATE SET "
+                  "mentions = mentions + excluded.mentions, "
+                  "originals = originals + excluded.originals")
+
+
+def _named(key: str) -> str:
+    """Each mention's day, key, sentence and whether its document is an original."""
+    return (f"{DAY} AS day, {key} AS k, coalesce(m.sentence, {NO_SENTENCE}) AS s, "
+            "d.duplicate_of IS NULL AS o")
 
 
 def _pairs(key: str, doc: str, when: str = "") -> str:
     """Rows (day, a, b, n: sentences naming both, o: the document is an original) of
     document ``doc``'s pairs, both ways round. SQLite allows no WITH in a trigger, hence
     the subquery written twice."""
-    named = (f"(SELECT DISTINCT {DAY} AS day, {key} AS k, coalesce(m.sentence, {NO_SENTENCE})"
-             f" AS s, d.duplicate_of IS NULL AS o FROM mentions m JOIN documents d "
+    named = (f"(SELECT DISTINCT {_named(key)} FROM mentions m JOIN documents d "
              f"ON d.id = m.document_id WHERE m.document_id = {doc} AND {key} IS NOT NULL"
              f" AND d.rowid <= (SELECT upto FROM pair_progress){when})")
-    return (f"SELECT x.day AS day, x.k AS a, y.k AS b, "
-            f"count(DISTINCT CASE WHEN x.s = y.s THEN x.s END) AS n, max(x.o) AS o "
+    return (f"SELECT x.day AS day, x.k AS a, y.k AS b, {SHARED} AS n, max(x.o) AS o "
             f"FROM {named} AS x JOIN {named} AS y ON y.day = x.day AND y.k != x.k "
             "GROUP BY 1, 2, 3")
 
@@ -47,11 +61,7 @@ def _pairs(key: str, doc: str, when: str = "") -> str:
 def _add(kind: str, doc: str, when: str = "") -> str:
     return (f"INSERT INTO pair_counts (kind, a, day, b, sentences, documents, "
             f"original_sentences, originals) SELECT '{kind}', a, day, b, n, 1, n * o, o "
-            f"FROM ({_pairs(KINDS[kind], doc, when)}) WHERE true "
-            "ON CONFLICT (kind, a, day, b) DO UPDATE SET "
-            "sentences = sentences + excluded.sentences, documents = documents + 1, "
-            "original_sentences = original_sentences + excluded.original_sentences, "
-            "originals = originals + excluded.originals;")
+            f"FROM ({_pairs(KINDS[kind], doc, when)}) WHERE true {PAIRS_UPSERT};")
 
 
 def _subtract(kind: str, doc: str, when: str = "") -> str:
@@ -73,9 +83,7 @@ def _sources(key: str, doc: str, when: str = "") -> str:
 def _add_sources(kind: str, doc: str, when: str = "") -> str:
     return (f"INSERT INTO source_counts (kind, key, day, source, mentions, originals) "
             f"SELECT '{kind}', k, day, src, n, n * o FROM ({_sources(KINDS[kind], doc, when)})"
-            " WHERE true ON CONFLICT (kind, key, day, source) DO UPDATE SET "
-            "mentions = mentions + excluded.mentions, "
-            "originals = originals + excluded.originals;")
+            f" WHERE true {SOURCES_UPSERT};")
 
 
 def _subtract_sources(kind: str, doc: str, when: str = "") -> str:
@@ -174,28 +182,21 @@ def catch_up(db: Database, batch: int = 1000) -> int:
     for kind, key in KINDS.items():
         db.execute("DROP TABLE IF EXISTS temp.pair_named")
         db.execute(f"CREATE TEMP TABLE pair_named AS SELECT DISTINCT m.document_id AS doc, "
-                   f"{DAY} AS day, {key} AS k, coalesce(m.sentence, {NO_SENTENCE}) AS s, "
-                   f"d.duplicate_of IS NULL AS o FROM documents d JOIN mentions m "
+                   f"{_named(key)} FROM documents d JOIN mentions m "
                    f"ON m.document_id = d.id WHERE d.rowid > ? AND d.rowid <= ? "
                    f"AND {key} IS NOT NULL", [upto, rows[1]])
         db.execute("CREATE INDEX temp.pair_named_doc ON pair_named (doc, day, k)")
         db.execute(
             f"INSERT INTO pair_counts SELECT '{kind}', a, day, b, sum(n), count(*), "
-            "sum(n * o), sum(o) FROM (SELECT x.doc, x.day AS day, x.k AS a, y.k AS b, "
-            "count(DISTINCT CASE WHEN x.s = y.s THEN x.s END) AS n, max(x.o) AS o "
+            f"sum(n * o), sum(o) FROM (SELECT x.doc, x.day AS day, x.k AS a, y.k AS b, "
+            f"{SHARED} AS n, max(x.o) AS o "
             "FROM pair_named x JOIN pair_named y ON y.doc = x.doc AND y.day = x.day "
             "AND y.k != x.k GROUP BY x.doc, x.day, x.k, y.k) WHERE true GROUP BY a, day, b "
-            "ON CONFLICT (kind, a, day, b) DO UPDATE SET "
-            "sentences = sentences + excluded.sentences, "
-            "documents = documents + excluded.documents, "
-            "original_sentences = original_sentences + excluded.original_sentences, "
-            "originals = originals + excluded.originals")
+            + PAIRS_UPSERT)
         db.execute("DROP TABLE temp.pair_named")
         db.execute(
             f"INSERT INTO source_counts SELECT '{kind}', {key}, {DAY}, d.source, count(*), "
             "sum(d.duplicate_of IS NULL) FROM documents d JOIN mentions m "
             f"ON m.document_id = d.id WHERE d.rowid > ? AND d.rowid <= ? AND {key} IS NOT NULL "
-            "GROUP BY 2, 3, 4 ON CONFLICT (kind, key, day, source) DO UPDATE SET "
-            "mentions = mentions + excluded.mentions, "
-            "originals = originals + excluded.originals", [upto, rows[1]])
+            f"GROUP BY 2, 3, 4 {SOURCES_UPSERT}", [upto, rows[1]])
     return rows[0]
