@@ -86,13 +86,20 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
     """Mentions matching the filters, newest first, a page at a time, with how many
     match in all."""
-    with request.app.state.dbs.reader() as db:
-        page = dataclasses.replace(params, limit=limit, offset=offset)
-        rows = request.app.state.rows.get(("rows", repr(page)),
-                                          lambda: list(page_rows(db, page)))
-        total = request.app.state.memo.get(("count", repr(params)),
-                                           lambda: count_mentions(db, params))
+    rows, total = listing(request, params, limit, offset)
     return {"total": total, "mentions": rows}
+
+
+def listing(request: Request, params: MentionFilter, limit: int, offset: int
+            ) -> tuple[list[dict], int]:
+    """A page of the mentions matching ``params`` and how many match, both kept per state
+    of the database (the API's pages and the dashboard's)."""
+    state = request.app.state
+    page = dataclasses.replace(params, limit=limit, offset=offset)
+    with state.dbs.reader() as db:
+        rows = state.rows.get(("rows", repr(page)), lambda: list(page_rows(db, page)))
+        total = state.memo.get(("count", repr(params)), lambda: count_mentions(db, params))
+    return rows, total
 
 
 StatsView = Literal["counts", "totals", "co-mentions", "sources", "all"]

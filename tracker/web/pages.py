@@ -22,10 +22,10 @@ from tracker.charts import PALETTE, Series, bar_list, line_chart, stacked_bars
 from tracker.errors import ConfigError, NotFound
 from tracker.figures import co_mentions, top_sources
 from tracker.periods import periods
-from tracker.query import MentionFilter, count_mentions, page_rows
+from tracker.query import MentionFilter, page_rows
 from tracker.report import ReportQuery, party_series, summary
 from tracker.stats import StatsQuery, counts, totals, window
-from tracker.web.api import Day, mention_params
+from tracker.web.api import Day, listing, mention_params
 from tracker.web.i18n import language, texts
 
 router = APIRouter(include_in_schema=False)
@@ -116,12 +116,7 @@ def _wrong_count(db, span: tuple[dt.date, dt.date]) -> int:
 def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_params)],
              page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     """Search with every filter of `tracker mentions`, a page of 50 at a time."""
-    with request.app.state.dbs.reader() as db:
-        shown = dataclasses.replace(params, limit=PAGE, offset=(page - 1) * PAGE)
-        rows = request.app.state.rows.get(("rows", repr(shown)),
-                                          lambda: list(page_rows(db, shown)))
-        total = request.app.state.memo.get(("count", repr(params)),
-                                           lambda: count_mentions(db, params))
+    rows, total = listing(request, params, PAGE, (page - 1) * PAGE)
     query = {k: v for k, v in dataclasses.asdict(params).items()
              if v not in (None, False, 0)}
     pages = max(1, -(-total // PAGE))
