@@ -33,6 +33,17 @@ PAIRS_IN, PAIRS_OUT = document_in(), document_out()  # a retagged document's (m0
 
 __all__ = ["Store", "migrations", "text_hash"]
 
+
+@contextlib.contextmanager
+def _counting_paused(conn: sqlite3.Connection) -> Iterator[None]:
+    """The per-mention count triggers stand aside (m009, m012): the store counts a
+    document at once, before or after. Inside the store's own write transaction only."""
+    conn.execute("INSERT OR REPLACE INTO counts_paused (paused) VALUES (1)")
+    try:
+        yield
+    finally:
+        conn.execute("DELETE FROM counts_paused")
+
 # One lock per database file in this process. The daemon's source threads take turns at
 # writing on it, each woken as soon as the one before commits. Left to SQLite's busy
 # handler, a writer that finds the file locked sleeps 1, 2, 5 ... up to 100 ms before it
@@ -348,15 +359,14 @@ class Store:
             return
         conn = self.db.conn
         # Counted per document, not per mention (m009): the insert trigger stands aside.
-        conn.execute("INSERT OR REPLACE INTO counts_paused (paused) VALUES (1)")
-        conn.executemany(
-            'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, "end", '
-            "sentence, rule, published_at, position, method, confidence, kb_version, "
-            "tagger_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(f"{doc_id}:{m.start}:{m.end}", doc_id, m.entity_id, m.party_id, m.surface,
-              m.start, m.end, m.sentence, m.rule, published, article.position(m.start),
-              m.method, m.confidence, kb_version, tagger_version) for m in mentions])
-        conn.execute("DELETE FROM counts_paused")
+        with _counting_paused(conn):
+            conn.executemany(
+                'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, '
+                '"end", sentence, rule, published_at, position, method, confidence, '
+                "kb_version, tagger_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(f"{doc_id}:{m.start}:{m.end}", doc_id, m.entity_id, m.party_id, m.surface,
+                  m.start, m.end, m.sentence, m.rule, published, article.position(m.start),
+                  m.method, m.confidence, kb_version, tagger_version) for m in mentions])
         for statement in DOCUMENT_COUNTS:
             conn.execute(statement, [doc_id])
 
@@ -394,11 +404,10 @@ class Store:
         with self.write() as db:
             conn = db.conn
             # The document's pairs out at once, not recounted mention by mention (m012).
-            conn.execute("INSERT OR REPLACE INTO counts_paused (paused) VALUES (1)")
-            for statement in PAIRS_OUT:
-                conn.execute(statement, [doc_id])
-            conn.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
-            conn.execute("DELETE FROM counts_paused")
+            with _counting_paused(conn):
+                for statement in PAIRS_OUT:
+                    conn.execute(statement, [doc_id])
+                conn.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
             self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
             for statement in PAIRS_IN:
                 conn.execute(statement, [doc_id])
