@@ -39,6 +39,7 @@ import requests  # noqa: E402
 import yaml  # noqa: E402
 
 from bench.corpus import generate  # noqa: E402
+from bench.threads import ThreadSampler, text  # noqa: E402
 from tracker.models import Fetched, Prepared  # noqa: E402
 from tracker.sources import canonical_url, parse_feed  # noqa: E402
 from tracker.workers import WorkerPool  # noqa: E402
@@ -135,7 +136,7 @@ def prepared_for(articles: int, config: dict) -> dict[str, Prepared]:
 
 
 def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
-             work: Path) -> dict:
+             work: Path, sample: Path | None = None) -> dict:
     from tracker.config import load_config
     from tracker.kb import load_kb
     from tracker.pipeline import Pipeline, build_fetcher
@@ -156,7 +157,12 @@ def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
     pool = InstantPool(kb, processes, prepared)
     pipeline = Pipeline(config, pool, build_fetcher(config), db)
     started, cpu = time.perf_counter(), time.process_time()
-    results = run_once(pipeline, config.sources)
+    if sample:
+        with ThreadSampler() as sampler:
+            results = run_once(pipeline, config.sources)
+        sample.write_text(text(sampler.report()) + "\n", "utf-8")
+    else:
+        results = run_once(pipeline, config.sources)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     pages = sum(r.new_documents for r in results)
     errors = sum(len(r.errors) for r in results) + sum(1 for r in results if r.failed)
@@ -174,6 +180,9 @@ def main() -> None:
                         help="the tag_processes each pass pretends to have (it sets the "
                              "source threads and the batches in flight)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--sample", type=Path,
+                        help="where the threads wait (bench/threads.py), one file a pass: "
+                             "NAME-pN.txt")
     args = parser.parse_args()
     generate(1)  # fail early on a broken checkout
     folder = Path(tempfile.mkdtemp(prefix="tracker-ceiling-"))
@@ -185,7 +194,9 @@ def main() -> None:
         for processes in args.processes:
             work = folder / f"p{processes}"
             work.mkdir()
-            row = one_pass(config_path, processes, prepared, work)
+            sample = args.sample.with_name(f"{args.sample.stem}-p{processes}.txt") \
+                if args.sample else None
+            row = one_pass(config_path, processes, prepared, work, sample)
             rows.append(row)
             print(f"{processes:>3} processes ({row['source_threads']} source threads): "
                   f"{row['pages']:,} pages in {row['seconds']} s = {row['pages_per_s']} "

@@ -76,6 +76,8 @@ class ChildRun:
     worker_peak_rss_mb: float = 0.0  # the largest worker process at any sample
     worker_peak_pss_mb: float = 0.0  # the same, counting shared pages in proportion
     peak_tree_pss_mb: float = 0.0  # every process together, shared pages counted once
+    main_faults: int = 0  # minor page faults of the main process, sampled
+    children_faults: int = 0  # those of its descendants (workers, fork server), sampled
 
 
 def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: float,
@@ -89,8 +91,9 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
         if on_start:
             on_start(proc.pid)
         peak_tree = main_rss = worker_rss = worker_pss = tree_pss = main_cpu = 0.0
-        samples = 0
+        samples = main_faults = 0
         children_cpu: dict[int, float] = {}
+        children_faults: dict[int, int] = {}
         try:
             while True:
                 pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -104,6 +107,7 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                 peak_tree = max(peak_tree, rss[0] if rss else 0.0)
                 main_rss = max(main_rss, rss[1] if rss else 0.0)
                 main_cpu = cpu_seconds(proc.pid) or main_cpu
+                main_faults = minor_faults(proc.pid) or main_faults
                 tree = process_tree(proc.pid)
                 # PSS every 2 s only: the kernel walks every page of a process to give it
                 # (5 ms of CPU for 400 MB), which at every sample took 5 % of a 2-core
@@ -116,6 +120,9 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                     used = cpu_seconds(child)
                     if used is not None:
                         children_cpu[child] = used
+                    faults = minor_faults(child)
+                    if faults is not None:
+                        children_faults[child] = faults
                     if _is_worker(child):
                         worker_rss = max(worker_rss, rss_mb(child) or 0.0)
                         worker_pss = max(worker_pss, pss.get(child, 0.0))
@@ -135,7 +142,19 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                     descendants_cpu_seconds=sum(children_cpu.values()), started=started,
                     main_cpu_seconds=main_cpu, main_peak_rss_mb=main_rss,
                     worker_peak_rss_mb=worker_rss, worker_peak_pss_mb=worker_pss,
-                    peak_tree_pss_mb=tree_pss)
+                    peak_tree_pss_mb=tree_pss, main_faults=main_faults,
+                    children_faults=sum(children_faults.values()))
+
+
+def minor_faults(pid: int) -> int | None:
+    """Minor page faults a live process has taken so far (copy-on-write pages of the fork
+    server's tagger, memory the allocator gives back and takes again): cheap on a plain
+    kernel, dear in a sandbox that handles each one itself."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rpartition(")")[2].split()[7])
 
 
 def _is_worker(pid: int) -> bool:
@@ -288,7 +307,8 @@ def start_profiler(pid: int, output: Path) -> subprocess.Popen:
 def run(*, articles: int = 2000, naive_articles: int = 200,
         processes: int | None = None, feeds: int = 20, hosts: int | None = None,
         per_host_delay: str = "50ms", latency: float = 0.0, workdir: Path | None = None,
-        keep: bool = False, profile: Path | None = None, timeout: float = 7200.0,
+        keep: bool = False, profile: Path | None = None, sample: Path | None = None,
+        switch_interval: float | None = None, timeout: float = 7200.0,
         say: Callable[[str], None] = print) -> dict:
     """The whole benchmark; returns every figure (also printed through ``say``).
 
@@ -311,9 +331,18 @@ def run(*, articles: int = 2000, naive_articles: int = 200,
                 f"{len(server.bases)} loopback hosts ({work}) ...")
             profiler: list[subprocess.Popen] = []
             watch = CpuWatch()
+            command = ["run", "--once", "--config", str(config),
+                       "--log-file", str(work / "tracker.log")]
+            if sample or switch_interval:  # bench/threads.py runs the tracker, sampled
+                wrap = [str(ROOT / "bench" / "threads.py"), "--out",
+                        str(sample or work / "threads.txt")]
+                if switch_interval:
+                    wrap += ["--switch-interval", str(switch_interval)]
+                command = [*wrap, "--", *command]
+            else:
+                command = ["-m", "tracker", *command]
             child = run_child(
-                [sys.executable, "-m", "tracker", "run", "--once", "--config", str(config),
-                 "--log-file", str(work / "tracker.log")],
+                [sys.executable, *command],
                 cwd=ROOT, stderr_path=work / "tracker.stderr", timeout=timeout,
                 on_start=(lambda pid: profiler.append(start_profiler(pid, profile)))
                 if profile else None)
@@ -355,6 +384,8 @@ def run(*, articles: int = 2000, naive_articles: int = 200,
             # pages/s. Both are read from /proc every 0.2 s (the last 0.2 s is missed).
             "main_cpu_ms_per_page": 1000 * child.main_cpu_seconds / got["documents"],
             "children_cpu_ms_per_page": 1000 * child.descendants_cpu_seconds / got["documents"],
+            "main_faults_per_page": child.main_faults / got["documents"],
+            "children_faults_per_page": child.children_faults / got["documents"],
             "cores_used": child.cpu_seconds / child.seconds, "other_cores_busy": others,
         }
         limit["pages_per_s"] = limit["words_per_s"] / mean_words
@@ -417,6 +448,8 @@ def report(r: dict) -> str:
              f"processes), largest worker {t.get('worker_peak_pss_mb', 0):,.0f} MB"),
         ("", f"CPU per page: {t['main_cpu_ms_per_page']:.1f} ms in the main process, "
              f"{t['children_cpu_ms_per_page']:.0f} ms in its worker processes"),
+        ("", f"minor page faults per page: {t['main_faults_per_page']:.0f} in the main "
+             f"process, {t['children_faults_per_page']:.0f} in its worker processes"),
         ("", f"{t['mentions']:,} mentions, {t['duplicates']} duplicates, "
              f"{t['fetch_errors']} fetch errors"),
         ("limit", f"plain NER, {lim['processes']} process(es): {lim['words_per_s']:,.0f} "
@@ -467,6 +500,12 @@ def main() -> None:
     parser.add_argument("--profile", type=Path,
                         help="py-spy the tracker into this file (.svg flame graph, .txt "
                              "collapsed stacks, .json speedscope)")
+    parser.add_argument("--sample", type=Path,
+                        help="run the tracker under bench/threads.py: where its threads "
+                             "wait, written to this file (.json or text)")
+    parser.add_argument("--switch-interval", type=float,
+                        help="the tracker's sys.setswitchinterval (an experiment on the "
+                             "GIL's hand-over; default Python's 5 ms)")
     parser.add_argument("--runs", type=int, default=1,
                         help="repeat the tracker and the limit; report each figure's spread")
     args = parser.parse_args()
@@ -478,7 +517,9 @@ def main() -> None:
                            naive_articles=args.naive_articles if number == 0 else 0,
                            processes=args.processes, feeds=args.feeds, hosts=args.hosts,
                            per_host_delay=args.per_host_delay, latency=args.latency,
-                           keep=args.keep, profile=args.profile))
+                           keep=args.keep, profile=args.profile,
+                           sample=_numbered(args.sample, number, args.runs),
+                           switch_interval=args.switch_interval))
     result = results[0] if len(results) == 1 else {"runs": results, "spread": spread(results)}
     if len(results) > 1:
         print(spread_report(result["spread"]))
@@ -487,12 +528,20 @@ def main() -> None:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
+def _numbered(path: Path | None, number: int, runs: int) -> Path | None:
+    """One sample file a run: ``threads.txt``, or ``threads-2.txt`` for the second."""
+    if path is None or runs == 1:
+        return path
+    return path.with_name(f"{path.stem}-{number + 1}{path.suffix}")
+
+
 SPREAD = {  # figure: where it is in a run's result
     "ingest/limit": ("ingest_over_limit",),
     "tracker pages/s": ("tracker", "pages_per_s"),
     "limit pages/s": ("limit", "pages_per_s"),
     "main CPU ms/page": ("tracker", "main_cpu_ms_per_page"),
     "worker CPU ms/page": ("tracker", "children_cpu_ms_per_page"),
+    "worker faults/page": ("tracker", "children_faults_per_page"),
     "largest worker MB": ("tracker", "worker_peak_rss_mb"),
     "largest worker PSS MB": ("tracker", "worker_peak_pss_mb"),
     "all processes PSS MB": ("tracker", "peak_pss_mb"),
