@@ -113,6 +113,10 @@ class Store:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA cache_size = -65536")  # up to 64 MB of pages, as used
+        # Each stored document is a savepoint, whose undo copy of every page it touches
+        # went to a temporary file once past 64 KB: about 400 writes to a file a document,
+        # a system call each (strace), which a sandboxed kernel makes dear. Kept in memory.
+        conn.execute("PRAGMA temp_store = MEMORY")
         return conn
 
     @staticmethod
