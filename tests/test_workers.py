@@ -97,3 +97,47 @@ def test_workers_start_with_the_tagger_their_fork_server_built(tmp_path):
                              capture_output=True, text=True, timeout=300)
         assert out.returncode == 0, out.stderr[-2000:]
         assert out.stdout.strip().splitlines()[-1] == expected, (given, out.stdout)
+
+
+SLOW_FORK = """
+import sys, time, multiprocessing.context as context
+from tests.conftest import KB_FILE
+from tracker.kb import load_kb
+from tracker.workers import WorkerPool, start_fork_server
+
+fork = context.ForkServerProcess._Popen
+def slow_fork(process_obj):  # as in a gVisor sandbox: half a second a worker
+    started = fork(process_obj)
+    time.sleep(0.5)
+    return started
+context.ForkServerProcess._Popen = staticmethod(slow_fork)
+
+if __name__ == "__main__":
+    start_fork_server([KB_FILE], ["fr"])
+    pool = WorkerPool(load_kb([KB_FILE]), [KB_FILE], 3, ["fr"])
+    pool.start()
+    deadline = time.monotonic() + 30
+    while pool.ready < 3 and time.monotonic() < deadline and pool.failure is None:
+        time.sleep(0.1)
+    pool._created.wait(30)
+    print(pool.failure or pool.ready, len(pool._executor._processes))
+    pool.close()
+"""
+
+
+def test_every_worker_starts_where_forking_one_is_slow(tmp_path):
+    """On a 16-core sandbox a pool of 14 workers stopped at 6: the executor starts a
+    process only when it finds none idle, and the first workers, forked fast from the
+    fork server's tagger, were idle again before the next fork was done."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "slow_fork.py"
+    script.write_text(SLOW_FORK)
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, str(script)], cwd=root,
+                         env={**os.environ, "PYTHONPATH": str(root)},
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["3", "3"]  # every worker ready, no fewer processes

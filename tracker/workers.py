@@ -20,6 +20,7 @@ when to stop), and exit when the main process goes. With one process (one core, 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -44,12 +45,14 @@ WORKER_MB = 400  # what a worker may hold (issue 13); `auto` leaves that much pe
 MAIN_MB = 300  # the main process: fetching, storing, its caches
 EARLY_BREAKS = 3  # pools in a row dying before any worker is ready: give up
 IN_FLIGHT_PER_WORKER = 3  # batches of all sources queued or running, per worker
+ALL_STARTED_WAIT = 120  # seconds a worker waits for its siblings to start (see _all_started)
 # One thread of numerical work per worker; glibc's per-thread malloc arenas kept few.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "BLIS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
 
 _worker: tuple[Tagger, tuple[str, ...]] | None = None  # the worker process's own tagger
 _worker_error: str | None = None  # why it could not build one
+_siblings = None  # the barrier every worker of its pool meets once started
 
 
 def default_processes() -> int:
@@ -110,13 +113,14 @@ def _set_worker_env() -> None:
 
 
 def _start_worker(entities: Sequence, kb_version: str, languages: tuple[str, ...],
-                  events) -> None:
+                  events, siblings) -> None:
     """A worker's initializer: its tagger and both pipelines, and the language model, as
     the fork server built them when they are of this KB, else loaded now; then it says so
     on ``events`` (its pid, or why it failed). A failure is also kept and raised by every
     batch: the pool stays whole, so the main process learns why instead of watching
     workers vanish."""
-    global _worker, _worker_error
+    global _worker, _worker_error, _siblings
+    _siblings = siblings
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     try:
@@ -132,6 +136,20 @@ def _start_worker(entities: Sequence, kb_version: str, languages: tuple[str, ...
     except Exception as exc:  # noqa: BLE001 - told to the main process
         _worker_error = f"{type(exc).__name__}: {exc}"
     events.put((os.getpid(), _worker_error))
+
+
+def _all_started() -> int:
+    """The first task of each worker: wait until every worker of the pool has one.
+
+    The executor starts a process only when it finds none idle at a ``submit``. Where
+    forking a worker is slow (half a second in a gVisor sandbox, from a fork server that
+    holds the tagger) the first workers were done with their first task before the next
+    process was asked for, and a pool of 14 stopped at 6: 6 of 16 cores busy. Held here,
+    no worker is idle until all have started."""
+    # One that never comes (out of memory) breaks the barrier: the others go on without.
+    with contextlib.suppress(threading.BrokenBarrierError):
+        _siblings.wait(ALL_STARTED_WAIT)
+    return os.getpid()
 
 
 def build_tagger(kb: KnowledgeBase) -> Tagger:
@@ -278,13 +296,15 @@ class WorkerPool:
         return tagger
 
     def _new_executor(self) -> ProcessPoolExecutor:
+        siblings = self._context.Barrier(self.processes)
         executor = ProcessPoolExecutor(
             max_workers=self.processes, mp_context=self._context,
             initializer=_start_worker,
-            initargs=(self._entities, self.kb.version, self.languages, self._events))
+            initargs=(self._entities, self.kb.version, self.languages, self._events,
+                      siblings))
         self._ready = set()
         for _ in range(self.processes):  # spawns them all now, each starting on its own
-            executor.submit(os.getpid)
+            executor.submit(_all_started)
         return executor
 
     def _listen(self) -> None:
