@@ -164,6 +164,7 @@ def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
     else:
         results = run_once(pipeline, config.sources)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    pipeline.close()
     pages = sum(r.new_documents for r in results)
     errors = sum(len(r.errors) for r in results) + sum(1 for r in results if r.failed)
     return {"processes": processes, "source_threads": pipeline.parallel_sources,

@@ -113,3 +113,48 @@ def test_newer_or_foreign_database_is_refused(tmp_path):
         Store(junk)
     with pytest.raises(TrackerError, match="no database here"):
         Store(tmp_path / "missing.db", create=False)
+
+
+def test_the_writer_shares_transactions_and_a_bad_document_still_fails_alone(store):
+    """`tracker run` hands every source's batches to one writing thread, which writes the
+    batches waiting in one transaction without savepoints. When a document in it cannot
+    be stored, the whole transaction is undone and each batch written again alone: the
+    bad document fails alone, every other is stored and counted once."""
+    import threading
+
+    from tracker.writer import Writer
+
+    writer, counted, hold = Writer(store.path), [], threading.Event()
+
+    def batch(urls: list[str], bad: str = "", broken: bool = False):
+        def task(s: Store):
+            hold.wait(10)
+            stored = []
+            for url in urls:
+                mentions = _mentions() + [_mentions()[0]] if url == bad else _mentions()
+                try:
+                    if s.save(_article(url), mentions, kb_version="k", tagger_version="t"):
+                        stored.append(url)
+                except sqlite3.IntegrityError:
+                    pass  # as the pipeline does: this document is reported, not stored
+            if broken:
+                raise RuntimeError("a bug in this batch")
+            return lambda: counted.extend(stored)
+        return task
+
+    url = "https://journal.example/{}".format
+    first = writer.submit(batch([url(1)]))  # the writer waits in it: the next ones gather
+    shared = [writer.submit(batch([url(2), url(3)])),
+              writer.submit(batch([url(4), url(5)], bad=url(4))),
+              writer.submit(batch([url(6)], broken=True))]
+    hold.set()
+    first.result(10)
+    shared[0].result(10), shared[1].result(10)
+    with pytest.raises(RuntimeError):
+        shared[2].result(10)
+    writer.close()
+    assert sorted(counted) == [url(1), url(2), url(3), url(5)]
+    stored = [r[0] for r in store.db.execute("SELECT url FROM documents ORDER BY url")]
+    assert stored == sorted(counted)  # the broken batch's document was undone with it
+    assert writer.transactions == 3  # each good batch committed once; the shared try undone
+    assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 2 * 4

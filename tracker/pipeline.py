@@ -4,8 +4,9 @@ A ``Pipeline`` is built once per process with the config, the worker pool and th
 fetcher, and runs any source from any thread (each run opens its own database
 connection). The main process only schedules, fetches and writes: each fetched body goes
 to the worker processes a batch at a time (``tracker.prepare``: extraction, language,
-fingerprint, tagging) while the source goes on fetching; prepared batches are stored in
-order, a batch per transaction, with the fetch log rows gathered meanwhile. A failing
+fingerprint, tagging) while the source goes on fetching; prepared batches go, in order and
+with the fetch log rows gathered meanwhile, to the one thread that writes every source's
+batches (``tracker.writer``). A failing
 item is logged and skipped; a failing source is recorded and reported; neither stops
 the others.
 """
@@ -19,6 +20,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +35,7 @@ from tracker.models import Article, Fetched, Prepared
 from tracker.sources import canonical_url, list_files, parse_feed
 from tracker.store import Store, iso
 from tracker.workers import Job, WorkerPool
+from tracker.writer import Writer
 
 if TYPE_CHECKING:
     from tracker.tag import Tagger
@@ -74,6 +77,7 @@ class Pipeline:
         self.outbox = Outbox(config.alerts, config.timezone) if config.alerts else None
         self.dispatcher = Dispatcher(config, fetcher, outbox=self.outbox) \
             if self.outbox else None
+        self.writer = Writer(db_path, on_saved=self.outbox.on_saved if self.outbox else None)
         # Sources run in parallel threads (fetching is waiting): enough of them to keep
         # every worker busy, each host still fetched one request at a time.
         self.parallel_sources = max(4, min(32, 2 * workers.processes))
@@ -85,7 +89,6 @@ class Pipeline:
         result = RunResult(source.name)
         started = time.monotonic()
         with Store(self.db_path) as store:
-            store.on_saved = self.outbox.on_saved if self.outbox else None
             pending = _Pending(self, store, result)
             try:
                 try:
@@ -238,22 +241,24 @@ class Pipeline:
             return self.dispatcher.deliver(store, budget=60.0)
 
     def close(self) -> None:
-        """Stop the worker processes (batches already submitted still complete) and the
-        alert thread."""
+        """Stop the worker processes (batches already submitted still complete), the
+        alert thread and the writing thread."""
         if self.dispatcher is not None:
             self.dispatcher.close()
         self.workers.close()
+        self.writer.close()
 
 
 class _Pending:
     """One pass's pages on their way through the workers: sent a batch at a time, at most
-    a few batches ahead, and stored in the order they came, a batch per transaction
-    (with the fetch log rows gathered since the last one)."""
+    a few batches ahead, and handed to the writing thread in the order they came (with the
+    fetch log rows gathered since the last one). The pass ends when they are written."""
 
     def __init__(self, pipeline: Pipeline, store: Store, result: RunResult):
         self.pipeline, self.store, self.result = pipeline, store, result
         self.batch: list[Fetched] = []
         self.sent: list[tuple[Job, list[Fetched]]] = []
+        self.writes: list[Future] = []  # batches handed to the writer
         self.ahead = max(2, pipeline.workers.processes)
         self.fetches: list[tuple] = []
         self.failed = 0  # pages whose preparation failed: a feed must be read again
@@ -269,23 +274,29 @@ class _Pending:
             self._send()
         while len(self.sent) > self.ahead:
             self._store_oldest()
-        # Batches the workers are done with are stored now, between two fetches (the host's
-        # delay leaves the time), not all at the end of the pass when every source would
-        # want the database at once.
+        # Batches the workers are done with go to the writer now, between two fetches, not
+        # all at the end of the pass.
         while self.sent and self.sent[0][0].done():
             self._store_oldest()
+        while self.writes and self.writes[0].done():
+            self.writes.pop(0).result()  # a batch that could not be written fails the pass
 
     def finish(self) -> None:
-        """Send what is left, store every batch sent, and write the fetch log."""
+        """Send what is left, wait until every batch sent is written, and write the fetch
+        log."""
         try:
             if self.batch:
                 self._send()
             while self.sent:
                 self._store_oldest()
         finally:
+            writes, self.writes = self.writes, []
+            wait(writes)
             if self.fetches:
                 self.store.log_fetches(self.fetches)
                 self.fetches = []
+        for write in writes:
+            write.result()  # the first batch that could not be written fails the pass
 
     def _send(self) -> None:
         self.sent.append((self.pipeline.workers.submit(self.batch), self.batch))
@@ -303,47 +314,65 @@ class _Pending:
             log.error("processing failed", extra={"source": self.result.source,
                                                   "pages": len(pages), "error": str(exc)})
             return
-        with self.store.write():
-            self.store.log_fetches(self.fetches)
-            for page, ready in zip(pages, prepared, strict=True):
-                self._store_one(page, ready)
-        self.fetches = []
+        fetches, self.fetches = self.fetches, []
 
-    def _store_one(self, page: Fetched, ready: Prepared) -> None:
+        def write(store: Store) -> Callable[[], None]:  # in the writing thread
+            store.log_fetches(fetches)
+            outcomes = [self._store_one(store, page, ready)
+                        for page, ready in zip(pages, prepared, strict=True)]
+            return lambda: self._count(outcomes)
+
+        self.writes.append(self.pipeline.writer.submit(write))
+
+    def _count(self, outcomes: list[tuple[str, str | int] | None]) -> None:
+        """A written batch in the pass's figures: counted once it is committed (a batch
+        may be written twice when the writer undoes a transaction)."""
+        result = self.result
+        for outcome in outcomes:
+            if outcome is None:
+                continue
+            kind, value = outcome
+            if kind == "error":
+                result.errors.append(str(value))
+            elif kind == "skipped":
+                result.skipped += 1
+            else:
+                result.new_documents += 1
+                result.mentions += int(value)
+                self.pipeline._progress(result)
+
+    def _store_one(self, store: Store, page: Fetched,
+                   ready: Prepared) -> tuple[str, str | int] | None:
         """Store one prepared page, unless it is known already (under the canonical URL
-        it names, or as the latest version of a watched page or file)."""
-        store, result = self.store, self.result
+        it names, or as the latest version of a watched page or file). Says what became of
+        it: ("saved", its mentions), ("skipped", ""), ("error", why) or None (stored
+        already)."""
         if ready.error or ready.article is None:
-            result.errors.append(ready.error or f"{page.url}: not prepared")
-            return
+            return "error", ready.error or f"{page.url}: not prepared"
         if ready.unchanged:  # a watched page or file as it was: nothing new
-            result.skipped += 1
-            return
+            return "skipped", ""
         article, url, link = ready.article, page.url, None
         if (page.feed_item and ready.canonical and _same_host(ready.canonical, url)
                 and canonical_url(ready.canonical) != url):
             link, url = url, canonical_url(ready.canonical)
             article = dataclasses.replace(article, url=url)
         if link and store.has_url(url):
-            result.skipped += 1
             store.remember_alias(link, url)  # next time, known without fetching
-            return
+            return "skipped", ""
         workers = self.pipeline.workers
         try:
             saved = store.save(article, ready.mentions, kb_version=workers.kb.version,
                                tagger_version=workers.version, previous=page.previous,
                                digest=ready.digest, print_=ready.print_)
         except sqlite3.IntegrityError as exc:  # this document alone (its savepoint undone)
-            result.errors.append(f"{url}: not stored ({exc})")
             log.error("document not stored", extra={"url": url, "error": str(exc)})
-            return
+            return "error", f"{url}: not stored ({exc})"
         if link:
             store.remember_alias(link, url)
-        if saved:
-            store.count_candidates(ready.candidates, article.url)
-            result.new_documents += 1
-            result.mentions += len(ready.mentions)
-            self.pipeline._progress(result)
+        if not saved:
+            return None
+        store.count_candidates(ready.candidates, article.url)
+        return "saved", len(ready.mentions)
 
 
 def _now() -> dt.datetime:

@@ -34,6 +34,11 @@ PAIRS_IN, PAIRS_OUT = document_in(), document_out()  # a retagged document's (m0
 __all__ = ["Store", "migrations", "text_hash"]
 
 
+class WriteAgain(Exception):
+    """A write failed inside a transaction taken without savepoints: undo the whole
+    transaction and write its parts again, each in a savepoint."""
+
+
 @contextlib.contextmanager
 def _counting_paused(conn: sqlite3.Connection) -> Iterator[None]:
     """The per-mention count triggers stand aside (m009, m012): the store counts a
@@ -78,6 +83,9 @@ class Store:
         # Called inside save()'s transaction with (db, document id): the alert outbox.
         self.on_saved: Callable[[Database, str], object] | None = None
         self._rules, self._rules_stamp = Ruleset([]), None
+        # False: writes inside a transaction take no savepoint (tracker.writer's first
+        # try, undone whole and written again with them when anything fails).
+        self.savepoints = True
         if (read_only or not create) and not path.exists():
             raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
                                "or pass --db, or set `database:` in config.yaml)")
@@ -182,6 +190,14 @@ class Store:
         Inside one already open (a batch of documents) it is a savepoint of that one: what
         fails inside it is undone alone, the rest of the batch commits together."""
         conn = self.db.conn
+        if conn.in_transaction and not self.savepoints:
+            try:
+                yield self.db
+            except WriteAgain:
+                raise
+            except Exception as exc:  # nothing to undo it alone: the whole transaction
+                raise WriteAgain(str(exc)) from exc
+            return
         if conn.in_transaction:  # a savepoint: a failing document fails alone
             conn.execute("SAVEPOINT part")
             try:

@@ -1,0 +1,134 @@
+"""One thread writes every source's prepared pages, several batches a transaction.
+
+Sources used to write their own batches, each taking its turn at SQLite's one write lock
+for a transaction of 8 documents, on a connection whose page cache the other sources'
+commits had just made stale. Each commit wrote again the index pages every document
+touches (the daily counts, the fingerprint bands, the mentions' indexes, the full-text
+index). In a gVisor sandbox, where each of those writes is a costly system call, twenty
+sources spent 59 % of their time waiting for the lock, and the daemon's main process
+stored at most 122 pages/s.
+
+Now a source hands each prepared batch to this thread and goes back to fetching. The
+thread writes every batch waiting, up to ``MAX_BATCHES``, in one transaction and in the
+order they came, so a source's pages stay in order. That transaction takes no savepoints,
+which cost as much again (SQLite copies each page a savepoint touches): when anything in
+it fails, it is undone and each batch is written again alone, a savepoint a document, so
+a failing document fails alone. The queue is bounded: when the disk is slower than the
+workers, the sources wait here instead of holding pages in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+
+from tracker.store import Store
+
+log = logging.getLogger(__name__)
+MAX_BATCHES = 16  # batches a transaction at most: the lock is held a fraction of a second
+QUEUE = 32  # batches waiting at most (a few MB of prepared pages)
+
+# Writes a batch with the store it is given; returns what to do once it is committed.
+Task = Callable[[Store], Callable[[], None]]
+
+
+class Writer:
+    """``submit(task)`` runs ``task(store)`` in the writing thread, inside a transaction
+    shared with other tasks, then, once committed, what the task returned; the returned
+    future says when that is done (or why it failed)."""
+
+    def __init__(self, db_path: Path, on_saved: Callable | None = None):
+        self.db_path = db_path
+        self.on_saved = on_saved
+        self._queue: queue.Queue[tuple[Task, Future] | None] = queue.Queue(QUEUE)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.transactions = 0  # committed, for the curious (bench, tests)
+
+    def submit(self, task: Task) -> Future:
+        future: Future = Future()
+        with self._lock:
+            if self._thread is None:  # opened here: a database that cannot open fails now
+                store = Store(self.db_path)
+                store.on_saved = self.on_saved
+                self._thread = threading.Thread(target=self._run, args=(store,),
+                                                name="writer", daemon=True)
+                self._thread.start()
+        self._queue.put((task, future))
+        return future
+
+    def close(self) -> None:
+        """Write what is queued, then stop the thread (a later ``submit`` starts it
+        again)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                self._queue.put(None)
+        if thread is not None:
+            thread.join()
+
+    def _run(self, store: Store) -> None:
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                tasks, stop = [first], False
+                while len(tasks) < MAX_BATCHES:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    tasks.append(more)
+                self._write(store, tasks)
+                if stop:
+                    return
+        finally:
+            store.close()
+
+    def _write(self, store: Store, tasks: list[tuple[Task, Future]]) -> None:
+        """All the batches in one transaction without savepoints (each costs a copy of
+        every page it touches: twice the CPU a page); when anything fails, that is undone
+        and each batch is written again alone, a savepoint a document."""
+        store.savepoints = False
+        try:
+            with store.write():
+                thens = [task(store) for task, _ in tasks]
+        except Exception as exc:  # noqa: BLE001 - written again, each batch alone
+            store.savepoints = True
+            log.info("batches written again one by one",
+                     extra={"batches": len(tasks), "reason": str(exc)})
+            for task, future in tasks:
+                self._write_alone(store, task, future)
+            return
+        store.savepoints = True
+        self.transactions += 1
+        for then, (_, future) in zip(thens, tasks, strict=True):
+            _settle(future, then)
+
+    def _write_alone(self, store: Store, task: Task, future: Future) -> None:
+        try:
+            with store.write():
+                then = task(store)
+        except Exception as exc:  # noqa: BLE001 - told to its source
+            future.set_exception(exc)
+            return
+        self.transactions += 1
+        _settle(future, then)
+
+
+def _settle(future: Future, then: Callable[[], None]) -> None:
+    """A committed batch: its figures counted, its source told."""
+    try:
+        then()
+    except Exception as exc:  # noqa: BLE001 - told to its source
+        future.set_exception(exc)
+    else:
+        future.set_result(None)
