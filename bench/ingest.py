@@ -566,7 +566,7 @@ def spread(results: Sequence[dict]) -> dict:
 
 
 def spread_report(figures: dict) -> str:
-    return "\n".join(f"{name:<20}{f['min']:.2f} to {f['max']:.2f} (median {f['median']:.2f})"
+    return "\n".join(f"{name:<24}{f['min']:.2f} to {f['max']:.2f} (median {f['median']:.2f})"
                      for name, f in figures.items())
 
 
