@@ -3,6 +3,7 @@ stores a document with its mentions exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 
@@ -119,42 +120,75 @@ def test_the_writer_shares_transactions_and_a_bad_document_still_fails_alone(sto
     """`tracker run` hands every source's batches to one writing thread, which writes the
     batches waiting in one transaction without savepoints. When a document in it cannot
     be stored, the whole transaction is undone and each batch written again alone: the
-    bad document fails alone, every other is stored and counted once."""
+    bad document fails alone, every other is stored, and each batch's result comes once."""
     import threading
 
     from tracker.writer import Writer
 
-    writer, counted, hold = Writer(store.path), [], threading.Event()
+    writer = Writer(store.path)
+    url = "https://journal.example/{}".format
 
-    def batch(urls: list[str], bad: str = "", broken: bool = False):
-        def task(s: Store):
-            hold.wait(10)
+    def batch(urls: list[str], bad: str = "", broken: bool = False,
+              hold: threading.Event | None = None, started: threading.Event | None = None):
+        def task(s: Store) -> list[str]:
+            if started is not None:
+                started.set()
+                hold.wait(10)
             stored = []
-            for url in urls:
-                mentions = _mentions() + [_mentions()[0]] if url == bad else _mentions()
+            for one in urls:
+                mentions = _mentions() + [_mentions()[0]] if one == bad else _mentions()
                 try:
-                    if s.save(_article(url), mentions, kb_version="k", tagger_version="t"):
-                        stored.append(url)
+                    if s.save(_article(one), mentions, kb_version="k", tagger_version="t"):
+                        stored.append(one)
                 except sqlite3.IntegrityError:
                     pass  # as the pipeline does: this document is reported, not stored
             if broken:
                 raise RuntimeError("a bug in this batch")
-            return lambda: counted.extend(stored)
+            return stored
         return task
 
-    url = "https://journal.example/{}".format
-    first = writer.submit(batch([url(1)]))  # the writer waits in it: the next ones gather
-    shared = [writer.submit(batch([url(2), url(3)])),
-              writer.submit(batch([url(4), url(5)], bad=url(4))),
-              writer.submit(batch([url(6)], broken=True))]
-    hold.set()
-    first.result(10)
-    shared[0].result(10), shared[1].result(10)
+    def gathered(first: list[str], then: list[dict]) -> list:
+        """The writer busy with ``first`` while the others queue: they share the next
+        transaction."""
+        hold, started = threading.Event(), threading.Event()
+        futures = [writer.submit(batch(first, hold=hold, started=started))]
+        assert started.wait(10)
+        futures += [writer.submit(batch(**spec)) for spec in then]
+        hold.set()
+        return futures
+
+    good = gathered([url(1)], [{"urls": [url(2)]}, {"urls": [url(3), url(4)]}])
+    assert [f.result(10) for f in good] == [[url(1)], [url(2)], [url(3), url(4)]]
+    assert writer.transactions == 2  # the first alone, the next two together
+
+    mixed = gathered([url(5)], [{"urls": [url(6), url(7)], "bad": url(6)},
+                                {"urls": [url(8)], "broken": True},
+                                {"urls": [url(9)]}])
+    assert mixed[0].result(10) == [url(5)]
+    assert mixed[1].result(10) == [url(7)]  # the bad document alone is not stored
     with pytest.raises(RuntimeError):
-        shared[2].result(10)
+        mixed[2].result(10)
+    assert mixed[3].result(10) == [url(9)]
     writer.close()
-    assert sorted(counted) == [url(1), url(2), url(3), url(5)]
+    assert writer.transactions == 2 + 1 + 2  # the shared try undone; two good batches alone
     stored = [r[0] for r in store.db.execute("SELECT url FROM documents ORDER BY url")]
-    assert stored == sorted(counted)  # the broken batch's document was undone with it
-    assert writer.transactions == 3  # each good batch committed once; the shared try undone
-    assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 2 * 4
+    assert stored == [url(n) for n in (1, 2, 3, 4, 5, 7, 9)]  # the broken batch undone
+    assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 2 * 7
+
+
+def test_a_write_that_fails_without_its_savepoint_is_never_committed(store):
+    """In the writer's transaction without savepoints, a failed write cannot be undone
+    alone: even if some code swallowed the error, the transaction refuses to commit."""
+    from tracker.store import WriteAgain
+
+    store.savepoints = False
+    bad = _mentions() + [_mentions()[0]]
+    with pytest.raises(WriteAgain), store.write():
+        store.save(_article(url="https://journal.example/1"), _mentions(),
+                   kb_version="k", tagger_version="t")
+        with contextlib.suppress(WriteAgain):  # swallowed by mistake
+            store.save(_article(url="https://journal.example/2"), bad, kb_version="k",
+                       tagger_version="t")
+    store.savepoints = True
+    assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    assert not store.db.conn.in_transaction

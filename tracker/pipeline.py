@@ -279,7 +279,8 @@ class _Pending:
         while self.sent and self.sent[0][0].done():
             self._store_oldest()
         while self.writes and self.writes[0].done():
-            self.writes.pop(0).result()  # a batch that could not be written fails the pass
+            # Counted now it is committed; a batch that could not be written fails the pass.
+            self._count(self.writes.pop(0).result())
 
     def finish(self) -> None:
         """Send what is left, wait until every batch sent is written, and write the fetch
@@ -295,8 +296,12 @@ class _Pending:
             if self.fetches:
                 self.store.log_fetches(self.fetches)
                 self.fetches = []
+        failure = next((w.exception() for w in writes if w.exception()), None)
         for write in writes:
-            write.result()  # the first batch that could not be written fails the pass
+            if not write.exception():
+                self._count(write.result())
+        if failure is not None:  # the first batch that could not be written fails the pass
+            raise failure
 
     def _send(self) -> None:
         self.sent.append((self.pipeline.workers.submit(self.batch), self.batch))
@@ -315,18 +320,19 @@ class _Pending:
                                                   "pages": len(pages), "error": str(exc)})
             return
         fetches, self.fetches = self.fetches, []
+        # What the writer needs of each page; their bodies may go now.
+        pages = [dataclasses.replace(page, body=b"") for page in pages]
 
-        def write(store: Store) -> Callable[[], None]:  # in the writing thread
+        def write(store: Store) -> list[tuple[str, str | int] | None]:  # the writer's thread
             store.log_fetches(fetches)
-            outcomes = [self._store_one(store, page, ready)
-                        for page, ready in zip(pages, prepared, strict=True)]
-            return lambda: self._count(outcomes)
+            return [self._store_one(store, page, ready)
+                    for page, ready in zip(pages, prepared, strict=True)]
 
         self.writes.append(self.pipeline.writer.submit(write))
 
     def _count(self, outcomes: list[tuple[str, str | int] | None]) -> None:
-        """A written batch in the pass's figures: counted once it is committed (a batch
-        may be written twice when the writer undoes a transaction)."""
+        """A written batch in the pass's figures, counted in the source's thread once it
+        is committed (the writer may write a batch twice when it undoes a transaction)."""
         result = self.result
         for outcome in outcomes:
             if outcome is None:

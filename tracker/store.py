@@ -86,6 +86,7 @@ class Store:
         # False: writes inside a transaction take no savepoint (tracker.writer's first
         # try, undone whole and written again with them when anything fails).
         self.savepoints = True
+        self._spoiled = False  # a write failed without a savepoint: never commit this
         if (read_only or not create) and not path.exists():
             raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
                                "or pass --db, or set `database:` in config.yaml)")
@@ -123,7 +124,8 @@ class Store:
         conn.execute("PRAGMA cache_size = -65536")  # up to 64 MB of pages, as used
         # Each stored document is a savepoint, whose undo copy of every page it touches
         # went to a temporary file once past 64 KB: about 400 writes to a file a document,
-        # a system call each (strace), which a sandboxed kernel makes dear. Kept in memory.
+        # a system call each (strace), which a sandboxed kernel makes dear. Kept in memory,
+        # as are, deliberately, a migration's index sorts (tens of MB for a million rows).
         conn.execute("PRAGMA temp_store = MEMORY")
         return conn
 
@@ -193,9 +195,10 @@ class Store:
         if conn.in_transaction and not self.savepoints:
             try:
                 yield self.db
-            except WriteAgain:
-                raise
-            except Exception as exc:  # nothing to undo it alone: the whole transaction
+            except BaseException as exc:  # nothing undoes it alone: the whole transaction
+                self._spoiled = True  # even if a caller swallows this, it will not commit
+                if isinstance(exc, WriteAgain):
+                    raise
                 raise WriteAgain(str(exc)) from exc
             return
         if conn.in_transaction:  # a savepoint: a failing document fails alone
@@ -213,12 +216,18 @@ class Store:
                                f"database locked for {WRITE_WAIT:g} s")
         try:
             conn.execute("BEGIN IMMEDIATE")  # another process may write too
+            self._spoiled = False
             try:
                 yield self.db
+                if self._spoiled:
+                    raise WriteAgain("a write inside this transaction failed")
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # A failed COMMIT (disk full, I/O error) may leave the transaction open:
+                # a long-lived connection would then never commit again.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
         finally:
             self._writer.release()
 

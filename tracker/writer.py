@@ -12,9 +12,11 @@ Now a source hands each prepared batch to this thread and goes back to fetching.
 thread writes every batch waiting, up to ``MAX_BATCHES``, in one transaction and in the
 order they came, so a source's pages stay in order. That transaction takes no savepoints,
 which cost as much again (SQLite copies each page a savepoint touches): when anything in
-it fails, it is undone and each batch is written again alone, a savepoint a document, so
-a failing document fails alone. The queue is bounded: when the disk is slower than the
-workers, the sources wait here instead of holding pages in memory.
+a batch fails, it is undone and each batch is written again alone, a savepoint a
+document, so a failing document fails alone. A batch's future gives what its task
+returned once it is committed: its source counts it then, in its own thread. The queue is
+bounded: when the disk is slower than the workers, the sources wait here instead of
+holding pages in memory.
 """
 
 from __future__ import annotations
@@ -25,21 +27,27 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
+from tracker.errors import TrackerError
 from tracker.store import Store
 
 log = logging.getLogger(__name__)
 MAX_BATCHES = 16  # batches a transaction at most: the lock is held a fraction of a second
-QUEUE = 32  # batches waiting at most (a few MB of prepared pages)
+QUEUE = 32  # batches waiting at most
 
-# Writes a batch with the store it is given; returns what to do once it is committed.
-Task = Callable[[Store], Callable[[], None]]
+# Writes a batch with the store it is given; what it returns is its future's result.
+Task = Callable[[Store], Any]
+
+
+class _TaskFailed(Exception):
+    """A task failed inside the shared transaction (not the lock, nor the commit)."""
 
 
 class Writer:
     """``submit(task)`` runs ``task(store)`` in the writing thread, inside a transaction
-    shared with other tasks, then, once committed, what the task returned; the returned
-    future says when that is done (or why it failed)."""
+    shared with other tasks; the returned future gives the task's result once it is
+    committed (or why it failed)."""
 
     def __init__(self, db_path: Path, on_saved: Callable | None = None):
         self.db_path = db_path
@@ -47,18 +55,22 @@ class Writer:
         self._queue: queue.Queue[tuple[Task, Future] | None] = queue.Queue(QUEUE)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._broken: BaseException | None = None
         self.transactions = 0  # committed, for the curious (bench, tests)
 
     def submit(self, task: Task) -> Future:
         future: Future = Future()
+        # Under the lock, so that no task lands behind the stop marker of ``close``.
         with self._lock:
+            if self._broken is not None:
+                raise TrackerError(f"the writing thread stopped ({self._broken})")
             if self._thread is None:  # opened here: a database that cannot open fails now
                 store = Store(self.db_path)
                 store.on_saved = self.on_saved
                 self._thread = threading.Thread(target=self._run, args=(store,),
                                                 name="writer", daemon=True)
                 self._thread.start()
-        self._queue.put((task, future))
+            self._queue.put((task, future))
         return future
 
     def close(self) -> None:
@@ -72,6 +84,7 @@ class Writer:
             thread.join()
 
     def _run(self, store: Store) -> None:
+        tasks: list[tuple[Task, Future]] = []
         try:
             while True:
                 first = self._queue.get()
@@ -88,47 +101,66 @@ class Writer:
                         break
                     tasks.append(more)
                 self._write(store, tasks)
+                tasks = []
                 if stop:
                     return
+        except BaseException as exc:  # a bug here: no source may wait for it forever
+            log.exception("the writing thread stopped")
+            self._broken = exc
+            self._fail(tasks, exc)
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    self._fail([item], exc)
         finally:
             store.close()
 
     def _write(self, store: Store, tasks: list[tuple[Task, Future]]) -> None:
         """All the batches in one transaction without savepoints (each costs a copy of
-        every page it touches: twice the CPU a page); when anything fails, that is undone
-        and each batch is written again alone, a savepoint a document."""
+        every page it touches: twice the CPU a page). When a batch fails, that is undone
+        and each batch is written again alone, a savepoint a document; when the lock or
+        the commit fails, every batch fails with it."""
         store.savepoints = False
         try:
             with store.write():
-                thens = [task(store) for task, _ in tasks]
-        except Exception as exc:  # noqa: BLE001 - written again, each batch alone
+                results = []
+                for task, _ in tasks:
+                    try:
+                        results.append(task(store))
+                    except BaseException as exc:  # noqa: BLE001 - written again, alone
+                        raise _TaskFailed(str(exc)) from exc
+        except _TaskFailed as exc:
             store.savepoints = True
             log.info("batches written again one by one",
                      extra={"batches": len(tasks), "reason": str(exc)})
             for task, future in tasks:
                 self._write_alone(store, task, future)
             return
+        except BaseException as exc:  # noqa: BLE001 - the lock or the commit: told to all
+            store.savepoints = True
+            log.error("batches not stored", extra={"batches": len(tasks), "error": str(exc)})
+            self._fail(tasks, exc)
+            return
         store.savepoints = True
         self.transactions += 1
-        for then, (_, future) in zip(thens, tasks, strict=True):
-            _settle(future, then)
+        for result, (_, future) in zip(results, tasks, strict=True):
+            future.set_result(result)
 
     def _write_alone(self, store: Store, task: Task, future: Future) -> None:
         try:
             with store.write():
-                then = task(store)
-        except Exception as exc:  # noqa: BLE001 - told to its source
+                result = task(store)
+        except BaseException as exc:  # noqa: BLE001 - told to its source
             future.set_exception(exc)
             return
         self.transactions += 1
-        _settle(future, then)
+        future.set_result(result)
 
-
-def _settle(future: Future, then: Callable[[], None]) -> None:
-    """A committed batch: its figures counted, its source told."""
-    try:
-        then()
-    except Exception as exc:  # noqa: BLE001 - told to its source
-        future.set_exception(exc)
-    else:
-        future.set_result(None)
+    @staticmethod
+    def _fail(tasks: list[tuple[Task, Future]], exc: BaseException) -> None:
+        for _, future in tasks:
+            if not future.done():
+                future.set_exception(exc)
