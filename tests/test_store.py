@@ -192,3 +192,26 @@ def test_a_write_that_fails_without_its_savepoint_is_never_committed(store):
     store.savepoints = True
     assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
     assert not store.db.conn.in_transaction
+
+
+def test_a_writer_used_after_close_stops_by_itself_once_idle(store, monkeypatch):
+    """A reload closes the old pipeline while one of its passes may still be writing: the
+    late batches are written, then the thread they started ends instead of idling for
+    the daemon's lifetime."""
+    from tracker import writer as writing
+
+    monkeypatch.setattr(writing, "IDLE_AFTER_CLOSE", 0.2)
+    writer = writing.Writer(store.path)
+    writer.submit(lambda s: s.save(_article(url="https://journal.example/1"), _mentions(),
+                                   kb_version="k", tagger_version="t")).result(10)
+    writer.close()
+    late = writer.submit(lambda s: s.save(_article(url="https://journal.example/2"),
+                                          _mentions(), kb_version="k", tagger_version="t"))
+    assert late.result(10)
+    thread = writer._thread
+    assert thread is not None
+    thread.join(10)  # returns once the thread has ended: idle, it stopped by itself
+    assert not thread.is_alive() and writer._thread is None
+    assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+    assert writer.submit(lambda s: None).result(10) is None  # and starts again when needed
+    writer.close()

@@ -35,6 +35,7 @@ from tracker.store import Store
 log = logging.getLogger(__name__)
 MAX_BATCHES = 16  # batches a transaction at most: the lock is held a fraction of a second
 QUEUE = 32  # batches waiting at most
+IDLE_AFTER_CLOSE = 5.0  # seconds a thread started after ``close`` waits for more work
 
 # Writes a batch with the store it is given; what it returns is its future's result.
 Task = Callable[[Store], Any]
@@ -56,6 +57,7 @@ class Writer:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._broken: BaseException | None = None
+        self._closed = False
         self.transactions = 0  # committed, for the curious (bench, tests)
 
     def submit(self, task: Task) -> Future:
@@ -74,9 +76,11 @@ class Writer:
         return future
 
     def close(self) -> None:
-        """Write what is queued, then stop the thread (a later ``submit`` starts it
-        again)."""
+        """Write what is queued, then stop the thread. A later ``submit`` (a pass that
+        was still running when a reload closed its pipeline) starts it again, and that
+        thread stops by itself once idle."""
         with self._lock:
+            self._closed = True
             thread, self._thread = self._thread, None
             if thread is not None:
                 self._queue.put(None)
@@ -87,7 +91,14 @@ class Writer:
         tasks: list[tuple[Task, Future]] = []
         try:
             while True:
-                first = self._queue.get()
+                try:
+                    first = self._queue.get(timeout=IDLE_AFTER_CLOSE if self._closed else None)
+                except queue.Empty:
+                    with self._lock:
+                        if self._queue.empty():  # no submit between: the next starts anew
+                            self._thread = None
+                            return
+                    continue
                 if first is None:
                     return
                 tasks, stop = [first], False
