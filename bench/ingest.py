@@ -46,7 +46,14 @@ if __package__ in (None, ""):  # run as `python bench/ingest.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import CorpusServer, feeds_needed, generate, write_config  # noqa: E402
-from bench.longrun import cpu_seconds, process_tree, pss_mb, rss_mb, tree_rss_mb  # noqa: E402
+from bench.longrun import (  # noqa: E402
+    cpu_seconds,
+    minor_faults,
+    process_tree,
+    pss_mb,
+    rss_mb,
+    tree_rss_mb,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS_PER_PASS = 200  # tracker.pipeline.MAX_ITEMS_PER_PASS, without importing spaCy here
@@ -144,17 +151,6 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                     worker_peak_rss_mb=worker_rss, worker_peak_pss_mb=worker_pss,
                     peak_tree_pss_mb=tree_pss, main_faults=main_faults,
                     children_faults=sum(children_faults.values()))
-
-
-def minor_faults(pid: int) -> int | None:
-    """Minor page faults a live process has taken so far (copy-on-write pages of the fork
-    server's tagger, memory the allocator gives back and takes again): cheap on a plain
-    kernel, dear in a sandbox that handles each one itself."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat.rpartition(")")[2].split()[7])
 
 
 def _is_worker(pid: int) -> bool:
@@ -308,7 +304,7 @@ def run(*, articles: int = 2000, naive_articles: int = 200,
         processes: int | None = None, feeds: int = 20, hosts: int | None = None,
         per_host_delay: str = "50ms", latency: float = 0.0, workdir: Path | None = None,
         keep: bool = False, profile: Path | None = None, sample: Path | None = None,
-        switch_interval: float | None = None, timeout: float = 7200.0,
+        timeout: float = 7200.0,
         say: Callable[[str], None] = print) -> dict:
     """The whole benchmark; returns every figure (also printed through ``say``).
 
@@ -333,12 +329,9 @@ def run(*, articles: int = 2000, naive_articles: int = 200,
             watch = CpuWatch()
             command = ["run", "--once", "--config", str(config),
                        "--log-file", str(work / "tracker.log")]
-            if sample or switch_interval:  # bench/threads.py runs the tracker, sampled
-                wrap = [str(ROOT / "bench" / "threads.py"), "--out",
-                        str(sample or work / "threads.txt")]
-                if switch_interval:
-                    wrap += ["--switch-interval", str(switch_interval)]
-                command = [*wrap, "--", *command]
+            if sample:  # bench/threads.py runs the tracker, sampled
+                command = [str(ROOT / "bench" / "threads.py"), "--out", str(sample), "--",
+                           *command]
             else:
                 command = ["-m", "tracker", *command]
             child = run_child(
@@ -503,9 +496,6 @@ def main() -> None:
     parser.add_argument("--sample", type=Path,
                         help="run the tracker under bench/threads.py: where its threads "
                              "wait, written to this file (.json or text)")
-    parser.add_argument("--switch-interval", type=float,
-                        help="the tracker's sys.setswitchinterval (an experiment on the "
-                             "GIL's hand-over; default Python's 5 ms)")
     parser.add_argument("--runs", type=int, default=1,
                         help="repeat the tracker and the limit; report each figure's spread")
     args = parser.parse_args()
@@ -518,8 +508,7 @@ def main() -> None:
                            processes=args.processes, feeds=args.feeds, hosts=args.hosts,
                            per_host_delay=args.per_host_delay, latency=args.latency,
                            keep=args.keep, profile=args.profile,
-                           sample=_numbered(args.sample, number, args.runs),
-                           switch_interval=args.switch_interval))
+                           sample=_numbered(args.sample, number, args.runs)))
     result = results[0] if len(results) == 1 else {"runs": results, "spread": spread(results)}
     if len(results) > 1:
         print(spread_report(result["spread"]))

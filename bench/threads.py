@@ -140,14 +140,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True,
                         help="the report: .json for every figure, else text")
     parser.add_argument("--interval", type=float, default=0.005)
-    parser.add_argument("--switch-interval", type=float,
-                        help="sys.setswitchinterval for the run (default: Python's 5 ms)")
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="-- then the tracker's command line")
     args = parser.parse_args()
     command = args.args[1:] if args.args[:1] == ["--"] else args.args
-    if args.switch_interval:
-        sys.setswitchinterval(args.switch_interval)
     sys.path.insert(0, str(ROOT))
     from tracker.cli import main as tracker
 

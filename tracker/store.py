@@ -190,7 +190,9 @@ class Store:
     def write(self) -> Iterator[Database]:
         """A short write transaction, taken IMMEDIATE so it never dies half-way on a lock.
         Inside one already open (a batch of documents) it is a savepoint of that one: what
-        fails inside it is undone alone, the rest of the batch commits together."""
+        fails inside it is undone alone, the rest of the batch commits together. With
+        ``savepoints`` off (tracker.writer) it is nothing, and a failure inside it raises
+        ``WriteAgain`` and keeps the whole transaction from committing."""
         conn = self.db.conn
         if conn.in_transaction and not self.savepoints:
             try:
