@@ -444,3 +444,31 @@ def test_the_server_counts_co_mentions_of_new_documents_in_the_background(served
                                 ).fetchone()[0] == 3
     after = served.get("/entity/ps").text
     assert "Rassemblement national" in after and before == after
+
+
+def test_read_connections_are_kept_between_requests_but_not_after_a_failure(room):
+    """Opening a connection costs more than most kept answers: the server reuses them. One
+    whose request failed is closed, not handed on with its half-read statement; at
+    shutdown the last one closes and SQLite removes the WAL files."""
+    from tracker.web.app import Databases
+
+    dbs = Databases(room, read_only=True)
+    with dbs.reader() as db:
+        first = db.conn
+    with dbs.reader() as db:
+        assert db.conn is first  # kept
+        with dbs.reader() as other:  # a second request at the same time: its own
+            assert other.conn is not first
+    with pytest.raises(RuntimeError), dbs.reader() as db:
+        cursor = db.conn.execute("SELECT id FROM mentions")
+        cursor.fetchone()
+        raise RuntimeError("the page failed half way through its rows")
+    with dbs.reader() as db:
+        assert db.conn is not first  # the failed one was closed
+        with dbs.reader(kept=False) as streamed:  # an export's: never kept
+            fresh = streamed.conn
+    with dbs.reader() as db:
+        assert db.conn is not fresh
+    del cursor  # the failed request's, freed (its connection is closed once it is)
+    dbs.close()
+    assert not room.with_name(room.name + "-wal").exists()

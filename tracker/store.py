@@ -465,13 +465,17 @@ class Store:
         return None
 
     def source_rows(self) -> list[dict]:
-        """Each source's health: counts, last outcomes, and the share of its polls answered
-        304 Not Modified over the last week (how much conditional GET saves)."""
-        since = iso(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7))
-        return list(self.db.query("""
-            SELECT s.*,
-                   (SELECT count(*) FROM documents d WHERE d.source = s.name) AS documents,
-                   (SELECT round(avg(f.outcome = 'not-modified'), 2) FROM fetches f
-                     WHERE f.source = s.name AND f.url = s.location AND f.fetched_at >= ?)
-                     AS not_modified_rate
-            FROM sources s ORDER BY s.name""", [since]))
+        return source_rows(self.db)
+
+
+def source_rows(db: Database) -> list[dict]:
+    """Each source's health: counts, last outcomes, and the share of its polls answered
+    304 Not Modified over the last week (how much conditional GET saves)."""
+    since = iso(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7))
+    return list(db.query("""
+        SELECT s.*,
+               (SELECT count(*) FROM documents d WHERE d.source = s.name) AS documents,
+               (SELECT round(avg(f.outcome = 'not-modified'), 2) FROM fetches f
+                 WHERE f.source = s.name AND f.url = s.location AND f.fetched_at >= ?)
+                 AS not_modified_rate
+        FROM sources s ORDER BY s.name""", [since]))

@@ -143,7 +143,7 @@ def export_csv(request: Request, params: Annotated[MentionFilter, Depends(mentio
         where_clauses(db, flt)
 
     def lines():
-        with dbs.reader() as db:
+        with dbs.reader(kept=False) as db:
             yield ",".join(EXPORT_COLUMNS) + "\r\n"
             for (line,) in csv_lines(db, flt):
                 yield line + "\r\n"

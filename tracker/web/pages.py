@@ -189,10 +189,13 @@ def _entity(db, key: str, name: str, kind: str, interval: str,
 @router.get("/sources", response_class=HTMLResponse)
 def sources(request: Request) -> HTMLResponse:
     """Each source's health, as `tracker sources` shows it."""
-    from tracker.store import Store
+    from tracker.store import source_rows
 
-    with Store(request.app.state.dbs.path, read_only=True) as store:
-        rows = store.source_rows()
+    with request.app.state.dbs.reader() as db:
+        # Counting each source's documents reads them all (10 ms for 100,000): kept per
+        # state of the database and hour (the 304 rate is over the last seven days).
+        rows = request.app.state.memo.get(("sources", dt.datetime.now().strftime("%F %H")),
+                                          lambda: source_rows(db))
     return render(request, "sources.html", rows=rows)
 
 
