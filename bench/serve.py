@@ -1,6 +1,9 @@
 """The dashboard at scale: every page and API call of `tracker serve` over the store
 bench's database of 1,000,000 mentions, one at a time (server time, from the
 Server-Timing header), then 50 clients at once (wrk, from Debian's package of that name).
+Each call is timed on a server started with `--max-age 0`, so that every commit makes it
+compute the figures again: its cost when a reader must wait for it. The load runs on a
+server with the default `--max-age`, as users run it.
 
     python bench/store.py --mentions 1000000     # builds bench/out/store-1000000.db once
     python bench/serve.py --json bench/out/serve.json
@@ -192,80 +195,18 @@ def main() -> None:
         db = work / "tracker.db"
         shutil.copy(args.db, db)
         cover_pairs(db)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "tracker", "serve", "--db", str(db),
-                                   "--port", str(port)], cwd=work,
-                                  stderr=subprocess.PIPE, text=True,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    timed(base + "/api/rules")
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError("the server did not start: "
-                                           + (server.stderr.read() if server.stderr else "")
-                                           ) from None
-                    time.sleep(0.2)
-            mentions = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
-                "SELECT count(*) FROM mentions").fetchone()[0]
-            print(f"tracker serve over {mentions:,} mentions ({db.stat().st_size / 1e6:,.0f} MB)")
-            rows = []
-            writer = Commits(db)
-            for name, path in calls(db):
-                timed(base + path)  # warm: the first read of a page from disk
-                # Each timed call after a commit, as when `tracker run` writes: the server
-                # computes the figures (it keeps them only while the database is unchanged).
-                runs = []
-                for _ in range(REPEATS):
-                    writer.commit()
-                    runs.append(timed(base + path))
-                kept = [timed(base + path)[0] for _ in range(3)]  # no commit between
-                server_ms = statistics.median(r[0] for r in runs)
-                worst = max(r[0] for r in runs)
-                rows.append({"call": name, "path": path, "server_ms": round(server_ms, 1),
-                             "server_max_ms": round(worst, 1),
-                             "unchanged_db_ms": round(statistics.median(kept), 1),
-                             "client_ms": round(statistics.median(r[1] for r in runs), 1),
-                             "bytes": runs[0][2], "ok": worst <= TARGET_MS})
-                print(f"{'ok  ' if worst <= TARGET_MS else 'SLOW'} {server_ms:7.1f} ms "
-                      f"(max {worst:7.1f}; unchanged database {statistics.median(kept):6.1f})"
-                      f"  {name}")
-            # A review: the page's CSRF token, then one POST.
-            page = urllib.request.urlopen(base + "/mentions", timeout=60).read().decode()
-            csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-            first = json.loads(urllib.request.urlopen(base + "/api/mentions?limit=1",
-                                                      timeout=60).read())["mentions"][0]
-            review = [timed(f"{base}/api/mentions/{first['id']}/review", "POST",
-                            json.dumps({"verdict": v}).encode(),
-                            {"Content-Type": "application/json", "X-CSRF-Token": csrf})
-                      for v in ("wrong", "right") * 3]
-            review_ms = statistics.median(r[0] for r in review)
-            rows.append({"call": "api review (a write)", "server_ms": round(review_ms, 1),
-                         "server_max_ms": round(max(r[0] for r in review), 1),
-                         "ok": max(r[0] for r in review) <= TARGET_MS})
-            print(f"{'ok  ' if rows[-1]['ok'] else 'SLOW'} {review_ms:7.1f} ms  a review")
-            # The load: what dashboard users click, not the bulk downloads (every
-            # politician by month, every view at once: megabytes each, timed above).
-            paths = [path for name, path in calls(db) if "export" not in path
-                     and path not in BULK]
-            load = wrk(base, paths, args.clients, args.seconds, work)
-            say_load(load, "database unchanged")
-            # The same while a commit lands every few seconds, as during collection.
-            with writer.every(args.commit_every):
-                load_writing = wrk(base, paths, args.clients, args.seconds, work)
-            load_writing["commit_every_s"] = args.commit_every
-            say_load(load_writing, f"a commit every {args.commit_every:g} s")
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # requests of the load still running
-                server.kill()
-                server.wait()
+        mentions = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
+            "SELECT count(*) FROM mentions").fetchone()[0]
+        print(f"tracker serve over {mentions:,} mentions ({db.stat().st_size / 1e6:,.0f} MB)")
+        writer = Commits(db)
+        # Each call's own cost: with --max-age 0, every commit makes the server compute
+        # the figures again (what a reader waits for after a review, or on a first visit).
+        with serving(db, work, "--max-age", "0") as base:
+            rows = timed_calls(base, db, writer)
+        # The load as users get it: the default --max-age, figures computed again in the
+        # background after the daemon's commits.
+        with serving(db, work) as base:
+            load, load_writing = loads(base, db, writer, args, work)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps({"calls": rows, "load": load,
@@ -273,6 +214,99 @@ def main() -> None:
                                              "mentions": mentions}, indent=2))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serving(db: Path, work: Path, *options: str):
+    """`tracker serve` over ``db`` as users run it; its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "tracker", "serve", "--db", str(db),
+                               "--port", str(port), *options], cwd=work,
+                              stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                timed(base + "/api/rules")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the server did not start: "
+                                       + (server.stderr.read() if server.stderr else "")
+                                       ) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # requests of the load still running
+            server.kill()
+            server.wait()
+
+
+def timed_calls(base: str, db: Path, writer: Commits) -> list[dict]:
+    """Each page and API call, server time after a commit, and with the database
+    unchanged; then a review."""
+    rows = []
+    for name, path in calls(db):
+        timed(base + path)  # warm: the first read of a page from disk
+        # After a commit: computed again (--max-age 0), as after a review.
+        runs = []
+        for _ in range(REPEATS):
+            writer.commit()
+            runs.append(timed(base + path))
+        kept = [timed(base + path)[0] for _ in range(3)]  # no commit between
+        server_ms = statistics.median(r[0] for r in runs)
+        worst = max(r[0] for r in runs)
+        rows.append({"call": name, "path": path, "server_ms": round(server_ms, 1),
+                     "server_max_ms": round(worst, 1),
+                     "unchanged_db_ms": round(statistics.median(kept), 1),
+                     "client_ms": round(statistics.median(r[1] for r in runs), 1),
+                     "bytes": runs[0][2], "ok": worst <= TARGET_MS})
+        print(f"{'ok  ' if worst <= TARGET_MS else 'SLOW'} {server_ms:7.1f} ms "
+              f"(max {worst:7.1f}; unchanged database {statistics.median(kept):6.1f})"
+              f"  {name}")
+    # A review: the page's CSRF token, then one POST.
+    page = urllib.request.urlopen(base + "/mentions", timeout=60).read().decode()
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    first = json.loads(urllib.request.urlopen(base + "/api/mentions?limit=1",
+                                              timeout=60).read())["mentions"][0]
+    review = [timed(f"{base}/api/mentions/{first['id']}/review", "POST",
+                    json.dumps({"verdict": v}).encode(),
+                    {"Content-Type": "application/json", "X-CSRF-Token": csrf})
+              for v in ("wrong", "right") * 3]
+    review_ms = statistics.median(r[0] for r in review)
+    rows.append({"call": "api review (a write)", "server_ms": round(review_ms, 1),
+                 "server_max_ms": round(max(r[0] for r in review), 1),
+                 "ok": max(r[0] for r in review) <= TARGET_MS})
+    print(f"{'ok  ' if rows[-1]['ok'] else 'SLOW'} {review_ms:7.1f} ms  a review")
+    return rows
+
+
+def loads(base: str, db: Path, writer: Commits, args, work: Path
+          ) -> tuple[dict, dict]:
+    """50 clients after a review (every figure computed afresh at first), then the same
+    while a commit lands every few seconds, as during collection."""
+    page = urllib.request.urlopen(base + "/mentions", timeout=60).read().decode()
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    first = json.loads(urllib.request.urlopen(base + "/api/mentions?limit=1",
+                                              timeout=60).read())["mentions"][0]
+    timed(f"{base}/api/mentions/{first['id']}/review", "POST",
+          json.dumps({"verdict": "right"}).encode(),
+          {"Content-Type": "application/json", "X-CSRF-Token": csrf})
+    # What dashboard users click, not the bulk downloads (every politician by month,
+    # every view at once: megabytes each, timed one by one).
+    paths = [path for name, path in calls(db) if "export" not in path and path not in BULK]
+    load = wrk(base, paths, args.clients, args.seconds, work)
+    say_load(load, "after a review, then no commit")
+    with writer.every(args.commit_every):
+        load_writing = wrk(base, paths, args.clients, args.seconds, work)
+    load_writing["commit_every_s"] = args.commit_every
+    say_load(load_writing, f"a commit every {args.commit_every:g} s")
+    return load, load_writing
 
 
 if __name__ == "__main__":

@@ -383,23 +383,34 @@ def test_the_alerts_page_shows_rules_and_the_outbox_without_secrets(room):
     assert "s3cr3t" not in page and "mailto:desk@x.fr" in page
 
 
-def test_figures_are_computed_once_per_state_of_the_database(tmp_path):
-    """Fifty people opening the same overview cost one computation, and the next commit
-    (the daemon's, a review's) makes the figures fresh again."""
+def _memo_db(tmp_path):
     import sqlite3
-    import threading
-    import time
-
-    from tracker.web.memo import Memo
 
     path = tmp_path / "t.db"
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
-    memo, computed = Memo(path), []
 
-    def slow() -> int:
+    def commit() -> None:  # another program's (the daemon's)
+        conn.execute("INSERT INTO t VALUES (1)")
+        conn.commit()
+    return path, commit
+
+
+def test_figures_are_computed_once_per_state_of_the_database(tmp_path):
+    """Fifty people opening the same overview cost one computation; with ``max_age`` 0,
+    the next commit makes the figures fresh again."""
+    import contextlib
+    import threading
+    import time
+
+    from tracker.web.memo import Memo
+
+    path, commit = _memo_db(tmp_path)
+    memo, computed = Memo(path, contextlib.nullcontext, max_age=0), []
+
+    def slow(_db) -> int:
         computed.append(1)
         time.sleep(0.2)
         return len(computed)
@@ -413,11 +424,52 @@ def test_figures_are_computed_once_per_state_of_the_database(tmp_path):
         client.join()
     assert answers == [1] * 8 and len(computed) == 1
     assert memo.get("overview", slow) == 1  # unchanged: kept
-    conn.execute("INSERT INTO t VALUES (1)")
-    conn.commit()
+    commit()
     assert memo.get("overview", slow) == 2  # a commit: computed again
     assert memo.get("other page", slow) == 3
-    conn.close()
+
+
+def test_while_the_daemon_commits_readers_get_figures_at_most_max_age_old_at_once(tmp_path):
+    """During collection the daemon commits every few seconds. Readers are not made to
+    wait for every figure again: once the kept one is ``max_age`` seconds old, one
+    background thread computes it afresh, and readers are shown the kept one meanwhile;
+    one three times as old is never shown. The server's own write (a review) is never
+    hidden: nothing kept is shown after it."""
+    import contextlib
+    import time
+
+    from tracker.web.memo import Memo
+
+    path, commit = _memo_db(tmp_path)
+    memo, computed = Memo(path, contextlib.nullcontext, max_age=0.5), []
+
+    def slow(_db) -> int:
+        computed.append(1)
+        time.sleep(0.2)
+        return len(computed)
+
+    def quick(expected: int) -> None:
+        started = time.monotonic()
+        assert memo.get("overview", slow) == expected
+        assert time.monotonic() - started < 0.1  # not computed while the reader waits
+
+    assert memo.get("overview", slow) == 1
+    commit()
+    quick(1)  # a fresh figure: shown as it is, nothing computed
+    assert computed == [1]
+    time.sleep(0.5)
+    quick(1)  # max_age old: still shown, and computed again in the background
+    deadline = time.monotonic() + 5
+    while memo.get("overview", slow) != 2:
+        assert time.monotonic() < deadline, "the background computation never landed"
+        time.sleep(0.05)
+    quick(2)  # the database has not changed since
+    commit()
+    time.sleep(1.6)
+    assert memo.get("overview", slow) == 3  # three times max_age: never shown
+    memo.forget()  # the server's own write, whatever the file looks like
+    assert memo.get("overview", slow) == 4
+    assert len(computed) == 4
 
 
 def test_the_server_counts_co_mentions_of_new_documents_in_the_background(served, room):

@@ -18,7 +18,13 @@ from tracker.config import Config
                    "TRACKER_SERVE_TOKEN, which every request must then carry.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option("--read-only", is_flag=True, help="Refuse every write (no reviews).")
-def serve(config: Config, db: Path, host: str, port: int, read_only: bool) -> None:
+@click.option("--max-age", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Once another program (tracker run) has committed, a figure this "
+                   "many seconds old is computed again in the background, the kept one "
+                   "shown meanwhile (never one 3 times as old); 0 computes afresh after "
+                   "every commit. The server's own writes (reviews) show at once.")
+def serve(config: Config, db: Path, host: str, port: int, read_only: bool,
+          max_age: float) -> None:
     """Serve the database as a dashboard and a JSON API (/api/, schema at
     /api/openapi.json) while `tracker run` writes it.
 
@@ -41,7 +47,7 @@ def serve(config: Config, db: Path, host: str, port: int, read_only: bool) -> No
                            reviewer=os.environ.get(REVIEWER_ENV) or None,
                            entities=tuple(config.entities),
                            kb_file=user_kb_file(config.entities),
-                           alerts=tuple(config.alerts))
+                           alerts=tuple(config.alerts), max_age=max_age)
     app = create_app(options)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"tracker: serving {db} on http://{shown}:{port}/"

@@ -96,9 +96,8 @@ def listing(request: Request, params: MentionFilter, limit: int, offset: int
     of the database (the API's pages and the dashboard's)."""
     state = request.app.state
     page = dataclasses.replace(params, limit=limit, offset=offset)
-    with state.dbs.reader() as db:
-        rows = state.rows.get(("rows", repr(page)), lambda: list(page_rows(db, page)))
-        total = state.memo.get(("count", repr(params)), lambda: count_mentions(db, params))
+    rows = state.rows.get(("rows", repr(page)), lambda db: list(page_rows(db, page)))
+    total = state.memo.get(("count", repr(params)), lambda db: count_mentions(db, params))
     return rows, total
 
 
@@ -124,11 +123,10 @@ def stats(request: Request,
                    lang=lang, type=type, search=search, position=position, direct=direct,
                    no_duplicates=no_duplicates, no_discovered=no_discovered, raw=raw,
                    top=top)
-    with request.app.state.dbs.reader() as db:
-        # Straight to JSON: validating tens of thousands of rows would cost more than
-        # computing them. Kept as bytes, once per state of the database.
-        body = request.app.state.memo.get(
-            ("stats", q, view), lambda: orjson.dumps(list(records(figures(db, q, view)[1]))))
+    # Straight to JSON: validating tens of thousands of rows would cost more than
+    # computing them. Kept as bytes, once per state of the database.
+    body = request.app.state.memo.get(
+        ("stats", q, view), lambda db: orjson.dumps(list(records(figures(db, q, view)[1]))))
     return Response(body, media_type="application/json")
 
 

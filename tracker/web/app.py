@@ -18,7 +18,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -30,7 +30,7 @@ from sqlite_utils import Database
 from tracker import __version__
 from tracker.errors import ConfigError, NotFound, TrackerError
 from tracker.store import Store
-from tracker.web.memo import Memo
+from tracker.web.memo import MAX_AGE, Memo
 
 TOKEN_ENV = "TRACKER_SERVE_TOKEN"
 REVIEWER_ENV = "TRACKER_REVIEWER"
@@ -54,6 +54,7 @@ class ServeOptions:
     entities: tuple = ()  # the config's KB files and entries (accepting people checks them)
     kb_file: Path | None = None  # the user's own KB file, where accepted people go
     alerts: tuple = ()  # the config's alert rules, shown on the alerts page
+    max_age: float = MAX_AGE  # seconds a figure may lag another program's commit
 
 
 def is_loopback(host: str) -> bool:
@@ -86,6 +87,7 @@ class Databases:
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._closed = False
+        self.after_write: list[Callable[[], None]] = []
         # Opened once now: a missing file, another program's database or an old schema
         # is said at start, in one line; a writable server brings the schema up to date.
         with Store(path, read_only=read_only):
@@ -128,6 +130,8 @@ class Databases:
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[Database]:
+        """A connection for one of the server's own writes; afterwards, ``after_write``
+        (the kept figures are forgotten, so the write shows in the next page at once)."""
         if self.read_only:
             raise ReadOnly("this server is read-only (--read-only)")
         conn = Store._connect(self.path)
@@ -135,6 +139,8 @@ class Databases:
             yield Database(conn)
         finally:
             conn.close()
+            for done in self.after_write:
+                done()
 
 
 class ReadOnly(TrackerError):
@@ -161,8 +167,11 @@ def create_app(options: ServeOptions) -> FastAPI:
                               "`tracker mentions`, `stats` and `export` commands.")
     app.state.options = options
     app.state.dbs = Databases(options.db, options.read_only)
-    app.state.memo = Memo(options.db)
-    app.state.rows = Memo(options.db, size=64)  # pages of mentions: not to push figures out
+    dbs = app.state.dbs
+    app.state.memo = Memo(options.db, dbs.reader, max_age=options.max_age)
+    # Pages of mentions apart, not to push figures out.
+    app.state.rows = Memo(options.db, dbs.reader, size=64, max_age=options.max_age)
+    dbs.after_write += [app.state.memo.forget, app.state.rows.forget]
     secret = secrets.token_bytes(32)
     app.state.csrf = hmac.new(secret, b"csrf", hashlib.sha256).hexdigest()
     app.include_router(api.router)

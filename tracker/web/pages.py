@@ -77,7 +77,7 @@ def overview(request: Request, since: Day = None, until: Day = None,
         if span:
             context.update(request.app.state.memo.get(
                 ("overview", span, interval, no_duplicates, raw),
-                lambda: _overview(db, span, interval, no_duplicates, raw)))
+                lambda db: _overview(db, span, interval, no_duplicates, raw)))
     return render(request, "overview.html", **context)
 
 
@@ -158,7 +158,7 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
         if span:
             context.update(request.app.state.memo.get(
                 ("entity", key, interval, span),
-                lambda: _entity(db, key, name, kind, interval, span)))
+                lambda db: _entity(db, key, name, kind, interval, span)))
     return render(request, "entity.html", **context)
 
 
@@ -191,11 +191,10 @@ def sources(request: Request) -> HTMLResponse:
     """Each source's health, as `tracker sources` shows it."""
     from tracker.store import source_rows
 
-    with request.app.state.dbs.reader() as db:
-        # Counting each source's documents reads them all (10 ms for 100,000): kept per
-        # state of the database and hour (the 304 rate is over the last seven days).
-        rows = request.app.state.memo.get(("sources", dt.datetime.now().strftime("%F %H")),
-                                          lambda: source_rows(db))
+    # Counting each source's documents reads them all (10 ms for 100,000): kept per
+    # state of the database and hour (the 304 rate is over the last seven days).
+    rows = request.app.state.memo.get(("sources", dt.datetime.now().strftime("%F %H")),
+                                      source_rows)
     return render(request, "sources.html", rows=rows)
 
 
