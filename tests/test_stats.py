@@ -256,6 +256,8 @@ def test_counts_follow_retagging(newsroom, kb):
         assert _pairs_kept(store.db.conn) == _pairs_recount(store.db.conn)
         assert _sources_kept(store.db.conn) == _sources_recount(store.db.conn)
         assert not any(day == "2026-03-03" for _, _, day, _ in _pairs_kept(store.db.conn))
+        assert ids["D1"] not in _totals_kept(store.db.conn)
+        assert _totals_kept(store.db.conn) == _totals_recount(store.db.conn)
         text = "Macron et Le Pen débattent. Le PS réagit."
         d1 = Article(source="lemonde", url="https://lemonde.example/d1", text=text,
                      lang="fr", published_at=article.published_at, date_source="feed",
@@ -267,6 +269,7 @@ def test_counts_follow_retagging(newsroom, kb):
             kb_version=kb.version, tagger_version="test")
         assert _pairs_kept(store.db.conn) == _pairs_recount(store.db.conn)
         assert _sources_kept(store.db.conn) == _sources_recount(store.db.conn)
+        assert _totals_kept(store.db.conn) == _totals_recount(store.db.conn)
         assert _pairs_kept(store.db.conn)[("party", "ps", "2026-03-03", "renaissance")] == (
             0, 1, 0, 1)  # one document, not in one sentence
 
@@ -320,6 +323,7 @@ def test_daily_counts_follow_any_edit(newsroom):
     assert _rolled(conn) == _rollup(_kept(conn))
     assert _pairs_kept(conn) == _pairs_recount(conn)
     assert _sources_kept(conn) == _sources_recount(conn)
+    assert _totals_kept(conn) == _totals_recount(conn)
     edits = [
         ("INSERT INTO mentions (id, document_id, entity_id, party_id, surface, published_at) "
          "VALUES ('by-hand', ?, 'ps', 'ps', 'PS', '2026-03-02T09:00:00Z')", [ids["D1"]]),
@@ -339,6 +343,10 @@ def test_daily_counts_follow_any_edit(newsroom):
          [ids["D5"]]),
         ("UPDATE mentions SET party_id = NULL WHERE entity_id = 'jordan-bardella'", []),
         ("DELETE FROM mentions WHERE document_id = ? AND entity_id = 'rn'", [ids["D3"]]),
+        ("UPDATE mentions SET document_id = ? WHERE document_id = ? AND entity_id = "
+         "'emmanuel-macron'", [ids["D2"], ids["D5"]]),
+        ("DELETE FROM mentions WHERE document_id = ?", [ids["D6"]]),
+        ("DELETE FROM documents WHERE id = ?", [ids["D6"]]),
     ]
     for sql, params in edits:
         conn.execute(sql, params)
@@ -347,6 +355,7 @@ def test_daily_counts_follow_any_edit(newsroom):
         assert _rolled(conn) == _rollup(_kept(conn)), sql
         assert _pairs_kept(conn) == _pairs_recount(conn), sql
         assert _sources_kept(conn) == _sources_recount(conn), sql
+        assert _totals_kept(conn) == _totals_recount(conn), sql
     # A daily count moved by hand to another day and key moves its week and month too.
     conn.execute("UPDATE mention_counts SET day = '2026-04-30', key = 'moved' "
                  "WHERE dimension = 'source' AND key = 'bbc' AND day = (SELECT min(day) "
@@ -360,10 +369,22 @@ def test_daily_counts_follow_any_edit(newsroom):
     conn.execute("DELETE FROM pair_counts")
     conn.execute("DELETE FROM source_counts")
     conn.execute("UPDATE pair_progress SET upto = 0")
-    assert [pairs.catch_up(Database(conn), batch=4) for _ in range(3)] == [4, 2, 0]
+    # Five documents: D6 was deleted above.
+    assert [pairs.catch_up(Database(conn), batch=4) for _ in range(3)] == [4, 1, 0]
     assert _pairs_kept(conn) == _pairs_recount(conn)
     assert _sources_kept(conn) == _sources_recount(conn)
     conn.close()
+
+
+def _totals_kept(conn) -> dict:
+    """Each document's total of mentions as kept (m014), by document id."""
+    return {i: n for i, n in conn.execute(
+        "SELECT d.id, t.mentions FROM document_mentions t JOIN documents d "
+        "ON d.rowid = t.document WHERE t.mentions != 0")}
+
+
+def _totals_recount(conn) -> dict:
+    return dict(conn.execute("SELECT document_id, count(*) FROM mentions GROUP BY 1"))
 
 
 def _rolled(conn) -> dict:
@@ -509,3 +530,33 @@ def test_a_window_is_cut_into_whole_months_weeks_and_days():
     assert len(year["month"]) == 12 and not year["week"] and not year["day"]
     weeks = blocks((dt.date(2025, 11, 26), dt.date(2026, 11, 25)), "week")
     assert len(weeks["week"]) == 51 and len(weeks["day"]) == 8 and not weeks["month"]
+
+
+def test_a_searchs_total_equals_the_mentions_it_lists(newsroom):
+    """The dashboard shows how many mentions a search matches beside its first page. The
+    total comes from each document's count of mentions (kept as they are stored); with
+    every filter that reads the documents, and after a mention is marked wrong, it equals
+    the mentions listed one by one."""
+    from tracker.query import MentionFilter, count_mentions, page_rows
+
+    path, ids = newsroom
+    copy = path.parent / "searched.db"
+    copy.write_bytes(path.read_bytes())
+    with Store(copy, create=False) as store:
+        macron = store.db.execute("SELECT id FROM mentions WHERE document_id = ? AND "
+                                  "entity_id = 'emmanuel-macron'", [ids["D6"]]).fetchone()[0]
+        review.record(store.db, macron, "wrong")  # commits, as the dashboard's review
+        searches = [
+            {"search": "Macron"}, {"search": "critique"}, {"search": "budget"},
+            {"search": "Le"}, {"search": "Macron", "lang": "fr"},
+            {"search": "Macron", "source": "lemonde"}, {"search": "critique",
+                                                         "no_duplicates": True},
+            {"search": "Le", "since": dt.date(2026, 3, 9), "until": dt.date(2026, 3, 18)},
+            {"search": "Macron", "raw": True}, {"search": "Macron", "party": "rn"},
+            {"search": "nulle part"}]
+        for given in searches:
+            f = MentionFilter(**given)
+            assert count_mentions(store.db, f) == len(list(page_rows(store.db, f))), given
+        # Every mention of D1 (3), D2 (2), D5 (3) and D6 (3), less the one marked wrong.
+        assert count_mentions(store.db, MentionFilter(search="Macron")) == 10
+        assert count_mentions(store.db, MentionFilter(search="Macron", raw=True)) == 11

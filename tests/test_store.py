@@ -46,7 +46,8 @@ def test_migrations_run_once_and_wal_is_on(tmp_path):
                                               "m007_discovered", "m008_alerts",
                                               "m009_cheaper_writes", "m010_reviews",
                                               "m011_rollups", "m012_pairs",
-                                              "m013_window_index"]
+                                              "m013_window_index",
+                                              "m014_document_totals"]
         assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"documents", "mentions", "entities", "affiliations", "sources", "fetches",
                 "http_cache"} <= set(again.db.table_names())

@@ -91,11 +91,15 @@ def check_source(db: Database, name: str) -> str:
 def count_mentions(db: Database, f: MentionFilter) -> int:
     """How many mentions match, whatever the limit: from the daily counts when the
     filter is dates and at most one of party, politician, source and language (a few
-    hundred rows, not a million), else from the mentions."""
+    hundred rows, not a million); from the documents' totals for a search that names no
+    entity; else from the mentions."""
     where_clauses(db, f)  # checks and resolves the names either way
     daily = _daily_count(db, f)
     if daily is not None:
         return daily
+    found = _document_count(db, f)
+    if found is not None:
+        return found
     # The mentions with the tables the filters name, not the view's five; then less the
     # few reviewed as wrong (a word most documents hold: 1 s through the view). The
     # entities only for --type: joining them reads every mention's row for its entity
@@ -118,6 +122,31 @@ def _wrong_count(db: Database, f: MentionFilter) -> int:
         "SELECT count(*) FROM mention_rows WHERE mention_id IN (SELECT mention_id FROM "
         "reviews WHERE verdict = 'wrong') AND review = 'wrong'"
         + "".join(" AND " + w for w in where), params).fetchone()[0]
+
+
+def _document_count(db: Database, f: MentionFilter) -> int | None:
+    """A search, with dates, source, language or copies at most: the sum of the found
+    documents' totals (m014; a mention's date is its document's). The documents' rows
+    are read only for those other filters."""
+    if (f.search is None or f.party or f.politician or f.direct or f.position or f.type
+            or f.no_discovered):
+        return None
+    where, params = where_clauses(db, dataclasses.replace(f, raw=True, search=None),
+                                  DOCUMENT_COLUMNS)
+    found = "IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
+    if where:
+        sql = ("SELECT coalesce(sum(t.mentions), 0) FROM documents d JOIN "
+               f"document_mentions t ON t.document = d.rowid WHERE d.rowid {found} AND "
+               + " AND ".join(where))
+    else:
+        sql = f"SELECT coalesce(sum(mentions), 0) FROM document_mentions WHERE document {found}"
+    total = db.execute(sql, [fts_query(f.search), *params]).fetchone()[0]
+    return total if f.raw else total - _wrong_count(db, f)
+
+
+# The filters that name columns of documents alone, for counts from document totals.
+DOCUMENT_COLUMNS = {"source": "d.source", "published_at": "d.published_at", "lang": "d.lang",
+                    "duplicate_of": "d.duplicate_of"}
 
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # no part of any text; a NUL ends an SQL string

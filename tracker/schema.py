@@ -192,11 +192,37 @@ def _trigger(name: str, when: str, statements: list[str]) -> str:
 
 
 def document_counts() -> list[str]:
-    """Statements counting every mention of document ``?`` in at once, one per dimension:
-    the store inserts a document's mentions with counting paused (m009), then runs these
-    (four statements a document instead of four a mention)."""
-    return _document_counts("d", "+", "FROM mentions m JOIN documents d "
-                                      "ON d.id = m.document_id WHERE m.document_id = ?")
+    """Statements counting every mention of document ``?`` in at once, one per dimension,
+    and its total (m014): the store inserts a document's mentions with counting paused
+    (m009), then runs these (five statements a document instead of five a mention)."""
+    return [*_document_counts("d", "+", "FROM mentions m JOIN documents d "
+                                        "ON d.id = m.document_id WHERE m.document_id = ?"),
+            DOCUMENT_TOTAL]
+
+
+# A document's mentions counted afresh (after a retag too, whose deletes counted out).
+DOCUMENT_TOTAL = ("INSERT INTO document_mentions (document, mentions) SELECT d.rowid, "
+                  "(SELECT count(*) FROM mentions m WHERE m.document_id = d.id) FROM "
+                  "documents d WHERE d.id = ?1 ON CONFLICT (document) DO UPDATE "
+                  "SET mentions = excluded.mentions")
+
+
+def _document_total_triggers() -> list[str]:
+    row = "(SELECT rowid FROM documents WHERE id = {row}.document_id)"
+    plus = (f"INSERT INTO document_mentions (document, mentions) SELECT r, 1 FROM (SELECT "
+            f"{row} AS r) WHERE r IS NOT NULL "  # no such document: nothing to count
+            "ON CONFLICT (document) DO UPDATE SET mentions = mentions + 1;")
+    minus = f"UPDATE document_mentions SET mentions = mentions - 1 WHERE document = {row};"
+    return [
+        _trigger("document_mentions_insert", "AFTER INSERT ON mentions WHEN NOT EXISTS "
+                 "(SELECT 1 FROM counts_paused)", [plus.format(row="NEW")]),
+        _trigger("document_mentions_delete", "AFTER DELETE ON mentions",
+                 [minus.format(row="OLD")]),
+        _trigger("document_mentions_update", "AFTER UPDATE OF document_id ON mentions",
+                 [minus.format(row="OLD"), plus.format(row="NEW")]),
+        _trigger("document_mentions_gone", "AFTER DELETE ON documents",
+                 ["DELETE FROM document_mentions WHERE document = OLD.rowid;"]),
+    ]
 
 
 def _count_triggers() -> list[str]:
@@ -412,3 +438,19 @@ def m013_window_index(db: Database) -> None:
     which goes, so storing a document costs no more."""
     db["documents"].create_index(["published_at", "source", "duplicate_of"])
     db.execute("DROP INDEX IF EXISTS idx_documents_published_at")
+
+
+@migrations()
+def m014_document_totals(db: Database) -> None:
+    """Each document's number of mentions, kept by triggers (and by the store, once a
+    document): a search's total is then a sum over the documents found. Counting the
+    mentions of a word most documents hold read 870,000 of them (0.18 s); the sum reads
+    87,000 rows (0.02 s)."""
+    # Keyed by the document's rowid, as the full-text index is: a search's documents
+    # are summed without reading their rows.
+    db.execute("CREATE TABLE document_mentions (document INTEGER PRIMARY KEY, "
+               "mentions INTEGER NOT NULL)")
+    db.execute("INSERT INTO document_mentions SELECT d.rowid, count(*) FROM mentions m "
+               "JOIN documents d ON d.id = m.document_id GROUP BY d.rowid")
+    for trigger in _document_total_triggers():
+        db.execute(trigger)
