@@ -134,9 +134,13 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
         dimension = {"party": "entity" if q.direct else "party", "politician": "entity"}.get(
             q.by, q.by)
         kind = None if dimension != "entity" else "party" if q.by == "party" else "politician"
-        sql, params = _counts_sql(dimension, blocks(span, q.interval if by_period else None),
-                                  by_key=by_key, focus=q.focus, entity_type=kind)
-        rows = db.execute(sql, params).fetchall()
+        cut = blocks(span, q.interval if by_period else None)
+        if kind and not by_key and not q.focus:
+            rows = _kind_totals(db, cut, kind)
+        else:
+            sql, params = _counts_sql(dimension, cut, by_key=by_key, focus=q.focus,
+                                      entity_type=kind)
+            rows = db.execute(sql, params).fetchall()
         if not q.raw:
             wrong = _wrong(db, q, periods_cte)
             if q.focus:
@@ -206,6 +210,44 @@ def _counts_sql(dimension: str, cut: dict[str, list[tuple[str, str]]], *, by_key
     sql = (f"WITH {', '.join(ctes)} SELECT x.period, {'x.key' if by_key else chr(39) * 2}, "
            f"sum(x.n), sum(x.o) FROM {union}")
     return sql + " GROUP BY 1, 2", params
+
+
+def _kind_totals(db: Database, cut: dict[str, list[tuple[str, str]]], kind: str
+                 ) -> list[tuple[str, str, int, int]]:
+    """Each period's mentions of all parties' or all politicians' own names (key ''): a
+    politician's share of voice is of them. Summing every politician's counts read a year's
+    500,000 (week, person) rows and looked each one's type up (0.18 s). The parties' are
+    read party by party (a few hundred keys); the politicians' are every mention (the
+    language counts hold each once) less the parties'."""
+    ctes, parts = [], []
+    for grain, rows in cut.items():
+        if not rows:
+            continue
+        name = f"b_{grain}"
+        ctes.append(f"{name}(at, period) AS (VALUES "
+                    + ", ".join(f"('{at}', '{period}')" for at, period in rows) + ")")
+        table = ("mention_counts c ON c.dimension = 'entity' AND c.day = b.at" if grain == "day"
+                 else f"mention_rollups c ON c.grain = '{grain}' AND c.dimension = 'entity' "
+                      "AND c.period = b.at")
+        # The parties first (CROSS JOIN fixes the order), then each one's row per block.
+        parts.append(f"SELECT b.period AS period, c.mentions AS n, c.originals AS o "
+                     f"FROM e CROSS JOIN {name} b CROSS JOIN {table} AND c.key = e.id")
+    if not parts:
+        return []
+    sql = (f"WITH e(id) AS MATERIALIZED (SELECT id FROM entities WHERE type = 'party'), "
+           f"{', '.join(ctes)} SELECT x.period, '', sum(x.n), sum(x.o) FROM "
+           f"({' UNION ALL '.join(parts)}) x GROUP BY 1")
+    parties = {period: (n, o) for period, _, n, o in db.execute(sql).fetchall()}
+    if kind == "party":
+        return [(period, "", n, o) for period, (n, o) in parties.items() if n]
+    everyone, everyone_params = _counts_sql("lang", cut, by_key=False, focus=None,
+                                            entity_type=None)
+    out = []
+    for period, _, n, o in db.execute(everyone, everyone_params).fetchall():
+        less_n, less_o = parties.get(period, (0, 0))
+        if n - less_n:
+            out.append((period, "", n - less_n, o - less_o))
+    return out
 
 
 def _wrong(db: Database, q: StatsQuery, periods_cte: str) -> list[tuple[str, str, int, int]]:
