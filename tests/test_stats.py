@@ -560,3 +560,25 @@ def test_a_searchs_total_equals_the_mentions_it_lists(newsroom):
         # Every mention of D1 (3), D2 (2), D5 (3) and D6 (3), less the one marked wrong.
         assert count_mentions(store.db, MentionFilter(search="Macron")) == 10
         assert count_mentions(store.db, MentionFilter(search="Macron", raw=True)) == 11
+
+
+def test_a_politicians_share_is_of_all_politicians_mentions(db):
+    """A politician's page shows their share of voice: of all politicians' mentions in
+    each period (a party's page, with --direct, of all parties' own names). Those totals
+    are read party by party; they equal the sums of every key's own counts."""
+    from tracker.stats import grouped
+
+    for by, direct in (("politician", False), ("party", True)):
+        for interval in ("day", "week", "month"):
+            q = StatsQuery(by=by, direct=direct, interval=interval, raw=True, **MARCH)
+            span = (q.since, q.until)
+            summed: dict[str, list[int]] = {}
+            for period, _, n, o in grouped(db, q, span):
+                cell = summed.setdefault(period, [0, 0])
+                cell[0] += n
+                cell[1] += o
+            whole = {period: [n, o] for period, _, n, o in grouped(db, q, span, by_key=False)}
+            assert whole == summed and whole, (by, interval)
+            window = grouped(db, q, span, by_key=False, by_period=False)
+            assert window == [("", "", sum(n for n, _ in summed.values()),
+                               sum(o for _, o in summed.values()))]
