@@ -524,3 +524,53 @@ def test_read_connections_are_kept_between_requests_but_not_after_a_failure(room
     del cursor  # the failed request's, freed (its connection is closed once it is)
     dbs.close()
     assert not room.with_name(room.name + "-wal").exists()
+
+
+def test_raw_counts_are_read_once_until_another_program_commits(room, kb):
+    """A review makes every figure be computed again, but what the daily counts say does
+    not change with it: the SELECTs that read no review are answered from what the server
+    kept, until another program (the daemon) commits or the server writes anything else."""
+    from tracker.models import Mention
+    from tracker.review import record
+    from tracker.web.app import Databases
+    from tracker.web.memo import Raw
+
+    dbs = Databases(room, read_only=False)
+    raw = Raw(dbs.version)
+    run: list[str] = []
+    totals = "SELECT sum(mentions) FROM mention_counts WHERE dimension = 'lang'"
+    wrong = "SELECT count(*) FROM reviews WHERE verdict = 'wrong'"
+
+    def read(sql: str):
+        with dbs.reader() as db:
+            db.conn.set_trace_callback(
+                lambda statement: run.append(statement) if statement.startswith("SELECT")
+                else None)
+            try:
+                return raw.reads(db).execute(sql).fetchone()[0]
+            finally:
+                db.conn.set_trace_callback(None)
+
+    first = read(totals)
+    assert read(totals) == first and len(run) == 1  # kept
+    with dbs.writer(review=True) as db:  # the server's own review
+        record(db, mention_id(room, "PS", "Le PS réagit."), "wrong")
+    assert read(totals) == first and len(run) == 1  # still kept: a review leaves it
+    assert read(wrong) == 1 and read(wrong) == 1 and len(run) == 3  # reviews: always read
+    with Store(room) as store:  # the daemon stores a page
+        store.save(_article(), [Mention("ps", "party", "ps", "PS", 0, 2, "PS.", "alias")],
+                   kb_version=kb.version, tagger_version="test")
+    assert read(totals) == first + 1 and len(run) == 4  # another program committed
+    raw.forget()  # any other write of the server (a rule)
+    assert read(totals) == first + 1 and len(run) == 5
+    dbs.close()
+
+
+def _article():
+    import datetime as dt
+
+    from tracker.models import Article
+
+    when = dt.datetime(2026, 3, 21, tzinfo=dt.timezone.utc)
+    return Article(source="lemonde", url="https://lemonde.example/new", text="PS.",
+                   lang="fr", published_at=when, date_source="feed", fetched_at=when)

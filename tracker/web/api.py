@@ -177,7 +177,7 @@ def review(request: Request, mention_id: Annotated[str, Path(max_length=300)],
     """Say a mention is right or wrong. A wrong one leaves every count, stat, export and
     report (``raw`` shows it); the verdict survives `tracker retag`."""
     reviewer = body.reviewer or request.app.state.options.reviewer
-    with request.app.state.dbs.writer() as db:
+    with request.app.state.dbs.writer(review=True) as db:
         done = record(db, mention_id, body.verdict, reason=body.reason,
                       correct_entity=body.correct_entity, reviewer=reviewer)
     return done.as_dict()

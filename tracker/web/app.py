@@ -30,7 +30,7 @@ from sqlite_utils import Database
 from tracker import __version__
 from tracker.errors import ConfigError, NotFound, TrackerError
 from tracker.store import Store
-from tracker.web.memo import MAX_AGE, Memo
+from tracker.web.memo import MAX_AGE, Memo, Raw
 
 TOKEN_ENV = "TRACKER_SERVE_TOKEN"
 REVIEWER_ENV = "TRACKER_REVIEWER"
@@ -78,8 +78,9 @@ def check_bind(host: str, token: str | None) -> None:
 
 
 class Databases:
-    """Connections for one request: read-only ones for pages and the API's reads, a
-    writer for reviews (refused with ``read_only``)."""
+    """Connections for one request: read-only ones for pages and the API's reads, and
+    the server's own connection, for its writes (refused with ``read_only``) and for
+    telling them from other programs' commits (``version``)."""
 
     def __init__(self, path: Path, read_only: bool):
         self.path = path
@@ -87,7 +88,11 @@ class Databases:
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._closed = False
-        self.after_write: list[Callable[[], None]] = []
+        self._own: sqlite3.Connection | None = None
+        self._own_lock = threading.Lock()
+        # Called after each write with whether it was a review alone (it leaves every
+        # raw count as it was: see ``Raw``).
+        self.after_write: list[Callable[[bool], None]] = []
         # Opened once now: a missing file, another program's database or an old schema
         # is said at start, in one line; a writable server brings the schema up to date.
         with Store(path, read_only=read_only):
@@ -121,26 +126,56 @@ class Databases:
         conn.close()
 
     def close(self) -> None:
-        """Close the idle connections (at shutdown: the last one removes the WAL)."""
+        """Close the idle connections and the server's own (at shutdown: the last one
+        removes the WAL)."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
+        with self._own_lock:
+            if self._own is not None:
+                idle.append(self._own)
+                self._own = None
         for conn in idle:
             conn.close()
 
+    def _own_conn(self) -> sqlite3.Connection:
+        """The server's own connection (holding ``_own_lock``)."""
+        if self._own is None:
+            self._own = (Store._connect_read(self.path) if self.read_only
+                         else Store._connect(self.path))
+        return self._own
+
+    def version(self) -> int | None:
+        """What changes when another connection commits (the daemon, a retag, the
+        background count), and not with the server's own writes: SQLite's data_version
+        on the connection they go through. None while one of them is under way."""
+        if not self._own_lock.acquire(timeout=0.05):
+            return None
+        try:
+            return self._own_conn().execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return None
+        finally:
+            self._own_lock.release()
+
     @contextlib.contextmanager
-    def writer(self) -> Iterator[Database]:
-        """A connection for one of the server's own writes; afterwards, ``after_write``
-        (the kept figures are forgotten, so the write shows in the next page at once)."""
+    def writer(self, review: bool = False) -> Iterator[Database]:
+        """The server's own connection, for one of its writes (a ``review`` alone, or a
+        rule); afterwards, ``after_write`` (the kept figures are forgotten, so the write
+        shows in the next page at once)."""
         if self.read_only:
             raise ReadOnly("this server is read-only (--read-only)")
-        conn = Store._connect(self.path)
         try:
-            yield Database(conn)
+            with self._own_lock:
+                conn = self._own_conn()
+                try:
+                    yield Database(conn)
+                finally:
+                    if conn.in_transaction:  # a failed write: nothing of it stays
+                        conn.rollback()
         finally:
-            conn.close()
             for done in self.after_write:
-                done()
+                done(review)
 
 
 class ReadOnly(TrackerError):
@@ -168,10 +203,12 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.state.options = options
     app.state.dbs = Databases(options.db, options.read_only)
     dbs = app.state.dbs
-    app.state.memo = Memo(options.db, dbs.reader, max_age=options.max_age)
+    raw = Raw(dbs.version)
+    app.state.memo = Memo(options.db, dbs.reader, max_age=options.max_age, raw=raw)
     # Pages of mentions apart, not to push figures out.
-    app.state.rows = Memo(options.db, dbs.reader, size=64, max_age=options.max_age)
-    dbs.after_write += [app.state.memo.forget, app.state.rows.forget]
+    app.state.rows = Memo(options.db, dbs.reader, size=64, max_age=options.max_age, raw=raw)
+    dbs.after_write.append(lambda review: (app.state.memo.forget(), app.state.rows.forget(),
+                                           None if review else raw.forget()))
     secret = secrets.token_bytes(32)
     app.state.csrf = hmac.new(secret, b"csrf", hashlib.sha256).hexdigest()
     app.include_router(api.router)

@@ -24,15 +24,18 @@ import contextlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+from sqlite_utils import Database
 
 T = TypeVar("T")
 SIZE = 256  # figures kept: pages, API answers and pages of mentions, across parameters
 MAX_AGE = 10.0  # seconds before a figure is computed again after another program's commit
 STALE_AT_MOST = 3  # times max_age: a figure older is never shown (background behind)
+RAW_ROWS = 2_000_000  # rows of raw results kept (a year's counts by politician: 500,000)
 
 
 @dataclass
@@ -44,8 +47,9 @@ class _Kept:
 
 class Memo:
     def __init__(self, path: Path, reader: Callable[[], contextlib.AbstractContextManager],
-                 size: int = SIZE, max_age: float = MAX_AGE):
+                 size: int = SIZE, max_age: float = MAX_AGE, raw: Raw | None = None):
         self.path = path
+        self.raw = raw  # raw counts kept across the server's reviews
         self.wal = path.with_name(path.name + "-wal")
         self.reader = reader  # a read connection for a computation (the request's is busy)
         self.size = size
@@ -108,7 +112,7 @@ class Memo:
             generation = self._generation
         at, state = time.monotonic(), self.state()
         with self.reader() as db:
-            value = compute(db)
+            value = compute(self.raw.reads(db) if self.raw is not None else db)
         with self._lock:
             if generation == self._generation:  # not if the server wrote meanwhile
                 self._items[key] = _Kept(value, state, at)
@@ -137,3 +141,99 @@ class Memo:
                 gate.release()
 
         threading.Thread(target=run, name="memo-refresh", daemon=True).start()
+
+
+class Raw:
+    """Results of the SELECTs that read no review, kept until another program commits.
+
+    A review makes every figure be computed again, yet changes none of what most of that
+    work reads: the daily counts, roll-ups and co-mention pairs stay raw, and the review
+    corrections are read apart (``stats._wrong``, ``figures._kept``). Kept per ``version``,
+    the server's own connection's count of other connections' commits (its own writes,
+    reviews among them, do not move it); any other write of the server forgets them all.
+    """
+
+    def __init__(self, version: Callable[[], int | None], rows: int = RAW_ROWS):
+        self.version = version
+        self.rows = rows  # at most this many rows kept in all
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple, tuple[int, list, Any]] = OrderedDict()
+        self._held = 0
+
+    def forget(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._held = 0
+
+    def reads(self, db: Database) -> Database:
+        """``db``, whose ``execute`` answers a SELECT that reads no review from here."""
+        return _RawReads(db.conn, self)
+
+    def fetch(self, sql: str, parameters: Any, run: Callable[[], Any]) -> Any:
+        version = self.version()
+        key = (sql, _hashable(parameters))
+        with self._lock:
+            kept = self._items.get(key)
+            if kept is not None and version is not None and kept[0] == version:
+                self._items.move_to_end(key)
+                return _Rows(kept[1], kept[2])
+        cursor = run()
+        rows, description = cursor.fetchall(), cursor.description
+        if version is not None and len(rows) <= self.rows // 4:
+            with self._lock:
+                old = self._items.pop(key, None)
+                self._held -= len(old[1]) if old else 0
+                self._items[key] = (version, rows, description)
+                self._held += len(rows)
+                while self._held > self.rows:
+                    _, (_, gone, _) = self._items.popitem(last=False)
+                    self._held -= len(gone)
+        return _Rows(rows, description)
+
+
+
+def _kept_sql(sql: str) -> bool:
+    head = sql.lstrip()[:4].upper()
+    text = sql.upper()
+    return head in ("SELE", "WITH") and "REVIEW" not in text and "MENTION_ROWS" not in text
+
+
+def _hashable(parameters: Any) -> Hashable:
+    if parameters is None:
+        return None
+    if isinstance(parameters, dict):
+        return tuple(sorted(parameters.items()))
+    return tuple(parameters)
+
+
+class _RawReads(Database):
+    def __init__(self, conn, raw: Raw):
+        super().__init__(conn)
+        self._raw = raw
+
+    def execute(self, sql: str, parameters=None):  # type: ignore[override]
+        if not _kept_sql(sql):
+            return super().execute(sql, parameters)
+        return self._raw.fetch(sql, parameters, lambda: super(_RawReads, self).execute(
+            sql, parameters))
+
+
+class _Rows:
+    """A cursor over kept rows: what the figures' code asks of one."""
+
+    def __init__(self, rows: list, description: Any):
+        self._rows, self._at, self.description = rows, 0, description
+
+    def fetchone(self) -> Any:
+        if self._at >= len(self._rows):
+            return None
+        self._at += 1
+        return self._rows[self._at - 1]
+
+    def fetchall(self) -> list:
+        out, self._at = self._rows[self._at:], len(self._rows)
+        return out
+
+    def __iter__(self) -> Iterator:
+        while self._at < len(self._rows):
+            yield self.fetchone()
