@@ -206,10 +206,10 @@ def main() -> None:
         # The load as users get it: the default --max-age, figures computed again in the
         # background after the daemon's commits.
         with serving(db, work) as base:
-            load, load_writing = loads(base, db, writer, args, work)
+            fresh, load, load_writing = loads(base, db, writer, args, work)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps({"calls": rows, "load": load,
+            args.json.write_text(json.dumps({"calls": rows, "load_fresh": fresh, "load": load,
                                              "load_while_writing": load_writing,
                                              "mentions": mentions}, indent=2))
     finally:
@@ -287,26 +287,33 @@ def timed_calls(base: str, db: Path, writer: Commits) -> list[dict]:
 
 
 def loads(base: str, db: Path, writer: Commits, args, work: Path
-          ) -> tuple[dict, dict]:
-    """50 clients after a review (every figure computed afresh at first), then the same
-    while a commit lands every few seconds, as during collection."""
+          ) -> tuple[dict, dict, dict]:
+    """50 clients on the server just started (nothing computed yet); then after a
+    review, every figure kept before it; then while a commit lands every few seconds,
+    as during collection."""
     page = urllib.request.urlopen(base + "/mentions", timeout=60).read().decode()
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     first = json.loads(urllib.request.urlopen(base + "/api/mentions?limit=1",
                                               timeout=60).read())["mentions"][0]
-    timed(f"{base}/api/mentions/{first['id']}/review", "POST",
-          json.dumps({"verdict": "right"}).encode(),
-          {"Content-Type": "application/json", "X-CSRF-Token": csrf})
+
+    def review() -> None:
+        timed(f"{base}/api/mentions/{first['id']}/review", "POST",
+              json.dumps({"verdict": "right"}).encode(),
+              {"Content-Type": "application/json", "X-CSRF-Token": csrf})
+
     # What dashboard users click, not the bulk downloads (every politician by month,
     # every view at once: megabytes each, timed one by one).
     paths = [path for name, path in calls(db) if "export" not in path and path not in BULK]
+    fresh = wrk(base, paths, args.clients, args.seconds, work)
+    say_load(fresh, "the server just started")
+    review()
     load = wrk(base, paths, args.clients, args.seconds, work)
     say_load(load, "after a review, then no commit")
     with writer.every(args.commit_every):
         load_writing = wrk(base, paths, args.clients, args.seconds, work)
     load_writing["commit_every_s"] = args.commit_every
     say_load(load_writing, f"a commit every {args.commit_every:g} s")
-    return load, load_writing
+    return fresh, load, load_writing
 
 
 if __name__ == "__main__":
