@@ -472,6 +472,36 @@ def test_while_the_daemon_commits_readers_get_figures_at_most_max_age_old_at_onc
     assert len(computed) == 4
 
 
+def test_after_a_review_a_reader_never_waits_behind_background_work(tmp_path, monkeypatch):
+    """Background refreshes go one at a time. A reader who may not be shown the kept
+    figure (a review since) computes it at once rather than waiting for its turn in
+    that queue; and an answer too big for the memory set aside is not kept."""
+    import contextlib
+    import time
+
+    from tracker.web import memo as memo_module
+    from tracker.web.memo import Memo
+
+    path, commit = _memo_db(tmp_path)
+    memo = Memo(path, contextlib.nullcontext, max_age=0.5)
+    memo.get("year", lambda _db: time.sleep(0.6) or "year")
+    memo.get("month", lambda _db: "month")
+    commit()
+    time.sleep(0.55)  # both old enough to be computed again, not too old to be shown
+    assert memo.get("year", lambda _db: time.sleep(0.6) or "year again") == "year"
+    assert memo.get("month", lambda _db: "month again") == "month"  # queued behind
+    memo.forget()  # a review
+    started = time.monotonic()
+    assert memo.get("month", lambda _db: "month after") == "month after"
+    assert time.monotonic() - started < 0.3
+    monkeypatch.setattr(memo_module, "KEPT_BYTES", 100)
+    big, small = [], []
+    for _ in range(2):
+        memo.get("big", lambda _db: big.append(1) or b"x" * 60)
+        memo.get("small", lambda _db: small.append(1) or b"x" * 10)
+    assert (len(big), len(small)) == (2, 1)
+
+
 def test_the_server_counts_co_mentions_of_new_documents_in_the_background(served, room):
     """`tracker run` stores documents without counting their co-mention pairs (quadratic
     in the names a page holds); a writable server covers them soon after, and an entity's
@@ -563,6 +593,21 @@ def test_raw_counts_are_read_once_until_another_program_commits(room, kb):
     assert read(totals) == first + 1 and len(run) == 4  # another program committed
     raw.forget()  # any other write of the server (a rule)
     assert read(totals) == first + 1 and len(run) == 5
+    with dbs.reader() as db:  # a read transaction's snapshot: its own, read each time
+        db.conn.execute("BEGIN")
+        db.conn.set_trace_callback(
+            lambda statement: run.append(statement) if statement.startswith("SELECT")
+            else None)
+        assert [raw.reads(db).execute(totals).fetchone()[0] for _ in range(2)] == [
+            first + 1] * 2
+        db.conn.set_trace_callback(None)
+        db.conn.execute("ROLLBACK")
+    assert len(run) == 7
+    small = Raw(dbs.version, rows=8)  # a result past a quarter of it is read, not held
+    with dbs.reader() as db:
+        ids = [row[0] for row in small.reads(db).execute("SELECT id FROM mentions")]
+        assert len(ids) == len(set(ids)) == first + 1
+        assert small._held == 0
     dbs.close()
 
 

@@ -565,7 +565,8 @@ def test_a_searchs_total_equals_the_mentions_it_lists(newsroom):
 def test_a_politicians_share_is_of_all_politicians_mentions(db):
     """A politician's page shows their share of voice: of all politicians' mentions in
     each period (a party's page, with --direct, of all parties' own names). Those totals
-    are read party by party; they equal the sums of every key's own counts."""
+    (every mention less the parties' own names, for politicians) equal the sums of every
+    key's own counts."""
     from tracker.stats import grouped
 
     for by, direct in (("politician", False), ("party", True)):

@@ -135,8 +135,8 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
             q.by, q.by)
         kind = None if dimension != "entity" else "party" if q.by == "party" else "politician"
         cut = blocks(span, q.interval if by_period else None)
-        if kind and not by_key and not q.focus:
-            rows = _kind_totals(db, cut, kind)
+        if kind == "politician" and not by_key and not q.focus:
+            rows = _politician_totals(db, cut)
         else:
             sql, params = _counts_sql(dimension, cut, by_key=by_key, focus=q.focus,
                                       entity_type=kind)
@@ -212,13 +212,13 @@ def _counts_sql(dimension: str, cut: dict[str, list[tuple[str, str]]], *, by_key
     return sql + " GROUP BY 1, 2", params
 
 
-def _kind_totals(db: Database, cut: dict[str, list[tuple[str, str]]], kind: str
-                 ) -> list[tuple[str, str, int, int]]:
-    """Each period's mentions of all parties' or all politicians' own names (key ''): a
-    politician's share of voice is of them. Summing every politician's counts read a year's
-    500,000 (week, person) rows and looked each one's type up (0.18 s). The parties' are
-    read party by party (a few hundred keys); the politicians' are every mention (the
-    language counts hold each once) less the parties'."""
+def _politician_totals(db: Database, cut: dict[str, list[tuple[str, str]]]
+                       ) -> list[tuple[str, str, int, int]]:
+    """Each period's mentions of all politicians (key ''): a politician's share of voice
+    is of them. Summing every politician's counts read a year's 500,000 (week, person)
+    rows and looked each one's type up (0.18 s). They are every mention (the language
+    counts hold each once) less the parties' own names, read party by party (a few
+    hundred keys)."""
     ctes, parts = [], []
     for grain, rows in cut.items():
         if not rows:
@@ -238,8 +238,6 @@ def _kind_totals(db: Database, cut: dict[str, list[tuple[str, str]]], kind: str
            f"{', '.join(ctes)} SELECT x.period, '', sum(x.n), sum(x.o) FROM "
            f"({' UNION ALL '.join(parts)}) x GROUP BY 1")
     parties = {period: (n, o) for period, _, n, o in db.execute(sql).fetchall()}
-    if kind == "party":
-        return [(period, "", n, o) for period, (n, o) in parties.items() if n]
     everyone, everyone_params = _counts_sql("lang", cut, by_key=False, focus=None,
                                             entity_type=None)
     out = []

@@ -29,7 +29,7 @@ from sqlite_utils import Database
 
 from tracker import __version__
 from tracker.errors import ConfigError, NotFound, TrackerError
-from tracker.store import Store
+from tracker.store import WRITE_WAIT, Store
 from tracker.web.memo import MAX_AGE, Memo, Raw
 
 TOKEN_ENV = "TRACKER_SERVE_TOKEN"
@@ -148,8 +148,9 @@ class Databases:
     def version(self) -> int | None:
         """What changes when another connection commits (the daemon, a retag, the
         background count), and not with the server's own writes: SQLite's data_version
-        on the connection they go through. None while one of them is under way."""
-        if not self._own_lock.acquire(timeout=0.05):
+        on the connection they go through. None while one of them is under way (a review
+        may wait for the daemon's write), or once the server has closed."""
+        if self._closed or not self._own_lock.acquire(blocking=False):
             return None
         try:
             return self._own_conn().execute("PRAGMA data_version").fetchone()[0]
@@ -165,15 +166,18 @@ class Databases:
         shows in the next page at once)."""
         if self.read_only:
             raise ReadOnly("this server is read-only (--read-only)")
+        if not self._own_lock.acquire(timeout=WRITE_WAIT):
+            raise TrackerError("the server's writes are waiting for the database (is a "
+                               "long write under way?): try again")
         try:
-            with self._own_lock:
-                conn = self._own_conn()
-                try:
-                    yield Database(conn)
-                finally:
-                    if conn.in_transaction:  # a failed write: nothing of it stays
-                        conn.rollback()
+            conn = self._own_conn()
+            try:
+                yield Database(conn)
+            finally:
+                if conn.in_transaction:  # a failed write: nothing of it stays
+                    conn.rollback()
         finally:
+            self._own_lock.release()
             for done in self.after_write:
                 done(review)
 

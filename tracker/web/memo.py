@@ -7,8 +7,8 @@ and of its write-ahead log, which every commit changes. While one request comput
 figure, the others asking the same wait for it instead of computing it too.
 
 Two kinds of commit, two rules:
-- **The server's own** (a review, a rule, a person added): nothing kept is shown again, so
-  a verdict shows at once in every count (``forget``, called by the server's writer).
+- **The server's own** (a review, a rule): nothing kept is shown again, so a verdict
+  shows at once in every count (``forget``, called by the server's writer).
 - **Another program's** (`tracker run` collecting, a `retag`): once a kept figure is
   ``max_age`` seconds old, one background thread computes it afresh, and readers are
   shown the kept one meanwhile; only one older than ``STALE_AT_MOST`` times that makes its
@@ -35,7 +35,8 @@ T = TypeVar("T")
 SIZE = 256  # figures kept: pages, API answers and pages of mentions, across parameters
 MAX_AGE = 10.0  # seconds before a figure is computed again after another program's commit
 STALE_AT_MOST = 3  # times max_age: a figure older is never shown (background behind)
-RAW_ROWS = 2_000_000  # rows of raw results kept (a year's counts by politician: 500,000)
+KEPT_BYTES = 256_000_000  # encoded answers kept in all (every politician by month: 113 MB)
+RAW_ROWS = 1_000_000  # rows of raw results kept in all (a year's politicians by week: 500,000)
 
 
 @dataclass
@@ -59,6 +60,8 @@ class Memo:
         self._computing: dict[Hashable, threading.Lock] = {}
         self._generation = 0  # the server's own writes
         self._background = threading.Semaphore(1)  # one refresh at a time: readers first
+        self._queued: set[Hashable] = set()  # refreshes waiting for their turn
+        self._bytes = 0  # of the encoded answers kept (bytes values)
 
     def state(self) -> tuple:
         """What changes with every commit (two stat calls)."""
@@ -76,6 +79,7 @@ class Memo:
         with self._lock:
             self._generation += 1
             self._items.clear()
+            self._bytes = 0
 
     def get(self, key: Hashable, compute: Callable[[Any], T]) -> T:
         """``compute(db)``'s value for ``key``: in the database's present state, or, when
@@ -91,7 +95,8 @@ class Memo:
                     return kept.value
                 age = asked - kept.at
                 if age < self.max_age * STALE_AT_MOST:
-                    if age >= self.max_age and key not in self._computing:
+                    if (age >= self.max_age and key not in self._computing
+                            and key not in self._queued):
                         self._refresh(key, compute)
                     return kept.value
             gate = self._computing.setdefault(key, threading.Lock())
@@ -113,34 +118,53 @@ class Memo:
         at, state = time.monotonic(), self.state()
         with self.reader() as db:
             value = compute(self.raw.reads(db) if self.raw is not None else db)
+        size = len(value) if isinstance(value, bytes) else 0
         with self._lock:
-            if generation == self._generation:  # not if the server wrote meanwhile
+            # Not if the server wrote meanwhile; nor an answer of half the budget or more.
+            if generation == self._generation and size < KEPT_BYTES // 2:
+                old = self._items.pop(key, None)
+                self._bytes -= _size(old)
                 self._items[key] = _Kept(value, state, at)
-                self._items.move_to_end(key)
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+                self._bytes += size
+                while len(self._items) > self.size or self._bytes > KEPT_BYTES:
+                    self._bytes -= _size(self._items.popitem(last=False)[1])
         return value
 
     def _refresh(self, key: Hashable, compute: Callable[[Any], T]) -> None:
-        """Compute ``key`` again in the background (called holding the lock): readers are
-        shown the kept value meanwhile; one asking once it is too old waits for this."""
-        gate = threading.Lock()
-        gate.acquire()
-        self._computing[key] = gate
+        """Compute ``key`` again in the background (called holding the lock), readers
+        shown the kept value meanwhile. A refresh waiting for its turn holds no gate: a
+        reader that may not wait (the figure too old, or a review since) computes it."""
+        self._queued.add(key)
 
         def run() -> None:
             try:
                 with self._background:
-                    self._compute(key, compute)
+                    with self._lock:
+                        self._queued.discard(key)
+                        kept = self._items.get(key)
+                        if kept is None or key in self._computing or (
+                                kept.state == self.state()):
+                            return  # forgotten, being computed, or fresh already
+                        gate = self._computing[key] = threading.Lock()
+                        gate.acquire()
+                    try:
+                        self._compute(key, compute)
+                    finally:
+                        with self._lock:
+                            if self._computing.get(key) is gate:
+                                del self._computing[key]
+                        gate.release()
             except Exception:  # noqa: BLE001 - the next reader computes it, and says why
                 pass
-            finally:
-                with self._lock:
-                    if self._computing.get(key) is gate:
-                        del self._computing[key]
-                gate.release()
 
-        threading.Thread(target=run, name="memo-refresh", daemon=True).start()
+        try:
+            threading.Thread(target=run, name="memo-refresh", daemon=True).start()
+        except RuntimeError:  # no thread to be had: a reader computes it later
+            self._queued.discard(key)
+
+
+def _size(kept: _Kept | None) -> int:
+    return len(kept.value) if kept is not None and isinstance(kept.value, bytes) else 0
 
 
 class Raw:
@@ -159,11 +183,13 @@ class Raw:
         self._lock = threading.Lock()
         self._items: OrderedDict[tuple, tuple[int, list, Any]] = OrderedDict()
         self._held = 0
+        self._generation = 0  # the server's writes other than reviews
 
     def forget(self) -> None:
         with self._lock:
             self._items.clear()
             self._held = 0
+            self._generation += 1
 
     def reads(self, db: Database) -> Database:
         """``db``, whose ``execute`` answers a SELECT that reads no review from here."""
@@ -173,22 +199,27 @@ class Raw:
         version = self.version()
         key = (sql, _hashable(parameters))
         with self._lock:
+            generation = self._generation
             kept = self._items.get(key)
             if kept is not None and version is not None and kept[0] == version:
                 self._items.move_to_end(key)
                 return _Rows(kept[1], kept[2])
         cursor = run()
-        rows, description = cursor.fetchall(), cursor.description
-        if version is not None and len(rows) <= self.rows // 4:
-            with self._lock:
+        # A result past a quarter of the budget (a year of mentions with their sentences,
+        # which co-mentions stream) is read on as it comes, not held.
+        rows = cursor.fetchmany(self.rows // 4 + 1)
+        if len(rows) > self.rows // 4:
+            return _Rows(rows, cursor.description, rest=cursor)
+        with self._lock:
+            if version is not None and generation == self._generation:
                 old = self._items.pop(key, None)
                 self._held -= len(old[1]) if old else 0
-                self._items[key] = (version, rows, description)
+                self._items[key] = (version, rows, cursor.description)
                 self._held += len(rows)
                 while self._held > self.rows:
                     _, (_, gone, _) = self._items.popitem(last=False)
                     self._held -= len(gone)
-        return _Rows(rows, description)
+        return _Rows(rows, cursor.description)
 
 
 
@@ -212,28 +243,31 @@ class _RawReads(Database):
         self._raw = raw
 
     def execute(self, sql: str, parameters=None):  # type: ignore[override]
-        if not _kept_sql(sql):
+        # Inside a read transaction (``figures._snapshot``) the reader sees its snapshot,
+        # which the version read on another connection cannot name.
+        if self.conn.in_transaction or not _kept_sql(sql):
             return super().execute(sql, parameters)
         return self._raw.fetch(sql, parameters, lambda: super(_RawReads, self).execute(
             sql, parameters))
 
 
 class _Rows:
-    """A cursor over kept rows: what the figures' code asks of one."""
+    """A cursor over kept rows (then the ``rest`` of a real one): what the figures' code
+    asks of one."""
 
-    def __init__(self, rows: list, description: Any):
-        self._rows, self._at, self.description = rows, 0, description
+    def __init__(self, rows: list, description: Any, rest: Any = None):
+        self._rows, self._at, self.description, self._rest = rows, 0, description, rest
 
     def fetchone(self) -> Any:
-        if self._at >= len(self._rows):
-            return None
-        self._at += 1
-        return self._rows[self._at - 1]
+        if self._at < len(self._rows):
+            self._at += 1
+            return self._rows[self._at - 1]
+        return self._rest.fetchone() if self._rest is not None else None
 
     def fetchall(self) -> list:
         out, self._at = self._rows[self._at:], len(self._rows)
-        return out
+        return out + self._rest.fetchall() if self._rest is not None else out
 
     def __iter__(self) -> Iterator:
-        while self._at < len(self._rows):
-            yield self.fetchone()
+        while (row := self.fetchone()) is not None:
+            yield row
