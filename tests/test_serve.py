@@ -398,22 +398,30 @@ def _memo_db(tmp_path):
     return path, commit
 
 
-def test_figures_are_computed_once_per_state_of_the_database(tmp_path):
-    """Fifty people opening the same overview cost one computation; with ``max_age`` 0,
-    the next commit makes the figures fresh again."""
-    import contextlib
-    import threading
+def _slow():
+    """A figure that takes 0.2 s to compute, and the list of its computations (its value
+    is their number)."""
     import time
 
-    from tracker.web.memo import Memo
-
-    path, commit = _memo_db(tmp_path)
-    memo, computed = Memo(path, contextlib.nullcontext, max_age=0), []
+    computed: list[int] = []
 
     def slow(_db) -> int:
         computed.append(1)
         time.sleep(0.2)
         return len(computed)
+    return computed, slow
+
+
+def test_figures_are_computed_once_per_state_of_the_database(tmp_path):
+    """Fifty people opening the same overview cost one computation; with ``max_age`` 0,
+    the next commit makes the figures fresh again."""
+    import contextlib
+    import threading
+
+    from tracker.web.memo import Memo
+
+    path, commit = _memo_db(tmp_path)
+    memo, (computed, slow) = Memo(path, contextlib.nullcontext, max_age=0), _slow()
 
     answers: list[int] = []
     clients = [threading.Thread(target=lambda: answers.append(memo.get("overview", slow)))
@@ -441,12 +449,7 @@ def test_while_the_daemon_commits_readers_get_figures_at_most_max_age_old_at_onc
     from tracker.web.memo import Memo
 
     path, commit = _memo_db(tmp_path)
-    memo, computed = Memo(path, contextlib.nullcontext, max_age=0.5), []
-
-    def slow(_db) -> int:
-        computed.append(1)
-        time.sleep(0.2)
-        return len(computed)
+    memo, (computed, slow) = Memo(path, contextlib.nullcontext, max_age=0.5), _slow()
 
     def quick(expected: int) -> None:
         started = time.monotonic()

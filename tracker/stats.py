@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
@@ -182,17 +182,8 @@ def _counts_sql(dimension: str, cut: dict[str, list[tuple[str, str]]], *, by_key
     weeks and months, the daily counts' for the days left over; with ``entity_type``,
     only keys that are entities of that type."""
     ctes, parts, params = [], [], []
-    for grain, rows in cut.items():
-        if not rows:
-            continue
-        name = f"b_{grain}"
-        ctes.append(f"{name}(at, period) AS (VALUES "
-                    + ", ".join(f"('{at}', '{period}')" for at, period in rows) + ")")
-        if grain == "day":
-            table = f"mention_counts c ON c.dimension = ? AND c.day = {name}.at"
-        else:
-            table = (f"mention_rollups c ON c.grain = '{grain}' AND c.dimension = ? "
-                     f"AND c.period = {name}.at")
+    for name, cte, table in _block_tables(cut, "?"):
+        ctes.append(cte)
         parts.append(f"SELECT {name}.period AS period, c.key AS key, c.mentions AS n, "
                      f"c.originals AS o FROM {name} CROSS JOIN {table} WHERE c.mentions > 0"
                      + (" AND c.key = ?" if focus else ""))
@@ -212,6 +203,25 @@ def _counts_sql(dimension: str, cut: dict[str, list[tuple[str, str]]], *, by_key
     return sql + " GROUP BY 1, 2", params
 
 
+def _block_tables(cut: dict[str, list[tuple[str, str]]], dimension: str
+                  ) -> Iterator[tuple[str, str, str]]:
+    """Each grain's blocks (``tracker.periods.blocks``) as a table of values, with the
+    counts to join to it: the roll-ups for whole weeks and months, the daily counts for
+    the days left over (``dimension``: SQL for the dimension, a parameter or a literal)."""
+    for grain, rows in cut.items():
+        if not rows:
+            continue
+        name = f"b_{grain}"
+        cte = (f"{name}(at, period) AS (VALUES "
+               + ", ".join(f"('{at}', '{period}')" for at, period in rows) + ")")
+        if grain == "day":
+            table = f"mention_counts c ON c.dimension = {dimension} AND c.day = {name}.at"
+        else:
+            table = (f"mention_rollups c ON c.grain = '{grain}' AND c.dimension = {dimension} "
+                     f"AND c.period = {name}.at")
+        yield name, cte, table
+
+
 def _politician_totals(db: Database, cut: dict[str, list[tuple[str, str]]]
                        ) -> list[tuple[str, str, int, int]]:
     """Each period's mentions of all politicians (key ''): a politician's share of voice
@@ -220,18 +230,11 @@ def _politician_totals(db: Database, cut: dict[str, list[tuple[str, str]]]
     counts hold each once) less the parties' own names, read party by party (a few
     hundred keys)."""
     ctes, parts = [], []
-    for grain, rows in cut.items():
-        if not rows:
-            continue
-        name = f"b_{grain}"
-        ctes.append(f"{name}(at, period) AS (VALUES "
-                    + ", ".join(f"('{at}', '{period}')" for at, period in rows) + ")")
-        table = ("mention_counts c ON c.dimension = 'entity' AND c.day = b.at" if grain == "day"
-                 else f"mention_rollups c ON c.grain = '{grain}' AND c.dimension = 'entity' "
-                      "AND c.period = b.at")
+    for name, cte, table in _block_tables(cut, "'entity'"):
+        ctes.append(cte)
         # The parties first (CROSS JOIN fixes the order), then each one's row per block.
-        parts.append(f"SELECT b.period AS period, c.mentions AS n, c.originals AS o "
-                     f"FROM e CROSS JOIN {name} b CROSS JOIN {table} AND c.key = e.id")
+        parts.append(f"SELECT {name}.period AS period, c.mentions AS n, c.originals AS o "
+                     f"FROM e CROSS JOIN {name} CROSS JOIN {table} AND c.key = e.id")
     if not parts:
         return []
     sql = (f"WITH e(id) AS MATERIALIZED (SELECT id FROM entities WHERE type = 'party'), "
