@@ -499,6 +499,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1,
                         help="repeat the tracker and the limit; report each figure's spread")
     args = parser.parse_args()
+    if args.profile and not (shutil.which("py-spy")
+                             or Path(sys.executable).with_name("py-spy").exists()):
+        sys.exit("--profile needs py-spy (pip install py-spy; it must be allowed to trace "
+                 "processes), or use --sample")
     results = []
     for number in range(args.runs):
         if args.runs > 1:
