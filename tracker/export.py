@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.errors import TrackerError
+from tracker.periods import periods
 from tracker.query import EXPORT_COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -160,7 +161,9 @@ def write_stats_tables(figures: dict[str, list], q, console: Console) -> None:
         table = _figures_table(f"Mentions per {q.interval} by {what}, {window} (top {q.top} "
                                f"of each {q.interval})", ["period", what],
                                ["mentions", "dedup", "share", "share dedup"])
-        by_period: dict[str, list] = {}
+        # Every period of the window, those without a row too (the table's counts are
+        # each period's top keys with mentions, no zeros).
+        by_period: dict[str, list] = {p: [] for p in periods(q.since, q.until, q.interval)}
         for row in figures["counts"]:
             by_period.setdefault(row.period, []).append(row)
         empty: list[str] = []  # a run of periods without mentions, folded into one row

@@ -325,16 +325,18 @@ def _snapshot(db: Database) -> Iterator[None]:
         conn.execute("ROLLBACK")  # read alone
 
 
-def figures(db: Database, q: StatsQuery, view: str = "all"
+def figures(db: Database, q: StatsQuery, view: str = "all", *, table: bool = False
             ) -> tuple[StatsQuery, dict[str, list]]:
     """The figures of one view (or ``all``), every view over the same days: the query
-    with its window filled in, and each view's rows."""
+    with its window filled in, and each view's rows (``table``: the counts a table
+    shows, each period's top keys with mentions)."""
     if view not in (*VIEWS, "all"):
         raise ConfigError(f"view must be one of {', '.join(VIEWS)} or all, not {view!r}")
     span = window(db, q)
     if span:
         q = replace(q, since=span[0], until=span[1])
-    makers = {"counts": counts, "totals": totals, "co-mentions": co_mentions,
+    shown = (lambda db_, q_: counts(db_, q_, first=q_.top)) if table else counts
+    makers = {"counts": shown, "totals": totals, "co-mentions": co_mentions,
               "sources": top_sources}
     return q, {name: makers[name](db, q) for name in VIEWS if view in (name, "all")}
 

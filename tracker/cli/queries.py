@@ -220,7 +220,7 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
     q = st.StatsQuery(by=by, interval=interval, since=since.date() if since else None,
                       until=until.date() if until else None, type=type_, top=top, **kwargs)
     with Store(db, read_only=True) as store:
-        q, found = figures(store.db, q, view)
+        q, found = figures(store.db, q, view, table=fmt == "table")
     if fmt == "table":
         from rich.console import Console
 
