@@ -583,3 +583,18 @@ def test_a_politicians_share_is_of_all_politicians_mentions(db):
             window = grouped(db, q, span, by_key=False, by_period=False)
             assert window == [("", "", sum(n for n, _ in summed.values()),
                                sum(o for _, o in summed.values()))]
+
+
+def test_a_table_builds_only_the_rows_it_shows(db):
+    """`tracker stats` as a table shows each period's top keys with mentions: those rows
+    are built alone, the same as the first of the full counts, with no zeros."""
+    for by in ("party", "politician", "source"):
+        q = StatsQuery(by=by, interval="week", **MARCH)
+        full = counts(db, q)
+        for first in (1, 2, 10):
+            shown = counts(db, q, first=first)
+            expected = []
+            for period in (W1, W2, W3):
+                busy = [r for r in full if r.period == period and r.mentions]
+                expected += busy[:first]
+            assert shown == expected and all(r.mentions for r in shown), (by, first)
