@@ -19,6 +19,7 @@ from tracker.query import MentionFilter, mention_rows
 from tracker.store import Store
 
 PEOPLE = ["Emmanuel Macron", "Marine Le Pen", "Olivier Faure", "Gabriel Attal"]
+NOTES = 600  # notes the daemon stores while the dashboard is read (a few seconds)
 
 
 def test_queries_and_exports_while_the_daemon_writes(tmp_path):
@@ -90,3 +91,57 @@ def _has_documents(db) -> bool:
         return bool(sqlite3.connect(db).execute("SELECT count(*) FROM documents").fetchone()[0])
     except sqlite3.OperationalError:  # the daemon has not created the tables yet
         return False
+
+
+def test_the_dashboard_answers_while_the_daemon_writes_and_catches_up(tmp_path):
+    """A press officer keeps the dashboard open while `tracker run` collects. Every
+    request is answered while the daemon commits; once collection stops, the figures
+    equal `tracker stats`'s within a few times ``max_age``."""
+    import json
+
+    import requests
+
+    from tests.web import serving
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for n in range(NOTES):
+        names = " et ".join(PEOPLE[(n + i) % 4] for i in range(1 + n % 3))
+        (folder / f"{n:03d}.txt").write_text(
+            f"Note {n}\n\n{names} ont débattu du budget à l'Assemblée nationale, "
+            f"séance numéro {n}.", "utf-8")
+    config = write_config(tmp_path, [{"name": "archive", "kind": "files",
+                                      "path": str(folder), "interval": "1h"}])
+    db = tmp_path / "tracker.db"
+    daemon = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--config",
+                               str(config)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not _has_documents(db):
+            time.sleep(0.1)
+        with serving(db, max_age=0.5) as served:
+            seen = set()
+            while _count(db) < NOTES and time.monotonic() < deadline:
+                got = served.get("/api/stats", params={"view": "totals", "by": "politician"})
+                assert got.status_code == 200, got.text
+                seen.add(sum(r["mentions"] for r in got.json()))
+                assert served.get("/").status_code == 200
+            assert _count(db) == NOTES and len(seen) > 1  # figures moved while it wrote
+            printed = subprocess.run(
+                [sys.executable, "-m", "tracker", "stats", "--db", str(db), "--view",
+                 "totals", "--by", "politician", "--format", "jsonl"],
+                capture_output=True, text=True, check=True).stdout
+            expected = [json.loads(line) for line in printed.splitlines()]
+            settle = time.monotonic() + 10
+            while True:
+                got = served.get("/api/stats", params={"view": "totals", "by": "politician"})
+                if got.json() == expected or time.monotonic() > settle:
+                    break
+                time.sleep(0.2)
+            assert got.json() == expected
+    except requests.RequestException as exc:  # pragma: no cover - the failure to report
+        raise AssertionError(f"the dashboard did not answer: {exc}") from None
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.communicate(timeout=30)
