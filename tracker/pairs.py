@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from tracker.counting import trigger
+
 KINDS = {"party": "m.party_id", "entity": "m.entity_id"}
 DAY = "substr(coalesce(m.published_at, d.published_at), 1, 10)"
 NO_SENTENCE = "char(1)"  # mentions without a sentence share one, as tracker.figures does
@@ -113,10 +115,6 @@ def document_out() -> list[str]:
     return _out("?1")
 
 
-def _trigger(name: str, when: str, statements: list[str]) -> str:
-    return f"CREATE TRIGGER {name} {when} BEGIN\n" + "\n".join(statements) + "\nEND"
-
-
 def triggers() -> list[str]:
     """Every other change recounts the documents it touches: out before, in after (an
     UPDATE OR IGNORE that a constraint stops would leave a document counted out; nothing
@@ -129,20 +127,20 @@ def triggers() -> list[str]:
         # After the insert alone: a BEFORE INSERT trigger also fires for a row that
         # INSERT OR IGNORE or an upsert then does not insert. Out: the document without
         # the new row; in: with it.
-        _trigger("pairs_insert", f"AFTER INSERT ON mentions {idle}",
+        trigger("pairs_insert", f"AFTER INSERT ON mentions {idle}",
                  _out("NEW.document_id", " AND m.rowid != NEW.rowid")
                  + _in("NEW.document_id")),
-        _trigger("pairs_delete_before", f"BEFORE DELETE ON mentions {idle}",
+        trigger("pairs_delete_before", f"BEFORE DELETE ON mentions {idle}",
                  _out("OLD.document_id")),
-        _trigger("pairs_delete_after", f"AFTER DELETE ON mentions {idle}",
+        trigger("pairs_delete_after", f"AFTER DELETE ON mentions {idle}",
                  _in("OLD.document_id")),
-        _trigger("pairs_update_before", f"BEFORE UPDATE OF {edited} ON mentions",
+        trigger("pairs_update_before", f"BEFORE UPDATE OF {edited} ON mentions",
                  _out("OLD.document_id") + _out("NEW.document_id", moved)),
-        _trigger("pairs_update_after", f"AFTER UPDATE OF {edited} ON mentions",
+        trigger("pairs_update_after", f"AFTER UPDATE OF {edited} ON mentions",
                  _in("OLD.document_id") + _in("NEW.document_id", moved)),
-        _trigger("pairs_document_before", "BEFORE UPDATE OF duplicate_of, published_at, "
+        trigger("pairs_document_before", "BEFORE UPDATE OF duplicate_of, published_at, "
                  "source ON documents", _out("OLD.id")),
-        _trigger("pairs_document_after", "AFTER UPDATE OF duplicate_of, published_at, "
+        trigger("pairs_document_after", "AFTER UPDATE OF duplicate_of, published_at, "
                  "source ON documents", _in("NEW.id")),
     ]
 
@@ -160,8 +158,8 @@ def create(db: Database) -> None:
         PRIMARY KEY (kind, key, day, source)) WITHOUT ROWID""")
     db.execute("CREATE TABLE pair_progress (upto INTEGER NOT NULL)")
     db.execute("INSERT INTO pair_progress (upto) VALUES (0)")
-    for trigger in triggers():
-        db.execute(trigger)
+    for made in triggers():
+        db.execute(made)
 
 
 def covered(db: Database) -> int:

@@ -12,6 +12,15 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from tracker import pairs
+from tracker.counting import (
+    COUNT_DIMENSIONS,
+    ROLLUP_PERIODS,
+    count_in,
+    count_triggers,
+    document_total_triggers,
+    rollup_triggers,
+    trigger,
+)
 
 migrations = Migrations("tracker")
 # The view as migrations m002 and m004 made it; m006 redefines it (MENTION_ROWS).
@@ -122,125 +131,6 @@ MENTION_ROWS = """
     JOIN entities e ON e.id = m.entity_id
     LEFT JOIN entities p ON p.id = m.party_id
 """
-# Daily counts per dimension, kept by triggers as mentions come, go or change, so trends
-# over a year of a million mentions read a few thousand rows. A mention counts on the day
-# of its own ``published_at``; ``originals`` leaves out mentions in documents that copy an
-# earlier one (``duplicate_of``). Keys: {row} is the mention (NEW or OLD), d its document.
-COUNT_DIMENSIONS = {
-    "entity": "{row}.entity_id", "party": "{row}.party_id", "source": "d.source",
-    "lang": "coalesce(d.lang, '')",
-}
-
-
-def _add(row: str) -> list[str]:
-    """Statements counting the mention ``row`` (NEW or OLD) in, one per dimension."""
-    out = []
-    for dimension, key in COUNT_DIMENSIONS.items():
-        key = key.format(row=row)
-        out.append(
-            f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
-            f"SELECT '{dimension}', substr(coalesce({row}.published_at, d.published_at), 1, 10),"
-            f" {key}, 1, d.duplicate_of IS NULL FROM documents d "
-            f"WHERE d.id = {row}.document_id AND {key} IS NOT NULL "
-            "ON CONFLICT (dimension, day, key) DO UPDATE SET mentions = mentions + 1, "
-            "originals = originals + excluded.originals;")
-    return out
-
-
-def _remove(row: str) -> list[str]:
-    """Statements counting the mention ``row`` out, one per dimension."""
-    out = []
-    for dimension, key in COUNT_DIMENSIONS.items():
-        key = key.format(row=row)
-        out.append(
-            f"UPDATE mention_counts SET mentions = mentions - 1, originals = originals - "
-            f"(SELECT d.duplicate_of IS NULL FROM documents d WHERE d.id = {row}.document_id) "
-            f"WHERE dimension = '{dimension}' AND (day, key) = (SELECT "
-            f"substr(coalesce({row}.published_at, d.published_at), 1, 10), {key} "
-            f"FROM documents d WHERE d.id = {row}.document_id);")
-    return out
-
-
-def _document_counts(doc: str, sign: str, mentions: str = "") -> list[str]:
-    """Statements moving all of document ``doc``'s mentions in (+) or out (-) of the
-    counts, for an edit of the document's source, language or copy status; ``mentions``
-    says which mentions when ``doc`` is not a trigger's row (default: ``doc``'s)."""
-    mentions = mentions or f"FROM mentions m WHERE m.document_id = {doc}.id"
-    out = []
-    for dimension, key in COUNT_DIMENSIONS.items():
-        key = key.format(row="m").replace("d.", f"{doc}.")
-        grouped = (f"SELECT substr(coalesce(m.published_at, {doc}.published_at), 1, 10) AS day,"
-                   f" {key} AS key, count(*) AS n, "
-                   f"count(*) * ({doc}.duplicate_of IS NULL) AS o {mentions} "
-                   f"AND {key} IS NOT NULL GROUP BY 1, 2")
-        if sign == "+":
-            out.append(f"INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
-                       f"SELECT '{dimension}', day, key, n, o FROM ({grouped}) WHERE true "
-                       "ON CONFLICT (dimension, day, key) DO UPDATE SET "
-                       "mentions = mentions + excluded.mentions, "
-                       "originals = originals + excluded.originals;")
-        else:
-            out.append(f"UPDATE mention_counts SET mentions = mentions - x.n, "
-                       f"originals = originals - x.o FROM ({grouped}) AS x "
-                       f"WHERE mention_counts.dimension = '{dimension}' "
-                       "AND mention_counts.day = x.day AND mention_counts.key = x.key;")
-    return out
-
-
-def _trigger(name: str, when: str, statements: list[str]) -> str:
-    return f"CREATE TRIGGER {name} {when} BEGIN\n" + "\n".join(statements) + "\nEND"
-
-
-def document_counts() -> list[str]:
-    """Statements counting every mention of document ``?`` in at once, one per dimension,
-    and its total (m014): the store inserts a document's mentions with counting paused
-    (m009), then runs these (five statements a document instead of five a mention)."""
-    return [*_document_counts("d", "+", "FROM mentions m JOIN documents d "
-                                        "ON d.id = m.document_id WHERE m.document_id = ?"),
-            DOCUMENT_TOTAL]
-
-
-# A document's mentions counted afresh (after a retag too, whose deletes counted out).
-DOCUMENT_TOTAL = ("INSERT INTO document_mentions (document, mentions) SELECT d.rowid, "
-                  "(SELECT count(*) FROM mentions m WHERE m.document_id = d.id) FROM "
-                  "documents d WHERE d.id = ?1 ON CONFLICT (document) DO UPDATE "
-                  "SET mentions = excluded.mentions")
-
-
-def _document_total_triggers() -> list[str]:
-    row = "(SELECT rowid FROM documents WHERE id = {row}.document_id)"
-    plus = (f"INSERT INTO document_mentions (document, mentions) SELECT r, 1 FROM (SELECT "
-            f"{row} AS r) WHERE r IS NOT NULL "  # no such document: nothing to count
-            "ON CONFLICT (document) DO UPDATE SET mentions = mentions + 1;")
-    minus = f"UPDATE document_mentions SET mentions = mentions - 1 WHERE document = {row};"
-    return [
-        _trigger("document_mentions_insert", "AFTER INSERT ON mentions WHEN NOT EXISTS "
-                 "(SELECT 1 FROM counts_paused)", [plus.format(row="NEW")]),
-        _trigger("document_mentions_delete", "AFTER DELETE ON mentions",
-                 [minus.format(row="OLD")]),
-        _trigger("document_mentions_update", "AFTER UPDATE OF document_id ON mentions",
-                 [minus.format(row="OLD"), plus.format(row="NEW")]),
-        _trigger("document_mentions_gone", "AFTER DELETE ON documents",
-                 ["DELETE FROM document_mentions WHERE document = OLD.rowid;"]),
-    ]
-
-
-def _count_triggers() -> list[str]:
-    trigger = _trigger
-    counted = "document_id, entity_id, party_id, published_at"
-    edited = "duplicate_of, source, lang"
-    return [
-        trigger("mentions_count_insert", "AFTER INSERT ON mentions", _add("NEW")),
-        trigger("mentions_count_delete", "AFTER DELETE ON mentions", _remove("OLD")),
-        trigger("mentions_count_update", f"AFTER UPDATE OF {counted} ON mentions",
-                _remove("OLD") + _add("NEW")),
-        trigger("documents_count_before", f"BEFORE UPDATE OF {edited} ON documents",
-                _document_counts("OLD", "-")),
-        trigger("documents_count_after", f"AFTER UPDATE OF {edited} ON documents",
-                _document_counts("NEW", "+")),
-    ]
-
-
 @migrations()
 def m006_reports(db: Database) -> None:
     """What reports need at a million mentions: each mention's date beside it (newest
@@ -258,8 +148,8 @@ def m006_reports(db: Database) -> None:
         dimension TEXT NOT NULL, day TEXT NOT NULL, key TEXT NOT NULL,
         mentions INTEGER NOT NULL, originals INTEGER NOT NULL,
         PRIMARY KEY (dimension, day, key)) WITHOUT ROWID""")
-    for trigger in _count_triggers():
-        db.execute(trigger)
+    for made in count_triggers():
+        db.execute(made)
     for dimension, key in COUNT_DIMENSIONS.items():
         key = key.format(row="m")
         db.execute(
@@ -309,8 +199,8 @@ def m009_cheaper_writes(db: Database) -> None:
     mentions as ``--lang`` and ``--source`` do. Each of the three cost every insert."""
     db.execute("CREATE TABLE counts_paused (paused INTEGER PRIMARY KEY)")
     db.execute("DROP TRIGGER mentions_count_insert")
-    db.execute(_trigger("mentions_count_insert", "AFTER INSERT ON mentions "
-                        "WHEN NOT EXISTS (SELECT 1 FROM counts_paused)", _add("NEW")))
+    db.execute(trigger("mentions_count_insert", "AFTER INSERT ON mentions "
+                       "WHEN NOT EXISTS (SELECT 1 FROM counts_paused)", count_in("NEW")))
     db.execute("DROP INDEX IF EXISTS idx_mentions_party_id_document_id")
     db.execute("DROP INDEX IF EXISTS idx_mentions_entity_id_document_id")
     db.execute("DROP INDEX IF EXISTS idx_mentions_position")
@@ -363,47 +253,6 @@ def m010_reviews(db: Database) -> None:
     db.execute(MENTION_ROWS_V3)
 
 
-# Weekly and monthly sums of the daily counts. Period keys are those of
-# ``tracker.periods.period_of``: a week is its Monday, a month its first day.
-ROLLUP_PERIODS = {
-    "week": "date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')",
-    "month": "substr({day}, 1, 8) || '01'",
-}
-
-
-def _rollup_triggers() -> list[str]:
-    def upsert(row: str, grain: str) -> str:
-        return (f"INSERT INTO mention_rollups (grain, dimension, period, key, mentions, "
-                f"originals) VALUES ('{grain}', {row}.dimension, "
-                f"{ROLLUP_PERIODS[grain].format(day=row + '.day')}, {row}.key, "
-                f"{row}.mentions, {row}.originals) "
-                "ON CONFLICT (grain, dimension, period, key) DO UPDATE SET "
-                "mentions = mentions + excluded.mentions, "
-                "originals = originals + excluded.originals;")
-
-    def add(grain: str, mentions: str, originals: str, row: str = "NEW") -> str:
-        return (f"UPDATE mention_rollups SET mentions = mentions + ({mentions}), "
-                f"originals = originals + ({originals}) WHERE grain = '{grain}' "
-                f"AND dimension = {row}.dimension "
-                f"AND period = {ROLLUP_PERIODS[grain].format(day=row + '.day')} "
-                f"AND key = {row}.key;")
-
-    same = "NEW.dimension = OLD.dimension AND NEW.day = OLD.day AND NEW.key = OLD.key"
-    return [
-        _trigger("mention_rollups_insert", "AFTER INSERT ON mention_counts",
-                 [upsert("NEW", g) for g in ROLLUP_PERIODS]),
-        # The usual change: a day's count moves by a few (one statement a grain).
-        _trigger("mention_rollups_update", f"AFTER UPDATE ON mention_counts WHEN {same}",
-                 [add(g, "NEW.mentions - OLD.mentions", "NEW.originals - OLD.originals")
-                  for g in ROLLUP_PERIODS]),
-        _trigger("mention_rollups_move", f"AFTER UPDATE ON mention_counts WHEN NOT ({same})",
-                 [add(g, "-OLD.mentions", "-OLD.originals", "OLD") for g in ROLLUP_PERIODS]
-                 + [upsert("NEW", g) for g in ROLLUP_PERIODS]),
-        _trigger("mention_rollups_delete", "AFTER DELETE ON mention_counts",
-                 [add(g, "-OLD.mentions", "-OLD.originals", "OLD") for g in ROLLUP_PERIODS]),
-    ]
-
-
 @migrations()
 def m011_rollups(db: Database) -> None:
     """Weekly and monthly sums of ``mention_counts``, kept by triggers on that table (so
@@ -419,8 +268,8 @@ def m011_rollups(db: Database) -> None:
             f"INSERT INTO mention_rollups SELECT '{grain}', dimension, "
             f"{period.format(day='day')}, key, sum(mentions), sum(originals) "
             "FROM mention_counts GROUP BY 2, 3, 4")
-    for trigger in _rollup_triggers():
-        db.execute(trigger)
+    for made in rollup_triggers():
+        db.execute(made)
 
 
 @migrations()
@@ -452,5 +301,5 @@ def m014_document_totals(db: Database) -> None:
                "mentions INTEGER NOT NULL)")
     db.execute("INSERT INTO document_mentions SELECT d.rowid, count(*) FROM mentions m "
                "JOIN documents d ON d.id = m.document_id GROUP BY d.rowid")
-    for trigger in _document_total_triggers():
-        db.execute(trigger)
+    for made in document_total_triggers():
+        db.execute(made)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from tracker.counting import document_counts
 from tracker.dedupe import Fingerprint, fingerprint, is_copy, shingles, text_hash
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
@@ -26,7 +27,7 @@ from tracker.models import Article, Mention
 from tracker.pairs import document_in, document_out
 from tracker.rules import Ruleset
 from tracker.rules import load as load_rules
-from tracker.schema import document_counts, migrations
+from tracker.schema import migrations
 
 DOCUMENT_COUNTS = document_counts()  # once a document, after its mentions (m009)
 PAIRS_IN, PAIRS_OUT = document_in(), document_out()  # a retagged document's (m012)
