@@ -165,12 +165,12 @@ def cover_pairs(db: Path) -> None:
     """Count the co-mention pairs of every document first, as a server that has been
     running does in the background (tracker.web.pairing); without it the timed pages
     would count them from the mentions while the background count contends with them."""
+    from tracker.pairs import cover
     from tracker.store import Store
-    from tracker.web.pairing import catch_up
 
     started = time.perf_counter()
     with Store(db) as store:
-        done = catch_up(store)
+        done = cover(store)
     if done:
         print(f"co-mention pairs of {done:,} documents counted in "
               f"{time.perf_counter() - started:.0f} s")

@@ -39,3 +39,8 @@ def test_daemon_polls_twice_then_exits_on_sigterm(site, tmp_path):
     (status, next_run) = conn.execute(
         "SELECT last_status, next_run_at FROM sources WHERE name = 'quotidien'").fetchone()
     assert status == "ok" and next_run
+    # Between passes the daemon counted who is named with whom (tracker stats, report and
+    # the dashboard read them kept): every stored document is covered.
+    assert conn.execute("SELECT upto FROM pair_progress").fetchone()[0] == conn.execute(
+        "SELECT max(rowid) FROM documents").fetchone()[0]
+    assert conn.execute("SELECT count(*) FROM pair_counts").fetchone()[0] > 0

@@ -23,6 +23,8 @@ are stable (none is ever deleted), as the full-text index already relies on.
 
 from __future__ import annotations
 
+import threading
+
 from sqlite_utils import Database
 
 from tracker.counting import trigger
@@ -198,3 +200,20 @@ def catch_up(db: Database, batch: int = 1000) -> int:
             f"ON m.document_id = d.id WHERE d.rowid > ? AND d.rowid <= ? AND {key} IS NOT NULL "
             f"GROUP BY 2, 3, 4 {SOURCES_UPSERT}", [upto, rows[1]])
     return rows[0]
+
+
+BATCH = 200  # documents a transaction: other writers wait a tenth of a second at most
+
+
+def cover(store, stop: threading.Event | None = None, batch: int = BATCH) -> int:
+    """Count the pairs of every document stored so far, ``batch`` documents a
+    transaction (of ``store``, a ``tracker.store.Store``), until none is left or ``stop``
+    is set; how many it covered."""
+    total = 0
+    while stop is None or not stop.is_set():
+        with store.write() as db:
+            done = catch_up(db, batch=batch)
+        if not done:
+            break
+        total += done
+    return total

@@ -29,6 +29,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from tracker import pairs
 from tracker.config import Source
 from tracker.errors import TrackerError
 from tracker.pipeline import Pipeline, RunResult
@@ -159,7 +160,24 @@ class Daemon:
             with self._cond:
                 self._active -= 1
                 self.runs += 1
+                idle = self._active == 0
                 self._cond.notify_all()
+        if idle and result.new_documents and not self.stop.is_set():
+            self._count_pairs()
+
+    def _count_pairs(self) -> None:
+        """Count the co-mentions of the documents stored since the last count, once no
+        pass is running (a few hundred documents a transaction, so a pass starting
+        meanwhile waits little): `tracker stats`, `report` and the dashboard then read
+        them kept, not from every mention. Never fatal."""
+        try:
+            with Store(self.pipeline.db_path) as store:
+                done = pairs.cover(store, self.stop)
+        except Exception as exc:  # noqa: BLE001 - a locked file: the next turn tries again
+            log.warning("counting co-mentions: %s", exc)
+            return
+        if done:
+            log.info("co-mentions counted", extra={"documents": done})
 
     def _schedule(self) -> None:
         """(Re)create one job per source, resuming each from its stored next run."""

@@ -1,6 +1,7 @@
 """The server counts the co-mention pairs of newly stored documents in the background
 (tracker.pairs), so that an entity's page reads them kept rather than from the mentions,
-and `tracker run` pays nothing for them."""
+and `tracker run`'s passes pay nothing for them (the daemon counts them too, between
+passes: tracker.scheduler)."""
 
 from __future__ import annotations
 
@@ -14,20 +15,7 @@ from tracker import pairs
 from tracker.store import Store
 
 log = logging.getLogger(__name__)
-BATCH = 200  # documents a transaction: the daemon's writes wait a tenth of a second at most
 EVERY = 5.0  # seconds between looks for new documents
-
-
-def catch_up(store: Store, stop: threading.Event | None = None) -> int:
-    """Cover every document stored so far, a batch a transaction; how many it covered."""
-    total = 0
-    while stop is None or not stop.is_set():
-        with store.write() as db:
-            done = pairs.catch_up(db, batch=BATCH)
-        if not done:
-            break
-        total += done
-    return total
 
 
 def _loop(path: Path, stop: threading.Event) -> None:
@@ -35,7 +23,7 @@ def _loop(path: Path, stop: threading.Event) -> None:
         try:
             with Store(path, create=False) as store:
                 while not stop.is_set():
-                    catch_up(store, stop)
+                    pairs.cover(store, stop)
                     stop.wait(EVERY)
         except Exception as exc:  # noqa: BLE001 - a locked or vanished file: try again later
             log.warning("counting co-mentions: %s", exc)
