@@ -22,20 +22,26 @@ PEOPLE = ["Emmanuel Macron", "Marine Le Pen", "Olivier Faure", "Gabriel Attal"]
 NOTES = 600  # notes the daemon stores while the dashboard is read (a few seconds)
 
 
-def test_queries_and_exports_while_the_daemon_writes(tmp_path):
+def _collecting(tmp_path, notes: int) -> tuple:
+    """`tracker run` collecting a folder of ``notes`` short notes naming the four people:
+    the database's path and the daemon's process."""
     folder = tmp_path / "archive"
     folder.mkdir()
-    for n in range(400):
+    for n in range(notes):
         names = " et ".join(PEOPLE[(n + i) % 4] for i in range(1 + n % 3))
         (folder / f"{n:03d}.txt").write_text(
             f"Note {n}\n\n{names} ont débattu du budget à l'Assemblée nationale, "
             f"séance numéro {n}.", "utf-8")
     config = write_config(tmp_path, [{"name": "archive", "kind": "files",
                                       "path": str(folder), "interval": "1h"}])
-    db = tmp_path / "tracker.db"
     daemon = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--config",
                                str(config)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
+    return tmp_path / "tracker.db", daemon
+
+
+def test_queries_and_exports_while_the_daemon_writes(tmp_path):
+    db, daemon = _collecting(tmp_path, 400)
     errors: list[str] = []
     exports: list[str] = []
     try:
@@ -103,19 +109,7 @@ def test_the_dashboard_answers_while_the_daemon_writes_and_catches_up(tmp_path):
 
     from tests.web import serving
 
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    for n in range(NOTES):
-        names = " et ".join(PEOPLE[(n + i) % 4] for i in range(1 + n % 3))
-        (folder / f"{n:03d}.txt").write_text(
-            f"Note {n}\n\n{names} ont débattu du budget à l'Assemblée nationale, "
-            f"séance numéro {n}.", "utf-8")
-    config = write_config(tmp_path, [{"name": "archive", "kind": "files",
-                                      "path": str(folder), "interval": "1h"}])
-    db = tmp_path / "tracker.db"
-    daemon = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--config",
-                               str(config)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+    db, daemon = _collecting(tmp_path, NOTES)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not _has_documents(db):
