@@ -164,3 +164,58 @@ def test_backoff_doubles_and_is_capped():
     src = Source(name="s", kind="feed", interval=900, timeout=20, url="https://x.org/")
     assert [backoff(src, n) for n in (1, 2, 3)] == [900, 1800, 3600]
     assert backoff(src, 30) == 24 * 3600
+
+
+def test_co_mentions_are_counted_once_no_pass_runs_whoever_stored_them(tmp_path, kb):
+    """One source stores documents while another's pass is still running, and that one
+    ends with nothing new: the daemon still counts the co-mentions of the first one's
+    documents as soon as no pass runs (a backlog at start too)."""
+    import threading
+    from types import SimpleNamespace
+
+    from tests.newsroom import build_newsroom
+    from tracker import pairs
+    from tracker.pipeline import RunResult
+    from tracker.scheduler import Daemon
+    from tracker.store import Store
+
+    db = tmp_path / "tracker.db"
+    build_newsroom(db, kb)
+    release = threading.Event()
+
+    def run_source(source):
+        if source.name == "figaro":  # the long pass: nothing new
+            release.wait(10)
+            return RunResult(source.name)
+        return RunResult(source.name, new_documents=6)
+
+    pipeline = SimpleNamespace(parallel_sources=2, db_path=db, run_source=run_source,
+                               close=lambda: None)
+    sources = [SimpleNamespace(name=n, interval=60.0) for n in ("lemonde", "figaro")]
+    stop = threading.Event()
+    daemon = Daemon(lambda: (pipeline, sources), stop=stop)
+    counter = threading.Thread(target=daemon._count_pairs)
+    counter.start()
+
+    def covered() -> int:
+        with Store(db, read_only=True) as store:
+            return pairs.covered(store.db)
+
+    try:
+        long_pass = threading.Thread(target=daemon._job, args=["figaro"])
+        long_pass.start()
+        while not daemon._active:
+            time.sleep(0.01)
+        daemon._job("lemonde")  # stores, while figaro's pass runs
+        time.sleep(0.5)
+        assert covered() == 0  # not while a pass runs
+        release.set()
+        long_pass.join()
+        deadline = time.monotonic() + 10
+        while covered() < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert covered() == 6
+    finally:
+        stop.set()
+        release.set()
+        counter.join(timeout=5)

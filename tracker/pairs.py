@@ -24,6 +24,7 @@ are stable (none is ever deleted), as the full-text index already relies on.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from sqlite_utils import Database
 
@@ -202,18 +203,19 @@ def catch_up(db: Database, batch: int = 1000) -> int:
     return rows[0]
 
 
-BATCH = 200  # documents a transaction: other writers wait a tenth of a second at most
+BATCH = 200  # documents a transaction: other writers wait up to about half a second
 
 
-def cover(store, stop: threading.Event | None = None, batch: int = BATCH) -> int:
+def cover(store, stop: threading.Event | None = None, batch: int = BATCH,
+          go_on: Callable[[], bool] | None = None) -> int:
     """Count the pairs of every document stored so far, ``batch`` documents a
-    transaction (of ``store``, a ``tracker.store.Store``), until none is left or ``stop``
-    is set; how many it covered."""
+    transaction (of ``store``, a ``tracker.store.Store``), until none is left, ``stop``
+    is set or ``go_on()`` says no after a batch; how many it covered."""
     total = 0
     while stop is None or not stop.is_set():
         with store.write() as db:
             done = catch_up(db, batch=batch)
-        if not done:
-            break
         total += done
+        if not done or (go_on is not None and not go_on()):
+            break
     return total

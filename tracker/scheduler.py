@@ -119,6 +119,8 @@ class Daemon:
         self.failure: str | None = None  # why the daemon stopped by itself
         self._active = 0
         self._cond = threading.Condition()
+        self._uncounted = True  # documents whose co-mentions may be uncounted (a backlog)
+        self._idle = threading.Event()  # no pass running and something to count
         self.scheduler = BackgroundScheduler(
             executors={"default": JobPool(max_workers=self.pipeline.parallel_sources)},
             job_defaults={"max_instances": 1, "coalesce": True},
@@ -156,28 +158,43 @@ class Daemon:
                     "source": name, "failures": result.failures, "retry_in_s": int(delay)})
             with Store(pipeline.db_path) as store:
                 store.set_next_run(name, when)
+            if result.new_documents:
+                self._uncounted = True
         finally:
             with self._cond:
                 self._active -= 1
                 self.runs += 1
-                idle = self._active == 0
+                if self._active == 0 and self._uncounted:
+                    self._idle.set()  # the co-mention counter's turn
                 self._cond.notify_all()
-        if idle and result.new_documents and not self.stop.is_set():
-            self._count_pairs()
 
     def _count_pairs(self) -> None:
-        """Count the co-mentions of the documents stored since the last count, once no
-        pass is running (a few hundred documents a transaction, so a pass starting
-        meanwhile waits little): `tracker stats`, `report` and the dashboard then read
-        them kept, not from every mention. Never fatal."""
-        try:
-            with Store(self.pipeline.db_path) as store:
-                done = pairs.cover(store, self.stop)
-        except Exception as exc:  # noqa: BLE001 - a locked file: the next turn tries again
-            log.warning("counting co-mentions: %s", exc)
-            return
-        if done:
-            log.info("co-mentions counted", extra={"documents": done})
+        """Count the co-mentions of the documents stored since the last count (a backlog
+        at start too), in one thread, whenever no pass is running: `tracker stats`,
+        `report` and the dashboard then read them kept, not from every mention. A pass
+        that starts stops it after its batch (200 documents, about half a second); it
+        goes on at the next idle moment. Never fatal."""
+        while not self.stop.is_set():
+            if not self._idle.wait(1.0):
+                continue
+            self._idle.clear()
+            self._uncounted = False
+            try:
+                with Store(self.pipeline.db_path) as store:
+                    done = pairs.cover(store, self.stop, go_on=self._still_idle)
+            except Exception as exc:  # noqa: BLE001 - a locked file: try at the next turn
+                log.warning("counting co-mentions: %s", exc)
+                self._uncounted = True
+                continue
+            if self._active:  # a pass came: what is left waits for the next idle moment
+                self._uncounted = True
+            if done:
+                log.info("co-mentions counted", extra={"documents": done})
+
+    def _still_idle(self) -> bool:
+        """Between two batches of the count: a breath for the sources' writes, and on
+        only while no pass runs."""
+        return not self.stop.wait(0.05) and self._active == 0
 
     def _schedule(self) -> None:
         """(Re)create one job per source, resuming each from its stored next run."""
@@ -214,6 +231,8 @@ class Daemon:
         """Block until stopped; True when every running pass finished within ``grace``."""
         self._schedule()
         self.scheduler.start()
+        counter = threading.Thread(target=self._count_pairs, name="co-mentions", daemon=True)
+        counter.start()
         log.info("daemon started: %d sources", len(self.sources))
         while not self.stop.wait(0.5):
             if self.pipeline.workers.failure:  # nothing could ever be stored: say why, stop
@@ -231,6 +250,7 @@ class Daemon:
             while self._active and time.monotonic() < deadline:
                 self._cond.wait(deadline - time.monotonic())
             clean = self._active == 0
+        counter.join(timeout=max(1.0, deadline - time.monotonic()))  # within its batch
         self.pipeline.close()
         log.info("daemon stopped%s", "" if clean else " (a pass was still running)")
         return clean
