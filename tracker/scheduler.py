@@ -175,7 +175,7 @@ class Daemon:
         that starts stops it after its batch (200 documents, about half a second); it
         goes on at the next idle moment. Never fatal."""
         while not self.stop.is_set():
-            if not self._idle.wait(1.0):
+            if not self._idle.wait(1.0) or self.stop.is_set():
                 continue
             self._idle.clear()
             self._uncounted = False
@@ -250,7 +250,8 @@ class Daemon:
             while self._active and time.monotonic() < deadline:
                 self._cond.wait(deadline - time.monotonic())
             clean = self._active == 0
-        counter.join(timeout=max(1.0, deadline - time.monotonic()))  # within its batch
+        self._idle.set()  # the counter sees the stop now, or ends its batch
+        counter.join(timeout=max(1.0, deadline - time.monotonic()))
         self.pipeline.close()
         log.info("daemon stopped%s", "" if clean else " (a pass was still running)")
         return clean
