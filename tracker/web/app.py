@@ -211,8 +211,16 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.state.memo = Memo(options.db, dbs.reader, max_age=options.max_age, raw=raw)
     # Pages of mentions apart, not to push figures out.
     app.state.rows = Memo(options.db, dbs.reader, size=64, max_age=options.max_age, raw=raw)
-    dbs.after_write.append(lambda review: (app.state.memo.forget(), app.state.rows.forget(),
-                                           None if review else raw.forget()))
+
+    def written(review: bool) -> None:
+        """Nothing kept before the server's write is shown again; the raw counts stay
+        when it was a review alone."""
+        app.state.memo.forget()
+        app.state.rows.forget()
+        if not review:
+            raw.forget()
+
+    dbs.after_write.append(written)
     secret = secrets.token_bytes(32)
     app.state.csrf = hmac.new(secret, b"csrf", hashlib.sha256).hexdigest()
     app.include_router(api.router)

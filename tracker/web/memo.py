@@ -108,9 +108,13 @@ class Memo:
             try:
                 return self._compute(key, compute)
             finally:
-                with self._lock:
-                    if self._computing.get(key) is gate:
-                        del self._computing[key]
+                self._done(key, gate)
+
+    def _done(self, key: Hashable, gate: threading.Lock) -> None:
+        """``key`` is no longer being computed (unless another gate took its place)."""
+        with self._lock:
+            if self._computing.get(key) is gate:
+                del self._computing[key]
 
     def _compute(self, key: Hashable, compute: Callable[[Any], T]) -> T:
         with self._lock:
@@ -150,9 +154,7 @@ class Memo:
                     try:
                         self._compute(key, compute)
                     finally:
-                        with self._lock:
-                            if self._computing.get(key) is gate:
-                                del self._computing[key]
+                        self._done(key, gate)
                         gate.release()
             except Exception:  # noqa: BLE001 - the next reader computes it, and says why
                 pass
