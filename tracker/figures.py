@@ -195,12 +195,12 @@ def top_sources(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Sourc
         with _snapshot(db):
             if q.focus:
                 rows = _kept_sources(db, q)
-            elif _uncovered(db, q)[0] is not None:
+            elif (uncovered := _uncovered(db, q))[0] is not None:
                 # The top keys by their totals (the daily counts), then each one's kept
                 # sources: counting every key's sources from a year's mentions took 3 s.
                 ranked = sorted(totals(db, q), key=lambda t: (-t.mentions, t.key))
                 rows = [row for t in ranked[:q.top]
-                        for row in _kept_sources(db, replace(q, focus=t.key))]
+                        for row in _kept_sources(db, replace(q, focus=t.key), uncovered)]
             else:
                 rows = _source_rows(db, q)
     else:
@@ -237,12 +237,14 @@ def _source_rows(db: Database, q: StatsQuery, only: list[str] | None = None
         first + params).fetchall()
 
 
-def _kept_sources(db: Database, q: StatsQuery) -> list[tuple[str, str, int, int]]:
+def _kept_sources(db: Database, q: StatsQuery, uncovered: tuple | None = None
+                  ) -> list[tuple[str, str, int, int]]:
     """One key's sources: the kept counts of the covered documents, those of the newer
-    ones counted, less what mentions reviewed wrong added."""
+    ones counted, less what mentions reviewed wrong added (``uncovered``: those
+    documents, when the caller read them already for the same window)."""
     if _not_a_politician(db, q):
         return []
-    newer, wrong = _uncovered(db, q)
+    newer, wrong = uncovered if uncovered is not None else _uncovered(db, q)
     if newer is None:
         return _source_rows(db, q)
     where, params = _days(q, "kind = ? AND key = ?",
