@@ -598,3 +598,22 @@ def test_a_table_builds_only_the_rows_it_shows(db):
                 busy = [r for r in full if r.period == period and r.mentions]
                 expected += busy[:first]
             assert shown == expected and all(r.mentions for r in shown), (by, first)
+
+
+def test_a_download_of_the_figures_is_every_row_as_json_zeros_included(db):
+    """`/api/stats` writes the counts' zeros from each key's bytes, made once: the
+    download is byte for byte the JSON of every row, as `tracker stats --format jsonl`
+    lists them."""
+    import orjson
+
+    zeros = 0
+    for by, interval in (("party", "week"), ("politician", "day"), ("source", "month"),
+                         ("lang", "week")):
+        q = StatsQuery(by=by, interval=interval, **MARCH)
+        found = figures.figures(db, q, "all")[1]
+        rows = list(figures.records(found))
+        zeros += sum(r["view"] == "counts" and r["mentions"] == 0 for r in rows)
+        assert figures.records_json(found) == orjson.dumps(rows), (by, interval)
+        assert [dataclasses.asdict(c) for c in found["counts"]] == [
+            dataclasses.asdict(c) for c in counts(db, q)]
+    assert zeros > 20

@@ -12,18 +12,20 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+import orjson
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
 from tracker.pairs import covered
 from tracker.stats import (
     VIEWS,
+    CountRows,
     StatsQuery,
     _names,
     _share,
     _where,
     as_dict,
-    counts,
+    count_rows,
     totals,
     window,
 )
@@ -337,7 +339,7 @@ def figures(db: Database, q: StatsQuery, view: str = "all", *, table: bool = Fal
     span = window(db, q)
     if span:
         q = replace(q, since=span[0], until=span[1])
-    shown = (lambda db_, q_: counts(db_, q_, first=q_.top)) if table else counts
+    shown = (lambda db_, q_: count_rows(db_, q_, first=q_.top)) if table else count_rows
     makers = {"counts": shown, "totals": totals, "co-mentions": co_mentions,
               "sources": top_sources}
     return q, {name: makers[name](db, q) for name in VIEWS if view in (name, "all")}
@@ -348,3 +350,25 @@ def records(figures: dict[str, list]) -> Iterator[dict]:
     for name, rows in figures.items():
         for row in rows:
             yield {"view": name, **as_dict(row)}
+
+
+ZERO = b',"mentions":0,"mentions_dedup":0,"share":0.0,"share_dedup":0.0}'
+
+
+def records_json(figures: dict[str, list]) -> bytes:
+    """``records`` as one JSON array, the bytes orjson writes for it. The counts' zeros
+    are written from each key's bytes, made once: building and encoding every politician
+    by month (746,000 objects) took 4 s."""
+    parts = []
+    for name, rows in figures.items():
+        if not isinstance(rows, CountRows):
+            parts.append(orjson.dumps(list(records({name: rows})))[1:-1])
+            continue
+        zero = {key: orjson.dumps(key) + b',"name":' + orjson.dumps(shown) + ZERO
+                for key, shown in rows.names.items()}
+        for period, busy, idle in rows.periods():
+            parts.append(orjson.dumps(list(records({name: busy})))[1:-1])
+            if idle:
+                head = orjson.dumps({"view": name, "period": period, "key": ""})[:-3]
+                parts.append(head + (b"," + head).join(map(zero.__getitem__, idle)))
+    return b"[" + b",".join(part for part in parts if part) + b"]"

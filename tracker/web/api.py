@@ -8,14 +8,13 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from tracker import rules
 from tracker.errors import ConfigError, NotFound
-from tracker.figures import figures, records
+from tracker.figures import figures, records_json
 from tracker.query import (
     EXPORT_COLUMNS,
     MentionFilter,
@@ -126,7 +125,7 @@ def stats(request: Request,
     # Straight to JSON: validating tens of thousands of rows would cost more than
     # computing them. Kept as bytes, once per state of the database.
     body = request.app.state.memo.get(
-        ("stats", q, view), lambda db: orjson.dumps(list(records(figures(db, q, view)[1]))))
+        ("stats", q, view), lambda db: records_json(figures(db, q, view)[1]))
     return Response(body, media_type="application/json")
 
 
