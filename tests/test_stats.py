@@ -567,7 +567,7 @@ def test_a_politicians_share_is_of_all_politicians_mentions(db):
     each period (a party's page, with --direct, of all parties' own names). Those totals
     (every mention less the parties' own names, for politicians) equal the sums of every
     key's own counts."""
-    from tracker.stats import grouped
+    from tracker.grouping import grouped
 
     for by, direct in (("politician", False), ("party", True)):
         for interval in ("day", "week", "month"):

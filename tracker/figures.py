@@ -16,6 +16,7 @@ import orjson
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
+from tracker.grouping import where_sql
 from tracker.pairs import covered
 from tracker.stats import (
     VIEWS,
@@ -23,7 +24,6 @@ from tracker.stats import (
     StatsQuery,
     _names,
     _share,
-    _where,
     as_dict,
     count_rows,
     totals,
@@ -105,7 +105,7 @@ def _count(db: Database, q: StatsQuery, only: list[str] | None = None) -> Counts
     if only == []:
         return _no_pairs()
     key = _pair_key(q)
-    where, params = _where(db, q)
+    where, params = where_sql(db, q)
     if q.focus and only is None:  # the documents that name it, and only its pairs
         where.append(f"m.document_id IN (SELECT m2.document_id FROM mentions m2 WHERE "
                      f"{key.replace('m.', 'm2.')} = ?)")
@@ -162,7 +162,7 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
         table = (f"SELECT p.a AS a, p.b AS b, {sums} FROM pair_counts p WHERE "
                  f"{' AND '.join(where)} AND p.a < p.b GROUP BY p.a, p.b")
     kinds = ""
-    if q.by == "politician":  # pairs of politicians only (tracker.stats._where)
+    if q.by == "politician":  # pairs of politicians only (tracker.grouping.where_sql)
         kinds = (" JOIN entities ea ON ea.id = g.a AND ea.type = 'politician'"
                  " JOIN entities eb ON eb.id = g.b AND eb.type = 'politician'")
     # Ranked as co_mentions ranks (binary order is code point order): with nothing to
@@ -227,7 +227,7 @@ def _source_rows(db: Database, q: StatsQuery, only: list[str] | None = None
     if only == []:
         return []
     key = _pair_key(q)
-    where, params = _where(db, q)
+    where, params = where_sql(db, q)
     if q.focus:
         where.append(f"{key} = ?")
         params.append(q.focus)

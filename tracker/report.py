@@ -17,9 +17,10 @@ from sqlite_utils import Database
 from tracker import __version__
 from tracker.charts import OTHERS, PALETTE, Series, bar_list, line_chart, stacked_bars
 from tracker.figures import co_mentions
+from tracker.grouping import grouped
 from tracker.periods import periods
 from tracker.query import MentionFilter, mention_rows
-from tracker.stats import StatsQuery, entity_names, grouped, totals, window
+from tracker.stats import StatsQuery, entity_names, totals, window
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;

@@ -174,7 +174,7 @@ class Raw:
 
     A review makes every figure be computed again, yet changes none of what most of that
     work reads: the daily counts, roll-ups and co-mention pairs stay raw, and the review
-    corrections are read apart (``stats._wrong``, ``figures._kept``). Kept per ``version``,
+    corrections are read apart (``grouping._wrong``, ``figures._kept``). Kept per ``version``,
     the server's own connection's count of other connections' commits (its own writes,
     reviews among them, do not move it); any other write of the server forgets them all.
     """
