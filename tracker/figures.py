@@ -16,7 +16,7 @@ import orjson
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
-from tracker.grouping import where_sql
+from tracker.grouping import entity_totals, where_sql
 from tracker.pairs import covered
 from tracker.stats import (
     VIEWS,
@@ -193,16 +193,15 @@ def top_sources(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Sourc
     ``by=source`` or ``lang``: the most mentioned entities' sources). A party's or
     politician's, when only dates (and copies) filter, come from the counts kept per
     source (``source_counts``, m012) as co-mentions do; ``kept=False`` counts them."""
-    if kept and q.simple and q.by in ("party", "politician"):
+    if kept and q.simple:
         with _snapshot(db):
             if q.focus:
                 rows = _kept_sources(db, q)
             elif (uncovered := _uncovered(db, q))[0] is not None:
                 # The top keys by their totals (the daily counts), then each one's kept
                 # sources: counting every key's sources from a year's mentions took 3 s.
-                ranked = sorted(totals(db, q), key=lambda t: (-t.mentions, t.key))
-                rows = [row for t in ranked[:q.top]
-                        for row in _kept_sources(db, replace(q, focus=t.key), uncovered)]
+                rows = [row for key in _busiest(db, q)
+                        for row in _kept_sources(db, replace(q, focus=key), uncovered)]
             else:
                 rows = _source_rows(db, q)
     else:
@@ -218,6 +217,20 @@ def top_sources(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Sourc
         for source, n, nd in sorted(per_key[k], key=lambda c: (-c[1], c[0]))[:q.top]:
             out.append(SourceCount(k, names[k], source, n, nd, _share(n, total)))
     return out
+
+
+def _busiest(db: Database, q: StatsQuery) -> list[str]:
+    """The ``top`` keys with most mentions over the window, as ``top_sources`` ranks them
+    (ties by key): parties or politicians, or for a source or a language, entities of
+    every type."""
+    if q.by in ("party", "politician"):
+        ranked = [(t.mentions, t.key) for t in totals(db, q)]
+    elif (span := window(db, q)) is None:
+        return []
+    else:
+        ranked = [(o if q.no_duplicates else n, key)
+                  for key, (n, o) in entity_totals(db, q, span).items()]
+    return [key for _, key in sorted(ranked, key=lambda t: (-t[0], t[1]))[:q.top]]
 
 
 def _source_rows(db: Database, q: StatsQuery, only: list[str] | None = None

@@ -236,3 +236,25 @@ def where_sql(db: Database, q: StatsQuery) -> tuple[list[str], list]:
         where.append("e.type = ?")
         params.append(q.by)
     return where, params
+
+
+def entity_totals(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date]
+                  ) -> dict[str, tuple[int, int]]:
+    """Every entity's mentions and mentions in originals over the window, whatever its
+    type (the entities whose sources `stats --by source` or `--by lang` ranks), from the
+    daily counts less the mentions reviewed wrong (unless ``raw``): only dates may filter
+    (``q.simple``)."""
+    sql, params = _counts_sql("entity", blocks(span, None), by_key=True, focus=None,
+                              entity_type=None)
+    found = {key: [n, o] for _, key, n, o in db.execute(sql, params)}
+    if not q.raw:
+        for key, n, o in db.execute(
+                "SELECT m.entity_id, count(*), sum(d.duplicate_of IS NULL) FROM reviews r "
+                "CROSS JOIN mentions m ON m.id = r.mention_id AND m.entity_id = r.entity_id "
+                "CROSS JOIN documents d ON d.id = m.document_id WHERE r.verdict = 'wrong' "
+                "AND substr(m.published_at, 1, 10) BETWEEN ? AND ? GROUP BY 1",
+                [span[0].isoformat(), span[1].isoformat()]):
+            if key in found:
+                found[key][0] -= n
+                found[key][1] -= o
+    return {key: (n, o) for key, (n, o) in found.items() if n > 0}
