@@ -78,6 +78,7 @@ def calls(db: Path) -> list[tuple[str, str]]:
         ("api stats (counts, a year by week)", "/api/stats"),
         ("api stats, politicians by month", "/api/stats?by=politician&interval=month"),
         ("api stats, all views", "/api/stats?view=all"),
+        ("api stats, top sources by source", "/api/stats?by=source&view=sources"),
         ("api stats, a source filter", f"/api/stats?source={source}&view=totals"),
         ("api export.csv, a party and a month (to the headers)",
          f"/api/export.csv?party={party}&since=2026-10-01&until=2026-10-31"),
