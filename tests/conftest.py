@@ -3,6 +3,7 @@ a store, and a newcomer's folder after `tracker init` and one pass over the samp
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -131,17 +133,26 @@ class _QuietServer(ThreadingHTTPServer):
         pass  # a client that hangs up on a huge body is what some tests do on purpose
 
 
-@pytest.fixture
-def site():
+@contextlib.contextmanager
+def serve_site() -> Iterator[Site]:
+    """A loopback server for tests/site, from start to shutdown."""
     state = Site()
     server = _QuietServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
     state.base = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def site():
+    with serve_site() as state:
+        yield state
 
 
 def write_config(folder: Path, sources: list[dict], **extra) -> Path:
@@ -197,9 +208,11 @@ def tracker(*args: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
                           capture_output=True, timeout=300, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def newsroom(tmp_path_factory) -> Path:
-    """`tracker init`, the sample articles dropped into inbox/, one `run --once`."""
+@pytest.fixture(scope="session")
+def newsroom(tmp_path_factory) -> Iterator[Path]:
+    """`tracker init`, the sample articles dropped into inbox/, one `run --once`: built
+    once per test process and shared by every module. Tests only read it; a test that
+    writes copies it first (shutil.copytree)."""
     home = tmp_path_factory.mktemp("newsroom")
     made = tracker("init", cwd=home)
     assert made.returncode == 0, made.stderr
@@ -212,4 +225,12 @@ def newsroom(tmp_path_factory) -> Path:
     ran = tracker("run", "--once", cwd=home)
     assert ran.returncode == 0, ran.stderr
     assert "4 new documents" in ran.stderr and "from 1 source into" in ran.stderr
-    return home
+    built = _tree(home)
+    yield home
+    assert _tree(home) == built, "a test changed the shared newsroom: copy it first"
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    """Each file under ``folder`` and a digest of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha1(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sqlite3
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import write_config
+from tests.conftest import serve_site, write_config
 from tracker.cli import cli
 from tracker.tag import TAGGER_VERSION
 
@@ -58,14 +59,47 @@ BOILERPLATE_ONLY = {"jean-luc-melenchon", "jean-marie-le-pen", "dominique-de-vil
                     "emmanuel-macron", "manuel-valls", "hillary-clinton", "lfi"}
 
 
+def _quotidien(folder, site):
+    return write_config(folder, [{"name": "quotidien", "kind": "feed",
+                                  "url": site.url("/feed.xml"), "lang": "fr"}])
+
+
+@pytest.fixture(scope="module")
+def one_pass(tmp_path_factory):
+    """One `tracker run --once` over the loopback feed, for the whole module: the server,
+    the database it left and the server's log of the pass's requests."""
+    with serve_site() as shared:
+        folder = tmp_path_factory.mktemp("one-pass")
+        result = CliRunner().invoke(cli, ["run", "--once", "--config",
+                                          str(_quotidien(folder, shared))])
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in folder.iterdir()) == ["config.yaml", "tracker.db"]
+        with shared.lock:
+            log = list(shared.requests), list(shared.times)
+        yield shared, folder / "tracker.db", log
+
+
 @pytest.fixture
-def ran(site, tmp_path):
-    """One `tracker run --once` over the loopback feed; returns (config path, db path)."""
-    config = write_config(tmp_path, [{"name": "quotidien", "kind": "feed",
-                                      "url": site.url("/feed.xml"), "lang": "fr"}])
-    result = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
-    assert result.exit_code == 0, result.output
-    return config, tmp_path / "tracker.db"
+def site(one_pass):
+    """This module's loopback server (the one the pass read), its log and routes emptied."""
+    shared = one_pass[0]
+    with shared.lock:
+        for kept in (shared.routes, shared.requests, shared.sequences, shared.times,
+                     shared.drip, shared.custom):
+            kept.clear()
+    return shared
+
+
+@pytest.fixture
+def ran(one_pass, site, tmp_path):
+    """The pass's database, copied for this test, and a config naming the copy; the
+    server's log holds the pass's requests again. Returns (config path, db path)."""
+    _, db, (requests, times) = one_pass
+    shutil.copy(db, tmp_path / "tracker.db")
+    with site.lock:
+        site.requests.extend(requests)
+        site.times.extend(times)
+    return _quotidien(tmp_path, site), tmp_path / "tracker.db"
 
 
 def _stored(db_path):

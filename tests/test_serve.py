@@ -20,10 +20,19 @@ from tracker.web import check_bind
 from tracker.web.app import CSP
 
 
-@pytest.fixture
-def room(tmp_path, kb):
-    path = tmp_path / "tracker.db"
+@pytest.fixture(scope="module")
+def built_room(tmp_path_factory, kb):
+    """The newsroom's database, stored once for the module; each test gets a copy."""
+    path = tmp_path_factory.mktemp("room") / "tracker.db"
     build_newsroom(path, kb)
+    assert [p.name for p in path.parent.iterdir()] == ["tracker.db"]  # no WAL left over
+    return path
+
+
+@pytest.fixture
+def room(tmp_path, built_room):
+    path = tmp_path / "tracker.db"
+    shutil.copy(built_room, path)
     return path
 
 

@@ -107,15 +107,21 @@ def test_wide_shows_whole_sentences(newsroom):
     assert "…" not in screen.replace("20 mentions", "")
 
 
-@pytest.mark.parametrize("columns", [80, 200])
-def test_sources_read_well_and_show_the_cause_of_a_failure(newsroom, tmp_path, columns):
-    home = tmp_path / "home"
+@pytest.fixture(scope="module")
+def failing_home(newsroom, tmp_path_factory):
+    """The newsroom with a second source, whose one pass failed (both widths read it)."""
+    home = tmp_path_factory.mktemp("failing") / "home"
     shutil.copytree(newsroom, home)
     config = home / "config.yaml"
     config.write_text(config.read_text("utf-8") + (
         "  - name: gone\n    kind: feed\n    url: http://127.0.0.1:9/feed.xml\n"), "utf-8")
     tracker("run", "--once", "--source", "gone", cwd=home)
-    screen = in_terminal(["sources"], home, columns)
+    return home
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_sources_read_well_and_show_the_cause_of_a_failure(failing_home, columns):
+    screen = in_terminal(["sources"], failing_home, columns)
     blocks = {b[0].split()[0]: b for b in _blocks(screen)}
     assert set(blocks) == {"inbox", "gone"}
     assert "ok  4 documents" in blocks["inbox"][0]
