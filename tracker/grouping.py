@@ -42,7 +42,7 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
         cut = blocks(span, q.interval if by_period else None)
         if kind == "politician" and not by_key and not q.focus:
             rows = _politician_totals(db, cut)
-        elif kind and by_key and not q.focus:
+        elif kind and by_key and by_period and not q.focus:
             rows = _typed_counts(db, dimension, cut, kind)
         else:
             sql, params = _counts_sql(dimension, cut, by_key=by_key, focus=q.focus,
@@ -119,7 +119,9 @@ def _typed_counts(db: Database, dimension: str, cut: dict[str, list[tuple[str, s
     """(period, key, mentions, originals) of every entity of one type, summed here:
     SQLite sorted a year's 185,000 (month, entity) rows to group them and looked each
     one's entity up (0.6 s for every politician by month over three years; 0.3 s here).
-    Only a period cut into several blocks (its edge days) has more than one row a key."""
+    Only a period cut into several blocks (its edge days) has more than one row a key.
+    Over the whole window as one period SQLite is faster: it looks up each of the
+    20,000 summed keys once (0.1 s, against 0.2 s here)."""
     typed = {key for (key,) in db.execute("SELECT id FROM entities WHERE type = ?",
                                           [entity_type])}
     sql, params = _counts_sql(dimension, cut, by_key=True, focus=None, entity_type=None,
