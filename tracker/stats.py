@@ -183,17 +183,14 @@ def count_rows(db: Database, q: StatsQuery, first: int | None = None) -> CountRo
             total_dedup = sum(nd for _, nd in cells.values())
         # The keys with mentions, busiest first (stable: names break ties), then the
         # zeros, in name order: most keys of a long window are zeros in most periods.
-        busy = sorted((k for k, (n, _) in cells.items() if n),
-                      key=lambda k: (-cells[k][0], names[k], k))
+        busy = sorted([(-n, names[k], k, nd) for k, (n, nd) in cells.items() if n])
         # Each number's share once: most are small numbers that many keys share
         # (rounding took 1.4 s of 746,000 counts).
-        share = {n: _share(n, total) for n, _ in cells.values()}
-        share_dedup = {nd: _share(nd, total_dedup) for _, nd in cells.values()}
-        rows = []
-        for k in busy[:first]:
-            n, nd = cells[k]
-            rows.append(Count(period, k, names[k], n, nd, share[n], share_dedup[nd]))
-        shown = set(busy)
+        share = {n: _share(n, total) for n in {n for n, _ in cells.values()}}
+        share_dedup = {nd: _share(nd, total_dedup) for nd in {nd for _, nd in cells.values()}}
+        rows = [Count(period, k, name, -less, nd, share[-less], share_dedup[nd])
+                for less, name, k, nd in busy[:first]]
+        shown = {k for _, _, k, _ in busy}
         idle = [] if first is not None else [k for k in ordered if k not in shown]
         out.append((period, rows, idle))
     return CountRows(out, names)
