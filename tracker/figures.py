@@ -9,7 +9,7 @@ import contextlib
 import itertools
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import orjson
@@ -20,6 +20,7 @@ from tracker.grouping import entity_totals, where_sql
 from tracker.pairs import covered
 from tracker.stats import (
     VIEWS,
+    Count,
     CountRows,
     StatsQuery,
     _names,
@@ -190,9 +191,9 @@ def _kept(db: Database, q: StatsQuery) -> Counts:
 
 def top_sources(db: Database, q: StatsQuery, *, kept: bool = True) -> list[SourceCount]:
     """For each of the ``top`` most mentioned keys, its ``top`` sources by mentions (for
-    ``by=source`` or ``lang``: the most mentioned entities' sources). A party's or
-    politician's, when only dates (and copies) filter, come from the counts kept per
-    source (``source_counts``, m012) as co-mentions do; ``kept=False`` counts them."""
+    ``by=source`` or ``lang``: the most mentioned entities' sources). When only dates
+    (and copies) filter, they come from the counts kept per source (``source_counts``,
+    m012) as co-mentions do; ``kept=False`` counts them."""
     if kept and q.simple:
         with _snapshot(db):
             if q.focus:
@@ -229,7 +230,7 @@ def _busiest(db: Database, q: StatsQuery) -> list[str]:
         return []
     else:
         ranked = [(o if q.no_duplicates else n, key)
-                  for key, (n, o) in entity_totals(db, q, span).items()]
+                  for key, (n, o) in entity_totals(db, span, raw=q.raw).items()]
     return [key for _, key in sorted(ranked, key=lambda t: (-t[0], t[1]))[:q.top]]
 
 
@@ -343,7 +344,7 @@ def _snapshot(db: Database) -> Iterator[None]:
 
 
 def figures(db: Database, q: StatsQuery, view: str = "all", *, table: bool = False
-            ) -> tuple[StatsQuery, dict[str, list]]:
+            ) -> tuple[StatsQuery, dict[str, Sequence]]:
     """The figures of one view (or ``all``), every view over the same days: the query
     with its window filled in, and each view's rows (``table``: the counts a table
     shows, each period's top keys with mentions)."""
@@ -358,17 +359,14 @@ def figures(db: Database, q: StatsQuery, view: str = "all", *, table: bool = Fal
     return q, {name: makers[name](db, q) for name in VIEWS if view in (name, "all")}
 
 
-def records(figures: dict[str, list]) -> Iterator[dict]:
+def records(figures: dict[str, Sequence]) -> Iterator[dict]:
     """Each figure as the JSON object `tracker stats --format jsonl` writes."""
     for name, rows in figures.items():
         for row in rows:
             yield {"view": name, **as_dict(row)}
 
 
-ZERO = b',"mentions":0,"mentions_dedup":0,"share":0.0,"share_dedup":0.0}'
-
-
-def records_json(figures: dict[str, list]) -> bytes:
+def records_json(figures: dict[str, Sequence]) -> bytes:
     """``records`` as one JSON array, the bytes orjson writes for it. The counts' zeros
     are written from each key's bytes, made once: building and encoding every politician
     by month (746,000 objects) took 4 s."""
@@ -377,11 +375,15 @@ def records_json(figures: dict[str, list]) -> bytes:
         if not isinstance(rows, CountRows):
             parts.append(orjson.dumps(list(records({name: rows})))[1:-1])
             continue
-        zero = {key: orjson.dumps(key) + b',"name":' + orjson.dumps(shown) + ZERO
+        # Each key's zero row from its key on ('"key":..,"name":..,"mentions":0,...}'):
+        # what follows '{"view":..,"period":"",' in the row with an empty period.
+        cut = len(orjson.dumps({"view": name, "period": ""}))
+        zero = {key: orjson.dumps({"view": name, **as_dict(
+                    Count("", key, shown, 0, 0, 0.0, 0.0))})[cut:]
                 for key, shown in rows.names.items()}
         for period, busy, idle in rows.periods():
             parts.append(orjson.dumps(list(records({name: busy})))[1:-1])
             if idle:
-                head = orjson.dumps({"view": name, "period": period, "key": ""})[:-3]
+                head = orjson.dumps({"view": name, "period": period})[:-1] + b","
                 parts.append(head + (b"," + head).join(map(zero.__getitem__, idle)))
     return b"[" + b",".join(part for part in parts if part) + b"]"

@@ -141,10 +141,11 @@ def party_series(db: Database, q: StatsQuery, steps: list[str], top: int
     for (period, key), n in cells.items():
         per_key[key] = per_key.get(key, 0) + n
         period_total[period] = period_total.get(period, 0) + n
-    # The top parties over the window, as `totals` ranks them (most mentions, then name).
+    # The top parties over the window, as `totals` ranks them (most mentions, then name,
+    # then key).
     cut = sorted(per_key.values(), reverse=True)[top - 1] if len(per_key) > top else 0
     names = entity_names(db, [k for k, n in per_key.items() if n >= cut])
-    top_keys = sorted(names, key=lambda k: (-per_key[k], names[k]))[:top]
+    top_keys = sorted(names, key=lambda k: (-per_key[k], names[k], k))[:top]
     colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(top_keys)}
     lines = [Series(k, names[k], [cells.get((p, k), 0) for p in steps], colors[k])
              for k in top_keys]

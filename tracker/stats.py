@@ -144,9 +144,17 @@ class CountRows(Sequence[Count]):
         return sum(len(busy) + len(idle) for _, busy, idle in self._blocks)
 
     def __getitem__(self, index):  # type: ignore[override]
-        if self._rows is None:
+        if self._rows is None:  # indexing is rare (tests): every row made once
             self._rows = list(self)
         return self._rows[index]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CountRows({len(self)} rows over {len(self._blocks)} periods)"
 
 
 def counts(db: Database, q: StatsQuery, first: int | None = None) -> list[Count]:
@@ -181,7 +189,7 @@ def count_rows(db: Database, q: StatsQuery, first: int | None = None) -> CountRo
         else:
             total = sum(n for n, _ in cells.values())
             total_dedup = sum(nd for _, nd in cells.values())
-        # The keys with mentions, busiest first (stable: names break ties), then the
+        # The keys with mentions, busiest first (then by name, then key), then the
         # zeros, in name order: most keys of a long window are zeros in most periods.
         busy = sorted([(-n, names[k], k, nd) for k, (n, nd) in cells.items() if n])
         # Each number's share once: most are small numbers that many keys share
@@ -190,11 +198,12 @@ def count_rows(db: Database, q: StatsQuery, first: int | None = None) -> CountRo
         share_dedup = {nd: _share(nd, total_dedup) for nd in {nd for _, nd in cells.values()}}
         rows = [Count(period, k, name, -less, nd, share[-less], share_dedup[nd])
                 for less, name, k, nd in busy[:first]]
-        shown = {k for _, _, k, _ in busy}
-        idle = [] if first is not None else [k for k in ordered if k not in shown]
+        idle = []
+        if first is None:
+            busy_keys = {k for _, _, k, _ in busy}
+            idle = [k for k in ordered if k not in busy_keys]
         out.append((period, rows, idle))
     return CountRows(out, names)
-
 
 
 def totals(db: Database, q: StatsQuery, first: int | None = None) -> list[Total]:
@@ -222,8 +231,6 @@ def totals(db: Database, q: StatsQuery, first: int | None = None) -> list[Total]
 # -- helpers -----------------------------------------------------------------------------
 def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
-
-
 
 
 def _names(db: Database, q: StatsQuery, keys: Iterable[str], *,
