@@ -18,7 +18,7 @@ import pytest
 from sqlite_utils import Database
 
 from tests.newsroom import build_newsroom
-from tracker import figures, pairs, review
+from tracker import export, figures, pairs, review
 from tracker.figures import co_mentions, top_sources
 from tracker.models import Article, Mention
 from tracker.stats import StatsQuery, counts, totals
@@ -601,9 +601,9 @@ def test_a_table_builds_only_the_rows_it_shows(db):
 
 
 def test_a_download_of_the_figures_is_every_row_as_json_zeros_included(db):
-    """`/api/stats` writes the counts' zeros from each key's bytes, made once: the
-    download is byte for byte the JSON of every row, as `tracker stats --format jsonl`
-    lists them."""
+    """`/api/stats` and `tracker stats --format jsonl` write the counts' zeros from each
+    key's bytes, made once: the download is byte for byte the JSON of every row, and the
+    lines are those of each row's JSON."""
     import orjson
 
     zeros = 0
@@ -613,7 +613,11 @@ def test_a_download_of_the_figures_is_every_row_as_json_zeros_included(db):
         found = figures.figures(db, q, "all")[1]
         rows = list(figures.records(found))
         zeros += sum(r["view"] == "counts" and r["mentions"] == 0 for r in rows)
-        assert figures.records_json(found) == orjson.dumps(rows), (by, interval)
+        assert export.records_json(found) == orjson.dumps(rows), (by, interval)
+        lines = io.StringIO()
+        assert export.write_records_jsonl(found, lines) == len(rows)
+        assert lines.getvalue() == "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                           for r in rows), (by, interval)
         # Each period: the keys with mentions, most first (then name, then key), then
         # every other key seen in the window, with zeros, in name order.
         listed = [r for r in rows if r["view"] == "counts"]
@@ -629,8 +633,8 @@ def test_a_download_of_the_figures_is_every_row_as_json_zeros_included(db):
     assert zeros > 20
     empty = figures.figures(db, StatsQuery(since=dt.date(2020, 1, 1),
                                            until=dt.date(2020, 1, 31)), "all")[1]
-    assert figures.records_json(empty) == orjson.dumps(list(figures.records(empty)))
-    assert figures.records_json({"counts": empty["counts"]}) == b"[]"
+    assert export.records_json(empty) == orjson.dumps(list(figures.records(empty)))
+    assert export.records_json({"counts": empty["counts"]}) == b"[]"
 
 
 def test_sources_by_source_leave_out_mentions_of_entities_not_in_the_kb(newsroom):

@@ -1,4 +1,5 @@
-"""Write mention rows for people (a table) and for programs (CSV, JSON lines).
+"""Write mention rows and figures for people (a table) and for programs (CSV, JSON, JSON
+lines).
 
 CSV cells that a spreadsheet would run as a formula (page text is written by strangers)
 are neutralised with a leading apostrophe, as OWASP advises. Files are written to a
@@ -14,17 +15,20 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+import orjson
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from tracker.errors import TrackerError
+from tracker.figures import records
 from tracker.periods import periods
 from tracker.query import EXPORT_COLUMNS
+from tracker.stats import Count, CountRows, as_dict
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -222,3 +226,48 @@ def _figures_table(title: str, labels: list[str], figures: list[str]) -> Table:
     for column in figures:
         table.add_column(column, justify="right")
     return table
+
+
+def records_json(figures: dict[str, Sequence]) -> bytes:
+    """The figures' ``records`` as one JSON array (`/api/stats`), the bytes orjson writes
+    for it. The counts' zeros are written from each key's bytes, made once: building and
+    encoding every politician by month (746,000 objects) took 4 s."""
+    parts = []
+    for name, rows in figures.items():
+        if not isinstance(rows, CountRows):
+            parts.append(orjson.dumps(list(records({name: rows})))[1:-1])
+            continue
+        zero = _zeros(rows, orjson.dumps, name)
+        for period, busy, idle in rows.periods():
+            parts.append(orjson.dumps(list(records({name: busy})))[1:-1])
+            if idle:
+                head = orjson.dumps({"view": name, "period": period})[:-1]
+                parts.append(head + (b"," + head).join(map(zero.__getitem__, idle)))
+    return b"[" + b",".join(part for part in parts if part) + b"]"
+
+
+def write_records_jsonl(figures: dict[str, Sequence], out: IO[str]) -> int:
+    """The figures' ``records`` as JSON lines (`tracker stats --format jsonl`), as
+    ``write_jsonl`` writes them, the counts' zeros from each key's text (every politician
+    by month took 7.5 s)."""
+    count = 0
+    for name, rows in figures.items():
+        if not isinstance(rows, CountRows):
+            count += write_jsonl(records({name: rows}), out)
+            continue
+        zero = _zeros(rows, lambda row: json.dumps(row, ensure_ascii=False), name)
+        for period, busy, idle in rows.periods():
+            count += write_jsonl(records({name: busy}), out)
+            if idle:
+                head = json.dumps({"view": name, "period": period}, ensure_ascii=False)[:-1]
+                out.write(head + ("\n" + head).join(map(zero.__getitem__, idle)) + "\n")
+                count += len(idle)
+    return count
+
+
+def _zeros(rows: CountRows, dumps: Callable[[dict], Any], name: str) -> dict[str, Any]:
+    """Each key's zero row from its period on (',"key": ..,"share_dedup":0.0}'), as
+    ``dumps`` writes it: what follows the view and an empty period."""
+    cut = len(dumps({"view": name, "period": ""})) - 1
+    return {key: dumps({"view": name, **as_dict(Count("", key, shown, 0, 0, 0.0, 0.0))})[cut:]
+            for key, shown in rows.names.items()}

@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-import orjson
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
@@ -20,8 +19,6 @@ from tracker.grouping import entity_totals, where_sql
 from tracker.pairs import covered
 from tracker.stats import (
     VIEWS,
-    Count,
-    CountRows,
     StatsQuery,
     _names,
     _share,
@@ -364,26 +361,3 @@ def records(figures: dict[str, Sequence]) -> Iterator[dict]:
     for name, rows in figures.items():
         for row in rows:
             yield {"view": name, **as_dict(row)}
-
-
-def records_json(figures: dict[str, Sequence]) -> bytes:
-    """``records`` as one JSON array, the bytes orjson writes for it. The counts' zeros
-    are written from each key's bytes, made once: building and encoding every politician
-    by month (746,000 objects) took 4 s."""
-    parts = []
-    for name, rows in figures.items():
-        if not isinstance(rows, CountRows):
-            parts.append(orjson.dumps(list(records({name: rows})))[1:-1])
-            continue
-        # Each key's zero row from its key on ('"key":..,"name":..,"mentions":0,...}'):
-        # what follows '{"view":..,"period":"",' in the row with an empty period.
-        cut = len(orjson.dumps({"view": name, "period": ""}))
-        zero = {key: orjson.dumps({"view": name, **as_dict(
-                    Count("", key, shown, 0, 0, 0.0, 0.0))})[cut:]
-                for key, shown in rows.names.items()}
-        for period, busy, idle in rows.periods():
-            parts.append(orjson.dumps(list(records({name: busy})))[1:-1])
-            if idle:
-                head = orjson.dumps({"view": name, "period": period})[:-1] + b","
-                parts.append(head + (b"," + head).join(map(zero.__getitem__, idle)))
-    return b"[" + b",".join(part for part in parts if part) + b"]"

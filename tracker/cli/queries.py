@@ -210,7 +210,7 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
     a share of voice is a part of all mentions of its kind in the same interval.
     """
     from tracker import stats as st
-    from tracker.figures import figures, records
+    from tracker.figures import figures
     from tracker.store import Store
 
     view = view or ("all" if fmt == "table" else "counts")
@@ -232,9 +232,9 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
 
         write_records_csv([st.as_dict(r) for r in next(iter(found.values()))], sys.stdout)
     else:
-        from tracker.export import write_jsonl
+        from tracker.export import write_records_jsonl
 
-        write_jsonl(records(found), sys.stdout)
+        write_records_jsonl(found, sys.stdout)
 
 
 @cli.command()

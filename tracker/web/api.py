@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from tracker import rules
 from tracker.errors import ConfigError, NotFound
-from tracker.figures import figures, records_json
+from tracker.export import records_json
+from tracker.figures import figures
 from tracker.query import (
     EXPORT_COLUMNS,
     MentionFilter,
