@@ -28,6 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tracker.kb import KnowledgeBase, fold
+from tracker.regexcache import cache_dir
 from tracker.sentences import doc_text
 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
@@ -124,7 +125,7 @@ def compile_names(nlp: Language, kb: KnowledgeBase) -> NameIndex:
         COMPILED_FORMAT, TAGGER_VERSION, spacy.__version__, nlp.lang,
         nlp.meta.get("name", ""), nlp.meta.get("version", ""), kb.version,
         ",".join(sorted(_listed_first_names())))).encode()).hexdigest()[:16]
-    path = _cache_dir() / f"names-{nlp.lang}-{key}.marshal"
+    path = cache_dir() / f"names-{nlp.lang}-{key}.marshal"
     cached = _read_index(path)
     if cached is not None:
         return cached
@@ -176,11 +177,6 @@ def _compile_and_keep(nlp: Language, kb: KnowledgeBase, path: Path) -> NameIndex
     except OSError:
         pass  # a read-only home: compiled again next time, nothing lost
     return index
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("TRACKER_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    return Path(base) / "tracker" if base else Path.home() / ".cache" / "tracker"
 
 
 def _compile(nlp: Language, kb: KnowledgeBase) -> NameIndex:

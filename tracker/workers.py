@@ -79,8 +79,10 @@ def _available_mb() -> float | None:
 
 # What the fork server imports once for every worker; the last one builds the workers'
 # tagger there (the KB and the models), which each worker inherits when it forks.
-PRELOAD = ["spacy", "spacy.lang.fr", "spacy.lang.en", "trafilatura", "tracker.prepare",
-           "tracker.tag", "tracker.zygote"]
+# spacy.lang.fr is imported by the tagger's build (tracker.zygote), where its tokenizer's
+# big expression comes from the cache folder (tracker.regexcache).
+PRELOAD = ["spacy", "spacy.lang.en", "trafilatura", "tracker.prepare", "tracker.tag",
+           "tracker.zygote"]
 
 
 def _context() -> multiprocessing.context.BaseContext:
