@@ -70,6 +70,34 @@ def test_document_and_mentions_are_stored_once(store):
     assert dup[0] == first
 
 
+DISPATCH = " ".join(f"Phrase {i} de la dépêche : le gouvernement présente le budget {i}."
+                    for i in range(20))
+
+
+def test_a_near_copy_is_found_right_away_and_after_a_restart(store, tmp_path):
+    """The store keeps the shingles of the documents it stored last; a restarted store has
+    none and reads the stored text: both find the copy, neither takes a mere neighbour."""
+    first = store.save(_article(text=DISPATCH), [], kb_version="k", tagger_version="t")
+    trimmed = DISPATCH.rsplit("Phrase 18", 1)[0] + "Retitré par le journal."
+    other = " ".join(f"Phrase {i} du portrait : le ministre lit un roman {i}."
+                     for i in range(20))
+
+    def save(url, text, into=store):
+        doc = into.save(_article(url=url, text=text), [], kb_version="k", tagger_version="t")
+        return into.db.execute("SELECT duplicate_of FROM documents WHERE id = ?",
+                               [doc]).fetchone()[0]
+
+    assert store._recent.get(first) is not None
+    assert save("https://b.example/1", trimmed) == first
+    assert save("https://b.example/2", other) is None
+    store.close()
+    with Store(tmp_path / "t.db") as again:
+        assert again._recent.get(first) is None
+        assert save("https://c.example/1", trimmed + " Fin.", into=again) == first
+        third = other.replace("portrait", "reportage").replace("roman", "journal")
+        assert save("https://c.example/2", third, into=again) is None
+
+
 def test_a_failed_write_leaves_nothing_half_done(store):
     bad = [*_mentions(), Mention("no-such-entity", "politician", None, "X", 0, 1, "X", "alias")]
     with pytest.raises(sqlite3.IntegrityError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,3 +81,32 @@ def is_copy(new: frozenset[int], stored: frozenset[int]) -> bool:
     """Most of the new text is in the stored one: a copy, even trimmed or retitled. A longer
     text that merely quotes a stored brief is not a copy of it."""
     return len(new) >= MIN_SHINGLES and len(new & stored) / len(new) >= THRESHOLD
+
+
+class RecentPrints:
+    """The shingles of the documents stored last, by id, within ``max_bytes``: when a
+    band collides, the store compares with them instead of hashing the stored text again
+    (2.5 ms a text). Copies come in storms (one dispatch on twenty sites within the hour),
+    so the documents compared with are mostly recent. A document's id stands for its text,
+    so what is kept never goes stale."""
+
+    def __init__(self, max_bytes: int = 16 << 20):
+        self.max_bytes = max_bytes
+        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+
+    def add(self, doc_id: str, print_: Fingerprint) -> None:
+        if not print_.bands or doc_id in self._kept:  # too short to be compared with
+            return
+        self._kept[doc_id] = print_.packed
+        self._bytes += len(print_.packed)
+        while self._bytes > self.max_bytes:
+            _, dropped = self._kept.popitem(last=False)
+            self._bytes -= len(dropped)
+
+    def get(self, doc_id: str) -> frozenset[int] | None:
+        packed = self._kept.get(doc_id)
+        if packed is None:
+            return None
+        self._kept.move_to_end(doc_id)
+        return frozenset(np.frombuffer(packed, dtype=np.uint64).tolist())

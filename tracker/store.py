@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from tracker.counting import document_counts
-from tracker.dedupe import Fingerprint, fingerprint, is_copy, shingles, text_hash
+from tracker.dedupe import Fingerprint, RecentPrints, fingerprint, is_copy, shingles, text_hash
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
 from tracker.models import Article, Mention
@@ -88,6 +88,7 @@ class Store:
         # try, undone whole and written again with them when anything fails).
         self.savepoints = True
         self._spoiled = False  # a write failed without a savepoint: never commit this
+        self._recent = RecentPrints()  # the shingles of the documents stored last
         if (read_only or not create) and not path.exists():
             raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
                                "or pass --db, or set `database:` in config.yaml)")
@@ -367,6 +368,7 @@ class Store:
                  self._original_of(article.url, digest, print_), kb_version, tagger_version])
             conn.executemany("INSERT INTO document_bands (band, document_id) VALUES (?, ?)",
                              [(band, doc_id) for band in print_.bands])
+            self._recent.add(doc_id, print_)
             self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
             if self.on_saved is not None:  # alerts: queued with the mentions, or not at all
                 self.on_saved(db, doc_id)
@@ -457,11 +459,16 @@ class Store:
             return None
         marks = ", ".join("?" * len(print_.bands))
         candidates = self.db.execute(
-            f"SELECT d.id, d.duplicate_of, d.text FROM documents d WHERE d.url != ? AND d.id IN "
+            f"SELECT d.id, d.duplicate_of FROM documents d WHERE d.url != ? AND d.id IN "
             f"(SELECT document_id FROM document_bands WHERE band IN ({marks})) "
             "ORDER BY d.rowid LIMIT 50", [url, *print_.bands]).fetchall()
-        for cand_id, cand_original, text in candidates:
-            if is_copy(print_.shingles, shingles(text)):
+        for cand_id, cand_original in candidates:
+            stored = self._recent.get(cand_id)
+            if stored is None:
+                (text,) = self.db.execute("SELECT text FROM documents WHERE id = ?",
+                                          [cand_id]).fetchone()
+                stored = shingles(text or "")
+            if is_copy(print_.shingles, stored):
                 return cand_original or cand_id
         return None
 
