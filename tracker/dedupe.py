@@ -90,7 +90,7 @@ class RecentPrints:
     so the documents compared with are mostly recent. A document's id stands for its text,
     so what is kept never goes stale."""
 
-    def __init__(self, max_bytes: int = 16 << 20):
+    def __init__(self, max_bytes: int = 4 << 20):  # about 500 texts of 1,000 words
         self.max_bytes = max_bytes
         self._kept: OrderedDict[str, bytes] = OrderedDict()
         self._bytes = 0
