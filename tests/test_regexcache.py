@@ -44,15 +44,21 @@ def test_a_big_expression_is_compiled_once_then_rebuilt_from_its_kept_code(cache
     assert len(kept) == 1
     _same(first, re.compile(BIG, re.UNICODE))
 
-    def no_compiling(*args, **kwargs):
-        raise AssertionError("compiled again")
+    compiling = []
 
-    monkeypatch.setattr(regexcache, "_compiler", SimpleNamespace(_code=no_compiling))
+    def counted(parsed, flags):
+        compiling.append(flags)
+        return real._code(parsed, flags)
+
+    real = regexcache._compiler
+    monkeypatch.setattr(regexcache, "_compiler", SimpleNamespace(_code=counted))
     again = regexcache.compiled(BIG, re.UNICODE)
     _same(again, first)
+    assert compiling == []
     # Other flags are another expression: never taken from this file.
-    with pytest.raises(AssertionError, match="compiled again"):
-        regexcache.compiled(BIG, re.UNICODE | re.MULTILINE)
+    other = regexcache.compiled(BIG, re.UNICODE | re.MULTILINE)
+    assert compiling == [re.UNICODE | re.MULTILINE]
+    _same(other, re.compile(BIG, re.UNICODE | re.MULTILINE))
 
 
 def test_a_damaged_kept_file_is_compiled_afresh_and_replaced(cache):
@@ -111,3 +117,14 @@ def test_the_french_pipeline_tokenizes_the_same_from_the_kept_expression(tmp_pat
     warm, _ = _tokens(tmp_path)
     assert cold == warm == ["Aujourd'hui", ",", "a", "-t", "-il", "dit", ",", "Jean-Luc",
                             "Mélenchon", "parle", "d'", "entr'amis", ",", "peut-être", "."]
+
+
+def test_another_pythons_internals_or_a_wrong_pattern_behave_as_re_compile(cache, monkeypatch):
+    def changed(parsed, flags):
+        raise TypeError("_code() takes 3 positional arguments")
+
+    monkeypatch.setattr(regexcache, "_compiler", SimpleNamespace(_code=changed))
+    _same(regexcache.compiled(BIG), re.compile(BIG))
+    assert not list(cache.glob("re-*.bin"))
+    with pytest.raises(re.error):
+        regexcache.compiled("(" + BIG)

@@ -104,15 +104,20 @@ def compiled(pattern: str, flags: int = 0) -> re.Pattern:
     except Exception as exc:  # noqa: BLE001 - damaged or foreign: compiled afresh
         log.debug("kept regular expression not used", extra={"path": str(path),
                                                                "error": str(exc)})
-    parsed = _parser.parse(pattern, flags)
-    code = _compiler._code(parsed, flags)
-    groupindex = dict(parsed.state.groupdict)
-    indexgroup: list[str | None] = [None] * parsed.state.groups
-    for name, index in groupindex.items():
-        indexgroup[index] = name
-    head = {"flags": flags | parsed.state.flags, "groups": parsed.state.groups - 1,
-            "groupindex": groupindex, "indexgroup": indexgroup}
-    made = _build(pattern, head, code)
+    try:  # the steps of re._compiler.compile (Python 3.11 to 3.14)
+        parsed = _parser.parse(pattern, flags)
+        code = _compiler._code(parsed, flags)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        head = {"flags": flags | parsed.state.flags, "groups": parsed.state.groups - 1,
+                "groupindex": groupindex, "indexgroup": indexgroup}
+        made = _build(pattern, head, code)
+    except re.error:
+        raise  # a wrong pattern says so, as re.compile would
+    except Exception:  # noqa: BLE001 - a Python whose internals differ: as usual
+        return _plain(pattern, flags)
     with contextlib.suppress(OSError):  # a read-only home: compiled each time, as before
         _write(path, head, array.array("I", code).tobytes())
     return made
