@@ -8,6 +8,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -35,6 +37,7 @@ def _same(a: re.Pattern, b: re.Pattern) -> None:
 @pytest.fixture
 def cache(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("TRACKER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(regexcache, "_made", {})  # nothing compiled earlier in this process
     return tmp_path / "cache" / "tracker"
 
 
@@ -96,6 +99,40 @@ def test_only_big_patterns_inside_kept_go_through_the_cache(cache):
     assert len(list(cache.glob("re-*.bin"))) == 1
 
 
+def test_other_threads_compile_as_usual_meanwhile(cache):
+    seen = []
+    inside, done = threading.Event(), threading.Event()
+
+    def other() -> None:
+        inside.wait(10)
+        seen.append(re.compile(BIG + "|other"))  # while the main thread is inside kept()
+        done.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with regexcache.kept():
+        inside.set()
+        done.wait(10)
+    thread.join()
+    assert seen and seen[0].pattern.endswith("|other")
+    assert not list(cache.glob("re-*.bin"))
+
+
+def test_old_kept_files_go_when_another_is_written_and_a_read_keeps_one(cache):
+    cache.mkdir(parents=True)
+    month_ago = time.time() - 40 * 86400
+    stale, crashed = cache / "re-0000-cpython-311-1.bin", cache / ".re-abc.tmp"
+    for old in (stale, crashed):
+        old.write_bytes(b"old")
+        os.utime(old, (month_ago, month_ago))
+    regexcache.compiled(BIG)
+    (current,) = cache.glob("re-*.bin")
+    assert not stale.exists() and not crashed.exists()
+    os.utime(current, (month_ago, month_ago))
+    regexcache.compiled(BIG)  # read: no longer unused
+    assert time.time() - current.stat().st_mtime < 3600
+
+
 def _tokens(cache: Path) -> tuple[list[str], float]:
     script = (
         "import json, time\n"
@@ -113,8 +150,11 @@ def _tokens(cache: Path) -> tuple[list[str], float]:
 
 def test_the_french_pipeline_tokenizes_the_same_from_the_kept_expression(tmp_path):
     cold, _ = _tokens(tmp_path)
-    assert len(list((tmp_path / "tracker").glob("re-*.bin"))) == 1
+    (kept,) = (tmp_path / "tracker").glob("re-*.bin")
+    written = kept.stat()
     warm, _ = _tokens(tmp_path)
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (written.st_ino,
+                                                              written.st_mtime_ns)
     assert cold == warm == ["Aujourd'hui", ",", "a", "-t", "-il", "dit", ",", "Jean-Luc",
                             "Mélenchon", "parle", "d'", "entr'amis", ",", "peut-être", "."]
 

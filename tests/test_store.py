@@ -9,6 +9,7 @@ import sqlite3
 
 import pytest
 
+from tracker.dedupe import fingerprint
 from tracker.errors import TrackerError
 from tracker.models import Article, Mention
 from tracker.store import Store
@@ -81,6 +82,12 @@ def test_a_near_copy_is_found_right_away_and_after_a_restart(store, tmp_path):
     trimmed = DISPATCH.rsplit("Phrase 18", 1)[0] + "Retitré par le journal."
     other = " ".join(f"Phrase {i} du portrait : le ministre lit un roman {i}."
                      for i in range(20))
+    # A neighbour: shares bands with the dispatch, but 30 to 40 % of it is its own.
+    near = DISPATCH.split("Phrase 14")[0] + other.split("Phrase 14")[1]
+    third = other.replace("portrait", "reportage").replace("roman", "journal")
+    nearer = DISPATCH.split("Phrase 12")[0] + third.split("Phrase 12")[1]
+    assert set(fingerprint(near).bands) & set(fingerprint(DISPATCH).bands)
+    assert set(fingerprint(nearer).bands) & set(fingerprint(DISPATCH).bands)
 
     def save(url, text, into=store):
         doc = into.save(_article(url=url, text=text), [], kb_version="k", tagger_version="t")
@@ -89,13 +96,12 @@ def test_a_near_copy_is_found_right_away_and_after_a_restart(store, tmp_path):
 
     assert store._recent.get(first) is not None
     assert save("https://b.example/1", trimmed) == first
-    assert save("https://b.example/2", other) is None
+    assert save("https://b.example/2", near) is None
     store.close()
     with Store(tmp_path / "t.db") as again:
         assert again._recent.get(first) is None
         assert save("https://c.example/1", trimmed + " Fin.", into=again) == first
-        third = other.replace("portrait", "reportage").replace("roman", "journal")
-        assert save("https://c.example/2", third, into=again) is None
+        assert save("https://c.example/2", nearer, into=again) is None
 
 
 def test_a_failed_write_leaves_nothing_half_done(store):

@@ -9,8 +9,6 @@ and spaCy's: it is rebuilt only when one of them changes.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
 import hashlib
 import marshal
@@ -18,7 +16,6 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,7 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tracker.kb import KnowledgeBase, fold
-from tracker.regexcache import cache_dir
+from tracker.regexcache import cache_dir, locked
 from tracker.sentences import doc_text
 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
@@ -130,7 +127,7 @@ def compile_names(nlp: Language, kb: KnowledgeBase) -> NameIndex:
     if cached is not None:
         return cached
     # Several worker processes start at once: one compiles, the others wait and read it.
-    with _compiling(path):
+    with locked(path):
         cached = _read_index(path)
         if cached is not None:
             return cached
@@ -143,22 +140,6 @@ def _read_index(path: Path) -> NameIndex | None:
         return NameIndex(*marshal.loads(path.read_bytes()))
     except (OSError, ValueError, EOFError, TypeError):
         return None
-
-
-@contextlib.contextmanager
-def _compiling(path: Path) -> Iterator[None]:
-    """An exclusive lock beside the cache file (none where the folder is read-only)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 - held below
-    except OSError:
-        yield
-        return
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        handle.close()
 
 
 def _compile_and_keep(nlp: Language, kb: KnowledgeBase, path: Path) -> NameIndex:

@@ -20,11 +20,14 @@ from importlib import import_module
 from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 
 from tracker.errors import ConfigError
 from tracker.kb import KnowledgeBase, fold, slug
 from tracker.kbbuild.records import Office, Party, Person, Stint
+from tracker.regexcache import kept
+
+with kept():  # importing spacy.lang.fr compiles its tokenizer's 1.4 MB expression
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 
 READERS = ("assemblee", "congress", "parlparse", "meps", "everypolitician", "psephology",
            "curated")
