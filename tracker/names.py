@@ -9,13 +9,11 @@ and spaCy's: it is rebuilt only when one of them changes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import marshal
-import os
 import re
-import tempfile
-import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -25,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tracker.kb import KnowledgeBase, fold
-from tracker.regexcache import cache_dir, locked
+from tracker.regexcache import cache_dir, keep, locked, used
 from tracker.sentences import doc_text
 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
@@ -137,26 +135,18 @@ def compile_names(nlp: Language, kb: KnowledgeBase) -> NameIndex:
 def _read_index(path: Path) -> NameIndex | None:
     try:
         # marshal, not pickle: plain dicts and tuples load several times faster
-        return NameIndex(*marshal.loads(path.read_bytes()))
+        index = NameIndex(*marshal.loads(path.read_bytes()))
     except (OSError, ValueError, EOFError, TypeError):
         return None
+    used(path)
+    return index
 
 
 def _compile_and_keep(nlp: Language, kb: KnowledgeBase, path: Path) -> NameIndex:
     index = _compile(nlp, kb)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as fh:
-            fh.write(marshal.dumps(index.dump()))
-        os.replace(tmp, path)
-        # Indexes of other KBs go after a week unused (two KBs in use keep theirs).
-        for old in path.parent.glob(f"names-{nlp.lang}-*.marshal"):
-            if old != path and time.time() - old.stat().st_mtime > 7 * 86400:
-                old.unlink(missing_ok=True)
-                old.with_suffix(".lock").unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only home: compiled again next time, nothing lost
+    # Indexes of other KBs go after a week unused (two KBs in use keep theirs).
+    with contextlib.suppress(OSError):  # a read-only home: compiled again next time
+        keep(path, marshal.dumps(index.dump()), f"names-{nlp.lang}-*.marshal", 7)
     return index
 
 

@@ -183,29 +183,41 @@ def _read(path: Path, pattern: str) -> re.Pattern | None:
         log.debug("kept regular expression not used", extra={"path": str(path),
                                                                "error": str(exc)})
         return None
-    with contextlib.suppress(OSError):  # read now: not "unused" for the clean-up
-        if time.time() - path.stat().st_mtime > 86400:
-            os.utime(path)
+    used(path)
     return made
 
 
 def _write(path: Path, head: dict, body: bytes) -> None:
     header = json.dumps({**head, "sha256": hashlib.sha256(body).hexdigest()}).encode()
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".re-", suffix=".tmp")
+    keep(path, FORMAT + header + b"\n" + body, "re-*.bin", UNUSED_DAYS)
+
+
+def keep(path: Path, data: bytes, family: str, unused_days: float) -> None:
+    """Write a cache file whole (whoever reads it meanwhile finds it whole or absent), then
+    remove the files of its ``family`` (a glob) unused for ``unused_days``, with their
+    locks, and the temporaries of a process killed mid-write. OSError where the folder
+    cannot be written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(FORMAT + header + b"\n" + body)
-        os.replace(temporary, path)  # whole or absent, whoever reads it meanwhile
+            out.write(data)
+        os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
     now = time.time()
-    for old in (*path.parent.glob("re-*.bin"), *path.parent.glob(".re-*.tmp"),
-                *path.parent.glob("re-*.lock")):
+    for old in (*path.parent.glob(family), *path.parent.glob(".*.tmp")):
         with contextlib.suppress(OSError):  # another process's clean-up got there first
-            age = now - old.stat().st_mtime
-            # A temporary file a day old is a process killed mid-write.
-            limit = 86400 if old.suffix == ".tmp" else UNUSED_DAYS * 86400
-            if old.stem != path.stem and age > limit:
+            limit = 86400 if old.suffix == ".tmp" else unused_days * 86400
+            if old != path and now - old.stat().st_mtime > limit:
                 old.unlink()
+                old.with_suffix(".lock").unlink(missing_ok=True)
+
+
+def used(path: Path) -> None:
+    """A cache file just read is not unused, whenever it was written."""
+    with contextlib.suppress(OSError):
+        if time.time() - path.stat().st_mtime > 86400:
+            os.utime(path)
