@@ -18,6 +18,18 @@ import pytest
 from sqlite_utils import Database
 
 from tests.newsroom import build_newsroom
+from tests.recount import (
+    counts_kept,
+    counts_recount,
+    pairs_kept,
+    pairs_recount,
+    rolled,
+    rollup,
+    sources_kept,
+    sources_recount,
+    totals_kept,
+    totals_recount,
+)
 from tracker import export, figures, pairs, review
 from tracker.figures import co_mentions, top_sources
 from tracker.models import Article, Mention
@@ -253,11 +265,11 @@ def test_counts_follow_retagging(newsroom, kb):
                                                  until=dt.date(2026, 3, 8))))
         assert rows == {(W1, "renaissance"): (1, 1, 0.5, 0.5), (W1, "rn"): (1, 1, 0.5, 0.5)}
         # D1's pairs (2026-03-03) went with its mentions, and come back with new ones.
-        assert _pairs_kept(store.db.conn) == _pairs_recount(store.db.conn)
-        assert _sources_kept(store.db.conn) == _sources_recount(store.db.conn)
-        assert not any(day == "2026-03-03" for _, _, day, _ in _pairs_kept(store.db.conn))
-        assert ids["D1"] not in _totals_kept(store.db.conn)
-        assert _totals_kept(store.db.conn) == _totals_recount(store.db.conn)
+        assert pairs_kept(store.db.conn) == pairs_recount(store.db.conn)
+        assert sources_kept(store.db.conn) == sources_recount(store.db.conn)
+        assert not any(day == "2026-03-03" for _, _, day, _ in pairs_kept(store.db.conn))
+        assert ids["D1"] not in totals_kept(store.db.conn)
+        assert totals_kept(store.db.conn) == totals_recount(store.db.conn)
         text = "Macron et Le Pen débattent. Le PS réagit."
         d1 = Article(source="lemonde", url="https://lemonde.example/d1", text=text,
                      lang="fr", published_at=article.published_at, date_source="feed",
@@ -267,10 +279,10 @@ def test_counts_follow_retagging(newsroom, kb):
                     "Macron et Le Pen débattent.", "alias"),
             Mention("ps", "party", "ps", "PS", 32, 34, "Le PS réagit.", "alias")],
             kb_version=kb.version, tagger_version="test")
-        assert _pairs_kept(store.db.conn) == _pairs_recount(store.db.conn)
-        assert _sources_kept(store.db.conn) == _sources_recount(store.db.conn)
-        assert _totals_kept(store.db.conn) == _totals_recount(store.db.conn)
-        assert _pairs_kept(store.db.conn)[("party", "ps", "2026-03-03", "renaissance")] == (
+        assert pairs_kept(store.db.conn) == pairs_recount(store.db.conn)
+        assert sources_kept(store.db.conn) == sources_recount(store.db.conn)
+        assert totals_kept(store.db.conn) == totals_recount(store.db.conn)
+        assert pairs_kept(store.db.conn)[("party", "ps", "2026-03-03", "renaissance")] == (
             0, 1, 0, 1)  # one document, not in one sentence
 
 
@@ -319,11 +331,11 @@ def test_daily_counts_follow_any_edit(newsroom):
     conn = sqlite3.connect(copy)
     assert pairs.catch_up(Database(conn)) == 6
     conn.commit()
-    assert _kept(conn) == _recount(conn)  # as the store counted them, a document at a time
-    assert _rolled(conn) == _rollup(_kept(conn))
-    assert _pairs_kept(conn) == _pairs_recount(conn)
-    assert _sources_kept(conn) == _sources_recount(conn)
-    assert _totals_kept(conn) == _totals_recount(conn)
+    assert counts_kept(conn) == counts_recount(conn)  # as the store counted them
+    assert rolled(conn) == rollup(counts_kept(conn))
+    assert pairs_kept(conn) == pairs_recount(conn)
+    assert sources_kept(conn) == sources_recount(conn)
+    assert totals_kept(conn) == totals_recount(conn)
     edits = [
         ("INSERT INTO mentions (id, document_id, entity_id, party_id, surface, published_at) "
          "VALUES ('by-hand', ?, 'ps', 'ps', 'PS', '2026-03-02T09:00:00Z')", [ids["D1"]]),
@@ -351,11 +363,11 @@ def test_daily_counts_follow_any_edit(newsroom):
     for sql, params in edits:
         conn.execute(sql, params)
         conn.commit()
-        assert _kept(conn) == _recount(conn), sql
-        assert _rolled(conn) == _rollup(_kept(conn)), sql
-        assert _pairs_kept(conn) == _pairs_recount(conn), sql
-        assert _sources_kept(conn) == _sources_recount(conn), sql
-        assert _totals_kept(conn) == _totals_recount(conn), sql
+        assert counts_kept(conn) == counts_recount(conn), sql
+        assert rolled(conn) == rollup(counts_kept(conn)), sql
+        assert pairs_kept(conn) == pairs_recount(conn), sql
+        assert sources_kept(conn) == sources_recount(conn), sql
+        assert totals_kept(conn) == totals_recount(conn), sql
     # A daily count moved by hand to another day and key moves its week and month too.
     conn.execute("UPDATE mention_counts SET day = '2026-04-30', key = 'moved' "
                  "WHERE dimension = 'source' AND key = 'bbc' AND day = (SELECT min(day) "
@@ -363,111 +375,17 @@ def test_daily_counts_follow_any_edit(newsroom):
                  "AND mentions > 0)")
     conn.execute("DELETE FROM mention_counts WHERE dimension = 'lang' AND key = 'en'")
     conn.commit()
-    assert _rolled(conn) == _rollup(_kept(conn))
-    assert ("month", "source", "2026-04-01", "moved") in _rolled(conn)
+    assert rolled(conn) == rollup(counts_kept(conn))
+    assert ("month", "source", "2026-04-01", "moved") in rolled(conn)
     # Counted again from nothing, a few documents at a time: the same pairs.
     conn.execute("DELETE FROM pair_counts")
     conn.execute("DELETE FROM source_counts")
     conn.execute("UPDATE pair_progress SET upto = 0")
     # Five documents: D6 was deleted above.
     assert [pairs.catch_up(Database(conn), batch=4) for _ in range(3)] == [4, 1, 0]
-    assert _pairs_kept(conn) == _pairs_recount(conn)
-    assert _sources_kept(conn) == _sources_recount(conn)
+    assert pairs_kept(conn) == pairs_recount(conn)
+    assert sources_kept(conn) == sources_recount(conn)
     conn.close()
-
-
-def _totals_kept(conn) -> dict:
-    """Each document's total of mentions as kept (m014), by document id."""
-    return {i: n for i, n in conn.execute(
-        "SELECT d.id, t.mentions FROM document_mentions t JOIN documents d "
-        "ON d.rowid = t.document WHERE t.mentions != 0")}
-
-
-def _totals_recount(conn) -> dict:
-    return dict(conn.execute("SELECT document_id, count(*) FROM mentions GROUP BY 1"))
-
-
-def _rolled(conn) -> dict:
-    return {(g, d, p, k): (n, o) for g, d, p, k, n, o in conn.execute(
-        "SELECT grain, dimension, period, key, mentions, originals FROM mention_rollups "
-        "WHERE mentions != 0 OR originals != 0")}
-
-
-def _rollup(daily: dict) -> dict:
-    """The daily counts summed by week (its Monday) and by month (its first day)."""
-    out: dict = {}
-    for (dimension, day, key), (n, o) in daily.items():
-        date = dt.date.fromisoformat(day)
-        for grain, period in (("week", date - dt.timedelta(days=date.weekday())),
-                              ("month", date.replace(day=1))):
-            a, b = out.get((grain, dimension, period.isoformat(), key), (0, 0))
-            out[(grain, dimension, period.isoformat(), key)] = (a + n, b + o)
-    return {k: v for k, v in out.items() if v != (0, 0)}
-
-
-def _kept(conn) -> dict:
-    return {(d, day, k): (n, o) for d, day, k, n, o in conn.execute(
-        "SELECT dimension, day, key, mentions, originals FROM mention_counts "
-        "WHERE mentions != 0 OR originals != 0")}
-
-
-def _recount(conn) -> dict:
-    out = {}
-    for dimension, key in (("entity", "m.entity_id"), ("party", "m.party_id"),
-                           ("source", "d.source"), ("lang", "coalesce(d.lang, '')")):
-        for day, k, n, o in conn.execute(
-                f"SELECT substr(m.published_at, 1, 10), {key}, count(*), "
-                f"sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
-                f"ON d.id = m.document_id WHERE {key} IS NOT NULL GROUP BY 1, 2"):
-            out[(dimension, day, k)] = (n, o)
-    return out
-
-
-def _pairs_kept(conn) -> dict:
-    return {(kind, a, day, b): tuple(n) for kind, a, day, b, *n in conn.execute(
-        "SELECT kind, a, day, b, sentences, documents, original_sentences, originals "
-        "FROM pair_counts WHERE documents != 0 OR sentences != 0 OR originals != 0")}
-
-
-def _sources_kept(conn) -> dict:
-    return {(kind, key, day, source): (n, o) for kind, key, day, source, n, o in conn.execute(
-        "SELECT kind, key, day, source, mentions, originals FROM source_counts "
-        "WHERE mentions != 0 OR originals != 0")}
-
-
-def _sources_recount(conn) -> dict:
-    out = {}
-    for kind, key in (("entity", "m.entity_id"), ("party", "m.party_id")):
-        for day, k, source, n, o in conn.execute(
-                f"SELECT substr(m.published_at, 1, 10), {key}, d.source, count(*), "
-                f"sum(d.duplicate_of IS NULL) FROM mentions m JOIN documents d "
-                f"ON d.id = m.document_id WHERE {key} IS NOT NULL GROUP BY 1, 2, 3"):
-            out[(kind, k, day, source)] = (n, o)
-    return out
-
-
-def _pairs_recount(conn) -> dict:
-    """Co-mentions counted afresh: for each document and day, each two keys named in it,
-    and the sentences naming both (both ways round, as the table keeps them)."""
-    out: dict = {}
-    rows = conn.execute(
-        "SELECT m.document_id, substr(m.published_at, 1, 10), m.entity_id, m.party_id, "
-        "m.sentence, d.duplicate_of IS NULL FROM mentions m "
-        "JOIN documents d ON d.id = m.document_id").fetchall()
-    for kind, column in (("entity", 2), ("party", 3)):
-        docs: dict = {}
-        for row in rows:
-            if row[column] is not None:
-                sentences = docs.setdefault((row[0], row[1]), ({}, row[5]))[0]
-                sentences.setdefault(row[4], set()).add(row[column])
-        for (_, day), (sentences, original) in docs.items():
-            keys = set().union(*sentences.values())
-            for a in keys:
-                for b in keys - {a}:
-                    n = sum(1 for named in sentences.values() if {a, b} <= named)
-                    s, d, os_, o = out.get((kind, a, day, b), (0, 0, 0, 0))
-                    out[(kind, a, day, b)] = (s + n, d + 1, os_ + n * original, o + original)
-    return out
 
 
 def test_windows_with_nothing_in_them_and_dates_out_of_range(newsroom):

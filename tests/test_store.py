@@ -9,6 +9,7 @@ import sqlite3
 
 import pytest
 
+from tests.recount import counts_kept, counts_recount, rolled, rollup, totals_kept, totals_recount
 from tracker.dedupe import fingerprint
 from tracker.errors import TrackerError
 from tracker.models import Article, Mention
@@ -114,8 +115,8 @@ def test_a_failed_write_leaves_nothing_half_done(store):
 
 def test_in_a_batch_a_failing_document_fails_alone(store):
     """The daemon stores a batch of documents in one transaction: one that cannot be
-    stored (two mentions with the same span) is undone alone, the others commit, and the
-    daily counts hold exactly the stored mentions."""
+    stored (two mentions with the same span, or an alert that cannot be queued) is undone
+    alone, the others commit, and the daily counts hold exactly the stored mentions."""
     bad = _mentions() + [_mentions()[0]]
     with store.write():
         assert store.save(_article("https://journal.example/1"), _mentions(),
@@ -125,12 +126,29 @@ def test_in_a_batch_a_failing_document_fails_alone(store):
                        tagger_version="t")
         assert store.save(_article("https://journal.example/3"), _mentions(),
                           kb_version="k", tagger_version="t")
+
+        def alert_fails(db, doc_id):  # after its mentions were counted
+            raise sqlite3.IntegrityError("the alert outbox refused it")
+        store.on_saved = alert_fails
+        with pytest.raises(sqlite3.IntegrityError):
+            store.save(_article("https://journal.example/4"), _mentions(), kb_version="k",
+                       tagger_version="t")
+        store.on_saved = None
     urls = [r[0] for r in store.db.execute("SELECT url FROM documents ORDER BY url")]
     assert urls == ["https://journal.example/1", "https://journal.example/3"]
     counted = store.db.execute("SELECT sum(mentions) FROM mention_counts "
                                "WHERE dimension = 'entity'").fetchone()[0]
     assert counted == 4 == store.db.execute("SELECT count(*) FROM mentions").fetchone()[0]
     assert store.db.execute("SELECT count(*) FROM counts_paused").fetchone()[0] == 0
+    _counts_hold(store)
+
+
+def _counts_hold(store: Store) -> None:
+    """The counts the store kept equal the stored mentions counted afresh."""
+    conn = store.db.conn
+    assert counts_kept(conn) == counts_recount(conn)
+    assert rolled(conn) == rollup(counts_kept(conn))
+    assert totals_kept(conn) == totals_recount(conn)
 
 
 def test_newer_or_foreign_database_is_refused(tmp_path):
@@ -196,19 +214,21 @@ def test_the_writer_shares_transactions_and_a_bad_document_still_fails_alone(sto
     assert [f.result(10) for f in good] == [[url(1)], [url(2)], [url(3), url(4)]]
     assert writer.transactions == 2  # the first alone, the next two together
 
-    mixed = gathered([url(5)], [{"urls": [url(6), url(7)], "bad": url(6)},
+    mixed = gathered([url(5)], [{"urls": [url(6), url(7)], "bad": url(7)},
                                 {"urls": [url(8)], "broken": True},
                                 {"urls": [url(9)]}])
     assert mixed[0].result(10) == [url(5)]
-    assert mixed[1].result(10) == [url(7)]  # the bad document alone is not stored
+    assert mixed[1].result(10) == [url(6)]  # the bad document alone is not stored
     with pytest.raises(RuntimeError):
         mixed[2].result(10)
     assert mixed[3].result(10) == [url(9)]
     writer.close()
     assert writer.transactions == 2 + 1 + 2  # the shared try undone; two good batches alone
     stored = [r[0] for r in store.db.execute("SELECT url FROM documents ORDER BY url")]
-    assert stored == [url(n) for n in (1, 2, 3, 4, 5, 7, 9)]  # the broken batch undone
+    assert stored == [url(n) for n in (1, 2, 3, 4, 5, 6, 9)]  # the broken batch undone
     assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 2 * 7
+    # Counted once a transaction, the undone one's counts undone with it.
+    _counts_hold(store)
 
 
 def test_a_write_that_fails_without_its_savepoint_is_never_committed(store):
@@ -227,6 +247,10 @@ def test_a_write_that_fails_without_its_savepoint_is_never_committed(store):
     store.savepoints = True
     assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
     assert not store.db.conn.in_transaction
+    # The undone document's counts went with it: the next one is counted alone.
+    store.save(_article(url="https://journal.example/3"), _mentions(), kb_version="k",
+               tagger_version="t")
+    _counts_hold(store)
 
 
 def test_a_writer_used_after_close_stops_by_itself_once_idle(store, monkeypatch):

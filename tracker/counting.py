@@ -1,9 +1,12 @@
 """The SQL that keeps the counts: the triggers that move the daily counts, their weekly
-and monthly roll-ups and each document's total as mentions come, go or change, and the
-statements the store runs once a document instead (tracker.schema's migrations install
-the triggers; tracker.store runs ``document_counts``)."""
+and monthly roll-ups and each document's total as mentions come, go or change, and what
+the store does instead (tracker.schema's migrations install the triggers; tracker.store
+sums each transaction's new documents in ``PendingCounts``, and a retagged document's
+counts with ``document_counts``)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 # Daily counts per dimension, kept by triggers as mentions come, go or change, so trends
 # over a year of a million mentions read a few thousand rows. A mention counts on the day
@@ -88,6 +91,64 @@ DOCUMENT_TOTAL = ("INSERT INTO document_mentions (document, mentions) SELECT d.r
                   "(SELECT count(*) FROM mentions m WHERE m.document_id = d.id) FROM "
                   "documents d WHERE d.id = ?1 ON CONFLICT (document) DO UPDATE "
                   "SET mentions = excluded.mentions")
+
+
+class PendingCounts:
+    """The daily counts and totals of the documents stored in one transaction, summed here
+    and written once before it commits: the same figures as ``document_counts`` run after
+    each document (the test suite compares them), in one upsert per (dimension, day, key)
+    instead of five grouped reads of each document's mentions. Twenty documents of one
+    day name the same parties, source and language again and again; each upsert also
+    moves the weekly and monthly roll-ups by trigger. Keys as ``COUNT_DIMENSIONS``."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str, str], list[int]] = {}
+        self._totals: list[tuple[int, int]] = []
+
+    def add(self, document: int, *, source: str, lang: str | None, published: str,
+            original: bool, keys: Iterable[tuple[str, str | None]]) -> None:
+        """A stored document (its rowid) and its mentions' (entity, party) ids; every
+        mention in it is dated ``published`` (an ISO timestamp)."""
+        day, one = published[:10], int(original)
+        counts, n = self._counts, 0
+        for entity, party in keys:
+            n += 1
+            for dimension, key in (("entity", entity), ("party", party)):
+                if key is not None:
+                    row = counts.get((dimension, day, key))
+                    if row is None:
+                        counts[dimension, day, key] = [1, one]
+                    else:
+                        row[0] += 1
+                        row[1] += one
+        if not n:
+            return
+        for dimension, key in (("source", source), ("lang", lang or "")):
+            row = counts.setdefault((dimension, day, key), [0, 0])
+            row[0] += n
+            row[1] += n * one
+        self._totals.append((document, n))
+
+    def write(self, conn) -> None:
+        """Into the database, inside the transaction that stored the documents."""
+        if self._counts:
+            conn.executemany(
+                "INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dimension, day, key) DO UPDATE SET "
+                "mentions = mentions + excluded.mentions, "
+                "originals = originals + excluded.originals",
+                [(*key, n, o) for key, (n, o) in self._counts.items()])
+        if self._totals:
+            conn.executemany(
+                "INSERT INTO document_mentions (document, mentions) VALUES (?, ?) "
+                "ON CONFLICT (document) DO UPDATE SET mentions = excluded.mentions",
+                self._totals)
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget them: the transaction (or savepoint) that stored them is undone."""
+        self._counts = {}
+        self._totals = []
 
 
 def document_total_triggers() -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from tracker.counting import document_counts
+from tracker.counting import PendingCounts, document_counts
 from tracker.dedupe import Fingerprint, RecentPrints, fingerprint, is_copy, shingles, text_hash
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
@@ -29,7 +29,7 @@ from tracker.rules import Ruleset
 from tracker.rules import load as load_rules
 from tracker.schema import migrations
 
-DOCUMENT_COUNTS = document_counts()  # once a document, after its mentions (m009)
+DOCUMENT_COUNTS = document_counts()  # a retagged document, after its mentions (m009)
 PAIRS_IN, PAIRS_OUT = document_in(), document_out()  # a retagged document's (m012)
 
 __all__ = ["Store", "migrations", "text_hash"]
@@ -89,6 +89,7 @@ class Store:
         self.savepoints = True
         self._spoiled = False  # a write failed without a savepoint: never commit this
         self._recent = RecentPrints()  # the shingles of the documents stored last
+        self._pending = PendingCounts()  # new documents' counts, written before commit
         if (read_only or not create) and not path.exists():
             raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
                                "or pass --db, or set `database:` in config.yaml)")
@@ -209,7 +210,9 @@ class Store:
             conn.execute("SAVEPOINT part")
             try:
                 yield self.db
+                self._pending.write(conn)  # what it counted goes, or stays, with it
             except BaseException:
+                self._pending.clear()
                 conn.execute("ROLLBACK TO part")
                 conn.execute("RELEASE part")
                 raise
@@ -225,8 +228,10 @@ class Store:
                 yield self.db
                 if self._spoiled:
                     raise WriteAgain("a write inside this transaction failed")
+                self._pending.write(conn)
                 conn.execute("COMMIT")
             except BaseException:
+                self._pending.clear()
                 # A failed COMMIT (disk full, I/O error) may leave the transaction open:
                 # a long-lived connection would then never commit again.
                 if conn.in_transaction:
@@ -358,26 +363,33 @@ class Store:
             conn = db.conn
             if conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
                 return None
-            conn.execute(
+            original = self._original_of(article.url, digest, print_)
+            published = iso(article.published_at)
+            rowid = conn.execute(
                 "INSERT INTO documents (id, source, url, title, author, published_at, "
                 "date_source, lang, text, text_hash, fetched_at, duplicate_of, kb_version, "
                 "tagger_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [doc_id, article.source, article.url, article.title, article.author,
-                 iso(article.published_at), article.date_source, article.lang, article.text,
-                 digest, iso(article.fetched_at),
-                 self._original_of(article.url, digest, print_), kb_version, tagger_version])
+                 published, article.date_source, article.lang, article.text,
+                 digest, iso(article.fetched_at), original, kb_version,
+                 tagger_version]).lastrowid
             conn.executemany("INSERT INTO document_bands (band, document_id) VALUES (?, ?)",
                              [(band, doc_id) for band in print_.bands])
             self._recent.add(doc_id, print_)
-            self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
+            kept = self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
+            self._pending.add(rowid, source=article.source, lang=article.lang,
+                              published=published, original=original is None,
+                              keys=((m.entity_id, m.party_id) for m in kept))
             if self.on_saved is not None:  # alerts: queued with the mentions, or not at all
                 self.on_saved(db, doc_id)
         return doc_id
 
     def _insert_mentions(self, doc_id: str, article: Article, mentions: Sequence[Mention],
-                         kb_version: str, tagger_version: str) -> None:
+                         kb_version: str, tagger_version: str) -> Sequence[Mention]:
         """Plain executemany: a page can hold a hundred mentions, each stored with its
-        sentence, and this runs once per document."""
+        sentence, and this runs once per document. Returns the mentions stored (the
+        rules may leave some out), counted by the caller: the counting triggers stand
+        aside (m009)."""
         published = iso(article.published_at)
         rules = self._ruleset()
         if rules:  # what reviewers said never to count again (tracker.rules)
@@ -390,9 +402,8 @@ class Store:
               (m.entity_name or m.surface).split()[-1]) for m in mentions
              if m.method == "discovered"])
         if not mentions:
-            return
+            return mentions
         conn = self.db.conn
-        # Counted per document, not per mention (m009): the insert trigger stands aside.
         with _counting_paused(conn):
             conn.executemany(
                 'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, '
@@ -401,8 +412,7 @@ class Store:
                 [(f"{doc_id}:{m.start}:{m.end}", doc_id, m.entity_id, m.party_id, m.surface,
                   m.start, m.end, m.sentence, m.rule, published, article.position(m.start),
                   m.method, m.confidence, kb_version, tagger_version) for m in mentions])
-        for statement in DOCUMENT_COUNTS:
-            conn.execute(statement, [doc_id])
+        return mentions
 
     def _ruleset(self) -> Ruleset:
         """The rules table, read again only when it changed (rule ids are never reused,
@@ -442,7 +452,9 @@ class Store:
                 for statement in PAIRS_OUT:
                     conn.execute(statement, [doc_id])
                 conn.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
-            self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
+            if self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version):
+                for statement in DOCUMENT_COUNTS:  # its row's source, language, copy status
+                    conn.execute(statement, [doc_id])
             for statement in PAIRS_IN:
                 conn.execute(statement, [doc_id])
             db.execute("UPDATE documents SET kb_version = ?, tagger_version = ? WHERE id = ?",
