@@ -95,12 +95,12 @@ def test_a_near_copy_is_found_right_away_and_after_a_restart(store, tmp_path):
         return into.db.execute("SELECT duplicate_of FROM documents WHERE id = ?",
                                [doc]).fetchone()[0]
 
-    assert store._recent.get(first) is not None
+    assert store._copies.recent.get(first) is not None
     assert save("https://b.example/1", trimmed) == first
     assert save("https://b.example/2", near) is None
     store.close()
     with Store(tmp_path / "t.db") as again:
-        assert again._recent.get(first) is None
+        assert again._copies.recent.get(first) is None
         assert save("https://c.example/1", trimmed + " Fin.", into=again) == first
         assert save("https://c.example/2", nearer, into=again) is None
 

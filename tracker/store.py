@@ -1,5 +1,7 @@
-"""The SQLite store (sqlite-utils): opening a database (read-only for the commands that
-only read), and every write. The schema and its migrations are in ``tracker.schema``.
+"""The SQLite store (sqlite-utils): a database opened (``tracker.database``: read-only for
+the commands that only read), and every write. The schema and its migrations are in
+``tracker.schema``, the SQL that keeps the counts in ``tracker.counting``, the near-copy
+lookup in ``tracker.copies``.
 
 WAL, a busy timeout and short write transactions
 begun IMMEDIATE keep readers and the daemon from blocking each other; a document and
@@ -13,14 +15,23 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from tracker.copies import Copies
 from tracker.counting import PendingCounts, document_counts
-from tracker.dedupe import Fingerprint, RecentPrints, fingerprint, is_copy, shingles, text_hash
+from tracker.database import (
+    WRITE_WAIT,
+    connect,
+    connect_read,
+    refuse_foreign,
+    refuse_newer,
+    refuse_older,
+    writer_lock,
+)
+from tracker.dedupe import Fingerprint, fingerprint, text_hash
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
 from tracker.models import Article, Mention
@@ -50,20 +61,6 @@ def _counting_paused(conn: sqlite3.Connection) -> Iterator[None]:
     finally:
         conn.execute("DELETE FROM counts_paused")
 
-# One lock per database file in this process. The daemon's source threads take turns at
-# writing on it, each woken as soon as the one before commits. Left to SQLite's busy
-# handler, a writer that finds the file locked sleeps 1, 2, 5 ... up to 100 ms before it
-# looks again: with 28 source threads that cost each source half its pass.
-_WRITERS: dict[str, threading.Lock] = {}
-_WRITERS_GUARD = threading.Lock()
-WRITE_WAIT = 30.0  # seconds, as the busy timeout
-
-
-def _writer(path: Path) -> threading.Lock:
-    key = str(path.resolve())
-    with _WRITERS_GUARD:
-        return _WRITERS.setdefault(key, threading.Lock())
-
 
 def now_iso() -> str:
     return iso(dt.datetime.now(dt.timezone.utc))
@@ -88,24 +85,24 @@ class Store:
         # try, undone whole and written again with them when anything fails).
         self.savepoints = True
         self._spoiled = False  # a write failed without a savepoint: never commit this
-        self._recent = RecentPrints()  # the shingles of the documents stored last
+        self._copies = Copies()  # which stored document a new one copies
         self._pending = PendingCounts()  # new documents' counts, written before commit
         if (read_only or not create) and not path.exists():
             raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
                                "or pass --db, or set `database:` in config.yaml)")
         self.path = path
-        self._writer = _writer(path)
+        self._writer = writer_lock(path)
         try:
-            conn = self._connect_read(path) if read_only else self._connect(path)
+            conn = connect_read(path) if read_only else connect(path)
         except (sqlite3.Error, OSError) as exc:
             raise TrackerError(f"{path}: cannot open database ({exc})") from None
         self.db = Database(conn)
         try:
-            self._check_version()
-            self._check_ours()
+            refuse_newer(self.db, path)
+            refuse_foreign(self.db, path)
             if read_only:
                 if check_current:
-                    self._check_current()
+                    refuse_older(self.db, path)
                 return
             try:
                 migrations.apply(self.db)
@@ -115,41 +112,6 @@ class Store:
             conn.close()
             raise
 
-    @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA cache_size = -65536")  # up to 64 MB of pages, as used
-        # Each stored document is a savepoint, whose undo copy of every page it touches
-        # went to a temporary file once past 64 KB: about 400 writes to a file a document,
-        # a system call each (strace), which a sandboxed kernel makes dear. Kept in memory,
-        # as are, deliberately, a migration's index sorts (tens of MB for a million rows).
-        conn.execute("PRAGMA temp_store = MEMORY")
-        return conn
-
-    @staticmethod
-    def _connect_read(path: Path) -> sqlite3.Connection:
-        """Never creates the file, never changes its journal mode, refuses every write.
-        Opened read-write where allowed, so that closing it removes the -wal and -shm
-        files it needed (a read-only connection leaves them behind); else read-only."""
-        uri = path.resolve().as_uri()
-        try:
-            conn = sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=30,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA schema_version").fetchone()
-        except sqlite3.OperationalError:
-            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30,
-                                   check_same_thread=False)
-        conn.execute("PRAGMA query_only = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA cache_size = -65536")
-        return conn
-
     def close(self) -> None:
         self.db.close()
 
@@ -158,36 +120,6 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _check_version(self) -> None:
-        try:
-            applied = {m.name for m in migrations.applied(self.db)}
-        except sqlite3.DatabaseError as exc:
-            raise TrackerError(f"{self.path}: not a SQLite database ({exc})") from None
-        known = {m.name for m in migrations._migrations}
-        newer = applied - known
-        if newer:
-            raise TrackerError(f"{self.path}: written by a newer tracker (schema "
-                               f"{', '.join(sorted(newer))}); upgrade tracker to open it")
-
-    def _check_ours(self) -> None:
-        """Another program's SQLite file is refused untouched; an empty one is ours to
-        fill."""
-        if migrations.applied(self.db):
-            return
-        tables = self.db.table_names()
-        if tables:
-            raise TrackerError(f"{self.path}: not a tracker database (it holds other "
-                               f"tables: {', '.join(sorted(tables)[:5])}); pass the "
-                               "tracker's --db")
-
-    def _check_current(self) -> None:
-        pending = migrations.pending(self.db)
-        if pending:
-            raise TrackerError(
-                f"{self.path}: written by an older tracker ({len(pending)} schema "
-                f"change{'s' if len(pending) > 1 else ''} to apply); upgrade it with "
-                f"`tracker db upgrade --db {self.path}` (or any `tracker run`)")
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Database]:
@@ -363,7 +295,7 @@ class Store:
             conn = db.conn
             if conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
                 return None
-            original = self._original_of(article.url, digest, print_)
+            original = self._copies.original_of(conn, article.url, digest, print_)
             published = iso(article.published_at)
             rowid = conn.execute(
                 "INSERT INTO documents (id, source, url, title, author, published_at, "
@@ -373,9 +305,7 @@ class Store:
                  published, article.date_source, article.lang, article.text,
                  digest, iso(article.fetched_at), original, kb_version,
                  tagger_version]).lastrowid
-            conn.executemany("INSERT INTO document_bands (band, document_id) VALUES (?, ?)",
-                             [(band, doc_id) for band in print_.bands])
-            self._recent.add(doc_id, print_)
+            self._copies.remember(conn, doc_id, print_)
             kept = self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
             self._pending.add(rowid, source=article.source, lang=article.lang,
                               published=published, original=original is None,
@@ -459,30 +389,6 @@ class Store:
                 conn.execute(statement, [doc_id])
             db.execute("UPDATE documents SET kb_version = ?, tagger_version = ? WHERE id = ?",
                        [kb_version, tagger_version, doc_id])
-
-    def _original_of(self, url: str, digest: str, print_: Fingerprint) -> str | None:
-        """The first copy stored from another URL of this text, exact or near; None if new.
-        Runs inside the write transaction, so two sources never both store an original."""
-        row = self.db.execute("SELECT id, duplicate_of FROM documents WHERE text_hash = ? "
-                              "AND url != ? ORDER BY rowid LIMIT 1", [digest, url]).fetchone()
-        if row:
-            return row[1] or row[0]
-        if not print_.bands:
-            return None
-        marks = ", ".join("?" * len(print_.bands))
-        candidates = self.db.execute(
-            f"SELECT d.id, d.duplicate_of FROM documents d WHERE d.url != ? AND d.id IN "
-            f"(SELECT document_id FROM document_bands WHERE band IN ({marks})) "
-            "ORDER BY d.rowid LIMIT 50", [url, *print_.bands]).fetchall()
-        for cand_id, cand_original in candidates:
-            stored = self._recent.get(cand_id)
-            if stored is None:
-                (text,) = self.db.execute("SELECT text FROM documents WHERE id = ?",
-                                          [cand_id]).fetchone()
-                stored = shingles(text or "")
-            if is_copy(print_.shingles, stored):
-                return cand_original or cand_id
-        return None
 
     def source_rows(self) -> list[dict]:
         return source_rows(self.db)

@@ -28,8 +28,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse,
 from sqlite_utils import Database
 
 from tracker import __version__
+from tracker.database import WRITE_WAIT, connect, connect_read
 from tracker.errors import ConfigError, NotFound, TrackerError
-from tracker.store import WRITE_WAIT, Store
+from tracker.store import Store
 from tracker.web.memo import MAX_AGE, Memo, Raw
 
 TOKEN_ENV = "TRACKER_SERVE_TOKEN"
@@ -110,7 +111,7 @@ class Databases:
                 conn = self._idle.pop() if self._idle else None
         if conn is None:
             try:
-                conn = Store._connect_read(self.path)
+                conn = connect_read(self.path)
             except Exception as exc:  # noqa: BLE001 - the file went away, or is locked
                 raise TrackerError(f"{self.path}: cannot open database ({exc})") from None
         try:
@@ -141,8 +142,8 @@ class Databases:
     def _own_conn(self) -> sqlite3.Connection:
         """The server's own connection (holding ``_own_lock``)."""
         if self._own is None:
-            self._own = (Store._connect_read(self.path) if self.read_only
-                         else Store._connect(self.path))
+            self._own = (connect_read(self.path) if self.read_only
+                         else connect(self.path))
         return self._own
 
     def version(self) -> int | None:

@@ -1,0 +1,99 @@
+"""Opening a tracker database file: the connection settings of the writers and of the
+readers, the checks that refuse a file that is not ours or not of this version, and the
+one lock per file that the threads of this process take to write. ``tracker.store``
+builds on it; the dashboard opens its own connections with it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from tracker.errors import TrackerError
+from tracker.schema import migrations
+
+# One lock per database file in this process. The daemon's source threads take turns at
+# writing on it, each woken as soon as the one before commits. Left to SQLite's busy
+# handler, a writer that finds the file locked sleeps 1, 2, 5 ... up to 100 ms before it
+# looks again: with 28 source threads that cost each source half its pass.
+_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_GUARD = threading.Lock()
+WRITE_WAIT = 30.0  # seconds, as the busy timeout
+
+
+def writer_lock(path: Path) -> threading.Lock:
+    key = str(path.resolve())
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.Lock())
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection that writes: WAL, a busy timeout, foreign keys, a large page cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA cache_size = -65536")  # up to 64 MB of pages, as used
+    # Each stored document is a savepoint, whose undo copy of every page it touches
+    # went to a temporary file once past 64 KB: about 400 writes to a file a document,
+    # a system call each (strace), which a sandboxed kernel makes dear. Kept in memory,
+    # as are, deliberately, a migration's index sorts (tens of MB for a million rows).
+    conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
+
+
+def connect_read(path: Path) -> sqlite3.Connection:
+    """Never creates the file, never changes its journal mode, refuses every write.
+    Opened read-write where allowed, so that closing it removes the -wal and -shm
+    files it needed (a read-only connection leaves them behind); else read-only."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=30,
+                               check_same_thread=False)
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30,
+                               check_same_thread=False)
+    conn.execute("PRAGMA query_only = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA cache_size = -65536")
+    return conn
+
+
+def refuse_newer(db: Database, path: Path) -> None:
+    """A file written by a newer tracker is refused: its schema may mean other things."""
+    try:
+        applied = {m.name for m in migrations.applied(db)}
+    except sqlite3.DatabaseError as exc:
+        raise TrackerError(f"{path}: not a SQLite database ({exc})") from None
+    known = {m.name for m in migrations._migrations}
+    newer = applied - known
+    if newer:
+        raise TrackerError(f"{path}: written by a newer tracker (schema "
+                           f"{', '.join(sorted(newer))}); upgrade tracker to open it")
+
+
+def refuse_foreign(db: Database, path: Path) -> None:
+    """Another program's SQLite file is refused untouched; an empty one is ours to fill."""
+    if migrations.applied(db):
+        return
+    tables = db.table_names()
+    if tables:
+        raise TrackerError(f"{path}: not a tracker database (it holds other "
+                           f"tables: {', '.join(sorted(tables)[:5])}); pass the "
+                           "tracker's --db")
+
+
+def refuse_older(db: Database, path: Path) -> None:
+    """A reader does not upgrade a file: it says how to."""
+    pending = migrations.pending(db)
+    if pending:
+        raise TrackerError(
+            f"{path}: written by an older tracker ({len(pending)} schema "
+            f"change{'s' if len(pending) > 1 else ''} to apply); upgrade it with "
+            f"`tracker db upgrade --db {path}` (or any `tracker run`)")
