@@ -8,10 +8,12 @@ import datetime as dt
 
 
 def totals_kept(conn) -> dict:
-    """Each document's total of mentions as kept (m014), by document id."""
+    """Each document's total of mentions as kept (m014), by document id; a total left
+    for a document that is not there shows as such."""
     return {i: n for i, n in conn.execute(
-        "SELECT d.id, t.mentions FROM document_mentions t JOIN documents d "
-        "ON d.rowid = t.document WHERE t.mentions != 0")}
+        "SELECT coalesce(d.id, 'no document ' || t.document), t.mentions "
+        "FROM document_mentions t LEFT JOIN documents d ON d.rowid = t.document "
+        "WHERE t.mentions != 0")}
 
 
 def totals_recount(conn) -> dict:

@@ -4,6 +4,7 @@ stores a document with its mentions exactly once."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import sqlite3
 
@@ -140,6 +141,59 @@ def test_in_a_batch_a_failing_document_fails_alone(store):
                                "WHERE dimension = 'entity'").fetchone()[0]
     assert counted == 4 == store.db.execute("SELECT count(*) FROM mentions").fetchone()[0]
     assert store.db.execute("SELECT count(*) FROM counts_paused").fetchone()[0] == 0
+    _counts_hold(store)
+
+
+def test_a_transaction_counts_its_documents_as_counting_each_alone_would(store):
+    """The writer counts a transaction's new documents at once, in Python: the figures are
+    those the per-document SQL gives (``document_counts``, which a retag still runs), for
+    a language missing or empty, a mention of no party, a copy, two days, a document with
+    no mentions and a discovered person."""
+    from tracker.counting import document_counts
+
+    other_day = WHEN + dt.timedelta(days=1, hours=20)
+    discovered = Mention("person:jean-test", "politician", None, "Jean Test", 0, 9,
+                         "Jean Test parle.", "discovered", entity_name="Jean Test")
+    docs = [
+        (_article("https://a.example/1"), _mentions()),
+        (dataclasses.replace(_article("https://a.example/2", "François Hollande parle."),
+                             lang=None), _mentions()[:1]),
+        (dataclasses.replace(_article("https://a.example/3", "Autre texte."), lang=""),
+         [dataclasses.replace(_mentions()[0], party_id=None)]),
+        (_article("https://b.example/1"), _mentions()),  # a copy of the first
+        (dataclasses.replace(_article("https://a.example/4", "Encore un."),
+                             published_at=other_day), _mentions()),
+        (_article("https://a.example/5", "Rien ici."), []),
+        (_article("https://a.example/6", "Jean Test parle."), [discovered]),
+    ]
+    store.savepoints = False
+    with store.write():
+        ids = [store.save(a, m, kb_version="k", tagger_version="t") for a, m in docs]
+    store.savepoints = True
+    conn = store.db.conn
+    assert conn.execute("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL"
+                        ).fetchone()[0] == 1
+    written = counts_kept(conn), rolled(conn), totals_kept(conn)
+    _counts_hold(store)
+    with store.write():
+        conn.execute("DELETE FROM mention_counts")
+        conn.execute("DELETE FROM document_mentions")
+        for doc_id in ids:
+            for statement in document_counts():
+                conn.execute(statement, [doc_id])
+    assert (counts_kept(conn), rolled(conn), totals_kept(conn)) == written
+    assert counts_kept(conn)[("lang", WHEN.date().isoformat(), "")] == (2, 2)
+
+
+def test_a_failed_write_nested_in_a_save_undoes_only_its_own_part(store):
+    """Code called inside a save (the alert outbox) may write in a savepoint of its own
+    that fails and is undone: the document stays, counted."""
+    def outbox(db, doc_id):
+        with contextlib.suppress(sqlite3.IntegrityError), store.write():
+            db.execute("INSERT INTO mentions (id) VALUES ('no document')")
+    store.on_saved = outbox
+    assert store.save(_article(), _mentions(), kb_version="k", tagger_version="t")
+    assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 2
     _counts_hold(store)
 
 

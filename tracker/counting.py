@@ -79,8 +79,9 @@ def trigger(name: str, when: str, statements: list[str]) -> str:
 
 def document_counts() -> list[str]:
     """Statements counting every mention of document ``?`` in at once, one per dimension,
-    and its total (m014): the store inserts a document's mentions with counting paused
-    (m009), then runs these (five statements a document instead of five a mention)."""
+    and its total (m014): a retag inserts a document's mentions with counting paused
+    (m009), then runs these (five statements a document instead of five a mention). New
+    documents are counted by ``PendingCounts``, to the same figures."""
     return [*_document_counts("d", "+", "FROM mentions m JOIN documents d "
                                         "ON d.id = m.document_id WHERE m.document_id = ?"),
             DOCUMENT_TOTAL]
@@ -96,7 +97,7 @@ DOCUMENT_TOTAL = ("INSERT INTO document_mentions (document, mentions) SELECT d.r
 class PendingCounts:
     """The daily counts and totals of the documents stored in one transaction, summed here
     and written once before it commits: the same figures as ``document_counts`` run after
-    each document (the test suite compares them), in one upsert per (dimension, day, key)
+    each document (tests/test_store.py compares both), in one upsert per (dimension, day, key)
     instead of five grouped reads of each document's mentions. Twenty documents of one
     day name the same parties, source and language again and again; each upsert also
     moves the weekly and monthly roll-ups by trigger. Keys as ``COUNT_DIMENSIONS``."""

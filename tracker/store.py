@@ -139,6 +139,7 @@ class Store:
                 raise WriteAgain(str(exc)) from exc
             return
         if conn.in_transaction:  # a savepoint: a failing document fails alone
+            self._pending.write(conn)  # the enclosing scope's counts stay with it
             conn.execute("SAVEPOINT part")
             try:
                 yield self.db
@@ -156,6 +157,7 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")  # another process may write too
             self._spoiled = False
+            self._pending.clear()  # nothing of an undone transaction comes into this one
             try:
                 yield self.db
                 if self._spoiled:
