@@ -328,3 +328,38 @@ def test_a_writer_used_after_close_stops_by_itself_once_idle(store, monkeypatch)
     assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
     assert writer.submit(lambda s: None).result(10) is None  # and starts again when needed
     writer.close()
+
+
+def test_many_rows_go_in_few_statements():
+    """A document's mentions and a transaction's counts are inserted by a few statements
+    of many rows each (their triggers are set up once a statement, not once a row): every
+    row lands once, in order, whatever the number."""
+    from tracker.sqlrows import insert_many
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, s TEXT)")
+    conn.execute("CREATE TABLE fired (n INTEGER)")
+    conn.execute("CREATE TRIGGER t_in AFTER INSERT ON t BEGIN "
+                 "INSERT INTO fired VALUES (NEW.n); END")
+    statements: list[str] = []
+
+    class Counted:  # the connection, counting the statements it is given
+        def execute(self, sql, params=()):
+            statements.append(sql)
+            return conn.execute(sql, params)
+
+    first = 0
+    for count, expected in ((0, 0), (1, 1), (50, 3), (64, 1), (127, 7), (130, 3)):
+        statements.clear()
+        rows = [(first + i, f"row {first + i}") for i in range(count)]
+        insert_many(Counted(), "INSERT INTO t (n, s)", rows)
+        assert len(statements) == expected, count
+        first += count
+    assert conn.execute("SELECT n, s FROM t ORDER BY rowid").fetchall() == [
+        (n, f"row {n}") for n in range(first)]
+    assert [n for (n,) in conn.execute("SELECT n FROM fired")] == list(range(first))
+    # An upsert's clause comes after the rows.
+    insert_many(conn, "INSERT INTO t (n, s)", [(0, "again"), (first, "new")],
+                "ON CONFLICT (n) DO UPDATE SET s = excluded.s")
+    assert conn.execute("SELECT s FROM t WHERE n IN (0, ?)", [first]).fetchall() == [
+        ("again",), ("new",)]

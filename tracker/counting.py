@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tracker.sqlrows import insert_many
+
 # Daily counts per dimension, kept by triggers as mentions come, go or change, so trends
 # over a year of a million mentions read a few thousand rows. A mention counts on the day
 # of its own ``published_at``; ``originals`` leaves out mentions in documents that copy an
@@ -132,18 +134,14 @@ class PendingCounts:
 
     def write(self, conn) -> None:
         """Into the database, inside the transaction that stored the documents."""
-        if self._counts:
-            conn.executemany(
-                "INSERT INTO mention_counts (dimension, day, key, mentions, originals) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dimension, day, key) DO UPDATE SET "
-                "mentions = mentions + excluded.mentions, "
-                "originals = originals + excluded.originals",
-                [(*key, n, o) for key, (n, o) in self._counts.items()])
-        if self._totals:
-            conn.executemany(
-                "INSERT INTO document_mentions (document, mentions) VALUES (?, ?) "
-                "ON CONFLICT (document) DO UPDATE SET mentions = excluded.mentions",
-                self._totals)
+        # Each row moves the weekly and monthly roll-ups by trigger: few statements.
+        insert_many(conn, "INSERT INTO mention_counts (dimension, day, key, mentions, "
+                    "originals)", [(*key, n, o) for key, (n, o) in self._counts.items()],
+                    "ON CONFLICT (dimension, day, key) DO UPDATE SET "
+                    "mentions = mentions + excluded.mentions, "
+                    "originals = originals + excluded.originals")
+        insert_many(conn, "INSERT INTO document_mentions (document, mentions)", self._totals,
+                    "ON CONFLICT (document) DO UPDATE SET mentions = excluded.mentions")
         self.clear()
 
     def clear(self) -> None:

@@ -39,6 +39,7 @@ from tracker.pairs import document_in, document_out
 from tracker.rules import Ruleset
 from tracker.rules import load as load_rules
 from tracker.schema import migrations
+from tracker.sqlrows import insert_many
 
 DOCUMENT_COUNTS = document_counts()  # a retagged document, after its mentions (m009)
 PAIRS_IN, PAIRS_OUT = document_in(), document_out()  # a retagged document's (m012)
@@ -318,8 +319,8 @@ class Store:
 
     def _insert_mentions(self, doc_id: str, article: Article, mentions: Sequence[Mention],
                          kb_version: str, tagger_version: str) -> Sequence[Mention]:
-        """Plain executemany: a page can hold a hundred mentions, each stored with its
-        sentence, and this runs once per document. Returns the mentions stored (the
+        """A page can hold a hundred mentions, each stored with its sentence, and this
+        runs once per document: a few statements of many rows each. Returns the mentions stored (the
         rules may leave some out), counted by the caller: the counting triggers stand
         aside (m009)."""
         published = iso(article.published_at)
@@ -337,10 +338,11 @@ class Store:
             return mentions
         conn = self.db.conn
         with _counting_paused(conn):
-            conn.executemany(
+            insert_many(
+                conn,
                 'INSERT INTO mentions (id, document_id, entity_id, party_id, surface, start, '
                 '"end", sentence, rule, published_at, position, method, confidence, '
-                "kb_version, tagger_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "kb_version, tagger_version)",
                 [(f"{doc_id}:{m.start}:{m.end}", doc_id, m.entity_id, m.party_id, m.surface,
                   m.start, m.end, m.sentence, m.rule, published, article.position(m.start),
                   m.method, m.confidence, kb_version, tagger_version) for m in mentions])
