@@ -358,6 +358,14 @@ def test_many_rows_go_in_few_statements():
     assert conn.execute("SELECT n, s FROM t ORDER BY rowid").fetchall() == [
         (n, f"row {n}") for n in range(first)]
     assert [n for (n,) in conn.execute("SELECT n FROM fired")] == list(range(first))
+    # A document's mentions have 15 columns: under SQLite's oldest variable limit.
+    conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    conn.execute(f"CREATE TABLE wide ({', '.join(f'c{i}' for i in range(15))})")
+    insert_many(conn, "INSERT INTO wide", [tuple(range(n, n + 15)) for n in range(200)])
+    assert conn.execute("SELECT count(*), sum(c14) FROM wide").fetchone() == (
+        200, sum(range(14, 214)))
+    with pytest.raises(ValueError, match="unequal width"):
+        insert_many(conn, "INSERT INTO wide", [tuple(range(15)), tuple(range(14))])
     # An upsert's clause comes after the rows.
     insert_many(conn, "INSERT INTO t (n, s)", [(0, "again"), (first, "new")],
                 "ON CONFLICT (n) DO UPDATE SET s = excluded.s")

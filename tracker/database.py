@@ -97,4 +97,3 @@ def refuse_older(db: Database, path: Path) -> None:
             f"{path}: written by an older tracker ({len(pending)} schema "
             f"change{'s' if len(pending) > 1 else ''} to apply); upgrade it with "
             f"`tracker db upgrade --db {path}` (or any `tracker run`)")
-
