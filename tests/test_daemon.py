@@ -44,3 +44,26 @@ def test_daemon_polls_twice_then_exits_on_sigterm(site, tmp_path):
     assert conn.execute("SELECT upto FROM pair_progress").fetchone()[0] == conn.execute(
         "SELECT max(rowid) FROM documents").fetchone()[0]
     assert conn.execute("SELECT count(*) FROM pair_counts").fetchone()[0] > 0
+
+
+def test_a_sigterm_that_lands_while_the_daemon_waits_still_stops_it():
+    """The daemon's main thread waits on its stop event half a second at a time. A SIGTERM
+    that lands just as one wait ends finds that thread holding the event's lock: a handler
+    that set the event there waited for its own thread, and the daemon never stopped (seen
+    once in the suite). Here the signal lands exactly then, every time."""
+    script = """
+import os, signal, threading
+from tracker.cli.collect import _on_signals
+
+stop = threading.Event()
+with _on_signals(stop):
+    with stop._cond:  # the main thread inside Event.wait, as a wait times out
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs here, in this thread
+        for _ in range(1000):  # a few bytecodes for the handler to run between
+            pass
+    assert stop.wait(5), "SIGTERM did not set the stop event"
+print("stopped")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr

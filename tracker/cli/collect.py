@@ -8,6 +8,7 @@ import datetime as dt
 import importlib.util
 import logging
 import os
+import queue
 import signal
 import sys
 import threading
@@ -65,17 +66,51 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
     return Pipeline(config, workers, build_fetcher(config), db, stop)
 
 
+class Signals:
+    """Signals acted on in a thread of their own: SIGTERM and Ctrl-C ask the passes to stop
+    between documents, SIGHUP asks the daemon to reload (the previous handlers come back
+    afterwards).
+
+    A Python signal handler runs in the main thread between two bytecodes, possibly while
+    that thread holds the lock inside the very ``Event`` the handler would set: the
+    daemon's main thread waits on ``stop`` half a second at a time, and a SIGTERM landing
+    as one wait ended made ``stop.set()`` wait for a lock its own thread held, for good.
+    The handler only puts the signal on a ``SimpleQueue``, whose ``put`` may interrupt
+    anything; this thread does the rest."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._actions: dict[int, Callable[[], object]] = {}
+        self._previous: dict[int, object] = {}
+        self._thread = threading.Thread(target=self._forward, name="signals", daemon=True)
+
+    def on(self, sig: int, action: Callable[[], object]) -> None:
+        self._actions[sig] = action
+        previous = signal.signal(sig, lambda signum, _frame: self._queue.put(signum))
+        self._previous.setdefault(sig, previous)
+
+    def _forward(self) -> None:
+        while (sig := self._queue.get()) is not None:
+            self._actions[sig]()
+
+    def __enter__(self) -> Signals:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._queue.put(None)
+        self._thread.join(timeout=5)
+
+
 @contextlib.contextmanager
 def _on_signals(stop: threading.Event):
-    """SIGTERM and Ctrl-C ask the passes to stop between documents (the previous handlers
-    come back afterwards)."""
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    """SIGTERM and Ctrl-C set ``stop``; yields the ``Signals`` (the daemon adds SIGHUP)."""
+    with Signals() as signals:
+        signals.on(signal.SIGTERM, stop.set)
+        signals.on(signal.SIGINT, stop.set)
+        yield signals
 
 
 def _selected(config: Config, only: tuple[str, ...]):
@@ -110,7 +145,7 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
     console = setup_logging(verbose=ctx.find_root().params.get("verbose", False),
                             log_file=log_file)
     stop = threading.Event()
-    with run_lock(db), _on_signals(stop), \
+    with run_lock(db), _on_signals(stop) as signals, \
             LiveProgress(console) if console else contextlib.nullcontext() as live:
         if once:
             pipeline = _build(config, db, stop, live.note if live else None)
@@ -158,7 +193,7 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
             return pipeline, selected
 
         daemon = Daemon(build, stop=stop)
-        signal.signal(signal.SIGHUP, lambda *_: daemon.reload_requested.set())
+        signals.on(signal.SIGHUP, daemon.reload_requested.set)
         clean = daemon.run()
     if daemon.failure:
         raise TrackerError(daemon.failure)
