@@ -65,5 +65,5 @@ with _on_signals(stop):
 print("stopped")
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=15)
     assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr

@@ -91,7 +91,10 @@ class Signals:
 
     def _forward(self) -> None:
         while (sig := self._queue.get()) is not None:
-            self._actions[sig]()
+            try:
+                self._actions[sig]()
+            except Exception:  # noqa: BLE001 - the next SIGTERM must still be heard
+                logging.getLogger(__name__).exception("signal %s not acted on", sig)
 
     def __enter__(self) -> Signals:
         self._thread.start()
