@@ -320,9 +320,9 @@ class Store:
     def _insert_mentions(self, doc_id: str, article: Article, mentions: Sequence[Mention],
                          kb_version: str, tagger_version: str) -> Sequence[Mention]:
         """A page can hold a hundred mentions, each stored with its sentence, and this
-        runs once per document: a few statements of many rows each. Returns the mentions stored (the
-        rules may leave some out), counted by the caller: the counting triggers stand
-        aside (m009)."""
+        runs once per document: a few statements of many rows each. Returns the mentions
+        stored (the rules may leave some out), counted by the caller: the counting
+        triggers stand aside (m009)."""
         published = iso(article.published_at)
         rules = self._ruleset()
         if rules:  # what reviewers said never to count again (tracker.rules)
