@@ -96,3 +96,14 @@ def test_help_describes_every_command():
         assert command in result.stdout
         sub = _tracker(command, "--help")
         assert sub.returncode == 0 and "--config" in sub.stdout and "--db" in sub.stdout
+
+
+def test_help_answers_without_loading_the_heavy_libraries():
+    """`tracker --help` and the command modules load no model, no HTTP stack, no database
+    library: each of them costs a scripter's every command a tenth of a second or more."""
+    code = ("import sys, tracker.cli; print(' '.join(m for m in ('spacy', 'requests', "
+            "'sqlite_utils', 'numpy', 'tracker.store', 'tracker.fetch') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []

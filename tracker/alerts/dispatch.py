@@ -16,8 +16,8 @@ import threading
 import time
 
 from tracker.alerts.outbox import Outbox
-from tracker.alerts.rules import AlertRule
-from tracker.alerts.send import DeliveryError, email, redact, webhook
+from tracker.alerts.rules import AlertRule, shown_target
+from tracker.alerts.send import DeliveryError, email, webhook
 from tracker.config import Config
 from tracker.fetch import Fetcher
 from tracker.store import Store
@@ -157,9 +157,3 @@ class Dispatcher:
         self.stop.set()
         if self._thread is not None:
             self._thread.join(wait)
-
-
-def shown_target(target: str) -> str:
-    """A target for logs: a webhook's scheme and host only (tokens live in its path, its
-    query string or a user:password@); an e-mail address as it is."""
-    return target if target.startswith("mailto:") else redact(target)

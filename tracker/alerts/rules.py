@@ -191,3 +191,15 @@ def _rule(raw: Any, where: str, smtp: Smtp | None, sources: set[str]) -> AlertRu
                      filters=filters, secret_env=raw.get("secret_env"), format=fmt, at=at,
                      every=every, window=window, baseline=baseline, factor=float(factor),
                      min_mentions=least, copies=bool(raw.get("copies", False)))
+
+
+def redact(text: str) -> str:
+    """An error's text without the tokens a webhook URL may carry: user:password@, the
+    path and the query string (the host stays)."""
+    return re.sub(r"(https?://)([^\s/@]+@)?([^\s/?#'\"]+)[^\s'\")]*", r"\1\3/…", text)
+
+
+def shown_target(target: str) -> str:
+    """A target for logs: a webhook's scheme and host only (tokens live in its path, its
+    query string or a user:password@); an e-mail address as it is."""
+    return target if target.startswith("mailto:") else redact(target)

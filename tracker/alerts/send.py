@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from html import escape
 
-from tracker.alerts.rules import AlertRule, Smtp
+from tracker.alerts.rules import AlertRule, Smtp, redact
 from tracker.errors import BlockedError, FetchError
 from tracker.fetch import Fetcher, _retry_after
 
@@ -179,12 +179,6 @@ def render_mail(payload: dict, locale: str) -> tuple[str, str, str]:
 
 
 _BROADCAST = re.compile(r"@(channel|all|here|everyone)\b", re.IGNORECASE)
-
-
-def redact(text: str) -> str:
-    """An error's text without the tokens a webhook URL may carry: user:password@, the
-    path and the query string (the host stays)."""
-    return re.sub(r"(https?://)([^\s/@]+@)?([^\s/?#'\"]+)[^\s'\")]*", r"\1\3/…", text)
 
 
 def _slack_escape(text: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from tracker.alerts.dispatch import shown_target
+from tracker.alerts.rules import shown_target
 from tracker.cli import cli, common, needs_config
 from tracker.config import Config
 from tracker.display import plural

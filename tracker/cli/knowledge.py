@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from tracker.candidates import accept, discovered_people, other_names
 from tracker.cli import DATE, cli, common
 from tracker.config import Config
 from tracker.display import plural
@@ -114,6 +113,7 @@ def candidates(config: Config, db: Path, label: str | None, limit: int, fmt: str
     your KB), then other names the model found."""
     import json
 
+    from tracker.candidates import discovered_people, other_names
     from tracker.store import Store
 
     with Store(db, read_only=True) as store:
@@ -285,6 +285,7 @@ def kb_accept(config: Config, db: Path, people: tuple[str, ...], all_: bool, min
     """Confirm discovered people (see `tracker candidates --label discovered`): write them
     to your KB file, with the party their office cue gave. List the file under `entities:`
     in config.yaml and run `tracker retag`: their mentions become ordinary ones."""
+    from tracker.candidates import accept, discovered_people
     from tracker.store import Store
 
     if not people and not all_:

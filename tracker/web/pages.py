@@ -261,7 +261,7 @@ def candidates_page(request: Request) -> HTMLResponse:
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request) -> HTMLResponse:
     """The config's alert rules and the outbox, as `tracker alerts status` shows them."""
-    from tracker.alerts.dispatch import shown_target
+    from tracker.alerts.rules import shown_target
 
     with request.app.state.dbs.reader() as db:
         totals = db.execute(
