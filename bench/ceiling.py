@@ -22,6 +22,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -29,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,9 +54,16 @@ class InstantPool(WorkerPool):
     def __init__(self, kb, processes: int, prepared: dict[str, Prepared]):
         super().__init__(kb, [], processes)
         self.prepared = prepared
+        self._feeds: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
         self._created.set()
+        # Feeds are parsed out of the main process, as real workers parse them.
+        self._feeds = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+
+    def parse_feed(self, body: bytes, base_url: str, content_type: str):
+        assert self._feeds is not None
+        return self._feeds.submit(parse_feed, body, base_url, content_type).result()
 
     def _submit(self, pages: list[Fetched]) -> Future:
         future: Future = Future()
@@ -71,7 +79,8 @@ class InstantPool(WorkerPool):
         return dataclasses.replace(ready, article=article)
 
     def close(self) -> None:
-        pass
+        if self._feeds is not None:
+            self._feeds.shutdown()
 
 
 def _path(url: str) -> str:
@@ -113,8 +122,6 @@ def prepared_for(articles: int, config: dict) -> dict[str, Prepared]:
     cache = OUT / f"ceiling-prepared-{articles}.pickle"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
-    import multiprocessing
-
     pages: list[Fetched] = []
     now = dt.datetime.now(dt.timezone.utc)
     for source in config["sources"]:
@@ -155,6 +162,7 @@ def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
         store.sync_entities(kb)
         store.sync_sources(config.sources)
     pool = InstantPool(kb, processes, prepared)
+    pool.start()
     pipeline = Pipeline(config, pool, build_fetcher(config), db)
     started, cpu = time.perf_counter(), time.process_time()
     if sample:

@@ -8,10 +8,16 @@ import datetime as dt
 import os
 import signal
 import time
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import SAMPLES
 from tracker.models import Fetched
 from tracker.prepare import prepare_many
+from tracker.sources import parse_feed
+
+FEED = (Path(__file__).parent / "site" / "feed.xml").read_bytes()
 
 NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
 
@@ -46,10 +52,48 @@ def test_batches_in_flight_when_the_workers_are_killed_come_back_whole(kb):
         jobs = [pool.submit([_page(f"{b}-{i}") for i in range(4)]) for b in range(3)]
         for worker in workers_of(os.getpid()):
             os.kill(worker, signal.SIGKILL)
+        # A feed read while they are dead is parsed here rather than lost.
+        assert pool.parse_feed(FEED, "https://example.org/feed", "application/rss+xml") \
+            == parse_feed(FEED, "https://example.org/feed", "application/rss+xml")
         results = [job.result() for job in jobs]
         assert [len(r) for r in results] == [4, 4, 4]
         assert all(p.error is None and p.mentions for r in results for p in r)
         assert pool.restarts >= 1 and pool.failure is None
+    finally:
+        pool.close()
+
+
+def test_feeds_are_parsed_by_the_workers_once_they_are_ready(kb, monkeypatch):
+    """feedparser costs the main process as much CPU an item as fetching the item's page:
+    a worker parses the feed once one is ready. Before that it is parsed in the calling
+    thread, so fetching starts while the workers load."""
+    from tracker import sources
+    from tracker.sources import NotAFeedError
+    from tracker.workers import WorkerPool
+
+    expected = parse_feed(FEED, "https://example.org/feed", "application/rss+xml")
+    assert len(expected[0]) >= 2
+    pool = WorkerPool(kb, [], 2, ["fr"])
+    pool.start()
+    try:
+        assert pool.ready == 0  # still loading: parsed here
+        assert pool.parse_feed(FEED, "https://example.org/feed", "application/rss+xml") \
+            == expected
+        deadline = time.monotonic() + 120
+        while pool.ready < 2 and time.monotonic() < deadline:
+            assert pool.failure is None
+            time.sleep(0.1)
+
+        def here(*_args):
+            raise AssertionError("parsed in the main process")
+
+        monkeypatch.setattr(sources, "parse_feed", here)  # the workers have their own
+        assert pool.parse_feed(FEED, "https://example.org/feed", "application/rss+xml") \
+            == expected
+        # A page that is no feed says so, from the worker, with the source's URL.
+        with pytest.raises(NotAFeedError, match="https://example.org/page: not a feed"):
+            pool.parse_feed(b"<html><body>Bonjour</body></html>", "https://example.org/page",
+                            "text/html")
     finally:
         pool.close()
 

@@ -32,7 +32,7 @@ from tracker.config import Config, Source
 from tracker.errors import FetchError, TrackerError
 from tracker.fetch import Fetcher, Response
 from tracker.models import Article, Fetched, Prepared
-from tracker.sources import canonical_url, list_files, parse_feed
+from tracker.sources import canonical_url, list_files
 from tracker.store import Store, iso
 from tracker.workers import Job, WorkerPool
 from tracker.writer import Writer
@@ -149,8 +149,8 @@ class Pipeline:
         resp = self._fetch(pending, source, source.url, conditional=True)
         if resp.not_modified:
             return
-        items, warning = parse_feed(resp.body, resp.final_url,
-                                    resp.content_type or "application/xml")
+        items, warning = self.workers.parse_feed(resp.body, resp.final_url,
+                                                 resp.content_type or "application/xml")
         if warning:
             log.warning("malformed feed, items salvaged", extra={
                 "source": source.name, "items": len(items), "problem": warning})

@@ -38,6 +38,7 @@ from tracker.kb import KnowledgeBase
 from tracker.models import Fetched, Prepared, tagger_version
 
 if TYPE_CHECKING:
+    from tracker.sources import FeedItem
     from tracker.tag import Tagger
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,13 @@ def _prepare(pages: list[Fetched]) -> list[Prepared]:
 
     tagger, languages = _worker
     return prepare_many(pages, tagger, languages)
+
+
+def _parse_feed(body: bytes, base_url: str, content_type: str
+                ) -> tuple[list[FeedItem], str | None]:
+    from tracker.sources import parse_feed
+
+    return parse_feed(body, base_url, content_type)
 
 
 class Job:
@@ -362,6 +370,33 @@ class WorkerPool:
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = self._new_executor()
                 return self._executor.submit(_prepare, pages)
+
+    def parse_feed(self, body: bytes, base_url: str, content_type: str
+                   ) -> tuple[list[FeedItem], str | None]:
+        """A feed's items (``tracker.sources.parse_feed``), parsed by a worker process
+        when one is ready: feedparser is pure Python, 0.4 to 0.7 ms of CPU an item (65 ms
+        for a feed of 100), as much as fetching the item's page, and the main process only
+        coordinates. The feed waits behind the batches already queued; the source's thread
+        waits for it while the others fetch. While no worker is ready (starting, or one
+        process), or when they die under it, it is parsed in the calling thread."""
+        future = self._feed_future(body, base_url, content_type)
+        if future is not None:
+            with contextlib.suppress(BrokenProcessPool):  # restarted by the next batch
+                return future.result()
+        from tracker.sources import parse_feed
+
+        return parse_feed(body, base_url, content_type)
+
+    def _feed_future(self, body: bytes, base_url: str, content_type: str) -> Future | None:
+        if self._local is not None or not self._ready or not self._created.is_set():
+            return None
+        with self._lock:
+            if self.failure or self._executor is None:
+                return None
+            try:
+                return self._executor.submit(_parse_feed, body, base_url, content_type)
+            except (BrokenProcessPool, RuntimeError):  # dead workers, or shut down
+                return None
 
     def _run_local(self, pages: list[Fetched]) -> Future:
         from tracker.prepare import prepare_many
