@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 # A feed listing thousands of items (an archive dump, a hostile feed) would keep one
 # source busy for hours: each pass takes the newest ones, the rest wait for later passes.
 MAX_ITEMS_PER_PASS = 200
+KNOWN_AHEAD = 16  # feed items whose URLs are looked up in the store at once
 BATCH = 8  # pages per batch: enough for nlp.pipe, small enough to store soon
 
 
@@ -159,11 +160,16 @@ class Pipeline:
                                                  "kept_newest": MAX_ITEMS_PER_PASS})
             items = items[-MAX_ITEMS_PER_PASS:]
         retry_later = False
-        for item in items:
+        urls = [canonical_url(item.url) for item in items]
+        known: set[str] = set()
+        for i, (item, url) in enumerate(zip(items, urls, strict=True)):
             if self.stop.is_set():
                 return
-            url = canonical_url(item.url)
-            if store.has_url(url):
+            # Looked up a few items ahead, not all at once: one stored meanwhile by
+            # another source (the same link in two feeds) is still seen before its fetch.
+            if i % KNOWN_AHEAD == 0:
+                known = store.known_urls(urls[i:i + KNOWN_AHEAD])
+            if url in known:
                 result.skipped += 1
                 continue
             try:

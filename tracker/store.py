@@ -261,9 +261,17 @@ class Store:
 
     def has_url(self, url: str) -> bool:
         """Whether a document was stored from this URL, or from a page naming it canonical."""
-        return bool(self.db.execute(
-            "SELECT 1 FROM documents WHERE url = ? UNION ALL "
-            "SELECT 1 FROM seen_urls WHERE url = ? LIMIT 1", [url, url]).fetchone())
+        return bool(self.known_urls([url]))
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        """Which of these URLs ``has_url`` knows, in one statement: each statement after
+        the writer's commit reads the indexes' pages again (0.25 ms a URL in a daemon)."""
+        if not urls:
+            return set()
+        marks = ", ".join("?" * len(urls))
+        return {url for (url,) in self.db.execute(
+            f"SELECT url FROM documents WHERE url IN ({marks}) UNION "
+            f"SELECT url FROM seen_urls WHERE url IN ({marks})", [*urls, *urls])}
 
     def remember_alias(self, alias: str, canonical: str) -> None:
         """A feed link that led to a document stored under its canonical URL."""
