@@ -374,11 +374,12 @@ class WorkerPool:
     def parse_feed(self, body: bytes, base_url: str, content_type: str
                    ) -> tuple[list[FeedItem], str | None]:
         """A feed's items (``tracker.sources.parse_feed``), parsed by a worker process
-        when one is ready: feedparser is pure Python, 0.4 to 0.7 ms of CPU an item (65 ms
-        for a feed of 100), as much as fetching the item's page, and the main process only
-        coordinates. The feed waits behind the batches already queued; the source's thread
-        waits for it while the others fetch. While no worker is ready (starting, or one
-        process), or when they die under it, it is parsed in the calling thread."""
+        once the workers are ready: feedparser is pure Python, 0.4 to 0.7 ms of CPU an
+        item (65 ms for a feed of 100), as much as fetching the item's page, and the main
+        process only coordinates. The feed waits behind the batches already queued; the
+        source's thread waits for it while the others fetch. Until every worker is ready
+        (starting, or one process), or when they die under it, it is parsed in the
+        calling thread."""
         future = self._feed_future(body, base_url, content_type)
         if future is not None:
             with contextlib.suppress(BrokenProcessPool):  # restarted by the next batch
@@ -388,7 +389,10 @@ class WorkerPool:
         return parse_feed(body, base_url, content_type)
 
     def _feed_future(self, body: bytes, base_url: str, content_type: str) -> Future | None:
-        if self._local is not None or not self._ready or not self._created.is_set():
+        # Every worker ready, not just one: a worker's first task waits at the barrier
+        # for its siblings (``_all_started``), and the feed would wait behind it.
+        if self._local is not None or len(self._ready) < self.processes \
+                or not self._created.is_set():
             return None
         with self._lock:
             if self.failure or self._executor is None:
