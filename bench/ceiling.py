@@ -6,8 +6,9 @@ threads, polite per-host fetching, batches stored in order) runs here in-process
 `bench/corpus.py`'s loopback sites, served from a separate process so that serving takes
 no share of this one's GIL. The worker pool is replaced by one that answers every batch
 at once with the results real workers gave for the same pages (computed once, in
-processes, and kept in ``bench/out/``). What is left is the main process alone:
-scheduling, HTTP, feed parsing, known-URL checks, and storing.
+processes, and kept in ``bench/out/``); feeds are parsed in a process of its own, as the
+workers parse them. What is left is the main process alone: scheduling, HTTP, known-URL
+checks, and storing.
 
 On a 16-core machine `tracker run` gives 14 workers 28 source threads; if this ceiling
 sits below what 14 workers tag (about 165 pages/s of plain NER there), the main process,

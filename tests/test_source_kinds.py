@@ -120,23 +120,30 @@ def test_an_article_that_failed_once_is_fetched_on_the_next_poll(site, tmp_path)
     assert "If-None-Match" not in feed[1] and "If-None-Match" in feed[2]
 
 
-def _long_feed(site, numbers) -> str:
+def _long_feed(site, numbers, again: int | None = None) -> str:
+    """RSS listing the notes ``numbers``; ``again``: one of them twice, the second
+    dated 30 s after note 0, so that it comes in note 0's block of lookups."""
     items = "".join(
         f"<item><title>Note {n}</title><link>{site.url(f'/notes/{n}.html')}</link>"
         f"<pubDate>Mon, 0{1 + n % 9} Jun 2026 08:{n % 60:02d}:00 +0200</pubDate></item>"
         for n in numbers)
+    if again is not None:
+        items += (f"<item><title>Note {again}</title><link>{site.url(f'/notes/{again}.html')}"
+                  "</link><pubDate>Mon, 01 Jun 2026 08:00:30 +0200</pubDate></item>")
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Notes</title>{items}' \
            "</channel></rss>"
 
 
 def test_a_long_feed_polled_again_fetches_only_its_new_items(site, tmp_path):
     """Known items are looked up a few at a time: past the first few, and between known
-    ones, only the new items of a long feed are fetched on the next poll."""
+    ones, only the new items of a long feed are fetched on the next poll. A link the feed
+    lists twice is fetched once."""
     for n in range(35):
         site.set(f"/notes/{n}.html", AGENDA.format(
             text=f"Note numéro {n} : Olivier Faure réunit le bureau national du Parti "
                  f"socialiste pour préparer les élections municipales du mois {n}."))
-    site.set("/notes.xml", _long_feed(site, range(0, 35, 2)), content_type="application/rss+xml")
+    site.set("/notes.xml", _long_feed(site, range(0, 35, 2), again=0),
+             content_type="application/rss+xml")
     config = write_config(tmp_path, [{"name": "notes", "kind": "feed",
                                       "url": site.url("/notes.xml")}])
     assert _run(config).exit_code == 0

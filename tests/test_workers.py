@@ -83,6 +83,7 @@ def test_feeds_are_parsed_by_the_workers_once_they_are_ready(kb, monkeypatch):
         while pool.ready < 2 and time.monotonic() < deadline:
             assert pool.failure is None
             time.sleep(0.1)
+        assert pool.ready == 2
 
         def here(*_args):
             raise AssertionError("parsed in the main process")

@@ -162,16 +162,20 @@ class Pipeline:
         retry_later = False
         urls = [canonical_url(item.url) for item in items]
         known: set[str] = set()
+        tried: set[str] = set()
         for i, (item, url) in enumerate(zip(items, urls, strict=True)):
             if self.stop.is_set():
                 return
-            # Looked up a few items ahead, not all at once: one stored meanwhile by
-            # another source (the same link in two feeds) is still seen before its fetch.
+            # Looked up a few items ahead, not the whole feed at once: a link stored
+            # meanwhile by another source (the same article in two feeds) is seen unless
+            # it was stored within the last few fetches. A link twice in this feed is
+            # fetched once.
             if i % KNOWN_AHEAD == 0:
                 known = store.known_urls(urls[i:i + KNOWN_AHEAD])
-            if url in known:
+            if url in known or url in tried:
                 result.skipped += 1
                 continue
+            tried.add(url)
             try:
                 page = self._fetch(pending, source, url)
             except FetchError as exc:

@@ -190,10 +190,18 @@ def _prepare(pages: list[Fetched]) -> list[Prepared]:
 
 
 def _parse_feed(body: bytes, base_url: str, content_type: str
-                ) -> tuple[list[FeedItem], str | None]:
+                ) -> tuple[list[FeedItem], str | None] | None:
+    """In a worker: the feed's items, or None when parsing fails in a way of no concern to
+    the user (a bug), which the caller then meets in its own thread: an exception that
+    pickles but cannot be rebuilt in the main process would break the whole pool."""
     from tracker.sources import parse_feed
 
-    return parse_feed(body, base_url, content_type)
+    try:
+        return parse_feed(body, base_url, content_type)
+    except TrackerError:
+        raise  # NotAFeedError: a message for the source's status
+    except Exception:  # noqa: BLE001 - raised again where it can be reported
+        return None
 
 
 class Job:
@@ -383,7 +391,9 @@ class WorkerPool:
         future = self._feed_future(body, base_url, content_type)
         if future is not None:
             with contextlib.suppress(BrokenProcessPool):  # restarted by the next batch
-                return future.result()
+                parsed = future.result()
+                if parsed is not None:
+                    return parsed
         from tracker.sources import parse_feed
 
         return parse_feed(body, base_url, content_type)
@@ -394,8 +404,8 @@ class WorkerPool:
         if self._local is not None or len(self._ready) < self.processes \
                 or not self._created.is_set():
             return None
-        with self._lock:
-            if self.failure or self._executor is None:
+        with self._lock:  # again under the lock: a restart may have reset them since
+            if self.failure or self._executor is None or len(self._ready) < self.processes:
                 return None
             try:
                 return self._executor.submit(_parse_feed, body, base_url, content_type)
