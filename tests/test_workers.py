@@ -101,9 +101,9 @@ def test_feeds_are_parsed_by_the_workers_once_they_are_ready(kb, monkeypatch):
 
 def _uses_the_prebuilt_tagger() -> bool:
     """Run inside a worker: whether its tagger is the one the fork server built."""
-    from tracker import workers, zygote
+    from tracker import workerprocess, zygote
 
-    return zygote._BUILT is not None and workers._worker[0] is zygote._BUILT[0]
+    return zygote._BUILT is not None and workerprocess._worker[0] is zygote._BUILT[0]
 
 
 PREBUILT = """

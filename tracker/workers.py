@@ -15,7 +15,8 @@ compiling spaCy's tokenizer expressions or loading the KB again. They run one th
 numerical work each (the parallelism is the processes; a BLAS pool per worker
 would oversubscribe the cores and take memory), ignore Ctrl-C (the main process decides
 when to stop), and exit when the main process goes. With one process (one core, or
-``tag_processes: 1``) the same interface runs the work in the calling thread.
+``tag_processes: 1``) the same interface runs the work in the calling thread. What runs
+inside each worker (its initializer and tasks) is ``tracker.workerprocess``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import multiprocessing.connection
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -36,6 +35,13 @@ from typing import TYPE_CHECKING
 from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
 from tracker.models import Fetched, Prepared, tagger_version
+from tracker.workerprocess import (
+    all_started,
+    build_tagger,
+    feed_items,
+    initialize,
+    prepare_pages,
+)
 
 if TYPE_CHECKING:
     from tracker.sources import FeedItem
@@ -46,14 +52,10 @@ WORKER_MB = 400  # what a worker may hold (issue 13); `auto` leaves that much pe
 MAIN_MB = 300  # the main process: fetching, storing, its caches
 EARLY_BREAKS = 3  # pools in a row dying before any worker is ready: give up
 IN_FLIGHT_PER_WORKER = 3  # batches of all sources queued or running, per worker
-ALL_STARTED_WAIT = 120  # seconds a worker waits for its siblings to start (see _all_started)
 # One thread of numerical work per worker; glibc's per-thread malloc arenas kept few.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "BLIS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
 
-_worker: tuple[Tagger, tuple[str, ...]] | None = None  # the worker process's own tagger
-_worker_error: str | None = None  # why it could not build one
-_siblings = None  # the barrier every worker of its pool meets once started
 
 
 def default_processes() -> int:
@@ -116,94 +118,6 @@ def _set_worker_env() -> None:
         os.environ.setdefault(key, value)
 
 
-def _start_worker(entities: Sequence, kb_version: str, languages: tuple[str, ...],
-                  events, siblings) -> None:
-    """A worker's initializer: its tagger and both pipelines, and the language model, as
-    the fork server built them when they are of this KB, else loaded now; then it says so
-    on ``events`` (its pid, or why it failed). A failure is also kept and raised by every
-    batch: the pool stays whole, so the main process learns why instead of watching
-    workers vanish."""
-    global _worker, _worker_error, _siblings
-    _siblings = siblings
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, daemon=True).start()
-    try:
-        from tracker import zygote
-        from tracker.extract import detect_language
-        from tracker.kb import load_kb
-
-        prebuilt = zygote.tagger_for(kb_version, languages)
-        _worker = (prebuilt if prebuilt is not None else build_tagger(load_kb(entities)),
-                   languages)
-
-        detect_language("Le gouvernement présente son budget.", among=languages)
-    except Exception as exc:  # noqa: BLE001 - told to the main process
-        _worker_error = f"{type(exc).__name__}: {exc}"
-    events.put((os.getpid(), _worker_error))
-
-
-def _all_started() -> int:
-    """The first task of each worker: wait until every worker of the pool has one.
-
-    The executor starts a process only when it finds none idle at a ``submit``. Where
-    forking a worker is slow (half a second in a gVisor sandbox, from a fork server that
-    holds the tagger) the first workers were done with their first task before the next
-    process was asked for, and a pool of 14 stopped at 6: 6 of 16 cores busy. Held here,
-    no worker is idle until all have started."""
-    # One that never comes (out of memory) breaks the barrier: the others go on without.
-    with contextlib.suppress(threading.BrokenBarrierError):
-        _siblings.wait(ALL_STARTED_WAIT)
-    return os.getpid()
-
-
-def build_tagger(kb: KnowledgeBase) -> Tagger:
-    """A tagger with both pipelines loaded, so a broken setup fails now."""
-    from tracker.tag import Tagger
-
-    tagger = Tagger(kb)
-    for lang in ("fr", "en"):
-        tagger.pipeline(lang)
-    return tagger
-
-
-def _exit_with_parent() -> None:
-    """A worker whose main process died (kill -9, out of memory) would wait forever for
-    work, and keep the fork server alive: it exits as soon as the main process is gone
-    (multiprocessing's sentinel for it turns readable), or failing one, is orphaned."""
-    parent = multiprocessing.parent_process()
-    if parent is not None and parent.sentinel is not None:
-        multiprocessing.connection.wait([parent.sentinel])
-    else:
-        ppid = os.getppid()
-        while os.getppid() == ppid:
-            time.sleep(0.5)
-    os._exit(0)
-
-
-def _prepare(pages: list[Fetched]) -> list[Prepared]:
-    if _worker is None:
-        raise TrackerError(f"the worker processes cannot start ({_worker_error})")
-    from tracker.prepare import prepare_many
-
-    tagger, languages = _worker
-    return prepare_many(pages, tagger, languages)
-
-
-def _parse_feed(body: bytes, base_url: str, content_type: str
-                ) -> tuple[list[FeedItem], str | None] | None:
-    """In a worker: the feed's items, or None when parsing fails in a way of no concern to
-    the user (a bug), which the caller then meets in its own thread: an exception that
-    pickles but cannot be rebuilt in the main process would break the whole pool."""
-    from tracker.sources import parse_feed
-
-    try:
-        return parse_feed(body, base_url, content_type)
-    except TrackerError:
-        raise  # NotAFeedError: a message for the source's status
-    except Exception:  # noqa: BLE001 - raised again where it can be reported
-        return None
-
-
 class Job:
     """One batch on its way through the workers. ``result()`` waits for it. When the
     workers died under it (killed, out of memory), its pages are sent again one by one:
@@ -261,6 +175,7 @@ class WorkerPool:
         self._executor: ProcessPoolExecutor | None = None
         self._local: Future | None = None  # the in-thread tagger, when one process
         self._ready: set[int] = set()
+        self._generation = 0  # of the executor: workers say which pool they belong to
         self._events = None  # the workers' "ready" messages (a multiprocessing queue)
         self._context: multiprocessing.context.BaseContext | None = None
         self._created = threading.Event()  # the first executor exists (or failed to)
@@ -316,14 +231,15 @@ class WorkerPool:
 
     def _new_executor(self) -> ProcessPoolExecutor:
         siblings = self._context.Barrier(self.processes)
+        self._generation += 1  # a late word from the pool replaced is not this one's
         executor = ProcessPoolExecutor(
             max_workers=self.processes, mp_context=self._context,
-            initializer=_start_worker,
+            initializer=initialize,
             initargs=(self._entities, self.kb.version, self.languages, self._events,
-                      siblings))
+                      siblings, self._generation))
         self._ready = set()
         for _ in range(self.processes):  # spawns them all now, each starting on its own
-            executor.submit(_all_started)
+            executor.submit(all_started)
         return executor
 
     def _listen(self) -> None:
@@ -332,7 +248,9 @@ class WorkerPool:
             event = self._events.get()
             if event is None:
                 return
-            pid, error = event
+            generation, pid, error = event
+            if generation != self._generation:
+                continue  # from a pool replaced since
             if error and not self.restarts:  # the setup is broken: nothing would work
                 self.failure = f"the worker processes cannot start ({error})"
                 log.error("worker processes cannot start", extra={"error": error})
@@ -363,7 +281,7 @@ class WorkerPool:
             if self._executor is None:
                 raise TrackerError("the worker processes are stopped")
             try:
-                return self._executor.submit(_prepare, pages)
+                return self._executor.submit(prepare_pages, pages)
             except BrokenProcessPool:  # a worker died (killed, out of memory): new ones
                 self.restarts += 1
                 # Workers that die while loading (memory too short for the models) would
@@ -377,7 +295,7 @@ class WorkerPool:
                           extra={"restarts": self.restarts})
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = self._new_executor()
-                return self._executor.submit(_prepare, pages)
+                return self._executor.submit(prepare_pages, pages)
 
     def parse_feed(self, body: bytes, base_url: str, content_type: str
                    ) -> tuple[list[FeedItem], str | None]:
@@ -400,7 +318,7 @@ class WorkerPool:
 
     def _feed_future(self, body: bytes, base_url: str, content_type: str) -> Future | None:
         # Every worker ready, not just one: a worker's first task waits at the barrier
-        # for its siblings (``_all_started``), and the feed would wait behind it.
+        # for its siblings (``all_started``), and the feed would wait behind it.
         if self._local is not None or len(self._ready) < self.processes \
                 or not self._created.is_set():
             return None
@@ -408,7 +326,7 @@ class WorkerPool:
             if self.failure or self._executor is None or len(self._ready) < self.processes:
                 return None
             try:
-                return self._executor.submit(_parse_feed, body, base_url, content_type)
+                return self._executor.submit(feed_items, body, base_url, content_type)
             except (BrokenProcessPool, RuntimeError):  # dead workers, or shut down
                 return None
 
