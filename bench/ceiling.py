@@ -15,6 +15,7 @@ sits below what 14 workers tag (about 165 pages/s of plain NER there), the main 
 not spaCy, is what caps the daemon.
 
     python bench/ceiling.py --articles 2000 --processes 2 14
+    python bench/ceiling.py --articles 2000 --processes 2 --steps   # CPU by step
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import requests  # noqa: E402
 import yaml  # noqa: E402
 
 from bench.corpus import generate  # noqa: E402
+from bench.steps import clocked, report  # noqa: E402
 from bench.threads import ThreadSampler, text  # noqa: E402
 from tracker.models import Fetched, Prepared  # noqa: E402
 from tracker.sources import canonical_url, parse_feed  # noqa: E402
@@ -144,7 +146,7 @@ def prepared_for(articles: int, config: dict) -> dict[str, Prepared]:
 
 
 def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
-             work: Path, sample: Path | None = None) -> dict:
+             work: Path, sample: Path | None = None, steps: bool = False) -> dict:
     from tracker.config import load_config
     from tracker.kb import load_kb
     from tracker.pipeline import Pipeline, build_fetcher
@@ -166,10 +168,14 @@ def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
     pool.start()
     pipeline = Pipeline(config, pool, build_fetcher(config), db)
     started, cpu = time.perf_counter(), time.process_time()
+    spent = None
     if sample:
         with ThreadSampler() as sampler:
             results = run_once(pipeline, config.sources)
         sample.write_text(text(sampler.report()) + "\n", "utf-8")
+    elif steps:
+        with clocked() as spent:
+            results = run_once(pipeline, config.sources)
     else:
         results = run_once(pipeline, config.sources)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -180,7 +186,8 @@ def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
             "pages": pages, "errors": errors, "seconds": round(seconds, 2),
             "pages_per_s": round(pages / seconds, 1),
             "cpu_ms_per_page": round(1000 * cpu / max(1, pages), 2),
-            "cores_busy": round(cpu / seconds, 2)}
+            "cores_busy": round(cpu / seconds, 2),
+            "steps": report(spent, pages) if spent is not None else None}
 
 
 def main() -> None:
@@ -190,6 +197,8 @@ def main() -> None:
                         help="the tag_processes each pass pretends to have (it sets the "
                              "source threads and the batches in flight)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--steps", action="store_true",
+                        help="the main process's CPU by step (bench/steps.py)")
     parser.add_argument("--sample", type=Path,
                         help="where the threads wait (bench/threads.py), one file a pass: "
                              "NAME-pN.txt")
@@ -206,12 +215,14 @@ def main() -> None:
             work.mkdir()
             sample = args.sample.with_name(f"{args.sample.stem}-p{processes}.txt") \
                 if args.sample else None
-            row = one_pass(config_path, processes, prepared, work, sample)
+            row = one_pass(config_path, processes, prepared, work, sample, args.steps)
             rows.append(row)
             print(f"{processes:>3} processes ({row['source_threads']} source threads): "
                   f"{row['pages']:,} pages in {row['seconds']} s = {row['pages_per_s']} "
                   f"pages/s; main process {row['cpu_ms_per_page']} ms CPU a page, "
                   f"{row['cores_busy']} cores; {row['errors']} errors")
+            if row["steps"]:
+                print(row["steps"])
         if args.json:
             args.json.write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
     finally:

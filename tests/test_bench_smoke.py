@@ -60,3 +60,29 @@ def test_longrun_samples_the_daemon_and_stops_it(tmp_path):
     assert result["rss_at_checkpoint_mb"] > 100 and result["rss_at_end_mb"] > 100
     assert result["rss_at_end_mb"] >= result["main_rss_at_end_mb"]
     assert result["rss_ratio"] > 0 and result["sigterm_exit"] == 0
+
+
+def test_steps_clock_the_threads_cpu_and_put_everything_back(tmp_path, kb):
+    import datetime as dt
+
+    from bench.steps import clocked, report
+    from tracker.models import Article, Mention
+    from tracker.store import Store
+
+    save = Store.save
+    when = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
+    text = "Olivier Faure et le PS."
+    with Store(tmp_path / "t.db") as store:
+        store.sync_entities(kb)
+        store.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
+                                           "interval": 60.0, "lang": None})()])
+        with clocked() as spent:
+            assert Store.save is not save
+            store.save(Article(source="s", url="https://example.org/a", text=text, lang="fr",
+                               published_at=when, date_source="feed", fetched_at=when),
+                       [Mention("olivier-faure", "politician", "ps", "Olivier Faure", 0, 13,
+                                text, "alias")], kb_version="k", tagger_version="t")
+    assert Store.save is save
+    assert spent["writer: Store.save #"] == 1 and spent["writer:   the mentions' INSERT #"] == 1
+    assert spent["writer: Store.save"] >= spent["writer:   the mentions' INSERT"] > 0
+    assert "writer: Store.save" in report(spent, pages=1)
