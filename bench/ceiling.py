@@ -106,7 +106,7 @@ def serve(articles: int, folder: Path) -> tuple[subprocess.Popen, Path]:
 def _prepare_chunk(pages: list[Fetched]) -> list[Prepared]:
     from tracker.kb import load_kb
     from tracker.prepare import prepare_many
-    from tracker.workers import build_tagger
+    from tracker.workerprocess import build_tagger
 
     global _TAGGER
     if "_TAGGER" not in globals():

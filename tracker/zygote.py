@@ -35,7 +35,7 @@ def _build() -> tuple[Tagger, tuple[str, ...]] | None:
     try:
         from tracker.extract import detect_language
         from tracker.kb import load_kb
-        from tracker.workers import build_tagger
+        from tracker.workerprocess import build_tagger
 
         entities, languages = pickle.loads(base64.b64decode(raw))
         tagger = build_tagger(load_kb(entities))
