@@ -8,9 +8,9 @@ working tree (10 MB), in the 64 MiB a call may carry.
     # then, with the device tool: carry [".device"], command "bash bench/device.sh"
 
 Wheels come from the package index (`pip download`); the device's Python is 3.12
-(`/work/.library/device/KINDS.md`). `--python 3.11` packs for this machine's Python
-instead, to check here that the archive holds everything (`bench/device.sh` runs with it
-too: `DEVICE_PYTHON=python3.11`).
+(`/work/.library/device/KINDS.md`). `--python 3.11.7 --all` packs for this machine's Python,
+with what the device holds too, to check here that the archive holds everything
+(`DEVICE_PYTHON=python3.11 DEVICE_ARCHIVE=... bash bench/device.sh`).
 """
 
 from __future__ import annotations

