@@ -2,11 +2,11 @@
 spent inside chosen functions of the daemon, summed over a pass.
 
 Samplers (py-spy, ``bench/threads.py``) tell where threads are, not what they cost: in a
-gVisor sandbox py-spy counts a thread in ``time.sleep`` (a host's delay) or waiting for
-the GIL inside SQLite as busy, and said the known-URL checks took 5 % of the main process
-when their CPU was 2 %. Wrapping each step with a thread clock costs a microsecond a call
-and counts only CPU. Steps nest (``save`` holds ``insert mentions``): read each against
-its thread's total, not as parts that add up.
+gVisor sandbox py-spy counted a thread in ``time.sleep`` (a host's delay) as busy, 6 % of
+the main process's samples on that one line, and said the known-URL checks took 5 % of
+the main process when their CPU was 3 %. Wrapping each step with a thread clock costs a
+microsecond a call and counts only CPU. Steps nest (``save`` holds ``insert mentions``):
+read each against its thread's total, not as parts that add up.
 
     python bench/ceiling.py --articles 2000 --processes 2 --steps
 """
