@@ -161,8 +161,7 @@ class Pipeline:
             items = items[-MAX_ITEMS_PER_PASS:]
         retry_later = False
         urls = [canonical_url(item.url) for item in items]
-        known: set[str] = set()
-        tried: set[str] = set()
+        known: set[str] = set()  # stored, or tried in this pass
         for i, (item, url) in enumerate(zip(items, urls, strict=True)):
             if self.stop.is_set():
                 return
@@ -171,11 +170,11 @@ class Pipeline:
             # it was stored within the last few fetches. A link twice in this feed is
             # fetched once.
             if i % KNOWN_AHEAD == 0:
-                known = store.known_urls(urls[i:i + KNOWN_AHEAD])
-            if url in known or url in tried:
+                known |= store.known_urls(urls[i:i + KNOWN_AHEAD])
+            if url in known:
                 result.skipped += 1
                 continue
-            tried.add(url)
+            known.add(url)
             try:
                 page = self._fetch(pending, source, url)
             except FetchError as exc:

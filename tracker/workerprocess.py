@@ -107,7 +107,7 @@ def prepare_pages(pages: list[Fetched]) -> list[Prepared]:
 
 
 def feed_items(body: bytes, base_url: str, content_type: str
-                ) -> tuple[list[FeedItem], str | None] | None:
+               ) -> tuple[list[FeedItem], str | None] | None:
     """In a worker: the feed's items, or None when parsing fails in a way of no concern to
     the user (a bug), which the caller then meets in its own thread: an exception that
     pickles but cannot be rebuilt in the main process would break the whole pool."""

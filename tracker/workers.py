@@ -317,12 +317,11 @@ class WorkerPool:
         return parse_feed(body, base_url, content_type)
 
     def _feed_future(self, body: bytes, base_url: str, content_type: str) -> Future | None:
-        # Every worker ready, not just one: a worker's first task waits at the barrier
-        # for its siblings (``all_started``), and the feed would wait behind it.
-        if self._local is not None or len(self._ready) < self.processes \
-                or not self._created.is_set():
-            return None
-        with self._lock:  # again under the lock: a restart may have reset them since
+        if self._local is not None or not self._created.is_set():
+            return None  # one process, or the first pool still forking (holding the lock)
+        with self._lock:
+            # Every worker ready, not just one: a worker's first task waits at the barrier
+            # for its siblings (``all_started``), and the feed would wait behind it.
             if self.failure or self._executor is None or len(self._ready) < self.processes:
                 return None
             try:
