@@ -7,8 +7,9 @@ threads, polite per-host fetching, batches stored in order) runs here in-process
 no share of this one's GIL. The worker pool is replaced by one that answers every batch
 at once with the results real workers gave for the same pages (computed once, in
 processes, and kept in ``bench/out/``); feeds are parsed in a process of its own, as the
-workers parse them. What is left is the main process alone: scheduling, HTTP, known-URL
-checks, and storing.
+workers parse them. What is left is the main process alone (scheduling, HTTP, known-URL
+checks) and the writing process (storing); with ``--steps`` the writing runs as a thread
+of this process instead, so that its steps can be clocked.
 
 On a 16-core machine `tracker run` gives 14 workers 28 source threads; if this ceiling
 sits below what 14 workers tag (about 165 pages/s of plain NER there), the main process,
@@ -42,6 +43,7 @@ import requests  # noqa: E402
 import yaml  # noqa: E402
 
 from bench.corpus import generate  # noqa: E402
+from bench.longrun import cpu_seconds  # noqa: E402
 from bench.steps import clocked, report  # noqa: E402
 from bench.threads import ThreadSampler, text  # noqa: E402
 from tracker.models import Fetched, Prepared  # noqa: E402
@@ -152,6 +154,7 @@ def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
     from tracker.pipeline import Pipeline, build_fetcher
     from tracker.scheduler import run_once
     from tracker.store import Store
+    from tracker.writer import Writer
 
     raw = yaml.safe_load(config_path.read_text("utf-8"))
     raw["database"] = str(work / "tracker.db")
@@ -167,6 +170,12 @@ def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
     pool = InstantPool(kb, processes, prepared)
     pool.start()
     pipeline = Pipeline(config, pool, build_fetcher(config), db)
+    if steps:  # the writing thread in this process, where bench/steps.py can clock it
+        pipeline.writer.close()
+        pipeline.writer = Writer(db)
+    writer_pid = getattr(pipeline.writer, "pid", None)
+    time.sleep(1.0 if writer_pid else 0.0)  # the writing process's imports, not timed
+    writer_cpu = (cpu_seconds(writer_pid) or 0.0) if writer_pid else 0.0
     started, cpu = time.perf_counter(), time.process_time()
     spent = None
     if sample:
@@ -179,6 +188,8 @@ def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
     else:
         results = run_once(pipeline, config.sources)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if writer_pid:
+        writer_cpu = (cpu_seconds(writer_pid) or writer_cpu) - writer_cpu
     pipeline.close()
     pages = sum(r.new_documents for r in results)
     errors = sum(len(r.errors) for r in results) + sum(1 for r in results if r.failed)
@@ -187,6 +198,7 @@ def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
             "pages_per_s": round(pages / seconds, 1),
             "cpu_ms_per_page": round(1000 * cpu / max(1, pages), 2),
             "cores_busy": round(cpu / seconds, 2),
+            "writer_cpu_ms_per_page": round(1000 * writer_cpu / max(1, pages), 2),
             "steps": report(spent, pages) if spent is not None else None}
 
 
@@ -220,7 +232,8 @@ def main() -> None:
             print(f"{processes:>3} processes ({row['source_threads']} source threads): "
                   f"{row['pages']:,} pages in {row['seconds']} s = {row['pages_per_s']} "
                   f"pages/s; main process {row['cpu_ms_per_page']} ms CPU a page, "
-                  f"{row['cores_busy']} cores; {row['errors']} errors")
+                  f"{row['cores_busy']} cores; writing process "
+                  f"{row['writer_cpu_ms_per_page']} ms a page; {row['errors']} errors")
             if row["steps"]:
                 print(row["steps"])
         if args.json:

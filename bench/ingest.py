@@ -76,7 +76,7 @@ class ChildRun:
     peak_rss_mb: float  # the largest single process of the tree (ru_maxrss)
     peak_tree_rss_mb: float  # the whole tree (worker processes included), sampled
     cpu_seconds: float  # the process and its reaped children
-    descendants_cpu_seconds: float  # its children's part (the worker processes), sampled
+    descendants_cpu_seconds: float  # its worker processes' part (writer apart), sampled
     started: float  # time.monotonic() at launch
     main_cpu_seconds: float = 0.0  # the main process alone, sampled (/proc/PID/stat)
     main_peak_rss_mb: float = 0.0  # the main process alone, sampled
@@ -85,6 +85,8 @@ class ChildRun:
     peak_tree_pss_mb: float = 0.0  # every process together, shared pages counted once
     main_faults: int = 0  # minor page faults of the main process, sampled
     children_faults: int = 0  # those of its descendants (workers, fork server), sampled
+    writer_cpu_seconds: float = 0.0  # the writing process (tracker.writeprocess), sampled
+    writer_peak_rss_mb: float = 0.0
 
 
 def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: float,
@@ -100,6 +102,8 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
         peak_tree = main_rss = worker_rss = worker_pss = tree_pss = main_cpu = 0.0
         samples = main_faults = 0
         children_cpu: dict[int, float] = {}
+        writer_cpu: dict[int, float] = {}
+        writer_rss = 0.0
         children_faults: dict[int, int] = {}
         try:
             while True:
@@ -125,7 +129,11 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                     tree_pss = max(tree_pss, sum(pss.values()))
                 for child in tree[1:]:
                     used = cpu_seconds(child)
-                    if used is not None:
+                    if _is_writer(child):
+                        if used is not None:
+                            writer_cpu[child] = used
+                        writer_rss = max(writer_rss, rss_mb(child) or 0.0)
+                    elif used is not None:
                         children_cpu[child] = used
                     faults = minor_faults(child)
                     if faults is not None:
@@ -142,7 +150,7 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
         proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
     # wait4 counts the children the process reaped itself: worker processes forked by a
     # fork server (reaped by it, and it by init) escape it, so the samples count too.
-    sampled = main_cpu + sum(children_cpu.values())
+    sampled = main_cpu + sum(children_cpu.values()) + sum(writer_cpu.values())
     return ChildRun(seconds=seconds, returncode=proc.returncode,
                     peak_rss_mb=usage.ru_maxrss / 1024, peak_tree_rss_mb=peak_tree,
                     cpu_seconds=max(usage.ru_utime + usage.ru_stime, sampled),
@@ -150,12 +158,25 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stderr_path: Path, timeout: floa
                     main_cpu_seconds=main_cpu, main_peak_rss_mb=main_rss,
                     worker_peak_rss_mb=worker_rss, worker_peak_pss_mb=worker_pss,
                     peak_tree_pss_mb=tree_pss, main_faults=main_faults,
-                    children_faults=sum(children_faults.values()))
+                    children_faults=sum(children_faults.values()),
+                    writer_cpu_seconds=sum(writer_cpu.values()),
+                    writer_peak_rss_mb=writer_rss)
+
+
+def _is_writer(pid: int) -> bool:
+    """The tracker's writing process (``tracker.writeprocess`` names it)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "tracker-writer"
+    except OSError:
+        return False
 
 
 def _is_worker(pid: int) -> bool:
     """A worker process of the tracker: a child of its fork server (or a spawned
-    process), not the fork server itself nor multiprocessing's resource tracker."""
+    process), not the fork server itself, the writing process nor multiprocessing's
+    resource tracker."""
+    if _is_writer(pid):
+        return False
     try:
         if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
             return True
@@ -377,6 +398,8 @@ def run(*, articles: int = 2000, naive_articles: int = 200,
             # pages/s. Both are read from /proc every 0.2 s (the last 0.2 s is missed).
             "main_cpu_ms_per_page": 1000 * child.main_cpu_seconds / got["documents"],
             "children_cpu_ms_per_page": 1000 * child.descendants_cpu_seconds / got["documents"],
+            "writer_cpu_ms_per_page": 1000 * child.writer_cpu_seconds / got["documents"],
+            "writer_peak_rss_mb": round(child.writer_peak_rss_mb, 1),
             "main_faults_per_page": child.main_faults / got["documents"],
             "children_faults_per_page": child.children_faults / got["documents"],
             "cores_used": child.cpu_seconds / child.seconds, "other_cores_busy": others,
@@ -440,7 +463,8 @@ def report(r: dict) -> str:
         ("", f"shared pages counted once (PSS): {t.get('peak_pss_mb', 0):,.0f} MB (all "
              f"processes), largest worker {t.get('worker_peak_pss_mb', 0):,.0f} MB"),
         ("", f"CPU per page: {t['main_cpu_ms_per_page']:.1f} ms in the main process, "
-             f"{t['children_cpu_ms_per_page']:.0f} ms in its worker processes"),
+             f"{t['children_cpu_ms_per_page']:.0f} ms in its worker processes, "
+             f"{t.get('writer_cpu_ms_per_page', 0):.1f} ms in its writing process"),
         ("", f"minor page faults per page: {t['main_faults_per_page']:.0f} in the main "
              f"process, {t['children_faults_per_page']:.0f} in its worker processes"),
         ("", f"{t['mentions']:,} mentions, {t['duplicates']} duplicates, "
@@ -534,6 +558,7 @@ SPREAD = {  # figure: where it is in a run's result
     "limit pages/s": ("limit", "pages_per_s"),
     "main CPU ms/page": ("tracker", "main_cpu_ms_per_page"),
     "worker CPU ms/page": ("tracker", "children_cpu_ms_per_page"),
+    "writer CPU ms/page": ("tracker", "writer_cpu_ms_per_page"),
     "worker faults/page": ("tracker", "children_faults_per_page"),
     "largest worker MB": ("tracker", "worker_peak_rss_mb"),
     "largest worker PSS MB": ("tracker", "worker_peak_pss_mb"),

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -24,18 +23,18 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from tracker.alerts.dispatch import Dispatcher
 from tracker.alerts.outbox import Outbox
 from tracker.config import Config, Source
 from tracker.errors import FetchError, TrackerError
 from tracker.fetch import Fetcher, Response
-from tracker.models import Article, Fetched, Prepared
+from tracker.models import Article, Fetched
 from tracker.sources import canonical_url, list_files
 from tracker.store import Store, iso
 from tracker.workers import Job, WorkerPool
-from tracker.writer import Writer
+from tracker.writeprocess import WriterProcess
+from tracker.writer import SaveBatch, Writer
 
 if TYPE_CHECKING:
     from tracker.tag import Tagger
@@ -78,7 +77,13 @@ class Pipeline:
         self.outbox = Outbox(config.alerts, config.timezone) if config.alerts else None
         self.dispatcher = Dispatcher(config, fetcher, outbox=self.outbox) \
             if self.outbox else None
-        self.writer = Writer(db_path, on_saved=self.outbox.on_saved if self.outbox else None)
+        # With worker processes, the writing is a process of its own too (its 4 ms a page
+        # would take from the sources' fetching under this process's GIL).
+        self.writer: Writer | WriterProcess = (
+            WriterProcess(db_path, config.alerts, config.timezone) if workers.processes > 1
+            else Writer(db_path, on_saved=self.outbox.on_saved if self.outbox else None))
+        if isinstance(self.writer, WriterProcess):
+            self.writer.start()  # its imports while the workers load
         # Sources run in parallel threads (fetching is waiting): enough of them to keep
         # every worker busy, each host still fetched one request at a time.
         self.parallel_sources = max(4, min(32, 2 * workers.processes))
@@ -331,13 +336,9 @@ class _Pending:
         fetches, self.fetches = self.fetches, []
         # What the writer needs of each page; their bodies may go now.
         pages = [dataclasses.replace(page, body=b"") for page in pages]
-
-        def write(store: Store) -> list[tuple[str, str | int] | None]:  # the writer's thread
-            store.log_fetches(fetches)
-            return [self._store_one(store, page, ready)
-                    for page, ready in zip(pages, prepared, strict=True)]
-
-        self.writes.append(self.pipeline.writer.submit(write))
+        workers = self.pipeline.workers
+        self.writes.append(self.pipeline.writer.submit(SaveBatch(
+            fetches, pages, prepared, workers.kb.version, workers.version)))
 
     def _count(self, outcomes: list[tuple[str, str | int] | None]) -> None:
         """A written batch in the pass's figures, counted in the source's thread once it
@@ -356,47 +357,10 @@ class _Pending:
                 result.mentions += int(value)
                 self.pipeline._progress(result)
 
-    def _store_one(self, store: Store, page: Fetched,
-                   ready: Prepared) -> tuple[str, str | int] | None:
-        """Store one prepared page, unless it is known already (under the canonical URL
-        it names, or as the latest version of a watched page or file). Says what became of
-        it: ("saved", its mentions), ("skipped", ""), ("error", why) or None (stored
-        already)."""
-        if ready.error or ready.article is None:
-            return "error", ready.error or f"{page.url}: not prepared"
-        if ready.unchanged:  # a watched page or file as it was: nothing new
-            return "skipped", ""
-        article, url, link = ready.article, page.url, None
-        if (page.feed_item and ready.canonical and _same_host(ready.canonical, url)
-                and canonical_url(ready.canonical) != url):
-            link, url = url, canonical_url(ready.canonical)
-            article = dataclasses.replace(article, url=url)
-        if link and store.has_url(url):
-            store.remember_alias(link, url)  # next time, known without fetching
-            return "skipped", ""
-        workers = self.pipeline.workers
-        try:
-            saved = store.save(article, ready.mentions, kb_version=workers.kb.version,
-                               tagger_version=workers.version, previous=page.previous,
-                               digest=ready.digest, print_=ready.print_)
-        except sqlite3.IntegrityError as exc:  # this document alone (its savepoint undone)
-            log.error("document not stored", extra={"url": url, "error": str(exc)})
-            return "error", f"{url}: not stored ({exc})"
-        if link:
-            store.remember_alias(link, url)
-        if not saved:
-            return None
-        store.count_candidates(ready.candidates, article.url)
-        return "saved", len(ready.mentions)
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-def _same_host(a: str, b: str) -> bool:
-    """A page may only rename itself within its own site (no cross-site canonical)."""
-    return urlsplit(a).netloc.lower() == urlsplit(b).netloc.lower()
 
 
 def retag(store: Store, tagger: Tagger, since: dt.date | None = None) -> tuple[int, int]:

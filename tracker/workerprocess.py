@@ -43,7 +43,7 @@ def initialize(entities: Sequence, kb_version: str, languages: tuple[str, ...],
     global _worker, _worker_error, _siblings
     _siblings = siblings
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     try:
         from tracker import zygote
         from tracker.extract import detect_language
@@ -83,7 +83,7 @@ def build_tagger(kb: KnowledgeBase) -> Tagger:
     return tagger
 
 
-def _exit_with_parent() -> None:
+def exit_with_parent() -> None:
     """A worker whose main process died (kill -9, out of memory) would wait forever for
     work, and keep the fork server alive: it exits as soon as the main process is gone
     (multiprocessing's sentinel for it turns readable), or failing one, is orphaned."""

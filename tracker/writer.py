@@ -21,15 +21,21 @@ holding pages in memory.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tracker.errors import TrackerError
+from tracker.models import Fetched, Prepared
+from tracker.sources import canonical_url
 from tracker.store import Store
 
 log = logging.getLogger(__name__)
@@ -175,3 +181,57 @@ class Writer:
         for _, future in tasks:
             if not future.done():
                 future.set_exception(exc)
+
+
+@dataclass
+class SaveBatch:
+    """A prepared batch and the fetch log rows gathered before it: the writer's task
+    (``task(store)``), sent to its process, so plain data."""
+
+    fetches: list[tuple]
+    pages: list[Fetched]  # without their bodies
+    prepared: list[Prepared]
+    kb_version: str
+    tagger_version: str
+
+    def __call__(self, store: Store) -> list[tuple[str, str | int] | None]:
+        store.log_fetches(self.fetches)
+        return [self._store_one(store, page, ready)
+                for page, ready in zip(self.pages, self.prepared, strict=True)]
+
+    def _store_one(self, store: Store, page: Fetched,
+                   ready: Prepared) -> tuple[str, str | int] | None:
+        """Store one prepared page, unless it is known already (under the canonical URL
+        it names, or as the latest version of a watched page or file). Says what became
+        of it: ("saved", its mentions), ("skipped", ""), ("error", why) or None (stored
+        already)."""
+        if ready.error or ready.article is None:
+            return "error", ready.error or f"{page.url}: not prepared"
+        if ready.unchanged:  # a watched page or file as it was: nothing new
+            return "skipped", ""
+        article, url, link = ready.article, page.url, None
+        if (page.feed_item and ready.canonical and _same_host(ready.canonical, url)
+                and canonical_url(ready.canonical) != url):
+            link, url = url, canonical_url(ready.canonical)
+            article = dataclasses.replace(article, url=url)
+        if link and store.has_url(url):
+            store.remember_alias(link, url)  # next time, known without fetching
+            return "skipped", ""
+        try:
+            saved = store.save(article, ready.mentions, kb_version=self.kb_version,
+                               tagger_version=self.tagger_version, previous=page.previous,
+                               digest=ready.digest, print_=ready.print_)
+        except sqlite3.IntegrityError as exc:  # this document alone (its savepoint undone)
+            log.error("document not stored", extra={"url": url, "error": str(exc)})
+            return "error", f"{url}: not stored ({exc})"
+        if link:
+            store.remember_alias(link, url)
+        if not saved:
+            return None
+        store.count_candidates(ready.candidates, article.url)
+        return "saved", len(ready.mentions)
+
+
+def _same_host(a: str, b: str) -> bool:
+    """A page may only rename itself within its own site (no cross-site canonical)."""
+    return urlsplit(a).netloc.lower() == urlsplit(b).netloc.lower()

@@ -81,7 +81,20 @@ def workers_of(pid: int) -> list[int]:
     children = _children(pid)
     servers = [c for c in children if b"forkserver" in _cmdline(c)]
     return [w for server in servers for w in _children(server)] + [
-        c for c in children if b"spawn_main" in _cmdline(c)]
+        c for c in children if b"spawn_main" in _cmdline(c) and not is_writer(c)]
+
+
+def writer_of(pid: int) -> int | None:
+    """A tracker's writing process (``tracker.writeprocess``), if it has one."""
+    return next((c for c in _children(pid) if is_writer(c)), None)
+
+
+def is_writer(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip() == "tracker-writer"
+    except OSError:
+        return False
 
 
 def _children(pid: int) -> list[int]:

@@ -1,0 +1,286 @@
+"""The writing thread (``tracker.writer``) in a process of its own.
+
+Storing a page (its row and full-text index, fifty mentions, the counts, the fingerprint's
+bands, the candidates) costs about 4 ms of CPU, two thirds of what the daemon's main
+process spent a page, under the same GIL as every source's fetching. In its own process
+the writer no longer takes that time from fetching, and the main process's CPU a page
+falls to what scheduling and fetching cost: one daemon can feed more workers.
+
+The main process sends each task (a picklable callable, ``pipeline.SaveBatch``) through a
+pipe; the child hands it to its ``Writer``, which groups the batches waiting into one
+transaction as before, and sends each result (or error) back once committed. The child's
+log records come back the same way and are logged here. When the child dies (killed by
+the kernel, say), every batch not yet answered fails, as a failed commit fails them (their
+sources fetch the pages again at the next pass), and the next batch starts a new child.
+The child exits with the main process, even killed, like the worker processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import multiprocessing.connection
+import pickle
+import signal
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import TrackerError
+
+log = logging.getLogger(__name__)
+NAME = b"tracker-writer"  # the child's name in ps, top and /proc/PID/comm
+IDLE_AFTER_CLOSE = 5.0  # seconds a child started after ``close`` waits for more work
+
+
+class WriterProcess:
+    """``tracker.writer.Writer``'s interface, the writing done in a child process:
+    ``submit(task)`` returns a future of ``task(store)``'s result once committed."""
+
+    def __init__(self, db_path: Path, alerts: Sequence = (), timezone: str = "UTC"):
+        self.db_path = Path(db_path)
+        self.alerts = tuple(alerts)  # mention rules are checked as documents are stored
+        self.timezone = timezone
+        self._lock = threading.Lock()  # the child and its state
+        self._send_lock = threading.Lock()  # one sender at a time on the pipe
+        self._child: _Child | None = None
+        self._closed = False
+
+    def start(self) -> None:
+        """Start the child now, so that its imports are done before the first batch."""
+        with self._lock:
+            if self._child is None:
+                self._child = _Child.start(self, linger=self._closed)
+
+    @property
+    def pid(self) -> int | None:
+        child = self._child
+        return child.process.pid if child is not None else None
+
+    def submit(self, task: Any) -> Future:
+        future: Future = Future()
+        with self._lock:
+            while True:
+                if self._child is None:
+                    self._child = _Child.start(self, linger=self._closed)
+                child = self._child
+                number = child.add(future)
+                if number is not None:
+                    break
+                self._child = None  # it stopped meanwhile (idle after a close): a new one
+        try:
+            with self._send_lock:  # blocks while the child's queue is full: back-pressure
+                child.conn.send((number, task))
+        except (OSError, ValueError) as exc:  # the child is gone; its reader fails the rest
+            child.forget(number, TrackerError(f"the writing process stopped ({exc})"))
+        except Exception as exc:  # noqa: BLE001 - a task that cannot be pickled: a bug
+            child.forget(number, exc)
+        return future
+
+    def close(self) -> None:
+        """Write what was sent, then stop the child. A later ``submit`` (a pass still
+        running when a reload closed its pipeline) starts one that stops once idle."""
+        with self._lock:
+            self._closed = True
+            child, self._child = self._child, None
+        if child is not None:
+            with self._send_lock, contextlib.suppress(OSError, ValueError):
+                child.conn.send(None)
+            child.reader.join()
+
+    def _ended(self, child: _Child) -> None:
+        with self._lock:
+            if self._child is child:
+                self._child = None  # the next batch starts a new one
+
+
+class _Child:
+    """One child process, its pipe, and the futures it has not answered yet."""
+
+    def __init__(self, owner: WriterProcess, process, conn):
+        self.owner, self.process, self.conn = owner, process, conn
+        self._futures: dict[int, Future] = {}
+        self._lock = threading.Lock()
+        self._next = 0
+        self._over = False  # its replies are all read: a future added now is never answered
+        self.reader = threading.Thread(target=self._read, name="writer-replies", daemon=True)
+
+    @classmethod
+    def start(cls, owner: WriterProcess, linger: bool) -> _Child:
+        context = multiprocessing.get_context("spawn")  # nothing of this process's threads
+        ours, theirs = context.Pipe()
+        process = context.Process(
+            target=serve, name="tracker-writer", daemon=True,
+            args=(theirs, str(owner.db_path), owner.alerts, owner.timezone,
+                  IDLE_AFTER_CLOSE if linger else None))
+        process.start()
+        theirs.close()
+        child = cls(owner, process, ours)
+        child.reader.start()
+        return child
+
+    def add(self, future: Future) -> int | None:
+        """The number ``future`` is answered under; None when this child is over."""
+        with self._lock:
+            if self._over:
+                return None
+            self._next += 1
+            self._futures[self._next] = future
+            return self._next
+
+    def forget(self, number: int, exc: BaseException) -> None:
+        with self._lock:
+            future = self._futures.pop(number, None)
+        if future is not None and not future.done():
+            future.set_exception(exc)
+
+    def _read(self) -> None:
+        try:
+            while True:
+                message = self.conn.recv()
+                if message is None:
+                    break
+                if message[0] == "log":
+                    record = logging.makeLogRecord(message[1])
+                    logging.getLogger(record.name).handle(record)
+                    continue
+                _, number, ok, value = message
+                with self._lock:
+                    future = self._futures.pop(number, None)
+                if future is not None:
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+        except (EOFError, OSError):
+            pass  # the child died
+        except Exception:  # a reply that cannot be read: a bug; this child is done with
+            log.exception("the writing process's reply could not be read")
+            self.process.kill()
+        finally:
+            with self._lock:
+                self._over = True
+                lost, self._futures = list(self._futures.values()), {}
+            self.owner._ended(self)
+            self.process.join(timeout=30)
+            why = TrackerError("the writing process stopped" + (
+                f" (exit code {self.process.exitcode})" if self.process.exitcode else ""))
+            for future in lost:
+                if not future.done():
+                    future.set_exception(why)
+            self.conn.close()
+
+
+# -- in the child ------------------------------------------------------------------------
+
+def serve(conn, db_path: str, alerts: Sequence, timezone: str, linger: float | None) -> None:
+    """The child: each task received goes to a ``Writer``; each result goes back once
+    committed. Stops at the ``None`` that ``close`` sends (after writing what came before
+    it), when the main process is gone, or, started after a close, once idle."""
+    from tracker.workerprocess import exit_with_parent
+    from tracker.writer import Writer
+
+    _name(NAME)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    threading.Thread(target=exit_with_parent, daemon=True).start()
+    send_lock = threading.Lock()
+    root = logging.getLogger()
+    root.handlers[:] = [_Forward(conn, send_lock)]
+    root.setLevel(logging.INFO)
+    on_saved = None
+    if alerts:
+        from tracker.alerts.outbox import Outbox
+
+        on_saved = Outbox(alerts, timezone).on_saved
+    writer = Writer(Path(db_path), on_saved=on_saved)
+    open_tasks = [0]  # received and not yet answered
+    count_lock = threading.Lock()
+
+    def answer(number: int, future: Future) -> None:
+        exc = future.exception()
+        message = ("done", number, exc is None, future.result() if exc is None
+                   else _portable(exc))
+        with send_lock:
+            try:
+                conn.send(message)
+            except pickle.PicklingError as bad:  # a result that cannot travel: a bug
+                conn.send(("done", number, False, TrackerError(f"unsendable result: {bad}")))
+        with count_lock:
+            open_tasks[0] -= 1
+
+    try:
+        while True:
+            if linger is not None and not conn.poll(linger):
+                with count_lock:
+                    if open_tasks[0] == 0:
+                        break
+                continue
+            try:
+                message = conn.recv()
+            except EOFError:
+                break  # the main process closed its end: gone
+            if message is None:
+                break
+            number, task = message
+            with count_lock:
+                open_tasks[0] += 1
+            try:
+                future = writer.submit(task)
+            except Exception as exc:  # noqa: BLE001 - the writing thread stopped: told
+                future = Future()
+                future.set_exception(exc)
+            future.add_done_callback(lambda done, number=number: answer(number, done))
+    finally:
+        writer.close()  # what was received is written, and answered
+        with send_lock, contextlib.suppress(OSError):
+            conn.send(None)
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it comes out of a pickle as it went in, else a ``TrackerError`` saying
+    what it was (an exception that cannot be rebuilt would break the reply pipe)."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001
+        return TrackerError(f"{type(exc).__name__}: {exc}")
+
+
+class _Forward(logging.Handler):
+    """The child's log records, sent to the main process, whose logging writes them."""
+
+    def __init__(self, conn, lock: threading.Lock):
+        super().__init__()
+        self.conn, self.lock = conn, lock
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            fields = dict(record.__dict__)
+            fields["msg"], fields["args"] = record.getMessage(), None
+            if record.exc_info:
+                fields["exc_text"] = logging.Formatter().formatException(record.exc_info)
+            fields["exc_info"] = None
+            fields = {k: v for k, v in fields.items() if _picklable(v)}
+            with self.lock:
+                self.conn.send(("log", fields))
+        except Exception:  # noqa: BLE001 - logging never breaks the writing
+            self.handleError(record)
+
+
+def _picklable(value: Any) -> bool:
+    try:
+        pickle.dumps(value)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _name(name: bytes) -> None:
+    """Linux's name of this process (``prctl(PR_SET_NAME)``): tells the writer from the
+    worker processes in ps and top, and to the benchmarks."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(15, ctypes.c_char_p(name), 0, 0, 0)
