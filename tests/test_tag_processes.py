@@ -13,7 +13,7 @@ import sys
 import time
 
 from tests.conftest import SITE, write_config
-from tests.reliability.crash import workers_of
+from tests.reliability.crash import workers_of, writer_of
 
 
 def _mentions(db) -> set[tuple]:
@@ -79,9 +79,12 @@ def test_workers_survive_a_kill_and_never_outlive_the_daemon(site, tmp_path):
             time.sleep(0.2)
         workers = workers_of(proc.pid)
         assert len(workers) == 2 and _count(db) == 3
-        # The kernel kills a worker (out of memory, say): the daemon starts new ones and
-        # the next new article is still stored.
+        # The kernel kills a worker (out of memory, say), and the writing process: the
+        # daemon starts new ones and the next new article is still stored.
+        writer = writer_of(proc.pid)
+        assert writer is not None and writer not in workers
         os.kill(workers[0], signal.SIGKILL)
+        os.kill(writer, signal.SIGKILL)
         site.set("/feed.xml", (SITE / "feed.xml").read_text(encoding="utf-8").replace(
             "{{BASE}}", site.base).replace(
             "<item>", _NEW_ITEM.format(base=site.base) + "<item>", 1),
@@ -91,9 +94,12 @@ def test_workers_survive_a_kill_and_never_outlive_the_daemon(site, tmp_path):
             assert proc.poll() is None, proc.communicate()[1]
             time.sleep(0.2)
         assert _count(db) == 4
-        # The daemon itself is killed: its workers notice and exit.
+        # The daemon itself is killed: its workers and writing process notice and exit.
         workers = workers_of(proc.pid)
         assert workers
+        writer = writer_of(proc.pid)
+        assert writer is not None
+        workers.append(writer)
         proc.kill()
         proc.wait()
         gone = time.monotonic() + 10

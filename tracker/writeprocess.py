@@ -10,9 +10,10 @@ The main process sends each task (a picklable callable, ``pipeline.SaveBatch``) 
 pipe; the child hands it to its ``Writer``, which groups the batches waiting into one
 transaction as before, and sends each result (or error) back once committed. The child's
 log records come back the same way and are logged here. When the child dies (killed by
-the kernel, say), every batch not yet answered fails, as a failed commit fails them (their
-sources fetch the pages again at the next pass), and the next batch starts a new child.
-The child exits with the main process, even killed, like the worker processes.
+the kernel, say), a new one writes the batches it had not answered, before any later
+batch; a batch that kills that one too fails, as a failed commit fails it (its source
+fetches the pages again at the next pass). The child exits with the main process, even
+killed, like the worker processes.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from tracker.errors import TrackerError
 log = logging.getLogger(__name__)
 NAME = b"tracker-writer"  # the child's name in ps, top and /proc/PID/comm
 IDLE_AFTER_CLOSE = 5.0  # seconds a child started after ``close`` waits for more work
+RETRIES = 1  # times a task the writing process died with goes to a new one
 
 
 class WriterProcess:
@@ -64,21 +66,8 @@ class WriterProcess:
     def submit(self, task: Any) -> Future:
         future: Future = Future()
         with self._lock:
-            while True:
-                if self._child is None:
-                    self._child = _Child.start(self, linger=self._closed)
-                child = self._child
-                number = child.add(future)
-                if number is not None:
-                    break
-                self._child = None  # it stopped meanwhile (idle after a close): a new one
-        try:
-            with self._send_lock:  # blocks while the child's queue is full: back-pressure
-                child.conn.send((number, task))
-        except (OSError, ValueError) as exc:  # the child is gone; its reader fails the rest
-            child.forget(number, TrackerError(f"the writing process stopped ({exc})"))
-        except Exception as exc:  # noqa: BLE001 - a task that cannot be pickled: a bug
-            child.forget(number, exc)
+            child, number = self._add(task, future, 0)
+        self._send(child, number, task)
         return future
 
     def close(self) -> None:
@@ -92,21 +81,62 @@ class WriterProcess:
                 child.conn.send(None)
             child.reader.join()
 
-    def _ended(self, child: _Child) -> None:
+    def _add(self, task: Any, future: Future, tries: int) -> tuple[_Child, int]:
+        """The child that will write ``task`` (called holding the lock), and its number
+        there."""
+        while True:
+            if self._child is None:
+                self._child = _Child.start(self, linger=self._closed)
+            child = self._child
+            number = child.add(task, future, tries)
+            if number is not None:
+                return child, number
+            self._child = None  # it stopped meanwhile (idle after a close): a new one
+
+    def _send(self, child: _Child, number: int, task: Any) -> None:
+        try:
+            with self._send_lock:  # blocks while the child's queue is full: back-pressure
+                child.conn.send((number, task))
+        except (OSError, ValueError):
+            pass  # the child is gone: its reader sends the task to the next one
+        except Exception as exc:  # noqa: BLE001 - a task that cannot be pickled: a bug
+            child.forget(number, exc)
+
+    def _ended(self, child: _Child, lost: list[tuple[Any, Future, int]]) -> None:
+        """``child`` is gone: the tasks it had not answered go to a new child once, in
+        the order they came and before any later batch (an answer lost with the child
+        may have been committed: storing is idempotent, the document is not counted
+        twice); a task that a second child did not answer either fails."""
+        why = TrackerError("the writing process stopped" + (
+            f" (exit code {child.process.exitcode})" if child.process.exitcode else ""))
         with self._lock:
             if self._child is child:
                 self._child = None  # the next batch starts a new one
+            again = []
+            for task, future, tries in lost:
+                if future.done():
+                    continue
+                if tries >= RETRIES:
+                    future.set_exception(why)
+                else:
+                    again.append((*self._add(task, future, tries + 1), task))
+            if again:
+                log.warning("the writing process stopped; its batches go to a new one",
+                            extra={"batches": len(again),
+                                   "exit_code": child.process.exitcode})
+            for new, number, task in again:  # under the lock: before any later batch
+                self._send(new, number, task)
 
 
 class _Child:
-    """One child process, its pipe, and the futures it has not answered yet."""
+    """One child process, its pipe, and the tasks it has not answered yet."""
 
     def __init__(self, owner: WriterProcess, process, conn):
         self.owner, self.process, self.conn = owner, process, conn
-        self._futures: dict[int, Future] = {}
+        self._tasks: dict[int, tuple[Any, Future, int]] = {}
         self._lock = threading.Lock()
         self._next = 0
-        self._over = False  # its replies are all read: a future added now is never answered
+        self._over = False  # its replies are all read: a task added now is never answered
         self.reader = threading.Thread(target=self._read, name="writer-replies", daemon=True)
 
     @classmethod
@@ -123,18 +153,18 @@ class _Child:
         child.reader.start()
         return child
 
-    def add(self, future: Future) -> int | None:
-        """The number ``future`` is answered under; None when this child is over."""
+    def add(self, task: Any, future: Future, tries: int) -> int | None:
+        """The number ``task`` is answered under; None when this child is over."""
         with self._lock:
             if self._over:
                 return None
             self._next += 1
-            self._futures[self._next] = future
+            self._tasks[self._next] = (task, future, tries)
             return self._next
 
     def forget(self, number: int, exc: BaseException) -> None:
         with self._lock:
-            future = self._futures.pop(number, None)
+            _, future, _ = self._tasks.pop(number, (None, None, 0))
         if future is not None and not future.done():
             future.set_exception(exc)
 
@@ -150,7 +180,7 @@ class _Child:
                     continue
                 _, number, ok, value = message
                 with self._lock:
-                    future = self._futures.pop(number, None)
+                    _, future, _ = self._tasks.pop(number, (None, None, 0))
                 if future is not None:
                     if ok:
                         future.set_result(value)
@@ -164,15 +194,11 @@ class _Child:
         finally:
             with self._lock:
                 self._over = True
-                lost, self._futures = list(self._futures.values()), {}
-            self.owner._ended(self)
+                lost = [self._tasks[n] for n in sorted(self._tasks)]
+                self._tasks = {}
             self.process.join(timeout=30)
-            why = TrackerError("the writing process stopped" + (
-                f" (exit code {self.process.exitcode})" if self.process.exitcode else ""))
-            for future in lost:
-                if not future.done():
-                    future.set_exception(why)
             self.conn.close()
+            self.owner._ended(self, lost)
 
 
 # -- in the child ------------------------------------------------------------------------
@@ -255,7 +281,7 @@ class _Forward(logging.Handler):
 
     def __init__(self, conn, lock: threading.Lock):
         super().__init__()
-        self.conn, self.lock = conn, lock
+        self.conn, self.sending = conn, lock  # not ``self.lock``: logging's own
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -265,7 +291,7 @@ class _Forward(logging.Handler):
                 fields["exc_text"] = logging.Formatter().formatException(record.exc_info)
             fields["exc_info"] = None
             fields = {k: v for k, v in fields.items() if _picklable(v)}
-            with self.lock:
+            with self.sending:
                 self.conn.send(("log", fields))
         except Exception:  # noqa: BLE001 - logging never breaks the writing
             self.handleError(record)

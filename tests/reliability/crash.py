@@ -127,8 +127,9 @@ def _run(config: Path) -> subprocess.Popen:
 def crash_loop(config: Path, db: Path, kills: int, seed: int = 1,
                worker_every: int = 3) -> dict:
     """``kills`` kills on a fresh database each: every ``worker_every``-th one kills a
-    worker process (the pass must go on and complete), the others the daemon (a restart
-    must complete the corpus). Returns the figures, one row per kill in ``rows``."""
+    worker process and the writing process (the pass must go on and complete), the others
+    the daemon (a restart must complete the corpus). Returns the figures, one row per kill
+    in ``rows``."""
     rng = random.Random(seed)
     rows = []
     for number in range(kills):
@@ -146,10 +147,14 @@ def crash_loop(config: Path, db: Path, kills: int, seed: int = 1,
         alive = proc.poll() is None
         stored = _documents(db)
         row = {"killed": "worker" if worker else "daemon", "stored_at_kill": stored}
-        if worker:
+        if worker:  # a worker process, and the writing process with it
             victims = workers_of(proc.pid)
             if victims:
                 os.kill(rng.choice(victims), signal.SIGKILL)
+            writer = writer_of(proc.pid)
+            if writer is not None:
+                os.kill(writer, signal.SIGKILL)
+            row["writer_killed"] = writer is not None
             row["exit"] = proc.wait(timeout=300)  # the same pass goes on, new workers
         else:
             proc.kill()
@@ -173,6 +178,7 @@ def crash_loop(config: Path, db: Path, kills: int, seed: int = 1,
     return {
         "kills": kills, "daemon_kills": sum(r["killed"] == "daemon" for r in rows),
         "worker_kills": sum(r["killed"] == "worker" for r in rows),
+        "writer_kills": sum(r.get("writer_killed", False) for r in rows),
         "landed_mid_write": sum(r["landed"] for r in rows),
         "survived": sum(r["integrity"] == "ok" and r["final_integrity"] == "ok"
                         for r in rows),

@@ -1,0 +1,122 @@
+"""An operator's story: with worker processes, `tracker run` stores pages from a writing
+process of its own. Each batch's result or error comes back once committed, its log lines
+reach the daemon's log, and when the kernel kills that process, its batches fail (to be
+fetched again) and the next batch starts a new one."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+import signal
+import time
+
+import pytest
+
+from tracker.errors import TrackerError
+from tracker.models import Article, Mention
+from tracker.store import Store
+from tracker.writeprocess import WriterProcess
+
+WHEN = dt.datetime(2012, 4, 15, 8, 0, tzinfo=dt.timezone.utc)
+TEXT = "François Hollande et le PS."
+
+
+@dataclasses.dataclass
+class _Save:
+    """A batch as the pipeline sends one: plain data, called with the child's store."""
+
+    urls: list[str]
+    fail: str = ""  # "bug": an error; "odd": an error that cannot be rebuilt here;
+    # "fatal": the process dies (a crash in SQLite, say)
+    wait: float = 0.0
+
+    def __call__(self, store: Store) -> list[str]:
+        time.sleep(self.wait)
+        if self.fail == "fatal":
+            os.kill(os.getpid(), signal.SIGKILL)
+        logging.getLogger("tracker.test").warning("batch written", extra={
+            "urls": len(self.urls)})
+        stored = [url for url in self.urls if store.save(
+            Article(source="s", url=url, text=TEXT, lang="fr", published_at=WHEN,
+                    date_source="feed", fetched_at=WHEN, title="T"),
+            [Mention("ps", "party", "ps", "PS", 24, 26, TEXT, "alias")],
+            kb_version="k", tagger_version="t")]
+        if self.fail == "bug":
+            raise RuntimeError("a bug in this batch")
+        if self.fail == "odd":
+            raise _Odd("needs", "two arguments")
+        return stored
+
+
+class _Odd(Exception):
+    def __init__(self, first: str, second: str):
+        super().__init__(f"{first} {second}")  # pickles with one argument: cannot be rebuilt
+
+
+@pytest.fixture
+def store(tmp_path, kb):
+    with Store(tmp_path / "t.db") as s:
+        s.sync_entities(kb)
+        s.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
+                                       "interval": 60.0, "lang": None})()])
+        yield s
+
+
+def _urls(store: Store) -> list[str]:
+    return [r[0] for r in store.db.execute("SELECT url FROM documents ORDER BY url")]
+
+
+def test_batches_come_back_from_the_writing_process_with_results_errors_and_logs(
+        store, caplog):
+    writer = WriterProcess(store.path)
+    try:
+        url = "https://journal.example/{}".format
+        with caplog.at_level(logging.INFO):
+            done = writer.submit(_Save([url(1), url(2)]))
+            bug = writer.submit(_Save([url(3)], fail="bug"))
+            odd = writer.submit(_Save([url(4)], fail="odd"))
+            assert done.result(60) == [url(1), url(2)]
+            with pytest.raises(RuntimeError, match="a bug in this batch"):
+                bug.result(60)
+            with pytest.raises(TrackerError, match="_Odd: needs two arguments"):
+                odd.result(60)
+            assert writer.submit(_Save([url(1)])).result(60) == []  # stored already
+        writer.close()
+        # A failed batch is undone whole; the others are stored once.
+        assert _urls(store) == [url(1), url(2)]
+        # The child's log lines are the daemon's, with their fields.
+        logged = [r for r in caplog.records if r.getMessage() == "batch written"]
+        assert logged and logged[0].urls == 2 and logged[0].name == "tracker.test"
+        assert logged[0].process != os.getpid()
+    finally:
+        writer.close()
+
+
+def test_a_killed_writing_process_is_replaced_and_its_batches_written_once(store):
+    """The kernel kills the writing process mid-transaction: what it was writing is undone,
+    and a new process writes the batches it had not answered, then the next ones. A batch
+    that kills the new one too fails, and its source fetches it again at the next pass."""
+    writer = WriterProcess(store.path)
+    try:
+        url = "https://journal.example/{}".format
+        assert writer.submit(_Save([url(1)])).result(60) == [url(1)]
+        first = writer.pid
+        slow = writer.submit(_Save([url(2)], wait=3))
+        after = writer.submit(_Save([url(3)]))
+        time.sleep(1.5)  # inside the slow batch
+        os.kill(first, signal.SIGKILL)
+        assert slow.result(60) == [url(2)] and after.result(60) == [url(3)]
+        assert writer.pid not in (None, first)
+        fatal = writer.submit(_Save([url(4)], fail="fatal"))
+        with pytest.raises(TrackerError, match="the writing process stopped"):
+            fatal.result(60)
+        assert writer.submit(_Save([url(5)])).result(60) == [url(5)]
+        writer.close()
+        assert _urls(store) == [url(n) for n in (1, 2, 3, 5)]
+        # Each stored once, in the order the batches came.
+        rowids = [r[0] for r in store.db.execute("SELECT url FROM documents ORDER BY rowid")]
+        assert rowids == [url(n) for n in (1, 2, 3, 5)]
+    finally:
+        writer.close()
