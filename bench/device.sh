@@ -3,7 +3,7 @@
 #   here, once:   python bench/device_pack.py        # .device/site.tar.xz, 40 MB
 #   device tool:  run(command="bash bench/device.sh", carry=[".device"], timeout_s=600)
 # It unpacks the dependencies, checks they import, then runs bench/ingest.py at 14 and
-# 4 worker processes and bench/ceiling.py --steps at 14; figures and logs land in $OUT.
+# 4 worker processes and bench/ceiling.py at 14 (then --steps); figures and logs land in $OUT.
 # DEVICE_PROCESSES, DEVICE_RUNS, DEVICE_ARTICLES and DEVICE_CEILING=0 change the plan
 # (about 5 minutes as it is); DEVICE_PYTHON, DEVICE_SITE and DEVICE_ARCHIVE where it
 # runs and with what.
@@ -30,7 +30,11 @@ for processes in ${DEVICE_PROCESSES:-14 4}; do
     echo "--- $(( $(date +%s) - started )) s so far"
 done
 if [ "${DEVICE_CEILING:-1}" != 0 ]; then
-    "$PY" bench/ceiling.py --articles "$ARTICLES" --processes 14 --steps \
+    # As the daemon runs (the writing process apart), then with the writing as a thread
+    # of the main process, clocked step by step.
+    "$PY" bench/ceiling.py --articles "$ARTICLES" --processes 14 \
         --json "$OUT/ceiling-p14.json" 2>&1 | tee "$OUT/ceiling-p14.txt"
+    "$PY" bench/ceiling.py --articles "$ARTICLES" --processes 14 --steps \
+        --json "$OUT/ceiling-p14-steps.json" 2>&1 | tee "$OUT/ceiling-p14-steps.txt"
 fi
 echo "done in $(( $(date +%s) - started )) s"

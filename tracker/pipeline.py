@@ -2,11 +2,12 @@
 
 A ``Pipeline`` is built once per process with the config, the worker pool and the
 fetcher, and runs any source from any thread (each run opens its own database
-connection). The main process only schedules, fetches and writes: each fetched body goes
+connection). The main process only schedules and fetches: each fetched body goes
 to the worker processes a batch at a time (``tracker.prepare``: extraction, language,
 fingerprint, tagging) while the source goes on fetching; prepared batches go, in order and
 with the fetch log rows gathered meanwhile, to the one thread that writes every source's
-batches (``tracker.writer``). A failing
+batches (``tracker.writer``), in a process of its own when the pages are tagged by worker
+processes (``tracker.writeprocess``). A failing
 item is logged and skipped; a failing source is recorded and reported; neither stops
 the others.
 """

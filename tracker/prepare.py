@@ -1,6 +1,7 @@
 """From a fetched body to a document ready to store: extract, detect the language,
 fingerprint, tag. This is the per-page work, and it runs in the worker processes
-(``tracker.workers``), so the main process only schedules, fetches and writes.
+(``tracker.workers``), so the main process only schedules and fetches (a writing
+process stores).
 
 ``Fetched`` (``tracker.models``) is what the main process sends: the bytes and what it
 knows of them; ``Prepared`` is what comes back: the article, its hash and fingerprint, its

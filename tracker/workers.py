@@ -1,6 +1,6 @@
 """The worker processes that do the per-page work (``tracker.prepare``: extraction,
 language, fingerprint, tagging), so that one daemon uses every core while its main
-process only schedules, fetches and writes.
+process only schedules and fetches (``tracker.writeprocess`` stores).
 
 Each worker has a ``Tagger`` (KB and spaCy models): the one the fork server built before
 it forked (``tracker.zygote``), or, for another KB, its own. The pool starts them

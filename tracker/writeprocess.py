@@ -211,7 +211,11 @@ def serve(conn, db_path: str, alerts: Sequence, timezone: str, linger: float | N
     from tracker.writer import Writer
 
     _name(NAME)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    # Ctrl-C and a service's stop (systemd signals every process of the service) are the
+    # main process's to handle: it finishes its passes, then closes this one, whose
+    # batches are then all committed.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=exit_with_parent, daemon=True).start()
     send_lock = threading.Lock()
     root = logging.getLogger()

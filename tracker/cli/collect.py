@@ -207,7 +207,8 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
 
 def _log_costs(results, seconds: float, cpu: float, workers) -> None:
     """What the pass cost the main process (its own CPU, start-up excluded): it only
-    schedules, fetches and writes, so a page should cost it a few milliseconds."""
+    schedules and fetches (with worker processes, a writing process stores), so a page
+    should cost it a few milliseconds."""
     documents = sum(r.new_documents for r in results)
     logging.getLogger("tracker.run").info("run done", extra={
         "documents": documents, "seconds": round(seconds, 2),
