@@ -1,7 +1,7 @@
 """An operator's story: with worker processes, `tracker run` stores pages from a writing
 process of its own. Each batch's result or error comes back once committed, its log lines
-reach the daemon's log, and when the kernel kills that process, its batches fail (to be
-fetched again) and the next batch starts a new one."""
+reach the daemon's log, and when the kernel kills that process, a new one writes the
+batches it had not answered, then the next ones."""
 
 from __future__ import annotations
 
@@ -118,5 +118,50 @@ def test_a_killed_writing_process_is_replaced_and_its_batches_written_once(store
         # Each stored once, in the order the batches came.
         rowids = [r[0] for r in store.db.execute("SELECT url FROM documents ORDER BY rowid")]
         assert rowids == [url(n) for n in (1, 2, 3, 5)]
+    finally:
+        writer.close()
+
+
+def test_a_daemon_that_exits_without_closing_its_writer_still_ends(store, tmp_path):
+    """A reload that fails half-way leaves a writer unclosed when the daemon exits: the
+    child, which ignores SIGTERM, must not keep the daemon waiting for ever; what was sent
+    is written first."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from tests.test_writeprocess import _Save\n"
+        "from tracker.writeprocess import WriterProcess\n"
+        "w = WriterProcess(Path(sys.argv[1]))\n"
+        "assert w.submit(_Save(['https://journal.example/1'])).result(60)\n"
+        "w.submit(_Save(['https://journal.example/2'], wait=0.5))\n"
+        "sys.exit(3)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(store.path)], timeout=120,
+                          capture_output=True, text=True)
+    assert done.returncode == 3, done.stderr
+    assert _urls(store) == ["https://journal.example/1", "https://journal.example/2"]
+
+
+def test_a_writer_that_cannot_start_again_fails_its_batches_instead_of_hanging(
+        store, monkeypatch):
+    from tracker import writeprocess
+
+    writer = WriterProcess(store.path)
+    try:
+        slow = writer.submit(_Save(["https://journal.example/1"], wait=3))
+        time.sleep(1.5)
+        real = writeprocess._Child.start
+
+        def no_process(*args, **kwargs):
+            raise OSError("Cannot allocate memory")
+
+        monkeypatch.setattr(writeprocess._Child, "start", no_process)
+        os.kill(writer.pid, signal.SIGKILL)
+        with pytest.raises(TrackerError, match="could not start again"):
+            slow.result(60)
+        monkeypatch.setattr(writeprocess._Child, "start", real)
+        assert writer.submit(_Save(["https://journal.example/2"])).result(60)
     finally:
         writer.close()

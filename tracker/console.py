@@ -35,6 +35,8 @@ class KeyValueFormatter(logging.Formatter):
         text = record.getMessage() + (f" {extras}" if extras else "")
         if record.exc_info and logging.getLogger().isEnabledFor(logging.DEBUG):
             text += "\n" + self.formatException(record.exc_info)
+        elif record.exc_text and logging.getLogger().isEnabledFor(logging.DEBUG):
+            text += "\n" + record.exc_text  # formatted in the writing process
         if not self.with_time:
             return text
         when = dt.datetime.fromtimestamp(record.created, dt.timezone.utc)

@@ -257,11 +257,13 @@ class Pipeline:
 
     def close(self) -> None:
         """Stop the worker processes (batches already submitted still complete), the
-        alert thread and the writing thread."""
-        if self.dispatcher is not None:
-            self.dispatcher.close()
-        self.workers.close()
-        self.writer.close()
+        alert thread and the writer (its thread or its process), whatever fails first."""
+        try:
+            if self.dispatcher is not None:
+                self.dispatcher.close()
+            self.workers.close()
+        finally:
+            self.writer.close()
 
 
 class _Pending:

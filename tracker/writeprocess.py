@@ -6,7 +6,7 @@ process spent a page, under the same GIL as every source's fetching. In its own 
 the writer no longer takes that time from fetching, and the main process's CPU a page
 falls to what scheduling and fetching cost: one daemon can feed more workers.
 
-The main process sends each task (a picklable callable, ``pipeline.SaveBatch``) through a
+The main process sends each task (a picklable callable, ``writer.SaveBatch``) through a
 pipe; the child hands it to its ``Writer``, which groups the batches waiting into one
 transaction as before, and sends each result (or error) back once committed. The child's
 log records come back the same way and are logged here. When the child dies (killed by
@@ -18,14 +18,17 @@ killed, like the worker processes.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import logging
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.util
 import pickle
 import signal
 import threading
+import weakref
 from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 NAME = b"tracker-writer"  # the child's name in ps, top and /proc/PID/comm
 IDLE_AFTER_CLOSE = 5.0  # seconds a child started after ``close`` waits for more work
 RETRIES = 1  # times a task the writing process died with goes to a new one
+EXIT_WAIT = 30.0  # seconds this process, exiting without ``close``, lets the child finish
 
 
 class WriterProcess:
@@ -51,6 +55,8 @@ class WriterProcess:
         self._send_lock = threading.Lock()  # one sender at a time on the pipe
         self._child: _Child | None = None
         self._closed = False
+        self._exiting = False
+        _watch_exit(self)
 
     def start(self) -> None:
         """Start the child now, so that its imports are done before the first batch."""
@@ -81,6 +87,20 @@ class WriterProcess:
                 child.conn.send(None)
             child.reader.join()
 
+    def _at_exit(self) -> None:
+        """This process is exiting without ``close``: the child gets what was sent
+        written (its pipe closed, it stops), within a bound, else it is killed."""
+        with self._lock:
+            self._exiting = True
+            child, self._child = self._child, None
+        if child is None:
+            return
+        with self._send_lock, contextlib.suppress(OSError, ValueError):
+            child.conn.send(None)
+        child.process.join(timeout=EXIT_WAIT)
+        if child.process.is_alive():
+            child.process.kill()
+
     def _add(self, task: Any, future: Future, tries: int) -> tuple[_Child, int]:
         """The child that will write ``task`` (called holding the lock), and its number
         there."""
@@ -102,30 +122,54 @@ class WriterProcess:
         except Exception as exc:  # noqa: BLE001 - a task that cannot be pickled: a bug
             child.forget(number, exc)
 
-    def _ended(self, child: _Child, lost: list[tuple[Any, Future, int]]) -> None:
-        """``child`` is gone: the tasks it had not answered go to a new child once, in
-        the order they came and before any later batch (an answer lost with the child
-        may have been committed: storing is idempotent, the document is not counted
-        twice); a task that a second child did not answer either fails."""
-        why = TrackerError("the writing process stopped" + (
-            f" (exit code {child.process.exitcode})" if child.process.exitcode else ""))
+    def _ended(self, child: _Child) -> None:
+        """``child`` is gone (its reader ends here). The tasks it had not answered go to a
+        new child once, in the order they came and before any later batch: a submit waits
+        for this lock, and one that came before is among them. An answer lost with the
+        child may have been committed: storing is idempotent (the document is then not
+        counted as new, and its fetch log rows are written twice). The tasks sent again
+        share a transaction: one that kills the new child fails them all (their sources
+        fetch the pages again at the next pass)."""
         with self._lock:
+            lost = child.over()
             if self._child is child:
                 self._child = None  # the next batch starts a new one
+            why = TrackerError("the writing process stopped" + (
+                f" (exit code {child.process.exitcode})" if child.process.exitcode else ""))
             again = []
             for task, future, tries in lost:
                 if future.done():
                     continue
-                if tries >= RETRIES:
+                if tries >= RETRIES or self._exiting:
                     future.set_exception(why)
-                else:
+                    continue
+                try:
                     again.append((*self._add(task, future, tries + 1), task))
+                except Exception as exc:  # noqa: BLE001 - no new process (out of memory)
+                    future.set_exception(TrackerError(
+                        f"the writing process stopped and could not start again ({exc})"))
             if again:
                 log.warning("the writing process stopped; its batches go to a new one",
                             extra={"batches": len(again),
                                    "exit_code": child.process.exitcode})
             for new, number, task in again:  # under the lock: before any later batch
                 self._send(new, number, task)
+
+
+_LIVE: weakref.WeakSet[WriterProcess] = weakref.WeakSet()
+_HOOKED: list[bool] = []  # the exit hook is registered once
+
+
+def _watch_exit(writer: WriterProcess) -> None:
+    """At exit, each writer not closed lets its child finish, before multiprocessing's
+    own exit hook (atexit runs the last registered first; that one is registered when
+    ``multiprocessing.util`` is imported, above), which would wait forever for a child
+    that ignores SIGTERM: a process that exits without ``close`` (a reload that failed
+    half-way) would never end."""
+    if not _HOOKED:
+        atexit.register(lambda: [w._at_exit() for w in list(_LIVE)])
+        _HOOKED.append(True)
+    _LIVE.add(writer)
 
 
 class _Child:
@@ -146,7 +190,8 @@ class _Child:
         process = context.Process(
             target=serve, name="tracker-writer", daemon=True,
             args=(theirs, str(owner.db_path), owner.alerts, owner.timezone,
-                  IDLE_AFTER_CLOSE if linger else None))
+                  IDLE_AFTER_CLOSE if linger else None,
+                  logging.getLogger().getEffectiveLevel()))
         process.start()
         theirs.close()
         child = cls(owner, process, ours)
@@ -168,6 +213,14 @@ class _Child:
         if future is not None and not future.done():
             future.set_exception(exc)
 
+    def over(self) -> list[tuple[Any, Future, int]]:
+        """No task may be added any more: the ones not answered, in the order sent."""
+        with self._lock:
+            self._over = True
+            lost = [self._tasks[n] for n in sorted(self._tasks)]
+            self._tasks = {}
+        return lost
+
     def _read(self) -> None:
         try:
             while True:
@@ -181,7 +234,7 @@ class _Child:
                 _, number, ok, value = message
                 with self._lock:
                     _, future, _ = self._tasks.pop(number, (None, None, 0))
-                if future is not None:
+                if future is not None and not future.done():
                     if ok:
                         future.set_result(value)
                     else:
@@ -192,25 +245,23 @@ class _Child:
             log.exception("the writing process's reply could not be read")
             self.process.kill()
         finally:
-            with self._lock:
-                self._over = True
-                lost = [self._tasks[n] for n in sorted(self._tasks)]
-                self._tasks = {}
             self.process.join(timeout=30)
-            self.conn.close()
-            self.owner._ended(self, lost)
+            with self.owner._send_lock:  # no sender is midway through a message
+                self.conn.close()
+            self.owner._ended(self)
 
 
 # -- in the child ------------------------------------------------------------------------
 
-def serve(conn, db_path: str, alerts: Sequence, timezone: str, linger: float | None) -> None:
+def serve(conn, db_path: str, alerts: Sequence, timezone: str, linger: float | None,
+          level: int = logging.INFO) -> None:
     """The child: each task received goes to a ``Writer``; each result goes back once
     committed. Stops at the ``None`` that ``close`` sends (after writing what came before
     it), when the main process is gone, or, started after a close, once idle."""
+    _name(NAME)  # first: told from the workers from its first moment
     from tracker.workerprocess import exit_with_parent
     from tracker.writer import Writer
 
-    _name(NAME)
     # Ctrl-C and a service's stop (systemd signals every process of the service) are the
     # main process's to handle: it finishes its passes, then closes this one, whose
     # batches are then all committed.
@@ -220,7 +271,7 @@ def serve(conn, db_path: str, alerts: Sequence, timezone: str, linger: float | N
     send_lock = threading.Lock()
     root = logging.getLogger()
     root.handlers[:] = [_Forward(conn, send_lock)]
-    root.setLevel(logging.INFO)
+    root.setLevel(level)  # the main process's: -v shows this one's debug lines too
     on_saved = None
     if alerts:
         from tracker.alerts.outbox import Outbox
@@ -231,16 +282,21 @@ def serve(conn, db_path: str, alerts: Sequence, timezone: str, linger: float | N
     count_lock = threading.Lock()
 
     def answer(number: int, future: Future) -> None:
-        exc = future.exception()
-        message = ("done", number, exc is None, future.result() if exc is None
-                   else _portable(exc))
-        with send_lock:
-            try:
-                conn.send(message)
-            except pickle.PicklingError as bad:  # a result that cannot travel: a bug
-                conn.send(("done", number, False, TrackerError(f"unsendable result: {bad}")))
-        with count_lock:
-            open_tasks[0] -= 1
+        try:
+            exc = future.exception()
+            message = ("done", number, exc is None, future.result() if exc is None
+                       else _portable(exc))
+            with send_lock:
+                try:
+                    conn.send(message)
+                except (OSError, ValueError):
+                    pass  # the main process is gone
+                except Exception as bad:  # noqa: BLE001 - a result that cannot travel: a bug
+                    conn.send(("done", number, False,
+                               TrackerError(f"unsendable result: {bad}")))
+        finally:
+            with count_lock:
+                open_tasks[0] -= 1
 
     try:
         while True:

@@ -60,10 +60,11 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
                 from tracker.alerts.outbox import Outbox
 
                 Outbox(config.alerts, config.timezone).prepare(store.db)
+        # It starts the writing process: a failure must not leave the workers behind.
+        return Pipeline(config, workers, build_fetcher(config), db, stop)
     except BaseException:
         workers.close()
         raise
-    return Pipeline(config, workers, build_fetcher(config), db, stop)
 
 
 class Signals:
