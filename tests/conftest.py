@@ -183,6 +183,18 @@ def kb():
     return load_kb([KB_FILE])
 
 
+@pytest.fixture
+def store(tmp_path, kb):
+    """An empty store with the test KB's entities and one feed source, ``s``."""
+    from tracker.store import Store
+
+    with Store(tmp_path / "t.db") as s:
+        s.sync_entities(kb)
+        s.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
+                                       "interval": 60.0, "lang": None})()])
+        yield s
+
+
 @pytest.fixture(scope="session")
 def tagger(kb):
     """One tagger (one spaCy pipeline per language) for the whole test session."""

@@ -30,15 +30,6 @@ def _mentions():
             Mention("ps", "party", "ps", "PS", 24, 26, "François Hollande et le PS.", "alias")]
 
 
-@pytest.fixture
-def store(tmp_path, kb):
-    with Store(tmp_path / "t.db") as s:
-        s.sync_entities(kb)
-        s.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
-                                       "interval": 60.0, "lang": None})()])
-        yield s
-
-
 def test_migrations_run_once_and_wal_is_on(tmp_path):
     Store(tmp_path / "t.db").close()
     with Store(tmp_path / "t.db") as again:

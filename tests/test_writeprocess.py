@@ -55,15 +55,6 @@ class _Odd(Exception):
         super().__init__(f"{first} {second}")  # pickles with one argument: cannot be rebuilt
 
 
-@pytest.fixture
-def store(tmp_path, kb):
-    with Store(tmp_path / "t.db") as s:
-        s.sync_entities(kb)
-        s.sync_sources([type("S", (), {"name": "s", "kind": "feed", "location": "x",
-                                       "interval": 60.0, "lang": None})()])
-        yield s
-
-
 def _urls(store: Store) -> list[str]:
     return [r[0] for r in store.db.execute("SELECT url FROM documents ORDER BY url")]
 
