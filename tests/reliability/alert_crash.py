@@ -32,9 +32,18 @@ class Hook:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    sent_id = json.loads(body)["id"]
+                except (ValueError, KeyError):
+                    # The sender was killed between its headers and its body: no
+                    # delivery (it had no answer, so it sends the alert again).
+                    self.send_response(400)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 time.sleep(delay)
                 hook.keys.append(self.headers.get("Idempotency-Key", ""))
-                hook.ids_in_body.append(json.loads(body)["id"])
+                hook.ids_in_body.append(sent_id)
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
