@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -29,13 +30,20 @@ class _Save:
 
     urls: list[str]
     fail: str = ""  # "bug": an error; "odd": an error that cannot be rebuilt here;
-    # "fatal": the process dies (a crash in SQLite, say)
+    # "fatal": the process dies (a crash in SQLite, say); "lambda": an unsendable result
     wait: float = 0.0
+    hold: str = ""  # a folder: says "started" there, then waits for "go" there
 
-    def __call__(self, store: Store) -> list[str]:
+    def __call__(self, store: Store):
         time.sleep(self.wait)
+        if self.hold:
+            Path(self.hold, "started").touch()
+            while not Path(self.hold, "go").exists():
+                time.sleep(0.05)
         if self.fail == "fatal":
             os.kill(os.getpid(), signal.SIGKILL)
+        if self.fail == "lambda":
+            return lambda: None
         logging.getLogger("tracker.test").warning("batch written", extra={
             "urls": len(self.urls)})
         stored = [url for url in self.urls if store.save(
@@ -74,6 +82,8 @@ def test_batches_come_back_from_the_writing_process_with_results_errors_and_logs
             with pytest.raises(TrackerError, match="_Odd: needs two arguments"):
                 odd.result(60)
             assert writer.submit(_Save([url(1)])).result(60) == []  # stored already
+        with pytest.raises(TrackerError, match="unsendable result"):
+            writer.submit(_Save([url(5)], fail="lambda")).result(60)
         writer.close()
         # A failed batch is undone whole; the others are stored once.
         assert _urls(store) == [url(1), url(2)]
@@ -85,7 +95,7 @@ def test_batches_come_back_from_the_writing_process_with_results_errors_and_logs
         writer.close()
 
 
-def test_a_killed_writing_process_is_replaced_and_its_batches_written_once(store):
+def test_a_killed_writing_process_is_replaced_and_its_batches_written_once(store, tmp_path):
     """The kernel kills the writing process mid-transaction: what it was writing is undone,
     and a new process writes the batches it had not answered, then the next ones. A batch
     that kills the new one too fails, and its source fetches it again at the next pass."""
@@ -94,9 +104,10 @@ def test_a_killed_writing_process_is_replaced_and_its_batches_written_once(store
         url = "https://journal.example/{}".format
         assert writer.submit(_Save([url(1)])).result(60) == [url(1)]
         first = writer.pid
-        slow = writer.submit(_Save([url(2)], wait=3))
+        slow = writer.submit(_Save([url(2)], hold=str(tmp_path)))
         after = writer.submit(_Save([url(3)]))
-        time.sleep(1.5)  # inside the slow batch
+        _started(tmp_path)  # inside the held batch, mid-transaction
+        (tmp_path / "go").touch()  # the next process goes through at once
         os.kill(first, signal.SIGKILL)
         assert slow.result(60) == [url(2)] and after.result(60) == [url(3)]
         assert writer.pid not in (None, first)
@@ -130,19 +141,20 @@ def test_a_daemon_that_exits_without_closing_its_writer_still_ends(store, tmp_pa
         "w.submit(_Save(['https://journal.example/2'], wait=0.5))\n"
         "sys.exit(3)\n")
     done = subprocess.run([sys.executable, "-c", script, str(store.path)], timeout=120,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
     assert done.returncode == 3, done.stderr
     assert _urls(store) == ["https://journal.example/1", "https://journal.example/2"]
 
 
 def test_a_writer_that_cannot_start_again_fails_its_batches_instead_of_hanging(
-        store, monkeypatch):
+        store, monkeypatch, tmp_path):
     from tracker import writeprocess
 
     writer = WriterProcess(store.path)
     try:
-        slow = writer.submit(_Save(["https://journal.example/1"], wait=3))
-        time.sleep(1.5)
+        slow = writer.submit(_Save(["https://journal.example/1"], hold=str(tmp_path)))
+        _started(tmp_path)
         real = writeprocess._Child.start
 
         def no_process(*args, **kwargs):
@@ -156,3 +168,10 @@ def test_a_writer_that_cannot_start_again_fails_its_batches_instead_of_hanging(
         assert writer.submit(_Save(["https://journal.example/2"])).result(60)
     finally:
         writer.close()
+
+
+def _started(folder: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not (folder / "started").exists():
+        assert time.monotonic() < deadline, "the batch never started"
+        time.sleep(0.05)

@@ -259,9 +259,11 @@ class Pipeline:
         """Stop the worker processes (batches already submitted still complete), the
         alert thread and the writer (its thread or its process), whatever fails first."""
         try:
-            if self.dispatcher is not None:
-                self.dispatcher.close()
-            self.workers.close()
+            try:
+                if self.dispatcher is not None:
+                    self.dispatcher.close()
+            finally:
+                self.workers.close()
         finally:
             self.writer.close()
 

@@ -18,19 +18,21 @@ killed, like the worker processes.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import ctypes
 import logging
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.util
+import os
 import pickle
 import signal
+import socket
 import threading
 import weakref
 from collections.abc import Sequence
 from concurrent.futures import Future
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +63,7 @@ class WriterProcess:
     def start(self) -> None:
         """Start the child now, so that its imports are done before the first batch."""
         with self._lock:
-            if self._child is None:
+            if self._child is None and not self._exiting:
                 self._child = _Child.start(self, linger=self._closed)
 
     @property
@@ -95,17 +97,20 @@ class WriterProcess:
             child, self._child = self._child, None
         if child is None:
             return
-        with self._send_lock, contextlib.suppress(OSError, ValueError):
-            child.conn.send(None)
-        child.process.join(timeout=EXIT_WAIT)
+        with contextlib.suppress(OSError, ValueError):  # end of input: it stops
+            socket.socket(fileno=os.dup(child.conn.fileno())).shutdown(socket.SHUT_WR)
+        child.reader.join(EXIT_WAIT)  # its last answers and log lines handled here
         if child.process.is_alive():
             child.process.kill()
+            child.reader.join(5)
 
     def _add(self, task: Any, future: Future, tries: int) -> tuple[_Child, int]:
         """The child that will write ``task`` (called holding the lock), and its number
         there."""
         while True:
             if self._child is None:
+                if self._exiting:
+                    raise TrackerError("the writing process is stopping: this process exits")
                 self._child = _Child.start(self, linger=self._closed)
             child = self._child
             number = child.add(task, future, tries)
@@ -115,12 +120,15 @@ class WriterProcess:
 
     def _send(self, child: _Child, number: int, task: Any) -> None:
         try:
+            data = ForkingPickler.dumps((number, task))
+        except Exception as exc:  # noqa: BLE001 - a task that cannot be pickled: a bug
+            child.forget(number, TrackerError(f"unsendable batch: {exc}"))
+            return
+        try:
             with self._send_lock:  # blocks while the child's queue is full: back-pressure
-                child.conn.send((number, task))
+                child.conn.send_bytes(data)
         except (OSError, ValueError):
             pass  # the child is gone: its reader sends the task to the next one
-        except Exception as exc:  # noqa: BLE001 - a task that cannot be pickled: a bug
-            child.forget(number, exc)
 
     def _ended(self, child: _Child) -> None:
         """``child`` is gone (its reader ends here). The tasks it had not answered go to a
@@ -136,24 +144,29 @@ class WriterProcess:
                 self._child = None  # the next batch starts a new one
             why = TrackerError("the writing process stopped" + (
                 f" (exit code {child.process.exitcode})" if child.process.exitcode else ""))
-            again = []
+            again, failed = [], []
             for task, future, tries in lost:
                 if future.done():
                     continue
                 if tries >= RETRIES or self._exiting:
-                    future.set_exception(why)
+                    failed.append((future, why))
+                    continue
+                if failed and not again:  # a new process could not start: none is tried
+                    failed.append((future, failed[-1][1]))
                     continue
                 try:
                     again.append((*self._add(task, future, tries + 1), task))
                 except Exception as exc:  # noqa: BLE001 - no new process (out of memory)
-                    future.set_exception(TrackerError(
-                        f"the writing process stopped and could not start again ({exc})"))
+                    failed.append((future, TrackerError(
+                        f"the writing process stopped and could not start again ({exc})")))
             if again:
                 log.warning("the writing process stopped; its batches go to a new one",
                             extra={"batches": len(again),
                                    "exit_code": child.process.exitcode})
             for new, number, task in again:  # under the lock: before any later batch
                 self._send(new, number, task)
+        for future, exc in failed:  # outside the lock: a callback may submit
+            future.set_exception(exc)
 
 
 _LIVE: weakref.WeakSet[WriterProcess] = weakref.WeakSet()
@@ -162,14 +175,23 @@ _HOOKED: list[bool] = []  # the exit hook is registered once
 
 def _watch_exit(writer: WriterProcess) -> None:
     """At exit, each writer not closed lets its child finish, before multiprocessing's
-    own exit hook (atexit runs the last registered first; that one is registered when
-    ``multiprocessing.util`` is imported, above), which would wait forever for a child
-    that ignores SIGTERM: a process that exits without ``close`` (a reload that failed
-    half-way) would never end."""
+    exit function joins the children: it would wait forever for one that ignores
+    SIGTERM, and a process that exits without ``close`` (a reload that failed half-way)
+    would never end."""
     if not _HOOKED:
-        atexit.register(lambda: [w._at_exit() for w in list(_LIVE)])
+        # Run by multiprocessing's exit function before it signals and joins the
+        # children, whatever the order of atexit's hooks.
+        multiprocessing.util.Finalize(None, _at_exit_all, exitpriority=100)
         _HOOKED.append(True)
     _LIVE.add(writer)
+
+
+def _at_exit_all() -> None:
+    for writer in list(_LIVE):
+        try:
+            writer._at_exit()
+        except Exception:  # noqa: BLE001 - the next writer's child must still end
+            log.exception("the writing process could not be stopped at exit")
 
 
 class _Child:
@@ -229,7 +251,9 @@ class _Child:
                     break
                 if message[0] == "log":
                     record = logging.makeLogRecord(message[1])
-                    logging.getLogger(record.name).handle(record)
+                    logger = logging.getLogger(record.name)
+                    if logger.isEnabledFor(record.levelno):  # this process's levels
+                        logger.handle(record)
                     continue
                 _, number, ok, value = message
                 with self._lock:
@@ -246,7 +270,10 @@ class _Child:
             self.process.kill()
         finally:
             self.process.join(timeout=30)
-            with self.owner._send_lock:  # no sender is midway through a message
+            if self.process.is_alive():  # stuck on its way out: done with
+                self.process.kill()
+                self.process.join()
+            with self.owner._send_lock, contextlib.suppress(OSError):  # no sender midway
                 self.conn.close()
             self.owner._ended(self)
 
@@ -286,14 +313,13 @@ def serve(conn, db_path: str, alerts: Sequence, timezone: str, linger: float | N
             exc = future.exception()
             message = ("done", number, exc is None, future.result() if exc is None
                        else _portable(exc))
-            with send_lock:
-                try:
-                    conn.send(message)
-                except (OSError, ValueError):
-                    pass  # the main process is gone
-                except Exception as bad:  # noqa: BLE001 - a result that cannot travel: a bug
-                    conn.send(("done", number, False,
-                               TrackerError(f"unsendable result: {bad}")))
+            try:
+                data = ForkingPickler.dumps(message)
+            except Exception as bad:  # noqa: BLE001 - a result that cannot travel: a bug
+                data = ForkingPickler.dumps(("done", number, False,
+                                             TrackerError(f"unsendable result: {bad}")))
+            with send_lock, contextlib.suppress(OSError, ValueError):  # parent gone
+                conn.send_bytes(data)
         finally:
             with count_lock:
                 open_tasks[0] -= 1
