@@ -97,8 +97,9 @@ class WriterProcess:
             child, self._child = self._child, None
         if child is None:
             return
-        with contextlib.suppress(OSError, ValueError):  # end of input: it stops
-            socket.socket(fileno=os.dup(child.conn.fileno())).shutdown(socket.SHUT_WR)
+        with contextlib.suppress(OSError, ValueError), socket.socket(  # end of input: it stops
+                fileno=os.dup(child.conn.fileno())) as end:
+            end.shutdown(socket.SHUT_WR)
         child.reader.join(EXIT_WAIT)  # its last answers and log lines handled here
         if child.process.is_alive():
             child.process.kill()
