@@ -49,13 +49,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 WORKER_MB = 400  # what a worker may hold (issue 13); `auto` leaves that much per worker
-MAIN_MB = 300  # the main process: fetching, storing, its caches
+MAIN_MB = 300  # the main process (fetching, its caches) and the writing process
 EARLY_BREAKS = 3  # pools in a row dying before any worker is ready: give up
 IN_FLIGHT_PER_WORKER = 3  # batches of all sources queued or running, per worker
 # One thread of numerical work per worker; glibc's per-thread malloc arenas kept few.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "BLIS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
-
 
 
 def default_processes() -> int:

@@ -107,17 +107,13 @@ class WriterProcess:
 
     def _add(self, task: Any, future: Future, tries: int) -> tuple[_Child, int]:
         """The child that will write ``task`` (called holding the lock), and its number
-        there."""
-        while True:
-            if self._child is None:
-                if self._exiting:
-                    raise TrackerError("the writing process is stopping: this process exits")
-                self._child = _Child.start(self, linger=self._closed)
-            child = self._child
-            number = child.add(task, future, tries)
-            if number is not None:
-                return child, number
-            self._child = None  # it stopped meanwhile (idle after a close): a new one
+        there. A child whose reader has ended is no longer ``_child``: ``_ended`` takes
+        its tasks and clears it under this same lock."""
+        if self._child is None:
+            if self._exiting:
+                raise TrackerError("the writing process is stopping: this process exits")
+            self._child = _Child.start(self, linger=self._closed)
+        return self._child, self._child.add(task, future, tries)
 
     def _send(self, child: _Child, number: int, task: Any) -> None:
         try:
@@ -203,7 +199,6 @@ class _Child:
         self._tasks: dict[int, tuple[Any, Future, int]] = {}
         self._lock = threading.Lock()
         self._next = 0
-        self._over = False  # its replies are all read: a task added now is never answered
         self.reader = threading.Thread(target=self._read, name="writer-replies", daemon=True)
 
     @classmethod
@@ -221,11 +216,9 @@ class _Child:
         child.reader.start()
         return child
 
-    def add(self, task: Any, future: Future, tries: int) -> int | None:
-        """The number ``task`` is answered under; None when this child is over."""
+    def add(self, task: Any, future: Future, tries: int) -> int:
+        """The number ``task`` is answered under."""
         with self._lock:
-            if self._over:
-                return None
             self._next += 1
             self._tasks[self._next] = (task, future, tries)
             return self._next
@@ -237,9 +230,8 @@ class _Child:
             future.set_exception(exc)
 
     def over(self) -> list[tuple[Any, Future, int]]:
-        """No task may be added any more: the ones not answered, in the order sent."""
+        """The tasks not answered, in the order sent (the owner no longer adds any)."""
         with self._lock:
-            self._over = True
             lost = [self._tasks[n] for n in sorted(self._tasks)]
             self._tasks = {}
         return lost
