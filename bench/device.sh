@@ -5,8 +5,11 @@
 # It unpacks the dependencies, checks they import, then runs bench/ingest.py at 14 and
 # 4 worker processes and bench/ceiling.py at 14 (then --steps); figures and logs land in $OUT.
 # DEVICE_PROCESSES, DEVICE_RUNS, DEVICE_ARTICLES and DEVICE_CEILING=0 change the plan
-# (about 5 minutes as it is); DEVICE_PYTHON, DEVICE_SITE and DEVICE_ARCHIVE where it
-# runs and with what.
+# (about 8 minutes with DEVICE_RUNS=3); DEVICE_PYTHON, DEVICE_SITE and DEVICE_ARCHIVE where
+# it runs and with what. A fresh machine each call, whose runs vary by a fifth: to compare
+# with an earlier commit, pack it here (`git archive -o .device/baseline.tar COMMIT tracker
+# bench`) and set DEVICE_BASELINE=.device/baseline.tar; each of the DEVICE_RUNS is then a
+# pair, this tree then the baseline, each in its own ingest-pN-{this,baseline}-K.json.
 set -u
 PY=${DEVICE_PYTHON:-python3}
 OUT=${OUT:-/tmp/device-out}
@@ -23,10 +26,27 @@ export PYTHONPATH="$SITE:$PWD" PYTHONUNBUFFERED=1
 protego, py3langid, numpy, tracker.cli; print('dependencies:', 'spacy', spacy.__version__, \
 'numpy', numpy.__version__)" || exit 1
 echo "$(nproc) cores, $("$PY" --version), unpacked in $(( $(date +%s) - started )) s"
+BASELINE=${DEVICE_BASELINE:-}
+if [ -n "$BASELINE" ]; then
+    mkdir -p /tmp/baseline && tar -xf "$BASELINE" -C /tmp/baseline || exit 1
+fi
 for processes in ${DEVICE_PROCESSES:-14 4}; do
-    "$PY" bench/ingest.py --articles "$ARTICLES" --naive-articles 0 \
-        --processes "$processes" --runs "${DEVICE_RUNS:-1}" \
-        --json "$OUT/ingest-p$processes.json" 2>&1 | tee "$OUT/ingest-p$processes.txt"
+    if [ -z "$BASELINE" ]; then
+        "$PY" bench/ingest.py --articles "$ARTICLES" --naive-articles 0 \
+            --processes "$processes" --runs "${DEVICE_RUNS:-1}" \
+            --json "$OUT/ingest-p$processes.json" 2>&1 | tee "$OUT/ingest-p$processes.txt"
+    else
+        for pair in $(seq "${DEVICE_RUNS:-1}"); do
+            for tree in this baseline; do
+                dir=$PWD; [ "$tree" = baseline ] && dir=/tmp/baseline
+                echo "== $tree, pair $pair" | tee -a "$OUT/ingest-p$processes.txt"
+                (cd "$dir" && PYTHONPATH="$SITE:$dir" "$PY" bench/ingest.py \
+                    --articles "$ARTICLES" --naive-articles 0 --processes "$processes" \
+                    --json "$OUT/ingest-p$processes-$tree-$pair.json") 2>&1 \
+                    | tee -a "$OUT/ingest-p$processes.txt"
+            done
+        done
+    fi
     echo "--- $(( $(date +%s) - started )) s so far"
 done
 if [ "${DEVICE_CEILING:-1}" != 0 ]; then

@@ -8,7 +8,6 @@ initializer; the main process never imports spaCy through here.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -28,20 +27,16 @@ if TYPE_CHECKING:
 
 _worker: tuple[Tagger, tuple[str, ...]] | None = None  # the worker process's own tagger
 _worker_error: str | None = None  # why it could not build one
-_siblings = None  # the barrier every worker of its pool meets once started
-
-ALL_STARTED_WAIT = 120  # seconds a worker waits for its siblings to start (see all_started)
 
 
 def initialize(entities: Sequence, kb_version: str, languages: tuple[str, ...],
-                  events, siblings, generation: int) -> None:
+                  events, generation: int) -> None:
     """A worker's initializer: its tagger and both pipelines, and the language model, as
     the fork server built them when they are of this KB, else loaded now; then it says so
     on ``events`` (its pool's generation, its pid, or why it failed). A failure is also
     kept and raised by every batch: the pool stays whole, so the main process learns why
     instead of watching workers vanish."""
-    global _worker, _worker_error, _siblings
-    _siblings = siblings
+    global _worker, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=exit_with_parent, daemon=True).start()
     try:
@@ -57,20 +52,6 @@ def initialize(entities: Sequence, kb_version: str, languages: tuple[str, ...],
     except Exception as exc:  # noqa: BLE001 - told to the main process
         _worker_error = f"{type(exc).__name__}: {exc}"
     events.put((generation, os.getpid(), _worker_error))
-
-
-def all_started() -> int:
-    """The first task of each worker: wait until every worker of the pool has one.
-
-    The executor starts a process only when it finds none idle at a ``submit``. Where
-    forking a worker is slow (half a second in a gVisor sandbox, from a fork server that
-    holds the tagger) the first workers were done with their first task before the next
-    process was asked for, and a pool of 14 stopped at 6: 6 of 16 cores busy. Held here,
-    no worker is idle until all have started."""
-    # One that never comes (out of memory) breaks the barrier: the others go on without.
-    with contextlib.suppress(threading.BrokenBarrierError):
-        _siblings.wait(ALL_STARTED_WAIT)
-    return os.getpid()
 
 
 def build_tagger(kb: KnowledgeBase) -> Tagger:

@@ -36,7 +36,6 @@ from tracker.errors import TrackerError
 from tracker.kb import KnowledgeBase
 from tracker.models import Fetched, Prepared, tagger_version
 from tracker.workerprocess import (
-    all_started,
     build_tagger,
     feed_items,
     initialize,
@@ -52,6 +51,7 @@ WORKER_MB = 400  # what a worker may hold (issue 13); `auto` leaves that much pe
 MAIN_MB = 300  # the main process (fetching, its caches) and the writing process
 EARLY_BREAKS = 3  # pools in a row dying before any worker is ready: give up
 IN_FLIGHT_PER_WORKER = 3  # batches of all sources queued or running, per worker
+SPAWN_GAP = 0.01  # seconds between two forks of the pool's processes (see _spawn_all)
 # One thread of numerical work per worker; glibc's per-thread malloc arenas kept few.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "BLIS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
@@ -115,6 +115,42 @@ def start_fork_server(entities: Sequence = (), languages: Sequence[str] = ()) ->
 def _set_worker_env() -> None:
     for key, value in WORKER_ENV.items():  # inherited by the fork server and its workers
         os.environ.setdefault(key, value)
+
+
+def _spawn_all(executor: ProcessPoolExecutor, processes: int) -> None:
+    """Fork every process of the pool now, one after another, each taking batches as soon
+    as it is up.
+
+    The executor itself starts a process only when a ``submit`` finds none idle: where
+    forking one is slow (half a second in a gVisor sandbox, from a fork server that holds
+    the tagger), the first workers were idle again before the next fork, and a pool of
+    14 stopped at 6. Holding every worker's first task at a barrier until all had started
+    fixed that, but then no page was tagged until the last fork, 14 forks in: 5 to 6 s of
+    a 20 s run there. CPython's executor (read in 3.10 to 3.13) forks through
+    ``_spawn_process``, under ``_shutdown_lock``, as ``submit`` does; where it has no such
+    method, processes start as submits find none idle."""
+    spawn = getattr(executor, "_spawn_process", None)
+    lock = getattr(executor, "_shutdown_lock", None)
+    if spawn is None or lock is None:
+        return
+    while True:
+        with lock:
+            # Shut down (replaced after a death, or closed), broken, or whole: done.
+            if (getattr(executor, "_shutdown_thread", True) or executor._broken
+                    or len(executor._processes) >= processes):
+                return
+            try:
+                spawn()
+            except Exception as exc:  # noqa: BLE001 - a submit tries again, and says why
+                log.warning("a worker process could not be forked",
+                            extra={"error": f"{type(exc).__name__}: {exc}"})
+                return
+            wakeup = getattr(executor, "_executor_manager_thread_wakeup", None)
+            if wakeup is not None:  # it watches the new process's exit too
+                wakeup.wakeup()
+        # Submits wait on the same lock, and a lock is not fair: taken again at once, it
+        # would let no batch in until the last fork (seen on a loaded machine).
+        time.sleep(SPAWN_GAP)
 
 
 class Job:
@@ -210,13 +246,16 @@ class WorkerPool:
                          daemon=True).start()
 
     def _first_executor(self) -> None:
+        executor = None
         with self._lock:
             try:
-                self._executor = self._new_executor()
+                executor = self._executor = self._new_executor(spawn=False)
             except Exception as exc:  # noqa: BLE001 - told to every batch
                 self.failure = f"the worker processes cannot start ({exc})"
             finally:
                 self._created.set()
+        if executor is not None:  # the forks, in this thread, while batches queue
+            _spawn_all(executor, self.processes)
 
     def _load_local(self) -> Tagger:
         try:
@@ -228,17 +267,19 @@ class WorkerPool:
         self._status()
         return tagger
 
-    def _new_executor(self) -> ProcessPoolExecutor:
-        siblings = self._context.Barrier(self.processes)
+    def _new_executor(self, spawn: bool = True) -> ProcessPoolExecutor:
+        """A pool whose processes fork one by one (``_spawn_all``) while batches queue:
+        in a thread of its own when ``spawn``, else the caller's to start."""
         self._generation += 1  # a late word from the pool replaced is not this one's
         executor = ProcessPoolExecutor(
             max_workers=self.processes, mp_context=self._context,
             initializer=initialize,
             initargs=(self._entities, self.kb.version, self.languages, self._events,
-                      siblings, self._generation))
+                      self._generation))
         self._ready = set()
-        for _ in range(self.processes):  # spawns them all now, each starting on its own
-            executor.submit(all_started)
+        if spawn:
+            threading.Thread(target=_spawn_all, args=(executor, self.processes),
+                             name="workers-start", daemon=True).start()
         return executor
 
     def _listen(self) -> None:
@@ -316,11 +357,12 @@ class WorkerPool:
         return parse_feed(body, base_url, content_type)
 
     def _feed_future(self, body: bytes, base_url: str, content_type: str) -> Future | None:
-        if self._local is not None or not self._created.is_set():
-            return None  # one process, or the first pool still forking (holding the lock)
+        # One process; or workers still forking (a batch's submit may hold the lock
+        # through a fork): not every worker is ready, the queue drains slowly, and the
+        # feed would wait behind the batches in it.
+        if self._local is not None or len(self._ready) < self.processes:
+            return None
         with self._lock:
-            # Every worker ready, not just one: a worker's first task waits at the barrier
-            # for its siblings (``all_started``), and the feed would wait behind it.
             if self.failure or self._executor is None or len(self._ready) < self.processes:
                 return None
             try:
