@@ -26,10 +26,12 @@ and gives each figure's spread.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -372,6 +374,7 @@ def run(*, articles: int = 2000, naive_articles: int = 200,
             if got["documents"] == 0:
                 raise RuntimeError(f"tracker stored nothing; see {work / 'tracker.log'}")
             texts = got.pop("texts")
+            got.update(pool_start(work / "tracker.log"))
             naive = None
             if naive_articles > 0:
                 say(f"naive script over {naive_articles} pages ...")
@@ -448,6 +451,25 @@ def _commit() -> str | None:
     return head + ("+dirty" if dirty else "")
 
 
+def pool_start(log_file: Path) -> dict:
+    """When the worker pool was whole and ready, from the daemon's log, in seconds after
+    it started: its first fork (which waits for the fork server's imports and tagger),
+    the other forks together, and every worker ready."""
+    found = {}
+    wanted = {"worker processes forked": {"first_fork_s": "workers_first_fork_s",
+                                           "other_forks_s": "workers_other_forks_s",
+                                           "seconds": "workers_forked_s"},
+              "worker processes ready": {"seconds": "workers_ready_s"}}
+    with contextlib.suppress(OSError):
+        for line in log_file.read_text(errors="replace").splitlines():
+            for message, keys in wanted.items():
+                if f" {message} " in line + " ":
+                    fields = dict(re.findall(r"(\w+)=([\d.]+)", line))
+                    found.update({name: float(fields[key]) for key, name in keys.items()
+                                  if key in fields})
+    return found
+
+
 def report(r: dict) -> str:
     """The figures as a small table (80 columns)."""
     t, lim, naive = r["tracker"], r["limit"], r["naive"]
@@ -465,6 +487,10 @@ def report(r: dict) -> str:
         ("", f"CPU per page: {t['main_cpu_ms_per_page']:.1f} ms in the main process, "
              f"{t['children_cpu_ms_per_page']:.0f} ms in its worker processes, "
              f"{t.get('writer_cpu_ms_per_page', 0):.1f} ms in its writing process"),
+        ("", "worker pool: first fork after "
+             f"{t.get('workers_first_fork_s', float('nan')):.1f} s (the fork server loading),"
+             f" the others {t.get('workers_other_forks_s', float('nan')):.1f} s, all ready "
+             f"{t.get('workers_ready_s', float('nan')):.1f} s after it started"),
         ("", f"minor page faults per page: {t['main_faults_per_page']:.0f} in the main "
              f"process, {t['children_faults_per_page']:.0f} in its worker processes"),
         ("", f"{t['mentions']:,} mentions, {t['duplicates']} duplicates, "
@@ -564,6 +590,9 @@ SPREAD = {  # figure: where it is in a run's result
     "largest worker PSS MB": ("tracker", "worker_peak_pss_mb"),
     "all processes PSS MB": ("tracker", "peak_pss_mb"),
     "start-up s": ("tracker", "startup_s"),
+    "pool's first fork s": ("tracker", "workers_first_fork_s"),
+    "pool's other forks s": ("tracker", "workers_other_forks_s"),
+    "pool ready s": ("tracker", "workers_ready_s"),
 }
 
 
@@ -575,8 +604,11 @@ def spread(results: Sequence[dict]) -> dict:
         for r in results:
             value = r
             for key in path:
-                value = value[key]
-            values.append(value)
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is not None:  # one worker process: no pool to start
+                values.append(value)
+        if not values:
+            continue
         values.sort()
         out[name] = {"min": values[0], "median": values[len(values) // 2],
                      "max": values[-1], "values": values}

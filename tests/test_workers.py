@@ -153,9 +153,8 @@ from tracker.workers import WorkerPool, start_fork_server
 
 fork = context.ForkServerProcess._Popen
 def slow_fork(process_obj):  # as in a gVisor sandbox, slower: a second a worker
-    started = fork(process_obj)
     time.sleep(1.0)
-    return started
+    return fork(process_obj)
 context.ForkServerProcess._Popen = staticmethod(slow_fork)
 
 if __name__ == "__main__":
@@ -193,3 +192,38 @@ def test_workers_take_batches_as_they_fork_and_all_fork_where_forking_is_slow(tm
     first, ready, processes = out.stdout.split()
     assert int(first) < 3  # tagged before the last fork
     assert (ready, processes) == ("3", "3")  # then every worker, no fewer processes
+
+
+CLOSED_IDLE = """
+import time
+from tests.conftest import KB_FILE
+from tracker.kb import load_kb
+from tracker.workers import WorkerPool, start_fork_server
+
+if __name__ == "__main__":
+    start_fork_server([KB_FILE], ["fr"])
+    pool = WorkerPool(load_kb([KB_FILE]), [KB_FILE], 2, ["fr"])
+    pool.start()
+    deadline = time.monotonic() + 120
+    while pool.ready < 2 and time.monotonic() < deadline and pool.failure is None:
+        time.sleep(0.1)
+    print(pool.failure or pool.ready)
+    pool.close()  # no batch ever sent: nothing had told the workers to exit
+"""
+
+
+def test_a_pool_closed_before_any_batch_lets_the_daemon_exit(tmp_path):
+    """`run --once` with every feed unchanged, or a reload refused, closes the workers
+    before sending them anything: they exit, and so does the daemon, instead of waiting
+    for work for ever (multiprocessing joins them at exit)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "closed_idle.py"
+    script.write_text(CLOSED_IDLE)
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, str(script)], cwd=root,
+                         env={**os.environ, "PYTHONPATH": str(root)},
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["2"]

@@ -117,7 +117,8 @@ def _set_worker_env() -> None:
         os.environ.setdefault(key, value)
 
 
-def _spawn_all(executor: ProcessPoolExecutor, processes: int) -> None:
+def _spawn_all(executor: ProcessPoolExecutor, processes: int
+               ) -> tuple[list[float], str | None]:
     """Fork every process of the pool now, one after another, each taking batches as soon
     as it is up.
 
@@ -125,32 +126,54 @@ def _spawn_all(executor: ProcessPoolExecutor, processes: int) -> None:
     forking one is slow (half a second in a gVisor sandbox, from a fork server that holds
     the tagger), the first workers were idle again before the next fork, and a pool of
     14 stopped at 6. Holding every worker's first task at a barrier until all had started
-    fixed that, but then no page was tagged until the last fork, 14 forks in: 5 to 6 s of
-    a 20 s run there. CPython's executor (read in 3.10 to 3.13) forks through
-    ``_spawn_process``, under ``_shutdown_lock``, as ``submit`` does; where it has no such
-    method, processes start as submits find none idle."""
+    fixed that, but then no page was tagged until the last fork, 14 forks in. CPython's
+    executor (read in 3.10 to 3.13) forks through ``_spawn_process``, under
+    ``_shutdown_lock``, as ``submit`` does; its manager thread, which feeds the workers
+    and tells them to exit at ``shutdown``, is started here too, since a pool closed
+    before any submit would otherwise leave them waiting for work. Where it has no such
+    methods, processes start as submits find none idle. Returns how long each fork took
+    (the first waits for the fork server's imports and tagger), and why one failed."""
     spawn = getattr(executor, "_spawn_process", None)
+    manage = getattr(executor, "_start_executor_manager_thread", None)
     lock = getattr(executor, "_shutdown_lock", None)
-    if spawn is None or lock is None:
-        return
+    took: list[float] = []
+    if spawn is None or manage is None or lock is None:
+        return took, None
     while True:
         with lock:
-            # Shut down (replaced after a death, or closed), broken, or whole: done.
+            # Shut down (replaced after a death, or closed), broken, whole, or one of
+            # them dead already (the pool breaks, and is replaced whole): done.
             if (getattr(executor, "_shutdown_thread", True) or executor._broken
-                    or len(executor._processes) >= processes):
-                return
+                    or len(executor._processes) >= processes
+                    or any(p.exitcode is not None for p in executor._processes.values())):
+                return took, None
+            started = time.monotonic()
             try:
                 spawn()
-            except Exception as exc:  # noqa: BLE001 - a submit tries again, and says why
-                log.warning("a worker process could not be forked",
-                            extra={"error": f"{type(exc).__name__}: {exc}"})
-                return
+                manage()
+            except Exception as exc:  # noqa: BLE001 - the caller says so
+                return took, f"{type(exc).__name__}: {exc}"
+            took.append(time.monotonic() - started)
             wakeup = getattr(executor, "_executor_manager_thread_wakeup", None)
             if wakeup is not None:  # it watches the new process's exit too
                 wakeup.wakeup()
         # Submits wait on the same lock, and a lock is not fair: taken again at once, it
         # would let no batch in until the last fork (seen on a loaded machine).
         time.sleep(SPAWN_GAP)
+
+
+def _end_leftovers(executor: ProcessPoolExecutor) -> None:
+    """Shut a broken pool down, and end its processes still alive. On CPython 3.10 and
+    3.11 its manager thread ends them without the lock a fork holds, so one forked just
+    then could be missed, and wait for work for ever."""
+    lock = getattr(executor, "_shutdown_lock", None)
+    with lock if lock is not None else contextlib.nullcontext():
+        left = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in left:
+        with contextlib.suppress(Exception):
+            if process.exitcode is None:
+                process.terminate()
 
 
 class Job:
@@ -254,8 +277,18 @@ class WorkerPool:
                 self.failure = f"the worker processes cannot start ({exc})"
             finally:
                 self._created.set()
-        if executor is not None:  # the forks, in this thread, while batches queue
-            _spawn_all(executor, self.processes)
+        if executor is None:
+            return
+        took, error = _spawn_all(executor, self.processes)  # here, while batches queue
+        if error:
+            log.error("a worker process could not be forked", extra={"error": error})
+            if not took:  # none at all: every batch says why
+                self.failure = f"the worker processes cannot start ({error})"
+        if took:  # where a start's seconds go: the fork server's loading, or the forks
+            log.info("worker processes forked", extra={
+                "processes": len(took), "first_fork_s": round(took[0], 2),
+                "other_forks_s": round(sum(took[1:]), 2),
+                "seconds": round(time.monotonic() - self._started_at, 2)})
 
     def _load_local(self) -> Tagger:
         try:
@@ -278,9 +311,15 @@ class WorkerPool:
                       self._generation))
         self._ready = set()
         if spawn:
-            threading.Thread(target=_spawn_all, args=(executor, self.processes),
+            threading.Thread(target=self._spawn_more, args=(executor,),
                              name="workers-start", daemon=True).start()
         return executor
+
+    def _spawn_more(self, executor: ProcessPoolExecutor) -> None:
+        """A replacement pool's forks: one that fails is said; its batches fail alone."""
+        took, error = _spawn_all(executor, self.processes)
+        if error:
+            log.error("a worker process could not be forked", extra={"error": error})
 
     def _listen(self) -> None:
         """Workers say when they are ready (or why they cannot be)."""
@@ -321,21 +360,31 @@ class WorkerPool:
             if self._executor is None:
                 raise TrackerError("the worker processes are stopped")
             try:
-                return self._executor.submit(prepare_pages, pages)
-            except BrokenProcessPool:  # a worker died (killed, out of memory): new ones
-                self.restarts += 1
-                # Workers that die while loading (memory too short for the models) would
-                # be started again and again: after a few pools in a row, say so and stop.
-                self._early_breaks = 0 if self._ready else self._early_breaks + 1
-                if self._early_breaks >= EARLY_BREAKS:
-                    self.failure = ("the worker processes die while loading, "
-                                    f"{self._early_breaks} times in a row (out of memory?)")
-                    raise TrackerError(self.failure) from None
-                log.error("a worker process died; starting new ones",
-                          extra={"restarts": self.restarts})
-                self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = self._new_executor()
-                return self._executor.submit(prepare_pages, pages)
+                return self._submit_locked(pages)
+            except (BrokenProcessPool, TrackerError):
+                raise
+            except Exception as exc:  # a submit that forks, and fails (fork server gone)
+                raise TrackerError("the worker processes cannot start "
+                                   f"({type(exc).__name__}: {exc})") from None
+
+    def _submit_locked(self, pages: list[Fetched]) -> Future:
+        """Under ``_lock``, with an executor: a batch in, or the pool replaced."""
+        try:
+            return self._executor.submit(prepare_pages, pages)  # type: ignore[union-attr]
+        except BrokenProcessPool:  # a worker died (killed, out of memory): new ones
+            self.restarts += 1
+            # Workers that die while loading (memory too short for the models) would
+            # be started again and again: after a few pools in a row, say so and stop.
+            self._early_breaks = 0 if self._ready else self._early_breaks + 1
+            if self._early_breaks >= EARLY_BREAKS:
+                self.failure = ("the worker processes die while loading, "
+                                f"{self._early_breaks} times in a row (out of memory?)")
+                raise TrackerError(self.failure) from None
+            log.error("a worker process died; starting new ones",
+                      extra={"restarts": self.restarts})
+            _end_leftovers(self._executor)
+            self._executor = self._new_executor()
+            return self._executor.submit(prepare_pages, pages)
 
     def parse_feed(self, body: bytes, base_url: str, content_type: str
                    ) -> tuple[list[FeedItem], str | None]:
