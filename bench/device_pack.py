@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # (numpy 2.5, a recent lxml) work with these. Everything else travels, at our versions,
 # first on the path: the image's older typing-extensions or click would not do.
 ON_DEVICE = {"numpy", "lxml", "pip", "setuptools"}
-# Not needed for `tracker run` and the benchmarks.
-LEFT_OUT = {"fastapi", "uvicorn", "starlette", "orjson", "pydantic-extra-types"}
+# Not needed for `tracker run` and the benchmarks (orjson is: the KB is read with it).
+LEFT_OUT = {"fastapi", "uvicorn", "starlette", "pydantic-extra-types"}
 DROPPED = re.compile(r"(^|/)(tests?|testing)/|\.(pyx|pxd|pxi|c|cpp|h|hpp)$")
 
 
