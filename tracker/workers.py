@@ -33,6 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from tracker.errors import TrackerError
+from tracker.forking import end_broken, fork_all
 from tracker.kb import KnowledgeBase
 from tracker.models import Fetched, Prepared, tagger_version
 from tracker.workerprocess import (
@@ -51,7 +52,6 @@ WORKER_MB = 400  # what a worker may hold (issue 13); `auto` leaves that much pe
 MAIN_MB = 300  # the main process (fetching, its caches) and the writing process
 EARLY_BREAKS = 3  # pools in a row dying before any worker is ready: give up
 IN_FLIGHT_PER_WORKER = 3  # batches of all sources queued or running, per worker
-SPAWN_GAP = 0.01  # seconds between two forks of the pool's processes (see _spawn_all)
 # One thread of numerical work per worker; glibc's per-thread malloc arenas kept few.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "BLIS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
@@ -115,65 +115,6 @@ def start_fork_server(entities: Sequence = (), languages: Sequence[str] = ()) ->
 def _set_worker_env() -> None:
     for key, value in WORKER_ENV.items():  # inherited by the fork server and its workers
         os.environ.setdefault(key, value)
-
-
-def _spawn_all(executor: ProcessPoolExecutor, processes: int
-               ) -> tuple[list[float], str | None]:
-    """Fork every process of the pool now, one after another, each taking batches as soon
-    as it is up.
-
-    The executor itself starts a process only when a ``submit`` finds none idle: where
-    forking one is slow (half a second in a gVisor sandbox, from a fork server that holds
-    the tagger), the first workers were idle again before the next fork, and a pool of
-    14 stopped at 6. Holding every worker's first task at a barrier until all had started
-    fixed that, but then no page was tagged until the last fork, 14 forks in. CPython's
-    executor (read in 3.10 to 3.13) forks through ``_spawn_process``, under
-    ``_shutdown_lock``, as ``submit`` does; its manager thread, which feeds the workers
-    and tells them to exit at ``shutdown``, is started here too, since a pool closed
-    before any submit would otherwise leave them waiting for work. Where it has no such
-    methods, processes start as submits find none idle. Returns how long each fork took
-    (the first waits for the fork server's imports and tagger), and why one failed."""
-    spawn = getattr(executor, "_spawn_process", None)
-    manage = getattr(executor, "_start_executor_manager_thread", None)
-    lock = getattr(executor, "_shutdown_lock", None)
-    took: list[float] = []
-    if spawn is None or manage is None or lock is None:
-        return took, None
-    while True:
-        with lock:
-            # Shut down (replaced after a death, or closed), broken, whole, or one of
-            # them dead already (the pool breaks, and is replaced whole): done.
-            if (getattr(executor, "_shutdown_thread", True) or executor._broken
-                    or len(executor._processes) >= processes
-                    or any(p.exitcode is not None for p in executor._processes.values())):
-                return took, None
-            started = time.monotonic()
-            try:
-                spawn()
-                manage()
-            except Exception as exc:  # noqa: BLE001 - the caller says so
-                return took, f"{type(exc).__name__}: {exc}"
-            took.append(time.monotonic() - started)
-            wakeup = getattr(executor, "_executor_manager_thread_wakeup", None)
-            if wakeup is not None:  # it watches the new process's exit too
-                wakeup.wakeup()
-        # Submits wait on the same lock, and a lock is not fair: taken again at once, it
-        # would let no batch in until the last fork (seen on a loaded machine).
-        time.sleep(SPAWN_GAP)
-
-
-def _end_leftovers(executor: ProcessPoolExecutor) -> None:
-    """Shut a broken pool down, and end its processes still alive. On CPython 3.10 and
-    3.11 its manager thread ends them without the lock a fork holds, so one forked just
-    then could be missed, and wait for work for ever."""
-    lock = getattr(executor, "_shutdown_lock", None)
-    with lock if lock is not None else contextlib.nullcontext():
-        left = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in left:
-        with contextlib.suppress(Exception):
-            if process.exitcode is None:
-                process.terminate()
 
 
 class Job:
@@ -279,7 +220,7 @@ class WorkerPool:
                 self._created.set()
         if executor is None:
             return
-        took, error = _spawn_all(executor, self.processes)  # here, while batches queue
+        took, error = fork_all(executor, self.processes)  # here, while batches queue
         if error:
             log.error("a worker process could not be forked", extra={"error": error})
             if not took:  # none at all: every batch says why
@@ -301,8 +242,8 @@ class WorkerPool:
         return tagger
 
     def _new_executor(self, spawn: bool = True) -> ProcessPoolExecutor:
-        """A pool whose processes fork one by one (``_spawn_all``) while batches queue:
-        in a thread of its own when ``spawn``, else the caller's to start."""
+        """A pool whose processes fork one by one (``tracker.forking.fork_all``) while
+        batches queue: in a thread of its own when ``spawn``, else the caller's to start."""
         self._generation += 1  # a late word from the pool replaced is not this one's
         executor = ProcessPoolExecutor(
             max_workers=self.processes, mp_context=self._context,
@@ -317,7 +258,7 @@ class WorkerPool:
 
     def _spawn_more(self, executor: ProcessPoolExecutor) -> None:
         """A replacement pool's forks: one that fails is said; its batches fail alone."""
-        took, error = _spawn_all(executor, self.processes)
+        took, error = fork_all(executor, self.processes)
         if error:
             log.error("a worker process could not be forked", extra={"error": error})
 
@@ -382,7 +323,7 @@ class WorkerPool:
                 raise TrackerError(self.failure) from None
             log.error("a worker process died; starting new ones",
                       extra={"restarts": self.restarts})
-            _end_leftovers(self._executor)
+            end_broken(self._executor)
             self._executor = self._new_executor()
             return self._executor.submit(prepare_pages, pages)
 
