@@ -126,22 +126,28 @@ if __name__ == "__main__":
 """
 
 
+def _run(tmp_path: Path, text: str, *args: str, timeout: float = 300) -> str:
+    """A pool's story as a program of its own (a fork server, workers, an exit), run from
+    the repository: what it printed, once it exited 0."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "story.py"
+    script.write_text(text)
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, str(script), *args], cwd=root,
+                         env={**os.environ, "PYTHONPATH": str(root)},
+                         capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
 def test_workers_start_with_the_tagger_their_fork_server_built(tmp_path):
     """The KB and the models load once, in the fork server, before the workers fork; a
     worker given another KB (changed since, or reloaded) loads its own and works."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    script = tmp_path / "prebuilt.py"
-    script.write_text(PREBUILT)
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": str(root)}
     for given, expected in (("same", "True"), ("other", "False")):
-        out = subprocess.run([sys.executable, str(script), given], cwd=root, env=env,
-                             capture_output=True, text=True, timeout=300)
-        assert out.returncode == 0, out.stderr[-2000:]
-        assert out.stdout.strip().splitlines()[-1] == expected, (given, out.stdout)
+        out = _run(tmp_path, PREBUILT, given)
+        assert out.strip().splitlines()[-1] == expected, (given, out)
 
 
 SLOW_FORK = """
@@ -178,18 +184,7 @@ def test_workers_take_batches_as_they_fork_and_all_fork_where_forking_is_slow(tm
     worker until all had forked fixed that, but tagged nothing for the first 14 forks.
     Now the first batch comes back from the first worker while the others still fork, and
     every worker still starts while each batch finds one idle."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    script = tmp_path / "slow_fork.py"
-    script.write_text(SLOW_FORK)
-    root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, str(script)], cwd=root,
-                         env={**os.environ, "PYTHONPATH": str(root)},
-                         capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    first, ready, processes = out.stdout.split()
+    first, ready, processes = _run(tmp_path, SLOW_FORK).split()
     assert int(first) < 3  # tagged before the last fork
     assert (ready, processes) == ("3", "3")  # then every worker, no fewer processes
 
@@ -216,14 +211,4 @@ def test_a_pool_closed_before_any_batch_lets_the_daemon_exit(tmp_path):
     """`run --once` with every feed unchanged, or a reload refused, closes the workers
     before sending them anything: they exit, and so does the daemon, instead of waiting
     for work for ever (multiprocessing joins them at exit)."""
-    import subprocess
-    import sys
-
-    script = tmp_path / "closed_idle.py"
-    script.write_text(CLOSED_IDLE)
-    root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, str(script)], cwd=root,
-                         env={**os.environ, "PYTHONPATH": str(root)},
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["2"]
+    assert _run(tmp_path, CLOSED_IDLE, timeout=120).split() == ["2"]
