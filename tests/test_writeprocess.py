@@ -124,6 +124,30 @@ def test_a_killed_writing_process_is_replaced_and_its_batches_written_once(store
         writer.close()
 
 
+def test_a_batch_behind_one_that_kills_the_writer_twice_is_still_written(store, tmp_path):
+    """A batch sent again that kills the new process too fails; a batch that came after
+    it, sent once, goes to the next process and is written."""
+    writer = WriterProcess(store.path)
+    try:
+        url = "https://journal.example/{}".format
+        poison = writer.submit(_Save([url(1)], fail="fatal", hold=str(tmp_path)))
+        _started(tmp_path)
+        (tmp_path / "started").unlink()
+        os.kill(writer.pid, signal.SIGKILL)  # held: it goes to a new process, once
+        _started(tmp_path)  # held there too
+        second = writer.pid
+        behind = writer.submit(_Save([url(2)]))
+        (tmp_path / "go").touch()  # it kills that process too
+        with pytest.raises(TrackerError, match="the writing process stopped"):
+            poison.result(60)
+        assert behind.result(60) == [url(2)]
+        assert writer.pid not in (None, second)
+        writer.close()
+        assert _urls(store) == [url(2)]
+    finally:
+        writer.close()
+
+
 def test_a_daemon_that_exits_without_closing_its_writer_still_ends(store, tmp_path):
     """A reload that fails half-way leaves a writer unclosed when the daemon exits: the
     child, which ignores SIGTERM, must not keep the daemon waiting for ever; what was sent

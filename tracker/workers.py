@@ -258,7 +258,7 @@ class WorkerPool:
 
     def _spawn_more(self, executor: ProcessPoolExecutor) -> None:
         """A replacement pool's forks: one that fails is said; its batches fail alone."""
-        took, error = fork_all(executor, self.processes)
+        _, error = fork_all(executor, self.processes)
         if error:
             log.error("a worker process could not be forked", extra={"error": error})
 

@@ -142,20 +142,22 @@ class WriterProcess:
             why = TrackerError("the writing process stopped" + (
                 f" (exit code {child.process.exitcode})" if child.process.exitcode else ""))
             again, failed = [], []
+            no_start: TrackerError | None = None  # a new process could not start
             for task, future, tries in lost:
                 if future.done():
                     continue
                 if tries >= RETRIES or self._exiting:
                     failed.append((future, why))
                     continue
-                if failed and not again:  # a new process could not start: none is tried
-                    failed.append((future, failed[-1][1]))
+                if no_start is not None:  # none is tried again
+                    failed.append((future, no_start))
                     continue
                 try:
                     again.append((*self._add(task, future, tries + 1), task))
                 except Exception as exc:  # noqa: BLE001 - no new process (out of memory)
-                    failed.append((future, TrackerError(
-                        f"the writing process stopped and could not start again ({exc})")))
+                    no_start = TrackerError(
+                        f"the writing process stopped and could not start again ({exc})")
+                    failed.append((future, no_start))
             if again:
                 log.warning("the writing process stopped; its batches go to a new one",
                             extra={"batches": len(again),
