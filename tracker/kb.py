@@ -279,16 +279,6 @@ def _builtin_layer_cached(path: str, mtime: float) -> dict[str, Entity]:
         lines = Path(path).read_bytes().splitlines()
     except FileNotFoundError:
         return layer
-    days: dict[str, dt.date] = {}
-
-    def _day(value: str | None) -> dt.date | None:
-        if not value:
-            return None
-        day = days.get(value)
-        if day is None:
-            day = days[value] = dt.date.fromisoformat(value)
-        return day
-
     for line in lines:
         row = orjson.loads(line)
         offices = tuple(Office(r, label, _day(s), _day(e))
@@ -321,6 +311,7 @@ def _builtin_layer(path: Path) -> dict[str, Entity]:
     return dict(_builtin_layer_cached(str(path), mtime))
 
 
+@functools.lru_cache(maxsize=8192)  # the layer's 134,000 dates are mostly a few days
 def _day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
