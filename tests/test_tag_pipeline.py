@@ -56,3 +56,24 @@ def test_vocabulary_stays_flat_after_the_first_texts(kb, monkeypatch):
         mentions, _ = tagger.analyse(page(n), "fr", day)
         assert [m.entity_id for m in mentions] == ["nicolas-sarkozy"]
     assert len(vocab.strings) == learnt
+
+
+def test_words_learnt_in_the_warm_up_are_split_as_a_fresh_pipeline_splits_them(kb, monkeypatch):
+    # The warm-up has the tokenizer cache each new word read alone (spaCy stops caching a
+    # text's words after its first special case, "M." here): the tokens must not change.
+    monkeypatch.setattr(tag, "WARM_TEXTS", 2)
+    tagger = tag.Tagger(kb)
+    tricky = ("M. Sarkozy (UMP) a vu aujourd'hui l'ex-ministre Ségolène Royal, à 12h30 ; "
+              "« C'est-à-dire ? » www.ps.fr/actu 12,5 % des voix ... l'UMP, le PS-UMP.\n"
+              "Mme Le Pen\u00a0et  Jean-Luc Mélenchon (LFI) : etc. Vraiment ?! https://x.fr/a?b=1")
+    day = dt.date(2010, 1, 1)
+    tagger.analyse_many([(tricky, "fr", day), ("Un autre texte, M. Hollande.", "fr", day)])
+    fresh = tag._load_model("fr")
+    nlp = tagger.pipeline("fr")
+    with nlp.memory_zone():  # as every text after the warm-up is read
+        for text in (tricky, tricky.upper(), tricky.replace(" ", "  ")):
+            ours, theirs = nlp.make_doc(text), fresh.make_doc(text)
+            assert [(t.text, t.whitespace_) for t in ours] == [
+                (t.text, t.whitespace_) for t in theirs]
+    later = tagger.analyse(tricky, "fr", day)[0]
+    assert {m.entity_id for m in later} >= {"nicolas-sarkozy", "segolene-royal"}
