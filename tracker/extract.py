@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -18,7 +17,8 @@ from urllib.parse import urljoin
 
 import trafilatura
 from charset_normalizer import from_bytes
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+from tracker.language import identifier
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
@@ -191,17 +191,6 @@ def dedupe_paragraphs(text: str) -> str:
 TAGGED_LANGUAGES = ("fr", "en")
 
 
-@functools.lru_cache(maxsize=8)
-def _identifier(langs: tuple[str, ...]) -> LanguageIdentifier:
-    """A classifier restricted to ``langs``, holding only their columns: restricting the
-    full model keeps all 97 languages' 28 MB of weights alive beside the subset, in each
-    worker process."""
-    full = LanguageIdentifier.from_model_file(MODEL_FILE)
-    full.set_languages([lang for lang in langs if lang in full.nb_classes])
-    return LanguageIdentifier(full.nb_ptc.copy(), full.nb_pc.copy(), full.nb_classes,
-                              full.tk_nextmove, full.tk_output, tk_row=full.tk_row)
-
-
 def detect_language(text: str, *hints: str | None, among: Sequence[str] = ()) -> str:
     """The text's language, among the tagged ones and ``among`` (the languages the
     config lists): out of 97 languages, "Obama met Sarkozy in Paris" reads as Polish.
@@ -213,7 +202,7 @@ def detect_language(text: str, *hints: str | None, among: Sequence[str] = ()) ->
         return hint
     if not sample.strip():
         return hint or "und"
-    lang, _ = _identifier(tuple(sorted({*TAGGED_LANGUAGES, *among}))).classify(sample)
+    lang, _ = identifier(tuple(sorted({*TAGGED_LANGUAGES, *among}))).classify(sample)
     return lang or hint or "und"
 
 
