@@ -77,3 +77,26 @@ def test_words_learnt_in_the_warm_up_are_split_as_a_fresh_pipeline_splits_them(k
                 (t.text, t.whitespace_) for t in theirs]
     later = tagger.analyse(tricky, "fr", day)[0]
     assert {m.entity_id for m in later} >= {"nicolas-sarkozy", "segolene-royal"}
+
+
+def test_after_the_warm_up_its_words_are_not_split_again(kb, monkeypatch):
+    # spaCy's tokenizer caches a text's words only up to its first special case ("M.");
+    # the warm-up reads each word alone so that later texts find all of them cached.
+    monkeypatch.setattr(tag, "WARM_TEXTS", 1)
+    tagger = tag.Tagger(kb)
+    nlp = tagger.pipeline("fr")
+    suffixes = nlp.tokenizer.suffix_search
+    calls = []
+
+    def counted(text):
+        calls.append(text)
+        return suffixes(text)
+
+    nlp.tokenizer.suffix_search = counted  # (setting it empties the tokenizer's cache)
+    day = dt.date(2012, 5, 6)
+    tagger.analyse("M. Sarkozy a rencontré hier soir les députés socialistes (PS).", "fr", day)
+    calls.clear()
+    later = tagger.analyse("les députés socialistes (PS). a rencontré Sarkozy hier soir",
+                           "fr", day)[0]  # its words in another order, in a memory zone
+    assert {m.entity_id for m in later} == {"ps", "nicolas-sarkozy"}
+    assert calls == []

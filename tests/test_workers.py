@@ -212,3 +212,35 @@ def test_a_pool_closed_before_any_batch_lets_the_daemon_exit(tmp_path):
     before sending them anything: they exit, and so does the daemon, instead of waiting
     for work for ever (multiprocessing joins them at exit)."""
     assert _run(tmp_path, CLOSED_IDLE, timeout=120).split() == ["2"]
+
+
+FAULTS = """
+import resource
+from bench import corpus
+from tracker import language
+from tracker.kb import load_kb
+from tracker.workerprocess import build_tagger
+
+if __name__ == "__main__":
+    language.identifier(("en", "fr"))  # kept in the cache folder: read, not decompressed
+    tagger = build_tagger(load_kb([]))  # as a fork server builds the workers' tagger
+    texts = [corpus.text_of(a) for a in corpus.generate(24)]  # 1,000 words each
+    tagger.analyse_many([(t, "fr", None) for t in texts[:8]], batch_size=4)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    tagger.analyse_many([(t, "fr", None) for t in texts[8:]], batch_size=4)
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 16)
+"""
+
+
+@pytest.mark.skipif("CS_GNU_LIBC_VERSION" not in getattr(os, "confstr_names", {}),
+                    reason="glibc's malloc")
+def test_a_tagging_process_reuses_its_memory_instead_of_faulting_it_in_for_every_page(
+        tmp_path):
+    """NER's matrices are megabytes a batch: above glibc's first mmap threshold, each is a
+    fresh mapping faulted in page by page (4,400 faults a text of 1,000 words, 15 % of a
+    worker's CPU), unless a process that tags keeps such blocks
+    (``tag._keep_big_blocks``; the workers inherit it from their fork server). A process
+    that reads the language model from the cache folder frees no large block that would
+    raise the threshold by chance, as decompressing it did."""
+    per_text = float(_run(tmp_path, FAULTS).strip().splitlines()[-1])
+    assert per_text < 1000, per_text  # about 20 with the threshold set

@@ -19,10 +19,11 @@ import functools
 import hashlib
 import io
 import logging
-from importlib import metadata
+import sys
 from pathlib import Path
 
 import numpy as np
+import py3langid
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from tracker.regexcache import cache_dir, keep, locked, used
@@ -64,8 +65,8 @@ def _path(langs: tuple[str, ...]) -> Path:
     model = _model_file()
     stat = model.stat()
     key = hashlib.sha256("|".join((
-        FORMAT, metadata.version("py3langid"), str(model), str(stat.st_size),
-        str(stat.st_mtime_ns), ",".join(langs))).encode()).hexdigest()[:16]
+        FORMAT, getattr(py3langid, "__version__", "?"), sys.byteorder, str(model),
+        str(stat.st_size), str(stat.st_mtime_ns), ",".join(langs))).encode()).hexdigest()[:16]
     return cache_dir() / f"langid-{key}.npz"
 
 
@@ -90,6 +91,7 @@ def _read(path: Path) -> LanguageIdentifier | None:
         with np.load(path, allow_pickle=False) as data:
             # The same kinds of objects py3langid builds: its tables as stdlib arrays.
             nextmove, row = data["nextmove"], data["row"]
+            _check(data["ptc"], data["pc"], data["classes"], nextmove, row, data["output"])
             made = LanguageIdentifier(
                 data["ptc"], data["pc"], data["classes"].tolist(),
                 _array(nextmove), data["output"].tolist(), tk_row=_array(row))
@@ -101,6 +103,18 @@ def _read(path: Path) -> LanguageIdentifier | None:
         return None
     used(path)
     return made
+
+
+def _check(ptc: np.ndarray, pc: np.ndarray, classes: np.ndarray, nextmove: np.ndarray,
+           row: np.ndarray, output: np.ndarray) -> None:
+    """A file read whole may still not be a classifier: one that would fail on every page
+    is made again instead."""
+    if not (ptc.ndim == 2 and ptc.shape[1] == len(pc) == len(classes) > 0
+            and nextmove.ndim == row.ndim == output.ndim == 1
+            and nextmove.size and nextmove.size % 256 == 0 and len(row) == len(output)
+            and int(row.max(initial=0)) < nextmove.size // 256
+            and int(nextmove.max(initial=0)) < len(output)):
+        raise ValueError("not a restricted classifier")
 
 
 def _array(values: np.ndarray) -> array.array:
