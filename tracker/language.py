@@ -18,7 +18,6 @@ import contextlib
 import functools
 import hashlib
 import io
-import logging
 import sys
 from pathlib import Path
 
@@ -26,9 +25,7 @@ import numpy as np
 import py3langid
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-from tracker.regexcache import cache_dir, keep, locked, used
-
-log = logging.getLogger(__name__)
+from tracker.regexcache import cache_dir, keep, locked, read_kept
 
 FORMAT = "tracker-langid 1"
 UNUSED_DAYS = 30
@@ -87,22 +84,16 @@ def _dump(made: LanguageIdentifier) -> bytes:
 
 
 def _read(path: Path) -> LanguageIdentifier | None:
-    try:
+    def load(path: Path) -> LanguageIdentifier:
         with np.load(path, allow_pickle=False) as data:
             # The same kinds of objects py3langid builds: its tables as stdlib arrays.
             nextmove, row = data["nextmove"], data["row"]
             _check(data["ptc"], data["pc"], data["classes"], nextmove, row, data["output"])
-            made = LanguageIdentifier(
+            return LanguageIdentifier(
                 data["ptc"], data["pc"], data["classes"].tolist(),
                 _array(nextmove), data["output"].tolist(), tk_row=_array(row))
-    except FileNotFoundError:
-        return None
-    except Exception as exc:  # noqa: BLE001 - damaged or foreign: made afresh
-        log.debug("kept language model not used", extra={"path": str(path),
-                                                          "error": str(exc)})
-        return None
-    used(path)
-    return made
+
+    return read_kept(path, load, "language model")
 
 
 def _check(ptc: np.ndarray, pc: np.ndarray, classes: np.ndarray, nextmove: np.ndarray,

@@ -28,10 +28,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BIG = 100_000  # characters: smaller patterns compile fast enough
 FORMAT = b"tracker-re 1\n"
@@ -165,7 +167,7 @@ def _build(pattern: str, head: dict, code: list[int]) -> re.Pattern:
 
 
 def _read(path: Path, pattern: str) -> re.Pattern | None:
-    try:
+    def load(path: Path) -> re.Pattern:
         data = path.read_bytes()
         if not data.startswith(FORMAT):
             raise ValueError("not a kept regular expression")
@@ -176,12 +178,20 @@ def _read(path: Path, pattern: str) -> re.Pattern | None:
             raise ValueError("checksum mismatch")
         code = array.array("I")
         code.frombytes(body)
-        made = _build(pattern, head, code.tolist())
+        return _build(pattern, head, code.tolist())
+
+    return read_kept(path, load, "regular expression")
+
+
+def read_kept(path: Path, load: Callable[[Path], T], what: str) -> T | None:
+    """What ``load`` makes of a kept file, which is then marked used; None when the file
+    is absent, damaged or foreign (the caller makes it afresh)."""
+    try:
+        made = load(path)
     except FileNotFoundError:
         return None
-    except Exception as exc:  # noqa: BLE001 - damaged or foreign: compiled afresh
-        log.debug("kept regular expression not used", extra={"path": str(path),
-                                                               "error": str(exc)})
+    except Exception as exc:  # noqa: BLE001 - damaged or foreign: made afresh
+        log.debug(f"kept {what} not used", extra={"path": str(path), "error": str(exc)})
         return None
     used(path)
     return made
