@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tracker.kb import KnowledgeBase, fold
-from tracker.regexcache import cache_dir, keep, locked, used
+from tracker.regexcache import cache_dir, keep, locked, read_kept
 from tracker.sentences import doc_text
 
 _ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
@@ -133,13 +133,9 @@ def compile_names(nlp: Language, kb: KnowledgeBase) -> NameIndex:
 
 
 def _read_index(path: Path) -> NameIndex | None:
-    try:
-        # marshal, not pickle: plain dicts and tuples load several times faster
-        index = NameIndex(*marshal.loads(path.read_bytes()))
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    used(path)
-    return index
+    # marshal, not pickle: plain dicts and tuples load several times faster
+    return read_kept(path, lambda path: NameIndex(*marshal.loads(path.read_bytes())),
+                     "name index")
 
 
 def _compile_and_keep(nlp: Language, kb: KnowledgeBase, path: Path) -> NameIndex:
