@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from sqlite_utils import Database
+from starlette.datastructures import MutableHeaders
 
 from tracker import __version__
 from tracker.database import WRITE_WAIT, connect, connect_read
@@ -39,6 +40,8 @@ COOKIE = "tracker_token"
 # No inline script, no inline style, nothing from elsewhere; the charts are inline SVG.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "no-referrer"), ("X-Frame-Options", "DENY"))
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 IDLE_READERS = 8  # read connections kept between requests (each caches up to 64 MB)
@@ -87,7 +90,7 @@ class Databases:
         self.path = path
         self.read_only = read_only
         self._lock = threading.Lock()
-        self._idle: list[sqlite3.Connection] = []
+        self._idle: list[Database] = []
         self._closed = False
         self._own: sqlite3.Connection | None = None
         self._own_lock = threading.Lock()
@@ -105,26 +108,27 @@ class Databases:
         goes back to the idle ones afterwards, unless the request failed: a statement left
         unfinished would hold its old snapshot for the next request. A streamed export
         asks for its own (``kept=False``): a client that goes away leaves it mid-read."""
-        conn = None
+        db = None
         if kept:
             with self._lock:
-                conn = self._idle.pop() if self._idle else None
-        if conn is None:
+                db = self._idle.pop() if self._idle else None
+        if db is None:
             try:
-                conn = connect_read(self.path)
+                # Wrapped once: sqlite-utils' Database() runs a PRAGMA and its plugin hook.
+                db = Database(connect_read(self.path))
             except Exception as exc:  # noqa: BLE001 - the file went away, or is locked
                 raise TrackerError(f"{self.path}: cannot open database ({exc})") from None
         try:
-            yield Database(conn)
+            yield db
         except BaseException:
-            conn.close()
+            db.conn.close()
             raise
-        if kept and not conn.in_transaction:
+        if kept and not db.conn.in_transaction:
             with self._lock:
                 if not self._closed and len(self._idle) < IDLE_READERS:
-                    self._idle.append(conn)
+                    self._idle.append(db)
                     return
-        conn.close()
+        db.conn.close()
 
     def close(self) -> None:
         """Close the idle connections and the server's own (at shutdown: the last one
@@ -132,11 +136,12 @@ class Databases:
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
+        conns = [db.conn for db in idle]
         with self._own_lock:
             if self._own is not None:
-                idle.append(self._own)
+                conns.append(self._own)
                 self._own = None
-        for conn in idle:
+        for conn in conns:
             conn.close()
 
     def _own_conn(self) -> sqlite3.Connection:
@@ -228,22 +233,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.include_router(pages.router)
     pages.mount_static(app)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        started = time.perf_counter()
-        refused = _refused(request, options, app.state.csrf)
-        response = refused if refused is not None else await call_next(request)
-        # The server's own time (to the headers, for a streamed export): what the
-        # dashboard's speed targets are measured on (bench/serve.py).
-        took = (time.perf_counter() - started) * 1000
-        response.headers["Server-Timing"] = f"app;dur={took:.1f}"
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        if request.url.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(Guard, options=options, csrf=app.state.csrf)
 
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
@@ -313,6 +303,43 @@ def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+class Guard:
+    """Every request's guards (``_refused``) and every answer's headers: the security
+    ones, and ``Server-Timing`` (the server's own time to the headers, what the
+    dashboard's speed targets are measured on: bench/serve.py). Plain ASGI: Starlette's
+    ``BaseHTTPMiddleware`` ran each request through a task group and a memory stream,
+    about a millisecond a request, more than most kept answers take."""
+
+    def __init__(self, app, options: ServeOptions, csrf: str):
+        self.app = app
+        self.options = options
+        self.csrf = csrf
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        api = scope["path"].startswith("/api/")
+
+        async def send_headed(message) -> None:
+            if message["type"] == "http.response.start":
+                took = (time.perf_counter() - started) * 1000
+                headers = MutableHeaders(scope=message)
+                headers["Server-Timing"] = f"app;dur={took:.1f}"
+                for name, value in SECURITY_HEADERS:
+                    headers[name] = value
+                if api and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        refused = _refused(Request(scope), self.options, self.csrf)
+        if refused is not None:
+            await refused(scope, receive, send_headed)
+        else:
+            await self.app(scope, receive, send_headed)
 
 
 def default_token() -> str | None:

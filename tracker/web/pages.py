@@ -32,7 +32,8 @@ router = APIRouter(include_in_schema=False)
 PAGE = 50  # mentions a page
 _env = Environment(loader=PackageLoader("tracker.web", "templates"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True,
-                   lstrip_blocks=True)
+                   lstrip_blocks=True,
+                   auto_reload=False)  # the package's own files: no stat calls a page
 
 
 def mount_static(app: FastAPI) -> None:
