@@ -574,3 +574,69 @@ def test_sources_by_source_leave_out_mentions_of_entities_not_in_the_kb(newsroom
                 kept = top_sources(store.db, q)
                 assert kept == top_sources(store.db, q, kept=False), (by, top)
                 assert "olivier-faure" not in {s.key for s in kept}
+
+
+def test_the_top_politicians_of_a_window_are_those_of_every_politician_summed(tmp_path):
+    """A page's top ten of 20,000 politicians reads only each block's busiest rows. The
+    ranking, figures and shares equal those of every politician summed: with a leader
+    (the short way), with a politician never among any day's busiest yet among the
+    first over the week (the bound sends it the long way), and after reviews."""
+    from bench import store as bench_store
+    from tracker import grouping
+
+    path = tmp_path / "store.db"
+    bench_store.build(path, 3_000)  # two years up to 2026-11-01, the builtin KB
+    conn = sqlite3.connect(path)
+    people = [key for (key,) in conn.execute(
+        "SELECT id FROM entities WHERE type = 'politician' ORDER BY id LIMIT 300")]
+    conn.close()
+    # Six days after the bench's data: each day a spike (40 mentions of one person), 60
+    # people 5 times each, and one steady person 4 times (24 in the week: third).
+    spikes, steady, fillers = people[:6], people[6], people[7:]
+    documents, mentions = [], []
+    for day in range(6):
+        published = f"2026-11-{day + 10:02d}T09:00:00Z"
+        doc = f"spread{day}"
+        documents.append((doc, "source-00", f"https://example.org/{doc}", "Titre",
+                          published, "feed", "fr", "texte", f"h-{doc}", published, None,
+                          "kb", "4"))
+        named = ([spikes[day]] * 40 + fillers[day * 30:day * 30 + 60] * 5 + [steady] * 4)
+        for n, key in enumerate(named):
+            mentions.append((f"{doc}:{n}", doc, key, None, "Nom", n, n + 1, "Nom.",
+                             "alias", "body", "rule", 0.99, "kb", "4", published))
+    conn = sqlite3.connect(path)
+    with conn:
+        bench_store._flush(conn, documents, mentions)
+    conn.close()
+    db = Database(sqlite3.connect(path))
+    week = dict(since=dt.date(2026, 11, 10), until=dt.date(2026, 11, 15))
+    year = dict(since=dt.date(2025, 11, 1), until=dt.date(2026, 10, 31))
+
+    def check(q, first, short_way):
+        shown = totals(db, q, first=first)
+        every = totals(db, q)[:first]  # no ``first``: every key summed
+        assert shown == every and len(shown) == first
+        if short_way:  # settled by the rows each block shows first
+            assert grouping.top_totals(db, q, (q.since, q.until), first) is not None
+        return shown
+
+    q = StatsQuery(by="politician", **week)
+    top = check(q, 7, short_way=False)
+    assert steady in [t.key for t in top]  # among no day's busiest 48 rows
+    assert set(spikes) < {t.key for t in top}
+    for first in (1, 3, 10):
+        for no_duplicates in (False, True):
+            check(StatsQuery(by="politician", no_duplicates=no_duplicates, **year), first,
+                  short_way=True)
+    check(StatsQuery(by="party", **year), 8, short_way=True)
+    # The leader's mentions reviewed as wrong, most of them: the ranking follows.
+    leader = totals(db, StatsQuery(by="politician", **year), first=1)[0]
+    for (mention,) in db.execute(
+            "SELECT id FROM mentions WHERE entity_id = ? AND published_at >= '2025-11-01' "
+            "AND published_at < '2026-11-01' LIMIT ?", [leader.key, leader.mentions - 2]
+    ).fetchall():
+        review.record(db, mention, "wrong")
+    after = check(StatsQuery(by="politician", **year), 3, short_way=True)
+    assert leader.key not in [t.key for t in after]
+    assert check(StatsQuery(by="politician", raw=True, **year), 1,
+                 short_way=True)[0].key == leader.key

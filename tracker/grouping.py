@@ -27,18 +27,11 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
     are read as whole months and weeks from their roll-ups plus the days left over; days,
     weeks and months map to periods through small tables of values, so SQLite groups
     without calling date functions on every row."""
-    days, day = [], span[0]
-    while day <= span[1]:
-        period = period_of(day.isoformat(), q.interval) if by_period else ""
-        days.append(f"('{day.isoformat()}', '{period}')")
-        day += dt.timedelta(days=1)
-    if not days:
+    if span[0] > span[1]:
         return []
-    periods_cte = f"WITH p(day, period) AS (VALUES {', '.join(days)}) "
+    periods_cte = _periods_cte(span, q.interval if by_period else None)
     if q.simple:
-        dimension = {"party": "entity" if q.direct else "party", "politician": "entity"}.get(
-            q.by, q.by)
-        kind = None if dimension != "entity" else "party" if q.by == "party" else "politician"
+        dimension, kind = _dimension(q)
         cut = blocks(span, q.interval if by_period else None)
         if kind == "politician" and not by_key and not q.focus:
             rows = _politician_totals(db, cut)
@@ -80,6 +73,103 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
     if q.no_duplicates:  # copies left out: both figures are the originals'
         return [(period, key, n, n) for period, key, _, n in rows if n]
     return rows
+
+
+def _periods_cte(span: tuple[dt.date, dt.date], interval: str | None) -> str:
+    """A table of values p(day, period) of the window's days (``interval`` None: the
+    whole window as one period '')."""
+    days, day = [], span[0]
+    while day <= span[1]:
+        period = period_of(day.isoformat(), interval) if interval else ""
+        days.append(f"('{day.isoformat()}', '{period}')")
+        day += dt.timedelta(days=1)
+    return f"WITH p(day, period) AS (VALUES {', '.join(days)}) "
+
+
+def _dimension(q: StatsQuery) -> tuple[str, str | None]:
+    """The daily counts' dimension that answers ``q``, and the entity type its keys must
+    have (None: any key)."""
+    dimension = {"party": "entity" if q.direct else "party", "politician": "entity"}.get(
+        q.by, q.by)
+    kind = None if dimension != "entity" else "party" if q.by == "party" else "politician"
+    return dimension, kind
+
+
+def top_totals(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], first: int
+               ) -> tuple[dict[str, tuple[int, int]], tuple[int, int]] | None:
+    """The keys that may rank among the ``first`` over the window (those tied with the
+    last included), with their (mentions, originals), and the totals of every key; as
+    ``grouped(by_period=False)`` would sum them, without reading every key's rows. None
+    when the window's counts cannot settle it that way (the caller sums them all).
+
+    A year's top ten of 20,000 politicians summed every politician's month rows (185,000
+    over a million mentions: 200 ms). Here each block of the window gives its busiest
+    rows; a key that is among none of them has at most the sum of each block's last
+    value shown. When the ``first``-th of the keys shown, counted exactly, beats that
+    sum, no other key can reach it. Every key's total is one scan with no grouping."""
+    if not q.simple or q.focus:
+        return None
+    dimension, kind = _dimension(q)
+    column = "originals" if q.no_duplicates else "mentions"
+    cut = blocks(span, None)
+    block_rows = [(grain, at) for grain, rows in cut.items() for at, _ in rows]
+    for shown in (first * 4 + 20, first * 40 + 200):
+        seen: set[str] = set()
+        bound = 0
+        for grain, at in block_rows:
+            rows = db.execute(
+                f"SELECT key, {column} FROM mention_counts WHERE dimension = ? AND day = ? "
+                f"ORDER BY {column} DESC LIMIT ?" if grain == "day" else
+                f"SELECT key, {column} FROM mention_rollups WHERE grain = '{grain}' AND "
+                f"dimension = ? AND period = ? ORDER BY {column} DESC LIMIT ?",
+                [dimension, at, shown]).fetchall()
+            seen.update(key for key, _ in rows)
+            if len(rows) == shown:
+                bound += rows[-1][1]
+        per = _key_sums(db, dimension, cut, sorted(seen), kind)
+        wrong = [] if q.raw else _wrong(db, q, _periods_cte(span, None))
+        for _, key, n, o in wrong:
+            if key in per:
+                per[key] = (per[key][0] - n, per[key][1] - o)
+        values = sorted((o if q.no_duplicates else n for n, o in per.values()), reverse=True)
+        if len(values) >= first and values[first - 1] > bound:
+            break
+    else:
+        return None
+    ctes, parts = [], []
+    for name, cte, table in _block_tables(cut, "?"):
+        ctes.append(cte)
+        # +c.key: a scan of the block's rows, each key tested, not a probe for every
+        # entity of the type in every block.
+        parts.append(f"SELECT c.mentions AS n, c.originals AS o FROM {name} CROSS JOIN "
+                     f"{table} WHERE c.mentions > 0" + (" AND +c.key IN typed" if kind else ""))
+    typed = "typed(id) AS (SELECT id FROM entities WHERE type = ?), " if kind else ""
+    n, o = db.execute(f"WITH {typed}{', '.join(ctes)} SELECT coalesce(sum(x.n), 0), "
+                      f"coalesce(sum(x.o), 0) FROM ({' UNION ALL '.join(parts)}) x",
+                      ([kind] if kind else []) + [dimension] * len(parts)).fetchone()
+    n -= sum(w[2] for w in wrong)
+    o -= sum(w[3] for w in wrong)
+    if q.no_duplicates:  # copies left out: both figures are the originals'
+        return {key: (o_, o_) for key, (n_, o_) in per.items() if n_ > 0 and o_}, (o, o)
+    return {key: v for key, v in per.items() if v[0] > 0}, (n, o)
+
+
+def _key_sums(db: Database, dimension: str, cut: dict[str, list[tuple[str, str]]],
+              keys: list[str], kind: str | None) -> dict[str, tuple[int, int]]:
+    """(mentions, originals) of each of ``keys`` (of type ``kind``) over the blocks."""
+    if not keys:
+        return {}
+    ctes, parts = [], []
+    for name, cte, table in _block_tables(cut, "?"):
+        ctes.append(cte)
+        parts.append(f"SELECT c.key AS key, c.mentions AS n, c.originals AS o FROM {name} "
+                     f"CROSS JOIN {table} AND c.key IN k WHERE c.mentions > 0")
+    marks = ", ".join("(?)" for _ in keys)
+    typed = (" CROSS JOIN entities e ON e.id = x.key WHERE e.type = ?" if kind else "")
+    sql = (f"WITH k(id) AS (VALUES {marks}), {', '.join(ctes)} SELECT x.key, sum(x.n), "
+           f"sum(x.o) FROM ({' UNION ALL '.join(parts)}) x{typed} GROUP BY 1")
+    params = keys + [dimension] * len(parts) + ([kind] if kind else [])
+    return {key: (n, o) for key, n, o in db.execute(sql, params)}
 
 
 def _counts_sql(dimension: str, cut: dict[str, list[tuple[str, str]]], *, by_key: bool,
@@ -163,17 +253,18 @@ def _politician_totals(db: Database, cut: dict[str, list[tuple[str, str]]]
     """Each period's mentions of all politicians (key ''): a politician's share of voice
     is of them. Summing every politician's counts read a year's 500,000 (week, person)
     rows and looked each one's type up (0.18 s). They are every mention (the language
-    counts hold each once) less the parties' own names, read party by party (a few
-    hundred keys)."""
+    counts hold each once) less the parties' own names. Those are read from each
+    block's rows, each key tested against the parties (an index SQLite builds once):
+    probing every party in every week was 763 x 52 lookups, 120 to 200 ms, against
+    50 ms for the 316,000 rows of a year by week over a million mentions."""
     ctes, parts = [], []
     for name, cte, table in _block_tables(cut, "'entity'"):
         ctes.append(cte)
-        # The parties first (CROSS JOIN fixes the order), then each one's row per block.
         parts.append(f"SELECT {name}.period AS period, c.mentions AS n, c.originals AS o "
-                     f"FROM e CROSS JOIN {name} CROSS JOIN {table} AND c.key = e.id")
+                     f"FROM {name} CROSS JOIN {table} WHERE c.key IN parties")
     if not parts:
         return []
-    sql = (f"WITH e(id) AS MATERIALIZED (SELECT id FROM entities WHERE type = 'party'), "
+    sql = (f"WITH parties(id) AS (SELECT id FROM entities WHERE type = 'party'), "
            f"{', '.join(ctes)} SELECT x.period, '', sum(x.n), sum(x.o) FROM "
            f"({' UNION ALL '.join(parts)}) x GROUP BY 1")
     parties = {period: (n, o) for period, _, n, o in db.execute(sql).fetchall()}

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
-from tracker.grouping import grouped
+from tracker.grouping import grouped, top_totals
 from tracker.periods import periods
 
 BY = ("party", "politician", "source", "lang")
@@ -211,13 +211,19 @@ def totals(db: Database, q: StatsQuery, first: int | None = None) -> list[Total]
     the first so many, whose names alone are read: a page's top ten of 20,000)."""
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     span = window(db, q)
-    # The window as one period: SQLite groups by key alone (20,000 politicians, not
-    # 20,000 x 52 weeks).
-    for _, key, mentions, originals in grouped(db, q, span, by_period=False) if span else []:
-        per[key][0] += mentions
-        per[key][1] += originals
-    total = sum(v[0] for v in per.values())
-    total_dedup = sum(v[1] for v in per.values())
+    top = top_totals(db, q, span, first) if span and first else None
+    if top is not None:  # the keys that may rank, without summing all 20,000
+        per.update((key, list(v)) for key, v in top[0].items())
+        total, total_dedup = top[1]
+    else:
+        # The window as one period: SQLite groups by key alone (20,000 politicians, not
+        # 20,000 x 52 weeks).
+        for _, key, mentions, originals in (grouped(db, q, span, by_period=False)
+                                            if span else []):
+            per[key][0] += mentions
+            per[key][1] += originals
+        total = sum(v[0] for v in per.values())
+        total_dedup = sum(v[1] for v in per.values())
     keys = list(per)
     if first is not None and len(keys) > first:  # the first ones and those tied with them
         cut = sorted((v[0] for v in per.values()), reverse=True)[first - 1]
