@@ -640,3 +640,14 @@ def test_the_top_politicians_of_a_window_are_those_of_every_politician_summed(tm
     assert leader.key not in [t.key for t in after]
     assert check(StatsQuery(by="politician", raw=True, **year), 1,
                  short_way=True)[0].key == leader.key
+    # The busiest entities of every type (whose sources `--by source` ranks), likewise.
+    span = (year["since"], year["until"])
+    for raw in (False, True):
+        every = grouping.entity_totals(db, span, raw=raw)
+        for originals in (False, True):
+            def rank(found, column=int(originals)):
+                return sorted(found, key=lambda k: (-found[k][column], k))[:5]
+
+            some = grouping.entity_totals(db, span, raw=raw, first=5, originals=originals)
+            assert rank(some) == rank(every) and len(some) < len(every)
+            assert all(some[key] == every[key] for key in some)

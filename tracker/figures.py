@@ -227,7 +227,8 @@ def _busiest(db: Database, q: StatsQuery) -> list[str]:
         return []
     else:
         ranked = [(o if q.no_duplicates else n, key)
-                  for key, (n, o) in entity_totals(db, span, raw=q.raw).items()]
+                  for key, (n, o) in entity_totals(
+                      db, span, raw=q.raw, first=q.top, originals=q.no_duplicates).items()]
     return [key for _, key in sorted(ranked, key=lambda t: (-t[0], t[1]))[:q.top]]
 
 
