@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import replace
 from html import escape
 
 from sqlite_utils import Database
@@ -133,19 +134,32 @@ def party_series(db: Database, q: StatsQuery, steps: list[str], top: int
     """The ``top`` parties' mentions per period, and their shares of voice (with the
     other parties as one band), for the trend and share charts."""
     span = window(db, q)
-    # The nonzero (period, party) cells only: not a row for each of hundreds of parties
-    # in each period, as `counts` gives.
-    cells = {(period, key): n for period, key, n, _ in grouped(db, q, span)} if span else {}
-    per_key: dict[str, int] = {}
     period_total = {p: 0 for p in steps}
-    for (period, key), n in cells.items():
-        per_key[key] = per_key.get(key, 0) + n
-        period_total[period] = period_total.get(period, 0) + n
-    # The top parties over the window, as `totals` ranks them (most mentions, then name,
-    # then key).
-    cut = sorted(per_key.values(), reverse=True)[top - 1] if len(per_key) > top else 0
-    names = entity_names(db, [k for k, n in per_key.items() if n >= cut])
-    top_keys = sorted(names, key=lambda k: (-per_key[k], names[k], k))[:top]
+    if span and q.simple:
+        # From the daily counts: the top parties (``totals``), each one's own rows, and
+        # each period's total: not every party's rows in every period (60,000 over a
+        # year by week, 90 to 140 ms against 30).
+        ranked = totals(db, replace(q, since=span[0], until=span[1]), first=top)
+        names = {t.key: t.name for t in ranked}
+        top_keys = list(names)
+        cells = {(period, key): n for key in top_keys
+                 for period, _, n, _ in grouped(db, replace(q, focus=key), span)}
+        for period, _, n, _ in grouped(db, q, span, by_key=False):
+            period_total[period] = n
+    else:
+        # The nonzero (period, party) cells only: not a row for each of hundreds of
+        # parties in each period, as `counts` gives.
+        cells = ({(period, key): n for period, key, n, _ in grouped(db, q, span)}
+                 if span else {})
+        per_key: dict[str, int] = {}
+        for (period, key), n in cells.items():
+            per_key[key] = per_key.get(key, 0) + n
+            period_total[period] = period_total.get(period, 0) + n
+        # The top parties over the window, as `totals` ranks them (most mentions, then
+        # name, then key).
+        cut = sorted(per_key.values(), reverse=True)[top - 1] if len(per_key) > top else 0
+        names = entity_names(db, [k for k, n in per_key.items() if n >= cut])
+        top_keys = sorted(names, key=lambda k: (-per_key[k], names[k], k))[:top]
     colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(top_keys)}
     lines = [Series(k, names[k], [cells.get((p, k), 0) for p in steps], colors[k])
              for k in top_keys]
