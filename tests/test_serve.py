@@ -514,6 +514,43 @@ def test_after_a_review_a_reader_never_waits_behind_background_work(tmp_path, mo
     assert (len(big), len(small)) == (2, 1)
 
 
+def test_many_figures_asked_at_once_are_computed_a_few_at_a_time(tmp_path):
+    """Fifty readers of a server just started ask for every page at once. Their figures
+    are computed three at a time, the pages of mentions' memo sharing the same slots, so
+    the threads do not fight for the GIL and kept answers still go out meanwhile."""
+    import contextlib
+    import threading
+    import time
+
+    from tracker.web.memo import COMPUTING, Memo
+
+    path, _ = _memo_db(tmp_path)
+    slots = threading.BoundedSemaphore(COMPUTING)
+    figures, pages = (Memo(path, contextlib.nullcontext, slots=slots) for _ in range(2))
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def compute(_db):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return "figure"
+
+    figures.get("kept", lambda _db: "kept")
+    readers = [threading.Thread(target=(figures if n % 2 else pages).get,
+                                args=(f"figure {n}", compute)) for n in range(12)]
+    for reader in readers:
+        reader.start()
+    started = time.monotonic()
+    assert figures.get("kept", compute) == "kept"  # not behind the queue
+    assert time.monotonic() - started < 0.05
+    for reader in readers:
+        reader.join()
+    assert most[0] == COMPUTING == 3
+
+
 def test_the_server_counts_co_mentions_of_new_documents_in_the_background(served, room):
     """`tracker run` stores documents without counting their co-mention pairs (quadratic
     in the names a page holds); a writable server covers them soon after, and an entity's

@@ -32,7 +32,7 @@ from tracker import __version__
 from tracker.database import WRITE_WAIT, connect, connect_read
 from tracker.errors import ConfigError, NotFound, TrackerError
 from tracker.store import Store
-from tracker.web.memo import MAX_AGE, Memo, Raw
+from tracker.web.memo import COMPUTING, MAX_AGE, Memo, Raw
 
 TOKEN_ENV = "TRACKER_SERVE_TOKEN"
 REVIEWER_ENV = "TRACKER_REVIEWER"
@@ -214,9 +214,12 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.state.dbs = Databases(options.db, options.read_only)
     dbs = app.state.dbs
     raw = Raw(dbs.version)
-    app.state.memo = Memo(options.db, dbs.reader, max_age=options.max_age, raw=raw)
+    slots = threading.BoundedSemaphore(COMPUTING)
+    app.state.memo = Memo(options.db, dbs.reader, max_age=options.max_age, raw=raw,
+                          slots=slots)
     # Pages of mentions apart, not to push figures out.
-    app.state.rows = Memo(options.db, dbs.reader, size=64, max_age=options.max_age, raw=raw)
+    app.state.rows = Memo(options.db, dbs.reader, size=64, max_age=options.max_age, raw=raw,
+                          slots=slots)
 
     def written(review: bool) -> None:
         """Nothing kept before the server's write is shown again; the raw counts stay
