@@ -551,6 +551,28 @@ def test_many_figures_asked_at_once_are_computed_a_few_at_a_time(tmp_path):
     assert most[0] == COMPUTING == 3
 
 
+def test_the_first_visitor_finds_the_overview_computed(room, monkeypatch):
+    """A server that starts computes the overview's figures in the background: the first
+    page opened is ready, and it is the same page."""
+    import time
+
+    from tracker.web import pages
+
+    computed = []
+    overview = pages._overview
+    monkeypatch.setattr(pages, "_overview", lambda *a: computed.append(1) or overview(*a))
+    with serving(room, read_only=True) as served:
+        deadline = time.monotonic() + 10
+        while not computed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert computed == [1]  # before anyone asked
+        page = served.get("/")
+        assert page.status_code == 200 and "Rassemblement national" in page.text
+        assert computed == [1]  # at start, not again for the visitor
+        assert served.get("/?interval=month").status_code == 200
+        assert computed == [1, 1]
+
+
 def test_the_server_counts_co_mentions_of_new_documents_in_the_background(served, room):
     """`tracker run` stores documents without counting their co-mention pairs (quadratic
     in the names a page holds); a writable server covers them soon after, and an entity's

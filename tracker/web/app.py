@@ -200,6 +200,8 @@ def create_app(options: ServeOptions) -> FastAPI:
     async def lifespan(_: FastAPI):
         try:
             with pairing.running(options.db, not options.read_only):
+                threading.Thread(target=pages.warm, args=(app,), name="warm",
+                                 daemon=True).start()
                 yield
         finally:
             app.state.dbs.close()
