@@ -29,7 +29,7 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
     without calling date functions on every row."""
     if span[0] > span[1]:
         return []
-    periods_cte = _periods_cte(span, q.interval if by_period else None)
+    interval = q.interval if by_period else None
     if q.simple:
         dimension, kind = _dimension(q)
         cut = blocks(span, q.interval if by_period else None)
@@ -42,7 +42,7 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
                                       entity_type=kind)
             rows = db.execute(sql, params).fetchall()
         if not q.raw:
-            wrong = _wrong(db, q, periods_cte)
+            wrong = _wrong(db, q, span, interval)
             if q.focus:
                 wrong = [w for w in wrong if w[1] == q.focus]
             if not by_key:
@@ -64,7 +64,8 @@ def grouped(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], *,
         mentions = ("documents d CROSS JOIN mentions m ON m.document_id = d.id"
                     if q.source and not q.focus
                     else "mentions m JOIN documents d ON d.id = m.document_id")
-        sql = (periods_cte + f"SELECT p.period, {key if by_key else chr(39) * 2}, count(*), "
+        sql = (_periods_cte(span, interval)
+               + f"SELECT p.period, {key if by_key else chr(39) * 2}, count(*), "
                f"sum(d.duplicate_of IS NULL) FROM {mentions} "
                "JOIN entities e ON e.id = m.entity_id "
                "JOIN p ON p.day = substr(m.published_at, 1, 10) "
@@ -111,7 +112,7 @@ def top_totals(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], first
         return None
     dimension, kind = _dimension(q)
     cut = blocks(span, None)
-    wrong = [] if q.raw else _wrong(db, q, _periods_cte(span, None))
+    wrong = [] if q.raw else _wrong(db, q, span, None)
 
     def exact(keys: list[str]) -> dict[str, tuple[int, int]]:
         per = _key_sums(db, dimension, cut, keys, kind)
@@ -296,7 +297,8 @@ def _politician_totals(db: Database, cut: dict[str, list[tuple[str, str]]]
     return out
 
 
-def _wrong(db: Database, q: StatsQuery, periods_cte: str) -> list[tuple[str, str, int, int]]:
+def _wrong(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date], interval: str | None
+           ) -> list[tuple[str, str, int, int]]:
     """The mentions reviewers marked wrong, grouped as ``grouped`` groups the daily
     counts (which stay raw): a few rows, read through the reviews table."""
     if not db.execute("SELECT 1 FROM reviews WHERE verdict = 'wrong' LIMIT 1").fetchone():
@@ -306,7 +308,8 @@ def _wrong(db: Database, q: StatsQuery, periods_cte: str) -> list[tuple[str, str
             else " AND e.type = 'politician'" if q.by == "politician" else "")
     # The reviews first (CROSS JOIN fixes the order): a few rows, each looked up.
     return db.execute(
-        periods_cte + f"SELECT p.period, {key}, count(*), sum(d.duplicate_of IS NULL) "
+        _periods_cte(span, interval) + f"SELECT p.period, {key}, count(*), "
+        "sum(d.duplicate_of IS NULL) "
         "FROM reviews r CROSS JOIN mentions m ON m.id = r.mention_id "
         "AND m.entity_id = r.entity_id CROSS JOIN documents d ON d.id = m.document_id "
         "CROSS JOIN entities e ON e.id = m.entity_id "
