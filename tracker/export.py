@@ -266,8 +266,10 @@ def _encoded(figures: dict[str, Sequence], dumps: Callable[[dict], Any],
         zero = {key: dumps({"view": name, **as_dict(Count("", key, shown, 0, 0, 0.0, 0.0))})[
             cut:] for key, shown in rows.names.items()}
         for period, busy, idle in rows.periods():
-            if busy:
-                yield many(list(records({name: busy}))), len(busy)
+            if busy:  # Count's fields, in its order (a dict each: no Count made)
+                yield many([{"view": name, "period": p, "key": k, "name": n, "mentions": m,
+                             "mentions_dedup": md, "share": sh, "share_dedup": shd}
+                            for p, k, n, m, md, sh, shd in busy]), len(busy)
             if idle:
                 head = dumps({"view": name, "period": period})[:-1]
                 yield head + (sep + head).join(map(zero.__getitem__, idle)), len(idle)

@@ -122,14 +122,14 @@ class CountRows(Sequence[Count]):
     by month over three years is 746,000 rows, three quarters of them zeros, which a
     download writes without making each one (``periods``)."""
 
-    def __init__(self, blocks: list[tuple[str, list[Count], list[str]]],
+    def __init__(self, blocks: list[tuple[str, list[tuple], list[str]]],
                  names: dict[str, str]) -> None:
         self._blocks, self.names = blocks, names
         self._rows: list[Count] | None = None
 
-    def periods(self) -> Iterator[tuple[str, list[Count], list[str]]]:
-        """Each period, its keys with mentions (busiest first) and the keys without
-        (in name order)."""
+    def periods(self) -> Iterator[tuple[str, list[tuple], list[str]]]:
+        """Each period, its keys with mentions (busiest first, each a tuple of
+        ``Count``'s fields) and the keys without (in name order)."""
         return iter(self._blocks)
 
     def __iter__(self) -> Iterator[Count]:
@@ -137,7 +137,7 @@ class CountRows(Sequence[Count]):
             yield from self._rows
             return
         for period, busy, idle in self._blocks:
-            yield from busy
+            yield from (Count(*row) for row in busy)
             yield from (Count(period, k, self.names[k], 0, 0, 0.0, 0.0) for k in idle)
 
     def __len__(self) -> int:
@@ -196,7 +196,8 @@ def count_rows(db: Database, q: StatsQuery, first: int | None = None) -> CountRo
         # (rounding took 1.4 s of 746,000 counts).
         share = {n: _share(n, total) for n in {n for n, _ in cells.values()}}
         share_dedup = {nd: _share(nd, total_dedup) for nd in {nd for _, nd in cells.values()}}
-        rows = [Count(period, k, name, -less, nd, share[-less], share_dedup[nd])
+        # As tuples of Count's fields: a download encodes them without making a Count.
+        rows = [(period, k, name, -less, nd, share[-less], share_dedup[nd])
                 for less, name, k, nd in busy[:first]]
         idle = []
         if first is None:
