@@ -82,6 +82,12 @@ class Memo:
                 out += [None, None]
         return tuple(out)
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A connection for a computation, its raw reads kept (``Raw``)."""
+        with self.reader() as db:
+            yield self.raw.reads(db) if self.raw is not None else db
+
     def forget(self) -> None:
         """The server wrote: nothing computed before may be shown again."""
         with self._lock:
@@ -129,8 +135,8 @@ class Memo:
             generation = self._generation
         with self.slots:
             at, state = time.monotonic(), self.state()
-            with self.reader() as db:
-                value = compute(self.raw.reads(db) if self.raw is not None else db)
+            with self.reading() as db:
+                value = compute(db)
         size = len(value) if isinstance(value, bytes) else 0
         with self._lock:
             # Not if the server wrote meanwhile; nor an answer of half the budget or more.

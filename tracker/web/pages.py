@@ -8,6 +8,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -175,18 +178,38 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
         context: dict[str, Any] = {"key": key, "name": name, "kind": kind, "span": span,
                                    "interval": interval}
         if span:
-            context.update(request.app.state.memo.get(
+            memo = request.app.state.memo
+            context.update(memo.get(
                 ("entity", key, interval, span),
-                lambda db: _entity(db, key, name, kind, interval, span)))
+                lambda db: _entity(db, key, name, kind, interval, span, memo.reading)))
     return render(request, "entity.html", **context)
 
 
 def _entity(db, key: str, name: str, kind: str, interval: str,
-            span: tuple[dt.date, dt.date]) -> dict[str, Any]:
-    """An entity's figures (computed once per state of the database: ``Memo``)."""
+            span: tuple[dt.date, dt.date],
+            reading: Callable[[], AbstractContextManager] | None = None) -> dict[str, Any]:
+    """An entity's figures (computed once per state of the database: ``Memo``). Who it
+    is named with is read meanwhile on another connection (``reading``): one SQLite
+    statement grouping a year of a busy politician's 140,000 (day, partner) rows, 100 to
+    140 ms, while Python waits on the rest."""
     by = "party" if kind == "party" else "politician"
     q = StatsQuery(by=by, interval=interval, since=span[0], until=span[1], top=10,
                    focus=key)
+    with ThreadPoolExecutor(1, thread_name_prefix="pairs") as pool:
+        pairs = pool.submit(_co_mentions_apart, reading, q) if reading else None
+        figures = _entity_figures(db, q, key, name, kind, interval, span)
+        figures["pairs"] = pairs.result() if pairs else co_mentions(db, q)
+    return figures
+
+
+def _co_mentions_apart(reading: Callable[[], AbstractContextManager], q: StatsQuery
+                       ) -> Any:
+    with reading() as db:
+        return co_mentions(db, q)
+
+
+def _entity_figures(db, q: StatsQuery, key: str, name: str, kind: str, interval: str,
+                    span: tuple[dt.date, dt.date]) -> dict[str, Any]:
     mine = counts(db, q)
     steps = periods(span[0], span[1], interval)
     cell = {c.period: c for c in mine}
@@ -199,7 +222,6 @@ def _entity(db, key: str, name: str, kind: str, interval: str,
             title=f"Share of voice of {name}")),
         total=sum(c.mentions for c in mine),
         sources=top_sources(db, q),
-        pairs=co_mentions(db, q),
         latest=[_shown(r) for r in page_rows(db, MentionFilter(
             **({"party": key} if kind == "party" else {"politician": key}),
             since=span[0], until=span[1], limit=10))])
