@@ -55,8 +55,8 @@ class Memo:
         # Figures computed at once (shared by the server's memos). Fifty clients on a
         # server just started asked for 17 figures at once: their threads fought for the
         # GIL, every answer, kept ones too, waited 3.5 s, and the p95 was 0.66 to 1.1 s.
-        # Three at a time (SQLite reads in one while Python works in another): 0.39 to
-        # 0.48 s; one at a time: 0.94 s.
+        # Two or three at a time (SQLite reads in one while Python works in another): 0.39
+        # to 0.48 s; one at a time: 0.94 s.
         self.slots = slots if slots is not None else threading.BoundedSemaphore(COMPUTING)
         self.raw = raw  # raw counts kept across the server's reviews
         self.wal = path.with_name(path.name + "-wal")
