@@ -155,7 +155,7 @@ def _bounded_top(db: Database, dimension: str, cut: dict[str, list[tuple[str, st
     block_rows = [(grain, at) for grain, rows in cut.items() for at, _ in rows]
     for shown in (first * 4 + 20, first * 40 + 200):
         seen: set[str] = set()
-        bound = 0
+        bound, whole = 0, True
         for grain, at in block_rows:
             rows = db.execute(
                 f"SELECT key, {column} FROM mention_counts WHERE dimension = ? AND day = ? "
@@ -164,9 +164,11 @@ def _bounded_top(db: Database, dimension: str, cut: dict[str, list[tuple[str, st
                 f"dimension = ? AND period = ? ORDER BY {column} DESC LIMIT ?",
                 [dimension, at, shown]).fetchall()
             seen.update(key for key, _ in rows)
-            if len(rows) == shown:
-                bound += rows[-1][1]
+            if len(rows) == shown:  # (a drifted count below zero bounds nothing)
+                bound, whole = bound + max(rows[-1][1], 0), False
         per = exact(sorted(seen))
+        if whole:  # every block's rows were shown: every key is counted
+            return per
         values = sorted((o if originals else n for n, o in per.values()), reverse=True)
         if len(values) >= first and values[first - 1] > bound:
             return per

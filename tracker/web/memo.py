@@ -286,7 +286,9 @@ class _Rows:
         return out + self._rest.fetchall() if self._rest is not None else out
 
     def __iter__(self) -> Iterator:
-        rows, self._at = self._rows[self._at:], len(self._rows)
-        yield from rows  # a year of counts is 60,000 rows: not a call each
+        rows = self._rows
+        while self._at < len(rows):  # a year of counts is 60,000 rows: not a call each
+            self._at += 1
+            yield rows[self._at - 1]
         if self._rest is not None:
             yield from self._rest
