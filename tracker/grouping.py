@@ -176,8 +176,10 @@ def _bounded_top(db: Database, dimension: str, cut: dict[str, list[tuple[str, st
 
 
 def _key_sums(db: Database, dimension: str, cut: dict[str, list[tuple[str, str]]],
-              keys: list[str], kind: str | None) -> dict[str, tuple[int, int]]:
-    """(mentions, originals) of each of ``keys`` (of type ``kind``) over the blocks."""
+              keys: list[str], kind: str | None, *, known: bool = False
+              ) -> dict[str, tuple[int, int]]:
+    """(mentions, originals) of each of ``keys`` (of type ``kind``; ``known``: of those
+    in the entities table) over the blocks."""
     if not keys:
         return {}
     ctes, parts = [], []
@@ -186,7 +188,8 @@ def _key_sums(db: Database, dimension: str, cut: dict[str, list[tuple[str, str]]
         parts.append(f"SELECT c.key AS key, c.mentions AS n, c.originals AS o FROM {name} "
                      f"CROSS JOIN {table} AND c.key IN k WHERE c.mentions > 0")
     marks = ", ".join("(?)" for _ in keys)
-    typed = (" CROSS JOIN entities e ON e.id = x.key WHERE e.type = ?" if kind else "")
+    typed = (" CROSS JOIN entities e ON e.id = x.key" if kind or known else "") + (
+        " WHERE e.type = ?" if kind else "")
     sql = (f"WITH k(id) AS (VALUES {marks}), {', '.join(ctes)} SELECT x.key, sum(x.n), "
            f"sum(x.o) FROM ({' UNION ALL '.join(parts)}) x{typed} GROUP BY 1")
     params = keys + [dimension] * len(parts) + ([kind] if kind else [])
@@ -386,14 +389,7 @@ def entity_totals(db: Database, span: tuple[dt.date, dt.date], *, raw: bool = Fa
         return out
 
     def exact(keys: list[str]) -> dict[str, tuple[int, int]]:
-        found = _key_sums(db, "entity", cut, keys, None)
-        known = set()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            known.update(key for (key,) in db.execute(
-                f"SELECT id FROM entities WHERE id IN ({', '.join('?' * len(chunk))})",
-                chunk))
-        return less({key: v for key, v in found.items() if key in known})
+        return less(_key_sums(db, "entity", cut, keys, None, known=True))
 
     if first is not None:
         top = _bounded_top(db, "entity", cut, first, originals, exact)

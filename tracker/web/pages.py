@@ -195,10 +195,13 @@ def _entity(db, key: str, name: str, kind: str, interval: str,
     by = "party" if kind == "party" else "politician"
     q = StatsQuery(by=by, interval=interval, since=span[0], until=span[1], top=10,
                    focus=key)
+    if reading is None:
+        return {**_entity_figures(db, q, key, name, kind, interval, span),
+                "pairs": co_mentions(db, q)}
     with ThreadPoolExecutor(1, thread_name_prefix="pairs") as pool:
-        pairs = pool.submit(_co_mentions_apart, reading, q) if reading else None
+        pairs = pool.submit(_co_mentions_apart, reading, q)
         figures = _entity_figures(db, q, key, name, kind, interval, span)
-        figures["pairs"] = pairs.result() if pairs else co_mentions(db, q)
+        figures["pairs"] = pairs.result()
     return figures
 
 
