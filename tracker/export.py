@@ -28,7 +28,7 @@ from tracker.errors import TrackerError
 from tracker.figures import records
 from tracker.periods import periods
 from tracker.query import EXPORT_COLUMNS
-from tracker.stats import Count, CountRows, as_dict
+from tracker.stats import CountRows
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -231,8 +231,19 @@ def _figures_table(title: str, labels: list[str], figures: list[str]) -> Table:
 def records_json(figures: dict[str, Sequence]) -> bytes:
     """The figures' ``records`` as one JSON array (`/api/stats`), the bytes orjson writes
     for it (building and encoding every politician by month took 4 s)."""
-    chunks = _encoded(figures, orjson.dumps, lambda rows: orjson.dumps(rows)[1:-1], b",")
-    return b"[" + b",".join(chunk for chunk, _ in chunks) + b"]"
+    return b"".join(records_json_chunks(figures.items()))
+
+
+def records_json_chunks(figures: Iterable[tuple[str, Sequence]]) -> Iterator[bytes]:
+    """``records_json`` in pieces, each figure's rows written as they are read (``figures``
+    as (view, rows) pairs, each computed when the one before is written: a download of
+    113 MB starts with its first period's rows)."""
+    head = b"["
+    for chunk, _ in _encoded(figures, orjson.dumps, lambda rows: orjson.dumps(rows)[1:-1],
+                             b","):
+        yield head + chunk
+        head = b","
+    yield b"]" if head == b"," else b"[]"
 
 
 def write_records_jsonl(figures: dict[str, Sequence], out: IO[str]) -> int:
@@ -242,29 +253,31 @@ def write_records_jsonl(figures: dict[str, Sequence], out: IO[str]) -> int:
         return json.dumps(row, ensure_ascii=False)
 
     count = 0
-    for chunk, rows in _encoded(figures, dumps, lambda rows: "\n".join(map(dumps, rows)),
+    for chunk, rows in _encoded(figures.items(), dumps, lambda rows: "\n".join(map(dumps, rows)),
                                 "\n"):
         out.write(chunk + "\n")
         count += rows
     return count
 
 
-def _encoded(figures: dict[str, Sequence], dumps: Callable[[dict], Any],
+def _encoded(figures: Iterable[tuple[str, Sequence]], dumps: Callable[[dict], Any],
              many: Callable[[list[dict]], Any], sep: Any) -> Iterator[tuple[Any, int]]:
     """Each figure's ``records`` in chunks (``many`` writes a list of rows, joined by
     ``sep``), with how many rows a chunk holds. The counts' zeros (most rows of a long
     window) are written from each key's text as ``dumps`` writes it, made once, after
     their period's head."""
-    for name, rows in figures.items():
+    for name, rows in figures:
         if not isinstance(rows, CountRows):
             if rows:
                 yield many(list(records({name: rows}))), len(rows)
             continue
         # Each key's zero row from its period on (',"key":..,"share_dedup":0.0}'): what
-        # follows the view and an empty period.
+        # follows the view and an empty period. Made when first written: the names of
+        # lazily read counts come with their periods.
         cut = len(dumps({"view": name, "period": ""})) - 1
-        zero = {key: dumps({"view": name, **as_dict(Count("", key, shown, 0, 0, 0.0, 0.0))})[
-            cut:] for key, shown in rows.names.items()}
+        zero = _Zeros(lambda key, name=name, rows=rows, cut=cut: dumps(
+            {"view": name, "period": "", "key": key, "name": rows.names[key], "mentions": 0,
+             "mentions_dedup": 0, "share": 0.0, "share_dedup": 0.0})[cut:])
         for period, busy, idle in rows.periods():
             if busy:  # Count's fields, in its order (a dict each: no Count made)
                 yield many([{"view": name, "period": p, "key": k, "name": n, "mentions": m,
@@ -273,3 +286,15 @@ def _encoded(figures: dict[str, Sequence], dumps: Callable[[dict], Any],
             if idle:
                 head = dumps({"view": name, "period": period})[:-1]
                 yield head + (sep + head).join(map(zero.__getitem__, idle)), len(idle)
+
+
+class _Zeros(dict):
+    """Each key's text, made when first asked for."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self._make(key)
+        return value

@@ -60,7 +60,7 @@ def co_mentions(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Pair]
     again; other filters (``kept=False``, which tests use to check the two agree) count
     the mentions of every document in the window."""
     if kept and q.simple:
-        with _snapshot(db):
+        with snapshot(db):
             sentences, documents, originals = _kept(db, q)
     else:
         sentences, documents, originals = _count(db, q)
@@ -192,7 +192,7 @@ def top_sources(db: Database, q: StatsQuery, *, kept: bool = True) -> list[Sourc
     (and copies) filter, they come from the counts kept per source (``source_counts``,
     m012) as co-mentions do; ``kept=False`` counts them."""
     if kept and q.simple:
-        with _snapshot(db):
+        with snapshot(db):
             if q.focus:
                 rows = _kept_sources(db, q)
             elif (uncovered := _uncovered(db, q))[0] is not None:
@@ -327,9 +327,10 @@ def _uncovered(db: Database, q: StatsQuery) -> tuple[list[str] | None, list[str]
 
 
 @contextlib.contextmanager
-def _snapshot(db: Database) -> Iterator[None]:
+def snapshot(db: Database) -> Iterator[None]:
     """One read transaction for the kept counts, their watermark and the documents past
-    it: a batch counted in between would otherwise count twice."""
+    it (a batch counted in between would otherwise count twice), or for every figure of
+    a download."""
     conn = db.conn
     if conn.in_transaction:  # the caller's own (a store writing): already one state
         yield
@@ -346,15 +347,33 @@ def figures(db: Database, q: StatsQuery, view: str = "all", *, table: bool = Fal
     """The figures of one view (or ``all``), every view over the same days: the query
     with its window filled in, and each view's rows (``table``: the counts a table
     shows, each period's top keys with mentions)."""
-    if view not in (*VIEWS, "all"):
-        raise ConfigError(f"view must be one of {', '.join(VIEWS)} or all, not {view!r}")
-    span = window(db, q)
-    if span:
-        q = replace(q, since=span[0], until=span[1])
+    q = _windowed(db, q, view)
     shown = (lambda db_, q_: count_rows(db_, q_, first=q_.top)) if table else count_rows
     makers = {"counts": shown, "totals": totals, "co-mentions": co_mentions,
               "sources": top_sources}
     return q, {name: makers[name](db, q) for name in VIEWS if view in (name, "all")}
+
+
+def figures_as_read(db: Database, q: StatsQuery, view: str = "all"
+                    ) -> Iterator[tuple[str, Sequence]]:
+    """``figures``' views as (view, rows), each computed when the one before has been
+    read, the counts a period at a time (``count_rows(lazily=True)``): what a download
+    writes as it goes. The caller keeps ``db`` in one read transaction (``snapshot``)
+    until the last row is read."""
+    q = _windowed(db, q, view)
+    makers = {"counts": lambda db_, q_: count_rows(db_, q_, lazily=True), "totals": totals,
+              "co-mentions": co_mentions, "sources": top_sources}
+    for name in VIEWS:
+        if view in (name, "all"):
+            yield name, makers[name](db, q)
+
+
+def _windowed(db: Database, q: StatsQuery, view: str) -> StatsQuery:
+    """``q`` with its window's days filled in (``view`` checked first)."""
+    if view not in (*VIEWS, "all"):
+        raise ConfigError(f"view must be one of {', '.join(VIEWS)} or all, not {view!r}")
+    span = window(db, q)
+    return replace(q, since=span[0], until=span[1]) if span else q
 
 
 def records(figures: dict[str, Sequence]) -> Iterator[dict]:

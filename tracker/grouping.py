@@ -87,6 +87,54 @@ def _periods_cte(span: tuple[dt.date, dt.date], interval: str | None) -> str:
     return f"WITH p(day, period) AS (VALUES {', '.join(days)}) "
 
 
+def window_keys(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date]
+                ) -> dict[str, str | None] | None:
+    """The keys ``grouped(db, q, span)`` gives rows of, found without summing them: every
+    key with a daily count or roll-up above zero in the window, less those whose every
+    period the reviews empty; each with its entity's name when the figures are of one
+    type of entity (else None). None when that cannot be told so (other filters, one
+    key, copies left out: a period of originals summing to zero is not seen here).
+    Every politician by month over three years: the 167,000 (month, person) sums took
+    0.4 s; telling their 20,000 keys, about 0.1 s."""
+    if not q.simple or q.focus or q.no_duplicates:
+        return None
+    dimension, kind = _dimension(q)
+    cut = blocks(span, q.interval)
+    ctes, parts = [], []
+    for name, cte, table in _block_tables(cut, "?"):
+        ctes.append(cte)
+        parts.append(f"SELECT c.key AS key FROM {name} CROSS JOIN {table} "
+                     "WHERE c.mentions > 0")
+    if not parts:
+        return {}
+    sql = (f"WITH {', '.join(ctes)} SELECT DISTINCT x.key, NULL FROM "
+           f"({' UNION ALL '.join(parts)}) x")
+    params: list = [dimension] * len(parts)
+    if kind:
+        sql = (f"SELECT y.key, e.name FROM ({sql}) y CROSS JOIN entities e ON e.id = y.key "
+               "WHERE e.type = ?")
+        params.append(kind)
+    keys = dict(db.execute(sql, params).fetchall())
+    wrong = [] if q.raw else _wrong(db, q, span, q.interval)
+    touched = sorted({key for _, key, _, _ in wrong if key in keys})
+    if not touched:
+        return keys
+    # The reviewed keys' own sums per period, as ``grouped`` makes them.
+    ctes, parts = [], []
+    for name, cte, table in _block_tables(cut, "?"):
+        ctes.append(cte)
+        parts.append(f"SELECT {name}.period AS period, c.key AS key, c.mentions AS n FROM "
+                     f"{name} CROSS JOIN {table} AND c.key IN k WHERE c.mentions > 0")
+    marks = ", ".join("(?)" for _ in touched)
+    left = {(period, key) for period, key, _, _ in _less(db.execute(
+        f"WITH k(id) AS (VALUES {marks}), {', '.join(ctes)} SELECT x.period, x.key, "
+        f"sum(x.n), 0 FROM ({' UNION ALL '.join(parts)}) x GROUP BY 1, 2",
+        touched + [dimension] * len(parts)).fetchall(), wrong)}
+    for key in set(touched) - {key for _, key in left}:
+        del keys[key]
+    return keys
+
+
 def _dimension(q: StatsQuery) -> tuple[str, str | None]:
     """The daily counts' dimension that answers ``q``, and the entity type its keys must
     have (None: any key)."""
