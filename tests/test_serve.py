@@ -144,6 +144,28 @@ def test_a_wrong_mention_leaves_every_figure_and_raw_keeps_it(served, room, tmp_
     assert ps(served.get("/api/stats", params={"view": "totals"}).json()) == ps(before)
 
 
+def test_a_bulk_download_is_written_as_it_is_computed_then_kept(served, room, tmp_path):
+    """Every politician by month over a million mentions is 113 MB: the server writes it
+    as it computes it (no length announced up front), and keeps it once complete: the
+    next download is the same bytes at once, its length known. A review makes it be
+    computed again, and the download follows it."""
+    query = {"by": "politician", "interval": "day", "view": "all"}
+    first = served.get("/api/stats", params=query)
+    assert first.status_code == 200 and "content-length" not in first.headers
+    assert first.headers["transfer-encoding"] == "chunked"
+    assert first.json() == cli_jsonl(tmp_path, "stats", "--db", str(room), "--by",
+                                     "politician", "--interval", "day", "--view", "all")
+    again = served.get("/api/stats", params=query)
+    assert again.content == first.content
+    assert again.headers["content-length"] == str(len(first.content))
+    done = served.review(mention_id(room, "Macron", "Bardella répond à Macron."), "wrong")
+    assert done.status_code == 200, done.text
+    after = served.get("/api/stats", params=query)
+    assert "content-length" not in after.headers and after.content != first.content
+    assert after.json() == cli_jsonl(tmp_path, "stats", "--db", str(room), "--by",
+                                     "politician", "--interval", "day", "--view", "all")
+
+
 def test_reviews_survive_retag(newsroom, tmp_path):
     db = newsroom / "data" / "tracker.db"
     copy = tmp_path / "tracker.db"
@@ -577,6 +599,35 @@ def test_many_figures_asked_at_once_are_computed_a_few_at_a_time(room):
         reader.join()
     assert most[0] == COMPUTING == 3
     app.state.dbs.close()
+
+
+def test_a_download_holds_a_slot_only_while_its_pieces_are_made(tmp_path):
+    """A client reading a 113 MB download slowly holds no slot between pieces, so the
+    pages go on being computed; a download the client left half-way is not kept, a
+    whole one is, and is then answered at once as bytes."""
+    import contextlib
+
+    from tracker.web.memo import COMPUTING, Memo
+
+    path, _ = _memo_db(tmp_path)
+    memo = Memo(path, contextlib.nullcontext)
+    made: list[str] = []
+
+    def produce(_db):
+        for piece in (b"[1", b",2", b"]"):
+            made.append("piece")
+            yield piece
+
+    pieces = memo.stream("download", produce)
+    assert next(pieces) == b"[1"
+    taken = [memo.slots.acquire(blocking=False) for _ in range(COMPUTING)]
+    assert all(taken)  # every slot free while the client reads
+    for _ in taken:
+        memo.slots.release()
+    pieces.close()  # the client went away
+    assert not isinstance(memo.stream("download", produce), bytes) and len(made) == 1
+    assert b"".join(memo.stream("download", produce)) == b"[1,2]"
+    assert memo.stream("download", produce) == b"[1,2]" and len(made) == 4  # kept
 
 
 def test_the_first_visitor_finds_the_overview_computed(room, monkeypatch):

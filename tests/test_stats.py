@@ -651,3 +651,55 @@ def test_the_top_politicians_of_a_window_are_those_of_every_politician_summed(tm
             some = grouping.entity_totals(db, span, raw=raw, first=5, originals=originals)
             assert rank(some) == rank(every) and len(some) < len(every)
             assert all(some[key] == every[key] for key in some)
+
+
+def test_a_download_of_every_politician_is_written_a_period_at_a_time(tmp_path):
+    """`/api/stats` writes the counts as it reads them: the window's keys first, then
+    the first period, the others once it is written (every politician by month over
+    three years is 113 MB). Every byte equals the figures read at once: with empty
+    months first, a politician whose only mention was reviewed wrong (in no period, but
+    in the raw figures), one with a mention left after a review, and copies left out."""
+    from bench import store as bench_store
+    from tracker import stats
+
+    path = tmp_path / "store.db"
+    bench_store.build(path, 3_000)  # two years up to 2026-11-01
+    db = Database(sqlite3.connect(path))
+    once, twice = (db.execute(
+        "SELECT m.entity_id, min(m.id) FROM mentions m JOIN entities e ON e.id = m.entity_id "
+        "WHERE e.type = 'politician' GROUP BY 1 HAVING min(m.published_at) >= '2026-06-01' "
+        f"AND max(m.published_at) < '2026-11-01' AND count(*) = {n} ORDER BY 1 LIMIT 1"
+    ).fetchone() for n in (1, 2))
+    for _, mention in (once, twice):
+        review.record(db, mention, "wrong")
+    db.conn.commit()
+    queries = [StatsQuery(by="politician", interval="month"),  # from 2023-11: empty first
+               StatsQuery(by="politician", interval="week", since=dt.date(2026, 1, 7)),
+               StatsQuery(by="party", interval="day", since=dt.date(2026, 9, 1)),
+               StatsQuery(by="source", interval="week", until=dt.date(2026, 7, 1)),
+               StatsQuery(by="lang", interval="month", raw=True),
+               StatsQuery(by="politician", interval="month", raw=True),
+               StatsQuery(by="politician", interval="week", no_duplicates=True)]
+    for q in queries:
+        whole = stats.counts(db, q)
+        statements: list[str] = []
+        db.conn.set_trace_callback(statements.append)
+        rows = stats.count_rows(db, q, lazily=True)
+        made = rows.periods()
+        first = next(made)
+        read_first = len(statements)
+        assert [period for period, _, _ in [first, *made]] == list(dict.fromkeys(
+            c.period for c in whole))
+        db.conn.set_trace_callback(None)
+        assert list(rows) == whole, q
+        keys = {c.key for c in whole}
+        if q.by == "politician":
+            assert (once[0] in keys) is q.raw and twice[0] in keys
+        if q.interval == "month" and q.since is None:  # 2023-11: no mention, all zeros
+            assert first[1] == [] and len(first[2]) == len(keys)
+        if not q.no_duplicates:  # the other periods read once the first was written
+            assert len(statements) > read_first, q
+        with figures.snapshot(db):
+            streamed = b"".join(export.records_json_chunks(
+                figures.figures_as_read(db, q, "all")))
+        assert streamed == export.records_json(figures.figures(db, q, "all")[1]), q
