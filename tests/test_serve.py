@@ -601,33 +601,45 @@ def test_many_figures_asked_at_once_are_computed_a_few_at_a_time(room):
     app.state.dbs.close()
 
 
-def test_a_download_holds_a_slot_only_while_its_pieces_are_made(tmp_path):
-    """A client reading a 113 MB download slowly holds no slot between pieces, so the
-    pages go on being computed; a download the client left half-way is not kept, a
-    whole one is, and is then answered at once as bytes."""
+def test_a_download_is_made_once_for_every_reader_whatever_their_pace(tmp_path):
+    """Fifty readers asking for the same download at once read the pieces of one
+    computation; a client reading slowly holds no slot, and the download is made
+    whole and kept meanwhile: the next reader gets its bytes at once."""
     import contextlib
+    import threading
 
     from tracker.web.memo import COMPUTING, Memo
 
     path, _ = _memo_db(tmp_path)
     memo = Memo(path, contextlib.nullcontext)
-    made: list[str] = []
+    made: list[bytes] = []
+    go = threading.Event()
 
     def produce(_db):
         for piece in (b"[1", b",2", b"]"):
-            made.append("piece")
+            go.wait(5)
+            made.append(piece)
             yield piece
 
-    pieces = memo.stream("download", produce)
-    assert next(pieces) == b"[1"
+    readers = [memo.stream("download", produce) for _ in range(50)]
+    go.set()
+    slow = readers.pop()
+    assert next(slow) == b"[1"  # then it reads no more for a while
+    assert all(b"".join(reader) == b"[1,2]" for reader in readers)
+    assert made == [b"[1", b",2", b"]"]  # once for all
+    assert memo.stream("download", produce) == b"[1,2]" and len(made) == 3  # kept
     taken = [memo.slots.acquire(blocking=False) for _ in range(COMPUTING)]
-    assert all(taken)  # every slot free while the client reads
+    assert all(taken)  # every slot free while the slow client has not read on
     for _ in taken:
         memo.slots.release()
-    pieces.close()  # the client went away
-    assert not isinstance(memo.stream("download", produce), bytes) and len(made) == 1
-    assert b"".join(memo.stream("download", produce)) == b"[1,2]"
-    assert memo.stream("download", produce) == b"[1,2]" and len(made) == 4  # kept
+    assert b"".join(slow) == b",2]"
+
+    def broken(_db):
+        yield b"["
+        raise ValueError("no such table")
+
+    with pytest.raises(ValueError, match="no such table"):
+        b"".join(memo.stream("broken", broken))
 
 
 def test_the_first_visitor_finds_the_overview_computed(room, monkeypatch):

@@ -70,6 +70,7 @@ class Memo:
         self._background = threading.Semaphore(1)  # one refresh at a time: readers first
         self._queued: set[Hashable] = set()  # refreshes waiting for their turn
         self._bytes = 0  # of the encoded answers kept (bytes values)
+        self._flights: dict[Hashable, _Flight] = {}  # streamed answers being made
 
     def state(self) -> tuple:
         """What changes with every commit (two stat calls)."""
@@ -93,6 +94,7 @@ class Memo:
         with self._lock:
             self._generation += 1
             self._items.clear()
+            self._flights.clear()  # their readers read on; new ones start afresh
             self._bytes = 0
 
     def get(self, key: Hashable, compute: Callable[[Any], T]) -> T:
@@ -119,17 +121,59 @@ class Memo:
     def stream(self, key: Hashable, produce: Callable[[Any], Iterator[bytes]]
                ) -> bytes | Iterator[bytes]:
         """``b"".join(produce(db))`` for ``key`` when ``get`` would show it kept; else
-        the pieces as ``produce`` makes them, on a connection of their own, kept once
-        all were made (every politician by month is 113 MB, written in 1.7 s: its
-        first rows go out at once). A slot is held while each piece is made, not while
-        the client reads it."""
+        its pieces as they are made (every politician by month is 113 MB, made in 1.7 s:
+        its first rows go out at once). One thread makes them, a slot held a piece at a
+        time, whatever pace its clients read at; every reader asking meanwhile reads the
+        same pieces (fifty readers of a year of counts each making their own took 20 s);
+        they are kept once all are made."""
         asked = time.monotonic()
         state = self.state()
         with self._lock:
             found, value = self._shown(key, lambda db: b"".join(produce(db)), asked, state)
             if found:
                 return value
-        return self._pieces(key, produce)
+            flight = self._flights.get(key)
+            # Joined when it began in this state, or recently enough (as ``get`` shows).
+            new = flight is None or not (flight.state == state
+                                         or asked - flight.at < self.max_age)
+            if new:
+                flight = self._flights[key] = _Flight(state, asked)
+        if new:
+            try:
+                threading.Thread(target=self._fly, args=(key, produce, flight),
+                                 name="memo-stream", daemon=True).start()
+            except RuntimeError as exc:  # no thread to be had: this reader says so
+                with self._lock:
+                    if self._flights.get(key) is flight:
+                        del self._flights[key]
+                flight.finish(exc)
+        return flight.read()
+
+    def _fly(self, key: Hashable, produce: Callable[[Any], Iterator[bytes]],
+             flight: _Flight) -> None:
+        with self._lock:
+            generation = self._generation
+        try:
+            with self.reading() as db:
+                made = produce(db)
+                try:
+                    while True:
+                        with self.slots:
+                            piece = next(made, None)
+                        if piece is None:
+                            break
+                        flight.add(piece)
+                finally:
+                    made.close()
+            self._keep(key, b"".join(flight.pieces), flight.state, flight.at, generation)
+        except BaseException as exc:  # noqa: BLE001 - its readers raise it
+            flight.finish(exc)
+        else:
+            flight.finish(None)
+        finally:
+            with self._lock:
+                if self._flights.get(key) is flight:
+                    del self._flights[key]
 
     def _shown(self, key: Hashable, compute: Callable[[Any], Any], asked: float,
                state: tuple) -> tuple[bool, Any]:
@@ -148,32 +192,6 @@ class Memo:
                 self._refresh(key, compute)
             return True, kept.value
         return False, None
-
-    def _pieces(self, key: Hashable, produce: Callable[[Any], Iterator[bytes]]
-                ) -> Iterator[bytes]:
-        with self._lock:
-            generation = self._generation
-        at, state = time.monotonic(), self.state()
-        pieces: list[bytes] | None = []
-        size = 0
-        with self.reading() as db:
-            made = produce(db)
-            try:
-                while True:
-                    with self.slots:
-                        piece = next(made, None)
-                    if piece is None:
-                        break
-                    size += len(piece)
-                    if pieces is not None:
-                        pieces.append(piece)
-                        if size >= KEPT_BYTES // 2:  # too big to keep
-                            pieces = None
-                    yield piece
-            finally:
-                made.close()
-        if pieces is not None:
-            self._keep(key, b"".join(pieces), state, at, generation)
 
     def _done(self, key: Hashable, gate: threading.Lock) -> None:
         """``key`` is no longer being computed (unless another gate took its place)."""
@@ -197,7 +215,9 @@ class Memo:
         nor an answer of half the budget or more."""
         size = len(value) if isinstance(value, bytes) else 0
         with self._lock:
-            if generation == self._generation and size < KEPT_BYTES // 2:
+            old = self._items.get(key)
+            if (generation == self._generation and size < KEPT_BYTES // 2
+                    and (old is None or old.at <= at)):  # (not over a newer one)
                 old = self._items.pop(key, None)
                 self._bytes -= _size(old)
                 self._items[key] = _Kept(value, state, at)
@@ -234,6 +254,42 @@ class Memo:
             threading.Thread(target=run, name="memo-refresh", daemon=True).start()
         except RuntimeError:  # no thread to be had: a reader computes it later
             self._queued.discard(key)
+
+
+class _Flight:
+    """A streamed answer being made: its pieces so far, for every reader."""
+
+    def __init__(self, state: tuple, at: float) -> None:
+        self.state, self.at = state, at  # the database's state and the time it began
+        self.pieces: list[bytes] = []
+        self._done = False
+        self._error: BaseException | None = None
+        self._changed = threading.Condition()
+
+    def add(self, piece: bytes) -> None:
+        with self._changed:
+            self.pieces.append(piece)
+            self._changed.notify_all()
+
+    def finish(self, error: BaseException | None) -> None:
+        with self._changed:
+            self._done, self._error = True, error
+            self._changed.notify_all()
+
+    def read(self) -> Iterator[bytes]:
+        """Every piece, as it comes; the maker's error, if it failed."""
+        at = 0
+        while True:
+            with self._changed:
+                while at == len(self.pieces) and not self._done:
+                    self._changed.wait()
+                if at == len(self.pieces):
+                    if self._error is not None:
+                        raise self._error
+                    return
+                piece = self.pieces[at]
+            at += 1
+            yield piece
 
 
 def _size(kept: _Kept | None) -> int:
