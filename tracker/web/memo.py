@@ -163,7 +163,9 @@ class Memo:
                         flight.add(piece)
                 finally:
                     made.close()
-            self._keep(key, b"".join(flight.pieces), flight.state, flight.at, generation)
+            if sum(map(len, flight.pieces)) < KEPT_BYTES // 2:  # (else not kept)
+                self._keep(key, b"".join(flight.pieces), flight.state, flight.at,
+                           generation)
         except BaseException as exc:  # noqa: BLE001 - its readers raise it
             flight.finish(exc)
         else:
