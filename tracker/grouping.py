@@ -123,16 +123,9 @@ def window_keys(db: Database, q: StatsQuery, span: tuple[dt.date, dt.date]
     if not touched:
         return keys
     # The reviewed keys' own sums per period, as ``grouped`` makes them.
-    ctes, parts = [], []
-    for name, cte, table in _block_tables(cut, "?"):
-        ctes.append(cte)
-        parts.append(f"SELECT {name}.period AS period, c.key AS key, c.mentions AS n FROM "
-                     f"{name} CROSS JOIN {table} AND c.key IN k WHERE c.mentions > 0")
-    marks = ", ".join("(?)" for _ in touched)
-    left = {(period, key) for period, key, _, _ in _less(db.execute(
-        f"WITH k(id) AS (VALUES {marks}), {', '.join(ctes)} SELECT x.period, x.key, "
-        f"sum(x.n), 0 FROM ({' UNION ALL '.join(parts)}) x GROUP BY 1, 2",
-        touched + [dimension] * len(parts)).fetchall(), wrong)}
+    sums = _key_sums(db, dimension, cut, touched, None, by_period=True)
+    left = {(period, key) for period, key, _, _ in _less(
+        [(period, key, n, o) for (period, key), (n, o) in sums.items()], wrong)}
     for key in set(touched) - {key for _, key in left}:
         del keys[key]
     return keys
@@ -227,23 +220,27 @@ def _bounded_top(db: Database, dimension: str, cut: dict[str, list[tuple[str, st
 
 
 def _key_sums(db: Database, dimension: str, cut: dict[str, list[tuple[str, str]]],
-              keys: list[str], kind: str | None, *, known: bool = False
-              ) -> dict[str, tuple[int, int]]:
+              keys: list[str], kind: str | None, *, known: bool = False,
+              by_period: bool = False) -> dict:
     """(mentions, originals) of each of ``keys`` (of type ``kind``; ``known``: of those
-    in the entities table) over the blocks."""
+    in the entities table) over the blocks (``by_period``: of each (period, key))."""
     if not keys:
         return {}
     ctes, parts = [], []
     for name, cte, table in _block_tables(cut, "?"):
         ctes.append(cte)
-        parts.append(f"SELECT c.key AS key, c.mentions AS n, c.originals AS o FROM {name} "
-                     f"CROSS JOIN {table} AND c.key IN k WHERE c.mentions > 0")
+        parts.append(f"SELECT {name}.period AS period, c.key AS key, c.mentions AS n, "
+                     f"c.originals AS o FROM {name} CROSS JOIN {table} AND c.key IN k "
+                     "WHERE c.mentions > 0")
     marks = ", ".join("(?)" for _ in keys)
     typed = (" CROSS JOIN entities e ON e.id = x.key" if kind or known else "") + (
         " WHERE e.type = ?" if kind else "")
-    sql = (f"WITH k(id) AS (VALUES {marks}), {', '.join(ctes)} SELECT x.key, sum(x.n), "
-           f"sum(x.o) FROM ({' UNION ALL '.join(parts)}) x{typed} GROUP BY 1")
+    group = "x.period, x.key" if by_period else "x.key"
+    sql = (f"WITH k(id) AS (VALUES {marks}), {', '.join(ctes)} SELECT {group}, sum(x.n), "
+           f"sum(x.o) FROM ({' UNION ALL '.join(parts)}) x{typed} GROUP BY {group}")
     params = keys + [dimension] * len(parts) + ([kind] if kind else [])
+    if by_period:
+        return {(period, key): (n, o) for period, key, n, o in db.execute(sql, params)}
     return {key: (n, o) for key, n, o in db.execute(sql, params)}
 
 
