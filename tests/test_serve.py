@@ -145,10 +145,10 @@ def test_a_wrong_mention_leaves_every_figure_and_raw_keeps_it(served, room, tmp_
 
 
 def test_a_bulk_download_is_written_as_it_is_computed_then_kept(served, room, tmp_path):
-    """Every politician by month over a million mentions is 113 MB: the server writes it
-    as it computes it (no length announced up front), and keeps it once complete: the
-    next download is the same bytes at once, its length known. A review makes it be
-    computed again, and the download follows it."""
+    """Every politician by month over a million mentions is 113 MB (here, by day over the
+    newsroom): the server writes it as it computes it (no length announced up front),
+    and keeps it once complete: the next download is the same bytes at once, its length
+    known. A review makes it be computed again, and the download follows it."""
     query = {"by": "politician", "interval": "day", "view": "all"}
     first = served.get("/api/stats", params=query)
     assert first.status_code == 200 and "content-length" not in first.headers

@@ -357,9 +357,9 @@ def figures(db: Database, q: StatsQuery, view: str = "all", *, table: bool = Fal
 def figures_as_read(db: Database, q: StatsQuery, view: str = "all"
                     ) -> Iterator[tuple[str, Sequence]]:
     """``figures``' views as (view, rows), each computed when the one before has been
-    read, the counts a period at a time (``count_rows(lazily=True)``): what a download
-    writes as it goes. The caller keeps ``db`` in one read transaction (``snapshot``)
-    until the last row is read."""
+    read, the counts' first period before the others (``count_rows(lazily=True)``):
+    what a download writes as it goes. The caller keeps ``db`` in one read transaction
+    (``snapshot``) until the last row is read."""
     q = _windowed(db, q, view)
     makers = {"counts": lambda db_, q_: count_rows(db_, q_, lazily=True), "totals": totals,
               "co-mentions": co_mentions, "sources": top_sources}
