@@ -9,7 +9,7 @@ import contextlib
 import itertools
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
@@ -349,9 +349,7 @@ def figures(db: Database, q: StatsQuery, view: str = "all", *, table: bool = Fal
     shows, each period's top keys with mentions)."""
     q = _windowed(db, q, view)
     shown = (lambda db_, q_: count_rows(db_, q_, first=q_.top)) if table else count_rows
-    makers = {"counts": shown, "totals": totals, "co-mentions": co_mentions,
-              "sources": top_sources}
-    return q, {name: makers[name](db, q) for name in VIEWS if view in (name, "all")}
+    return q, dict(_views(db, q, view, shown))
 
 
 def figures_as_read(db: Database, q: StatsQuery, view: str = "all"
@@ -360,9 +358,16 @@ def figures_as_read(db: Database, q: StatsQuery, view: str = "all"
     read, the counts' first period before the others (``count_rows(lazily=True)``):
     what a download writes as it goes. The caller keeps ``db`` in one read transaction
     (``snapshot``) until the last row is read."""
-    q = _windowed(db, q, view)
-    makers = {"counts": lambda db_, q_: count_rows(db_, q_, lazily=True), "totals": totals,
-              "co-mentions": co_mentions, "sources": top_sources}
+    yield from _views(db, _windowed(db, q, view), view,
+                      lambda db_, q_: count_rows(db_, q_, lazily=True))
+
+
+def _views(db: Database, q: StatsQuery, view: str, counts: Callable
+           ) -> Iterator[tuple[str, Sequence]]:
+    """Each view asked for (``all``: every one), made when it is reached (``counts``:
+    how the counts are made)."""
+    makers = {"counts": counts, "totals": totals, "co-mentions": co_mentions,
+              "sources": top_sources}
     for name in VIEWS:
         if view in (name, "all"):
             yield name, makers[name](db, q)
