@@ -10,6 +10,7 @@ rounds. To compare two commits, run each from its own worktree, alternating.
 
     python bench/ceiling.py --articles 2000 --processes 2   # once: the prepared pages
     python bench/saving.py --articles 2000 --rounds 3
+    python bench/saving.py --rounds 3 --into bench/out/store-1000000.db  # indexes at scale
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import pickle
+import shutil
 import statistics
 import sys
 import tempfile
@@ -42,14 +44,18 @@ class _Source:
     lang: str | None = "fr"
 
 
-def one_round(items: list, per_transaction: int, folder: Path) -> float:
-    """CPU seconds a document to store ``items`` into a new database."""
+def one_round(items: list, per_transaction: int, folder: Path,
+              into: Path | None = None) -> tuple[float, float]:
+    """CPU and wall seconds a document to store ``items`` into a new database (``into``:
+    a copy of that one, migrated before the clock starts)."""
+    if into is not None:
+        shutil.copyfile(into, folder / "saving.db")
     with Store(folder / "saving.db") as store:
         store.sync_entities(load_kb([str(KB_FILE)]))
         store.sync_sources([_Source(name) for name in sorted({r.article.source
                                                                for _, r in items})])
         store.savepoints = False  # as tracker.writer's shared transaction
-        started = time.process_time()
+        started, wall = time.process_time(), time.perf_counter()
         for first in range(0, len(items), per_transaction):
             with store.write():
                 for path, ready in items[first:first + per_transaction]:
@@ -58,7 +64,8 @@ def one_round(items: list, per_transaction: int, folder: Path) -> float:
                                   tagger_version="bench", digest=ready.digest,
                                   print_=ready.print_):
                         store.count_candidates(ready.candidates, article.url)
-        return (time.process_time() - started) / len(items)
+        return ((time.process_time() - started) / len(items),
+                (time.perf_counter() - wall) / len(items))
 
 
 def main() -> None:
@@ -67,6 +74,8 @@ def main() -> None:
     parser.add_argument("--per-transaction", type=int, default=40,
                         help="documents a transaction (the writer joins up to 16 batches)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--into", type=Path, help="store into a copy of this database "
+                        "(e.g. bench/out/store-1000000.db: indexes at scale)")
     args = parser.parse_args()
     kept = OUT / f"ceiling-prepared-{args.articles}.pickle"
     if not kept.exists():
@@ -76,14 +85,18 @@ def main() -> None:
     items = [(path, ready) for path, ready in sorted(prepared.items())
              if ready.article is not None]
     mentions = sum(len(ready.mentions) for _, ready in items)
-    figures = []
+    figures, walls = [], []
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="tracker-saving-") as folder:
-            figures.append(one_round(items, args.per_transaction, Path(folder)) * 1000)
+            cpu, wall = one_round(items, args.per_transaction, Path(folder), args.into)
+            figures.append(cpu * 1000)
+            walls.append(wall * 1000)
     print(f"{len(items):,} documents ({mentions:,} mentions), {args.per_transaction} a "
           f"transaction: Store.save {min(figures):.2f} ms CPU a document at best, median "
           f"{statistics.median(figures):.2f} (rounds: "
-          f"{', '.join(f'{f:.2f}' for f in figures)})")
+          f"{', '.join(f'{f:.2f}' for f in figures)}); wall {min(walls):.2f} at best, "
+          f"median {statistics.median(walls):.2f}" + (f", into a copy of {args.into}"
+                                                      if args.into else ""))
 
 
 if __name__ == "__main__":

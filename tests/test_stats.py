@@ -672,6 +672,15 @@ def test_a_download_of_every_politician_is_written_a_period_at_a_time(tmp_path):
     ).fetchone() for n in (1, 2))
     for _, mention in (once, twice):
         review.record(db, mention, "wrong")
+    # A politician whose only mention is gone (as a retag removes one): its daily
+    # counts stay, at zero, and it is in no figure.
+    gone = db.execute(
+        "SELECT m.entity_id, min(m.id) FROM mentions m JOIN entities e ON e.id = m.entity_id "
+        "WHERE e.type = 'politician' AND m.entity_id NOT IN (?, ?) GROUP BY 1 "
+        "HAVING count(*) = 1 ORDER BY 1 LIMIT 1", [once[0], twice[0]]).fetchone()
+    db.execute("DELETE FROM mentions WHERE id = ?", [gone[1]])
+    assert db.execute("SELECT count(*) FROM mention_counts WHERE key = ? AND mentions = 0",
+                      [gone[0]]).fetchone()[0]
     db.conn.commit()
     queries = [StatsQuery(by="politician", interval="month"),  # from 2023-11: empty first
                StatsQuery(by="politician", interval="week", since=dt.date(2026, 1, 7)),
@@ -694,7 +703,7 @@ def test_a_download_of_every_politician_is_written_a_period_at_a_time(tmp_path):
         assert list(rows) == whole, q
         keys = {c.key for c in whole}
         if q.by == "politician":
-            assert (once[0] in keys) is q.raw and twice[0] in keys
+            assert (once[0] in keys) is q.raw and twice[0] in keys and gone[0] not in keys
         if q.interval == "month" and q.since is None:  # 2023-11: no mention, all zeros
             assert first[1] == [] and len(first[2]) == len(keys)
         if not q.no_duplicates:  # the other periods read once the first was written
