@@ -564,6 +564,34 @@ def test_every_answer_carries_the_security_headers_and_its_server_time(served):
     assert answers["export"].headers["cache-control"] == "no-store"
 
 
+def test_a_crash_is_answered_with_the_security_headers_too(room):
+    """A route that fails unexpectedly gets a 500 that carries the CSP and the other
+    headers (Starlette's own 500 is sent from outside our middleware), and the error
+    is raised on to the server's log."""
+    from fastapi.testclient import TestClient
+
+    from tracker.web import ServeOptions, create_app
+
+    app = create_app(ServeOptions(db=room))
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/boom", boom)
+    app.add_api_route("/boom", boom)
+    client = TestClient(app, base_url="http://127.0.0.1:8765",
+                        raise_server_exceptions=False)
+    for path in ("/api/boom", "/boom"):
+        answer = client.get(path)
+        assert answer.status_code == 500, path
+        assert answer.headers["content-security-policy"] == CSP, path
+        assert answer.headers["x-frame-options"] == "DENY", path
+        assert "a bug" not in answer.text
+    assert client.get("/api/boom").json() == {"error": "internal error (the server's log has it)"}
+    with pytest.raises(RuntimeError, match="a bug"):
+        TestClient(app, base_url="http://127.0.0.1:8765").get("/boom")
+
+
 def test_many_figures_asked_at_once_are_computed_a_few_at_a_time(room):
     """Fifty readers of a server just started ask for every page at once. Their figures
     are computed three at a time, the pages of mentions' memo sharing the same slots, so

@@ -328,9 +328,12 @@ class Guard:
             return
         started = time.perf_counter()
         api = scope["path"].startswith("/api/")
+        begun = False
 
         async def send_headed(message) -> None:
+            nonlocal begun
             if message["type"] == "http.response.start":
+                begun = True
                 took = (time.perf_counter() - started) * 1000
                 headers = MutableHeaders(scope=message)
                 headers["Server-Timing"] = f"app;dur={took:.1f}"
@@ -343,8 +346,18 @@ class Guard:
         refused = _refused(Request(scope), self.options, self.csrf)
         if refused is not None:
             await refused(scope, receive, send_headed)
-        else:
+            return
+        try:
             await self.app(scope, receive, send_headed)
+        except Exception:
+            # Starlette's own 500 is sent from outside this middleware, without the
+            # headers above; raised again, the server logs it as before.
+            if not begun:
+                failed = (JSONResponse({"error": "internal error (the server's log has it)"},
+                                       status_code=500) if api
+                          else PlainTextResponse("Internal Server Error", status_code=500))
+                await failed(scope, receive, send_headed)
+            raise
 
 
 def default_token() -> str | None:
