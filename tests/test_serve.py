@@ -671,6 +671,40 @@ def test_a_download_is_made_once_for_every_reader_whatever_their_pace(tmp_path):
         b"".join(memo.stream("broken", broken))
 
 
+def test_downloads_being_made_leave_a_slot_for_the_pages(tmp_path):
+    """Three long downloads asked at once (every politician by month, every view...) do
+    not hold every computing slot: a page is computed meanwhile, and the third download
+    starts once one of the others is made."""
+    import contextlib
+    import threading
+    import time
+
+    from tracker.web.memo import STREAMING, Memo
+
+    path, _ = _memo_db(tmp_path)
+    memo = Memo(path, contextlib.nullcontext)
+    go = threading.Event()
+    begun: list[str] = []
+
+    def produce(name):
+        def made(_db):
+            begun.append(name)
+            go.wait(10)
+            yield name.encode()
+        return made
+
+    readers = [memo.stream(name, produce(name)) for name in ("a", "b", "c")]
+    deadline = time.monotonic() + 5
+    while len(begun) < STREAMING and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert memo.get("page", lambda _db: "computed") == "computed"
+    assert time.monotonic() - started < 1  # not after the downloads
+    assert len(begun) == STREAMING < 3
+    go.set()
+    assert [b"".join(reader) for reader in readers] == [b"a", b"b", b"c"]
+
+
 def test_the_first_visitor_finds_the_overview_computed(room, monkeypatch):
     """A server that starts computes the overview's figures in the background: the first
     page opened is ready, and it is the same page."""

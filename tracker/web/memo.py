@@ -38,6 +38,7 @@ STALE_AT_MOST = 3  # times max_age: a figure older is never shown (background be
 KEPT_BYTES = 256_000_000  # encoded answers kept in all (every politician by month: 113 MB)
 COMPUTING = 3  # figures computed at once; more only contend for the GIL
 JOINED = 1 << 20  # bytes of pieces a streamed answer's reader takes as one, at most
+STREAMING = COMPUTING - 1  # streamed answers made at once: a slot is left for the pages
 RAW_ROWS = 1_000_000  # rows of raw results kept in all (a year's politicians by week: 500,000)
 
 
@@ -72,6 +73,9 @@ class Memo:
         self._queued: set[Hashable] = set()  # refreshes waiting for their turn
         self._bytes = 0  # of the encoded answers kept (bytes values)
         self._flights: dict[Hashable, _Flight] = {}  # streamed answers being made
+        # Taken before a slot: three downloads of seconds each (every politician by
+        # month, every view) would otherwise hold every slot, and no page be computed.
+        self._streaming = threading.BoundedSemaphore(STREAMING)
 
     def state(self) -> tuple:
         """What changes with every commit (two stat calls)."""
@@ -157,7 +161,7 @@ class Memo:
         try:
             # One slot throughout, as ``get``'s computations: taken again for each of
             # a year's 107 pieces, among fifty readers' pages, it made them in seconds.
-            with self.slots, self.reading() as db:
+            with self._streaming, self.slots, self.reading() as db:
                 made = produce(db)
                 try:
                     for piece in made:
