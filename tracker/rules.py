@@ -125,23 +125,50 @@ def load(db: Database) -> list[Rule]:
 def matches(db: Database, rule: Rule, limit: int = 20) -> tuple[int, list[dict]]:
     """How many stored mentions the rule would have stopped, and a few of them: what a
     reviewer sees before saving it."""
-    ruleset = Ruleset([rule])
-    found: list[dict] = []
-    total = 0
     sql = ("SELECT mention_id AS id, source, surface, sentence, entity_id, entity, "
            "published_at, url FROM mention_rows WHERE ")
     if rule.kind == "not-entity":
-        cursor = db.query(sql + "entity_id = ?" + (" AND source = ?" if rule.source else ""),
-                          [rule.entity_id] + ([rule.source] if rule.source else []))
-    else:
-        cursor = db.query(sql + "document_id IN (SELECT id FROM documents WHERE rowid IN "
-                          "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?))",
-                          [fts_query(f'"{rule.text}"')])
+        return _name_matches(db, rule, sql, limit)
+    ruleset = Ruleset([rule])
+    found: list[dict] = []
+    total = 0
+    cursor = db.query(sql + "document_id IN (SELECT id FROM documents WHERE rowid IN "
+                      "(SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?))",
+                      [fts_query(f'"{rule.text}"')])
     for row in cursor:
         if ruleset.stops(row["source"], row["surface"], row["entity_id"], row["sentence"]):
             total += 1
             if len(found) < limit:
                 found.append(row)
+    return total, found
+
+
+def _name_matches(db: Database, rule: Rule, sql: str, limit: int) -> tuple[int, list[dict]]:
+    """``matches`` for a name rule: the entity's mentions counted per surface in SQL,
+    the surfaces that fold to the rule's name summed, the newest few of them shown.
+    Testing each of a politician's 66,000 stored mentions in Python took over a second
+    of the preview (1.1 to 1.4 s over a million mentions)."""
+    where, params = "m.entity_id = ?", [rule.entity_id]
+    if rule.source:
+        where += " AND d.source = ?"
+        params.append(rule.source)
+    name, total, surfaces = fold(rule.text), 0, []
+    for surface, n in db.execute(
+            "SELECT m.surface, count(*) FROM "
+            # One source: its documents first (CROSS JOIN fixes the order), then their
+            # mentions, not every mention of the entity and its document.
+            + ("documents d CROSS JOIN mentions m ON m.document_id = d.id " if rule.source
+               else "mentions m ")
+            + f"WHERE {where} GROUP BY m.surface", params).fetchall():
+        if fold(surface) == name:
+            total += n
+            surfaces.append(surface)
+    if not surfaces or limit <= 0:
+        return total, []
+    where = "entity_id = ?" + (" AND source = ?" if rule.source else "")
+    found = list(db.query(
+        sql + where + f" AND surface IN ({', '.join('?' * len(surfaces))}) "
+        "ORDER BY published_at DESC, mention_id LIMIT ?", [*params, *surfaces, limit]))
     return total, found
 
 
