@@ -316,3 +316,14 @@ def m015_key_days(db: Database) -> None:
     (``bench/saving.py --into``: within that script's noise)."""
     db.execute("CREATE INDEX idx_mention_counts_key "
                "ON mention_counts (dimension, key, day, mentions)")
+
+
+@migrations()
+def m016_entity_surfaces(db: Database) -> None:
+    """The index of an entity's mentions by date carries their surface too (it replaces
+    the one without): a name rule's preview counts the entity's mentions per surface
+    from the index alone. For the most mentioned politician of a million mentions
+    (66,000), 36 to 41 ms against 207 to 221 ms reading each mention's row."""
+    db.execute("CREATE INDEX idx_mentions_entity_id_published_at_surface "
+               "ON mentions (entity_id, published_at, surface)")
+    db.execute("DROP INDEX IF EXISTS idx_mentions_entity_id_published_at")
