@@ -67,9 +67,10 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.className") == "skip"
 
-            # Mentions of the PS: mark "Le PS réagit." wrong with the keyboard.
+            # Mentions of the PS, as many as `tracker mentions` lists: mark "Le PS
+            # réagit." wrong with the keyboard.
             page.goto(served.url + "/mentions?party=ps")
-            assert page.inner_text("#total") == "5"
+            assert page.inner_text("#total") == str(len(listed(db, tmp_path))) == "5"
             row = page.locator("tr", has_text="Le PS réagit.")
             row.locator("button[data-verdict=wrong]").focus()
             page.keyboard.press("Enter")
@@ -86,7 +87,13 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
             page.wait_for_url("**/rules")
             assert page.locator("tr[data-rule]").count() == 1
             page.goto(served.url + "/mentions?party=ps")
-            assert page.inner_text("#total") == "4"
+            left = listed(db, tmp_path)
+            assert page.inner_text("#total") == str(len(left)) == "4"
+            # The same rows, each with its name highlighted.
+            marked = page.eval_on_selector_all(
+                "table.mentions tbody tr[data-mention] td:nth-child(3) mark",
+                "ms => ms.map(m => m.textContent)")
+            assert sorted(marked) == sorted(m["surface"] for m in left)
 
             # The counts followed: the overview and the party's page say one less.
             page.goto(served.url + "/" + query)
@@ -113,3 +120,11 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
     for name in ("overview", "mentions", "rule", "entity", "sources", "candidates", "alerts",
                  "rules"):
         assert (shots / f"{name}.png").stat().st_size > 10_000
+
+
+def listed(db: Path, cwd: Path) -> list[dict]:
+    """`tracker mentions --party ps`, as a user's script reads it."""
+    done = tracker("mentions", "--db", str(db), "--party", "ps", "--format", "jsonl",
+                   cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
