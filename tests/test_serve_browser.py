@@ -1,7 +1,8 @@
 """A press officer in Chromium (Debian's, driven by Playwright): the dashboard's pages
-show the numbers `tracker stats` prints, a mention marked wrong with the keyboard leaves
-the counts, no script error shows, and each page is saved as a screenshot
-(``TRACKER_SCREENSHOTS``, else the test's own folder)."""
+show the numbers `tracker stats` and `tracker mentions` print, a mention marked wrong
+with the keyboard leaves the counts and stays wrong after `tracker retag`, no script
+error shows, and each page is saved as a screenshot (``TRACKER_SCREENSHOTS``, else the
+test's own folder)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
         row = json.loads(line)
         expected.setdefault(row["key"], []).append(float(row["mentions"]))
     problems, dialogs = [], []
-    with serving(db) as served, sync_playwright() as p:
+    with serving(db, max_age=0) as served, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM or "/usr/bin/chromium",
                                     args=BROWSER_ARGS)
         try:
@@ -109,22 +110,46 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
             # A hostile headline stays text: no dialog but the review's own prompt.
             page.goto(served.url + "/mentions?source=figaro")
             assert "<script>alert('titre')</script>" in page.inner_text("main")
+
+            stats = tracker("stats", "--db", str(db), "--view", "totals", "--format",
+                            "jsonl", cwd=tmp_path)
+            ps = next(r for r in map(json.loads, stats.stdout.splitlines())
+                      if r["key"] == "ps")
+            assert ps["mentions"] == sum(expected["ps"]) - 1
+
+            # Another mention marked wrong, then `tracker retag` run beside the server:
+            # the verdict applies to the mention found again, and the page still says
+            # what `tracker mentions` says (the retag applies the rule saved above, and
+            # finds fewer names than this hand-made newsroom holds).
+            macron = "/mentions?politician=emmanuel-macron"
+            page.goto(served.url + macron)
+            before = len(listed(db, tmp_path, "--politician", "emmanuel-macron"))
+            assert page.inner_text("#total") == str(before)
+            row = page.locator("tr", has_text="Bardella répond à Macron.")
+            row.locator("button[data-verdict=wrong]").focus()
+            page.keyboard.press("Enter")
+            page.wait_for_selector("tr.reviewed-wrong")
+            retagged = tracker("retag", "--db", str(db), cwd=tmp_path)
+            assert retagged.returncode == 0, retagged.stderr
+            page.goto(served.url + macron)
+            after = listed(db, tmp_path, "--politician", "emmanuel-macron")
+            assert page.inner_text("#total") == str(len(after)) == str(before - 1)
+            assert "Bardella répond à Macron." not in page.inner_text("table.mentions")
+            page.goto(served.url + macron + "&raw=true")
+            assert page.locator("tr.reviewed-wrong",
+                                has_text="Bardella répond à Macron.").count() == 1
         finally:
             browser.close()
     assert problems == []
-    assert dialogs == ["Why is this mention wrong? (optional)"]
-    stats = tracker("stats", "--db", str(db), "--view", "totals", "--format", "jsonl",
-                    cwd=tmp_path)
-    ps = next(r for r in map(json.loads, stats.stdout.splitlines()) if r["key"] == "ps")
-    assert ps["mentions"] == sum(expected["ps"]) - 1
+    assert dialogs == ["Why is this mention wrong? (optional)"] * 2
     for name in ("overview", "mentions", "rule", "entity", "sources", "candidates", "alerts",
                  "rules"):
         assert (shots / f"{name}.png").stat().st_size > 10_000
 
 
-def listed(db: Path, cwd: Path) -> list[dict]:
-    """`tracker mentions --party ps`, as a user's script reads it."""
-    done = tracker("mentions", "--db", str(db), "--party", "ps", "--format", "jsonl",
-                   cwd=cwd)
+def listed(db: Path, cwd: Path, *which: str) -> list[dict]:
+    """`tracker mentions` (default: of the PS), as a user's script reads it."""
+    done = tracker("mentions", "--db", str(db), *(which or ("--party", "ps")),
+                   "--format", "jsonl", cwd=cwd)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
