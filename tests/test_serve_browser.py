@@ -153,3 +153,61 @@ def listed(db: Path, cwd: Path, *which: str) -> list[dict]:
                    "--format", "jsonl", cwd=cwd)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+@needs_browser
+def test_a_rule_made_in_chromium_stops_the_same_false_mention_in_a_new_page(newsroom,
+                                                                            tmp_path):
+    """A reviewer marks a politician's mention wrong and turns it into a rule, all in
+    the browser; a new page with the same sentence is then collected by `tracker run`:
+    the tagger still finds the name, and the stored page has no such mention."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from tracker.store import Store
+
+    home = tmp_path / "home"
+    shutil.copytree(newsroom, home)
+    db = home / "data" / "tracker.db"
+    problems = []
+    with serving(db, max_age=0) as served, sync_playwright() as p:
+        wrong = served.get("/api/mentions",
+                           params={"type": "politician", "limit": 1}).json()["mentions"][0]
+        browser = p.chromium.launch(executable_path=CHROMIUM or "/usr/bin/chromium",
+                                    args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on("dialog", lambda d: d.accept("a namesake"))
+            page.goto(served.url + f"/mentions?politician={wrong['entity_id']}")
+            row = page.locator(f"tr[data-mention='{wrong['id']}']")
+            row.locator("button[data-verdict=wrong]").focus()
+            page.keyboard.press("Enter")
+            page.wait_for_selector(f"tr.reviewed-wrong[data-mention='{wrong['id']}']")
+            row.locator("a.make-rule").click()
+            page.wait_for_selector("#preview")
+            assert page.inner_text("#rule-text").startswith(f'"{wrong["surface"]}" is never')
+            page.click("#save-rule")
+            page.wait_for_url("**/rules")
+            assert page.locator("tr[data-rule]").count() == 1
+        finally:
+            browser.close()
+    assert problems == []
+    new_page = home / "inbox" / "new-page.html"
+    new_page.write_text(
+        f"<html><head><title>Nouvel article</title></head><body><article><h1>Nouvel "
+        f"article</h1><p>{wrong['sentence']}</p><p>{wrong['sentence']} Une seconde phrase "
+        "pour que le texte soit un article.</p></article></body></html>", "utf-8")
+    tagged = tracker("tag", str(new_page), "--format", "jsonl", cwd=home)
+    assert wrong["surface"] in [json.loads(x)["surface"] for x in tagged.stdout.splitlines()]
+    ran = tracker("run", "--once", cwd=home)
+    assert ran.returncode == 0, ran.stderr
+    with Store(db, read_only=True) as store:
+        assert store.db.execute("SELECT count(*) FROM documents WHERE url LIKE "
+                                "'%new-page.html'").fetchone()[0] == 1
+        stored = store.db.execute(
+            "SELECT m.surface, m.entity_id FROM mentions m JOIN documents d "
+            "ON d.id = m.document_id WHERE d.url LIKE '%new-page.html'").fetchall()
+    assert (wrong["surface"], wrong["entity_id"]) not in stored
