@@ -188,12 +188,26 @@ def test_a_rule_made_in_chromium_stops_the_same_false_mention_in_a_new_page(news
             row.locator("button[data-verdict=wrong]").focus()
             page.keyboard.press("Enter")
             page.wait_for_selector(f"tr.reviewed-wrong[data-mention='{wrong['id']}']")
-            row.locator("a.make-rule").click()
+            # By the keyboard too: the rule's link, then its save button.
+            row.locator("a.make-rule").focus()
+            page.keyboard.press("Enter")
             page.wait_for_selector("#preview")
             assert page.inner_text("#rule-text").startswith(f'"{wrong["surface"]}" is never')
-            page.click("#save-rule")
+            page.locator("#save-rule").focus()
+            page.keyboard.press("Enter")
             page.wait_for_url("**/rules")
             assert page.locator("tr[data-rule]").count() == 1
+            # The sources' health, as `tracker sources` prints it.
+            page.goto(served.url + "/sources")
+            shown = page.eval_on_selector_all(
+                "table.sources tbody tr", "rs => rs.map(r => [r.dataset.source, "
+                "r.children[1].textContent, Number(r.children[2].textContent), "
+                "Number(r.children[5].textContent)])")
+            health = tracker("sources", "--format", "jsonl", cwd=home)
+            assert health.returncode == 0, health.stderr
+            printed = [[r["name"], r["last_status"] or "", r["consecutive_failures"] or 0,
+                        r["documents"]] for r in map(json.loads, health.stdout.splitlines())]
+            assert sorted(shown) == sorted(printed) and any(r[3] for r in printed)
         finally:
             browser.close()
     assert problems == []
