@@ -105,6 +105,18 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
             assert page.get_attribute("#entity-total", "data-total") == str(len(listed(
                 db, tmp_path, "--party", "ps", "--since", WINDOW["since"], "--until",
                 WINDOW["until"]))) == "4"
+            # Its co-mentions, as `tracker stats --view co-mentions` counts them.
+            together = page.eval_on_selector_all(
+                "#co-mentions tbody tr", "rs => rs.map(r => [r.children[0].textContent, "
+                "Number(r.children[1].textContent), Number(r.children[2].textContent)])")
+            pairs = tracker("stats", "--db", str(db), "--view", "co-mentions", "--since",
+                            WINDOW["since"], "--until", WINDOW["until"], "--format",
+                            "jsonl", cwd=tmp_path)
+            assert pairs.returncode == 0, pairs.stderr
+            assert sorted(together) == sorted(
+                [p["name_b"] if p["key_a"] == "ps" else p["name_a"], p["sentences"],
+                 p["documents"]] for p in map(json.loads, pairs.stdout.splitlines())
+                if "ps" in (p["key_a"], p["key_b"])) and together
             page.screenshot(path=str(shots / "entity.png"), full_page=True)
             for name in ("sources", "candidates", "alerts", "rules"):
                 page.goto(served.url + "/" + name)
