@@ -45,12 +45,8 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
         expected.setdefault(row["key"], []).append(float(row["mentions"]))
     problems, dialogs = [], []
     with serving(db, max_age=0) as served, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM or "/usr/bin/chromium",
-                                    args=BROWSER_ARGS)
+        browser, page = watched(p, problems)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
             page.on("dialog", lambda d: (dialogs.append(d.message), d.accept("the console")))
             query = f"?since={WINDOW['since']}&until={WINDOW['until']}"
 
@@ -161,6 +157,16 @@ def test_the_dashboard_in_chromium(tmp_path, kb):
         assert (shots / f"{name}.png").stat().st_size > 10_000
 
 
+def watched(p, problems: list[str]):
+    """Chromium and a page of it whose script and console errors land in ``problems``."""
+    browser = p.chromium.launch(executable_path=CHROMIUM or "/usr/bin/chromium",
+                                args=BROWSER_ARGS)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return browser, page
+
+
 def listed(db: Path, cwd: Path, *which: str) -> list[dict]:
     """`tracker mentions` (default: of the PS), as a user's script reads it."""
     done = tracker("mentions", "--db", str(db), *(which or ("--party", "ps")),
@@ -188,12 +194,8 @@ def test_a_rule_made_in_chromium_stops_the_same_false_mention_in_a_new_page(news
     with serving(db, max_age=0) as served, sync_playwright() as p:
         wrong = served.get("/api/mentions",
                            params={"type": "politician", "limit": 1}).json()["mentions"][0]
-        browser = p.chromium.launch(executable_path=CHROMIUM or "/usr/bin/chromium",
-                                    args=BROWSER_ARGS)
+        browser, page = watched(p, problems)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
             page.on("dialog", lambda d: d.accept("a namesake"))
             page.goto(served.url + f"/mentions?politician={wrong['entity_id']}")
             row = page.locator(f"tr[data-mention='{wrong['id']}']")
