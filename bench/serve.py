@@ -58,11 +58,7 @@ def calls(db: Path) -> list[tuple[str, str]]:
     mentioned party and politician, a source, a word of the texts."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        top = lambda dim, kind: conn.execute(  # noqa: E731
-            "SELECT c.key FROM mention_counts c JOIN entities e ON e.id = c.key "
-            "WHERE c.dimension = ? AND e.type = ? GROUP BY c.key ORDER BY sum(c.mentions) "
-            "DESC LIMIT 1", [dim, kind]).fetchone()[0]
-        party, person = top("party", "party"), top("entity", "politician")
+        party, person = top(conn, "party", "party"), top(conn, "entity", "politician")
         source = conn.execute("SELECT source FROM documents LIMIT 1").fetchone()[0]
         said = newest_mention(conn, person)
     finally:
@@ -96,6 +92,14 @@ def calls(db: Path) -> list[tuple[str, str]]:
         ("alerts page", "/alerts"),
         ("api openapi.json", "/api/openapi.json"),
     ]
+
+
+def top(conn: sqlite3.Connection, dimension: str, kind: str) -> str:
+    """The most mentioned key of that type."""
+    return conn.execute(
+        "SELECT c.key FROM mention_counts c JOIN entities e ON e.id = c.key "
+        "WHERE c.dimension = ? AND e.type = ? GROUP BY c.key ORDER BY sum(c.mentions) "
+        "DESC LIMIT 1", [dimension, kind]).fetchone()[0]
 
 
 def newest_mention(conn: sqlite3.Connection, entity: str) -> str:
@@ -311,9 +315,7 @@ def timed_calls(base: str, db: Path, writer: Commits) -> list[dict]:
     # A rule's preview (a POST that writes nothing): the top politician's name.
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        person = conn.execute("SELECT key FROM mention_counts WHERE dimension = 'entity' "
-                              "GROUP BY key ORDER BY sum(mentions) DESC LIMIT 1").fetchone()[0]
-        said = newest_mention(conn, person)
+        said = newest_mention(conn, top(conn, "entity", "politician"))
     finally:
         conn.close()
     preview = [timed(f"{base}/api/rules/preview", "POST",
