@@ -75,3 +75,48 @@ def test_table_output_and_missing_file(tmp_path):
     assert missing.output.strip() == "tracker: error: nope.html: cannot read (No such file or " \
                                      "directory)"
     assert KB_FILE.exists()
+
+
+def test_the_review_rules_of_the_database_apply_as_the_store_applies_them(tmp_path):
+    """A press officer marked "the Sarkozy restaurant" wrong once in `tracker serve`; the
+    sports desk's "UMP" is a rugby union. `tracker tag` now shows what `tracker run` would
+    store, and says what the rules left out."""
+    from tracker import rules
+    from tracker.config import load_config
+    from tracker.kb import load_kb
+    from tracker.store import Store
+
+    config_path = write_config(tmp_path, [
+        {"name": "sport", "kind": "feed", "url": "http://127.0.0.1:9/feed.xml"}])
+    config = load_config(config_path)
+    with Store(config.database) as store:
+        store.sync_entities(load_kb(config.entities))
+        store.sync_sources(config.sources)
+        rules.save(store.db, rules.Rule(None, "not-mention", "le restaurant Sarkozy", None,
+                                        None))
+        rules.save(store.db, rules.Rule(None, "not-entity", "UMP", "ump", "sport"))
+    text = ("Nicolas Sarkozy a parlé hier. Le restaurant Sarkozy de Lyon est fermé. "
+            "L'UMP a gagné le match.")
+
+    def tag(*args):
+        result = CliRunner().invoke(cli, ["tag", "--config", str(config_path), "-", "--lang",
+                                          "fr", "--date", "2010-01-01", "--format", "jsonl",
+                                          *args], input=text)
+        assert result.exit_code == 0, result.output
+        return [(r["surface"], r["source"]) for r in map(json.loads, result.stdout.splitlines())
+                ], result.stderr
+
+    everything, said = tag("--no-rules")
+    assert [s for s, _ in everything] == ["Nicolas Sarkozy", "Sarkozy", "UMP"]
+    assert "left out" not in said
+    kept, said = tag()
+    assert kept == [("Nicolas Sarkozy", "tag"), ("UMP", "tag")]
+    assert "1 mention left out by the review rules" in said
+    kept, said = tag("--source", "sport")
+    assert kept == [("Nicolas Sarkozy", "sport")]
+    assert "2 mentions left out" in said
+    # A source neither in config.yaml nor in the database is a typo, not a silent no-op.
+    result = CliRunner().invoke(cli, ["tag", "--config", str(config_path), "-",
+                                      "--source", "sprot"], input=text)
+    assert result.exit_code != 0 and "sprot" in result.output
+    assert "Traceback" not in result.output

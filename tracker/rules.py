@@ -8,7 +8,8 @@ Two kinds, each for every source or one:
 
 Rules live in the database (``rules``), made in `tracker serve`; the store applies them to
 every document's mentions as it writes them, so `tracker run` follows them from its next
-document on, and `tracker retag` applies them to what is already stored.
+document on, and `tracker retag` applies them to what is already stored; `tracker tag`
+applies them to the text it prints.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import logging
 import os
 import queue
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -226,9 +227,15 @@ def _log_costs(results, seconds: float, cpu: float, workers) -> None:
 @click.option("--date", "day", type=DATE, default=None,
               help="The document's date, for party affiliations [default: the date the "
                    "page gives (meta, JSON-LD, URL, a text's first lines), else today].")
+@click.option("--source", "source", metavar="NAME",
+              help="Tag as a page of this source: its review rules apply too.")
+@click.option("--no-rules", is_flag=True,
+              help="Show the mentions the database's review rules leave out as well.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def tag(config: Config, db: Path, target: str, lang: str | None, day, fmt: str) -> None:
-    """Print the mentions in one file, URL or stdin ('-'), without storing anything."""
+def tag(config: Config, db: Path, target: str, lang: str | None, day, source: str | None,
+        no_rules: bool, fmt: str) -> None:
+    """Print the mentions in one file, URL or stdin ('-'), without storing anything:
+    what `tracker run` would store, the review rules of the database included."""
     from tracker.export import write_csv, write_jsonl
     from tracker.kb import load_kb
     from tracker.pipeline import build_fetcher
@@ -265,8 +272,10 @@ def tag(config: Config, db: Path, target: str, lang: str | None, day, fmt: str) 
         when, why = dt.date.today(), "today: the document gives none; --date sets one"
     click.echo(f"date {when} ({why})", err=True)
     found = Tagger(kb).tag(article.text, article.lang, when)
+    found = _kept_by_rules(config, db, source, found, apply=not no_rules)
     rows = [{
-        "published_at": when.isoformat(), "source": "tag", "url": url, "title": article.title,
+        "published_at": when.isoformat(), "source": source or "tag", "url": url,
+        "title": article.title,
         "entity": kb.entities[m.entity_id].name, "entity_type": m.entity_type,
         "party": kb.entities[m.party_id].name if m.party_id else None,
         "surface": m.surface, "sentence": m.sentence, "lang": article.lang,
@@ -279,6 +288,34 @@ def tag(config: Config, db: Path, target: str, lang: str | None, day, fmt: str) 
         write_jsonl(rows, sys.stdout)
     else:
         _tag_table(rows, article)
+
+
+def _kept_by_rules(config: Config, db: Path, source: str | None, found: list, *,
+                   apply: bool) -> list:
+    """The mentions the store would keep: the review rules (`tracker kb rules`) of the
+    database, when there is one, leave out what reviewers said is never a mention."""
+    from tracker.rules import Ruleset, load
+    from tracker.store import Store
+
+    known = {s.name for s in config.sources}
+    if not db.exists():
+        if source and source not in known:
+            raise ConfigError(f"source {source!r}: not in {config.path}")
+        return found
+    with Store(db, read_only=True, check_current=False) as store:
+        try:
+            ruleset = Ruleset(load(store.db))
+            if source and source not in known and not store.db.execute(
+                    "SELECT EXISTS (SELECT 1 FROM documents WHERE source = ?)",
+                    [source]).fetchone()[0]:
+                raise ConfigError(f"source {source!r}: not in {config.path} nor in {db}")
+        except sqlite3.OperationalError:  # a database older than the rules: none made
+            return found
+    kept = ruleset.keep(source or "", found) if ruleset and apply else found
+    if len(kept) < len(found):
+        click.echo(f"{plural(len(found) - len(kept), 'mention')} left out by the review "
+                   f"rules of {db} (`tracker kb rules`; --no-rules shows them)", err=True)
+    return kept
 
 
 def _tag_table(rows: list[dict], article) -> None:
