@@ -230,8 +230,13 @@ def test_a_rule_made_in_chromium_stops_the_same_false_mention_in_a_new_page(news
         f"<html><head><title>Nouvel article</title></head><body><article><h1>Nouvel "
         f"article</h1><p>{wrong['sentence']}</p><p>{wrong['sentence']} Une seconde phrase "
         "pour que le texte soit un article.</p></article></body></html>", "utf-8")
-    tagged = tracker("tag", str(new_page), "--format", "jsonl", cwd=home)
+    # The tagger alone still finds it; `tracker tag`, like the store, applies the rule.
+    tagged = tracker("tag", str(new_page), "--no-rules", "--format", "jsonl", cwd=home)
     assert wrong["surface"] in [json.loads(x)["surface"] for x in tagged.stdout.splitlines()]
+    tagged = tracker("tag", str(new_page), "--format", "jsonl", cwd=home)
+    assert wrong["surface"] not in [json.loads(x)["surface"]
+                                    for x in tagged.stdout.splitlines()]
+    assert "left out by the review rules" in tagged.stderr
     ran = tracker("run", "--once", cwd=home)
     assert ran.returncode == 0, ran.stderr
     with Store(db, read_only=True) as store:

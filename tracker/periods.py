@@ -19,6 +19,9 @@ def period_of(day: str, interval: str) -> str:
     return (date - dt.timedelta(days=date.weekday())).isoformat()
 
 
+INTERVALS = ("day", "week", "month")  # finest first
+
+
 def periods(since: dt.date, until: dt.date, interval: str) -> list[str]:
     """Every period from the one holding ``since`` to the one holding ``until``."""
     out, day = [], since
@@ -55,3 +58,23 @@ def blocks(span: tuple[dt.date, dt.date], interval: str | None
             out["day"].append((at, period))
             day += dt.timedelta(days=1)
     return out
+
+
+def period_count(since: dt.date, until: dt.date, interval: str) -> int:
+    """How many periods ``periods`` gives, without making them."""
+    if interval == "day":
+        return (until - since).days + 1
+    if interval == "week":
+        monday = lambda day: day - dt.timedelta(days=day.weekday())  # noqa: E731
+        return (monday(until) - monday(since)).days // 7 + 1
+    return (until.year - since.year) * 12 + until.month - since.month + 1
+
+
+def fitting(since: dt.date, until: dt.date, interval: str, most: int) -> str:
+    """``interval``, or the first coarser one that cuts the window into at most ``most``
+    periods (months when none does): a chart of 13,000 days is a smear, and drawing it
+    took seconds."""
+    for step in INTERVALS[INTERVALS.index(interval):]:
+        if period_count(since, until, step) <= most:
+            return step
+    return INTERVALS[-1]

@@ -19,7 +19,7 @@ from tracker import __version__
 from tracker.charts import OTHERS, PALETTE, Series, bar_list, line_chart, stacked_bars
 from tracker.figures import co_mentions
 from tracker.grouping import grouped
-from tracker.periods import periods
+from tracker.periods import fitting, periods
 from tracker.query import MentionFilter, mention_rows
 from tracker.stats import StatsQuery, entity_names, totals, window
 
@@ -66,11 +66,7 @@ class ReportQuery:
         days = (self.until - self.since).days + 1
         if not self.interval:
             return "day" if days <= 45 else "week" if days <= 400 else "month"
-        order = ["day", "week", "month"]
-        for step in order[order.index(self.interval):]:
-            if len(periods(self.since, self.until, step)) <= MAX_POINTS:
-                return step
-        return "month"
+        return fitting(self.since, self.until, self.interval, MAX_POINTS)
 
 
 # Most points a series draws: a day step over ten years would draw 3,650 of them.

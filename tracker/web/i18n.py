@@ -16,6 +16,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "share": "Share of voice, by party", "people": "Top politicians",
         "outlets": "Top sources", "window": "Window", "since": "Since", "until": "Until",
         "interval": "Step", "day": "day", "week": "week", "month": "month", "apply": "Show",
+        "narrowed": "Narrowed to the dates of the stored documents.",
+        "coarser": "Shown by {shown}: by {asked}, this window has {steps:,} steps, too many "
+                   "for one chart (at most {most}).",
         "no_duplicates": "Leave out copies", "raw": "Raw figures (keep wrong mentions)",
         "nothing": "No mentions stored yet: run `tracker run --once`.",
         "party": "Party", "politician": "Politician", "source": "Source", "lang": "Language",
@@ -63,6 +66,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "share": "Part de voix, par parti", "people": "Personnalités les plus citées",
         "outlets": "Sources les plus actives", "window": "Période", "since": "Du",
         "until": "Au", "interval": "Pas", "day": "jour", "week": "semaine", "month": "mois",
+        "narrowed": "Ramenée aux dates des documents enregistrés.",
+        "coarser": "Affiché par {shown} : par {asked}, cette période compte {steps:,} pas, "
+                   "trop pour un graphique ({most} au plus).",
         "apply": "Afficher", "no_duplicates": "Sans les copies",
         "raw": "Chiffres bruts (avec les mentions fausses)",
         "nothing": "Aucune mention enregistrée : lancez `tracker run --once`.",
