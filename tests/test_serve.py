@@ -271,6 +271,21 @@ def test_bad_parameters_get_a_4xx_with_a_message(served, path):
     assert got.text.strip()
 
 
+def test_a_bad_date_typed_in_a_pages_address_gets_a_page_saying_which(served):
+    """A reader edits the address by hand: the page says which parameter is wrong, in the
+    dashboard's own page (escaped, under the CSP); the API keeps its JSON for scripts."""
+    got = served.get("/", params={"since": "2026-13-01", "interval": "year"})
+    assert got.status_code == 422 and got.headers["content-type"].startswith("text/html")
+    assert "since = &#39;2026-13-01&#39;: Input should be a valid date" in got.text
+    assert "interval = &#39;year&#39;" in got.text
+    assert "default-src 'none'" in got.headers["content-security-policy"]
+    hostile = served.get("/mentions", params={"page": "0", "since": "<script>x</script>"})
+    assert hostile.status_code == 422 and "<script>x" not in hostile.text
+    assert "page = &#39;0&#39;: Input should be greater than or equal to 1" in hostile.text
+    api = served.get("/api/mentions", params={"since": "2026-13-01"})
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["query", "since"]
+
+
 def test_pages_show_the_figures_of_stats(served, room, tmp_path):
     overview = served.get("/", params={"since": "2026-03-02", "until": "2026-03-22"}).text
     totals = cli_jsonl(tmp_path, "stats", "--db", str(room), "--since", "2026-03-02",

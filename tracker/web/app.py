@@ -24,6 +24,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from sqlite_utils import Database
 from starlette.datastructures import MutableHeaders
@@ -255,7 +257,20 @@ def create_app(options: ServeOptions) -> FastAPI:
     for error, status in ((NotFound, 404), (ReadOnly, 403), (ConfigError, 400),
                           (TrackerError, 503)):
         app.add_exception_handler(error, _handler(status))
+    app.add_exception_handler(RequestValidationError, _invalid)
     return app
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    """A page's bad parameter (a date typed by hand) gets a page saying which and why;
+    the API keeps FastAPI's JSON 422, which scripts read."""
+    if request.url.path.startswith("/api/"):
+        return await request_validation_exception_handler(request, exc)
+    from tracker.web.pages import error_page
+
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    message = "; ".join(f"{e['loc'][-1]} = {e.get('input')!r}: {e['msg']}" for e in errors)
+    return error_page(request, message or str(exc), 422)
 
 
 def _handler(status: int):
