@@ -712,3 +712,28 @@ def test_a_download_of_every_politician_is_written_a_period_at_a_time(tmp_path):
             streamed = b"".join(export.records_json_chunks(
                 figures.figures_as_read(db, q, "all")))
         assert streamed == export.records_json(figures.figures(db, q, "all")[1]), q
+
+
+def test_counts_read_for_several_readers_fail_for_all_when_one_period_fails():
+    """A download made once for every client (``Memo``'s flights) reads its periods as
+    the first client goes: when reading one fails (the database went away), a client
+    that reads after it must fail too, not end its file early as if it were whole."""
+    from tracker.errors import TrackerError
+    from tracker.stats import CountRows
+
+    def made():
+        yield "2026-03-02", [("2026-03-02", "ps", "PS", 3, 3, 1.0, 1.0)], []
+        raise sqlite3.OperationalError("disk I/O error")
+
+    rows = CountRows(made(), {"ps": "PS"})
+    first = rows.periods()
+    assert next(first)[0] == "2026-03-02"
+    with pytest.raises(sqlite3.OperationalError):
+        next(first)
+    for _ in range(2):  # each later reader, from the start
+        later = rows.periods()
+        assert next(later)[0] == "2026-03-02"
+        with pytest.raises(TrackerError, match="could not be read whole"):
+            next(later)
+    with pytest.raises(TrackerError):
+        list(rows)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
-from tracker.errors import ConfigError
+from tracker.errors import ConfigError, TrackerError
 from tracker.grouping import grouped, top_totals, window_keys
 from tracker.periods import periods
 
@@ -129,19 +129,29 @@ class CountRows(Sequence[Count]):
         self._more: Iterator | None = iter(blocks)
         self.names = names  # (filled as the periods are made, when they are made lazily)
         self._rows: list[Count] | None = None
+        self._failed: BaseException | None = None
 
     def periods(self) -> Iterator[tuple[str, list[tuple], Sequence[str]]]:
         """Each period, its keys with mentions (busiest first, each a tuple of
-        ``Count``'s fields) and the keys without (in name order)."""
+        ``Count``'s fields) and the keys without (in name order). When reading a period
+        failed, every later reading fails too: a reader sharing these rows (a download
+        served to several clients) must not take the periods made before for the whole."""
         at = 0
         while True:
             if at < len(self._made):
                 at += 1
                 yield self._made[at - 1]
+            elif self._failed is not None:
+                raise TrackerError("the figures could not be read whole "
+                                   f"({type(self._failed).__name__})") from self._failed
             elif self._more is None:
                 return
             else:
-                block = next(self._more, None)
+                try:
+                    block = next(self._more, None)
+                except BaseException as exc:
+                    self._failed, self._more = exc, None
+                    raise
                 if block is None:
                     self._more = None
                     return
