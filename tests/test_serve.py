@@ -684,6 +684,44 @@ def test_a_download_is_made_once_for_every_reader_whatever_their_pace(tmp_path):
 
     with pytest.raises(ValueError, match="no such table"):
         b"".join(memo.stream("broken", broken))
+    # Each reader of a failed download raises the error as its own object, the maker's
+    # behind it: one object raised in many threads would share one growing traceback.
+    go.clear()
+
+    def failing(_db):
+        go.wait(5)
+        yield b"["
+        raise ValueError("no such table")
+
+    failed = [memo.stream("failing", failing) for _ in range(3)]
+    go.set()
+    raised = []
+    for reader in failed:
+        with pytest.raises(ValueError, match="no such table") as caught:
+            b"".join(reader)
+        raised.append(caught.value)
+    assert len({id(e) for e in raised}) == 3
+    assert len({id(e.__cause__) for e in raised}) == 1
+
+
+def test_a_download_the_server_cannot_start_is_a_503_saying_so(served, monkeypatch):
+    """Out of threads (a server under a flood), a download that cannot begin is "try
+    again", a 503 with a message, not a 500."""
+    import threading
+
+    start = threading.Thread.start
+
+    def refuse(thread):
+        if thread.name == "memo-stream":
+            raise RuntimeError("can't start new thread")
+        return start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    got = served.get("/api/stats", params={"by": "politician", "interval": "month"})
+    assert got.status_code == 503, got.text
+    assert "try again" in got.json()["error"]
+    monkeypatch.setattr(threading.Thread, "start", start)
+    assert served.get("/api/stats", params={"by": "politician"}).status_code == 200
 
 
 def test_a_name_rules_preview_counts_what_the_rule_would_stop(room):

@@ -21,6 +21,7 @@ Two kinds of commit, two rules:
 from __future__ import annotations
 
 import contextlib
+import copy
 import threading
 import time
 from collections import OrderedDict
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
+
+from tracker.errors import TrackerError
 
 T = TypeVar("T")
 SIZE = 256  # figures kept: pages, API answers and pages of mentions, across parameters
@@ -147,11 +150,14 @@ class Memo:
             try:
                 threading.Thread(target=self._fly, args=(key, produce, flight),
                                  name="memo-stream", daemon=True).start()
-            except RuntimeError as exc:  # no thread to be had: this reader says so
+            except RuntimeError as exc:  # no thread to be had: a 503, try again later
                 with self._lock:
                     if self._flights.get(key) is flight:
                         del self._flights[key]
-                flight.finish(exc)
+                busy = TrackerError("the server cannot start computing this now (no "
+                                    "thread to be had); try again in a moment")
+                busy.__cause__ = exc
+                flight.finish(busy)
         return flight.read()
 
     def _fly(self, key: Hashable, produce: Callable[[Any], Iterator[bytes]],
@@ -295,10 +301,21 @@ class _Flight:
                     size += len(ready[-1])
                 if not ready:
                     if self._error is not None:
-                        raise self._error
+                        raise _own_copy(self._error)
                     return
             at += len(ready)
             yield ready[0] if len(ready) == 1 else b"".join(ready)
+
+
+def _own_copy(error: BaseException) -> BaseException:
+    """The maker's error for one reader: the same type and message, a traceback of its
+    own (one object raised in many threads at once would grow one traceback from all)."""
+    try:
+        mine = copy.copy(error)
+    except Exception:  # noqa: BLE001 - an exception that cannot be copied
+        mine = TrackerError(f"the figures could not be made ({type(error).__name__})")
+    mine.__cause__, mine.__traceback__ = error, None
+    return mine
 
 
 def _size(kept: _Kept | None) -> int:
