@@ -103,6 +103,37 @@ def test_another_programs_sqlite_file_is_refused_untouched(newsroom, tmp_path, a
     assert files_in(tmp_path) == before  # same bytes, no -wal, -shm or report left
 
 
+@pytest.mark.parametrize("args", [["run", "--once"], ["retag"], ["db", "upgrade"]],
+                         ids=lambda a: a[0])
+@pytest.mark.parametrize("kind", ["sqlite", "text"])
+def test_a_writer_refuses_another_programs_file_untouched_before_any_worker(
+        tmp_path, args, kind):
+    """`--db` pointing at the wrong file by mistake: the commands that write refuse it in
+    one line, before switching its journal to WAL (written into the file) and before
+    starting worker processes (which, stopped half-way, printed a traceback)."""
+    from tests.conftest import write_config
+
+    config = write_config(tmp_path, [{"name": "inbox", "kind": "files",
+                                      "path": str(tmp_path / "inbox")}],
+                          defaults={"tag_processes": 2})
+    (tmp_path / "inbox").mkdir()
+    other = tmp_path / "other.db"
+    if kind == "sqlite":
+        conn = sqlite3.connect(other)
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.commit()
+        conn.close()
+    else:
+        other.write_text("my notes, not a database\n")
+    before = files_in(tmp_path)
+    result = tracker(*args, "--config", str(config), "--db", str(other), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]  # one line
+    assert ("not a tracker database" if kind == "sqlite" else "not a database") \
+        in result.stderr
+    assert files_in(tmp_path) == before  # same bytes, no -wal or -shm left
+
+
 def test_reading_leaves_the_database_as_it_was(newsroom):
     before = files_in(newsroom / "data")
     stamp = (newsroom / "data" / "tracker.db").stat().st_mtime_ns

@@ -29,13 +29,16 @@ def writer_lock(path: Path) -> threading.Lock:
         return _WRITERS.setdefault(key, threading.Lock())
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection that writes: WAL, a busy timeout, foreign keys, a large page cache."""
+def connect(path: Path, *, wal: bool = True) -> sqlite3.Connection:
+    """A connection that writes: WAL, a busy timeout, foreign keys, a large page cache.
+    ``wal`` False leaves the file's journal mode for ``use_wal`` to set once the file is
+    known to be ours: the mode is written into the file, and another program's file is
+    refused untouched."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout = 30000")
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode = WAL")
+    if wal:
+        use_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA cache_size = -65536")  # up to 64 MB of pages, as used
@@ -45,6 +48,11 @@ def connect(path: Path) -> sqlite3.Connection:
     # as are, deliberately, a migration's index sorts (tens of MB for a million rows).
     conn.execute("PRAGMA temp_store = MEMORY")
     return conn
+
+
+def use_wal(conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
 
 
 def connect_read(path: Path) -> sqlite3.Connection:

@@ -29,6 +29,7 @@ from tracker.database import (
     refuse_foreign,
     refuse_newer,
     refuse_older,
+    use_wal,
     writer_lock,
 )
 from tracker.dedupe import Fingerprint, fingerprint, text_hash
@@ -94,7 +95,7 @@ class Store:
         self.path = path
         self._writer = writer_lock(path)
         try:
-            conn = connect_read(path) if read_only else connect(path)
+            conn = connect_read(path) if read_only else connect(path, wal=False)
         except (sqlite3.Error, OSError) as exc:
             raise TrackerError(f"{path}: cannot open database ({exc})") from None
         self.db = Database(conn)
@@ -106,6 +107,7 @@ class Store:
                     refuse_older(self.db, path)
                 return
             try:
+                use_wal(conn)  # (written into the file: only once it is known ours)
                 migrations.apply(self.db)
             except sqlite3.DatabaseError as exc:
                 raise TrackerError(f"{path}: not a tracker database ({exc})") from None

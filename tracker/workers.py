@@ -372,13 +372,16 @@ class WorkerPool:
             future.set_exception(exc)
         return future
 
-    def close(self) -> None:
-        """Stop the workers; batches already submitted still complete."""
+    def close(self, wait: bool = False) -> None:
+        """Stop the workers; batches already submitted still complete. ``wait`` for the
+        processes to end: a worker still being forked when the daemon exits (a start that
+        failed right after the pool's) finds its parent's semaphores gone, and prints a
+        traceback of its own."""
         if self._context is not None:  # started: the first executor is made, or failed
             self._created.wait()
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=False)
+            executor.shutdown(wait=wait)
         if self._events is not None:
             self._events.put(None)  # the listening thread ends

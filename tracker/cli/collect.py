@@ -48,23 +48,29 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
     say("kb", "knowledge base: loading")
     kb = load_kb(config.entities)
     say("kb", f"knowledge base: {len(kb.entities):,} entities", done=True)
-    workers = WorkerPool(kb, config.entities, config.defaults.tag_processes, languages)
-    workers.on_status = lambda ready, total: say(
-        "workers", f"worker processes: {ready} of {total} ready", done=ready >= total)
-    say("workers", f"worker processes: starting {config.defaults.tag_processes}")
-    workers.start()
-    try:
-        with Store(db) as store:
+    # Opened (and so checked) before any worker starts: another program's file is
+    # refused at once and untouched, with no worker to stop.
+    with Store(db) as store:
+        workers = WorkerPool(kb, config.entities, config.defaults.tag_processes, languages)
+        workers.on_status = lambda ready, total: say(
+            "workers", f"worker processes: {ready} of {total} ready", done=ready >= total)
+        say("workers", f"worker processes: starting {config.defaults.tag_processes}")
+        workers.start()
+        try:
             store.sync_entities(kb)
             store.sync_sources(config.sources)
             if config.alerts:  # a rule naming an unknown party fails here, not mid-pass
                 from tracker.alerts.outbox import Outbox
 
                 Outbox(config.alerts, config.timezone).prepare(store.db)
+        except BaseException:
+            workers.close(wait=True)
+            raise
+    try:
         # It starts the writing process: a failure must not leave the workers behind.
         return Pipeline(config, workers, build_fetcher(config), db, stop)
     except BaseException:
-        workers.close()
+        workers.close(wait=True)
         raise
 
 
