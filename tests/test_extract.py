@@ -52,6 +52,28 @@ def test_text_file_title_date_and_repeated_paragraphs():
     assert extract_text("Report\nPublished April 3, 2024\nBody").published_at.day == 3
 
 
+def test_a_text_files_date_is_its_dateline_not_a_date_it_talks_about():
+    """An archive note about 10 May 1981 written in 2025: its date is the file's time
+    (the run's fallback), not 1981, which put Olivier Faure in no party and the note out
+    of every default window. Datelines still count, with a place, a time or "Publié le"."""
+    def date(text):
+        found = extract_text(text).published_at
+        return found.date().isoformat() if found else None
+
+    assert date("Mitterrand, quarante ans après\n\nLe 10 mai 1981, François Mitterrand "
+                "était élu. Le Parti socialiste commémore cette victoire avec Olivier "
+                "Faure.\n") is None
+    assert date("Mitterrand, 10 mai 1981 : la victoire\nLe PS fête ses quarante ans.") is None
+    assert date("Titre\nLe 10 mai 1981, Mitterrand est élu.\nSuite.") is None
+    assert date("Titre\nParis, le 3 mai 2019\nCorps") == "2019-05-03"
+    assert date("Titre\nPublié le 14 mars 2025 à 10h32, mis à jour le 15 mars 2025 à "
+                "18h05\nCorps") == "2025-03-14"
+    assert date("Title\nBy Jane Doe, April 3, 2024 at 10:32 am\nBody") == "2024-04-03"
+    assert date("Title\nUpdated: 3 April 2024\nBody") == "2024-04-03"
+    assert date("15 avril 2012\nTitre\nCorps") == "2012-04-15"  # a date as first line
+    assert date("Titre\n2024-06-09 18:05\nCorps") == "2024-06-09"
+
+
 def test_language_detection_and_hints():
     assert detect_language("Le gouvernement a présenté hier son projet de loi sur les "
                            "retraites devant l'Assemblée nationale, suscitant la colère des "

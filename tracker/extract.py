@@ -121,12 +121,17 @@ def canonical_link(html: str, url: str | None) -> str | None:
 
 
 def extract_text(text: str) -> Extracted:
-    """A plain-text file: the first non-empty line is its title; a date written in its
-    first lines ("15 avril 2012", "2012-04-15", "April 15, 2012") is its date."""
+    """A plain-text file: the first non-empty line is its title; a dateline among its first
+    lines ("Note du 15 avril 2012", "Publié le 2012-04-15 à 10h32", "April 15, 2012") is
+    its date. A date inside a sentence ("Le 10 mai 1981, François Mitterrand était élu et
+    ...") or a headline ("Mitterrand, 10 mai 1981 : la victoire") is what the text is
+    about, not when it was written: the file's time is then the better guess."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     title = lines[0] if lines and len(lines[0]) <= 200 else None
-    published = next((d for d in map(_written_date, lines[:5]) if d), None)
+    published = next((d for at, line in enumerate(lines[:5])
+                      if (d := _written_date(line, headline=at == 0 and len(lines) > 1))),
+                     None)
     return Extracted(text=dedupe_paragraphs(_unwrap(text)), title=title, published_at=published)
 
 
@@ -154,17 +159,37 @@ _FR_DAY = re.compile(r"\b(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})\b", re.I)
 _EN_DAY = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 
 
-def _written_date(line: str) -> dt.datetime | None:
+# Words saying the date that follows is the text's own: "Publié le", "mis à jour le".
+_CUE = re.compile(r"\b(publi\w*|mis\w? a jour|modifi\w*|posted|published|updated|date)\b")
+_CLOCK = re.compile(r"\b\d{1,2}\s*[h:.]\s*\d{2}\b|\b(a|at|vers|around)\b")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
+    """The date of a dateline: a line that is a date with a few words around it (a place,
+    "Note du", the time after it), or any line where "publié", "updated"... comes before
+    the date. ``headline``: the title line, whose date counts only when it is all there
+    is to it."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", line.lower())
                     if not unicodedata.combining(c))
     found = []
     if m := _ISO_DAY.search(plain):
-        found.append((int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        found.append((m, int(m.group(1)), int(m.group(2)), int(m.group(3))))
     if (m := _FR_DAY.search(plain)) and m.group(2) in _MONTHS:
-        found.append((int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))))
+        found.append((m, int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))))
     if (m := _EN_DAY.search(plain)) and m.group(1) in _MONTHS:
-        found.append((int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2))))
-    for year, month, day in found:
+        found.append((m, int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2))))
+    for m, year, month, day in found:
+        before, after = plain[:m.start()], plain[m.end():]
+        words_before = _LETTERS.findall(before)
+        words_after = _LETTERS.findall(_CLOCK.sub(" ", after))
+        if headline:
+            dateline = len(words_before) <= 1 and not words_after
+        else:
+            dateline = bool(_CUE.search(before)) or (len(words_before) <= 5
+                                                     and len(words_after) <= 2)
+        if not dateline:
+            continue
         try:
             return parse_datetime(dt.datetime(year, month, day, tzinfo=dt.timezone.utc))
         except ValueError:
