@@ -25,6 +25,9 @@ CASES = [
     # Member words count for the party as named at the date, with their own method.
     ("Les socialistes et les insoumis tendent la main aux marcheurs.", "fr", D2019,
      [("socialistes", "ps"), ("insoumis", "lfi"), ("marcheurs", "lrem")]),
+    # Before the party existed, its member word is a plain word: hikers in 2009.
+    ("En 2009, les marcheurs du GR20 ont traversé la Corse avec les socialistes.", "fr",
+     dt.date(2009, 7, 1), [("socialistes", "ps")]),
     ("Les militants écologistes manifestent devant la mairie.", "fr", D2019, []),
     ("House Democrats and a Colorado Democrat joined Republican senators.", "en", D2024,
      [("Democrats", "democratic-party"), ("Democrat", "democratic-party"),

@@ -130,7 +130,10 @@ class PartyRules:
                          or e.country in (None, "EU"))
         return ()
 
-    def _party_at(self, party_id: str, day: dt.date | None) -> str:
+    def _party_at(self, party_id: str, day: dt.date | None) -> str | None:
+        """The party as named at ``day``: its successor once it ended, the party it came
+        from before it began, and none before any of them existed ("les marcheurs du
+        GR20" in 2009 are hikers: En Marche began in 2016)."""
         if day is None:
             return party_id
         seen = set()
@@ -143,6 +146,8 @@ class PartyRules:
             while earlier and entity.start and day < entity.start:
                 entity = earlier[0]
                 earlier = [p for p in self.kb.parties() if p.successor == entity.id]
+        if entity.start and day < entity.start:
+            return None
         return entity.id
 
 
