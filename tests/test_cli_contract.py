@@ -54,6 +54,21 @@ def test_unknown_name_prints_nothing_on_stdout(db_with_rows):
                                      "or alias in the knowledge base")
 
 
+def test_a_language_is_a_code_whatever_its_case_and_a_limit_of_0_is_a_count(db_with_rows):
+    """`--lang FR` finds the French documents; `--lang french` matched nothing, silently,
+    and now says why; `--limit 0` said "no mentions match" over 300 matches."""
+    upper = _tracker("mentions", "--config", str(db_with_rows), "--lang", "FR", "--limit",
+                     "2", "--format", "jsonl")
+    assert upper.returncode == 0 and len(upper.stdout.splitlines()) == 2
+    for command in (["mentions"], ["export", "-o", "-"], ["stats"]):
+        wrong = _tracker(*command, "--config", str(db_with_rows), "--lang", "french")
+        assert wrong.returncode == 2 and wrong.stdout == ""
+        assert "'french' is not a two-letter language code" in wrong.stderr
+    counted = _tracker("mentions", "--config", str(db_with_rows), "--limit", "0")
+    assert counted.returncode == 0 and counted.stdout == ""
+    assert counted.stderr.strip() == "300 mentions match (--limit 0 shows none)"
+
+
 def test_a_closed_pipe_is_a_quiet_success(db_with_rows):
     pipeline = subprocess.run(
         f"{sys.executable} -m tracker mentions --config {db_with_rows} --format csv | head -1",

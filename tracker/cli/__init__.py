@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -39,6 +40,22 @@ class _Date(click.DateTime):
 
 
 DATE = _Date()
+
+
+class _Lang(click.ParamType):
+    """A two-letter language code, as config.yaml takes it: "FR" is fr, and "french"
+    is refused (it matched nothing, silently)."""
+
+    name = "code"
+
+    def convert(self, value, param, ctx):
+        code = str(value).strip().lower()
+        if not re.fullmatch(r"[a-z]{2}", code):
+            self.fail(f"{value!r} is not a two-letter language code (fr, en ...)", param, ctx)
+        return code
+
+
+LANG = _Lang()
 
 
 class Failure(click.ClickException):
@@ -94,7 +111,8 @@ def filters(func):
                      help="From this date (YYYY-MM-DD), inclusive."),
         click.option("--until", type=DATE,
                      help="Up to this date (YYYY-MM-DD), inclusive."),
-        click.option("--lang", help="Language code of the documents (fr, en ...)."),
+        click.option("--lang", type=LANG,
+                     help="Language code of the documents (fr, en ...)."),
         click.option("--no-duplicates", is_flag=True,
                      help="Leave out copies (the same text, or the same agency dispatch, "
                           "already stored from another page)."),

@@ -229,7 +229,8 @@ def _log_costs(results, seconds: float, cpu: float, workers) -> None:
 @cli.command()
 @common
 @click.argument("target")
-@click.option("--lang", help="Language of the text (default: detected).")
+@click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False),
+              help="Language of the text (default: detected).")
 @click.option("--date", "day", type=DATE, default=None,
               help="The document's date, for party affiliations [default: the date the "
                    "page gives (meta, JSON-LD, URL, a text's first lines), else today].")

@@ -9,7 +9,17 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, DELIMITERS, FORMATS, _filter, cli, common, filters, needs_config
+from tracker.cli import (
+    DATE,
+    DELIMITERS,
+    FORMATS,
+    LANG,
+    _filter,
+    cli,
+    common,
+    filters,
+    needs_config,
+)
 from tracker.config import Config
 from tracker.display import plural
 from tracker.errors import ConfigError
@@ -49,8 +59,10 @@ def mentions(config: Config, db: Path, fmt: str | None, wide: bool, **kwargs) ->
 
             count = write_mentions(rows, Console(highlight=False), wide=wide)
         total = count_mentions(store.db, dataclasses.replace(flt, limit=None)) \
-            if capped and count == flt.limit else count
-    if not count:
+            if (capped or flt.limit == 0) and count == flt.limit else count
+    if flt.limit == 0:  # a count alone: "no mentions match" would say there were none
+        click.echo(f"{plural(total, 'mention')} match (--limit 0 shows none)", err=True)
+    elif not count:
         click.echo("no mentions match", err=True)
     elif note := shown(count, total, "mention"):
         click.echo(note, err=True)
@@ -181,7 +193,7 @@ def _delimiter(value: str | None, excel: bool) -> str:
 @click.option("--direct", is_flag=True, help="--by party: only the party's own names, not "
                                              "its members' mentions.")
 @click.option("--source", help="Only this source.")
-@click.option("--lang", help="Only documents in this language.")
+@click.option("--lang", type=LANG, help="Only documents in this language.")
 @click.option("--type", "type_", type=click.Choice(["party", "politician"]),
               help="Only mentions of parties, or only of politicians.")
 @click.option("--search", help="Only documents containing these words.")
