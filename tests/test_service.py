@@ -98,7 +98,8 @@ def test_db_backup_command_refuses_to_overwrite(tmp_path, kb):
     ok = subprocess.run([*run, "copy.db"], cwd=tmp_path, capture_output=True, text=True)
     assert ok.returncode == 0 and "backed up to copy.db" in ok.stderr
     again = subprocess.run([*run, "copy.db"], cwd=tmp_path, capture_output=True, text=True)
-    assert again.returncode == 2 and "already exists" in again.stderr
+    # Exit 1, as `export` and `report` (README: a file exists is a runtime failure).
+    assert again.returncode == 1 and "already exists" in again.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yaml", "copy.db", "t.db"]
 
 

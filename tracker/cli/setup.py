@@ -58,7 +58,7 @@ def db_backup(config: Config, db: Path, output: Path, force: bool) -> None:
     from tracker.store import Store
 
     if output.exists() and not force:
-        raise ConfigError(f"{output}: already exists (pass --force to replace it)")
+        raise TrackerError(f"{output}: already exists (pass --force to replace it)")
     if output.resolve() == db.resolve():
         raise ConfigError(f"{output}: that is the database itself; name another file")
     with Store(db, read_only=True) as store:
