@@ -19,7 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.conftest import KB_FILE, write_config
+from tests.conftest import KB_FILE, tracker, write_config
 from tracker.cli import cli
 
 GOSSELINET, VERGNAUDIN, VELLACOURT = ("philippe-gosselinet", "josiane-vergnaudin",
@@ -307,3 +307,62 @@ def test_accept_into_the_kb_file_the_config_already_lists(archive, tmp_path):
     assert "list it under" not in result.output  # it is listed already
     people = yaml.safe_load(mine.read_text("utf-8"))["politicians"]
     assert [p["id"] for p in people] == [GOSSELINET, VERGNAUDIN]
+
+
+def test_accepting_keeps_every_line_the_user_wrote_in_the_kb_file(archive, tmp_path):
+    """A team's KB file carries its notes: accepting people adds their entries to its
+    `politicians:` list and leaves every other line as it was (it was written anew,
+    comments gone). People already in another KB file of the config are skipped, not an
+    error about an "inline entity"."""
+    mine = tmp_path / "mine.yaml"
+    written = ("# My team's list -- DO NOT LOSE THESE NOTES\n"
+               "politicians:\n"
+               "    - id: jeanne-exemple      # met her in 2021\n"
+               "      name: Jeanne Exemple\n"
+               "      aliases: [J. Exemple]\n"
+               "\n"
+               "# parties below\n"
+               "parties:\n"
+               "  - {id: mon-parti, name: Mon Parti, aliases: [MP]}\n")
+    mine.write_text(written, "utf-8")
+    config = _copy(archive, tmp_path)
+    _ok(_invoke(config, "kb", "accept", GOSSELINET, "-o", str(mine)))
+    now = mine.read_text("utf-8")
+    old_lines = written.splitlines()
+    new_lines = now.splitlines()
+    assert [line for line in new_lines if line in old_lines] == old_lines  # kept, in order
+    added = [line for line in new_lines if line not in old_lines]
+    assert added[0] == f"    - id: {GOSSELINET}"  # the list's own indentation
+    people = yaml.safe_load(now)["politicians"]
+    assert [p["id"] for p in people] == ["jeanne-exemple", GOSSELINET]
+    assert yaml.safe_load(now)["parties"][0]["id"] == "mon-parti"
+    assert not (tmp_path / "mine.yaml.bak").exists()
+
+    # The template `tracker init` writes: its examples stay, as comments.
+    template = tmp_path / "template.yaml"
+    made = tracker("init", str(tmp_path / "fresh"), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    shutil.copy(tmp_path / "fresh" / "my-entities.yaml", template)
+    before = template.read_text("utf-8")
+    _ok(_invoke(config, "kb", "accept", VERGNAUDIN, "-o", str(template)))
+    after = template.read_text("utf-8")
+    assert [line for line in after.splitlines() if line.startswith("#")] == [
+        line for line in before.splitlines() if line.startswith("#")]
+    assert [p["id"] for p in yaml.safe_load(after)["politicians"]] == [VERGNAUDIN]
+
+    # mine.yaml listed in config.yaml: accepting everyone into another file skips him.
+    config = write_config(tmp_path, [{"name": "archive", "kind": "files",
+                                      "path": str(archive / "archive")}],
+                          entities=[str(KB_FILE), str(mine)])
+    other = tmp_path / "other.yaml"
+    result = _invoke(config, "kb", "accept", "--all", "-o", str(other))
+    assert result.exit_code == 0, result.output
+    assert GOSSELINET not in [p["id"] for p in yaml.safe_load(other.read_text())["politicians"]]
+
+    # A list written inline cannot take a line: the file is written whole, the old kept.
+    inline = tmp_path / "inline.yaml"
+    inline.write_text("politicians: [{id: paul-exemple, name: Paul Exemple}]\n", "utf-8")
+    _ok(_invoke(config, "kb", "accept", VELLACOURT, "-o", str(inline)))
+    assert (tmp_path / "inline.yaml.bak").read_text("utf-8").startswith("politicians: [{")
+    assert [p["id"] for p in yaml.safe_load(inline.read_text())["politicians"]] == [
+        "paul-exemple", VELLACOURT]

@@ -13,7 +13,7 @@ import yaml
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
-from tracker.kb import load_kb
+from tracker.kb import INLINE_ORIGIN, load_kb
 
 
 def discovered_people(db: Database, limit: int | None = None, ids: Sequence[str] = ()
@@ -66,14 +66,20 @@ def accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict]
 
 def _accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict]:
     doc: dict = {"parties": [], "politicians": []}
+    original = None
     if output.exists():
         try:
-            doc = yaml.safe_load(output.read_text("utf-8")) or doc
-        except (OSError, yaml.YAMLError) as exc:
+            original = output.read_text("utf-8")
+            doc = yaml.safe_load(original) or doc
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ConfigError(f"{output}: cannot read ({exc})") from None
-        if not isinstance(doc, dict):
+        if not isinstance(doc, dict) or not isinstance(doc.get("politicians") or [], list):
             raise ConfigError(f"{output}: expected 'parties:' and 'politicians:' lists")
+    others = [e for e in entities
+              if not (isinstance(e, Path) and e.resolve() == output.resolve())]
+    # Already in this file, or in another KB file of the config: accepted before.
     known = {e.get("id") for e in doc.get("politicians") or [] if isinstance(e, dict)}
+    known |= {e.id for e in load_kb(others).entities.values() if not e.builtin}
     added = []
     for r in rows:
         if r["id"] in known:
@@ -82,16 +88,62 @@ def _accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict
         if r["party"]:
             entry["affiliations"] = [{"party": r["party"]}]
         added.append(entry)
-    doc["politicians"] = [*(doc.get("politicians") or []), *added]
-    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
-    others = [e for e in entities
-              if not (isinstance(e, Path) and e.resolve() == output.resolve())]
-    load_kb([*others, yaml.safe_load(text)])  # the new file must load with the rest
+    if not added:
+        return added
+    wanted = {**doc, "politicians": [*(doc.get("politicians") or []), *added]}
+    text = _appended(original, added) if original is not None else None
+    if text is None or yaml.safe_load(text) != wanted:
+        # A new file, or one whose list is written in a way no line can be added to
+        # (a flow list "[...]"): written whole, the old one kept beside it.
+        if original is not None:
+            output.with_name(output.name + ".bak").write_text(original, "utf-8")
+        text = ("# People accepted with `tracker kb accept` (evidence: tracker "
+                "candidates).\n" + yaml.safe_dump(wanted, allow_unicode=True, sort_keys=False))
+    try:
+        load_kb([*others, yaml.safe_load(text)])  # the new file must load with the rest
+    except ConfigError as exc:
+        raise ConfigError(str(exc).replace(INLINE_ORIGIN, str(output))) from None
     tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text("# People accepted with `tracker kb accept` (evidence: tracker "
-                   "candidates).\n" + text, "utf-8")
+    tmp.write_text(text, "utf-8")
     tmp.replace(output)
     return added
+
+
+def _appended(text: str, added: list[dict]) -> str | None:
+    """``text`` with ``added`` written at the end of its ``politicians:`` list, every
+    other line as it was (the user's comments and layout stay); None when the list is
+    not a block list this can extend."""
+    lines = text.splitlines()
+    at = next((i for i, line in enumerate(lines)
+               if line.split("#")[0].rstrip() in ("politicians:", "politicians: []")), None)
+    if at is None:
+        if any(line.startswith("politicians") for line in lines):
+            return None
+        lines = [*lines, "politicians:"]
+        block, indent = len(lines), "  "
+    elif lines[at].split("#")[0].rstrip() == "politicians: []":
+        comment = lines[at][len(lines[at].split("#")[0]):]
+        lines[at] = "politicians:" + (f"  {comment}" if comment else "")
+        block, indent = at + 1, "  "
+    else:
+        # The list runs to the next top-level key; comments and blank lines after its
+        # last entry stay after the new ones.
+        indent, block = None, at + 1
+        for i in range(at + 1, len(lines)):
+            line = lines[i]
+            bare = line.lstrip()
+            if not bare or bare.startswith("#"):
+                continue
+            if not line[:1].isspace() and not line.startswith("- "):
+                break
+            if indent is None and bare.startswith("- "):
+                indent = line[:len(line) - len(bare)]
+            block = i + 1
+        indent = "  " if indent is None else indent
+    items = [indent + line for line in
+             yaml.safe_dump(added, allow_unicode=True, sort_keys=False).splitlines()]
+    joined = [*lines[:block], *items, *lines[block:]]
+    return "\n".join(joined) + "\n"
 
 
 def user_kb_file(entities: Sequence) -> Path | None:

@@ -184,6 +184,9 @@ def _same_file(item: Path | dict, path: Path) -> bool:
         return False
 
 
+INLINE_ORIGIN = "config.yaml inline entity"  # what an error calls a KB given as a mapping
+
+
 def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
             builtin: bool = True, layer: Path | None = None) -> KnowledgeBase:
     """Read every KB file / inline entry, validate the whole, and return it.
@@ -203,7 +206,7 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
         digest.update(path.read_bytes())
     for item in items:
         if isinstance(item, dict):
-            origin = "config.yaml inline entity"
+            origin = INLINE_ORIGIN
             doc: Any = item if ("parties" in item or "politicians" in item) else {"_inline": [item]}
         else:
             origin = str(item)
