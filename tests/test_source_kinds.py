@@ -49,6 +49,41 @@ def test_a_watched_page_stores_each_new_version_once(site, tmp_path):
     assert _count(db, "SELECT count(DISTINCT url) FROM documents") == 1
 
 
+def test_a_new_version_of_a_watched_page_counts_only_what_it_adds(site, tmp_path):
+    """A party's press page gets one more paragraph: its new version is stored, but the
+    sentences it kept were counted with the first version. Counting them again made a
+    page edited ten times count ten times, as the menus trafilatura leaves out would."""
+    first = ("<p>Olivier Faure réunit le bureau national du Parti socialiste lundi à Paris "
+             "pour préparer les municipales.</p>")
+    added = ("<p>Marine Tondelier rejoindra Olivier Faure mardi pour une conférence de "
+             "presse sur les alliances.</p>")
+    config = write_config(tmp_path, [{"name": "agenda", "kind": "page",
+                                      "url": site.url("/agenda.html")}])
+    db = tmp_path / "tracker.db"
+    site.set("/agenda.html", AGENDA.replace("<p>{text}</p>", first))
+    assert _run(config).exit_code == 0
+    site.set("/agenda.html", AGENDA.replace("<p>{text}</p>", first + added))
+    second = _run(config)
+    assert second.exit_code == 0 and "1 new document, 2 mentions" in second.output
+    assert _count(db) == 2
+    per_version = sqlite3.connect(db).execute(
+        "SELECT d.rowid, group_concat(m.surface, '|') FROM documents d JOIN mentions m "
+        "ON m.document_id = d.id GROUP BY d.rowid ORDER BY d.rowid").fetchall()
+    assert [surfaces for _, surfaces in per_version] == [
+        "Olivier Faure|Parti socialiste", "Marine Tondelier|Olivier Faure"]
+
+    def faure_total():
+        listed = CliRunner().invoke(cli, ["stats", "--config", str(config), "--by",
+                                          "politician", "--view", "totals", "--since",
+                                          "2000-01-01", "--format", "jsonl"])
+        return {r["key"]: r["mentions"] for r in map(json.loads, listed.stdout.splitlines())}
+
+    assert faure_total() == {"olivier-faure": 2, "marine-tondelier": 1}
+    retagged = CliRunner().invoke(cli, ["retag", "--config", str(config)])
+    assert retagged.exit_code == 0, retagged.output
+    assert faure_total() == {"olivier-faure": 2, "marine-tondelier": 1}
+
+
 def test_a_folder_of_files(tmp_path):
     folder = tmp_path / "archive"
     folder.mkdir()

@@ -89,6 +89,8 @@ class Store:
         self._spoiled = False  # a write failed without a savepoint: never commit this
         self._copies = Copies()  # which stored document a new one copies
         self._pending = PendingCounts()  # new documents' counts, written before commit
+        # Mentions the last ``save`` stored: the rules and earlier versions leave some out.
+        self.saved_mentions = 0
         if (read_only or not create) and not path.exists():
             raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
                                "or pass --db, or set `database:` in config.yaml)")
@@ -320,6 +322,7 @@ class Store:
                  tagger_version]).lastrowid
             self._copies.remember(conn, doc_id, print_)
             kept = self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
+            self.saved_mentions = len(kept)
             self._pending.add(rowid, source=article.source, lang=article.lang,
                               published=published, original=original is None,
                               keys=((m.entity_id, m.party_id) for m in kept))
@@ -337,6 +340,8 @@ class Store:
         rules = self._ruleset()
         if rules:  # what reviewers said never to count again (tracker.rules)
             mentions = rules.keep(article.source, mentions)
+        if mentions:
+            mentions = self._new_in_version(doc_id, article.url, mentions)
         # A discovered person is an entity of its own, marked so, until accepted into a KB.
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO entities (id, name, type, surname, discovered) "
@@ -357,6 +362,20 @@ class Store:
                   m.start, m.end, m.sentence, m.rule, published, article.position(m.start),
                   m.method, m.confidence, kb_version, tagger_version) for m in mentions])
         return mentions
+
+    def _new_in_version(self, doc_id: str, url: str, mentions: Sequence[Mention]
+                        ) -> Sequence[Mention]:
+        """A new version of a watched page or file holds only the mentions its earlier
+        versions did not (the same entity in the same sentence): a press page edited ten
+        times counted its unchanged sentences ten times. Earlier: stored before it from
+        the same URL (a feed's article has one version)."""
+        said = set(self.db.conn.execute(
+            "SELECT m.entity_id, m.sentence FROM documents d "
+            "JOIN mentions m ON m.document_id = d.id WHERE d.url = ? AND d.rowid < "
+            "(SELECT rowid FROM documents WHERE id = ?)", [url, doc_id]).fetchall())
+        if not said:
+            return mentions
+        return [m for m in mentions if (m.entity_id, m.sentence) not in said]
 
     def _ruleset(self) -> Ruleset:
         """The rules table, read again only when it changed (rule ids are never reused,

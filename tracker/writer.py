@@ -229,7 +229,7 @@ class SaveBatch:
         if not saved:
             return None
         store.count_candidates(ready.candidates, article.url)
-        return "saved", len(ready.mentions)
+        return "saved", store.saved_mentions
 
 
 def _same_host(a: str, b: str) -> bool:
