@@ -100,3 +100,17 @@ def test_after_the_warm_up_its_words_are_not_split_again(kb, monkeypatch):
                            "fr", day)[0]  # its words in another order, in a memory zone
     assert {m.entity_id for m in later} == {"ps", "nicolas-sarkozy"}
     assert calls == []
+
+
+def test_a_name_the_model_finds_ends_at_the_line(tagger):
+    """A text file's title runs into its dateline for the model: "Visite de Michel
+    Bernard" over "Publié le 14 mars 2025" made a candidate "Michel Bernard Publié"."""
+    import datetime as dt
+
+    for dateline in ("Publié le 14 mars 2025", "Mis à jour le 14 mars 2025"):
+        _, candidates = tagger.analyse(
+            f"Visite de Michel Bernard\n{dateline}\n\nLe député LR du Cantal Jean-Marc "
+            "Vidalou a annoncé sa candidature.", "fr", dt.date(2025, 3, 14))
+        names = [c.name for c in candidates]
+        assert "Michel Bernard" in names and not any("Publié" in n or "Mis" in n
+                                                     for n in names), names

@@ -182,6 +182,10 @@ def _candidates(doc: Doc) -> list[Candidate]:
         label = "PER" if ent.label_ in PERSON_LABELS else ent.label_
         if label not in ("PER", "ORG") or taken.intersection(range(ent.start, ent.end)):
             continue
+        # A name ends at a line's end: a text file's title runs into its dateline
+        # ("Municipales à Aurillac\nPublié le ..." made "Aurillac Publié" a person).
+        cut = next((t.i for t in ent if t.is_space and "\n" in t.text), ent.end)
+        ent = doc[ent.start:cut]
         words = [t for t in ent if t.is_alpha]
         name = " ".join(core(ent.text).split())
         if (len(name) < 3 or not name[:1].isupper() or not words
