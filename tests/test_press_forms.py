@@ -115,6 +115,12 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
                     ("Bernard Combesse", "bernard-combesse", None, "discovered"),
                     ("Gosselinet", "philippe-gosselinet", "lr", "discovered")]
     assert all(m.confidence < 0.7 for m in found if m.method == "discovered")
+    # A first name the list lacks, which the model says begins a person.
+    found = tagger.tag("La sénatrice socialiste Amandine Rouquette a voté contre.", "fr",
+                       D2024)
+    assert [(m.surface, m.entity_id, m.party_id, m.method) for m in found] == [
+        ("socialiste", "ps", "ps", "member"),
+        ("Amandine Rouquette", "amandine-rouquette", "ps", "discovered")]
     text = "Rep. Jared Goldenberg (D-Maine) and state Sen. Jane Doeman spoke."
     found = tagger.tag(text, "en", D2024)
     assert [(m.surface, m.party_id) for m in found] == [

@@ -103,10 +103,13 @@ def _is_cap(text: str) -> bool:
 
 def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
              ) -> tuple[int, int] | None:
-    """A person's name starting at token i: a known first name, then capitalised words
-    (particles and hyphens allowed), two words at least, none in a KB mention."""
-    if i >= len(doc) or i in used or not _is_cap(doc[i].text) \
-            or fold(doc[i].text) not in first_names:
+    """A person's name starting at token i: a known first name (or a name the model
+    begins a person with: the list lacks "Amandine"), then capitalised words (particles
+    and hyphens allowed), two words at least, none in a KB mention."""
+    if i >= len(doc) or i in used or not _is_cap(doc[i].text):
+        return None
+    if fold(doc[i].text) not in first_names and not (
+            doc[i].ent_iob_ == "B" and doc[i].ent_type_ in ("PER", "PERSON")):
         return None
     j = i + 1
     words = 1
