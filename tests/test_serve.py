@@ -89,6 +89,15 @@ def test_the_api_gives_what_the_commands_print(served, room, tmp_path):
         "\r\n", "\n").encode()
 
 
+def test_a_language_code_is_a_language_code_whatever_its_case(served):
+    """`lang=FR` is French, as `--lang FR` is; it found nothing, silently."""
+    lower = served.get("/api/mentions", params={"lang": "fr"}).json()["total"]
+    assert lower > 0 and served.get("/api/mentions", params={"lang": "FR"}).json()[
+        "total"] == lower
+    assert served.get("/api/stats", params={"lang": "FR", "view": "totals"}).json() == \
+        served.get("/api/stats", params={"lang": "fr", "view": "totals"}).json()
+
+
 def test_a_search_with_control_characters_is_only_words(served):
     # FTS5 reads a NUL as the end of its query; a client may send one.
     plain = served.get("/api/mentions", params={"search": "accord"}).json()["total"]
@@ -264,6 +273,7 @@ def test_pages_escape_page_text_under_a_strict_csp(served):
     "/api/mentions?since=2026-03-20&until=2026-03-01", "/api/mentions?offset=x",
     "/api/stats?by=nothing", "/api/stats?view=all&since=2026-02-30", "/api/stats?top=0",
     "/api/export.csv?source=nowhere", "/entity/nobody", "/mentions?page=0",
+    "/api/mentions?lang=french", "/api/stats?lang=french", "/api/export.csv?lang=fra",
 ])
 def test_bad_parameters_get_a_4xx_with_a_message(served, path):
     got = served.get(path)

@@ -37,12 +37,16 @@ Text = Annotated[str | None, Query(max_length=200)]
 # Dates as the commands take them: 1900 to 2100 (beyond, date arithmetic overflows).
 Day = Annotated[dt.date | None, Query(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31),
                                       description="YYYY-MM-DD, inclusive")]
+# A two-letter language code, whatever its case, as `--lang` takes it ("french" matched
+# nothing, silently).
+Lang = Annotated[str | None, Query(pattern="^[A-Za-z]{2}$",
+                                   description="two-letter language code: fr, en ...")]
 
 
 def mention_params(
         party: Text = None, politician: Text = None, source: Text = None,
         since: Day = None, until: Day = None,
-        lang: Annotated[str | None, Query(max_length=20)] = None,
+        lang: Lang = None,
         search: Annotated[str | None, Query(max_length=500, description=(
             'words all present; "a phrase", word*, OR'))] = None,
         type: Literal["party", "politician"] | None = None,  # noqa: A002 - the CLI's name
@@ -53,8 +57,8 @@ def mention_params(
     """The filters of `tracker mentions`, as query parameters (FastAPI documents and
     checks them from this signature)."""
     return MentionFilter(party=party, politician=politician, source=source, since=since,
-                         until=until, lang=lang, search=search, type=type, position=position,
-                         direct=direct, no_duplicates=no_duplicates,
+                         until=until, lang=lang and lang.lower(), search=search, type=type,
+                         position=position, direct=direct, no_duplicates=no_duplicates,
                          no_discovered=no_discovered, raw=raw)
 
 
@@ -113,7 +117,7 @@ def stats(request: Request,
           view: StatsView = "counts",
           since: Day = None, until: Day = None,
           direct: bool = False, source: Text = None,
-          lang: Annotated[str | None, Query(max_length=20)] = None,
+          lang: Lang = None,
           type: Literal["party", "politician"] | None = None,  # noqa: A002
           search: Annotated[str | None, Query(max_length=500)] = None,
           position: Literal["title", "lead", "body"] | None = None,
@@ -122,7 +126,8 @@ def stats(request: Request,
     """The figures of `tracker stats --format jsonl` for the same options: one object a
     row, each with its ``view``."""
     q = StatsQuery(by=by, interval=interval, since=since, until=until, source=source,
-                   lang=lang, type=type, search=search, position=position, direct=direct,
+                   lang=lang and lang.lower(), type=type, search=search,
+                   position=position, direct=direct,
                    no_duplicates=no_duplicates, no_discovered=no_discovered, raw=raw,
                    top=top)
     # Straight to JSON: validating tens of thousands of rows would cost more than
