@@ -3,6 +3,7 @@ text, their canonical address, and each paragraph once."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from tracker.extract import decode, detect_language, extract_html, extract_text
@@ -104,3 +105,34 @@ def test_hard_wrapped_text_is_joined_into_paragraphs():
     assert "entre François Hollande et Nicolas Sarkozy" in text
     assert "offensive contre Marine Le Pen." in text
     assert text.endswith("Marine Le Pen.\nDeuxième paragraphe.")
+
+
+def test_a_feeds_html_titles_are_text_and_its_future_dates_are_not_believed():
+    """A feed that writes its titles as HTML, and an item dated next January: the title
+    reached the exports as "Macron &amp; Le Pen <i>face</i>", and the date put the item
+    at the head of every newest-first list until then."""
+    from tracker.prepare import article_from_body
+    from tracker.sources import parse_feed
+
+    feed = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+            b"<item><title>Macron &amp;amp; Le Pen &lt;i&gt;face&lt;/i&gt; &amp;agrave; "
+            b"face</title><link>https://ex.org/a</link>"
+            b"<pubDate>Fri, 01 Jan 2027 10:00:00 GMT</pubDate></item>"
+            b"<item><title>Le PS &amp; l'UMP</title><link>https://ex.org/b</link>"
+            b"<pubDate>Mon, 03 Mar 2025 08:00:00 GMT</pubDate></item>"
+            b"</channel></rss>")
+    items, _ = parse_feed(feed, "https://ex.org/feed.xml")
+    assert sorted(i.title for i in items) == ["Le PS & l'UMP", "Macron & Le Pen face à face"]
+    fetched = dt.datetime(2026, 11, 28, 12, tzinfo=dt.timezone.utc)
+    page = ("<html><body><article><p>Emmanuel Macron et Marine Le Pen débattent ce soir à "
+            "Paris, devant des millions de téléspectateurs.</p></article></body></html>"
+            ).encode()
+    dated = {i.url: article_from_body(page, source="s", url=i.url, feed_item=i,
+                                      fetched_at=fetched)[0] for i in items}
+    assert (dated["https://ex.org/a"].published_at, dated["https://ex.org/a"].date_source) \
+        == (fetched, "fetch")
+    assert dated["https://ex.org/b"].date_source == "feed"
+    # A few hours ahead is a time zone, not a typo.
+    soon = dataclasses.replace(items[0], published_at=fetched + dt.timedelta(hours=5))
+    assert article_from_body(page, source="s", url="https://ex.org/a", feed_item=soon,
+                             fetched_at=fetched)[0].date_source == "feed"

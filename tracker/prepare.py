@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PIPE_BATCH = 4
+FUTURE_SLACK = dt.timedelta(hours=26)  # a date this far ahead is still today somewhere
 
 
 def article_from_body(body: bytes, *, source: str, url: str, charset: str | None = None,
@@ -37,9 +38,13 @@ def article_from_body(body: bytes, *, source: str, url: str, charset: str | None
     text = decode(body, charset)
     page = extract_html(text, url) if is_html else extract_text(text)
     now = fetched_at or dt.datetime.now(dt.timezone.utc)
-    if feed_item and feed_item.published_at:
+    # A date ahead of the fetch by more than time zones explain is a typo or a scheduled
+    # post's: kept, it would head every "newest first" list and stretch every default
+    # window until that day.
+    latest = now + FUTURE_SLACK
+    if feed_item and feed_item.published_at and feed_item.published_at <= latest:
         published, date_source = feed_item.published_at, "feed"
-    elif page.published_at:
+    elif page.published_at and page.published_at <= latest:
         published, date_source = page.published_at, "page"
     elif file_time:
         published, date_source = file_time, "file"

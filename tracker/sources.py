@@ -7,6 +7,7 @@ Pure where it can be: ``parse_feed`` takes bytes, not a URL; ``list_files`` only
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,7 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append(FeedItem(
             url=link.strip(),
-            title=" ".join((entry.get("title") or "").split()) or None,
+            title=_title(entry),
             published_at=parse_datetime(published),
         ))
     items.sort(key=lambda i: i.published_at or dt.datetime.max.replace(tzinfo=dt.timezone.utc))
@@ -66,6 +67,18 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
                                   feedparser.NonXMLContentType))
     warning = _one_line(problem) if parsed.bozo and not benign else None
     return items, warning
+
+
+def _title(entry: dict) -> str | None:
+    """The item's title as text: an HTML title ("Macron &amp; Le Pen <i>face</i> à face")
+    loses its tags and entities, which reached the exports as written."""
+    title = entry.get("title") or ""
+    if (entry.get("title_detail") or {}).get("type") == "text/html":
+        title = html.unescape(_TAG.sub(" ", title))
+    return " ".join(title.split()) or None
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def list_files(folder: Path) -> list[Path]:
