@@ -154,3 +154,66 @@ def test_a_slow_site_holds_no_other(site, tmp_path):
         other = [t - slow[0] for t, p in site.times if p.startswith("/articles/")]
     assert len(slow) == 1  # a dripping server is not retried
     assert len(other) == 3 and max(other) < 2.5, other  # served while the drip went on
+
+
+def test_feeds_as_the_web_serves_them_moved_redirected_bytes_and_pdfs(site, tmp_path):
+    """A feed that moved (301), an article whose feed link redirects (302) and which a
+    second feed links directly, a feed served as bytes from a CDN, and a link to a large
+    PDF: the moved feed gets its 304, the article is one document, the CDN's feed is
+    read, and the PDF is refused on its headers, never downloaded."""
+    article = ("<html><head><title>Retailleau à Nantes</title></head><body><article>"
+               "<p>Bruno Retailleau a réuni les militants des Républicains à Nantes "
+               "samedi pour lancer la campagne des municipales dans la région.</p>"
+               "</article></body></html>")
+    site.set("/a/final", article)
+    site.set("/a/moved", b"", status=302, headers={"Location": site.url("/a/final")})
+
+    def feed(*links):
+        items = "".join(f"<item><title>t</title><link>{site.url(link)}</link>"
+                        "<pubDate>Sat, 01 Mar 2025 08:00:00 GMT</pubDate></item>"
+                        for link in links)
+        return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>f</title>{items}"
+                "</channel></rss>")
+
+    site.set("/new.xml", feed("/a/moved", "/report.pdf"), "application/rss+xml")
+    site.set("/old.xml", b"", status=301, headers={"Location": site.url("/new.xml")})
+    site.set("/direct.xml", feed("/a/final"), "application/rss+xml")
+    site.set("/cdn.xml", feed("/a/final").encode(), "application/octet-stream")
+    sent = []
+
+    def pdf(handler):  # 9 MB, under the size cap, sent slowly: what is read is sent
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/pdf")
+        handler.send_header("Content-Length", str(144 * 65536))
+        handler.end_headers()
+        try:
+            for _ in range(144):
+                handler.wfile.write(b"%" * 65536)
+                handler.wfile.flush()
+                sent.append(65536)
+                time.sleep(0.01)
+        except OSError:
+            pass
+
+    site.custom["/report.pdf"] = pdf
+    config = write_config(tmp_path, [
+        {"name": "moved", "kind": "feed", "url": site.url("/old.xml")},
+        {"name": "direct", "kind": "feed", "url": site.url("/direct.xml")},
+        {"name": "cdn", "kind": "feed", "url": site.url("/cdn.xml")}])
+    db = tmp_path / "tracker.db"
+    first = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    assert "application/octet-stream is not text" not in first.output
+    assert "source=cdn new_documents=1" in first.output or "source=direct new_documents=1" \
+        in first.output
+    assert "application/pdf is not text" in first.output
+    assert sum(sent) < 1 << 20, sum(sent)  # refused on its headers (9 MB were read)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT url FROM documents").fetchall() == [(site.url("/a/final"),)]
+    assert conn.execute("SELECT count(DISTINCT document_id) FROM mentions WHERE entity_id "
+                        "= 'bruno-retailleau'").fetchone()[0] == 1
+    CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    moved = [h for _, p, h in site.requests if p == "/new.xml"]
+    assert len(moved) == 2 and moved[1].get("If-None-Match")  # the validators followed
+    outcomes = [r[0] for r in conn.execute(
+        "SELECT outcome FROM fetches WHERE url = ? ORDER BY id", [site.url("/old.xml")])]
+    assert outcomes == ["ok", "not-modified"]

@@ -40,6 +40,8 @@ MAX_RETRY_AFTER = 120.0
 CHECK_TTL = 60.0  # seconds a host's address check is trusted
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml",
               "application/rss+xml", "application/atom+xml", "application/rdf+xml")
+# A feed stored on S3 or a CDN often comes as bytes: the feed parser tells what it is.
+FEED_TYPES = (*TEXT_TYPES, "application/octet-stream", "binary/octet-stream")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -85,8 +87,12 @@ class Fetcher:
 
     # -- public -------------------------------------------------------------------------
     def fetch(self, url: str, *, timeout: float | None = None, etag: str | None = None,
-              last_modified: str | None = None) -> Response:
-        """GET one URL, following at most 5 redirects, each hop checked again."""
+              last_modified: str | None = None, feed: bool = False) -> Response:
+        """GET one URL, following at most 5 redirects, each hop checked again. A body
+        that is not text (a feed's link to a PDF or an image) is refused on its headers,
+        before it is read. The cache validators go to every hop: they are the last
+        answer's, which came from the redirect's target (a moved feed got no 304)."""
+        accept = FEED_TYPES if feed else TEXT_TYPES
         timeout = timeout or self.timeout
         started = time.monotonic()
         current = url
@@ -95,11 +101,12 @@ class Fetcher:
             if self.obey_robots and not self._robots_allow(current, timeout):
                 raise BlockedError(current, "disallowed by robots.txt")
             headers = {}
-            if current == url and etag:
+            if etag:
                 headers["If-None-Match"] = etag
-            if current == url and last_modified:
+            if last_modified:
                 headers["If-Modified-Since"] = last_modified
-            status, resp_headers, body = self._get_with_retries(current, headers, timeout)
+            status, resp_headers, body = self._get_with_retries(current, headers, timeout,
+                                                                accept)
             if status in (301, 302, 303, 307, 308) and resp_headers.get("location"):
                 target = urljoin(current, resp_headers["location"])
                 if target == current:
@@ -109,7 +116,7 @@ class Fetcher:
             content_type, charset = _content_type(resp_headers.get("content-type", ""))
             if status >= 400:
                 raise FetchError(current, f"HTTP {status}", status)
-            if status == 200 and content_type and not content_type.startswith(TEXT_TYPES):
+            if status == 200 and content_type and not content_type.startswith(accept):
                 raise FetchError(current, f"skipped: content type {content_type} is not text",
                                  status)
             return Response(url=url, final_url=current, status=status, body=body,
@@ -228,11 +235,11 @@ class Fetcher:
             self._local.session = session
         return session
 
-    def _get_with_retries(self, url: str, headers: dict, timeout: float
-                          ) -> tuple[int, dict, bytes]:
+    def _get_with_retries(self, url: str, headers: dict, timeout: float,
+                          accept: tuple[str, ...] | None = None) -> tuple[int, dict, bytes]:
         for attempt in range(self.retries + 1):
             try:
-                status, resp_headers, body = self._polite_get(url, headers, timeout)
+                status, resp_headers, body = self._polite_get(url, headers, timeout, accept)
             except FetchError as exc:
                 if not exc.retryable or attempt >= self.retries:
                     raise
@@ -262,7 +269,8 @@ class Fetcher:
         with self._lock:
             self._host_next[host] = max(self._host_next.get(host, 0), time.monotonic() + seconds)
 
-    def _polite_get(self, url: str, headers: dict, timeout: float) -> tuple[int, dict, bytes]:
+    def _polite_get(self, url: str, headers: dict, timeout: float,
+                    accept: tuple[str, ...] | None = None) -> tuple[int, dict, bytes]:
         """One request, alone on its host, after the host's delay has passed."""
         host = urlsplit(url).netloc
         with self._host_lock(host):
@@ -271,14 +279,17 @@ class Fetcher:
             if wait > 0:
                 time.sleep(wait)
             try:
-                return self._raw_get(url, headers, timeout)
+                return self._raw_get(url, headers, timeout, accept)
             finally:
                 delay = max(self.per_host_delay, self._crawl_delay(host))
                 with self._lock:
                     self._host_next[host] = max(self._host_next.get(host, 0),
                                                 time.monotonic() + delay)
 
-    def _raw_get(self, url: str, headers: dict, timeout: float) -> tuple[int, dict, bytes]:
+    def _raw_get(self, url: str, headers: dict, timeout: float,
+                 accept: tuple[str, ...] | None = None) -> tuple[int, dict, bytes]:
+        """``accept``: the content types a 200 may have; another is refused on its
+        headers, its body never read (an 8 MB PDF was downloaded at every poll)."""
         deadline = time.monotonic() + timeout * 3
         try:
             resp = self._session.get(url, headers=headers, stream=True, allow_redirects=False,
@@ -292,6 +303,10 @@ class Fetcher:
             raise FetchError(url, f"connection failed: {_short(exc)}", retryable=True) from None
         watch = _WATCHDOG.watch(deadline, resp)
         try:
+            if accept is not None and resp.status_code == 200:
+                kind = _content_type(resp.headers.get("content-type", ""))[0]
+                if kind and not kind.startswith(accept):
+                    raise FetchError(url, f"skipped: content type {kind} is not text", 200)
             declared = resp.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
                 raise FetchError(url, f"body of {declared} bytes exceeds {self.max_bytes}")

@@ -121,6 +121,7 @@ class Fetched:
     feed_item: FeedItem | None = None
     file_time: dt.datetime | None = None
     name: str | None = None  # a file's name: the title when the text gives none
+    moved_to: str | None = None  # a feed link's canonical URL after redirects, if another
     versioned: bool = False  # a watched page or file: a changed text is a new version
     previous: str | None = None  # the id of its latest stored version, if any
     known_digest: str | None = None  # that version's text hash: unchanged, it is not

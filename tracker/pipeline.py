@@ -135,12 +135,12 @@ class Pipeline:
 
     # -- kinds -------------------------------------------------------------------------
     def _fetch(self, pending: _Pending, source: Source, url: str, *,
-               conditional: bool = False) -> Response:
+               conditional: bool = False, feed: bool = False) -> Response:
         etag, modified = pending.store.cache_headers(url) if conditional else (None, None)
         started = time.monotonic()
         try:
             resp = self.fetcher.fetch(url, timeout=source.timeout, etag=etag,
-                                      last_modified=modified)
+                                      last_modified=modified, feed=feed)
         except FetchError as exc:
             pending.log_fetch(source.name, url, exc.status, "error",
                               duration=time.monotonic() - started, error=exc.reason)
@@ -153,7 +153,7 @@ class Pipeline:
     def _run_feed(self, source: Source, store: Store, result: RunResult,
                   pending: _Pending) -> None:
         assert source.url
-        resp = self._fetch(pending, source, source.url, conditional=True)
+        resp = self._fetch(pending, source, source.url, conditional=True, feed=True)
         if resp.not_modified:
             return
         items, warning = self.workers.parse_feed(resp.body, resp.final_url,
@@ -190,9 +190,11 @@ class Pipeline:
                 log.warning("item skipped", extra={"source": source.name, "url": exc.url,
                                                    "reason": exc.reason})
                 continue
+            final = canonical_url(page.final_url)
             pending.add(Fetched(source.name, url, page.body, _now(), charset=page.charset,
                                 is_html=page.content_type != "text/plain",
-                                lang_hint=source.lang, feed_item=item))
+                                lang_hint=source.lang, feed_item=item,
+                                moved_to=final if final != url else None))
         pending.finish()
         if not retry_later and not pending.failed:  # only now may the next poll be a 304
             store.remember_headers(source.url, resp.etag, resp.last_modified)

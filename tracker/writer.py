@@ -210,9 +210,16 @@ class SaveBatch:
         if ready.unchanged:  # a watched page or file as it was: nothing new
             return "skipped", ""
         article, url, link = ready.article, page.url, None
-        if (page.feed_item and ready.canonical and _same_host(ready.canonical, url)
+        # A feed's link stands for the article's own address: the one the page declares
+        # (on the site it was fetched from), else the one its redirects led to. The same
+        # article reached directly from another feed is then one document, not two.
+        if (page.feed_item and ready.canonical
+                and _same_host(ready.canonical, page.moved_to or url)
                 and canonical_url(ready.canonical) != url):
             link, url = url, canonical_url(ready.canonical)
+        elif page.feed_item and page.moved_to:
+            link, url = url, page.moved_to
+        if link:
             article = dataclasses.replace(article, url=url)
         if link and store.has_url(url):
             store.remember_alias(link, url)  # next time, known without fetching
