@@ -175,7 +175,7 @@ def test_feeds_as_the_web_serves_them_moved_redirected_bytes_and_pdfs(site, tmp_
         return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>f</title>{items}"
                 "</channel></rss>")
 
-    site.set("/new.xml", feed("/a/moved", "/report.pdf"), "application/rss+xml")
+    site.set("/new.xml", feed("/a/moved", "/report.pdf", "/gone.html"), "application/rss+xml")
     site.set("/old.xml", b"", status=301, headers={"Location": site.url("/new.xml")})
     site.set("/direct.xml", feed("/a/final"), "application/rss+xml")
     site.set("/cdn.xml", feed("/a/final").encode(), "application/octet-stream")
@@ -217,3 +217,9 @@ def test_feeds_as_the_web_serves_them_moved_redirected_bytes_and_pdfs(site, tmp_
     outcomes = [r[0] for r in conn.execute(
         "SELECT outcome FROM fetches WHERE url = ? ORDER BY id", [site.url("/old.xml")])]
     assert outcomes == ["ok", "not-modified"]
+    # The feed changes: its PDF and its dead link are not asked for again (for a week).
+    site.set("/new.xml", feed("/a/moved", "/report.pdf", "/gone.html", "/a/final"),
+             "application/rss+xml")
+    third = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    assert third.exit_code == 0, third.output
+    assert (site.hits("/report.pdf"), site.hits("/gone.html")) == (1, 1)

@@ -22,12 +22,13 @@ class FetchError(TrackerError):
     """A URL could not be fetched (network, HTTP status, policy, size or type)."""
 
     def __init__(self, url: str, reason: str, status: int | None = None, *,
-                 retryable: bool = False):
+                 retryable: bool = False, lasting: bool = False):
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.status = status
         self.retryable = retryable  # a network hiccup worth another try, not a verdict
+        self.lasting = lasting  # not worth asking again for days: gone (404, 410), not text
 
 
 class BlockedError(FetchError):

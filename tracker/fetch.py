@@ -115,10 +115,10 @@ class Fetcher:
                 continue
             content_type, charset = _content_type(resp_headers.get("content-type", ""))
             if status >= 400:
-                raise FetchError(current, f"HTTP {status}", status)
+                raise FetchError(current, f"HTTP {status}", status, lasting=status in (404, 410))
             if status == 200 and content_type and not content_type.startswith(accept):
                 raise FetchError(current, f"skipped: content type {content_type} is not text",
-                                 status)
+                                 status, lasting=True)
             return Response(url=url, final_url=current, status=status, body=body,
                             content_type=content_type, charset=charset,
                             etag=resp_headers.get("etag"),
@@ -306,7 +306,8 @@ class Fetcher:
             if accept is not None and resp.status_code == 200:
                 kind = _content_type(resp.headers.get("content-type", ""))[0]
                 if kind and not kind.startswith(accept):
-                    raise FetchError(url, f"skipped: content type {kind} is not text", 200)
+                    raise FetchError(url, f"skipped: content type {kind} is not text", 200,
+                                     lasting=True)
             declared = resp.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
                 raise FetchError(url, f"body of {declared} bytes exceeds {self.max_bytes}")

@@ -185,6 +185,8 @@ class Pipeline:
                 page = self._fetch(pending, source, url)
             except FetchError as exc:
                 result.errors.append(str(exc))
+                if exc.lasting:  # gone, or a PDF: not fetched again for a week
+                    store.remember_failure(url, exc.reason)
                 # A 503 or a timeout may pass: keep polling the feed in full until it does.
                 retry_later = retry_later or exc.retryable or (exc.status or 0) in (429, 503)
                 log.warning("item skipped", extra={"source": source.name, "url": exc.url,

@@ -327,3 +327,12 @@ def m016_entity_surfaces(db: Database) -> None:
     db.execute("CREATE INDEX idx_mentions_entity_id_published_at_surface "
                "ON mentions (entity_id, published_at, surface)")
     db.execute("DROP INDEX IF EXISTS idx_mentions_entity_id_published_at")
+
+
+@migrations()
+def m017_failed_links(db: Database) -> None:
+    """Feed links that failed for good (gone, or not text): not asked again for a week.
+    Every pass of a feed that changed fetched its PDFs and dead links again, each with a
+    warning."""
+    db.execute("CREATE TABLE failed_links (url TEXT PRIMARY KEY, reason TEXT NOT NULL, "
+               "failed_at TEXT NOT NULL)")

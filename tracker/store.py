@@ -43,6 +43,7 @@ from tracker.schema import migrations
 from tracker.sqlrows import insert_many
 
 DOCUMENT_COUNTS = document_counts()  # a retagged document, after its mentions (m009)
+FAILED_FOR = dt.timedelta(days=7)  # a feed link gone or not text is not asked again meanwhile
 PAIRS_IN, PAIRS_OUT = document_in(), document_out()  # a retagged document's (m012)
 
 __all__ = ["Store", "migrations", "text_hash"]
@@ -273,9 +274,19 @@ class Store:
         if not urls:
             return set()
         marks = ", ".join("?" * len(urls))
+        since = iso(dt.datetime.now(dt.timezone.utc) - FAILED_FOR)
         return {url for (url,) in self.db.execute(
             f"SELECT url FROM documents WHERE url IN ({marks}) UNION "
-            f"SELECT url FROM seen_urls WHERE url IN ({marks})", [*urls, *urls])}
+            f"SELECT url FROM seen_urls WHERE url IN ({marks}) UNION "
+            f"SELECT url FROM failed_links WHERE url IN ({marks}) AND failed_at >= ?",
+            [*urls, *urls, *urls, since])}
+
+    def remember_failure(self, url: str, reason: str) -> None:
+        """A feed link that failed for good (``FetchError.lasting``): ``known_urls``
+        counts it known for ``FAILED_FOR``, so no pass fetches it again meanwhile."""
+        with self.write() as db:
+            db.execute("INSERT OR REPLACE INTO failed_links (url, reason, failed_at) "
+                       "VALUES (?, ?, ?)", [url, reason, now_iso()])
 
     def remember_alias(self, alias: str, canonical: str) -> None:
         """A feed link that led to a document stored under its canonical URL."""
