@@ -354,7 +354,8 @@ class _Pending:
         is committed (the writer may write a batch twice when it undoes a transaction)."""
         result = self.result
         for outcome in outcomes:
-            if outcome is None:
+            if outcome is None:  # stored meanwhile (another source's feed carried it)
+                result.skipped += 1
                 continue
             kind, value = outcome
             if kind == "error":
