@@ -990,3 +990,26 @@ def test_a_window_too_wide_to_draw_is_narrowed_then_drawn_by_coarser_steps(serve
         for interval in INTERVALS:
             end = day + dt.timedelta(days=length)
             assert period_count(day, end, interval) == len(periods(day, end, interval))
+
+
+def test_filtering_mentions_by_language_keeps_the_pages_language(served):
+    """On the mentions page `lang` is a filter, as `tracker mentions --lang` is: filtering
+    English documents switched a French reader's pages to English, and the EN/FR links
+    dropped the filters and filtered by language instead."""
+    import html
+    import re
+
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    everything = served.get("/api/mentions", params={"party": "rn"}).json()["total"]
+    english = served.get("/api/mentions", params={"party": "rn", "lang": "en"}).json()["total"]
+    assert 0 < english < everything
+    page = served.get("/mentions", params={"party": "rn", "lang": "en"}, headers=french)
+    assert 'lang="fr"' in page.text and f'data-total="{english}"' in page.text
+    assert "tracker_lang" not in page.headers.get("set-cookie", "")
+    links = dict(re.findall(r'<a href="([^"]+)" hreflang="(\w\w)"', page.text))
+    to_english = {v: html.unescape(k) for k, v in links.items()}["en"]
+    assert to_english == "?party=rn&lang=en&ui=en"
+    switched = served.get("/mentions" + to_english, headers=french)
+    assert 'lang="en"' in switched.text and f'data-total="{english}"' in switched.text
+    # Elsewhere `?lang=` still sets the page's language, as the README says.
+    assert 'lang="fr"' in served.get("/", params={"lang": "fr"}).text

@@ -118,8 +118,23 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# Pages where ``lang`` filters the documents by their language, as `tracker mentions
+# --lang` does: there, only ``ui`` names the page's language.
+FILTERING = ("/mentions",)
+
+
+def asked_language(request: Request) -> str | None:
+    """The page's language asked in its address: ``?ui=``, or ``?lang=`` where that is
+    not a filter. Filtering the mentions by English documents switched the pages to
+    English, and the EN/FR links filtered the mentions."""
+    asked = request.query_params.get("ui")
+    if asked not in LANGUAGES and request.url.path not in FILTERING:
+        asked = request.query_params.get("lang")
+    return asked if asked in LANGUAGES else None
+
+
 def language(request: Request) -> str:
-    asked = request.query_params.get("lang") or request.cookies.get("tracker_lang")
+    asked = asked_language(request) or request.cookies.get("tracker_lang")
     if asked in LANGUAGES:
         return asked
     for part in request.headers.get("accept-language", "").split(","):

@@ -30,7 +30,7 @@ from tracker.query import MentionFilter, page_rows
 from tracker.report import ReportQuery, party_series, summary
 from tracker.stats import StatsQuery, counts, totals, window
 from tracker.web.api import Day, listing, mention_params
-from tracker.web.i18n import language, texts
+from tracker.web.i18n import LANGUAGES, asked_language, language, texts
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -49,12 +49,15 @@ def mount_static(app: FastAPI) -> None:
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
+    # The EN/FR links keep the page's filters, and set only its language.
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "ui"]
+    switch = {code: "?" + urlencode([*kept, ("ui", code)]) for code in LANGUAGES}
     html = _env.get_template(template).render(
         t=texts(lang), lang=lang, csrf=request.app.state.csrf, path=request.url.path,
-        read_only=request.app.state.options.read_only, **context)
+        read_only=request.app.state.options.read_only, switch=switch, **context)
     response = HTMLResponse(html, status_code=status)
-    if request.query_params.get("lang") in ("en", "fr"):
-        response.set_cookie("tracker_lang", request.query_params["lang"], samesite="strict")
+    if asked := asked_language(request):
+        response.set_cookie("tracker_lang", asked, samesite="strict")
     return response
 
 
