@@ -473,6 +473,20 @@ def test_alerts_list_and_test_through_the_real_channel(tmp_path, receiver, monke
     assert set(slack) == {"text"} and "[tracker] slack" in slack["text"]
     unknown = _run(config, "alerts", "test", "nope")
     assert unknown.exit_code == 2 and "known: ps-direct, slack" in unknown.output
+    # A webhook's query is its secret: said as scheme and host only, sent or failed.
+    (tmp_path / "b").mkdir()
+    config = _newsroom(tmp_path / "b", [
+        {"name": "keyed", "party": "PS", "to": [receiver.url + "?token=S3CRET"]},
+        {"name": "dead", "party": "PS", "to": ["http://127.0.0.1:9/hook?token=S3CRET"]}])
+    for name in ("keyed", "dead"):
+        said = _run(config, "alerts", "test", name)
+        assert "S3CRET" not in said.output and "http://127.0.0.1" in said.output, said.output
+    # A rule naming an unknown party: `list` says so, as `test` and `run` do.
+    assert _run(config, "run", "--once").exit_code == 0
+    text = config.read_text("utf-8").replace("party: PS", "party: NOSUCHPARTY", 1)
+    config.write_text(text, "utf-8")
+    listed = _run(config, "alerts", "list")
+    assert listed.exit_code == 2 and "NOSUCHPARTY" in listed.output, listed.output
 
 
 def test_a_rule_matches_what_tracker_mentions_lists_with_the_same_filters(tmp_path, kb,

@@ -42,6 +42,12 @@ def _describe(rule) -> str:
 def alerts_list(config: Config, db: Path) -> None:
     """Each rule: its trigger, what it watches, where it goes."""
     _rules(config)
+    if db.exists():  # a rule naming an unknown party fails here as at `run`'s start
+        from tracker.alerts.outbox import Outbox
+        from tracker.store import Store
+
+        with Store(db, read_only=True) as store:
+            Outbox(config.alerts, config.timezone).prepare(store.db)
     for rule in config.alerts:
         click.echo(f"{rule.name}\t{rule.trigger}\t{_describe(rule)}\t"
                    f"{', '.join(shown_target(t) for t in rule.to)}")
@@ -89,13 +95,15 @@ def alerts_test(config: Config, db: Path, name: str) -> None:
     dispatcher = Dispatcher(config, build_fetcher(config))
     failed = 0
     for target in rule.to:
+        # Scheme and host only, as everywhere else: a webhook's path or query is its secret.
+        shown = shown_target(target)
         try:
             dispatcher.send(rule, target, payload)
         except DeliveryError as exc:
             failed += 1
-            click.echo(f"{target}: failed ({exc})", err=True)
+            click.echo(f"{shown}: failed ({str(exc).replace(target, shown)})", err=True)
         else:
-            click.echo(f"{target}: sent", err=True)
+            click.echo(f"{shown}: sent", err=True)
     if failed:
         raise TrackerError(f"{failed} of {plural(len(rule.to), 'target')} failed")
 
