@@ -82,6 +82,7 @@ def test_a_new_version_of_a_watched_page_counts_only_what_it_adds(site, tmp_path
     retagged = CliRunner().invoke(cli, ["retag", "--config", str(config)])
     assert retagged.exit_code == 0, retagged.output
     assert faure_total() == {"olivier-faure": 2, "marine-tondelier": 1}
+    assert "2 documents retagged, 4 mentions" in retagged.output  # the ones stored
 
 
 def test_a_folder_of_files(tmp_path):

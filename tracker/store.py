@@ -90,7 +90,8 @@ class Store:
         self._spoiled = False  # a write failed without a savepoint: never commit this
         self._copies = Copies()  # which stored document a new one copies
         self._pending = PendingCounts()  # new documents' counts, written before commit
-        # Mentions the last ``save`` stored: the rules and earlier versions leave some out.
+        # Mentions the last ``save`` or ``replace_mentions`` stored: the rules and
+        # earlier versions leave some out.
         self.saved_mentions = 0
         if (read_only or not create) and not path.exists():
             raise TrackerError(f"{path}: no database here (`tracker run --once` creates it; "
@@ -426,7 +427,9 @@ class Store:
                 for statement in PAIRS_OUT:
                     conn.execute(statement, [doc_id])
                 conn.execute("DELETE FROM mentions WHERE document_id = ?", [doc_id])
-            if self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version):
+            kept = self._insert_mentions(doc_id, article, mentions, kb_version, tagger_version)
+            self.saved_mentions = len(kept)
+            if kept:
                 for statement in DOCUMENT_COUNTS:  # its row's source, language, copy status
                     conn.execute(statement, [doc_id])
             for statement in PAIRS_IN:
