@@ -49,6 +49,9 @@ def test_kb_import_from_a_wikidata_result_widens_the_kb(tmp_path):
                    "start": {"value": "2019-03-01T00:00:00Z"}},
                   {"item": {"value": "http://www.wikidata.org/entity/Q329"},
                    "itemLabel": {"value": "Nicolas Sarkozy"}},
+                  # A namesake (another item, the same name) refused the whole import.
+                  {"item": {"value": "http://www.wikidata.org/entity/Q99990009"},
+                   "itemLabel": {"value": "Emmanuel Macron"}},
               ]}}
     source = tmp_path / "query.json"
     source.write_text(json.dumps(sparql), "utf-8")
@@ -58,6 +61,7 @@ def test_kb_import_from_a_wikidata_result_widens_the_kb(tmp_path):
                                       "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "2 entities written" in result.output and "1 already in the KB" in result.output
+    assert "1 namesake of KB people left out" in result.output
     doc = yaml.safe_load(out.read_text("utf-8"))
     assert doc["parties"] == [{"id": "parti-du-progres", "name": "Parti du Progrès",
                                "wikidata": "Q99990002"}]

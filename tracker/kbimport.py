@@ -41,9 +41,14 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def to_yaml(rows: list[dict[str, str]], kb: KnowledgeBase) -> tuple[str, int, int]:
-    """(YAML text, entities added, people skipped because already in the KB)."""
+def to_yaml(rows: list[dict[str, str]], kb: KnowledgeBase) -> tuple[str, int, int, int]:
+    """(YAML text, entities added, people skipped because already in the KB, namesakes
+    skipped). A namesake of a KB person (another Wikidata item, the same name) would claim
+    the KB person's name, which refused the whole import; the tagger could not tell them
+    apart anyway. An alias another entity holds is left out of the person's."""
     known_qids = {e.wikidata for e in kb.entities.values() if e.wikidata}
+    taken = {fold(n) for e in kb.entities.values() for n in (e.name, *e.aliases)}
+    namesakes: set[str] = set()
     party_ids = {e.wikidata: e.id for e in kb.parties() if e.wikidata}
     party_names = {fold(n): e.id for e in kb.parties() for n in (e.name, *e.aliases)}
     used_ids = set(kb.entities)
@@ -58,11 +63,18 @@ def to_yaml(rows: list[dict[str, str]], kb: KnowledgeBase) -> tuple[str, int, in
         if qid in known_qids:
             skipped.add(qid)
             continue
+        if qid in namesakes:
+            continue
         person = people.get(qid)
         if person is None:
-            aliases = [a.strip() for a in re.split(r"[|,]", row.get("aliases", "")) if a.strip()]
+            if fold(label) in taken:
+                namesakes.add(qid)
+                continue
+            aliases = [a.strip() for a in re.split(r"[|,]", row.get("aliases", ""))
+                       if a.strip() and fold(a) not in taken]
             person = {"id": _slug(label, used_ids), "name": label, "wikidata": qid,
                       "aliases": list(dict.fromkeys([label, *aliases])), "affiliations": []}
+            taken.update(fold(a) for a in person["aliases"])
             people[qid] = person
         party_ref = (row.get("party") or "").strip()
         party_label = (row.get("partyLabel") or "").strip()
@@ -90,7 +102,7 @@ def to_yaml(rows: list[dict[str, str]], kb: KnowledgeBase) -> tuple[str, int, in
     doc = {"parties": list(new_parties.values()), "politicians": list(people.values())}
     text = ("# Imported from a Wikidata query by `tracker kb import`; review before use.\n"
             + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
-    return text, len(people) + len(new_parties), len(skipped)
+    return text, len(people) + len(new_parties), len(skipped), len(namesakes)
 
 
 def _qid(value: str) -> str | None:

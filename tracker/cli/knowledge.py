@@ -155,15 +155,20 @@ def kb_import(config: Config, db: Path, source: Path, output: str, force: bool) 
     import yaml
 
     from tracker.export import open_output
-    from tracker.kb import load_kb
+    from tracker.kb import INLINE_ORIGIN, load_kb
     from tracker.kbimport import read_rows, to_yaml
 
     kb = load_kb(config.entities)
-    text, added, skipped = to_yaml(read_rows(source), kb)
-    load_kb([*config.entities, yaml.safe_load(text)])  # it must load with the rest: check first
+    text, added, skipped, namesakes = to_yaml(read_rows(source), kb)
+    try:  # it must load with the rest: checked before anything is written
+        load_kb([*config.entities, yaml.safe_load(text)])
+    except ConfigError as exc:
+        raise ConfigError(str(exc).replace(INLINE_ORIGIN, f"{source} (imported)")) from None
     with open_output(output, force=force) as out:
         out.write(text)
-    click.echo(f"{added} entities written to {output}; {skipped} already in the KB", err=True)
+    also = f"; {plural(namesakes, 'namesake')} of KB people left out" if namesakes else ""
+    click.echo(f"{added} entities written to {output}; {skipped} already in the KB{also}",
+               err=True)
 
 
 @cli.command()
