@@ -72,3 +72,25 @@ def test_aliases_fold_case_accents_apostrophes():
 def test_invalid_entries_are_refused_by_name(tmp_path, doc, message):
     with pytest.raises(ConfigError, match=message):
         _kb(tmp_path, doc)
+
+
+def test_a_users_entry_with_a_shipped_id_adds_to_it(tmp_path):
+    """A press office calls Jordan Bardella "JB": its own file gives the shipped entry one
+    more name. That stopped the KB from loading ("id already used"), and every run."""
+    from tracker.kb import handkept_path
+    from tracker.tag import Tagger
+
+    mine = _kb(tmp_path, {"politicians": [{"id": "jordan-bardella", "name": "Jordan Bardella",
+                                           "aliases": ["JB"]}]})
+    shipped = load_kb([handkept_path()]).entities["jordan-bardella"]
+    bardella = mine.entities["jordan-bardella"]
+    assert bardella.aliases == (*shipped.aliases, "JB")
+    assert bardella.affiliations == shipped.affiliations and bardella.country == "FR"
+    found = Tagger(mine).tag("JB et Jordan Bardella ont parlé ; Bardella a conclu.", "fr",
+                             dt.date(2024, 6, 1))
+    assert [(m.surface, m.entity_id, m.party_id) for m in found] == [
+        ("JB", "jordan-bardella", "rn"), ("Jordan Bardella", "jordan-bardella", "rn"),
+        ("Bardella", "jordan-bardella", "rn")]
+    # Two of the user's own entries with one id are still a mistake.
+    with pytest.raises(ConfigError, match="id already used"):
+        _kb(tmp_path, {"politicians": [{"id": "x-y", "name": "X Y"}, {"id": "x-y", "name": "X Z"}]})

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -248,8 +248,11 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
     for origin, etype, entry in raw_entities:
         entity = _entity(origin, etype, entry)
         if entity.id in kb.entities:
-            other = kb.entities[entity.id].origin
-            raise ConfigError(f"{origin}: entity {entity.id!r}: id already used in {other}")
+            shipped = kb.entities[entity.id]
+            if shipped.origin != str(handkept_path()) or shipped.type != entity.type:
+                raise ConfigError(f"{origin}: entity {entity.id!r}: id already used in "
+                                  f"{shipped.origin}")
+            entity = _over(shipped, entity, entry)
         under = layer.pop(entity.id, None)
         if under is not None and under.type == entity.type:
             entity = replace(entity, offices=entity.offices or under.offices,
@@ -269,6 +272,18 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
                 a for a in entity.affiliations if a.party in kb.entities))
     _validate(kb)
     return kb
+
+
+def _over(shipped: Entity, mine: Entity, entry: dict) -> Entity:
+    """A user's entry with the id of a shipped one, over it: what the entry says wins,
+    the rest stays the shipped entry's, and the names add up ("JB" for Jordan Bardella
+    keeps "Bardella"). It used to stop the KB from loading: "id already used"."""
+    values = {f.name: getattr(mine if f.name in entry else shipped, f.name)
+              for f in fields(Entity)}
+    values["aliases"] = tuple(dict.fromkeys((*shipped.aliases, *mine.aliases)))
+    values["exact_case"] = tuple(dict.fromkeys((*shipped.exact_case, *mine.exact_case)))
+    values["origin"] = mine.origin
+    return Entity(**values)
 
 
 @functools.lru_cache(maxsize=1)
