@@ -417,6 +417,39 @@ def test_a_spike_alerts_once_while_it_lasts_then_again_after_it_ends(tmp_path, k
         assert payload["count"] == 10 and payload["baseline_mean"] == 2.0
 
 
+def test_a_burst_collected_now_is_a_spike_whatever_its_articles_dates(tmp_path, kb):
+    """Articles dated by their day alone (midnight) and collected at noon were never in
+    "the last hour": no spike was sent. An archive loaded today is not a spike either."""
+    rule = AlertRule("faure-spike", "spike", ("http://127.0.0.1:9/h",),
+                     {"politician": "Olivier Faure"}, window=3600, baseline=7 * 86400,
+                     factor=3, min_mentions=3)
+    outbox = Outbox([rule])
+    noon = dt.datetime(2026, 11, 28, 12, tzinfo=UTC)
+    with open_store(tmp_path / "t.db", kb) as store:
+        def collect(n: int, published: dt.datetime, fetched: dt.datetime) -> None:
+            text = f"Olivier Faure, note {n} mot{n * 13}."
+            store.save(Article("s", f"https://a.example/{n}", text, "fr", published, "page",
+                               fetched, "T"),
+                       [Mention("olivier-faure", "politician", "ps", "Olivier Faure", 0, 13,
+                                text, "alias")], kb_version="k", tagger_version="t")
+
+        for day in range(7):  # a quiet week: one a day, collected as published
+            when = noon - dt.timedelta(days=7 - day, hours=3)
+            collect(day, when, when)
+        for n in range(10, 14):  # an archive of last year, loaded in the last hour
+            collect(n, noon - dt.timedelta(days=300 + n), noon - dt.timedelta(minutes=30))
+        with store.write() as db:
+            assert outbox.check(db, noon) == 0
+        midnight = noon.replace(hour=0)
+        for n in range(20, 25):  # today's burst, dated by the day alone
+            collect(n, midnight, noon + dt.timedelta(minutes=n))
+        with store.write() as db:
+            assert outbox.check(db, noon + dt.timedelta(minutes=30)) == 1
+        payload = json.loads(store.db.execute("SELECT payload FROM alert_outbox")
+                             .fetchone()[0])
+        assert payload["count"] == 5
+
+
 # -- digests ------------------------------------------------------------------------------
 def test_a_digest_fires_at_local_time_across_dst_once_and_catches_up(tmp_path, kb,
                                                                      caplog):

@@ -336,3 +336,10 @@ def m017_failed_links(db: Database) -> None:
     warning."""
     db.execute("CREATE TABLE failed_links (url TEXT PRIMARY KEY, reason TEXT NOT NULL, "
                "failed_at TEXT NOT NULL)")
+
+
+@migrations()
+def m018_collected_index(db: Database) -> None:
+    """Documents by the time they were collected: spike and digest alerts read their
+    windows by it (an article dated by its day alone was never in "the last hour")."""
+    db.execute("CREATE INDEX idx_documents_fetched_at ON documents (fetched_at)")

@@ -197,22 +197,33 @@ class Outbox:
                 queued += self._digest(db, rule, now)
         return queued
 
+    def _collected(self, rule: AlertRule, start: dt.datetime, end: dt.datetime
+                   ) -> tuple[str, list]:
+        """Mentions collected between ``start`` and ``end``, published at most
+        ``max_age`` before ``start``. Read by publication time, an article dated by its
+        day alone (midnight) and collected at noon was never in "the last hour", and one
+        collected after its digest's period was in no digest; an archive loaded today is
+        older than ``max_age``, no spike."""
+        return ("document_id IN (SELECT id FROM documents WHERE fetched_at >= ? AND "
+                "fetched_at < ?) AND published_at >= ?",
+                [_iso(start), _iso(end), _iso(start - dt.timedelta(seconds=rule.max_age))])
+
     def _count(self, db: Database, rule: AlertRule, start: dt.datetime, end: dt.datetime
                ) -> int:
         where, params = self._where(db, rule)
+        window, at = self._collected(rule, start, end)
         copies = "" if rule.copies else " AND duplicate_of IS NULL"
-        return db.execute(f"SELECT count(*) FROM mention_rows WHERE published_at >= ? AND "
-                          f"published_at < ?{copies} AND {where}",
-                          [_iso(start), _iso(end), *params]).fetchone()[0]
+        return db.execute(f"SELECT count(*) FROM mention_rows WHERE {window}{copies} AND "
+                          f"{where}", [*at, *params]).fetchone()[0]
 
     def _rows(self, db: Database, rule: AlertRule, start: dt.datetime, end: dt.datetime
               ) -> list[dict]:
         where, params = self._where(db, rule)
+        window, at = self._collected(rule, start, end)
         copies = "" if rule.copies else " AND duplicate_of IS NULL"
         return [dict(zip(COLUMNS, r, strict=True)) for r in db.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM mention_rows WHERE published_at >= ? AND "
-            f"published_at < ?{copies} AND {where} ORDER BY published_at DESC LIMIT ?",
-            [_iso(start), _iso(end), *params, MAX_LISTED])]
+            f"SELECT {', '.join(COLUMNS)} FROM mention_rows WHERE {window}{copies} AND "
+            f"{where} ORDER BY published_at DESC LIMIT ?", [*at, *params, MAX_LISTED])]
 
     def _state(self, db: Database, rule: AlertRule) -> dict:
         row = db.execute("SELECT spike_since, spike_last, last_digest FROM alert_state "
@@ -235,7 +246,8 @@ class Outbox:
         baseline = self._count(db, rule, base_start, start)
         # The baseline's mean is over the history there is: a first run, or a new source,
         # does not read a quiet week into the hours before it.
-        oldest = db.execute("SELECT min(published_at) FROM mentions").fetchone()[0]
+        # History is what has been collected: an archive loaded today is none.
+        oldest = db.execute("SELECT min(fetched_at) FROM documents").fetchone()[0]
         if oldest is None:
             return 0
         covered = min(rule.baseline, (start - _parse(oldest)).total_seconds())
