@@ -301,6 +301,7 @@ def _kept_by_rules(config: Config, db: Path, source: str | None, found: list, *,
                    apply: bool) -> list:
     """The mentions the store would keep: the review rules (`tracker kb rules`) of the
     database, when there is one, leave out what reviewers said is never a mention."""
+    from tracker.query import check_source
     from tracker.rules import Ruleset, load
     from tracker.store import Store
 
@@ -312,10 +313,8 @@ def _kept_by_rules(config: Config, db: Path, source: str | None, found: list, *,
     with Store(db, read_only=True, check_current=False) as store:
         try:
             ruleset = Ruleset(load(store.db))
-            if source and source not in known and not store.db.execute(
-                    "SELECT EXISTS (SELECT 1 FROM documents WHERE source = ?)",
-                    [source]).fetchone()[0]:
-                raise ConfigError(f"source {source!r}: not in {config.path} nor in {db}")
+            if source and source not in known:
+                check_source(store.db, source)  # a typo is refused, with the known names
         except sqlite3.OperationalError:  # a database older than the rules: none made
             return found
     kept = ruleset.keep(source or "", found) if ruleset and apply else found
