@@ -116,9 +116,6 @@ class Fetcher:
             content_type, charset = _content_type(resp_headers.get("content-type", ""))
             if status >= 400:
                 raise FetchError(current, f"HTTP {status}", status, lasting=status in (404, 410))
-            if status == 200 and content_type and not content_type.startswith(accept):
-                raise FetchError(current, f"skipped: content type {content_type} is not text",
-                                 status, lasting=True)
             return Response(url=url, final_url=current, status=status, body=body,
                             content_type=content_type, charset=charset,
                             etag=resp_headers.get("etag"),
