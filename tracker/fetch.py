@@ -1,4 +1,5 @@
-"""Fetch URLs politely and defensively; the only module that talks HTTP.
+"""Fetch URLs politely and defensively; the only module that talks HTTP (with
+`netguard`, which checks the addresses it reaches, and `deadlines`, which cuts slow reads).
 
 Every request: http(s) only, host resolved and checked against private networks
 (unless config's ``allow_networks`` names them) on every redirect hop, robots.txt
@@ -10,26 +11,23 @@ backoff for 5xx, 429 and network errors.
 
 from __future__ import annotations
 
-import heapq
-import ipaddress
-import itertools
 import logging
 import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from protego import Protego
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from tracker import netguard
+from tracker.deadlines import DEADLINES
 from tracker.errors import BlockedError, FetchError
+from tracker.netguard import Network
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +40,6 @@ TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "a
               "application/rss+xml", "application/atom+xml", "application/rdf+xml")
 # A feed stored on S3 or a CDN often comes as bytes: the feed parser tells what it is.
 FEED_TYPES = (*TEXT_TYPES, "application/octet-stream", "binary/octet-stream")
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -141,12 +138,12 @@ class Fetcher:
                 raise FetchError(current, f"timed out after {timeout:g}s",
                                  retryable=True) from None
             except requests.RequestException as exc:
-                refusal = _refusal_in(exc)
+                refusal = netguard.refusal_in(exc)
                 if refusal:
                     raise BlockedError(current, f"refused: {refusal}") from None
                 raise FetchError(current, f"connection failed ({type(exc).__name__})",
                                  retryable=True) from None
-            watch = _WATCHDOG.watch(deadline, resp)
+            watch = DEADLINES.watch(deadline, resp)
             try:
                 read = 0
                 for chunk in resp.iter_content(16 * 1024):  # the answer is not needed
@@ -156,7 +153,7 @@ class Fetcher:
             except requests.RequestException:
                 pass  # the status is what counts; a cut or broken body does not change it
             finally:
-                _WATCHDOG.cancel(watch)
+                DEADLINES.cancel(watch)
                 resp.close()
             if time.monotonic() > deadline:
                 raise FetchError(current, f"no whole answer within {timeout * 2:g}s",
@@ -207,15 +204,7 @@ class Fetcher:
 
     def address_refusal(self, address: str) -> str | None:
         """Why this IP may not be reached (None if it may): non-public and not allowed."""
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if any(ip in net for net in self.allow_networks):
-            return None
-        if not ip.is_global or ip.is_multicast or ip in _CGNAT:
-            return (f"non-public address {ip} (add its network to allow_networks to "
-                    "permit it)")
-        return None
+        return netguard.refusal(address, self.allow_networks)
 
     # -- internals ----------------------------------------------------------------------
     @property
@@ -223,7 +212,7 @@ class Fetcher:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            adapter = _guarded_adapter(self.address_refusal)
+            adapter = netguard.guarded_adapter(self.address_refusal)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.headers["User-Agent"] = self.user_agent
@@ -243,7 +232,7 @@ class Fetcher:
                 self._sleep_backoff(attempt)
                 continue
             if status in (429, 500, 502, 503, 504) and attempt < self.retries:
-                wait = _retry_after(resp_headers.get("retry-after"))
+                wait = retry_after(resp_headers.get("retry-after"))
                 if wait is not None and wait > MAX_RETRY_AFTER:
                     return status, resp_headers, body
                 if wait is not None:
@@ -294,11 +283,11 @@ class Fetcher:
         except requests.Timeout:
             raise FetchError(url, f"timed out after {timeout:g}s", retryable=True) from None
         except requests.RequestException as exc:
-            refused = _refusal_in(exc)
+            refused = netguard.refusal_in(exc)
             if refused:  # the name now resolves elsewhere than when it was checked
                 raise BlockedError(url, f"refused at connect: {refused}") from None
             raise FetchError(url, f"connection failed: {_short(exc)}", retryable=True) from None
-        watch = _WATCHDOG.watch(deadline, resp)
+        watch = DEADLINES.watch(deadline, resp)
         try:
             if accept is not None and resp.status_code == 200:
                 kind = _content_type(resp.headers.get("content-type", ""))[0]
@@ -323,7 +312,7 @@ class Fetcher:
                 raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded") from None
             raise FetchError(url, f"read failed: {_short(exc)}", retryable=True) from None
         finally:
-            _WATCHDOG.cancel(watch)
+            DEADLINES.cancel(watch)
             resp.close()
 
     def _robots_allow(self, url: str, timeout: float) -> bool:
@@ -373,9 +362,6 @@ class Fetcher:
         return min(float(delay), 60.0) if delay else 0.0
 
 
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
-
-
 def _content_type(value: str) -> tuple[str, str | None]:
     kind, _, params = value.partition(";")
     charset = None
@@ -386,7 +372,8 @@ def _content_type(value: str) -> tuple[str, str | None]:
     return kind.strip().lower(), charset
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after(value: str | None) -> float | None:
+    """Seconds a Retry-After header asks for (a number or an HTTP date), None if unreadable."""
     if not value:
         return None
     if value.strip().isdigit():
@@ -398,115 +385,6 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-class _Watchdog:
-    """One thread for every fetch in the process that cuts the answers still reading at
-    their deadline (a timer thread per request cost more CPU than the request itself)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int]] = []
-        self._watched: dict[int, requests.Response] = {}
-        self._tokens = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, deadline: float, resp: requests.Response) -> int:
-        token = next(self._tokens)
-        with self._cond:
-            self._watched[token] = resp
-            heapq.heappush(self._heap, (deadline, token))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="fetch-deadlines",
-                                                daemon=True)
-                self._thread.start()
-            elif self._heap[0][1] == token:
-                self._cond.notify()
-        return token
-
-    def cancel(self, token: int) -> None:
-        with self._cond:
-            self._watched.pop(token, None)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while self._heap and self._heap[0][1] not in self._watched:
-                    heapq.heappop(self._heap)  # answered in time
-                wait = self._heap[0][0] - time.monotonic() if self._heap else 60.0
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                _, token = heapq.heappop(self._heap)
-                resp = self._watched.pop(token)
-            _cut(resp)
-
-
-_WATCHDOG = _Watchdog()
-
-
-def _cut(resp: requests.Response) -> None:
-    """Deadline reached: shut the socket so a read blocked on a dripping server returns."""
-    conn = getattr(resp.raw, "_connection", None)
-    sock = getattr(conn, "sock", None)
-    try:
-        if sock is not None:
-            sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
 def _short(exc: Exception) -> str:
     text = str(exc)
     return text if len(text) < 200 else text[:200] + "..."
-
-
-class _Refused(OSError):
-    """Raised inside urllib3 when a new connection's peer is a forbidden address."""
-
-
-def _guarded_adapter(refusal: Callable[[str], str | None]) -> HTTPAdapter:
-    """An adapter whose connections check the address they actually connected to, so a
-    name that resolves to a public address when checked and to a private one when used
-    (DNS rebinding) is still refused, before any request is sent."""
-
-    def checked(sock: socket.socket) -> socket.socket:
-        reason = refusal(sock.getpeername()[0])
-        if reason:
-            sock.close()
-            raise _Refused(reason)
-        return sock
-
-    class GuardedHTTP(HTTPConnection):
-        def _new_conn(self) -> socket.socket:
-            return checked(super()._new_conn())
-
-    class GuardedHTTPS(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            return checked(super()._new_conn())
-
-    class HTTPPool(HTTPConnectionPool):
-        ConnectionCls = GuardedHTTP
-
-    class HTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = GuardedHTTPS
-
-    class Adapter(HTTPAdapter):
-        def init_poolmanager(self, *args, **kwargs) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
-
-    return Adapter()
-
-
-def _refusal_in(exc: BaseException) -> str | None:
-    """The connect-time refusal buried in requests' and urllib3's wrapped exceptions."""
-    stack, seen = [exc], set()
-    while stack:
-        current = stack.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, _Refused):
-            return str(current)
-        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
-        stack.extend(a for a in current.args if isinstance(a, BaseException))
-    return None

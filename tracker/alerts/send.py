@@ -20,7 +20,7 @@ from html import escape
 
 from tracker.alerts.rules import AlertRule, Smtp, redact
 from tracker.errors import BlockedError, FetchError
-from tracker.fetch import Fetcher, _retry_after
+from tracker.fetch import Fetcher, retry_after
 
 WORDS = {
     "en": {"mention": ("mention", "mentions"), "spike": "spike", "digest": "digest",
@@ -74,7 +74,7 @@ def webhook(fetcher: Fetcher, rule: AlertRule, url: str, payload: dict, locale: 
         return
     if status == 429 or status >= 500:
         raise DeliveryError(f"HTTP {status}", retry=True,
-                            wait=_retry_after(answer.get("retry-after")))
+                            wait=retry_after(answer.get("retry-after")))
     raise DeliveryError(f"HTTP {status}", retry=False)
 
 

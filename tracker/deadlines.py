@@ -1,0 +1,73 @@
+"""Wall-clock deadlines for answers still being read.
+
+requests' read timeout counts the gap between bytes, so a server that drips one byte
+every few seconds is never cut off; this watchdog shuts such a socket at its deadline.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import socket
+import threading
+import time
+
+import requests
+
+
+class Watchdog:
+    """One thread for every fetch in the process that cuts the answers still reading at
+    their deadline (a timer thread per request cost more CPU than the request itself)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int]] = []
+        self._watched: dict[int, requests.Response] = {}
+        self._tokens = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: float, resp: requests.Response) -> int:
+        token = next(self._tokens)
+        with self._cond:
+            self._watched[token] = resp
+            heapq.heappush(self._heap, (deadline, token))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="fetch-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            elif self._heap[0][1] == token:
+                self._cond.notify()
+        return token
+
+    def cancel(self, token: int) -> None:
+        with self._cond:
+            self._watched.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._heap and self._heap[0][1] not in self._watched:
+                    heapq.heappop(self._heap)  # answered in time
+                wait = self._heap[0][0] - time.monotonic() if self._heap else 60.0
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                _, token = heapq.heappop(self._heap)
+                resp = self._watched.pop(token)
+            _cut(resp)
+
+
+DEADLINES = Watchdog()
+
+
+def _cut(resp: requests.Response) -> None:
+    """Deadline reached: shut the socket so a read blocked on a dripping server returns."""
+    conn = getattr(resp.raw, "_connection", None)
+    sock = getattr(conn, "sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+

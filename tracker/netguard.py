@@ -1,0 +1,87 @@
+"""Which addresses a fetch may reach, checked where the socket is made.
+
+The SSRF guard: a URL's host is checked when the URL is (``Fetcher.check_url``), and
+again here on the address each connection actually reached, so a name that resolves to
+a public address when checked and to a private one when used (DNS rebinding) is refused
+before any request is sent.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterable
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Carrier-grade NAT: not private by ipaddress's flags, yet never a public site.
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+def refusal(address: str, allowed: Iterable[Network]) -> str | None:
+    """Why this IP may not be reached (None if it may): non-public and not allowed."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if any(ip in net for net in allowed):
+        return None
+    if not ip.is_global or ip.is_multicast or ip in _CGNAT:
+        return f"non-public address {ip} (add its network to allow_networks to permit it)"
+    return None
+
+
+class Refused(OSError):
+    """Raised inside urllib3 when a new connection's peer is a forbidden address."""
+
+
+def guarded_adapter(refusal: Callable[[str], str | None]) -> HTTPAdapter:
+    """An adapter whose connections check the address they actually connected to, so a
+    name that resolves to a public address when checked and to a private one when used
+    (DNS rebinding) is still refused, before any request is sent."""
+
+    def checked(sock: socket.socket) -> socket.socket:
+        reason = refusal(sock.getpeername()[0])
+        if reason:
+            sock.close()
+            raise Refused(reason)
+        return sock
+
+    class GuardedHTTP(HTTPConnection):
+        def _new_conn(self) -> socket.socket:
+            return checked(super()._new_conn())
+
+    class GuardedHTTPS(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            return checked(super()._new_conn())
+
+    class HTTPPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTP
+
+    class HTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPS
+
+    class Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
+
+    return Adapter()
+
+
+def refusal_in(exc: BaseException) -> str | None:
+    """The connect-time refusal buried in requests' and urllib3's wrapped exceptions."""
+    stack, seen = [exc], set()
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, Refused):
+            return str(current)
+        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        stack.extend(a for a in current.args if isinstance(a, BaseException))
+    return None
