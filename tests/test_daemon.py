@@ -67,3 +67,39 @@ print("stopped")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=15)
     assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr
+
+
+def test_ctrl_c_cuts_a_dripping_page_and_keeps_its_pass_for_the_next_start(site, tmp_path):
+    """An operator presses Ctrl-C while a page drips byte by byte (deadline 90 s): the
+    daemon stops within a couple of seconds, not after its 10 s grace with a leaked
+    semaphore warning, and the cut pass is neither a failure nor a page."""
+    from tests.test_fetch_faults import _drip_to_close
+
+    site.custom["/drip"] = lambda handler: _drip_to_close(handler, seconds=60)
+    config = write_config(tmp_path, [{"name": "lent", "kind": "page", "url": site.url("/drip"),
+                                      "interval": "1h", "timeout": "30s"}])
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "run", "--config", str(config)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while site.hits("/drip") < 1 and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.2)
+        time.sleep(1.0)  # the page is being read
+        proc.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, stderr = proc.communicate(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, stderr
+    assert took < 8, f"Ctrl-C took {took:.1f}s: {stderr}"
+    assert "pass interrupted" in stderr and "still running" not in stderr
+    assert "leaked" not in stderr and "Traceback" not in stderr
+    conn = sqlite3.connect(tmp_path / "tracker.db")
+    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    (status, failures, next_run) = conn.execute(
+        "SELECT last_status, consecutive_failures, next_run_at FROM sources").fetchone()
+    assert status is None and not failures and next_run is None  # due again at the next start

@@ -7,6 +7,7 @@ import contextlib
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import zlib
 
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 from tests.conftest import write_config
 from tests.test_fetch import PAGE, fetcher
 from tracker.cli import cli
-from tracker.errors import FetchError
+from tracker.errors import FetchError, Interrupted
 
 ROYAL_CP1252 = ("<html><head><title>Meeting</title></head><body><nav>Accueil</nav><article>"
                 "<h1>Ségolène Royal à Villepinte</h1><p>Devant dix mille militants, Ségolène "
@@ -41,6 +42,21 @@ def _endless(handler):
             handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
     except OSError:
         pass
+
+
+def _drip_to_close(handler, seconds=20.0):
+    """A page that ends with its connection (no Content-Length), one byte every 0.1 s."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    handler.close_connection = True
+    body = ("<html><body><p>" + "Ségolène Royal " * 50 + "</p></body></html>").encode()
+    with contextlib.suppress(OSError):
+        for i in range(int(seconds * 10)):
+            handler.wfile.write(body[i % len(body):i % len(body) + 1])
+            handler.wfile.flush()
+            time.sleep(0.1)
 
 
 def _gzip_bomb(handler, wbits=31, encoding="gzip"):
@@ -68,6 +84,30 @@ def test_a_stalled_server_times_out(site):
     assert time.monotonic() - started < 2
 
 
+def test_a_page_that_drips_until_its_connection_closes_is_cut_at_the_deadline(site):
+    """Without a Content-Length the connection object has handed its socket to the
+    answer: the deadline used to find nothing to cut, and the read ran its whole length."""
+    site.custom["/drip"] = _drip_to_close
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="deadline of 1.5s exceeded"):
+        fetcher(timeout=0.5, retries=0).fetch(site.url("/drip"))
+    assert time.monotonic() - started < 4
+
+
+def test_stopping_cuts_the_page_being_read_and_refuses_the_next(site):
+    """Ctrl-C must not wait for a dripping page's deadline; the cut body is not a page."""
+    site.custom["/drip"] = _drip_to_close
+    f = fetcher(timeout=30.0)
+    threading.Timer(0.8, lambda: (f.stop.set(), f.interrupt())).start()
+    started = time.monotonic()
+    with pytest.raises(Interrupted):
+        f.fetch(site.url("/drip"))
+    assert time.monotonic() - started < 3
+    with pytest.raises(Interrupted):
+        f.fetch(site.url("/feed.xml"))
+    assert site.hits("/feed.xml") == 0
+
+
 def test_endless_body_is_cut_at_the_size_cap_without_retry(site):
     site.custom["/endless"] = _endless
     try:
@@ -86,7 +126,7 @@ def test_compression_bomb_is_cut_on_the_decoded_size_with_bounded_memory(site, w
     probe = f"""
 import ipaddress, resource
 from tracker.fetch import Fetcher
-from tracker.errors import FetchError
+from tracker.errors import FetchError, Interrupted
 f = Fetcher(user_agent="t", per_host_delay=0, obey_robots=False,
             allow_networks=[ipaddress.ip_network("127.0.0.0/8")])
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

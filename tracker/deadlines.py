@@ -43,6 +43,13 @@ class Watchdog:
         with self._cond:
             self._watched.pop(token, None)
 
+    def cut_all(self) -> None:
+        """Cut every answer still being read (tracker is stopping: Ctrl-C, SIGTERM)."""
+        with self._cond:
+            watched, self._watched = list(self._watched.values()), {}
+        for resp in watched:
+            _cut(resp)
+
     def _run(self) -> None:
         while True:
             with self._cond:
@@ -61,9 +68,16 @@ DEADLINES = Watchdog()
 
 
 def _cut(resp: requests.Response) -> None:
-    """Deadline reached: shut the socket so a read blocked on a dripping server returns."""
+    """Deadline reached: shut the socket so a read blocked on a dripping server returns.
+
+    An answer that ends with its connection (HTTP/1.0, ``Connection: close``) has left
+    the connection object without its socket: the socket is then the one under the
+    response's file (a dripping HTTP/1.0 page used to run its whole length)."""
     conn = getattr(resp.raw, "_connection", None)
     sock = getattr(conn, "sock", None)
+    if sock is None:
+        reader = getattr(getattr(resp.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
     try:
         if sock is not None:
             sock.shutdown(socket.SHUT_RDWR)

@@ -31,6 +31,14 @@ class FetchError(TrackerError):
         self.lasting = lasting  # not worth asking again for days: gone (404, 410), not text
 
 
+class Interrupted(FetchError):
+    """The fetch was cut because tracker is stopping (Ctrl-C, SIGTERM): no verdict on the
+    source, whose pass is not recorded."""
+
+    def __init__(self, url: str):
+        super().__init__(url, "interrupted: tracker is stopping")
+
+
 class BlockedError(FetchError):
     """The fetch was refused by policy (robots.txt, private address, scheme) before any request."""
 

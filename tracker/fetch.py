@@ -26,7 +26,7 @@ from protego import Protego
 
 from tracker import netguard
 from tracker.deadlines import DEADLINES
-from tracker.errors import BlockedError, FetchError
+from tracker.errors import BlockedError, FetchError, Interrupted
 from tracker.netguard import Network
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,8 @@ class Fetcher:
 
     def __init__(self, *, user_agent: str, timeout: float = 20.0, per_host_delay: float = 1.0,
                  max_bytes: int = 10 * 1024 * 1024, allow_networks: Iterable[Network] = (),
-                 retries: int = 2, backoff: float = 1.0, obey_robots: bool = True):
+                 retries: int = 2, backoff: float = 1.0, obey_robots: bool = True,
+                 stop: threading.Event | None = None):
         self.user_agent = user_agent
         self.timeout = timeout
         self.per_host_delay = per_host_delay
@@ -75,6 +76,9 @@ class Fetcher:
         self.retries = retries
         self.backoff = backoff
         self.obey_robots = obey_robots
+        # Set when tracker stops: waits end, new requests are refused, and `interrupt`
+        # cuts the answers being read (a dripping page held Ctrl-C for its deadline).
+        self.stop = stop or threading.Event()
         self._local = threading.local()
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
@@ -244,7 +248,12 @@ class Fetcher:
         raise AssertionError("unreachable")
 
     def _sleep_backoff(self, attempt: int) -> None:
-        time.sleep(self.backoff * (2**attempt) * (0.5 + random.random()))
+        self.stop.wait(self.backoff * (2**attempt) * (0.5 + random.random()))
+
+    @staticmethod
+    def interrupt() -> None:
+        """Cut every answer being read in this process: called once ``stop`` is set."""
+        DEADLINES.cut_all()
 
     def _host_lock(self, host: str) -> threading.Lock:
         with self._lock:
@@ -263,7 +272,7 @@ class Fetcher:
             with self._lock:
                 wait = self._host_next.get(host, 0) - time.monotonic()
             if wait > 0:
-                time.sleep(wait)
+                self.stop.wait(wait)
             try:
                 return self._raw_get(url, headers, timeout, accept)
             finally:
@@ -277,6 +286,8 @@ class Fetcher:
         """``accept``: the content types a 200 may have; another is refused on its
         headers, its body never read (an 8 MB PDF was downloaded at every poll)."""
         deadline = time.monotonic() + timeout * 3
+        if self.stop.is_set():
+            raise Interrupted(url)
         try:
             resp = self._session.get(url, headers=headers, stream=True, allow_redirects=False,
                                      timeout=(min(timeout, 10.0), timeout))
@@ -289,6 +300,8 @@ class Fetcher:
             raise FetchError(url, f"connection failed: {_short(exc)}", retryable=True) from None
         watch = DEADLINES.watch(deadline, resp)
         try:
+            if self.stop.is_set():  # set while it connected: `interrupt` may have missed it
+                raise Interrupted(url)
             if accept is not None and resp.status_code == 200:
                 kind = _content_type(resp.headers.get("content-type", ""))[0]
                 if kind and not kind.startswith(accept):
@@ -305,9 +318,16 @@ class Fetcher:
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
                     raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded")
+            # A cut socket ends a body that runs to the connection's close as if whole.
+            if self.stop.is_set():
+                raise Interrupted(url)
+            if time.monotonic() >= deadline:
+                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded")
             return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, \
                 b"".join(chunks)
         except requests.RequestException as exc:
+            if self.stop.is_set():
+                raise Interrupted(url) from None
             if time.monotonic() >= deadline:
                 raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded") from None
             raise FetchError(url, f"read failed: {_short(exc)}", retryable=True) from None
@@ -340,6 +360,8 @@ class Fetcher:
                     break
                 robots_url = urljoin(robots_url, headers["location"])
                 self.check_url(robots_url)
+        except Interrupted:
+            raise
         except FetchError as exc:
             log.warning("robots.txt unreadable", extra={"url": robots_url, "reason": exc.reason})
             return None, now + ROBOTS_RETRY

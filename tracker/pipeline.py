@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from tracker.alerts.dispatch import Dispatcher
 from tracker.alerts.outbox import Outbox
 from tracker.config import Config, Source
-from tracker.errors import FetchError, TrackerError
+from tracker.errors import FetchError, Interrupted, TrackerError
 from tracker.fetch import Fetcher, Response
 from tracker.models import Article, Fetched
 from tracker.sources import canonical_url, list_files
@@ -57,12 +57,13 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     failed: str | None = None
     failures: int = 0  # consecutive failed passes of this source, this one included
+    interrupted: bool = False  # a fetch was cut because tracker is stopping
 
 
-def build_fetcher(config: Config) -> Fetcher:
+def build_fetcher(config: Config, stop: threading.Event | None = None) -> Fetcher:
     d = config.defaults
     return Fetcher(user_agent=d.user_agent, timeout=d.timeout, per_host_delay=d.per_host_delay,
-                   max_bytes=d.max_bytes, allow_networks=config.allow_networks)
+                   max_bytes=d.max_bytes, allow_networks=config.allow_networks, stop=stop)
 
 
 class Pipeline:
@@ -107,17 +108,24 @@ class Pipeline:
                         self._run_files(source, store, result, pending)
                 finally:
                     pending.finish()  # what was extracted before a failure is kept
+            except Interrupted:
+                result.interrupted = True
             except TrackerError as exc:
                 result.failed = str(exc)
             except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop others
                 log.exception("unexpected error", extra={"source": source.name})
                 result.failed = f"unexpected error: {type(exc).__name__}: {exc}"
-            result.failures = store.record_run(source.name, ok=result.failed is None,
-                                               error=result.failed,
-                                               new_docs=result.new_documents)
+            if not result.interrupted:  # cut by Ctrl-C: no verdict on the source
+                result.failures = store.record_run(source.name, ok=result.failed is None,
+                                                   error=result.failed,
+                                                   new_docs=result.new_documents)
             store.prune_fetches(source.name, self.config.keep_fetch_log)
         took = round(time.monotonic() - started, 2)
-        if result.failed:
+        if result.interrupted:
+            log.info("pass interrupted", extra={
+                "source": source.name, "new_documents": result.new_documents,
+                "seconds": took})
+        elif result.failed:
             log.warning("pass failed", extra={"source": source.name, "error": result.failed,
                                               "failures": result.failures, "seconds": took})
         else:
@@ -183,6 +191,8 @@ class Pipeline:
             known.add(url)
             try:
                 page = self._fetch(pending, source, url)
+            except Interrupted:
+                raise  # the feed's validators are not kept: its next poll sees this item
             except FetchError as exc:
                 result.errors.append(str(exc))
                 if exc.lasting:  # gone, or a PDF: not fetched again for a week

@@ -146,6 +146,8 @@ class Daemon:
             self._active += 1
         try:
             result = pipeline.run_source(source)
+            if result.interrupted:  # stopping: the next start polls it at once
+                return
             job = self.scheduler.get_job(f"source:{name}")  # None once shutting down
             when = (job.next_run_time if job else None) or (
                 dt.datetime.now(UTC) + dt.timedelta(seconds=source.interval))

@@ -68,7 +68,7 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
             raise
     try:
         # It starts the writing process: a failure must not leave the workers behind.
-        return Pipeline(config, workers, build_fetcher(config), db, stop)
+        return Pipeline(config, workers, build_fetcher(config, stop), db, stop)
     except BaseException:
         workers.close(wait=True)
         raise
@@ -117,10 +117,17 @@ class Signals:
 
 @contextlib.contextmanager
 def _on_signals(stop: threading.Event):
-    """SIGTERM and Ctrl-C set ``stop``; yields the ``Signals`` (the daemon adds SIGHUP)."""
+    """SIGTERM and Ctrl-C set ``stop`` and cut the pages being read (their pass is kept
+    for the next start); yields the ``Signals`` (the daemon adds SIGHUP)."""
+    from tracker.fetch import Fetcher
+
+    def halt() -> None:
+        stop.set()
+        Fetcher.interrupt()
+
     with Signals() as signals:
-        signals.on(signal.SIGTERM, stop.set)
-        signals.on(signal.SIGINT, stop.set)
+        signals.on(signal.SIGTERM, halt)
+        signals.on(signal.SIGINT, halt)
         yield signals
 
 
