@@ -85,6 +85,29 @@ def test_a_new_version_of_a_watched_page_counts_only_what_it_adds(site, tmp_path
     assert "2 documents retagged, 4 mentions" in retagged.output  # the ones stored
 
 
+def test_a_sentence_edited_a_little_is_not_counted_again(site, tmp_path):
+    """The press office fixes a typo and adds a word to a sentence: the page's new version
+    is stored, but that sentence's mentions were counted with the first one. A new
+    sentence naming the same person still counts."""
+    first = ("<p>Olivier Faure réunit le bureau national du Parti socialiste lundi à Paris "
+             "pour préparer les municipales.</p>")
+    edited = ("<p>Olivier Faure réunira le bureau national du Parti socialiste lundi matin à "
+              "Paris pour préparer les municipales.</p>")
+    other = ("<p>Mardi, Olivier Faure recevra les élus locaux du Nord pour parler des "
+             "budgets de la rentrée.</p>")
+    config = write_config(tmp_path, [{"name": "agenda", "kind": "page",
+                                      "url": site.url("/agenda.html")}])
+    db = tmp_path / "tracker.db"
+    site.set("/agenda.html", AGENDA.replace("<p>{text}</p>", first))
+    assert _run(config).exit_code == 0
+    site.set("/agenda.html", AGENDA.replace("<p>{text}</p>", edited))
+    assert "1 new document, 0 mentions" in _run(config).output
+    site.set("/agenda.html", AGENDA.replace("<p>{text}</p>", edited + other))
+    assert "1 new document, 1 mention" in _run(config).output
+    assert _count(db) == 3
+    assert _count(db, "SELECT count(*) FROM mentions WHERE entity_id = 'olivier-faure'") == 2
+
+
 def test_a_folder_of_files(tmp_path):
     folder = tmp_path / "archive"
     folder.mkdir()

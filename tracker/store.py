@@ -41,6 +41,7 @@ from tracker.rules import Ruleset
 from tracker.rules import load as load_rules
 from tracker.schema import migrations
 from tracker.sqlrows import insert_many
+from tracker.versions import new_in_version
 
 DOCUMENT_COUNTS = document_counts()  # a retagged document, after its mentions (m009)
 FAILED_FOR = dt.timedelta(days=7)  # a feed link gone or not text is not asked again meanwhile
@@ -353,7 +354,7 @@ class Store:
         if rules:  # what reviewers said never to count again (tracker.rules)
             mentions = rules.keep(article.source, mentions)
         if mentions:
-            mentions = self._new_in_version(doc_id, article.url, mentions)
+            mentions = new_in_version(self.db.conn, doc_id, article.url, mentions)
         # A discovered person is an entity of its own, marked so, until accepted into a KB.
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO entities (id, name, type, surname, discovered) "
@@ -374,20 +375,6 @@ class Store:
                   m.start, m.end, m.sentence, m.rule, published, article.position(m.start),
                   m.method, m.confidence, kb_version, tagger_version) for m in mentions])
         return mentions
-
-    def _new_in_version(self, doc_id: str, url: str, mentions: Sequence[Mention]
-                        ) -> Sequence[Mention]:
-        """A new version of a watched page or file holds only the mentions its earlier
-        versions did not (the same entity in the same sentence): a press page edited ten
-        times counted its unchanged sentences ten times. Earlier: stored before it from
-        the same URL (a feed's article has one version)."""
-        said = set(self.db.conn.execute(
-            "SELECT m.entity_id, m.sentence FROM documents d "
-            "JOIN mentions m ON m.document_id = d.id WHERE d.url = ? AND d.rowid < "
-            "(SELECT rowid FROM documents WHERE id = ?)", [url, doc_id]).fetchall())
-        if not said:
-            return mentions
-        return [m for m in mentions if (m.entity_id, m.sentence) not in said]
 
     def _ruleset(self) -> Ruleset:
         """The rules table, read again only when it changed (rule ids are never reused,
