@@ -155,13 +155,17 @@ def test_a_run_shows_what_is_loading_from_the_first_second(tmp_path):
         shutil.copy(sample, tmp_path / "inbox" / sample.name)
     chunks = _terminal_output(["run", "--once"], tmp_path, 120)
     seen = b""
-    first = None
+    first = ready = None
     for at, chunk in chunks:
         seen += chunk
         if first is None and "worker processes: starting 2" in _screen(seen):
             first = at
+        if ready is None and re.search(r"of 2 ready", _screen(seen)):
+            ready = at
     screen = _screen(seen)
-    assert first is not None and first < 5, screen  # the interpreter's own start included
+    # Shown while the workers load, not once they are ready. (The seconds it takes are
+    # bench/README's: a loaded machine, as under the suite's parallel runs, took 5.6 s.)
+    assert first is not None and ready is not None and first < ready, screen
     assert "knowledge base:" in screen and "entities" in screen
     # (a pass this short may end before the second worker is up: the first one did it all)
     assert re.search(r"worker processes: [12] of 2 ready", screen), screen
