@@ -59,6 +59,17 @@ def _drip_to_close(handler, seconds=20.0):
             time.sleep(0.1)
 
 
+def _drip_headers(handler):
+    """An answer whose headers come one byte every 0.2 s: each byte within the read
+    timeout, the whole never."""
+    with contextlib.suppress(OSError):
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        for _ in range(200):
+            handler.wfile.write(b"X")
+            handler.wfile.flush()
+            time.sleep(0.2)
+
+
 def _gzip_bomb(handler, wbits=31, encoding="gzip"):
     comp = zlib.compressobj(9, zlib.DEFLATED, wbits)
     block = b"\0" * (1 << 20)
@@ -92,6 +103,17 @@ def test_a_page_that_drips_until_its_connection_closes_is_cut_at_the_deadline(si
     with pytest.raises(FetchError, match="deadline of 1.5s exceeded"):
         fetcher(timeout=0.5, retries=0).fetch(site.url("/drip"))
     assert time.monotonic() - started < 4
+
+
+def test_headers_that_drip_are_cut_at_the_deadline_too(site):
+    """The deadline covered the body only: headers dripped byte by byte held the fetch
+    (and its source) for as long as the server went on."""
+    site.custom["/slow-headers"] = _drip_headers
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="deadline of 1.5s exceeded"):
+        fetcher(timeout=0.5).fetch(site.url("/slow-headers"))
+    assert time.monotonic() - started < 4
+    assert site.hits("/slow-headers") == 1  # a deadline is not retried
 
 
 def test_stopping_cuts_the_page_being_read_and_refuses_the_next(site):

@@ -6,11 +6,14 @@ every few seconds is never cut off; this watchdog shuts such a socket at its dea
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import heapq
 import itertools
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 import requests
 
@@ -22,14 +25,23 @@ class Watchdog:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._heap: list[tuple[float, int]] = []
-        self._watched: dict[int, requests.Response] = {}
+        self._watched: dict[int, Callable[[], None]] = {}  # token -> what cuts it
         self._tokens = itertools.count()
         self._thread: threading.Thread | None = None
 
     def watch(self, deadline: float, resp: requests.Response) -> int:
+        """Cut this answer's body at ``deadline`` unless cancelled first."""
+        return self._watch(deadline, functools.partial(_cut, resp))
+
+    def watch_socket(self, deadline: float, sock: socket.socket) -> int:
+        """Cut this connection at ``deadline``: its answer's headers are still coming
+        (a server can drip them too, each byte within the read timeout)."""
+        return self._watch(deadline, functools.partial(_shut, sock))
+
+    def _watch(self, deadline: float, cut: Callable[[], None]) -> int:
         token = next(self._tokens)
         with self._cond:
-            self._watched[token] = resp
+            self._watched[token] = cut
             heapq.heappush(self._heap, (deadline, token))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="fetch-deadlines",
@@ -47,8 +59,8 @@ class Watchdog:
         """Cut every answer still being read (tracker is stopping: Ctrl-C, SIGTERM)."""
         with self._cond:
             watched, self._watched = list(self._watched.values()), {}
-        for resp in watched:
-            _cut(resp)
+        for cut in watched:
+            cut()
 
     def _run(self) -> None:
         while True:
@@ -60,8 +72,8 @@ class Watchdog:
                     self._cond.wait(wait)
                     continue
                 _, token = heapq.heappop(self._heap)
-                resp = self._watched.pop(token)
-            _cut(resp)
+                cut = self._watched.pop(token)
+            cut()
 
 
 DEADLINES = Watchdog()
@@ -78,10 +90,12 @@ def _cut(resp: requests.Response) -> None:
     if sock is None:
         reader = getattr(getattr(resp.raw, "_fp", None), "fp", None)
         sock = getattr(getattr(reader, "raw", None), "_sock", None)
-    try:
-        if sock is not None:
-            sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
+    if sock is not None:
+        _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 

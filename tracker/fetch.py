@@ -16,7 +16,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -216,7 +216,7 @@ class Fetcher:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            adapter = netguard.guarded_adapter(self.address_refusal)
+            adapter = netguard.guarded_adapter(self.address_refusal, self._watch_headers)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.headers["User-Agent"] = self.user_agent
@@ -224,6 +224,14 @@ class Fetcher:
             session.trust_env = False
             self._local.session = session
         return session
+
+    def _watch_headers(self, sock: socket.socket) -> Callable[[], None] | None:
+        """The request's deadline over the wait for its headers (see `_raw_get`)."""
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return None
+        token = DEADLINES.watch_socket(deadline, sock)
+        return lambda: DEADLINES.cancel(token)
 
     def _get_with_retries(self, url: str, headers: dict, timeout: float,
                           accept: tuple[str, ...] | None = None) -> tuple[int, dict, bytes]:
@@ -288,16 +296,23 @@ class Fetcher:
         deadline = time.monotonic() + timeout * 3
         if self.stop.is_set():
             raise Interrupted(url)
+        self._local.deadline = deadline  # headers dripped byte by byte are cut too
         try:
             resp = self._session.get(url, headers=headers, stream=True, allow_redirects=False,
                                      timeout=(min(timeout, 10.0), timeout))
-        except requests.Timeout:
-            raise FetchError(url, f"timed out after {timeout:g}s", retryable=True) from None
         except requests.RequestException as exc:
+            if self.stop.is_set():
+                raise Interrupted(url) from None
+            if time.monotonic() >= deadline:
+                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded") from None
+            if isinstance(exc, requests.Timeout):
+                raise FetchError(url, f"timed out after {timeout:g}s", retryable=True) from None
             refused = netguard.refusal_in(exc)
             if refused:  # the name now resolves elsewhere than when it was checked
                 raise BlockedError(url, f"refused at connect: {refused}") from None
             raise FetchError(url, f"connection failed: {_short(exc)}", retryable=True) from None
+        finally:
+            self._local.deadline = None
         watch = DEADLINES.watch(deadline, resp)
         try:
             if self.stop.is_set():  # set while it connected: `interrupt` may have missed it

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.response import BaseHTTPResponse
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -38,10 +39,14 @@ class Refused(OSError):
     """Raised inside urllib3 when a new connection's peer is a forbidden address."""
 
 
-def guarded_adapter(refusal: Callable[[str], str | None]) -> HTTPAdapter:
+def guarded_adapter(refusal: Callable[[str], str | None],
+                    watch: Callable[[socket.socket], Callable[[], None] | None] | None = None
+                    ) -> HTTPAdapter:
     """An adapter whose connections check the address they actually connected to, so a
     name that resolves to a public address when checked and to a private one when used
-    (DNS rebinding) is still refused, before any request is sent."""
+    (DNS rebinding) is still refused, before any request is sent. ``watch(sock)``, while
+    an answer's headers are awaited, returns what ends the watch (the fetcher's deadline
+    covers the headers too)."""
 
     def checked(sock: socket.socket) -> socket.socket:
         reason = refusal(sock.getpeername()[0])
@@ -50,13 +55,27 @@ def guarded_adapter(refusal: Callable[[str], str | None]) -> HTTPAdapter:
             raise Refused(reason)
         return sock
 
+    def awaited(conn: HTTPConnection, read: Callable[[], BaseHTTPResponse]) -> BaseHTTPResponse:
+        done = watch(conn.sock) if watch is not None and conn.sock is not None else None
+        try:
+            return read()
+        finally:
+            if done is not None:
+                done()
+
     class GuardedHTTP(HTTPConnection):
         def _new_conn(self) -> socket.socket:
             return checked(super()._new_conn())
 
+        def getresponse(self) -> BaseHTTPResponse:
+            return awaited(self, super().getresponse)
+
     class GuardedHTTPS(HTTPSConnection):
         def _new_conn(self) -> socket.socket:
             return checked(super()._new_conn())
+
+        def getresponse(self) -> BaseHTTPResponse:
+            return awaited(self, super().getresponse)
 
     class HTTPPool(HTTPConnectionPool):
         ConnectionCls = GuardedHTTP
