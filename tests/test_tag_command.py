@@ -51,6 +51,16 @@ def test_stdin_and_case_accent_apostrophe_variants(tmp_path):
     ]
 
 
+def test_a_person_the_kb_lacks_is_shown_as_discovered(tmp_path):
+    """The README's own example: a mayor introduced by his office, whom no KB file holds
+    yet. `tracker tag` failed on him with a KeyError; `tracker run` stored him."""
+    rows = _tag(tmp_path, "-", "--lang", "fr", "--date", "2020-01-01", "--format", "jsonl",
+                stdin="Titre\nBernard Combes, maire de Tulle, a parlé devant le conseil "
+                      "municipal réuni jeudi soir.\n")
+    assert [(r["entity"], r["rule"], r["url"]) for r in rows] == [
+        ("Bernard Combes", "discovered", None)]
+
+
 def test_url_through_the_polite_fetcher_and_csv_columns(tmp_path, site):
     config = write_config(tmp_path, [])
     result = CliRunner().invoke(cli, ["tag", "--config", str(config), "--format", "csv",

@@ -288,10 +288,12 @@ def tag(config: Config, db: Path, target: str, lang: str | None, day, source: st
     found = Tagger(kb).tag(article.text, article.lang, when)
     found = _kept_by_rules(config, db, source, found, apply=not no_rules)
     rows = [{
-        "published_at": when.isoformat(), "source": source or "tag", "url": url,
+        "published_at": when.isoformat(), "source": source or "tag",
+        "url": None if target == "-" else url,
         "title": article.title,
-        "entity": kb.entities[m.entity_id].name, "entity_type": m.entity_type,
-        "party": kb.entities[m.party_id].name if m.party_id else None,
+        "entity": _name(kb, m.entity_id, m.entity_name or m.surface),
+        "entity_type": m.entity_type,
+        "party": _name(kb, m.party_id, m.party_id) if m.party_id else None,
         "surface": m.surface, "sentence": m.sentence, "lang": article.lang,
         "entity_id": m.entity_id, "party_id": m.party_id, "start": m.start, "end": m.end,
         "rule": m.rule,
@@ -302,6 +304,12 @@ def tag(config: Config, db: Path, target: str, lang: str | None, day, source: st
         write_jsonl(rows, sys.stdout)
     else:
         _tag_table(rows, article)
+
+
+def _name(kb, entity_id: str, otherwise: str) -> str:
+    """A KB entity's name; a person the linker discovered is in no KB file yet."""
+    entity = kb.entities.get(entity_id)
+    return entity.name if entity else otherwise
 
 
 def _kept_by_rules(config: Config, db: Path, source: str | None, found: list, *,
