@@ -47,6 +47,25 @@ def test_party_at_the_articles_date(kb, person, day, party):
     assert kb.party_at(person, day) == party
 
 
+@pytest.mark.parametrize("person, day, party", [
+    # The European Parliament's list gives an MEP's last national party and group, undated:
+    # they counted for every day of history, the group first (Mariani, a minister in 2011,
+    # counted for Patriots for Europe, founded in 2024).
+    ("nadine-morano", dt.date(2021, 6, 1), "lr"),
+    ("francois-xavier-bellamy", dt.date(2021, 6, 1), "lr"),
+    ("thierry-mariani", dt.date(2021, 6, 1), "rn"),
+    ("nadine-morano", dt.date(2011, 3, 1), "ump"),  # Les Républicains as named in 2011
+    ("louis-aliot", dt.date(2012, 1, 1), "fn"),
+    ("thierry-mariani", dt.date(2011, 3, 1), None),  # UMP then: his RN is no earlier
+    ("thierry-mariani", dt.date(1990, 1, 1), None),
+    ("thierry-mariani", dt.date(2013, 1, 1), "ump"),
+])
+def test_an_mep_counts_for_the_national_party_as_named_that_day(person, day, party):
+    from tracker.kb import load_kb
+
+    assert load_kb([]).party_at(person, day) == party
+
+
 def test_aliases_fold_case_accents_apostrophes():
     assert fold("  Ségolène  ROYAL ") == "segolene royal"
     assert fold("l’Œuvre") == "l'oeuvre"

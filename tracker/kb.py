@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 import yaml
 
+from tracker import affiliation
 from tracker.errors import ConfigError
 
 PARTY_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "start", "end",
@@ -148,16 +149,27 @@ class KnowledgeBase:
     entities: dict[str, Entity] = field(default_factory=dict)
     version: str = ""
 
+    _before: tuple[int, dict[str, list[str]]] = field(default=(-1, {}), repr=False,
+                                                      compare=False)
+
     def party_at(self, entity_id: str, day: dt.date | None) -> str | None:
-        """The party a mention of this entity counts for on that day (a party counts for itself)."""
+        """The party a mention of this entity counts for on that day (a party counts for
+        itself); `tracker.affiliation` says how the stints' gaps are read."""
         entity = self.entities[entity_id]
         if entity.type == "party":
             return entity.id
-        day = day or dt.date.today()
-        current = [a for a in entity.affiliations if a.covers(day)]
-        if not current:
-            return None
-        return max(current, key=lambda a: a.start or dt.date.min).party
+        return affiliation.party_at(self, entity, day or dt.date.today())
+
+    def predecessors(self, party_id: str) -> list[str]:
+        """The parties whose successor ``party_id`` is (the UMP for Les Républicains)."""
+        size, before = self._before
+        if size != len(self.entities):  # built once the KB is loaded (or grew)
+            before = {}
+            for entity in self.entities.values():
+                if entity.successor:
+                    before.setdefault(entity.successor, []).append(entity.id)
+            self._before = (len(self.entities), before)
+        return before.get(party_id, [])
 
     def parties(self) -> list[Entity]:
         return [e for e in self.entities.values() if e.type == "party"]

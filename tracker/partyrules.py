@@ -8,6 +8,7 @@ import datetime as dt
 
 from spacy.tokens import Doc, Span
 
+from tracker.affiliation import party_as_named
 from tracker.context import (
     ARTICLES,
     COMMON_MEMBER_WORDS,
@@ -131,24 +132,8 @@ class PartyRules:
         return ()
 
     def _party_at(self, party_id: str, day: dt.date | None) -> str | None:
-        """The party as named at ``day``: its successor once it ended, the party it came
-        from before it began, and none before any of them existed ("les marcheurs du
-        GR20" in 2009 are hikers: En Marche began in 2016)."""
-        if day is None:
-            return party_id
-        seen = set()
-        entity = self.kb.entities[party_id]
-        while entity.end and day >= entity.end and entity.successor and entity.id not in seen:
-            seen.add(entity.id)
-            entity = self.kb.entities[entity.successor]
-        if entity.start and day < entity.start:
-            earlier = [p for p in self.kb.parties() if p.successor == entity.id]
-            while earlier and entity.start and day < entity.start:
-                entity = earlier[0]
-                earlier = [p for p in self.kb.parties() if p.successor == entity.id]
-        if entity.start and day < entity.start:
-            return None
-        return entity.id
+        """The party as named at ``day`` (`tracker.affiliation.party_as_named`)."""
+        return party_as_named(self.kb, party_id, day)
 
 
 def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:

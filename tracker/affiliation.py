@@ -1,0 +1,108 @@
+"""Which party a mention counts for on the article's day.
+
+A person's stints come from several open-data sources, each with its own gaps:
+
+- an MEP's national party and group are those of the last mandate, undated (the European
+  Parliament's list), so they would cover every day of history (Thierry Mariani counted
+  for the Patriots for Europe group, founded in 2024, as a minister in 2011).
+
+The rules, in order:
+
+1. A dated stint covering the day wins over an undated one; among dated ones, the latest
+   started.
+2. An undated stint is the party of a last mandate: it does not reach back over a dated
+   stint of another party (Mariani's RN does not cover his UMP years, or before them).
+   Among undated stints, a national party wins over a European Parliament group, which
+   counts only while the person sat in that Parliament.
+3. A party is named as it was that day: its successor once it ended, the party it came from
+   before it began (Les Républicains in 2011 is the UMP), and none before any existed.
+
+Not done: a deputy who leaves the seat for the government has no party while a minister (the
+Assemblée's stints end with the seat). Keeping the party of the seat left was tried and
+left out: of 90 French ministers it named, 10 had changed party on joining a government
+of the other side (Édouard Philippe, Jean Castex, Sébastien Lecornu, Gérard Collomb).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.kb import Affiliation, Entity, KnowledgeBase
+
+
+def party_at(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
+    """The party ``person`` counts for on ``day`` (see the module's rules)."""
+    current = [a for a in person.affiliations if a.covers(day)]
+    dated = sorted((a for a in current if a.start is not None), key=lambda a: a.start,
+                   reverse=True)
+    for stint in dated:
+        named = party_as_named(kb, stint.party, day)
+        if named:
+            return named
+    undated = [a for a in current if a.start is None and not _contradicted(kb, person, a, day)
+               and (not _is_group(kb, a.party) or _in_parliament(person, day))]
+    undated.sort(key=lambda a: _is_group(kb, a.party))  # national parties first
+    for stint in undated:
+        named = party_as_named(kb, stint.party, day)
+        if named:
+            return named
+    return None
+
+
+def party_as_named(kb: KnowledgeBase, party_id: str, day: dt.date | None) -> str | None:
+    """The party as named at ``day``: its successor once it ended, the party it came from
+    before it began, and none before any of them existed ("les marcheurs du GR20" in 2009
+    are hikers: En Marche began in 2016)."""
+    entity = kb.entities.get(party_id)
+    if entity is None or day is None:
+        return party_id
+    seen = set()
+    while entity.end and day >= entity.end and entity.successor and entity.id not in seen:
+        seen.add(entity.id)
+        entity = kb.entities[entity.successor]
+    while entity.start and day < entity.start:
+        earlier = kb.predecessors(entity.id)
+        if not earlier or earlier[0] in seen:
+            return None
+        seen.add(entity.id)
+        entity = kb.entities[earlier[0]]
+    return entity.id
+
+
+def _lineage(kb: KnowledgeBase, party_id: str) -> set[str]:
+    """The party, the ones it came from and the ones it became (UMP, LR; FN, RN)."""
+    line, todo = set(), [party_id]
+    while todo:
+        current = todo.pop()
+        if current in line or current not in kb.entities:
+            continue
+        line.add(current)
+        successor = kb.entities[current].successor
+        todo.extend([successor] if successor else [])
+        todo.extend(kb.predecessors(current))
+    return line
+
+
+def _contradicted(kb: KnowledgeBase, person: Entity, stint: Affiliation, day: dt.date) -> bool:
+    """An undated stint, a last mandate's party, comes after every dated stint of another
+    party: a day before one of those ended is not its."""
+    line = None
+    for other in person.affiliations:
+        if other.start is None or other.end is None or other.end <= day:
+            continue
+        line = line if line is not None else _lineage(kb, stint.party)
+        if other.party not in line:
+            return True
+    return False
+
+
+def _is_group(kb: KnowledgeBase, party_id: str) -> bool:
+    entity = kb.entities.get(party_id)
+    return entity is not None and entity.country == "EU"
+
+
+def _in_parliament(person: Entity, day: dt.date) -> bool:
+    """A European Parliament group is held with a seat: not before the first mandate."""
+    return any(o.label == "MEP" and o.covers(day) for o in person.offices)
