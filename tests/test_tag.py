@@ -39,6 +39,11 @@ CASES = [
     ("Nicolas Sarkozy et Carla Bruni-Sarkozy sont arrivés.", "fr",
      [("Nicolas Sarkozy", "nicolas-sarkozy")]),
     ("Edgar Faure fut président du Conseil. Faure a réformé l'université.", "fr", []),
+    # A journalist's byline with a KB person's surname takes nothing from that person.
+    ("Par Julien Faure\nOlivier Faure a pris la tête du cortège. Faure a ensuite rejoint "
+     "Fabien Roussel.", "fr",
+     [("Olivier Faure", "olivier-faure"), ("Faure", "olivier-faure"),
+      ("Fabien Roussel", "fabien-roussel")]),
     ("Le Pen, seul, ne dit rien : Jean-Marie ou Marine ?", "fr", []),
     # Party names that are also ordinary words, and acronyms in lower case.
     ("La mairie veut des espaces verts. Les militants écologistes manifestent. Un mouvement "

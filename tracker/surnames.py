@@ -118,7 +118,7 @@ class SurnameRules:
                          kind: str, full_names: list, day: dt.date | None
                          ) -> tuple[str | None, str]:
         """A bare surname (or an honorific's first name): the person named in full in the
-        document (the latest before it, else the first after it, as in a headline); else
+        document (the first before it, else the first after it, as in a headline); else
         one KB person, if the person is prominent or the context shows a person is meant,
         and no other candidate is active at the date."""
         assert self.kb is not None
@@ -129,7 +129,12 @@ class SurnameRules:
             named = [(i, e) for i, s, e in full_names if s == key]
         before = [e for i, e in named if i < start]
         after = [e for i, e in named if i > start and e]  # a headline's surname
-        antecedent = before[0] if before else (after[0] if after else "")
+        # The first KB person so named: the article's subject ("Jeb Bush ... his brother
+        # George W. Bush ... Bush, 62"); a namesake the KB lacks only when no KB person
+        # is (a byline "Par Julien Faure" took every later "Faure" from Olivier Faure).
+        known = [e for e in before if e]
+        antecedent = known[0] if known else (before[0] if before else (
+            after[0] if after else ""))
         titled = is_titled(doc, start)
         labels = {label for s, e, label in ents(doc) if s <= start and end <= e}
         if labels & PLACE_LABELS and not titled and start > 0 and \
