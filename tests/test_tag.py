@@ -59,6 +59,11 @@ CASES = [
      "Wauquiez votent contre la réforme.", "fr",
      [("Républicains", "republican-party"), ("Les Républicains", "lr"),
       ("Laurent Wauquiez", "laurent-wauquiez")]),
+    # A country word next to a foreign name says where that one is, not the French party.
+    ("Le RN a rompu avec l'AfD allemande au Parlement européen.", "fr",
+     [("RN", "rn"), ("AfD", "afd")]),
+    ("Comme Giorgia Meloni en Italie, le RN veut gouverner.", "fr",
+     [("Giorgia Meloni", "giorgia-meloni"), ("RN", "rn")]),
     ("L'AFD finance un projet d'eau potable ; l'AfD dénonce l'aide au développement.", "fr",
      [("AfD", "afd")]),
     ("Trump stuns pollsters. Melania Trump stays silent.", "en", [("Trump", "donald-trump")]),

@@ -171,10 +171,20 @@ def title_case(sent: Span, stop_words: frozenset[str]) -> bool:
 
 def country_cues(doc: Doc, start: int, end: int, reach: int = 6) -> set[str]:
     """Countries named within a few words of a name, in its sentence."""
+    return {country for _, country in country_words(doc, start, end, reach)}
+
+
+def country_words(doc: Doc, start: int, end: int, reach: int = 6) -> list[tuple[int, str]]:
+    """(token, country) of each country word within a few words of a name, in its
+    sentence ("allemande", "Italie", "Germany's")."""
     sent = sentence_of(doc, start)
-    window = [*doc[max(sent.start, start - reach):start], *doc[end:min(sent.end, end + reach)]]
-    return {COUNTRY_WORDS[w] for w in (fold(core(t.text)) for t in window)
-            if w in COUNTRY_WORDS}
+    found = []
+    for i in (*range(max(sent.start, start - reach), start),
+              *range(end, min(sent.end, end + reach))):
+        word = fold(core(doc[i].text))
+        if word in COUNTRY_WORDS:
+            found.append((i, COUNTRY_WORDS[word]))
+    return found
 
 
 def sentence_of(doc: Doc, i: int) -> Span:

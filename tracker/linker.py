@@ -246,6 +246,12 @@ class Linker(PartyRules, SurnameRules):
             if kind in ("alias", "fuzzy") and len(ids) == 1
             and self.kb.entities[ids[0]].type == "politician"
             and self.kb.entities[ids[0]].country]
+        # Names of one country each (people and parties): a country word next to one of
+        # them says where it is, not where another party of the sentence is.
+        doc.user_data["tracker_named"] = [
+            (start, end, lands.pop()) for start, end, _, ids in chosen
+            if len(lands := {self.kb.entities[i].country for i in ids}) == 1
+            and None not in lands]
         named = {surname for _, surname, entity_id in full_names if entity_id}
         # The countries of the people named in full in each sentence.
         countries: dict[int, set[str]] = {}

@@ -19,6 +19,7 @@ from tracker.context import (
     PARTY_ONLY_DETERMINERS,
     TITLES,
     country_cues,
+    country_words,
     sentence_of,
 )
 from tracker.kb import KnowledgeBase, fold, is_acronym
@@ -129,11 +130,28 @@ class PartyRules:
         if not cues or any(e.country in cues for e in entities):
             return tuple(e.id for e in entities if not cues or e.country in cues
                          or e.country in (None, "EU"))
+        if len(entities) == 1 and _said_of_others(doc, start, end):
+            return ids  # "le RN a rompu avec l'AfD allemande": the French RN still
         return ()
 
     def _party_at(self, party_id: str, day: dt.date | None) -> str | None:
         """The party as named at ``day`` (`tracker.affiliation.party_as_named`)."""
         return party_as_named(self.kb, party_id, day)
+
+
+def _said_of_others(doc: Doc, start: int, end: int) -> bool:
+    """Each country word near the name is nearer another name of that country: "l'AfD
+    allemande", "Giorgia Meloni en Italie" say where those are, not where this party is
+    ("le Parti socialiste de Paul Magnette en Wallonie" is the Belgian one)."""
+    words = country_words(doc, start, end)
+    named = doc.user_data.get("tracker_named", ())
+    for i, country in words:
+        ours = start - i if i < start else i - end + 1
+        theirs = [s - i if i < s else i - e + 1 for s, e, c in named
+                  if c == country and (s, e) != (start, end)]
+        if not theirs or min(theirs) >= ours:
+            return False
+    return bool(words)
 
 
 def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:
