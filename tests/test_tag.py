@@ -38,6 +38,9 @@ CASES = [
     ("Brigitte Macron inaugure une exposition au Louvre.", "fr", []),
     ("Nicolas Sarkozy et Carla Bruni-Sarkozy sont arrivés.", "fr",
      [("Nicolas Sarkozy", "nicolas-sarkozy")]),
+    # Accents a person's names lack make another word: the Pope is not Mark Francois.
+    ("Le pape François a reçu Emmanuel Macron au Vatican.", "fr",
+     [("Emmanuel Macron", "emmanuel-macron")]),
     ("Edgar Faure fut président du Conseil. Faure a réformé l'université.", "fr", []),
     # A journalist's byline with a KB person's surname takes nothing from that person.
     ("Par Julien Faure\nOlivier Faure a pris la tête du cortège. Faure a ensuite rejoint "

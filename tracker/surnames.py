@@ -11,6 +11,7 @@ buildings and companies ("Trump Tower") are not the politician.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from spacy.tokens import Doc
 
@@ -37,6 +38,8 @@ from tracker.context import (
 from tracker.countries import COUNTRY_WORDS
 from tracker.kb import Entity, KnowledgeBase, fold
 from tracker.names import core
+
+_PLAIN = str.maketrans("", "", "".join(chr(c) for c in range(0x300, 0x370)))
 
 
 class SurnameRules:
@@ -122,7 +125,11 @@ class SurnameRules:
         one KB person, if the person is prominent or the context shows a person is meant,
         and no other candidate is active at the date."""
         assert self.kb is not None
-        key = fold(doc[start:end].text)
+        surface = doc[start:end].text
+        ids = tuple(i for i in ids if not _accents_added(surface, self.kb.entities[i]))
+        if not ids:
+            return None, ""
+        key = fold(surface)
         if kind == "honorific":
             named = [(i, e) for i, _, e in full_names if e in ids]
         else:
@@ -216,3 +223,14 @@ class SurnameRules:
 def _others(candidates: list[Entity], person: Entity, day: dt.date | None) -> bool:
     """No one else in the KB with this surname is active at the date."""
     return all(e is person or not e.active(day) for e in candidates)
+
+
+def _accents_added(surface: str, person: Entity) -> bool:
+    """A bare word with accents none of this person's names has is another word: writers
+    drop accents, they do not add them ("le pape François" is not Mark Francois)."""
+    surface = "".join(c for c in surface if unicodedata.category(c) != "Cf")  # soft hyphens
+    plain = unicodedata.normalize("NFD", surface).translate(_PLAIN)
+    if unicodedata.normalize("NFC", plain) == surface:
+        return False
+    word = surface.casefold()
+    return not any(word in name.casefold() for name in (person.name, *person.aliases))
