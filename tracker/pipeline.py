@@ -370,6 +370,8 @@ class _Pending:
             kind, value = outcome
             if kind == "error":
                 result.errors.append(str(value))
+                log.warning("item not stored", extra={"source": result.source,
+                                                      "reason": str(value)})
             elif kind == "skipped":
                 result.skipped += 1
             else:
