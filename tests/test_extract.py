@@ -136,3 +136,25 @@ def test_a_feeds_html_titles_are_text_and_its_future_dates_are_not_believed():
     soon = dataclasses.replace(items[0], published_at=fetched + dt.timedelta(hours=5))
     assert article_from_body(page, source="s", url="https://ex.org/a", feed_item=soon,
                              fetched_at=fetched)[0].date_source == "feed"
+
+
+def test_read_also_paragraphs_are_another_storys_names():
+    """A press officer counts Mélenchon in an article about the budget: the "À lire aussi"
+    paragraph pointing to another article named him. Such pointers are left out; a
+    sentence that merely starts with the same words is kept."""
+    body = "".join(f"<p>{p}</p>" for p in [
+        "Michel Barnier a annoncé lundi le recours au 49.3 pour faire adopter le budget de "
+        "la Sécurité sociale, au terme de semaines de négociations avec les groupes.",
+        "<strong>À lire aussi :</strong> <a href='/b'>Jean-Luc Mélenchon réclame la "
+        "démission d'Emmanuel Macron</a>",
+        "LIRE AUSSI &gt;&gt; Marine Le Pen menace de voter la censure",
+        "Read more: Jordan Bardella sets out his conditions",
+        "Lire aussi le rapport de la Cour des comptes, publié mardi, qui juge la trajectoire "
+        "des finances publiques intenable sans mesures nouvelles.",
+        "Le vote de la motion de censure doit avoir lieu mercredi à l'Assemblée nationale, "
+        "en fin d'après-midi, selon la conférence des présidents."])
+    html = (f"<html lang='fr'><head><title>Budget : le 49.3</title></head><body><article>"
+            f"<h1>Budget : le 49.3</h1>{body}</article></body></html>")
+    text = extract_html(html, "https://example.org/budget").text
+    assert "Barnier" in text and "Cour des comptes" in text and "mercredi" in text
+    assert not any(name in text for name in ("Mélenchon", "Le Pen", "Bardella"))

@@ -94,12 +94,24 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     if doc is None or not doc.text:
         return Extracted(text="", lang=lang)
     title = _clean(doc.title)
-    text = dedupe_paragraphs(doc.text)
+    text = dedupe_paragraphs(_without_read_also(doc.text))
     if title and not text.startswith(title):
         text = f"{title}\n{_without_headline(text, title)}"  # where a name counts most
     return Extracted(text=text, title=title, published_at=parse_datetime(doc.date),
                      author=_clean(doc.author), canonical_url=canonical_link(html, url),
                      lang=lang)
+
+
+# A paragraph that only points to another article: "À lire aussi : Jean-Luc Mélenchon
+# réclame…", "Read more: …". Its names are another story's (the count it adds is false).
+_READ_ALSO = re.compile(
+    r"^\W*(?:(?:à\s+)?(?:lire|relire|voir|écouter|regarder)\s+(?:aussi|également|encore)"
+    r"|(?:read|see)\s+(?:more|also)|also\s+read|related|more\s+on\s+this(?:\s+story)?)"
+    r"\s*[:|>»\-–—]", re.IGNORECASE)
+
+
+def _without_read_also(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not _READ_ALSO.match(line))
 
 
 def _without_headline(text: str, title: str) -> str:
