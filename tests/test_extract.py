@@ -158,3 +158,19 @@ def test_read_also_paragraphs_are_another_storys_names():
     text = extract_html(html, "https://example.org/budget").text
     assert "Barnier" in text and "Cour des comptes" in text and "mercredi" in text
     assert not any(name in text for name in ("Mélenchon", "Le Pen", "Bardella"))
+
+
+def test_a_headline_longer_than_the_shared_title_counts_once():
+    """The page's title for sharing is shorter than its <h1>: both lines were kept, so
+    every name in the headline counted twice."""
+    html = ("<html lang='fr'><head><meta property='og:title' content='Retraites : Élisabeth "
+            "Borne engage le 49.3'><title>Retraites : Élisabeth Borne engage le 49.3 - Le "
+            "Quotidien</title></head><body><article><p>Politique</p><h1>Retraites : Élisabeth "
+            "Borne engage le 49.3 à l'Assemblée, la gauche dépose une motion</h1><p>La "
+            "Première ministre a annoncé jeudi après-midi le recours à l'article 49.3 devant "
+            "les députés, faute de majorité assurée pour le vote de la réforme.</p><p>Les "
+            "groupes de gauche ont aussitôt annoncé le dépôt d'une motion de censure, que "
+            "le groupe centriste LIOT pourrait rejoindre.</p></article></body></html>")
+    extracted = extract_html(html, "https://example.org/retraites")
+    assert extracted.text.count("Élisabeth Borne") == 1
+    assert extracted.text.startswith("Retraites : Élisabeth Borne engage le 49.3 à l'Assemblée")

@@ -96,12 +96,13 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     title = _clean(doc.title)
     text = dedupe_paragraphs(_without_read_also(doc.text))
     if title and not text.startswith(title):
-        text = f"{title}\n{_without_headline(text, title)}"  # where a name counts most
+        text = "\n".join(_headline_first(text, title))  # where a name counts most
     return Extracted(text=text, title=title, published_at=parse_datetime(doc.date),
                      author=_clean(doc.author), canonical_url=canonical_link(html, url),
                      lang=lang)
 
 
+_WORDS = re.compile(r"\w+")
 # A paragraph that only points to another article: "À lire aussi : Jean-Luc Mélenchon
 # réclame…", "Read more: …". Its names are another story's (the count it adds is false).
 _READ_ALSO = re.compile(
@@ -114,15 +115,25 @@ def _without_read_also(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if not _READ_ALSO.match(line))
 
 
-def _without_headline(text: str, title: str) -> str:
-    """The text without the page's own repeat of its headline (an <h1> under a kicker
-    such as "Election 2024"), which would count every name in it twice."""
+def _headline_first(text: str, title: str) -> tuple[str, str]:
+    """(headline, the rest): the page's own repeat of its headline taken out of the text
+    (an <h1> under a kicker such as "Election 2024"), which would count every name in it
+    twice. The <h1> may say more than the title the page gives for sharing ("Marine Le Pen
+    condamnée : le RN sous le choc" over "Marine Le Pen condamnée à cinq ans
+    d'inéligibilité, le RN sous le choc"): that line is then the headline."""
     lines = text.split("\n")
     key = " ".join(title.split()).casefold()
+    words = set(_WORDS.findall(key))
     for i, line in enumerate(lines[:6]):
-        if " ".join(line.split()).casefold() == key:
-            return "\n".join(lines[:i] + lines[i + 1:])
-    return text
+        flat = " ".join(line.split()).casefold()
+        rest = "\n".join(lines[:i] + lines[i + 1:])
+        if flat == key:
+            return title, rest
+        seen = _WORDS.findall(flat)
+        if (len(words) >= 3 and len(flat) < 300 and len(seen) <= 2.5 * len(words)
+                and len(words & set(seen)) >= 0.8 * len(words)):
+            return line.strip(), rest
+    return title, text
 
 
 def canonical_link(html: str, url: str | None) -> str | None:
