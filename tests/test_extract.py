@@ -73,6 +73,14 @@ def test_a_text_files_date_is_its_dateline_not_a_date_it_talks_about():
     assert date("Title\nUpdated: 3 April 2024\nBody") == "2024-04-03"
     assert date("15 avril 2012\nTitre\nCorps") == "2012-04-15"  # a date as first line
     assert date("Titre\n2024-06-09 18:05\nCorps") == "2024-06-09"
+    # Numbers and abbreviations, as French sites and CMS exports write them.
+    assert date("Titre\nPublié le 12/03/2009 à 10h32\nCorps") == "2009-03-12"
+    assert date("Titre\nMis à jour le 12.03.2009\nCorps") == "2009-03-12"
+    assert date("Titre\nPublié le 12 déc. 2009\nCorps") == "2009-12-12"
+    assert date("Title\nLast updated: 12th March 2009\nBody") == "2009-03-12"
+    assert date("Title\nUpdated 03/25/2009\nBody") == "2009-03-25"  # month first: 25 > 12
+    assert date("Titre\nLe 10/05/1981, Mitterrand a été élu président face à Valéry "
+                "Giscard d'Estaing.\nSuite.") is None
 
 
 def test_language_detection_and_hints():

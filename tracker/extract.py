@@ -183,7 +183,8 @@ _MONTHS = {m: i + 1 for i, names in enumerate((
     "septembre september sep sept", "octobre october oct", "novembre november nov",
     "decembre december dec")) for m in names.split()}
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_FR_DAY = re.compile(r"\b(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})\b", re.I)
+_FR_DAY = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+([a-zéû]+)\.?\s+(\d{4})\b", re.I)
+_NUM_DAY = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")  # 12/03/2009, 12.03.2009
 _EN_DAY = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 
 
@@ -207,6 +208,10 @@ def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
         found.append((m, int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))))
     if (m := _EN_DAY.search(plain)) and m.group(1) in _MONTHS:
         found.append((m, int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2))))
+    if m := _NUM_DAY.search(plain):
+        first, second = int(m.group(1)), int(m.group(2))
+        day, month = (second, first) if first <= 12 < second else (first, second)
+        found.append((m, int(m.group(3)), month, day))  # day first, as in French and British
     for m, year, month, day in found:
         before, after = plain[:m.start()], plain[m.end():]
         words_before = _LETTERS.findall(before)
