@@ -23,6 +23,9 @@ CASES = [
     ("Marine Le Pen et Jordan Bardella ont présenté leur programme. Le Pen a insisté.", "fr",
      [("Marine Le Pen", "marine-le-pen"), ("Jordan Bardella", "jordan-bardella"),
       ("Le Pen", "marine-le-pen")]),
+    # English possessives quoted in French text (the French tokenizer cuts "Biden'" + "s").
+    ("Le slogan « Joe Biden's America » et le « Barack Obama's legacy » reviennent.", "fr",
+     [("Joe Biden", "joe-biden"), ("Barack Obama", "barack-obama")]),
     # A shared surname is the person named in full first: the story's subject.
     ("Hillary Clinton accepted the nomination; Bill Clinton spoke before her. Clinton "
      "promised a fair campaign.", "en",

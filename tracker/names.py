@@ -212,8 +212,9 @@ _SPLITS = (
 
 
 # Where in a text such a token may be: a lower-case letter before a capital (glued, or
-# across a hyphen), or an apostrophe ending a word. Only the tokens there are looked at.
-_SUSPECT = re.compile(rf"[a-zà-öø-ÿ][-‐‑]?[{_UPPER}]|\w['’](?!\w)")
+# across a hyphen), an apostrophe ending a word, or an English possessive, which the French
+# tokenizer cuts as "Biden'" + "s". Only the tokens there are looked at.
+_SUSPECT = re.compile(rf"[a-zà-öø-ÿ][-‐‑]?[{_UPPER}]|\w['’](?!\w)|\w['’]s\b")
 
 
 def split_glued(doc: Doc) -> Doc:
