@@ -73,6 +73,12 @@ CASES = [
     ("L'AFD finance un projet d'eau potable ; l'AfD dénonce l'aide au développement.", "fr",
      [("AfD", "afd")]),
     ("Trump stuns pollsters. Melania Trump stays silent.", "en", [("Trump", "donald-trump")]),
+    # French parties as English-language papers name them.
+    ("France Unbowed and the French Communist Party joined the French Socialist Party. "
+     "France's Republicans stayed out; in Washington, Republicans cheered.", "en",
+     [("France Unbowed", "lfi"), ("French Communist Party", "pcf"),
+      ("French Socialist Party", "ps"), ("Republicans", "lr"),
+      ("Republicans", "republican-party")]),
     ("The National Rally and the New Popular Front both claim victory.", "en",
      [("National Rally", "rn"), ("New Popular Front", "nfp")]),
 ]
