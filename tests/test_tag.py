@@ -75,7 +75,7 @@ CASES = [
     ("Trump stuns pollsters. Melania Trump stays silent.", "en", [("Trump", "donald-trump")]),
     # French parties as English-language papers name them.
     ("France Unbowed and the French Communist Party joined the French Socialist Party. "
-     "France's Republicans stayed out; in Washington, Republicans cheered.", "en",
+     "France's Republicans stayed out. In Washington, Republicans cheered.", "en",
      [("France Unbowed", "lfi"), ("French Communist Party", "pcf"),
       ("French Socialist Party", "ps"), ("Republicans", "lr"),
       ("Republicans", "republican-party")]),
