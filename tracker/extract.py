@@ -123,14 +123,18 @@ def _headline_first(text: str, title: str) -> tuple[str, str]:
     d'inéligibilité, le RN sous le choc"): that line is then the headline."""
     lines = text.split("\n")
     key = " ".join(title.split()).casefold()
-    words = set(_WORDS.findall(key))
+    ordered = _WORDS.findall(key)
+    words = set(ordered)
     for i, line in enumerate(lines[:6]):
         flat = " ".join(line.split()).casefold()
         rest = "\n".join(lines[:i] + lines[i + 1:])
         if flat == key:
             return title, rest
+        # A longer headline begins as the title does and is not a sentence (the lede
+        # names the same people, and ends with a full stop).
         seen = _WORDS.findall(flat)
-        if (len(words) >= 3 and len(flat) < 300 and len(seen) <= 2.5 * len(words)
+        if (len(ordered) >= 3 and seen[:3] == ordered[:3] and len(flat) < 300
+                and not flat.rstrip().endswith(".")
                 and len(words & set(seen)) >= 0.8 * len(words)):
             return line.strip(), rest
     return title, text
