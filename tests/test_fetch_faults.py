@@ -292,3 +292,51 @@ def test_feeds_as_the_web_serves_them_moved_redirected_bytes_and_pdfs(site, tmp_
     third = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
     assert third.exit_code == 0, third.output
     assert (site.hits("/report.pdf"), site.hits("/gone.html")) == (1, 1)
+
+
+def _latin1_location(handler):
+    """A legacy server's redirect: its Location in latin-1 bytes, not UTF-8."""
+    with contextlib.suppress(OSError):
+        handler.wfile.write(b"HTTP/1.1 301 Moved\r\nLocation: /art-caf\xe9\r\n"
+                            b"Content-Length: 0\r\n\r\n")
+
+
+def test_a_feeds_failing_items_are_told_and_tried_again(site, tmp_path):
+    """One item redirects with a Location in latin-1 (it failed the whole feed, on every
+    poll, with a UnicodeDecodeError), one answers 500 until the next poll (the feed's 304
+    then hid it for good); a feed whose every link answers 403 was shown as healthy."""
+    site.set("/ok.html", ROYAL_CP1252.encode("cp1252"), content_type="text/html")
+    site.custom["/badloc"] = _latin1_location
+    site.sequence("/flaky", [(500, "oops", {"Content-Type": "text/plain"})] * 3 + [
+        (200, PAGE.replace("Bonjour", "Marine Le Pen a présenté jeudi son programme pour "
+                           "les européennes devant la presse réunie à Paris."),
+         {"Content-Type": "text/html"})])
+    items = "".join(f"<item><title>{p}</title><link>{site.url(p)}</link></item>"
+                    for p in ("/ok.html", "/badloc", "/flaky"))
+    site.set("/mixed.xml", f"<?xml version='1.0'?><rss version='2.0'><channel><title>M"
+                           f"</title>{items}</channel></rss>", content_type="application/rss+xml")
+    walled = "".join(f"<item><title>{n}</title><link>{site.url(f'/wall/{n}')}</link></item>"
+                     for n in range(3))
+    for n in range(3):
+        site.set(f"/wall/{n}", "Attention Required! | Cloudflare", status=403)
+    site.set("/walled.xml", f"<?xml version='1.0'?><rss version='2.0'><channel><title>W"
+                            f"</title>{walled}</channel></rss>", content_type="application/rss+xml")
+    config = write_config(tmp_path, [
+        {"name": "mixed", "kind": "feed", "url": site.url("/mixed.xml")},
+        {"name": "walled", "kind": "feed", "url": site.url("/walled.xml")},
+    ], defaults={"per_host_delay": "0s", "timeout": "2s"})
+    first = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    assert first.exit_code == 1 and "1 of 2 sources failed (walled)" in first.output
+    assert "Location header is not UTF-8" in first.output
+    conn = sqlite3.connect(tmp_path / "tracker.db")
+    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    (status, error) = conn.execute(
+        "SELECT last_status, last_error FROM sources WHERE name = 'walled'").fetchone()
+    assert status == "error" and "every new item failed (3)" in error and "403" in error
+    second = CliRunner().invoke(cli, ["run", "--once", "--config", str(config),
+                                      "--source", "mixed"])
+    assert second.exit_code == 0, second.output
+    feed = [h for _, p, h in site.requests if p == "/mixed.xml"]
+    assert "If-None-Match" not in feed[1]  # polled in full: the 500 may have passed
+    assert conn.execute("SELECT count(*) FROM documents WHERE url LIKE '%/flaky'"
+                        ).fetchone()[0] == 1

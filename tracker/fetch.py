@@ -300,6 +300,8 @@ class Fetcher:
         try:
             resp = self._session.get(url, headers=headers, stream=True, allow_redirects=False,
                                      timeout=(min(timeout, 10.0), timeout))
+        except UnicodeError:  # requests decodes a redirect's Location even when not following
+            raise FetchError(url, "answer's Location header is not UTF-8 text") from None
         except requests.RequestException as exc:
             if self.stop.is_set():
                 raise Interrupted(url) from None

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from tracker.alerts.dispatch import Dispatcher
 from tracker.alerts.outbox import Outbox
 from tracker.config import Config, Source
-from tracker.errors import FetchError, Interrupted, TrackerError
+from tracker.errors import BlockedError, FetchError, Interrupted, TrackerError
 from tracker.fetch import Fetcher, Response
 from tracker.models import Article, Fetched
 from tracker.sources import canonical_url, list_files
@@ -174,6 +174,8 @@ class Pipeline:
                                                  "kept_newest": MAX_ITEMS_PER_PASS})
             items = items[-MAX_ITEMS_PER_PASS:]
         retry_later = False
+        tried = failed = 0
+        first_error = ""
         urls = [canonical_url(item.url) for item in items]
         known: set[str] = set()  # stored, or tried in this pass
         for i, (item, url) in enumerate(zip(items, urls, strict=True)):
@@ -189,16 +191,21 @@ class Pipeline:
                 result.skipped += 1
                 continue
             known.add(url)
+            tried += 1
             try:
                 page = self._fetch(pending, source, url)
             except Interrupted:
                 raise  # the feed's validators are not kept: its next poll sees this item
             except FetchError as exc:
+                failed += 1
+                first_error = first_error or str(exc)
                 result.errors.append(str(exc))
                 if exc.lasting:  # gone, or a PDF: not fetched again for a week
                     store.remember_failure(url, exc.reason)
-                # A 503 or a timeout may pass: keep polling the feed in full until it does.
-                retry_later = retry_later or exc.retryable or (exc.status or 0) in (429, 503)
+                # A 500, a deadline or a 403 may pass: keep polling the feed in full (no
+                # 304) until it does. An item gone for good is skipped for a week instead;
+                # one robots.txt forbids is a verdict, not a hiccup.
+                retry_later = retry_later or not (exc.lasting or isinstance(exc, BlockedError))
                 log.warning("item skipped", extra={"source": source.name, "url": exc.url,
                                                    "reason": exc.reason})
                 continue
@@ -208,6 +215,11 @@ class Pipeline:
                                 lang_hint=source.lang, feed_item=item,
                                 moved_to=final if final != url else None))
         pending.finish()
+        if tried and failed == tried and not result.skipped:
+            # A feed none of whose links can be read (a wall of 403s) is not healthy; one
+            # whose others are stored already only has this pass's new items failing.
+            raise TrackerError(f"{source.url}: every new item failed ({failed}); the first: "
+                               f"{first_error}")
         if not retry_later and not pending.failed:  # only now may the next poll be a 304
             store.remember_headers(source.url, resp.etag, resp.last_modified)
 
