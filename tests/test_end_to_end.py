@@ -291,6 +291,32 @@ def test_a_link_renamed_by_its_canonical_url_is_not_fetched_again(site, tmp_path
     assert site.hits("/amp/royal.html") == 1
 
 
+def test_articles_that_all_name_one_canonical_url_are_each_kept(site, tmp_path):
+    """A CMS misconfigured to name the home page, or one article, as every page's
+    canonical URL: the second and third articles were taken for the first and lost for
+    good (their links were marked seen)."""
+    texts = ["Marine Tondelier a présenté lundi la liste des Écologistes pour les élections "
+             "européennes, menée par une ancienne militante associative du Nord.",
+             "Olivier Faure réunit mardi le conseil national du Parti socialiste pour "
+             "trancher la question des alliances avant les élections municipales.",
+             "Fabien Roussel a annoncé mercredi que le Parti communiste présenterait ses "
+             "propres candidats dans les grandes villes au premier tour."]
+    items = ""
+    for n, text in enumerate(texts):
+        canonical = "/" if n < 2 else "/news/0"  # the site's root, then the first article
+        site.set(f"/news/{n}", f"<html lang='fr'><head><title>Article {n}</title><link "
+                                f"rel='canonical' href='{canonical}'></head><body><article>"
+                                f"<h1>Article {n}</h1><p>{text}</p></article></body></html>")
+        items += f"<item><title>Article {n}</title><link>{site.url(f'/news/{n}')}</link></item>"
+    site.set("/cms.xml", f"<?xml version='1.0'?><rss version='2.0'><channel><title>CMS"
+                         f"</title>{items}</channel></rss>", content_type="application/rss+xml")
+    config = write_config(tmp_path, [{"name": "cms", "kind": "feed", "url": site.url("/cms.xml")}])
+    assert CliRunner().invoke(cli, ["run", "--once", "--config", str(config)]).exit_code == 0
+    urls = [u for (u,) in _stored(tmp_path / "tracker.db").execute(
+        "SELECT url FROM documents ORDER BY rowid")]
+    assert urls == [site.url("/news/0"), site.url("/news/1"), site.url("/news/2")]
+
+
 def test_each_mention_records_position_method_confidence_and_versions(ran, site):
     config, db_path = ran
     rows = _stored(db_path).execute(

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tracker.dedupe import shingles
 from tracker.errors import TrackerError
 from tracker.models import Fetched, Prepared
 from tracker.sources import canonical_url
@@ -41,6 +42,7 @@ from tracker.store import Store
 log = logging.getLogger(__name__)
 MAX_BATCHES = 16  # batches a transaction at most: the lock is held a fraction of a second
 QUEUE = 32  # batches waiting at most
+SAME_STORY = 0.5  # share of five-word runs an update of a story keeps
 IDLE_AFTER_CLOSE = 5.0  # seconds a thread started after ``close`` waits for more work
 
 # Writes a batch with the store it is given; what it returns is its future's result.
@@ -213,17 +215,27 @@ class SaveBatch:
         # A feed's link stands for the article's own address: the one the page declares
         # (on the site it was fetched from), else the one its redirects led to. The same
         # article reached directly from another feed is then one document, not two.
+        named = False
         if (page.feed_item and ready.canonical
                 and _same_host(ready.canonical, page.moved_to or url)
+                and not _site_root(ready.canonical, page.moved_to or url)
                 and canonical_url(ready.canonical) != url):
-            link, url = url, canonical_url(ready.canonical)
+            link, url, named = url, canonical_url(ready.canonical), True
         elif page.feed_item and page.moved_to:
             link, url = url, page.moved_to
+        if link and store.has_url(url):
+            if named and not _same_story(store, url, article.text):
+                # Another article is stored under the address this page names: its
+                # canonical is wrong (a CMS naming one URL on every page), not the story's.
+                link, url = (page.url, page.moved_to) if page.moved_to else (None, page.url)
+                if link and store.has_url(url):
+                    store.remember_alias(link, url)
+                    return "skipped", ""
+            else:
+                store.remember_alias(link, url)  # next time, known without fetching
+                return "skipped", ""
         if link:
             article = dataclasses.replace(article, url=url)
-        if link and store.has_url(url):
-            store.remember_alias(link, url)  # next time, known without fetching
-            return "skipped", ""
         try:
             saved = store.save(article, ready.mentions, kb_version=self.kb_version,
                                tagger_version=self.tagger_version, previous=page.previous,
@@ -237,6 +249,25 @@ class SaveBatch:
             return None
         store.count_candidates(ready.candidates, article.url)
         return "saved", store.saved_mentions
+
+
+def _site_root(canonical: str, url: str) -> bool:
+    """A canonical pointing to the site's home page from an article: a misconfiguration."""
+    return urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/")
+
+
+def _same_story(store: Store, url: str, text: str) -> bool:
+    """The document stored under ``url`` tells the same story as ``text`` (the same, or an
+    update sharing most of its five-word runs); True when none is stored there by URL
+    (it is known through an alias)."""
+    row = store.db.execute("SELECT text FROM documents WHERE url = ? ORDER BY rowid DESC "
+                           "LIMIT 1", [url]).fetchone()
+    if row is None or row[0] == text:
+        return True
+    ours, theirs = shingles(text), shingles(row[0])
+    if not ours or not theirs:
+        return " ".join(text.split()) == " ".join(row[0].split())
+    return len(ours & theirs) >= SAME_STORY * min(len(ours), len(theirs))
 
 
 def _same_host(a: str, b: str) -> bool:
