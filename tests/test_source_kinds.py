@@ -212,3 +212,24 @@ def test_a_long_feed_polled_again_fetches_only_its_new_items(site, tmp_path):
     assert _run(config).exit_code == 0
     assert _count(tmp_path / "tracker.db") == 20
     assert all(site.hits(f"/notes/{n}.html") == 1 for n in range(20))
+
+
+def test_a_password_in_a_source_url_is_never_stored_or_shown(site, tmp_path):
+    """A watched page behind basic auth, written as http://user:password@host/: the
+    password was stored in documents.url, the fetch log and the sources table, and printed
+    by `mentions`, `export` and `sources`."""
+    site.set("/members.html", AGENDA.format(
+        text="Olivier Faure réunit le bureau national du Parti socialiste lundi à Paris pour "
+             "préparer les municipales."))
+    secret = site.base.replace("http://", "http://alice:s3cr3tPW@")
+    config = write_config(tmp_path, [
+        {"name": "members", "kind": "page", "url": secret + "/members.html"},
+        {"name": "gone", "kind": "page", "url": secret + "/gone.html"}])
+    assert _run(config).exit_code == 1  # the second page is a 404
+    db = tmp_path / "tracker.db"
+    dump = "\n".join(sqlite3.connect(db).iterdump())
+    assert "s3cr3t" not in dump.lower() and "Olivier Faure" in dump
+    assert "alice:***@" in dump  # where it reads is still told
+    for command in (["mentions"], ["export", "-"], ["sources"]):
+        shown = CliRunner().invoke(cli, [*command, "--config", str(config)])
+        assert "s3cr3t" not in shown.output.lower(), command

@@ -58,7 +58,17 @@ class Source:
 
     @property
     def location(self) -> str:
-        return self.url or str(self.path)
+        """Where it reads, as shown and logged: a URL's password hidden."""
+        return redacted(self.url) if self.url else str(self.path)
+
+
+def redacted(url: str) -> str:
+    """The URL with the password of its ``user:password@`` part hidden: shown, logged and
+    stored, never the secret."""
+    return _USERINFO.sub(r"\1***@", url)
+
+
+_USERINFO = re.compile(r"(?<=//)([^/@:]*:)[^/@]*@")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ The library raises them; only the CLI turns them into exit codes:
 any other ``TrackerError`` (a fetch, a database, a file) exits 1.
 """
 
+import re
+
 
 class TrackerError(Exception):
     """A failure the user can understand and act on; the message says what and where."""
@@ -23,7 +25,8 @@ class FetchError(TrackerError):
 
     def __init__(self, url: str, reason: str, status: int | None = None, *,
                  retryable: bool = False, lasting: bool = False):
-        super().__init__(f"{url}: {reason}")
+        shown = re.sub(r"(?<=//)([^/@:]*:)[^/@]*@", r"\1***@", url)  # never a password
+        super().__init__(f"{shown}: {reason}")
         self.url = url
         self.reason = reason
         self.status = status

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from tracker.alerts.dispatch import Dispatcher
 from tracker.alerts.outbox import Outbox
-from tracker.config import Config, Source
+from tracker.config import Config, Source, redacted
 from tracker.errors import BlockedError, FetchError, Interrupted, TrackerError
 from tracker.fetch import Fetcher, Response
 from tracker.models import Article, Fetched
@@ -144,7 +144,7 @@ class Pipeline:
     # -- kinds -------------------------------------------------------------------------
     def _fetch(self, pending: _Pending, source: Source, url: str, *,
                conditional: bool = False, feed: bool = False) -> Response:
-        etag, modified = pending.store.cache_headers(url) if conditional else (None, None)
+        etag, modified = pending.store.cache_headers(redacted(url)) if conditional else (None, None)
         started = time.monotonic()
         try:
             resp = self.fetcher.fetch(url, timeout=source.timeout, etag=etag,
@@ -221,7 +221,7 @@ class Pipeline:
             raise TrackerError(f"{source.url}: every new item failed ({failed}); the first: "
                                f"{first_error}")
         if not retry_later and not pending.failed:  # only now may the next poll be a 304
-            store.remember_headers(source.url, resp.etag, resp.last_modified)
+            store.remember_headers(redacted(source.url), resp.etag, resp.last_modified)
 
     def _run_page(self, source: Source, store: Store, result: RunResult,
                   pending: _Pending) -> None:
@@ -236,7 +236,7 @@ class Pipeline:
                             versioned=True, previous=previous, known_digest=digest))
         pending.finish()
         if not pending.failed:
-            store.remember_headers(source.url, resp.etag, resp.last_modified)
+            store.remember_headers(redacted(source.url), resp.etag, resp.last_modified)
 
     def _run_files(self, source: Source, store: Store, result: RunResult,
                    pending: _Pending) -> None:
@@ -310,8 +310,8 @@ class _Pending:
 
     def log_fetch(self, source: str, url: str, status: int | None, outcome: str, *,
                   size: int = 0, duration: float = 0.0, error: str | None = None) -> None:
-        self.fetches.append((source, url, status, outcome, size, int(duration * 1000), error,
-                             iso(_now())))
+        self.fetches.append((source, redacted(url), status, outcome, size,
+                             int(duration * 1000), error, iso(_now())))
 
     def add(self, page: Fetched) -> None:
         self.batch.append(page)

@@ -93,11 +93,12 @@ def list_files(folder: Path) -> list[Path]:
 
 
 def canonical_url(url: str) -> str:
-    """Drop the fragment and tracking parameters, lowercase scheme and host."""
+    """Drop the fragment, tracking parameters and any ``user:password@``; lowercase scheme
+    and host (an address is an article's identity, and is shown: no secret in it)."""
     parts = urlsplit(url.strip())
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not k.lower().startswith(TRACKING_PREFIXES)]
-    netloc = parts.netloc.lower()
+    netloc = parts.netloc.rpartition("@")[2].lower()
     if (parts.scheme == "http" and netloc.endswith(":80")) or (
             parts.scheme == "https" and netloc.endswith(":443")):
         netloc = netloc.rsplit(":", 1)[0]
