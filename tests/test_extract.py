@@ -182,3 +182,20 @@ def test_a_headline_longer_than_the_shared_title_counts_once():
     extracted = extract_html(html, "https://example.org/retraites")
     assert extracted.text.count("Élisabeth Borne") == 1
     assert extracted.text.startswith("Retraites : Élisabeth Borne engage le 49.3 à l'Assemblée")
+
+
+def test_western_pages_decode_as_such_when_detection_guesses_otherwise():
+    """A cp1252 page with no charset that detection takes for cp1250 ("Ségolčne"), and a
+    page labelled UTF-8 with three stray bytes that detection took for iso8859-10
+    ("SÃĐgolÃĻne"): both lost their names."""
+    cp1252 = ("<html><body><p>Ségolène Royal a présenté jeudi à Villepinte son pacte "
+              "présidentiel. Très applaudie, elle a répondu à l'UMP.</p></body></html>")
+    assert "Ségolène Royal a présenté" in decode(cp1252.encode("cp1252"))
+    stray = ("<html><head><meta charset='utf-8'></head><body><p>Ségolène Royal et Jean-Luc "
+             "Mélenchon à Paris.</p></body></html>").encode("utf-8").replace(
+                 b"Paris", b"Pa\xff\xfe\xc3ris")
+    text = decode(stray)
+    assert "Ségolène Royal et Jean-Luc Mélenchon" in text and text.count("\ufffd") == 3
+    # Mislabelled the other way, cp1252 bytes under a UTF-8 label, still read as cp1252.
+    assert "présidentiel" in decode(cp1252.encode("cp1252").replace(
+        b"<html>", b"<html><meta charset='utf-8'>"))

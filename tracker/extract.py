@@ -56,13 +56,19 @@ def decode(body: bytes, header_charset: str | None = None) -> str:
     except UnicodeDecodeError:
         pass
     # Mostly valid UTF-8 with a few stray bytes: keep it UTF-8, lose only those bytes.
+    # Labelled UTF-8, more of its characters decoded than bytes refused will do (a page
+    # in cp1252 labelled UTF-8 decodes next to none: its accents are single bytes).
     lenient = body.decode("utf-8", errors="replace")
-    if sum(ord(c) > 127 for c in lenient) > 10 * max(1, lenient.count("\ufffd")):
-        return lenient
+    bad = lenient.count("\ufffd")
+    good = sum(ord(c) > 127 for c in lenient) - bad
     meta = _META_CHARSET.search(body[:4096])
-    for label in (header_charset, meta.group(1).decode("ascii") if meta else None):
-        if not label:
-            continue
+    labels = [label for label in (header_charset,
+                                  meta.group(1).decode("ascii") if meta else None) if label]
+    said_utf8 = any(_ALIASES.get(lb.lower(), lb.lower()).replace("-", "").replace("_", "")
+                    == "utf8" for lb in labels)
+    if good > 10 * max(1, bad) or (said_utf8 and good >= bad):
+        return lenient
+    for label in labels:
         name = _ALIASES.get(label.lower(), label.lower())
         try:
             codecs.lookup(name)
@@ -71,9 +77,21 @@ def decode(body: bytes, header_charset: str | None = None) -> str:
         if name.replace("-", "").replace("_", "") not in ("utf8",):
             return body.decode(name, errors="replace")
     best = from_bytes(body[:200_000]).best()
-    if best is not None and best.encoding:
+    if best is not None and best.encoding and not _western_guess(body, best.encoding):
         return body.decode(best.encoding, errors="replace")
     return body.decode("cp1252", errors="replace")
+
+
+def _western_guess(body: bytes, encoding: str) -> bool:
+    """Whether detection's guess is another single-byte code page where cp1252 reads the
+    bytes as well: French and English pages are cp1252 (detection took some for cp1250
+    or mac_latin2, "Ségolčne", and their names were lost)."""
+    try:
+        single = len(bytes(range(256)).decode(encoding, errors="replace")) == 256
+        body.decode("cp1252")
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return single and codecs.lookup(encoding).name not in ("cp1252", "utf-8", "ascii")
 
 
 def extract_html(html: str, url: str | None = None) -> Extracted:
