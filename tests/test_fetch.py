@@ -49,6 +49,18 @@ def test_private_addresses_are_refused_by_default(site):
     assert site.hits("/canary") == 0
 
 
+@pytest.mark.parametrize("address, reaches", [
+    ("64:ff9b::7f00:1", "127.0.0.1"), ("64:ff9b::a9fe:a9fe", "169.254.169.254"),  # NAT64
+    ("2002:7f00:1::1", "127.0.0.1"), ("2002:a9fe:a9fe::1", "169.254.169.254"),  # 6to4
+    ("::127.0.0.1", "127.0.0.1"),  # the old IPv4-compatible form
+])
+def test_ipv6_addresses_carrying_a_private_ipv4_are_refused(address, reaches):
+    """On an IPv6-only host with NAT64 these reach the machine itself or the cloud's
+    metadata service; only the ::ffff: mapped form was unwrapped."""
+    assert f"non-public address {reaches}" in fetcher(allow_networks=[]).address_refusal(address)
+    assert fetcher(allow_networks=[]).address_refusal("64:ff9b::808:808") is None  # 8.8.8.8
+
+
 def test_every_redirect_hop_is_checked_and_limited(site):
     site.set("/to-metadata", "", status=302,
              headers={"Location": "http://169.254.169.254/latest/meta-data/"})

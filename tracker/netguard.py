@@ -21,18 +21,38 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Carrier-grade NAT: not private by ipaddress's flags, yet never a public site.
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: IPv4 in the low bits
+_COMPATIBLE = ipaddress.ip_network("::/96")  # "::127.0.0.1", deprecated but still parsed
 
 
 def refusal(address: str, allowed: Iterable[Network]) -> str | None:
-    """Why this IP may not be reached (None if it may): non-public and not allowed."""
+    """Why this IP may not be reached (None if it may): non-public and not allowed. An
+    IPv6 address carrying an IPv4 one (mapped, NAT64, 6to4, Teredo, the old compatible
+    form) is judged by the IPv4 address it reaches too."""
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    if any(ip in net for net in allowed):
-        return None
-    if not ip.is_global or ip.is_multicast or ip in _CGNAT:
-        return f"non-public address {ip} (add its network to allow_networks to permit it)"
+    allowed = tuple(allowed)
+    for each in (ip, *_carried(ip)):
+        if any(each in net for net in allowed):
+            continue
+        if not each.is_global or each.is_multicast or each in _CGNAT:
+            return (f"non-public address {each} (add its network to allow_networks to "
+                    "permit it)")
     return None
+
+
+def _carried(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    found = []
+    if ip in _NAT64 or ip in _COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour:
+        found.append(ip.sixtofour)
+    if ip.teredo:
+        found.append(ip.teredo[1])
+    return found
 
 
 class Refused(OSError):
