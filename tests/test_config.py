@@ -30,6 +30,11 @@ def _run(tmp_path, config: dict):
     ({**GOOD, "intervall": "15m"}, "sources[0] (lemonde): unknown key 'intervall'"),
     ({**GOOD, "url": "file:///etc/passwd"}, "key 'url': 'file:///etc/passwd' must be an "
                                             "http:// or https:// URL"),
+    # Caught at load, not as the source's first failure ("unexpected error: ValueError").
+    ({**GOOD, "url": "http://[::1/x"}, "'http://[::1/x' is not a valid URL"),
+    ({**GOOD, "url": "https://www.lemonde.fr:99999/rss"}, "is not a valid URL"),
+    ({**GOOD, "url": "https://www.lemonde.fr/a b.xml"}, "has a space, a backslash"),
+    ({**GOOD, "url": "https://127.0.0.1\\@example.org/"}, "has a space, a backslash"),
     ({"name": "archive", "kind": "files"}, "sources[0] (archive): key 'path': required"),
     ({**GOOD, "lang": "french"}, "key 'lang': 'french' is not a two-letter language code"),
 ])
@@ -98,3 +103,12 @@ def test_inline_entities_extend_the_shipped_kb(tmp_path, site):
     assert result.exit_code == 0, result.output
     assert '"entity": "Marie Curiel"' in result.stdout and '"party": "Parti socialiste"' in \
         result.stdout
+
+
+def test_an_upper_case_scheme_is_a_url(tmp_path):
+    """HTTPS://… is a valid URL (schemes are case-insensitive): it was refused."""
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"sources": [{**GOOD, "url": "HTTPS://www.lemonde.fr/rss.xml"}]}),
+                    "utf-8")
+    config = load_config(path)
+    assert config.sources[0].url == "HTTPS://www.lemonde.fr/rss.xml"

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -60,6 +61,23 @@ class Source:
     def location(self) -> str:
         """Where it reads, as shown and logged: a URL's password hidden."""
         return redacted(self.url) if self.url else str(self.path)
+
+
+def _url_problem(url: str) -> str | None:
+    """Why this is not a URL a source can fetch (None if it is), told at load rather
+    than as the source's first failure ("Invalid IPv6 URL", a port of 99999)."""
+    if not re.match(r"^https?://", url, re.IGNORECASE):
+        return "must be an http:// or https:// URL"
+    if "\\" in url or any(c.isspace() or ord(c) < 32 for c in url):
+        return "has a space, a backslash or a control character (percent-encode it)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if not parts.hostname:
+        return "has no host"
+    return None
 
 
 def redacted(url: str) -> str:
@@ -270,8 +288,9 @@ def _source(raw: Any, i: int, path: Path, defaults: Defaults) -> Source:
     if kind in ("feed", "page"):
         if not isinstance(url, str) or not url.strip():
             raise ConfigError(f"{label}: key 'url': required for kind {kind}")
-        if not re.match(r"^https?://[^/\\\s]+", url.strip()):
-            raise ConfigError(f"{label}: key 'url': {url!r} must be an http:// or https:// URL")
+        problem = _url_problem(url.strip())
+        if problem:
+            raise ConfigError(f"{label}: key 'url': {url!r} {problem}")
         if src_path is not None:
             raise ConfigError(f"{label}: key 'path': only for kind files")
     else:
