@@ -26,6 +26,9 @@ CASES = [
     # English possessives quoted in French text (the French tokenizer cuts "Biden'" + "s").
     ("Le slogan « Joe Biden's America » et le « Barack Obama's legacy » reviennent.", "fr",
      [("Joe Biden", "joe-biden"), ("Barack Obama", "barack-obama")]),
+    # A titled surname names its person for the bare surnames after it.
+    ("Vice President Harris spoke in Atlanta on Monday. Harris said the campaign would go "
+     "on.", "en", [("Harris", "kamala-harris"), ("Harris", "kamala-harris")]),
     # A shared surname is the person named in full first: the story's subject.
     ("Hillary Clinton accepted the nomination; Bill Clinton spoke before her. Clinton "
      "promised a fair campaign.", "en",

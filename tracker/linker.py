@@ -241,6 +241,16 @@ class Linker(PartyRules, SurnameRules):
         # Full names in the text, by surname: a KB person, or None for someone else
         # ("Edgar Faure", "Michelle Obama", a namesake the text does not tell apart).
         full_names = self._full_names(doc, chosen, day)
+        # A surname with a title before it ("Vice President Harris", "le ministre Darmanin")
+        # names its person as a full name does: the bare "Harris" after it is hers.
+        titled = []
+        for start, end, kind, ids in chosen:
+            if kind == "surname" and is_titled(doc, start):
+                found, _ = self._resolve_surname(doc, start, end, ids, kind, full_names, day)
+                if found:
+                    titled.append((start, fold(doc[start:end].text), found))
+        if titled:
+            full_names = sorted(full_names + titled, key=lambda name: name[0])
         doc.user_data["tracker_people"] = [
             (start, end, self.kb.entities[ids[0]].country) for start, end, kind, ids in chosen
             if kind in ("alias", "fuzzy") and len(ids) == 1
