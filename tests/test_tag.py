@@ -34,6 +34,11 @@ CASES = [
      "promised a fair campaign.", "en",
      [("Hillary Clinton", "hillary-clinton"), ("Bill Clinton", "bill-clinton"),
       ("Clinton", "hillary-clinton")]),
+    # A surname opening a sentence before its verb is the sentence's subject, a person; a
+    # French country takes its article.
+    ("Hollande a annoncé qu'il ne se représenterait pas. Royal a répondu dans la soirée. "
+     "La Hollande a battu la France.", "fr",
+     [("Hollande", "francois-hollande"), ("Royal", "segolene-royal")]),
     # Countries, words and relatives are not the politicians.
     ("Les Bleus affrontent la Hollande ce soir. Le fromage de Hollande est réputé.", "fr", []),
     ("Le Palais-Royal accueille une exposition. La famille royale et Royal Air Force.", "fr",

@@ -84,6 +84,17 @@ ENGLISH_SPEAKING = {"GB", "US", "IE", "CA", "AU", "NZ"}
 RULE_RANK = {"alias": 0, "fuzzy": 1, "member": 2, "surname": 3}
 # spaCy NER labels, French and English models, by what they say of a name.
 PERSON_LABELS = {"PER", "PERSON"}
+# Verbs of saying and the auxiliaries a person's surname opens a headline or a sentence
+# with ("Hollande a annoncé", "Royal répond", "Le Pen reacts"): a place or a thing seldom
+# does, and never without its article in French.
+_SUBJECT_VERBS = """
+    a avait aura est était sera va veut doit peut fait dit annonce annoncé répond réplique
+    affirme estime assure déclare dénonce promet prévient propose refuse renonce accuse
+    attaque défend lance reçoit rencontre tacle juge appelle demande reconnaît confirme
+    dément insiste revient s'en se n'a n'est
+    has had is was will would says said tells told vows warns reacts responds announces
+    announced insists denies rejects urges calls slams attacks defends"""
+SUBJECT_VERBS = {fold(w) for w in _SUBJECT_VERBS.split()}
 PLACE_LABELS = {"LOC", "GPE", "FAC"}
 
 
@@ -154,6 +165,13 @@ def quoted(doc: Doc, start: int, end: int) -> bool:
     opening, closing = "«“\"'‘", "»”\"'’"
     return (start > 0 and doc[start - 1].text in opening and end < len(doc)
             and doc[end].text in closing)
+
+
+def opens_with_verb(doc: Doc, start: int, end: int) -> bool:
+    """The name opens its sentence or a headline's clause and a verb follows: "Hollande a
+    annoncé qu'il ne se représenterait pas", "Présidentielle : Royal répond"."""
+    first = start == sentence_of(doc, start).start or doc[start - 1].text in (":", "—", "–")
+    return first and end < len(doc) and fold(doc[end].text) in SUBJECT_VERBS
 
 
 def caps_line(sent: Span) -> bool:

@@ -32,6 +32,7 @@ from tracker.context import (
     is_date,
     is_titled,
     office_cue,
+    opens_with_verb,
     sentence_of,
     title_case,
 )
@@ -159,7 +160,12 @@ class SurnameRules:
             return antecedent, "surname-after-name"
         candidates = [self.kb.entities[i] for i in ids]
         always = [e for e in candidates if e.surname_alone == "always"]
-        if labels & PLACE_LABELS and not titled and not always:
+        country = fold(core(doc[start:end].text)) in COUNTRY_WORDS
+        # Opening a sentence before a verb, a name is its subject ("Hollande a annoncé");
+        # a French country would take its article ("la Hollande a battu"), an English
+        # one opens a sentence bare ("Scotland has voted").
+        subject = (not (country and doc.lang_ != "fr")) and opens_with_verb(doc, start, end)
+        if labels & PLACE_LABELS and not titled and not always and not subject:
             return None, ""  # "toute la Hollande": the model reads a place
         # A title naming an office ("Speaker Johnson", "la sénatrice Vérien") picks the
         # one candidate who holds such an office at the date.
@@ -186,8 +192,8 @@ class SurnameRules:
             return None, ""
         if person.surname_alone == "always" and not person.builtin:
             return person.id, "surname"
-        context = titled or bool(labels & PERSON_LABELS) or kind == "honorific"
-        if not context and fold(core(doc[start:end].text)) in COUNTRY_WORDS:
+        context = titled or bool(labels & PERSON_LABELS) or kind == "honorific" or subject
+        if not context and country:
             # "Scotland" is Baroness Scotland only when titled: without NER (English),
             # nothing else tells the country from the minister.
             return None, ""
