@@ -192,7 +192,7 @@ def test_western_pages_decode_as_such_when_detection_guesses_otherwise():
               "présidentiel. Très applaudie, elle a répondu à l'UMP.</p></body></html>")
     assert "Ségolène Royal a présenté" in decode(cp1252.encode("cp1252"))
     stray = ("<html><head><meta charset='utf-8'></head><body><p>Ségolène Royal et Jean-Luc "
-             "Mélenchon à Paris.</p></body></html>").encode("utf-8").replace(
+             "Mélenchon à Paris.</p></body></html>").encode().replace(
                  b"Paris", b"Pa\xff\xfe\xc3ris")
     text = decode(stray)
     assert "Ségolène Royal et Jean-Luc Mélenchon" in text and text.count("\ufffd") == 3

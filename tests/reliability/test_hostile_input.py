@@ -74,7 +74,8 @@ def test_huge_feed_is_taken_newest_first_in_bounded_passes(site, tmp_path):
     config = write_config(tmp_path, [{"name": "huge", "kind": "feed",
                                       "url": site.url("/huge.xml")}])
     started = time.monotonic()
-    assert _run(config).exit_code == 0
+    result = _run(config)  # every link is a 404: the feed is a failing source, told so
+    assert result.exit_code == 1 and "every new item failed (200)" in result.output
     assert time.monotonic() - started < 60
     requested = [p for _, p, _ in site.requests if p.startswith("/gone/")]
     assert len(requested) == 200 and "/gone/9999.html" in requested
