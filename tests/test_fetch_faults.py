@@ -340,3 +340,31 @@ def test_a_feeds_failing_items_are_told_and_tried_again(site, tmp_path):
     assert "If-None-Match" not in feed[1]  # polled in full: the 500 may have passed
     assert conn.execute("SELECT count(*) FROM documents WHERE url LIKE '%/flaky'"
                         ).fetchone()[0] == 1
+
+
+def test_a_feed_of_slow_links_stops_at_its_pass_budget_and_goes_on_next_pass(
+        site, tmp_path, monkeypatch):
+    """Ten links dripping to their deadline made one pass last minutes (200 of them,
+    hours, holding the source's next runs): the pass stops asking after its budget, and
+    the next pass, not answered 304, reads the rest."""
+    from tracker import pipeline
+
+    monkeypatch.setattr(pipeline, "PASS_BUDGET", 1.0)
+    for n in range(6):
+        site.custom[f"/slow/{n}"] = lambda handler: _drip_to_close(handler, seconds=5)
+    items = "".join(f"<item><title>{n}</title><link>{site.url(f'/slow/{n}')}</link></item>"
+                    for n in range(6))
+    site.set("/slow.xml", f"<?xml version='1.0'?><rss version='2.0'><channel><title>S"
+                          f"</title>{items}</channel></rss>", content_type="application/rss+xml")
+    config = write_config(tmp_path, [{"name": "slow", "kind": "feed",
+                                      "url": site.url("/slow.xml"), "timeout": "0.3s"}],
+                          defaults={"per_host_delay": "0s"})
+    started = time.monotonic()
+    first = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    assert "pass budget spent" in first.output and time.monotonic() - started < 8
+    asked = sum(site.hits(f"/slow/{n}") for n in range(6))
+    assert 1 <= asked < 6
+    CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+    feed = [h for _, p, h in site.requests if p == "/slow.xml"]
+    assert "If-None-Match" not in feed[1]
+    assert sum(site.hits(f"/slow/{n}") for n in range(6)) > asked

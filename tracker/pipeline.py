@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 # source busy for hours: each pass takes the newest ones, the rest wait for later passes.
 MAX_ITEMS_PER_PASS = 200
 KNOWN_AHEAD = 16  # feed items whose URLs are looked up in the store at once
+# A feed's pass stops asking for its links after this many seconds; the rest come at the
+# next pass (200 links dripping to their deadline took hours, the source's next runs with
+# them).
+PASS_BUDGET = 600.0
 BATCH = 8  # pages per batch: enough for nlp.pipe, small enough to store soon
 
 
@@ -74,6 +78,7 @@ class Pipeline:
         self.fetcher = fetcher
         self.db_path = db_path
         self.stop = stop or threading.Event()
+        self.pass_budget = PASS_BUDGET
         # Alert rules: mention rules queue their alerts as documents are stored; the
         # dispatcher sends them (and checks spikes and digests).
         self.outbox = Outbox(config.alerts, config.timezone) if config.alerts else None
@@ -178,9 +183,16 @@ class Pipeline:
         first_error = ""
         urls = [canonical_url(item.url) for item in items]
         known: set[str] = set()  # stored, or tried in this pass
+        started = time.monotonic()
         for i, (item, url) in enumerate(zip(items, urls, strict=True)):
             if self.stop.is_set():
                 return
+            if time.monotonic() - started > self.pass_budget:
+                retry_later = True  # no 304 next time: the rest are read then
+                log.warning("pass budget spent", extra={
+                    "source": source.name, "seconds": int(self.pass_budget),
+                    "items_left": len(items) - i})
+                break
             # Looked up a few items ahead, not the whole feed at once: a link stored
             # meanwhile by another source (the same article in two feeds) is seen unless
             # it was stored within the last few fetches. A link twice in this feed is
