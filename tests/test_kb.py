@@ -59,6 +59,8 @@ def test_party_at_the_articles_date(kb, person, day, party):
     ("thierry-mariani", dt.date(2011, 3, 1), None),  # UMP then: his RN is no earlier
     ("thierry-mariani", dt.date(1990, 1, 1), None),
     ("thierry-mariani", dt.date(2013, 1, 1), "ump"),
+    # A hand-kept stint with an end and no start is dated ("until then"), not a last party.
+    ("christophe-castaner", dt.date(2012, 5, 1), "ps"),
 ])
 def test_an_mep_counts_for_the_national_party_as_named_that_day(person, day, party):
     from tracker.kb import load_kb

@@ -8,8 +8,8 @@ A person's stints come from several open-data sources, each with its own gaps:
 
 The rules, in order:
 
-1. A dated stint covering the day wins over an undated one; among dated ones, the latest
-   started.
+1. A dated stint (a start, an end or both) covering the day wins over an undated one;
+   among dated ones, the latest started.
 2. An undated stint is the party of a last mandate: it does not reach back over a dated
    stint of another party (Mariani's RN does not cover his UMP years, or before them).
    Among undated stints, a national party wins over a European Parliament group, which
@@ -35,13 +35,15 @@ if TYPE_CHECKING:
 def party_at(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
     """The party ``person`` counts for on ``day`` (see the module's rules)."""
     current = [a for a in person.affiliations if a.covers(day)]
-    dated = sorted((a for a in current if a.start is not None), key=lambda a: a.start,
-                   reverse=True)
+    # Dated: a start or an end ("ps until 2017-05-08" is the hand-kept file's way).
+    dated = sorted((a for a in current if a.start is not None or a.end is not None),
+                   key=lambda a: a.start or dt.date.min, reverse=True)
     for stint in dated:
         named = party_as_named(kb, stint.party, day)
         if named:
             return named
-    undated = [a for a in current if a.start is None and not _contradicted(kb, person, a, day)
+    undated = [a for a in current if a.start is None and a.end is None
+               and not _contradicted(kb, person, a, day)
                and (not _is_group(kb, a.party) or _in_parliament(person, day))]
     undated.sort(key=lambda a: _is_group(kb, a.party))  # national parties first
     for stint in undated:
