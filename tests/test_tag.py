@@ -53,6 +53,10 @@ CASES = [
     ("Le pape François a reçu Emmanuel Macron au Vatican.", "fr",
      [("Emmanuel Macron", "emmanuel-macron")]),
     ("Edgar Faure fut président du Conseil. Faure a réformé l'université.", "fr", []),
+    # The first named is the subject: her husband named once does not take her "Obama".
+    ("Michelle Obama a publié ses mémoires. Elle évoque son mari, Barack Obama, avec "
+     "tendresse. Obama raconte aussi son enfance à Chicago.", "fr",
+     [("Barack Obama", "barack-obama")]),
     # A journalist's byline with a KB person's surname takes nothing from that person.
     ("Par Julien Faure\nOlivier Faure a pris la tête du cortège. Faure a ensuite rejoint "
      "Fabien Roussel.", "fr",

@@ -135,14 +135,13 @@ class SurnameRules:
             named = [(i, e) for i, _, e in full_names if e in ids]
         else:
             named = [(i, e) for i, s, e in full_names if s == key]
-        before = [e for i, e in named if i < start]
+        # The first person so named is the article's subject ("Jeb Bush ... his brother
+        # George W. Bush ... Bush, 62"; "Michelle Obama ... son mari, Barack Obama ...
+        # Obama": hers, so no one's), but a journalist's byline is not ("Par Julien
+        # Faure" took every later "Faure" from Olivier Faure).
+        before = [e for i, e in named if i < start and not (e is None and _byline(doc, i))]
         after = [e for i, e in named if i > start and e]  # a headline's surname
-        # The first KB person so named: the article's subject ("Jeb Bush ... his brother
-        # George W. Bush ... Bush, 62"); a namesake the KB lacks only when no KB person
-        # is (a byline "Par Julien Faure" took every later "Faure" from Olivier Faure).
-        known = [e for e in before if e]
-        antecedent = known[0] if known else (before[0] if before else (
-            after[0] if after else ""))
+        antecedent = before[0] if before else (after[0] if after else "")
         titled = is_titled(doc, start)
         labels = {label for s, e, label in ents(doc) if s <= start and end <= e}
         if labels & PLACE_LABELS and not titled and start > 0 and \
@@ -240,3 +239,16 @@ def _accents_added(surface: str, person: Entity) -> bool:
         return False
     word = surface.casefold()
     return not any(word in name.casefold() for name in (person.name, *person.aliases))
+
+
+def _byline(doc: Doc, i: int) -> bool:
+    """The name at ``i`` signs the article: "Par Julien Faure", "By Jane Doe" opening
+    its line."""
+    j = i - 1
+    while (j >= 0 and i - j <= 3 and doc[j].lower_ not in ("par", "by")
+           and (doc[j].is_space or doc[j].is_title)):
+        j -= 1  # the first names
+    if j < 0 or doc[j].lower_ not in ("par", "by"):
+        return False
+    opening = doc.text[:doc[j].idx].rstrip(" \t")
+    return not opening or opening.endswith("\n")
