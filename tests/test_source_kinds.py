@@ -221,11 +221,20 @@ def test_a_password_in_a_source_url_is_never_stored_or_shown(site, tmp_path):
     site.set("/members.html", AGENDA.format(
         text="Olivier Faure réunit le bureau national du Parti socialiste lundi à Paris pour "
              "préparer les municipales."))
+    site.set("/private.xml", "<?xml version='1.0'?><rss version='2.0'><channel><title>P"
+                             "</title><item><title>a</title><link>/members-2.html</link>"
+                             "</item></channel></rss>", content_type="application/rss+xml")
+    site.set("/members-2.html", AGENDA.format(
+        text="Marine Tondelier réunit les écologistes mardi à Lyon pour préparer la rentrée "
+             "politique et les prochaines élections."))
     secret = site.base.replace("http://", "http://alice:s3cr3tPW@")
     config = write_config(tmp_path, [
         {"name": "members", "kind": "page", "url": secret + "/members.html"},
-        {"name": "gone", "kind": "page", "url": secret + "/gone.html"}])
+        {"name": "gone", "kind": "page", "url": secret + "/gone.html"},
+        {"name": "private", "kind": "feed", "url": secret + "/private.xml"}])
     assert _run(config).exit_code == 1  # the second page is a 404
+    asked = [h for _, p, h in site.requests if p == "/members-2.html"]
+    assert asked and asked[0].get("Authorization", "").startswith("Basic ")  # its link too
     db = tmp_path / "tracker.db"
     dump = "\n".join(sqlite3.connect(db).iterdump())
     assert "s3cr3t" not in dump.lower() and "Olivier Faure" in dump

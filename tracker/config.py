@@ -18,6 +18,7 @@ import yaml
 from tracker import DEFAULT_USER_AGENT, __version__
 from tracker.alerts.rules import AlertRule, Smtp, parse_rules, parse_smtp
 from tracker.errors import ConfigError
+from tracker.redact import redacted
 
 KINDS = ("feed", "page", "files")
 TOP_KEYS = {"database", "entities", "defaults", "allow_networks", "sources", "keep_fetch_log",
@@ -78,15 +79,6 @@ def _url_problem(url: str) -> str | None:
     if not parts.hostname:
         return "has no host"
     return None
-
-
-def redacted(url: str) -> str:
-    """The URL with the password of its ``user:password@`` part hidden: shown, logged and
-    stored, never the secret."""
-    return _USERINFO.sub(r"\1***@", url)
-
-
-_USERINFO = re.compile(r"(?<=//)([^/@:]*:)[^/@]*@")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ The library raises them; only the CLI turns them into exit codes:
 any other ``TrackerError`` (a fetch, a database, a file) exits 1.
 """
 
-import re
+from tracker.redact import redacted
 
 
 class TrackerError(Exception):
@@ -25,8 +25,7 @@ class FetchError(TrackerError):
 
     def __init__(self, url: str, reason: str, status: int | None = None, *,
                  retryable: bool = False, lasting: bool = False):
-        shown = re.sub(r"(?<=//)([^/@:]*:)[^/@]*@", r"\1***@", url)  # never a password
-        super().__init__(f"{shown}: {reason}")
+        super().__init__(f"{redacted(url)}: {reason}")  # never a password
         self.url = url
         self.reason = reason
         self.status = status

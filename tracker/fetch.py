@@ -354,7 +354,7 @@ class Fetcher:
 
     def _robots_allow(self, url: str, timeout: float) -> bool:
         parts = urlsplit(url)
-        host = parts.netloc
+        host = parts.netloc.rpartition("@")[2]  # one robots.txt per host, whoever asks
         with self._lock:
             cached = self._robots.get(host)
         if cached is None or cached[1] < time.monotonic():

@@ -24,13 +24,15 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from tracker.alerts.dispatch import Dispatcher
 from tracker.alerts.outbox import Outbox
-from tracker.config import Config, Source, redacted
+from tracker.config import Config, Source
 from tracker.errors import BlockedError, FetchError, Interrupted, TrackerError
 from tracker.fetch import Fetcher, Response
 from tracker.models import Article, Fetched
+from tracker.redact import redacted
 from tracker.sources import canonical_url, list_files
 from tracker.store import Store, iso
 from tracker.workers import Job, WorkerPool
@@ -205,7 +207,10 @@ class Pipeline:
             known.add(url)
             tried += 1
             try:
-                page = self._fetch(pending, source, url)
+                # Asked as the feed lists it when it carries credentials (a private feed's
+                # links); stored under the canonical address, without them.
+                asked = item.url if "@" in urlsplit(item.url).netloc else url
+                page = self._fetch(pending, source, asked)
             except Interrupted:
                 raise  # the feed's validators are not kept: its next poll sees this item
             except FetchError as exc:
@@ -230,7 +235,8 @@ class Pipeline:
         if tried and failed == tried and not result.skipped:
             # A feed none of whose links can be read (a wall of 403s) is not healthy; one
             # whose others are stored already only has this pass's new items failing.
-            raise TrackerError(f"{source.url}: every new item failed ({failed}); the first: "
+            raise TrackerError(f"{redacted(source.url)}: every new item failed ({failed}); "
+                               "the first: "
                                f"{first_error}")
         if not retry_later and not pending.failed:  # only now may the next poll be a 304
             store.remember_headers(redacted(source.url), resp.etag, resp.last_modified)
