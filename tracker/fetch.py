@@ -306,7 +306,8 @@ class Fetcher:
             if self.stop.is_set():
                 raise Interrupted(url) from None
             if time.monotonic() >= deadline:
-                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded") from None
+                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
+                                 passing=True) from None
             if isinstance(exc, requests.Timeout):
                 raise FetchError(url, f"timed out after {timeout:g}s", retryable=True) from None
             refused = netguard.refusal_in(exc)
@@ -334,19 +335,22 @@ class Fetcher:
                     raise FetchError(url, f"body exceeds {self.max_bytes} bytes (decoded)")
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
-                    raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded")
+                    raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
+                                 passing=True)
             # A cut socket ends a body that runs to the connection's close as if whole.
             if self.stop.is_set():
                 raise Interrupted(url)
             if time.monotonic() >= deadline:
-                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded")
+                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
+                                 passing=True)
             return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, \
                 b"".join(chunks)
         except requests.RequestException as exc:
             if self.stop.is_set():
                 raise Interrupted(url) from None
             if time.monotonic() >= deadline:
-                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded") from None
+                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
+                                 passing=True) from None
             raise FetchError(url, f"read failed: {_short(exc)}", retryable=True) from None
         finally:
             DEADLINES.cancel(watch)
@@ -363,7 +367,8 @@ class Fetcher:
                 self._robots[host] = cached
         rules = cached[0]
         if rules is None:
-            raise FetchError(url, "robots.txt unreachable; host skipped until it answers")
+            raise FetchError(url, "robots.txt unreachable; host skipped until it answers",
+                             passing=True)
         return rules.can_fetch(url, self.user_agent)
 
     def _load_robots(self, robots_url: str, timeout: float) -> tuple[Protego | None, float]:

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from tracker.alerts.dispatch import Dispatcher
 from tracker.alerts.outbox import Outbox
 from tracker.config import Config, Source
-from tracker.errors import BlockedError, FetchError, Interrupted, TrackerError
+from tracker.errors import FetchError, Interrupted, TrackerError
 from tracker.fetch import Fetcher, Response
 from tracker.models import Article, Fetched
 from tracker.redact import redacted
@@ -220,9 +220,9 @@ class Pipeline:
                 if exc.lasting:  # gone, or a PDF: not fetched again for a week
                     store.remember_failure(url, exc.reason)
                 # A 500, a deadline or a 403 may pass: keep polling the feed in full (no
-                # 304) until it does. An item gone for good is skipped for a week instead;
-                # one robots.txt forbids is a verdict, not a hiccup.
-                retry_later = retry_later or not (exc.lasting or isinstance(exc, BlockedError))
+                # 304) until it does. An item gone for good is skipped for a week; a
+                # redirect loop, a body too big, robots.txt's no are no hiccups.
+                retry_later = retry_later or exc.passing
                 log.warning("item skipped", extra={"source": source.name, "url": exc.url,
                                                    "reason": exc.reason})
                 continue
