@@ -181,6 +181,15 @@ def test_a_headline_longer_than_the_shared_title_counts_once():
             "le groupe centriste LIOT pourrait rejoindre.</p></article></body></html>")
     extracted = extract_html(html, "https://example.org/retraites")
     assert extracted.text.count("Élisabeth Borne") == 1
+    # A lede beginning as the title does, ending on a quotation, is not the headline.
+    lede = html.replace("<p>La Première ministre", "<p>Retraites : Élisabeth Borne engage "
+                        "le 49.3, « et je ne reculerai pas », a-t-elle lancé. »</p><p>La "
+                        "Première ministre").replace(
+        "<h1>Retraites : Élisabeth Borne engage le 49.3 à l'Assemblée, la gauche dépose une "
+        "motion</h1>", "")
+    text = extract_html(lede, "https://example.org/r").text
+    assert text.startswith("Retraites : Élisabeth Borne engage le 49.3\n")
+    assert "\nRetraites : Élisabeth Borne engage le 49.3, « et je ne reculerai pas »" in text
     assert extracted.text.startswith("Retraites : Élisabeth Borne engage le 49.3 à l'Assemblée")
 
 

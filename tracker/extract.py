@@ -136,9 +136,10 @@ def _without_read_also(text: str) -> str:
 def _headline_first(text: str, title: str) -> tuple[str, str]:
     """(headline, the rest): the page's own repeat of its headline taken out of the text
     (an <h1> under a kicker such as "Election 2024"), which would count every name in it
-    twice. The <h1> may say more than the title the page gives for sharing ("Marine Le Pen
-    condamnée : le RN sous le choc" over "Marine Le Pen condamnée à cinq ans
-    d'inéligibilité, le RN sous le choc"): that line is then the headline."""
+    twice. The <h1> may say more than the title the page gives for sharing (the <h1>
+    "Marine Le Pen condamnée à cinq ans d'inéligibilité, le RN sous le choc" over the
+    title "Marine Le Pen condamnée : le RN sous le choc"): that line is then the
+    headline."""
     lines = text.split("\n")
     key = " ".join(title.split()).casefold()
     ordered = _WORDS.findall(key)
@@ -151,8 +152,8 @@ def _headline_first(text: str, title: str) -> tuple[str, str]:
         # A longer headline begins as the title does and is not a sentence (the lede
         # names the same people, and ends with a full stop).
         seen = _WORDS.findall(flat)
-        if (len(ordered) >= 3 and seen[:3] == ordered[:3] and len(flat) < 300
-                and not flat.rstrip().endswith(".")
+        if (len(ordered) >= 3 and seen[:3] == ordered[:3] and len(flat) <= 2.5 * len(key)
+                and not flat.rstrip(" »”\"'’)").endswith((".", "?", "!", "…"))
                 and len(words & set(seen)) >= 0.8 * len(words)):
             return line.strip(), rest
     return title, text
