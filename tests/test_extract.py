@@ -205,6 +205,9 @@ def test_western_pages_decode_as_such_when_detection_guesses_otherwise():
                  b"Paris", b"Pa\xff\xfe\xc3ris")
     text = decode(stray)
     assert "Ségolène Royal et Jean-Luc Mélenchon" in text and text.count("\ufffd") == 3
+    # A page in another script keeps its detected code page.
+    russian = "<html><body><p>Президент выступил с заявлением о новых мерах.</p></body></html>"
+    assert "Президент выступил" in decode(russian.encode("cp1251"))
     # Mislabelled the other way, cp1252 bytes under a UTF-8 label, still read as cp1252.
     assert "présidentiel" in decode(cp1252.encode("cp1252").replace(
         b"<html>", b"<html><meta charset='utf-8'>"))

@@ -59,6 +59,8 @@ def test_ipv6_addresses_carrying_a_private_ipv4_are_refused(address, reaches):
     metadata service; only the ::ffff: mapped form was unwrapped."""
     assert f"non-public address {reaches}" in fetcher(allow_networks=[]).address_refusal(address)
     assert fetcher(allow_networks=[]).address_refusal("64:ff9b::808:808") is None  # 8.8.8.8
+    loopback6 = fetcher(allow_networks=[ipaddress.ip_network("::1/128")])
+    assert loopback6.address_refusal("::1") is None  # allowed ::1 is not "0.0.0.1"
 
 
 def test_every_redirect_hop_is_checked_and_limited(site):

@@ -4,6 +4,7 @@ relatives and namesakes go nowhere."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 
@@ -52,6 +53,11 @@ CASES = [
     # Accents a person's names lack make another word: the Pope is not Mark Francois.
     ("Le pape François a reçu Emmanuel Macron au Vatican.", "fr",
      [("Emmanuel Macron", "emmanuel-macron")]),
+    # Decomposed accents (NFD, as some CMS write them) are the same letters.
+    (unicodedata.normalize("NFD", "Jean-Luc Mélenchon a parlé. Plus tard, Mélenchon a "
+                                  "critiqué le budget."), "fr",
+     [(unicodedata.normalize("NFD", "Jean-Luc Mélenchon"), "jean-luc-melenchon"),
+      (unicodedata.normalize("NFD", "Mélenchon"), "jean-luc-melenchon")]),
     ("Edgar Faure fut président du Conseil. Faure a réformé l'université.", "fr", []),
     # The first named is the subject: her husband named once does not take her "Obama".
     ("Michelle Obama a publié ses mémoires. Elle évoque son mari, Barack Obama, avec "

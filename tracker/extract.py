@@ -82,6 +82,14 @@ def decode(body: bytes, header_charset: str | None = None) -> str:
     return body.decode("cp1252", errors="replace")
 
 
+# Single-byte code pages of Latin script that detection mistakes cp1252 French for; not
+# Cyrillic, Greek, Arabic or Hebrew ones, which a page in those scripts really is.
+_LATIN_PAGES = {codecs.lookup(n).name for n in (
+    "cp1250", "iso8859-2", "mac-latin2", "iso8859-3", "iso8859-4", "iso8859-9", "iso8859-10",
+    "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16", "latin-1", "mac-roman", "cp1254",
+    "cp1257", "cp850", "cp437", "mac-iceland", "mac-turkish")}
+
+
 def _western_guess(body: bytes, encoding: str) -> bool:
     """Whether detection's guess is another single-byte code page where cp1252 reads the
     bytes as well: French and English pages are cp1252 (detection took some for cp1250
@@ -91,7 +99,7 @@ def _western_guess(body: bytes, encoding: str) -> bool:
         body.decode("cp1252")
     except (LookupError, UnicodeDecodeError):
         return False
-    return single and codecs.lookup(encoding).name not in ("cp1252", "utf-8", "ascii")
+    return single and codecs.lookup(encoding).name in _LATIN_PAGES
 
 
 def extract_html(html: str, url: str | None = None) -> Extracted:

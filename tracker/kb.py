@@ -163,7 +163,9 @@ class KnowledgeBase:
     def predecessors(self, party_id: str) -> list[str]:
         """The parties whose successor ``party_id`` is (the UMP for Les Républicains)."""
         size, before = self._before
-        if size != len(self.entities):  # built once the KB is loaded (or grew)
+        # Built at the first call, once the KB is loaded (it is not edited afterwards: a
+        # reload builds a new one); the size check only guards a test's added entity.
+        if size != len(self.entities):
             before = {}
             for entity in self.entities.values():
                 if entity.successor:

@@ -46,7 +46,7 @@ def _carried(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddres
     if not isinstance(ip, ipaddress.IPv6Address):
         return []
     found = []
-    if ip in _NAT64 or ip in _COMPATIBLE:
+    if ip in _NAT64 or (ip in _COMPATIBLE and int(ip) > 1):  # not :: or ::1
         found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
     if ip.sixtofour:
         found.append(ip.sixtofour)

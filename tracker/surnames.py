@@ -11,6 +11,7 @@ buildings and companies ("Trump Tower") are not the politician.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 
 from spacy.tokens import Doc
@@ -233,12 +234,14 @@ def _others(candidates: list[Entity], person: Entity, day: dt.date | None) -> bo
 def _accents_added(surface: str, person: Entity) -> bool:
     """A bare word with accents none of this person's names has is another word: writers
     drop accents, they do not add them ("le pape François" is not Mark Francois)."""
-    surface = "".join(c for c in surface if unicodedata.category(c) != "Cf")  # soft hyphens
-    plain = unicodedata.normalize("NFD", surface).translate(_PLAIN)
-    if unicodedata.normalize("NFC", plain) == surface:
+    surface = unicodedata.normalize(
+        "NFC", "".join(c for c in surface if unicodedata.category(c) != "Cf"))  # soft hyphens
+    plain = unicodedata.normalize("NFC", unicodedata.normalize("NFD", surface).translate(_PLAIN))
+    if plain == surface:
         return False
     word = surface.casefold()
-    return not any(word in name.casefold() for name in (person.name, *person.aliases))
+    return not any(word in re.findall(r"[\w'’-]+", unicodedata.normalize("NFC", name).casefold())
+                   for name in (person.name, *person.aliases))
 
 
 def _byline(doc: Doc, i: int) -> bool:

@@ -253,7 +253,8 @@ class SaveBatch:
 
 def _site_root(canonical: str, url: str) -> bool:
     """A canonical pointing to the site's home page from an article: a misconfiguration."""
-    return urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/")
+    home = urlsplit(canonical)
+    return home.path in ("", "/") and not home.query and urlsplit(url).path not in ("", "/")
 
 
 def _same_story(store: Store, url: str, text: str) -> bool:
