@@ -362,9 +362,13 @@ def test_a_feed_of_slow_links_stops_at_its_pass_budget_and_goes_on_next_pass(
     started = time.monotonic()
     first = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
     assert "pass budget spent" in first.output and time.monotonic() - started < 8
-    asked = sum(site.hits(f"/slow/{n}") for n in range(6))
+    first_hits = [site.hits(f"/slow/{n}") for n in range(6)]
+    asked = sum(first_hits)
     assert 1 <= asked < 6
     CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
     feed = [h for _, p, h in site.requests if p == "/slow.xml"]
     assert "If-None-Match" not in feed[1]
-    assert sum(site.hits(f"/slow/{n}") for n in range(6)) > asked
+    # The links that ran to their deadline wait a day: the next ones are read, not them.
+    hits = [site.hits(f"/slow/{n}") for n in range(6)]
+    assert sum(hits) > asked
+    assert all(hits[n] == first_hits[n] for n in range(6) if first_hits[n])

@@ -24,7 +24,8 @@ class FetchError(TrackerError):
     """A URL could not be fetched (network, HTTP status, policy, size or type)."""
 
     def __init__(self, url: str, reason: str, status: int | None = None, *,
-                 retryable: bool = False, lasting: bool = False, passing: bool = False):
+                 retryable: bool = False, lasting: bool = False, passing: bool = False,
+                 slow: bool = False):
         super().__init__(f"{redacted(url)}: {reason}")  # never a password
         self.url = url
         self.reason = reason
@@ -32,7 +33,9 @@ class FetchError(TrackerError):
         self.retryable = retryable  # a network hiccup worth another try, not a verdict
         self.lasting = lasting  # not worth asking again for days: gone (404, 410), not text
         # Not worth retrying now, but may pass by the next poll: a deadline, a 5xx, a 403.
-        self.passing = passing or retryable or (status or 0) >= 500 or status in (403, 408, 429)
+        self.slow = slow  # ran to its wall-clock deadline
+        self.passing = (passing or slow or retryable or (status or 0) >= 500
+                        or status in (403, 408, 429))
 
 
 class Interrupted(FetchError):

@@ -307,7 +307,7 @@ class Fetcher:
                 raise Interrupted(url) from None
             if time.monotonic() >= deadline:
                 raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
-                                 passing=True) from None
+                                 slow=True) from None
             if isinstance(exc, requests.Timeout):
                 raise FetchError(url, f"timed out after {timeout:g}s", retryable=True) from None
             refused = netguard.refusal_in(exc)
@@ -336,13 +336,13 @@ class Fetcher:
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
                     raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
-                                 passing=True)
+                                 slow=True)
             # A cut socket ends a body that runs to the connection's close as if whole.
             if self.stop.is_set():
                 raise Interrupted(url)
             if time.monotonic() >= deadline:
                 raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
-                                 passing=True)
+                                 slow=True)
             return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, \
                 b"".join(chunks)
         except requests.RequestException as exc:
@@ -350,7 +350,7 @@ class Fetcher:
                 raise Interrupted(url) from None
             if time.monotonic() >= deadline:
                 raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
-                                 passing=True) from None
+                                 slow=True) from None
             raise FetchError(url, f"read failed: {_short(exc)}", retryable=True) from None
         finally:
             DEADLINES.cancel(watch)

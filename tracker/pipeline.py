@@ -51,6 +51,7 @@ KNOWN_AHEAD = 16  # feed items whose URLs are looked up in the store at once
 # next pass (200 links dripping to their deadline took hours, the source's next runs with
 # them).
 PASS_BUDGET = 600.0
+SLOW_LINK_HOLD = dt.timedelta(days=1)
 BATCH = 8  # pages per batch: enough for nlp.pipe, small enough to store soon
 
 
@@ -219,6 +220,10 @@ class Pipeline:
                 result.errors.append(str(exc))
                 if exc.lasting:  # gone, or a PDF: not fetched again for a week
                     store.remember_failure(url, exc.reason)
+                elif exc.slow:
+                    # Ran to its deadline: not asked again for a day, so that slow links
+                    # cannot spend every pass's budget before the newer ones are read.
+                    store.remember_failure(url, exc.reason, hold=SLOW_LINK_HOLD)
                 # A 500, a deadline or a 403 may pass: keep polling the feed in full (no
                 # 304) until it does. An item gone for good is skipped for a week; a
                 # redirect loop, a body too big, robots.txt's no are no hiccups.

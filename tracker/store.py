@@ -283,12 +283,15 @@ class Store:
             f"SELECT url FROM failed_links WHERE url IN ({marks}) AND failed_at >= ?",
             [*urls, *urls, *urls, since])}
 
-    def remember_failure(self, url: str, reason: str) -> None:
+    def remember_failure(self, url: str, reason: str,
+                         hold: dt.timedelta = FAILED_FOR) -> None:
         """A feed link that failed for good (``FetchError.lasting``): ``known_urls``
-        counts it known for ``FAILED_FOR``, so no pass fetches it again meanwhile."""
+        counts it known for ``FAILED_FOR``, so no pass fetches it again meanwhile. A
+        shorter ``hold`` (a link that ran to its deadline) is kept as an older failure."""
+        failed_at = dt.datetime.now(dt.timezone.utc) - (FAILED_FOR - min(hold, FAILED_FOR))
         with self.write() as db:
             db.execute("INSERT OR REPLACE INTO failed_links (url, reason, failed_at) "
-                       "VALUES (?, ?, ?)", [url, reason, now_iso()])
+                       "VALUES (?, ?, ?)", [url, reason, iso(failed_at)])
 
     def remember_alias(self, alias: str, canonical: str) -> None:
         """A feed link that led to a document stored under its canonical URL."""
