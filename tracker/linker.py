@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.matcher.levenshtein import levenshtein
 from spacy.tokens import Doc, Span
 
+from tracker.affiliation import party_as_named
 from tracker.context import (
     FIRST_NAME_HONORIFICS,
     JUNIOR_WORDS,
@@ -326,7 +327,7 @@ class Linker(PartyRules, SurnameRules):
                         kb_id=slug(found.name))
             span._.tracker_rule = found.rule
             span._.tracker_name = found.name
-            span._.tracker_party = (self._party_at(found.party, day)
+            span._.tracker_party = (party_as_named(self.kb, found.party, day)
                                     if found.party in self.kb.entities else None)
             spans.append(span)
         return sorted(spans, key=lambda span: span.start)

@@ -103,7 +103,7 @@ class PartyRules:
         party_id = self._pick(ids, day) if ids else None
         if party_id is None:
             return None
-        return self._party_at(party_id, day)
+        return party_as_named(self.kb, party_id, day)
 
     def _by_country(self, doc: Doc, start: int, end: int, ids: tuple[str, ...]
                     ) -> tuple[str, ...]:
@@ -133,10 +133,6 @@ class PartyRules:
         if len(entities) == 1 and _said_of_others(doc, start, end):
             return ids  # "le RN a rompu avec l'AfD allemande": the French RN still
         return ()
-
-    def _party_at(self, party_id: str, day: dt.date | None) -> str | None:
-        """The party as named at ``day`` (`tracker.affiliation.party_as_named`)."""
-        return party_as_named(self.kb, party_id, day)
 
 
 def _said_of_others(doc: Doc, start: int, end: int) -> bool:

@@ -224,7 +224,7 @@ class SaveBatch:
         elif page.feed_item and page.moved_to:
             link, url = url, page.moved_to
         if link and store.has_url(url):
-            if named and not _same_story(store, url, article.text):
+            if named and not _same_story(store, url, ready):
                 # Another article is stored under the address this page names: its
                 # canonical is wrong (a CMS naming one URL on every page), not the story's.
                 link, url = (page.url, page.moved_to) if page.moved_to else (None, page.url)
@@ -257,15 +257,17 @@ def _site_root(canonical: str, url: str) -> bool:
     return home.path in ("", "/") and not home.query and urlsplit(url).path not in ("", "/")
 
 
-def _same_story(store: Store, url: str, text: str) -> bool:
-    """The document stored under ``url`` tells the same story as ``text`` (the same, or an
-    update sharing most of its five-word runs); True when none is stored there by URL
+def _same_story(store: Store, url: str, ready: Prepared) -> bool:
+    """The document stored under ``url`` tells the same story as ``ready`` (the same, or
+    an update sharing most of its five-word runs); True when none is stored there by URL
     (it is known through an alias)."""
+    text = ready.article.text if ready.article else ""
     row = store.db.execute("SELECT text FROM documents WHERE url = ? ORDER BY rowid DESC "
                            "LIMIT 1", [url]).fetchone()
     if row is None or row[0] == text:
         return True
-    ours, theirs = shingles(text), shingles(row[0])
+    ours = ready.print_.shingles if ready.print_ else shingles(text)  # the worker's own
+    theirs = shingles(row[0])
     if not ours or not theirs:
         return " ".join(text.split()) == " ".join(row[0].split())
     return len(ours & theirs) >= SAME_STORY * min(len(ours), len(theirs))
