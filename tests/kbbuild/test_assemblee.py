@@ -9,7 +9,7 @@ import shutil
 import pytest
 import yaml
 
-from tracker.kbbuild import assemblee
+from tracker.kbbuild import assemblee, renamings
 from tracker.kbbuild.records import ROLES, Office, Stint
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "assemblee"
@@ -126,8 +126,8 @@ def test_missing_optional_fields_do_not_crash(tmp_path):
 def test_every_party_id_and_date_we_rely_on_matches_the_kb():
     kb = {p["id"]: p for p in yaml.safe_load(KB.read_text(encoding="utf-8"))["parties"]}
     used = {v for v in assemblee.PARPOL_MAP.values() if v} | set(assemblee.GROUP_MAP.values())
-    assert used <= set(assemblee.PARTY_LINEAGE) <= set(kb)
-    for pid, (start, end, successor) in assemblee.PARTY_LINEAGE.items():
+    assert used <= set(renamings.PARTY_LINEAGE) <= set(kb)
+    for pid, (start, end, successor) in renamings.PARTY_LINEAGE.items():
         assert (kb[pid].get("start"), kb[pid].get("end"), kb[pid].get("successor")) == \
             (start, end, successor), pid
 

@@ -29,12 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import pathlib
 import re
-import unicodedata
 from typing import Any
 
 import yaml
 
-from tracker.kbbuild.records import ROLES, Office, Party, Person, Stint
+from tracker.kbbuild.records import ROLES, Office, Party, Person, Stint, slug
 
 SOURCE = {
     "name": "curated",
@@ -57,12 +56,6 @@ _PARTY_KEYS = {"id", "name", "country", "aliases", "wikidata"}
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-def slug(text: str) -> str:
-    """Lowercase ascii words joined by '-': "Recep Tayyip Erdoğan" -> "recep-tayyip-erdogan"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 class _Where:

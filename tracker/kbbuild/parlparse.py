@@ -22,10 +22,9 @@ import datetime as dt
 import json
 import pathlib
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 
-from tracker.kbbuild.records import Office, Party, Person, Stint
+from tracker.kbbuild.records import Office, Party, Person, Stint, slug
 
 SOURCE = {
     "name": "parlparse",
@@ -126,11 +125,6 @@ _PRIME_MINISTER = re.compile(r"^(the )?prime minister\b(?!')", re.I)
 _SPEAKER = re.compile(r"^(the )?(speaker of the house of commons|lord speaker)$", re.I)
 _PARTY_LEADER = re.compile(r"^(acting |co-)?leader(,| of)", re.I)
 _NOT_PARTY_LEADER = re.compile(r"house of|peers|opposition", re.I)
-
-
-def slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _date(value) -> dt.date | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pathlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from tracker.kb import ROLES  # noqa: F401 - re-exported: the roles an Office may have
@@ -57,6 +59,14 @@ class Party:
     source: str
     aliases: list[str] = field(default_factory=list)
     wikidata: str | None = None
+
+
+def slug(text: str) -> str:
+    """Lowercase ascii words joined by '-': "Recep Tayyip Erdoğan" -> "recep-tayyip-erdogan".
+    The readers' ids for parties and people (letters with no ascii form are dropped:
+    ``tracker.kb.slug``, used for the merged KB's ids, makes them a hyphen)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def clean(text: object) -> str:
