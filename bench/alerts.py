@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=50)
     args = parser.parse_args()
     from tracker.alerts.outbox import Outbox
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.models import Article
     from tracker.tag import Tagger
 

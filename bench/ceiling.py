@@ -106,7 +106,7 @@ def serve(articles: int, folder: Path) -> tuple[subprocess.Popen, Path]:
 
 
 def _prepare_chunk(pages: list[Fetched]) -> list[Prepared]:
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.prepare import prepare_many
     from tracker.workerprocess import build_tagger
 
@@ -150,7 +150,7 @@ def prepared_for(articles: int, config: dict) -> dict[str, Prepared]:
 def one_pass(config_path: Path, processes: int, prepared: dict[str, Prepared],
              work: Path, sample: Path | None = None, steps: bool = False) -> dict:
     from tracker.config import load_config
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.pipeline import Pipeline, build_fetcher
     from tracker.scheduler import run_once
     from tracker.store import Store

@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as `python bench/saving.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import KB_FILE  # noqa: E402
-from tracker.kb import load_kb  # noqa: E402
+from tracker.kbload import load_kb  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"

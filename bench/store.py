@@ -40,7 +40,7 @@ WORDS = (
 
 def build(path: Path, mentions: int, seed: int = 7) -> dict:
     """Generate the database; returns what was built."""
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.store import Store
 
     rnd = random.Random(seed)

@@ -64,7 +64,7 @@ def startup(kb: str) -> dict:
     code = f"""
 import json, resource, time
 t = time.perf_counter()
-from tracker.kb import load_kb
+from tracker.kbload import load_kb
 from tracker.tag import Tagger
 kb = load_kb([{str(ROOT / 'tracker' / 'kbdata' / 'entities.yaml')!r}], builtin={kb == 'full'})
 loaded = time.perf_counter()
@@ -116,7 +116,7 @@ def main() -> None:
     import spacy
 
     from tracker import tag
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.tag import Tagger
 
     if args.warm is not None:

@@ -178,7 +178,7 @@ def write_config(folder: Path, sources: list[dict], **extra) -> Path:
 
 @pytest.fixture(scope="session")
 def kb():
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
 
     return load_kb([KB_FILE])
 

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from tracker.errors import ConfigError
-from tracker.kb import fold, load_kb
+from tracker.kb import fold
+from tracker.kbload import load_kb
 
 
 def _kb(tmp_path, doc):
@@ -63,7 +64,7 @@ def test_party_at_the_articles_date(kb, person, day, party):
     ("christophe-castaner", dt.date(2012, 5, 1), "ps"),
 ])
 def test_an_mep_counts_for_the_national_party_as_named_that_day(person, day, party):
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
 
     assert load_kb([]).party_at(person, day) == party
 

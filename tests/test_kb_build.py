@@ -16,9 +16,10 @@ from click.testing import CliRunner
 
 from tests.conftest import KB_FILE
 from tracker.cli import cli
-from tracker.kb import load_kb, slug
+from tracker.kb import slug
 from tracker.kbbuild.build import merge, previous_ids, read_source, source_info, write
 from tracker.kbbuild.records import Office, Party, Person, Stint
+from tracker.kbload import load_kb
 
 D = dt.date
 FIXTURES = Path(__file__).parent / "kbbuild" / "fixtures"

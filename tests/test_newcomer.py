@@ -33,7 +33,7 @@ def test_init_writes_a_commented_starter_and_never_overwrites(tmp_path):
     text = (folder / "config.yaml").read_text("utf-8")
     assert "# - name: lemonde-politique" in text and "my-entities.yaml" in text
     from tracker.config import load_config
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
 
     config = load_config(folder / "config.yaml")
     assert [s.name for s in config.sources] == ["inbox"]

@@ -168,7 +168,7 @@ def test_namesakes_the_kb_cannot_tell_apart_are_counted_nowhere(tagger, kb):
 
 
 def test_a_config_without_the_hand_kept_file_still_loads():
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
 
     kb = load_kb([{"type": "politician", "id": "jane-doe", "name": "Jane Doe"}])
     assert "jane-doe" in kb.entities and len(kb.politicians()) > 15_000

@@ -93,7 +93,7 @@ def test_the_review_rules_of_the_database_apply_as_the_store_applies_them(tmp_pa
     store, and says what the rules left out."""
     from tracker import rules
     from tracker.config import load_config
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.store import Store
 
     config_path = write_config(tmp_path, [

@@ -110,7 +110,7 @@ PREBUILT = """
 import sys, time
 from tests.conftest import KB_FILE
 from tests.test_workers import _uses_the_prebuilt_tagger
-from tracker.kb import load_kb
+from tracker.kbload import load_kb
 from tracker.workers import WorkerPool, start_fork_server
 
 if __name__ == "__main__":
@@ -154,7 +154,7 @@ SLOW_FORK = """
 import sys, time, multiprocessing.context as context
 from tests.conftest import KB_FILE
 from tests.test_workers import _page
-from tracker.kb import load_kb
+from tracker.kbload import load_kb
 from tracker.workers import WorkerPool, start_fork_server
 
 fork = context.ForkServerProcess._Popen
@@ -192,7 +192,7 @@ def test_workers_take_batches_as_they_fork_and_all_fork_where_forking_is_slow(tm
 CLOSED_IDLE = """
 import time
 from tests.conftest import KB_FILE
-from tracker.kb import load_kb
+from tracker.kbload import load_kb
 from tracker.workers import WorkerPool, start_fork_server
 
 if __name__ == "__main__":
@@ -218,7 +218,7 @@ FAULTS = """
 import resource
 from bench import corpus
 from tracker import language
-from tracker.kb import load_kb
+from tracker.kbload import load_kb
 from tracker.workerprocess import build_tagger
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import yaml
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
-from tracker.kb import INLINE_ORIGIN, load_kb
+from tracker.kbload import INLINE_ORIGIN, load_kb
 
 
 def discovered_people(db: Database, limit: int | None = None, ids: Sequence[str] = ()

@@ -42,7 +42,7 @@ def initialize(entities: Sequence, kb_version: str, languages: tuple[str, ...],
     try:
         from tracker import zygote
         from tracker.extract import detect_language
-        from tracker.kb import load_kb
+        from tracker.kbload import load_kb
 
         prebuilt = zygote.tagger_for(kb_version, languages)
         _worker = (prebuilt if prebuilt is not None else build_tagger(load_kb(entities)),

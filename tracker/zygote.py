@@ -34,7 +34,7 @@ def _build() -> tuple[Tagger, tuple[str, ...]] | None:
         return None
     try:
         from tracker.extract import detect_language
-        from tracker.kb import load_kb
+        from tracker.kbload import load_kb
         from tracker.workerprocess import build_tagger
 
         entities, languages = pickle.loads(base64.b64decode(raw))

@@ -12,10 +12,10 @@ import pathlib
 
 import pytest
 
-from tracker.kb import load_kb
 from tracker.kbbuild import psephology
 from tracker.kbbuild.build import merge, read_source, source_info
 from tracker.kbbuild.records import Office, Person, Stint
+from tracker.kbload import load_kb
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "psephology"
 D = dt.date

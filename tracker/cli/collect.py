@@ -41,7 +41,7 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
         # Its imports and the workers' tagger load while this process loads the KB.
         start_fork_server(config.entities, languages)
 
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.pipeline import Pipeline, build_fetcher
     from tracker.store import Store
 
@@ -251,7 +251,7 @@ def tag(config: Config, db: Path, target: str, lang: str | None, day, source: st
     """Print the mentions in one file, URL or stdin ('-'), without storing anything:
     what `tracker run` would store, the review rules of the database included."""
     from tracker.export import write_csv, write_jsonl
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.pipeline import build_fetcher
     from tracker.prepare import article_from_body
     from tracker.tag import Tagger

@@ -29,7 +29,8 @@ def entities(config: Config, db: Path, type_: str | None, party: str | None,
     """List the knowledge base: parties and politicians, aliases, affiliations."""
     import json
 
-    from tracker.kb import fold, load_kb
+    from tracker.kb import fold
+    from tracker.kbload import load_kb
 
     kb = load_kb(config.entities)
     party_id = None
@@ -85,7 +86,7 @@ def entities(config: Config, db: Path, type_: str | None, party: str | None,
 def retag(config: Config, db: Path, since) -> None:
     """Recompute stored mentions with the current knowledge base (after editing it), so
     history stays consistent; each mention records the KB and tagger version."""
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.pipeline import retag as run_retag
     from tracker.store import Store
     from tracker.tag import Tagger
@@ -155,8 +156,8 @@ def kb_import(config: Config, db: Path, source: Path, output: str, force: bool) 
     import yaml
 
     from tracker.export import open_output
-    from tracker.kb import INLINE_ORIGIN, load_kb
     from tracker.kbimport import read_rows, to_yaml
+    from tracker.kbload import INLINE_ORIGIN, load_kb
 
     kb = load_kb(config.entities)
     text, added, skipped, namesakes = to_yaml(read_rows(source), kb)
@@ -186,7 +187,7 @@ def evaluate(config: Config, db: Path, gold: Path, fmt: str, min_precision: floa
 
     from tracker.evaluate import evaluate as run_evaluation
     from tracker.evaluate import load_gold
-    from tracker.kb import load_kb
+    from tracker.kbload import load_kb
     from tracker.tag import Tagger
 
     passages = load_gold(gold)
@@ -250,8 +251,9 @@ def kb_build(sources: tuple[str, ...], output: Path | None, curated: Path | None
     `tracker kb build assemblee=src/auto_archive_deputes_data congress=src/congress-legislators
     curated=.` (README: "Rebuilding the knowledge base" lists each source and its licence)."""
     from tracker.cli import Failure
-    from tracker.kb import builtin_path, handkept_path, load_kb
+    from tracker.kb import builtin_path, handkept_path
     from tracker.kbbuild.build import merge, previous_ids, read_source, source_info, write
+    from tracker.kbload import load_kb
 
     try:
         out = output or builtin_path()
