@@ -114,6 +114,39 @@ def test_a_page_of_mentions_and_its_total(served):
         [m["id"] for m in everything["mentions"][:6]]
 
 
+def test_the_mentions_pages_walk_the_whole_search_with_its_filters(served, monkeypatch):
+    """A reader pages through a filtered search with "next": every mention of the search
+    comes once, in the API's order, the filters stay in each link, the last page has no
+    "next" and the first no "previous"."""
+    import html
+    import re
+
+    from tracker.web import pages
+
+    monkeypatch.setattr(pages, "PAGE", 2)
+    wanted = {"type": "party", "direct": "true"}
+    expected = served.get("/api/mentions", params={**wanted, "limit": 1000}).json()
+    assert expected["total"] == 5          # three pages of two, the last one short
+    seen, address, previous = [], "/mentions?" + "&".join(f"{k}={v}" for k, v in
+                                                           wanted.items()), []
+    while address:
+        page = served.get(address)
+        assert page.status_code == 200, page.text
+        seen += re.findall(r'<tr data-mention="([^"]+)"', page.text)
+        previous.append(bool(re.search(r'rel="prev"', page.text)))
+        following = re.search(r'<a rel="next" href="([^"]+)"', page.text)
+        address = html.unescape(following.group(1)) if following else None
+        if address:
+            assert "type=party" in address and "direct=True" in address, address
+    assert seen == [m["id"] for m in expected["mentions"]]
+    assert previous == [False] + [True] * (len(previous) - 1) and len(previous) == 3
+    assert f'data-total="{expected["total"]}"' in page.text
+    # A page past the last is empty, not an error, and offers the way back.
+    beyond = served.get("/mentions", params={**wanted, "page": 9})
+    assert beyond.status_code == 200 and "<tr data-mention" not in beyond.text
+    assert 'rel="prev"' in beyond.text and 'rel="next"' not in beyond.text
+
+
 def test_a_wrong_mention_leaves_every_figure_and_raw_keeps_it(served, room, tmp_path):
     wrong = mention_id(room, "PS", "Le PS réagit.")
     before = served.get("/api/stats", params={"view": "totals"}).json()
