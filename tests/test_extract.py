@@ -73,6 +73,12 @@ def test_a_text_files_date_is_its_dateline_not_a_date_it_talks_about():
     assert date("Title\nUpdated: 3 April 2024\nBody") == "2024-04-03"
     assert date("15 avril 2012\nTitre\nCorps") == "2012-04-15"  # a date as first line
     assert date("Titre\n2024-06-09 18:05\nCorps") == "2024-06-09"
+    # A CMS's timestamp keeps its time and offset: the day is the UTC one, as everywhere.
+    assert extract_text("Titre a\nUpdated: 2015-06-01T23:30:00Z\n\nNicolas Sarkozy parle."
+                        ).published_at.isoformat() == "2015-06-01T23:30:00+00:00"
+    assert date("Titre\nPublié le 2015-06-01T23:30:00+02:00\nCorps") == "2015-06-01"
+    assert date("Titre\n2015-06-01T23:30:00-04:00\nCorps") == "2015-06-02"
+    assert date("Titre\n2015-06-01T23:30:00.1234567+0200\nCorps") == "2015-06-01"
     # Numbers and abbreviations, as French sites and CMS exports write them.
     assert date("Titre\nPublié le 12/03/2009 à 10h32\nCorps") == "2009-03-12"
     assert date("Titre\nMis à jour le 12.03.2009\nCorps") == "2009-03-12"

@@ -213,7 +213,10 @@ _MONTHS = {m: i + 1 for i, names in enumerate((
     "mai may", "juin june jun", "juillet july jul", "aout august aug",
     "septembre september sep sept", "octobre october oct", "novembre november nov",
     "decembre december dec")) for m in names.split()}
-_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# 2015-06-01, and a timestamp's time and offset with it: 2015-06-01T23:30:00+02:00 (the
+# line is lowercased: "t", "z").
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})"
+                      r"(t\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?\b")
 _FR_DAY = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+([a-zéû]+)\.?\s+(\d{4})\b", re.I)
 _NUM_DAY = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")  # 12/03/2009, 12.03.2009
 _EN_DAY = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\b")
@@ -232,18 +235,20 @@ def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
     is to it."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", line.lower())
                     if not unicodedata.combining(c))
-    found = []
+    found: list[tuple[re.Match, dt.datetime | None]] = []
     if m := _ISO_DAY.search(plain):
-        found.append((m, int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        # A timestamp keeps its time, in UTC; a day alone is that day's midnight.
+        day = _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        found.append((m, m.group(4) and parse_datetime(m.group(0).upper()) or day))
     if (m := _FR_DAY.search(plain)) and m.group(2) in _MONTHS:
-        found.append((m, int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))))
+        found.append((m, _day(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))))
     if (m := _EN_DAY.search(plain)) and m.group(1) in _MONTHS:
-        found.append((m, int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2))))
+        found.append((m, _day(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))))
     if m := _NUM_DAY.search(plain):
         first, second = int(m.group(1)), int(m.group(2))
         day, month = (second, first) if first <= 12 < second else (first, second)
-        found.append((m, int(m.group(3)), month, day))  # day first, as in French and British
-    for m, year, month, day in found:
+        found.append((m, _day(int(m.group(3)), month, day)))  # day first, as in French
+    for m, when in found:
         before, after = plain[:m.start()], plain[m.end():]
         words_before = _LETTERS.findall(before)
         words_after = _LETTERS.findall(_CLOCK.sub(" ", after))
@@ -252,13 +257,16 @@ def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
         else:
             dateline = bool(_CUE.search(before)) or (len(words_before) <= 5
                                                      and len(words_after) <= 2)
-        if not dateline:
-            continue
-        try:
-            return parse_datetime(dt.datetime(year, month, day, tzinfo=dt.timezone.utc))
-        except ValueError:
-            continue
+        if dateline and when is not None:
+            return when
     return None
+
+
+def _day(year: int, month: int, day: int) -> dt.datetime | None:
+    try:
+        return parse_datetime(dt.datetime(year, month, day, tzinfo=dt.timezone.utc))
+    except ValueError:
+        return None
 
 
 def dedupe_paragraphs(text: str) -> str:
