@@ -146,12 +146,9 @@ def open_output(target: str, *, force: bool = False, encoding: str = "utf-8"
         raise
 
 
-def write_records_csv(rows: list[dict], out: IO[str]) -> int:
-    """Figures (``tracker stats``) as CSV: the columns of the first row, in order."""
-    if not rows:
-        out.write("\r\n")
-        return 0
-    columns = list(rows[0])
+def write_records_csv(rows: list[dict], out: IO[str], columns: list[str]) -> int:
+    """Figures (``tracker stats``) as CSV: the header, then each row; no rows, the header
+    alone (a script reads the columns of an empty window too)."""
     return write_csv_tuples(([neutralise(r[c]) for c in columns] for r in rows), out,
                             header=columns)
 

@@ -10,7 +10,7 @@ import itertools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from sqlite_utils import Database
 
@@ -19,7 +19,9 @@ from tracker.grouping import entity_totals, where_sql
 from tracker.pairs import covered
 from tracker.stats import (
     VIEWS,
+    Count,
     StatsQuery,
+    Total,
     _names,
     _share,
     as_dict,
@@ -342,6 +344,12 @@ def snapshot(db: Database) -> Iterator[None]:
         conn.execute("ROLLBACK")  # read alone
 
 
+def columns(view: str) -> list[str]:
+    """A view's CSV columns, which an empty window's file has too."""
+    row = {"counts": Count, "totals": Total, "co-mentions": Pair, "sources": SourceCount}
+    return [f.name for f in fields(row[view])]
+
+
 def figures(db: Database, q: StatsQuery, view: str = "all", *, table: bool = False
             ) -> tuple[StatsQuery, dict[str, Sequence]]:
     """The figures of one view (or ``all``), every view over the same days: the query
@@ -366,8 +374,8 @@ def _views(db: Database, q: StatsQuery, view: str, counts: Callable
            ) -> Iterator[tuple[str, Sequence]]:
     """Each view asked for (``all``: every one), made when it is reached (``counts``:
     how the counts are made)."""
-    makers = {"counts": counts, "totals": totals, "co-mentions": co_mentions,
-              "sources": top_sources}
+    makers = {"counts": counts, "co-mentions": co_mentions, "sources": top_sources,
+              "totals": lambda db_, q_: totals(db_, q_, first=q_.top)}
     for name in VIEWS:
         if view in (name, "all"):
             yield name, makers[name](db, q)

@@ -241,8 +241,9 @@ def stats(config: Config, db: Path, by: str, interval: str, since, until, type_:
         write_stats_tables(found, q, Console())
     elif fmt == "csv":
         from tracker.export import write_records_csv
+        from tracker.figures import columns
 
-        write_records_csv([st.as_dict(r) for r in next(iter(found.values()))], sys.stdout)
+        write_records_csv([st.as_dict(r) for r in found[view]], sys.stdout, columns(view))
     else:
         from tracker.export import write_records_jsonl
 
