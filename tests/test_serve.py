@@ -147,6 +147,26 @@ def test_the_mentions_pages_walk_the_whole_search_with_its_filters(served, monke
     assert 'rel="prev"' in beyond.text and 'rel="next"' not in beyond.text
 
 
+def test_dates_without_mentions_say_so_and_where_the_mentions_are(served, tmp_path):
+    """A reader asks for dates after the last article: the page says these dates hold
+    none and which dates do, not that nothing is stored; an empty database says that."""
+    last = served.get("/api/mentions", params={"limit": 1000}).json()["mentions"]
+    days = sorted(m["published_at"][:10] for m in last)
+    for address in ("/", "/entity/ps"):
+        page = served.get(address, params={"since": "2099-01-01"})
+        assert page.status_code == 200
+        assert f"No mentions in these dates: those stored run from {days[0]} to " \
+               f"{days[-1]}." in page.text, address
+        assert "No mentions stored yet" not in page.text
+    assert 'name="since" value="2099-01-01"' in served.get("/", params={
+        "since": "2099-01-01"}).text
+    empty = tmp_path / "empty" / "tracker.db"
+    empty.parent.mkdir()
+    Store(empty).close()
+    with serving(empty) as nothing:
+        assert "No mentions stored yet" in nothing.get("/").text
+
+
 def test_a_wrong_mention_leaves_every_figure_and_raw_keeps_it(served, room, tmp_path):
     wrong = mention_id(room, "PS", "Le PS réagit.")
     before = served.get("/api/stats", params={"view": "totals"}).json()

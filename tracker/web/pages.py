@@ -78,6 +78,9 @@ class Shown:
     asked: str  # the step asked for
     steps: int  # periods the asked step would make over the window shown
     narrowed: bool  # the window asked reached past the stored documents' dates
+    # No window: the first and last days with mentions, when some are stored (the dates
+    # asked hold none of them), else None (nothing stored yet).
+    stored: tuple[str, str] | None = None
 
 
 def _window(db, since: dt.date | None, until: dt.date | None, interval: str) -> Shown:
@@ -87,7 +90,10 @@ def _window(db, since: dt.date | None, until: dt.date | None, interval: str) -> 
     coarser (days to weeks to months). A century by day took 8 s and 11 MB of page."""
     span = window(db, StatsQuery(interval=interval, since=since, until=until))
     if span is None:
-        return Shown(None, interval, interval, 0, False)
+        first, last = db.execute(
+            "SELECT min(published_at), max(published_at) FROM mentions").fetchone()
+        return Shown(None, interval, interval, 0, False,
+                     (first[:10], last[:10]) if first and last else None)
     steps = period_count(span[0], span[1], interval)
     if steps <= MAX_STEPS:
         return Shown(span, interval, interval, steps, False)
@@ -119,7 +125,8 @@ def _overview_context(app: FastAPI, since: dt.date | None, until: dt.date | None
         shown = _window(db, since, until, interval)
         span, interval = shown.span, shown.interval
         context: dict[str, Any] = {"interval": interval, "no_duplicates": no_duplicates,
-                                   "raw": raw, "span": span, "shown": shown}
+                                   "raw": raw, "span": span, "shown": shown,
+                                   "since": since, "until": until}
         if span:
             context.update(app.state.memo.get(
                 ("overview", span, interval, no_duplicates, raw),
