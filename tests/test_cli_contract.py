@@ -67,6 +67,10 @@ def test_a_language_is_a_code_whatever_its_case_and_a_limit_of_0_is_a_count(db_w
     counted = _tracker("mentions", "--config", str(db_with_rows), "--limit", "0")
     assert counted.returncode == 0 and counted.stdout == ""
     assert counted.stderr.strip() == "300 mentions match (--limit 0 shows none)"
+    # A limit the user chose says of how many too: "2 mentions" read as the search's count.
+    two = _tracker("mentions", "--config", str(db_with_rows), "--limit", "2")
+    assert two.returncode == 0 and len(two.stdout.splitlines()) == 2
+    assert two.stderr.strip() == "2 of 300 mentions shown (--limit N for more)"
 
 
 def test_a_closed_pipe_is_a_quiet_success(db_with_rows):

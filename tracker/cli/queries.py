@@ -58,10 +58,13 @@ def mentions(config: Config, db: Path, fmt: str | None, wide: bool, **kwargs) ->
             from rich.console import Console
 
             count = write_mentions(rows, Console(highlight=False), wide=wide)
+        # A full page, by default or --limit: the footer says of how many (a footer of
+        # "3 mentions" after --limit 3 read as the count of the search).
         total = count_mentions(store.db, dataclasses.replace(flt, limit=None)) \
-            if (capped or flt.limit == 0) and count == flt.limit else count
+            if flt.limit is not None and count == flt.limit else count
     if flt.limit == 0:  # a count alone: "no mentions match" would say there were none
-        click.echo(f"{plural(total, 'mention')} match (--limit 0 shows none)", err=True)
+        verb = "matches" if total == 1 else "match"
+        click.echo(f"{plural(total, 'mention')} {verb} (--limit 0 shows none)", err=True)
     elif not count:
         click.echo("no mentions match", err=True)
     elif note := shown(count, total, "mention"):
