@@ -73,6 +73,16 @@ def test_a_language_is_a_code_whatever_its_case_and_a_limit_of_0_is_a_count(db_w
     assert two.stderr.strip() == "2 of 300 mentions shown (--limit N for more)"
 
 
+@pytest.mark.parametrize("command", [
+    ["mentions", "--limit"], ["export", "-o", "-", "--limit"], ["stats", "--top"],
+    ["report", "-o", "-", "--latest"], ["candidates", "--limit"], ["kb", "rules", "--delete"]])
+def test_a_count_too_large_is_a_usage_error(db_with_rows, command):
+    """A number past what SQLite holds was an "unexpected error: OverflowError", exit 1."""
+    done = _tracker(*command, "99999999999999999999999", "--config", str(db_with_rows))
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    assert "is not in the range" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
 def test_a_closed_pipe_is_a_quiet_success(db_with_rows):
     pipeline = subprocess.run(
         f"{sys.executable} -m tracker mentions --config {db_with_rows} --format csv | head -1",

@@ -21,6 +21,16 @@ from tracker.errors import ConfigError, TrackerError
 
 log = logging.getLogger("tracker")
 FORMATS = click.Choice(["table", "csv", "jsonl"])
+# How many rows an option may ask for: SQLite's integers stop at 2**63, and a number past
+# them was an "unexpected error" rather than a usage error.
+MOST = 1_000_000_000
+
+
+def count_of(least: int) -> click.IntRange:
+    """A count option's type: ``least`` up to ``MOST``."""
+    return click.IntRange(least, MOST)
+
+
 DELIMITERS = {",": ",", ";": ";", "|": "|", "tab": "\t", "\\t": "\t", "\t": "\t",
               "space": " ", " ": " "}
 
@@ -127,7 +137,7 @@ def filters(func):
                                       '"a phrase", word*, OR; case and accents ignored).'),
         click.option("--raw", is_flag=True,
                      help="Keep mentions a reviewer marked wrong (in `tracker serve`)."),
-        click.option("--limit", type=click.IntRange(min=0), default=None,
+        click.option("--limit", type=count_of(0), default=None,
                      help="At most this many mentions."),
     ]
     for option in reversed(options):

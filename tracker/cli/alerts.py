@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from tracker.alerts.rules import shown_target
-from tracker.cli import cli, common, needs_config
+from tracker.cli import cli, common, count_of, needs_config
 from tracker.config import Config
 from tracker.display import plural
 from tracker.errors import ConfigError, TrackerError
@@ -112,7 +112,7 @@ def alerts_test(config: Config, db: Path, name: str) -> None:
 @common
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+@click.option("--limit", type=count_of(1), default=20, show_default=True,
               help="How many failing and pending alerts to list.")
 def alerts_status(config: Config, db: Path, fmt: str, limit: int) -> None:
     """The outbox: per rule, alerts sent, pending (with their next try) and failed, with

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, cli, common
+from tracker.cli import DATE, cli, common, count_of
 from tracker.config import Config
 from tracker.display import plural
 from tracker.errors import ConfigError, TrackerError
@@ -20,7 +20,7 @@ from tracker.errors import ConfigError, TrackerError
 @click.option("--type", "type_", type=click.Choice(["party", "politician"]))
 @click.option("--party", help="Politicians ever affiliated to this party (id, name or alias).")
 @click.option("--search", help="Names, aliases or ids containing this text (accent-insensitive).")
-@click.option("--limit", type=click.IntRange(min=0), default=None,
+@click.option("--limit", type=count_of(0), default=None,
               help="At most this many entities [default: 100 in a table, all in jsonl].")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
@@ -105,7 +105,7 @@ def retag(config: Config, db: Path, since) -> None:
 @click.option("--label", type=click.Choice(["discovered", "PER", "ORG"]),
               help="Discovered people (introduced with an office), or other person or "
                    "organisation names.")
-@click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option("--limit", type=count_of(1), default=30, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
 def candidates(config: Config, db: Path, label: str | None, limit: int, fmt: str) -> None:
@@ -283,7 +283,7 @@ def kb_build(sources: tuple[str, ...], output: Path | None, curated: Path | None
 @common
 @click.argument("people", nargs=-1, metavar="[ID...]")
 @click.option("--all", "all_", is_flag=True, help="Every discovered person.")
-@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--min-count", type=count_of(1), default=1, show_default=True,
               help="With --all: only people mentioned at least this often.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Your KB file (YAML): created, or extended with the people not yet in it.")
@@ -316,7 +316,7 @@ def kb_accept(config: Config, db: Path, people: tuple[str, ...], all_: bool, min
 
 @kb.command("rules")
 @common
-@click.option("--delete", "delete_id", type=int, metavar="ID", help="Remove this rule.")
+@click.option("--delete", "delete_id", type=count_of(1), metavar="ID", help="Remove this rule.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
 def kb_rules(config: Config, db: Path, delete_id: int | None, fmt: str) -> None:

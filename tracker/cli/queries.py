@@ -17,6 +17,7 @@ from tracker.cli import (
     _filter,
     cli,
     common,
+    count_of,
     filters,
     needs_config,
 )
@@ -128,7 +129,7 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
               help="Trend step [default: day up to 45 days, week up to 400, else month].")
 @click.option("--top", type=click.IntRange(1, 10), default=8, show_default=True,
               help="How many parties the charts draw (the rest are 'Other parties').")
-@click.option("--latest", type=click.IntRange(min=0), default=30, show_default=True,
+@click.option("--latest", type=count_of(0), default=30, show_default=True,
               help="How many of the newest mentions the report lists.")
 @click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
 @click.option("--raw", is_flag=True,
@@ -207,7 +208,7 @@ def _delimiter(value: str | None, excel: bool) -> str:
               help="Leave out people the knowledge base does not know yet.")
 @click.option("--raw", is_flag=True,
               help="Count mentions a reviewer marked wrong too (raw figures).")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+@click.option("--top", type=count_of(1), default=10, show_default=True,
               help="How many entities, pairs and sources the rankings show.")
 @click.option("--view", type=click.Choice(["counts", "totals", "co-mentions", "sources",
                                            "all"]),
