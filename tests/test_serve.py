@@ -262,6 +262,18 @@ def test_writes_need_the_pages_csrf_token(served, room):
     assert served.review(target, "wrong", correct_entity="nobody-at-all").status_code == 400
 
 
+def test_a_mistyped_database_path_is_refused_not_created(tmp_path):
+    """`tracker serve --db tracke.db`: an empty dashboard over a new stray file helped no
+    one; the server says there is no database there, as the read-only commands do."""
+    from tracker.errors import TrackerError
+    from tracker.web import ServeOptions, create_app
+
+    for read_only in (False, True):
+        with pytest.raises(TrackerError, match="no database here"):
+            create_app(ServeOptions(db=tmp_path / "tracke.db", read_only=read_only))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_read_only_refuses_every_write(room):
     with serving(room, read_only=True) as served:
         target = mention_id(room, "RN", "Le RN progresse.")

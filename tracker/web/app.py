@@ -101,7 +101,7 @@ class Databases:
         self.after_write: list[Callable[[bool], None]] = []
         # Opened once now: a missing file, another program's database or an old schema
         # is said at start, in one line; a writable server brings the schema up to date.
-        with Store(path, read_only=read_only):
+        with Store(path, read_only=read_only, create=False):
             pass
 
     @contextlib.contextmanager
