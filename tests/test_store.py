@@ -6,7 +6,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -215,6 +219,46 @@ def test_newer_or_foreign_database_is_refused(tmp_path):
         Store(junk)
     with pytest.raises(TrackerError, match="no database here"):
         Store(tmp_path / "missing.db", create=False)
+
+
+def _as_a_plain_user(*args: str) -> subprocess.CompletedProcess:
+    """``python -m tracker ARGS`` as a user whom file modes bind: root with its override
+    of them dropped (``setpriv``), as the tests run as root in containers."""
+    command = [sys.executable, "-m", "tracker", *args]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv: file modes cannot be tried")
+        command = ["setpriv", "--inh-caps=-all",
+                   "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_a_read_of_a_read_only_database_does_not_stop_the_next_run(tmp_path, store):
+    """A press officer reads a database made read-only (`chmod 444`): SQLite leaves its
+    -wal and -shm files with that mode. Once the file was writable again, every `tracker
+    run` failed with "unexpected error: attempt to write a readonly database", until
+    someone found and deleted the -shm. This user's own are made writable again; what
+    cannot be written is named in one line."""
+    path = store.path
+    store.close()
+    path.chmod(0o444)
+    read = _as_a_plain_user("mentions", "--db", str(path))
+    assert read.returncode == 0, read.stderr
+    refused = _as_a_plain_user("kb", "rules", "--delete", "1", "--db", str(path))
+    assert refused.returncode == 1 and refused.stderr.strip() == (
+        f"tracker: error: {path}: the file is read-only and this command writes it "
+        "(chmod u+w)")
+    path.chmod(0o644)
+    written = _as_a_plain_user("kb", "rules", "--delete", "1", "--db", str(path))
+    assert written.stderr.strip() == "tracker: error: no rule 1 in this database"
+    path.parent.chmod(0o555)
+    try:
+        folder = _as_a_plain_user("kb", "rules", "--delete", "1", "--db", str(path))
+    finally:
+        path.parent.chmod(0o755)
+    assert folder.stderr.strip() == (f"tracker: error: {path.parent}: this folder is not "
+                                     "writable; the database keeps its -wal and -shm "
+                                     "files beside it")
 
 
 def test_the_writer_shares_transactions_and_a_bad_document_still_fails_alone(store):

@@ -5,7 +5,9 @@ builds on it; the dashboard opens its own connections with it."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 
@@ -35,6 +37,7 @@ def connect(path: Path, *, wal: bool = True) -> sqlite3.Connection:
     known to be ours: the mode is written into the file, and another program's file is
     refused untouched."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    writable(path)
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout = 30000")
     if wal:
@@ -48,6 +51,32 @@ def connect(path: Path, *, wal: bool = True) -> sqlite3.Connection:
     # as are, deliberately, a migration's index sorts (tens of MB for a million rows).
     conn.execute("PRAGMA temp_store = MEMORY")
     return conn
+
+
+def writable(path: Path) -> None:
+    """Check that this user may write the database, its folder and its -wal and -shm
+    files, and say which one it may not; SQLite said "attempt to write a readonly
+    database". A read of a read-only file leaves -wal and -shm files as read-only as the
+    file (SQLite copies its mode): once the file is writable again they refused every
+    write. This user's own are given their write bit back."""
+    if path.exists() and not os.access(path, os.W_OK):
+        raise TrackerError(f"{path}: the file is read-only and this command writes it "
+                           "(chmod u+w)")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise TrackerError(f"{path.parent}: this folder is not writable; the database "
+                           "keeps its -wal and -shm files beside it")
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        try:
+            mode = side.stat()
+        except FileNotFoundError:
+            continue
+        if mode.st_uid == os.geteuid() and not mode.st_mode & stat.S_IWUSR:
+            side.chmod(stat.S_IMODE(mode.st_mode) | stat.S_IWUSR)
+        elif not os.access(side, os.W_OK):
+            raise TrackerError(f"{side}: not writable by this user (left by a read as "
+                               "another user?); remove it while no tracker uses the "
+                               "database")
 
 
 def use_wal(conn: sqlite3.Connection) -> None:

@@ -198,6 +198,11 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except PermissionError as exc:  # a file or folder this user may not write or read
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        click.echo(f"tracker: error: permission denied: {exc.filename or exc}", err=True)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user
         if os.environ.get("TRACKER_DEBUG"):
             raise
