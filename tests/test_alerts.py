@@ -503,7 +503,7 @@ def test_alerts_list_and_test_through_the_real_channel(tmp_path, receiver, monke
     receiver.posts.clear()
     assert _run(config, "alerts", "test", "slack").exit_code == 0
     [slack] = receiver.payloads()
-    assert set(slack) == {"text"} and "[tracker] slack" in slack["text"]
+    assert set(slack) == {"text"} and "[tracker] TEST slack" in slack["text"]
     unknown = _run(config, "alerts", "test", "nope")
     assert unknown.exit_code == 2 and "known: ps-direct, slack" in unknown.output
     # A webhook's query is its secret: said as scheme and host only, sent or failed.
@@ -584,6 +584,36 @@ def test_slack_text_escapes_page_text():
     text = slack_text(payload, "fr")
     assert "<!channel>" not in text and "<script>" not in text
     assert "&lt;!channel&gt; &amp; &lt;script&gt;" in text
+
+
+def test_a_mail_marks_the_name_where_it_stands_says_a_test_and_local_digest_times():
+    """The name marked is "le PS", not the start of "PSG"; `alerts test` says it is a test
+    in the subject and the text (a sample looked exactly like an alert); a digest set at
+    17:12 in Paris says 17:12, not the UTC 16:12; Slack's ten lines say how many more."""
+    from tracker.alerts.send import render_mail, slack_text
+
+    mention = {"entity": "Parti socialiste", "source": "s", "url": "https://a.example/1",
+               "published_at": "2026-11-28T10:00:00Z", "surface": "PS",
+               "sentence": "Le PSG a battu Lyon, se félicite le PS."}
+    payload = {"alert": "ps", "trigger": "mention", "id": "x", "count": 1,
+               "mentions": [mention]}
+    title, text, html = render_mail(payload, "fr")
+    assert "se félicite le [PS]." in text and "Le PSG a battu" in text
+    assert "le <mark>PS</mark>." in html and "<mark>PS</mark>G" not in html
+    assert "TEST" not in title and "essai" not in text
+    title, text, html = render_mail({**payload, "test": True}, "en")
+    assert title == "[tracker] TEST ps: 1 mention"
+    assert "A test of this rule (`tracker alerts test`), not an alert." in text
+    assert "not an alert.</p>" in html
+    assert slack_text({**payload, "test": True}, "fr").startswith("*[tracker] ESSAI ps :")
+    digest = {**payload, "trigger": "digest", "period_start": "2026-11-27T16:12:00Z",
+              "period_end": "2026-11-28T16:12:00Z", "timezone": "Europe/Paris"}
+    assert "du 2026-11-27 17:12 au 2026-11-28 17:12 (Europe/Paris)" in \
+        render_mail(digest, "fr")[1]
+    del digest["timezone"]  # queued before the zone was kept: said in UTC, and so named
+    assert "from 2026-11-27 16:12 to 2026-11-28 16:12 (UTC)" in render_mail(digest, "en")[1]
+    many = {**payload, "count": 14, "mentions": [mention] * 12}
+    assert slack_text(many, "en").endswith("\nand 4 more")
 
 
 def test_digest_times_in_dst_gaps_and_folds_are_never_early_nor_twice():

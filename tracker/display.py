@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 from rich.console import Console
 from rich.text import Text
 
+from tracker.marking import name_at
+
 ELLIPSIS = "…"
 TSV_COLUMNS = ("published_at", "source", "entity", "party", "surface", "sentence", "url")
 
@@ -36,7 +38,7 @@ def kwic(sentence: str, surface: str, width: int) -> tuple[str, int, int]:
     """The words around the first ``surface`` in ``sentence``, at most ``width``
     characters, cut at spaces with "…"; returns the text and the name's span in it."""
     sentence = " ".join(sentence.split())
-    at = sentence.find(surface) if surface else -1
+    at = name_at(sentence, surface)
     if at < 0:
         at, surface = 0, ""
     if len(sentence) <= width:

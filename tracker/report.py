@@ -19,6 +19,7 @@ from tracker import __version__
 from tracker.charts import OTHERS, PALETTE, Series, bar_list, line_chart, stacked_bars
 from tracker.figures import co_mentions
 from tracker.grouping import grouped
+from tracker.marking import name_at
 from tracker.periods import fitting, periods
 from tracker.query import MentionFilter, mention_rows
 from tracker.stats import StatsQuery, entity_names, totals, window
@@ -234,7 +235,7 @@ def _highlight(sentence: str, surface: str) -> str:
     """The sentence, escaped, with the mention's first occurrence marked."""
     if len(sentence) > 600:
         sentence = sentence[:597] + "..."
-    at = sentence.find(surface) if surface else -1
+    at = name_at(sentence, surface)
     if at < 0:
         return escape(sentence)
     return (escape(sentence[:at]) + "<mark>" + escape(surface) + "</mark>"

@@ -310,7 +310,8 @@ class Outbox:
             return 0
         self._queue(db, rule, key(rule.name, "digest", stamp),
                     self._rows(db, rule, begins, due), _iso(now),
-                    {"count": count, "period_start": _iso(begins), "period_end": stamp})
+                    {"count": count, "period_start": _iso(begins), "period_end": stamp,
+                     "timezone": self.zone.key})
         return 1
 
     def _queue(self, db: Database, rule: AlertRule, alert_id: str, mentions: list[dict],

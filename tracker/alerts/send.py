@@ -7,6 +7,7 @@ refused addresses are permanent. Page text is escaped in HTML mail and Slack pay
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -17,18 +18,24 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 from html import escape
+from zoneinfo import ZoneInfo
 
 from tracker.alerts.rules import AlertRule, Smtp, redact
 from tracker.errors import BlockedError, FetchError
 from tracker.fetch import Fetcher, retry_after
+from tracker.marking import name_at
 
 WORDS = {
     "en": {"mention": ("mention", "mentions"), "spike": "spike", "digest": "digest",
            "in": "in", "on": "on", "baseline": "usual: {mean} per window",
-           "period": "from {start} to {end}", "more": "and {n} more"},
+           "period": "from {start} to {end} ({zone})", "more": "and {n} more",
+           "test": "TEST",
+           "tested": "A test of this rule (`tracker alerts test`), not an alert."},
     "fr": {"mention": ("mention", "mentions"), "spike": "pic", "digest": "résumé",
            "in": "dans", "on": "le", "baseline": "d'habitude : {mean} par fenêtre",
-           "period": "du {start} au {end}", "more": "et {n} autres"},
+           "period": "du {start} au {end} ({zone})", "more": "et {n} autres",
+           "test": "ESSAI",
+           "tested": "Un essai de cette règle (`tracker alerts test`), pas une alerte."},
 }
 
 
@@ -132,17 +139,25 @@ def subject(payload: dict, locale: str) -> str:
     words = WORDS[locale]
     kind = "" if payload["trigger"] == "mention" else f" ({words[payload['trigger']]})"
     colon = " :" if locale == "fr" else ":"
-    return f"[tracker] {payload['alert']}{kind}{colon} {_count(payload, locale)}"
+    test = f"{words['test']} " if payload.get("test") else ""
+    return f"[tracker] {test}{payload['alert']}{kind}{colon} {_count(payload, locale)}"
 
 
 def _context(payload: dict, locale: str) -> str | None:
-    words = WORDS[locale]
+    """The lines under the subject: a test says it is one; a spike its usual level; a
+    digest its period, in the config's time zone (the one its time was set in)."""
+    words, said = WORDS[locale], []
+    if payload.get("test"):
+        said.append(words["tested"])
     if payload["trigger"] == "spike":
-        return words["baseline"].format(mean=payload.get("baseline_mean"))
+        said.append(words["baseline"].format(mean=payload.get("baseline_mean")))
     if payload["trigger"] == "digest":
-        return words["period"].format(start=payload["period_start"][:16].replace("T", " "),
-                                      end=payload["period_end"][:16].replace("T", " "))
-    return None
+        zone = ZoneInfo(payload.get("timezone") or "UTC")
+        start, end = (dt.datetime.fromisoformat(payload[k].replace("Z", "+00:00"))
+                      .astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                      for k in ("period_start", "period_end"))
+        said.append(words["period"].format(start=start, end=end, zone=zone.key))
+    return "\n".join(said) or None
 
 
 def render_mail(payload: dict, locale: str) -> tuple[str, str, str]:
@@ -157,12 +172,13 @@ def render_mail(payload: dict, locale: str) -> tuple[str, str, str]:
         sentence = " ".join((m.get("sentence") or "").split())
         surface = m.get("surface") or ""
         when = (m.get("published_at") or "")[:10]
+        at = name_at(sentence, surface)
+        before, after = sentence[:max(at, 0)], sentence[at + len(surface):] if at >= 0 else ""
         lines += [f"* {m['entity']} — {m['source']}, {when}",
-                  f"  {sentence.replace(surface, f'[{surface}]', 1) if surface else sentence}",
+                  f"  {before}[{surface}]{after}" if at >= 0 else f"  {sentence}",
                   f"  {m['url']}", ""]
-        marked = escape(sentence)
-        if surface and escape(surface) in marked:
-            marked = marked.replace(escape(surface), f"<mark>{escape(surface)}</mark>", 1)
+        marked = (f"{escape(before)}<mark>{escape(surface)}</mark>{escape(after)}" if at >= 0
+                  else escape(sentence))
         items.append(f"<li><p><b>{escape(m['entity'])}</b> — {escape(m['source'])}, "
                      f"{escape(when)}</p><p>{marked}</p><p><a href=\"{escape(m['url'])}\">"
                      f"{escape(m['url'])}</a></p></li>")
@@ -171,7 +187,7 @@ def render_mail(payload: dict, locale: str) -> tuple[str, str, str]:
         lines.append(words["more"].format(n=extra))
     html = (f"<!DOCTYPE html><html lang=\"{locale}\"><body><h1>"
             f"{escape(subject(payload, locale))}</h1>"
-            + (f"<p>{escape(context)}</p>" if context else "")
+            + "".join(f"<p>{escape(line)}</p>" for line in (context or "").splitlines())
             + f"<ul>{''.join(items)}</ul>"
             + (f"<p>{escape(words['more'].format(n=extra))}</p>" if extra > 0 else "")
             + "</body></html>")
@@ -195,8 +211,12 @@ def slack_text(payload: dict, locale: str) -> str:
     context = _context(payload, locale)
     if context:
         lines.append(_slack_escape(context))
-    for m in payload["mentions"][:10]:
+    shown = payload["mentions"][:10]
+    for m in shown:
         sentence = _slack_escape(" ".join((m.get("sentence") or "").split()))
         lines.append(f"• {_slack_escape(m['entity'])} ({_slack_escape(m['source'])}): "
                      f"{sentence} {_slack_escape(m['url'] or '')}")
+    extra = payload.get("count", len(payload["mentions"])) - len(shown)
+    if extra > 0:
+        lines.append(WORDS[locale]["more"].format(n=extra))
     return "\n".join(lines)

@@ -91,7 +91,7 @@ def alerts_test(config: Config, db: Path, name: str) -> None:
     if rule.trigger == "spike":
         payload |= {"baseline_mean": 0}
     if rule.trigger == "digest":
-        payload |= {"period_start": stamp, "period_end": stamp}
+        payload |= {"period_start": stamp, "period_end": stamp, "timezone": config.timezone}
     dispatcher = Dispatcher(config, build_fetcher(config))
     failed = 0
     for target in rule.to:

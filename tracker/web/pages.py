@@ -25,6 +25,7 @@ from tracker import rules
 from tracker.charts import PALETTE, Series, bar_list, line_chart, stacked_bars
 from tracker.errors import ConfigError, NotFound
 from tracker.figures import co_mentions, top_sources
+from tracker.marking import name_at
 from tracker.periods import fitting, period_count, periods
 from tracker.query import MentionFilter, page_rows
 from tracker.report import ReportQuery, party_series, summary
@@ -194,7 +195,7 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
 def _shown(row: dict) -> dict:
     """The sentence with the name marked (escaped first: page text is strangers')."""
     sentence, surface = row.get("sentence") or "", row.get("surface") or ""
-    at = sentence.find(surface) if surface else -1
+    at = name_at(sentence, surface)
     if at < 0:
         marked = escape(sentence)
     else:
