@@ -87,6 +87,21 @@ CASES = [
     ("Lord Mandelson and Lord Adonis met Baroness Warsi.", "en", dt.date(2012, 1, 10),
      [("Mandelson", "peter-mandelson"), ("Adonis", "andrew-adonis"),
       ("Warsi", "sayeeda-warsi")]),
+    # A party's name of several words, written as the phrase it also is, is the phrase;
+    # written as a name, or with "parti", it is the party (2026 audit).
+    ("Le front national de la grève s'élargit. Le rassemblement national des agriculteurs "
+     "a eu lieu. Les forces de gauche se sont réunies pour la Réunion. C'est une alliance "
+     "centriste. Une nouvelle donne. Les patriotes de 1944 et les Français libres.", "fr",
+     dt.date(2025, 6, 1), []),
+    ("Le parti socialiste a réuni son conseil. Le Front national et Nouvelle Donne. Les "
+     "Patriotes de Florian Philippot manifestent.", "fr", dt.date(2025, 6, 1),
+     [("parti socialiste", "ps"), ("Front national", "fn"), ("Nouvelle Donne", "nouvelle-donne"),
+      ("Les Patriotes", "les-patriotes"), ("Florian Philippot", "florian-philippot")]),
+    # "du RN une force": a number word after a party is no road number ("la RN 164");
+    # a plan's year after a one-word name makes it no party.
+    ("Bardella veut faire du RN une force ; il a quitté LR deux ans après. La RN 164 est "
+     "coupée. Horizons 2030 est le plan de la région.", "fr", dt.date(2025, 5, 18),
+     [("Bardella", "jordan-bardella"), ("RN", "rn"), ("LR", "lr")]),
     # Historic namesakes of a city are not linked: "Cleveland", "Washington".
     ("Les républicains américains investissent Donald Trump à Cleveland.", "fr",
      dt.date(2016, 7, 21), [("républicains", "republican-party"),

@@ -296,8 +296,12 @@ class Linker(PartyRules, SurnameRules):
                 if entity_id is None or self._thing(doc, start, end) or (
                         end < len(doc) and fold(doc[end].text) in JUNIOR_WORDS):
                     continue  # "Donald Trump Jr." is his son
-                if end < len(doc) and doc[end].like_num and doc[start:end].text.isupper():
-                    continue  # "la RN 164" is a road, "PS 4" a console
+                if end < len(doc) and doc[end].text[:1].isdigit() and (
+                        doc[start:end].text.isupper() or (
+                            end - start == 1 and self.kb.entities[entity_id].type == "party")):
+                    # "la RN 164" is a road, "PS 4" a console, "Horizons 2030" a plan; "du
+                    # RN une force", "quitté LR deux ans après" are the parties.
+                    continue
                 if end - start == 1 and quoted(doc, start, end):
                     continue  # « Renaissance », the album: a title, not the party
                 entity = self.kb.entities[entity_id]

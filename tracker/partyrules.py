@@ -38,7 +38,7 @@ class PartyRules:
         entity = self.kb.entities[entity_id]
         folded = fold(written)
         if any(fold(a) == folded for a in entity.aliases if not is_acronym(a)):
-            return True
+            return entity.type != "party" or _written_as_a_name(span, entity, written)
         # Exact case, or a headline in capitals ("LES RÉPUBLICAINS").
         if not any(written == a or (written == a.upper() and (" " in a or a[1:].islower()))
                    for a in entity.exact_case):
@@ -61,7 +61,6 @@ class PartyRules:
             (fold(before.text) in ARTICLES and not plural_the  # "the Conservatives"
              and fold(before.text) not in ("les", "des", "aux", "du", "de", "d'"))
             or (before.is_alpha and before.text[:1].isupper() and not before.is_sent_start))
-
 
     def _member_party(self, doc: Doc, start: int, end: int, ids: tuple[str, ...],
                       day: dt.date | None, sentence_countries: dict[int, set[str]]
@@ -154,3 +153,35 @@ def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:
     """The capitalised word at ``i`` starts a person's name: "Democratic Gov. Jared Polis",
     "Republican Mitt Romney"."""
     return fold(doc[i].text) in linker.first_names
+
+
+# Words that make a party's name in lower case still a party: "le parti socialiste".
+PARTY_WORDS = {"parti", "party", "partei", "partito", "partido", "partij"}
+
+
+def _written_as_name(words: list[str]) -> list[str]:
+    """The words of a name that say how it is written: not its articles."""
+    return [w for w in words if w[:1].isalpha() and fold(w) not in ARTICLES]
+
+
+def _written_as_a_name(span: Span, entity, written: str) -> bool:
+    """A party's name of several words written as a name, not as the phrase it also is:
+    "le front national de la grève", "les forces de gauche", "une nouvelle donne" and
+    "pour la Réunion" are words. Some word besides its articles takes a capital (or a
+    headline's capitals), unless the phrase says "parti"; and a name from the open data
+    ("Les Français Libres", "Pour la Réunion") keeps each capital it has."""
+    words = written.split()
+    if len(words) < 2 or written.isupper():
+        return True
+    shown = _written_as_name(words)
+    if not any(w[:1].isupper() for w in shown):
+        return any(fold(w) in PARTY_WORDS for w in words)
+    if not entity.builtin:
+        return True
+    for alias in entity.aliases:
+        named = _written_as_name(alias.split())
+        if [fold(a) for a in named] == [fold(w) for w in shown]:
+            return all(w[:1].isupper() for a, w in zip(named, shown, strict=True)
+                       if a[:1].isupper())
+    return True
+
