@@ -69,6 +69,22 @@ def test_an_mep_counts_for_the_national_party_as_named_that_day(person, day, par
     assert load_kb([]).party_at(person, day) == party
 
 
+@pytest.mark.parametrize("person, day, party", [
+    # A deputy re-elected after the 2024 dissolution keeps the party during the campaign:
+    # the Assemblée's stints end with the seat, from 9 June to 18 July (2026 audit).
+    ("mathilde-panot", dt.date(2024, 6, 25), "lfi"),
+    ("jean-philippe-tanguy", dt.date(2024, 7, 1), "rn"),
+    # Between the RPR's end and the UMP's founding, each is named as the party it was in:
+    # DL's Madelin is not counted for the RPR.
+    ("nicolas-sarkozy", dt.date(2002, 10, 1), "rpr"),
+    ("alain-madelin", dt.date(2002, 10, 1), "democratie-liberale"),
+])
+def test_a_short_gap_between_stints_of_one_party_is_that_party(person, day, party):
+    from tracker.kbload import load_kb
+
+    assert load_kb([]).party_at(person, day) == party
+
+
 def test_aliases_fold_case_accents_apostrophes():
     assert fold("  Ségolène  ROYAL ") == "segolene royal"
     assert fold("l’Œuvre") == "l'oeuvre"

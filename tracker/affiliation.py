@@ -14,7 +14,11 @@ The rules, in order:
    stint of another party (Mariani's RN does not cover his UMP years, or before them).
    Among undated stints, a national party wins over a European Parliament group, which
    counts only while the person sat in that Parliament.
-3. A party is named as it was that day: its successor once it ended, the party it came from
+3. Between two dated stints of one party (or its renamings) at most ``BRIDGED_DAYS`` apart,
+   the person is still of that party: the Assemblée's stints end with the seat, and the
+   299 deputies re-elected after the 2024 dissolution had no party from 9 June to 18 July,
+   the whole campaign.
+4. A party is named as it was that day: its successor once it ended, the party it came from
    before it began (Les Républicains in 2011 is the UMP), and none before any existed.
 
 Not done: a deputy who leaves the seat for the government has no party while a minister (the
@@ -42,6 +46,10 @@ def party_at(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
         named = party_as_named(kb, stint.party, day)
         if named:
             return named
+    if not dated and (bridged := _bridged(kb, person, day)):
+        named = party_as_named(kb, bridged, day)
+        if named:
+            return named
     undated = [a for a in current if a.start is None and a.end is None
                and not _contradicted(kb, person, a, day)
                and (not _is_group(kb, a.party) or _in_parliament(person, day))]
@@ -66,7 +74,11 @@ def party_as_named(kb: KnowledgeBase, party_id: str, day: dt.date | None) -> str
         entity = kb.entities[entity.successor]
     while entity.start and day < entity.start:
         earlier = kb.predecessors(entity.id)
-        if not earlier or earlier[0] in seen:
+        if back := [e for e in earlier if e in seen]:
+            # Between a party's end and its successor's start, the name it had (DL, from
+            # 21 September 2002 until the UMP's founding, not the RPR that merged too).
+            return back[0]
+        if not earlier:
             return None
         seen.add(entity.id)
         entity = kb.entities[earlier[0]]
@@ -85,6 +97,23 @@ def _lineage(kb: KnowledgeBase, party_id: str) -> set[str]:
         todo.extend([successor] if successor else [])
         todo.extend(kb.predecessors(current))
     return line
+
+
+BRIDGED_DAYS = 92  # a dissolution's campaign is three to six weeks; a season to spare
+
+
+def _bridged(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
+    """The party of the dated stints on both sides of ``day``, if they are of one party
+    and at most ``BRIDGED_DAYS`` apart; else None."""
+    before = max((a for a in person.affiliations if a.end is not None and a.end <= day),
+                 key=lambda a: a.end, default=None)
+    after = min((a for a in person.affiliations if a.start is not None and a.start > day),
+                key=lambda a: a.start, default=None)
+    if (before is None or after is None
+            or (after.start - before.end).days > BRIDGED_DAYS
+            or after.party not in _lineage(kb, before.party)):
+        return None
+    return before.party
 
 
 def _contradicted(kb: KnowledgeBase, person: Entity, stint: Affiliation, day: dt.date) -> bool:
