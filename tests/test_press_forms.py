@@ -102,6 +102,12 @@ CASES = [
     ("Bardella veut faire du RN une force ; il a quitté LR deux ans après. La RN 164 est "
      "coupée. Horizons 2030 est le plan de la région.", "fr", dt.date(2025, 5, 18),
      [("Bardella", "jordan-bardella"), ("RN", "rn"), ("LR", "lr")]),
+    # "Reform" alone is Reform UK, as the British press names it; "Labour costs", "Labour
+    # Day", "the Reform Act" are words (2026 audit).
+    ("Reform is now leading in most polls. A Reform council in Kent cut its budget. The "
+     "Reform Act was passed. Labour costs rose. Labour Day is a holiday. Labour won.", "en",
+     dt.date(2025, 6, 12),
+     [("Reform", "reform-uk"), ("Reform", "reform-uk"), ("Labour", "labour")]),
     # Historic namesakes of a city are not linked: "Cleveland", "Washington".
     ("Les républicains américains investissent Donald Trump à Cleveland.", "fr",
      dt.date(2016, 7, 21), [("républicains", "republican-party"),

@@ -50,6 +50,8 @@ class PartyRules:
             return False  # "les Verts de Saint-Étienne": a team or group of a place
         if len(span) > 1 or not written[1:].islower():
             return True  # a multi-word name, or one like "MoDem" that is no common word
+        if span.end < len(doc) and fold(doc[span.end].text) in COMMON_NOUN_AFTER:
+            return False  # "Labour costs", "Labour Day", "the Reform Act": the word
         # "la Renaissance", "the Renaissance", "Harlem Renaissance": the word, not the party.
         # A plural article makes members of a party ("des Républicains", "les Verts").
         before = span.doc[span.start - 1] if span.start > 0 else None
@@ -155,6 +157,11 @@ def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:
     return fold(doc[i].text) in linker.first_names
 
 
+# Words after a one-word name that is also a common noun ("Labour", "Reform",
+# "Renaissance") that make it the noun, even capitalised at a sentence's start. Not "of":
+# "accused Labour of choking off growth" is the party.
+COMMON_NOUN_AFTER = {"market", "markets", "cost", "costs", "force", "shortage", "shortages",
+                     "law", "laws", "day", "act", "bill", "movement"}
 # Words that make a party's name in lower case still a party: "le parti socialiste".
 PARTY_WORDS = {"parti", "party", "partei", "partito", "partido", "partij"}
 
