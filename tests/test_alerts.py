@@ -133,6 +133,12 @@ def _run(config: Path, *args: str):
     ({"name": "a", "trigger": "spike", "window": 5, "to": ["http://127.0.0.1:1/h"]},
      "alerts[0] (a): key 'window': 5 has no unit"),
     ({"name": "a", "to": ["ftp://x/y"]}, "is neither mailto: nor an http(s) URL"),
+    # A webhook that cannot be posted to is refused at load, its token hidden: it failed
+    # with a traceback at every try, retried for ever (2026 audit).
+    ({"name": "a", "to": ["http://[::1/hook/TOKEN"]},
+     "alerts[0] (a): key 'to': 'http://[::1/…' is not a valid URL"),
+    ({"name": "a", "to": ["http://127.0.0.1:99999/hook/TOKEN"]},
+     "alerts[0] (a): key 'to': 'http://127.0.0.1:99999/…' is not a valid URL"),
     ({"name": "a", "to": ["http://x/y"], "partie": "PS"}, "unknown key 'partie'"),
 ])
 def test_a_bad_rule_is_one_line_naming_the_rule_and_the_key(tmp_path, rule, message):

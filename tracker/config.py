@@ -64,9 +64,9 @@ class Source:
         return redacted(self.url) if self.url else str(self.path)
 
 
-def _url_problem(url: str) -> str | None:
-    """Why this is not a URL a source can fetch (None if it is), told at load rather
-    than as the source's first failure ("Invalid IPv6 URL", a port of 99999)."""
+def url_problem(url: str) -> str | None:
+    """Why this is not a URL a source can fetch or an alert post to (None if it is), told
+    at load rather than as the first failure ("Invalid IPv6 URL", a port of 99999)."""
     if not re.match(r"^https?://", url, re.IGNORECASE):
         return "must be an http:// or https:// URL"
     if "\\" in url or any(c.isspace() or ord(c) < 32 for c in url):
@@ -280,7 +280,7 @@ def _source(raw: Any, i: int, path: Path, defaults: Defaults) -> Source:
     if kind in ("feed", "page"):
         if not isinstance(url, str) or not url.strip():
             raise ConfigError(f"{label}: key 'url': required for kind {kind}")
-        problem = _url_problem(url.strip())
+        problem = url_problem(url.strip())
         if problem:
             raise ConfigError(f"{label}: key 'url': {url!r} {problem}")
         if src_path is not None:

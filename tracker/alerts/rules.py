@@ -147,6 +147,11 @@ def _rule(raw: Any, where: str, smtp: Smtp | None, sources: set[str]) -> AlertRu
         elif not re.match(r"^https?://[^\s/]+", target):
             raise ConfigError(f"{where}: key 'to': {target!r} is neither mailto: nor an "
                               "http(s) URL")
+        else:
+            from tracker.config import url_problem  # config reads these rules: not above
+
+            if problem := url_problem(target):
+                raise ConfigError(f"{where}: key 'to': {redact(target)!r} {problem}")
     for key in ("direct", "copies"):
         if key in raw and not isinstance(raw[key], bool):
             raise ConfigError(f"{where}: key {key!r}: true or false, not {raw[key]!r}")
