@@ -43,6 +43,17 @@ def test_init_writes_a_commented_starter_and_never_overwrites(tmp_path):
     again = tracker("init", "watch", cwd=tmp_path)
     assert again.returncode != 0 and "--force" in again.stderr
     assert (folder / "config.yaml").read_text("utf-8") == "# mine\n"
+    # A KB file of one's own, written before: kept, and the config written beside it
+    # (init refused, and --force would have overwritten the file).
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "my-entities.yaml").write_text("politicians: [{id: x-y, name: X Y}]\n", "utf-8")
+    beside = tracker("init", cwd=mine)
+    assert beside.returncode == 0, beside.stderr
+    assert "kept your my-entities.yaml" in beside.stderr
+    assert (mine / "my-entities.yaml").read_text("utf-8") == \
+        "politicians: [{id: x-y, name: X Y}]\n"
+    assert "x-y" in load_kb(load_config(mine / "config.yaml").entities).entities
 
 
 def test_without_a_config_the_commands_point_to_init(tmp_path):

@@ -23,10 +23,13 @@ def init(directory: Path, force: bool) -> None:
     over the shipped one) into DIRECTORY [default: here], with an inbox/ folder for
     local files."""
     targets = [directory / name for name in STARTERS]
-    existing = [str(t) for t in targets if t.exists()]
-    if existing and not force:
-        raise TrackerError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}"
-                           "; pass --force to replace (nothing was written)")
+    kept = [] if force else [t for t in targets if t.exists()]
+    if directory / "config.yaml" in kept:
+        raise TrackerError(f"{', '.join(map(str, kept))} already "
+                           f"exist{'s' if len(kept) == 1 else ''}; pass --force to replace "
+                           "(nothing was written)")
+    # Your own KB file, written before the config: kept, and the starter config lists it.
+    targets = [t for t in targets if t not in kept]
     try:
         (directory / "inbox").mkdir(parents=True, exist_ok=True)
         for target in targets:
@@ -37,9 +40,11 @@ def init(directory: Path, force: bool) -> None:
         raise TrackerError(f"{directory}: cannot write the starter files "
                            f"({exc.strerror})") from None
     where = "" if directory == Path(".") else f" in {directory}"
-    click.echo(f"wrote config.yaml, my-entities.yaml and inbox/{where}. Next: drop .html or "
-               ".txt articles into inbox/ (or uncomment feeds in config.yaml), then "
-               "`tracker run --once`, then `tracker mentions`.", err=True)
+    wrote = ", ".join([t.name for t in targets] + ["inbox/"])
+    also = f" (kept your {', '.join(t.name for t in kept)})" if kept else ""
+    click.echo(f"wrote {wrote}{where}{also}. Next: drop .html or .txt articles into inbox/ "
+               "(or uncomment feeds in config.yaml), then `tracker run --once`, then "
+               "`tracker mentions`.", err=True)
 
 
 @cli.group()
