@@ -4,6 +4,7 @@ their renamings through time."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import yaml
@@ -110,6 +111,22 @@ def test_aliases_fold_case_accents_apostrophes():
 def test_invalid_entries_are_refused_by_name(tmp_path, doc, message):
     with pytest.raises(ConfigError, match=message):
         _kb(tmp_path, doc)
+
+
+def test_a_date_that_is_no_day_names_its_entity(tmp_path):
+    """YAML read 2020-13-01 as a date and failed while loading: the error named the file
+    alone ("cannot read (month must be in 1..12)"), not which entry."""
+    from tracker.kbload import load_kb
+
+    path = tmp_path / "mine.yaml"
+    path.write_text("politicians:\n  - id: x-y\n    name: X Y\n    affiliations: "
+                    "[{party: ps, start: 2020-13-01}]\n", "utf-8")
+    with pytest.raises(ConfigError, match=re.escape(
+            "entity 'x-y': affiliations[0]: '2020-13-01' is not a date (YYYY-MM-DD)")):
+        load_kb([path])
+    path.write_text("politicians:\n  - id: x-y\n    name: X Y\n    affiliations: "
+                    "[{party: ps, start: 2020-12-01}]\n", "utf-8")
+    assert load_kb([path]).entities["x-y"].affiliations[0].start == dt.date(2020, 12, 1)
 
 
 def test_a_users_entry_with_a_shipped_id_adds_to_it(tmp_path):

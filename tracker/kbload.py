@@ -37,8 +37,22 @@ PARTY_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "sta
               "successor", "type", "abroad", "members"}
 POLITICIAN_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "surname",
                    "surname_alone", "affiliations", "type", "offices", "birth"}
-# The C loader when PyYAML has it (the KB file is read at every start), else the Python one.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The C loader when PyYAML has it (the KB file is read at every start), else the
+    Python one; a date that is no day (2020-13-01) stays text, so that the entry's check
+    names the entity, not only the file."""
+
+    def _timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader._timestamp)
+_YAML_LOADER = _Loader
 SURNAME_POLICIES = ("always", "context", "never")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -89,7 +103,6 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
                 line = f" line {mark.line + 1}" if mark else ""
                 raise ConfigError(f"{item}:{line} not valid YAML") from None
             except (OSError, UnicodeDecodeError, ValueError) as exc:
-                # ValueError: YAML dates such as 2020-13-01 fail while loading
                 raise ConfigError(f"{item}: cannot read ({exc})") from None
         if not isinstance(doc, dict):
             raise ConfigError(f"{origin}: expected 'parties:' and 'politicians:' lists")
