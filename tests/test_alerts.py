@@ -622,6 +622,18 @@ def test_a_mail_marks_the_name_where_it_stands_says_a_test_and_local_digest_time
     assert slack_text(many, "en").endswith("\nand 4 more")
 
 
+def test_alerts_list_says_a_spikes_windows_as_written():
+    """`alerts list` said "last 0.0333333 h >= 2 x the mean of 0.0138889 d"."""
+    from tracker.cli.alerts import _describe
+
+    rule = AlertRule("s", "spike", ("http://127.0.0.1:9/h",), {"party": "PS"},
+                     window=120, baseline=1200, factor=2, min_mentions=3)
+    assert _describe(rule) == "party=PS; last 2 min >= 2 x the mean of 20 min, and >= 3"
+    rule = AlertRule("s", "spike", ("http://127.0.0.1:9/h",), {}, window=5400,
+                     baseline=14 * 86400)
+    assert _describe(rule) == "every mention; last 90 min >= 3 x the mean of 14 d, and >= 5"
+
+
 def test_digest_times_in_dst_gaps_and_folds_are_never_early_nor_twice():
     rule = AlertRule("night", "digest", ("http://127.0.0.1:9/h",), {}, at="02:30")
     outbox = Outbox([rule], "Europe/Paris")

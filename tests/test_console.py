@@ -20,8 +20,10 @@ def test_live_line_per_source_with_documents_and_mentions():
         live.update("lemonde", 1, 4)
         live.update("lemonde", 3, 12, done=True)
         live.update("bbc", 0, 0, done=True, failed="DNS error for feeds.bbci.co.uk")
+        live.update("inbox", 1, 1, done=True)
     text = out.getvalue()
     assert "lemonde: 3 new documents, 12 mentions (done)" in text
+    assert "inbox: 1 new document, 1 mention (done)" in text
     assert "bbc: 0 new documents, 0 mentions (failed: DNS error" in text
 
 

@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+from tracker.display import plural
+
 # Attributes every LogRecord has; anything else came in through `extra=` and is printed.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 _NOISY = ("trafilatura", "htmldate", "urllib3", "apscheduler", "charset_normalizer", "courlan")
@@ -101,7 +103,8 @@ class LiveProgress:
     def update(self, source: str, documents: int, mentions: int, done: bool = False,
                failed: str | None = None) -> None:
         state = "failed: " + failed[:80] if failed else ("done" if done else "running")
-        text = f"{source}: {documents} new documents, {mentions} mentions ({state})"
+        text = (f"{source}: {plural(documents, 'new document')}, "
+                f"{plural(mentions, 'mention')} ({state})")
         with self._lock:
             if source not in self._tasks:
                 self._tasks[source] = self.progress.add_task(text, total=None)

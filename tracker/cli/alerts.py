@@ -32,9 +32,17 @@ def _describe(rule) -> str:
     if rule.trigger == "digest":
         return f"{what}; every {rule.every} at {rule.at}"
     if rule.trigger == "spike":
-        return (f"{what}; last {rule.window / 3600:g} h >= {rule.factor:g} x the mean of "
-                f"{rule.baseline / 86400:g} d, and >= {rule.min_mentions}")
+        return (f"{what}; last {_span(rule.window)} >= {rule.factor:g} x the mean of "
+                f"{_span(rule.baseline)}, and >= {rule.min_mentions}")
     return what + ("; copies too" if rule.copies else "")
+
+
+def _span(seconds: float) -> str:
+    """A window as its rule wrote it, near enough: 2 min, 1 h, 36 h, 7 d."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and (seconds % size == 0 or unit == "min"):
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
 
 
 @alerts.command("list")
