@@ -133,6 +133,24 @@ def test_sources_read_well_and_show_the_cause_of_a_failure(failing_home, columns
     assert all(len(line) <= columns for b in blocks.values() for line in b)
 
 
+def test_a_next_run_gone_by_reads_due():
+    """After the daemon stopped, `sources` said "next 16:17" below "fetched 16:23"."""
+    import io
+
+    from rich.console import Console
+
+    from tracker.display import write_sources
+
+    row = {"name": "inbox", "kind": "files", "last_status": "ok", "consecutive_failures": 0,
+           "documents": 2, "not_modified_rate": None, "last_fetch_at": "2026-11-28T16:23:00Z",
+           "last_new_at": "2026-11-28T16:23:00Z", "last_error": None, "location": "inbox"}
+    for next_run, said in (("2026-11-28T16:17:00Z", "· due"),
+                           ("2999-01-01T00:00:00Z", "· next 2999-01-01 00:00")):
+        out = io.StringIO()
+        write_sources([{**row, "next_run_at": next_run}], Console(file=out, width=120))
+        assert said in out.getvalue(), out.getvalue()
+
+
 def test_stats_fold_empty_weeks_in_a_table_but_not_in_csv(newsroom):
     table = in_terminal(["stats", "--view", "counts", "--since", "2024-01-01"], newsroom, 120)
     assert re.search(r"2024-\d\d-\d\d … 2024-\d\d-\d\d\s+│ none in \d+ weeks", table)

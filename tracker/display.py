@@ -9,6 +9,7 @@ tab-separated line per mention, as ``gh`` prints, for ``cut`` and ``awk``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import IO
 from urllib.parse import unquote, urlsplit
@@ -134,6 +135,10 @@ def error_cause(error: str | None, location: str | None) -> str:
     return error
 
 
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _when(value: str | None) -> str:
     return value.replace("T", " ").removesuffix("Z")[:16] if value else "never"
 
@@ -158,7 +163,10 @@ def write_sources(rows: Iterable[dict], console: Console) -> int:
         rate = r["not_modified_rate"]
         facts = [f"fetched {_when(r['last_fetch_at'])}", f"new {_when(r['last_new_at'])}"]
         if r["next_run_at"]:
-            facts.append(f"next {_when(r['next_run_at'])}")
+            # A time gone by (the daemon stopped; `run --once` keeps no schedule) is due:
+            # polled as soon as a daemon runs.
+            facts.append(f"next {_when(r['next_run_at'])}" if r["next_run_at"] > _now()
+                         else "due")
         if rate is not None:
             facts.append(f"304 {rate:.0%}")
         lines = [head, Text("  " + " · ".join(facts))]
