@@ -581,6 +581,31 @@ def test_a_dead_receiver_costs_one_timeout_a_round_not_one_per_alert(tmp_path, k
     store.close()
 
 
+def test_ctrl_c_cuts_a_webhook_waiting_for_its_answer(tmp_path, kb, receiver):
+    """Ctrl-C while a receiver took its time: tracker waited for the dispatcher's thread
+    (about 7 s). The wait for the answer is cut; the alert stays pending for next time."""
+    import threading
+
+    rule = AlertRule("rn", "mention", (receiver.url,), {"party": "RN"})
+    store = _queued_store(tmp_path, kb, rule)
+    dispatcher = _dispatcher(tmp_path, rule, allow_networks=["127.0.0.0/8"])
+    dispatcher.timeout = 20.0
+    receiver.delay = 6
+    tally = {}
+    sending = threading.Thread(target=lambda: tally.update(dispatcher.deliver(store)))
+    sending.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    dispatcher.fetcher.stop.set()  # what Ctrl-C does: tracker.cli.collect's halt()
+    Fetcher.interrupt()
+    sending.join(10)
+    assert time.monotonic() - started < 2 and tally == {"sent": 0, "retrying": 1,
+                                                         "failed": 0}
+    assert store.db.execute("SELECT status, last_error FROM alert_outbox").fetchall() == [
+        ("pending", "tracker is stopping")]
+    store.close()
+
+
 def test_slack_text_escapes_page_text():
     from tracker.alerts.send import slack_text
 

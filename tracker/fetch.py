@@ -135,18 +135,25 @@ class Fetcher:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             self.check_url(current)
+            if self.stop.is_set():
+                raise FetchError(current, "tracker is stopping", retryable=True)
+            self._local.deadline = deadline  # the wait for headers is cut at Ctrl-C too
             try:
                 resp = self._session.post(current, data=body, headers=headers, stream=True,
                                           timeout=(timeout, timeout), allow_redirects=False)
-            except requests.Timeout:
-                raise FetchError(current, f"timed out after {timeout:g}s",
-                                 retryable=True) from None
             except requests.RequestException as exc:
+                if self.stop.is_set():
+                    raise FetchError(current, "tracker is stopping", retryable=True) from None
+                if isinstance(exc, requests.Timeout):
+                    raise FetchError(current, f"timed out after {timeout:g}s",
+                                     retryable=True) from None
                 refusal = netguard.refusal_in(exc)
                 if refusal:
                     raise BlockedError(current, f"refused: {refusal}") from None
                 raise FetchError(current, f"connection failed ({type(exc).__name__})",
                                  retryable=True) from None
+            finally:
+                self._local.deadline = None
             watch = DEADLINES.watch(deadline, resp)
             try:
                 read = 0

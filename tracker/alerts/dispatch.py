@@ -70,8 +70,9 @@ class Dispatcher:
         tally = {"sent": 0, "retrying": 0, "failed": 0}
         down: set[str] = set()  # targets that timed out or refused this round
         for alert_id, target, name, payload, attempts in rows:
-            if self.stop.is_set() or (ends is not None and time.monotonic() > ends):
-                break
+            if (self.stop.is_set() or self.fetcher.stop.is_set()
+                    or (ends is not None and time.monotonic() > ends)):
+                break  # tracker is stopping (Ctrl-C), or the round's time is spent
             if target in down:
                 continue  # one dead receiver costs one timeout a round, not one an alert
             rule = self.rules.get(name)
