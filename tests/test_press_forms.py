@@ -102,6 +102,10 @@ CASES = [
     ("Bardella veut faire du RN une force ; il a quitté LR deux ans après. La RN 164 est "
      "coupée. Horizons 2030 est le plan de la région.", "fr", dt.date(2025, 5, 18),
      [("Bardella", "jordan-bardella"), ("RN", "rn"), ("LR", "lr")]),
+    # A party whose acronym has a lower-case letter, before a full stop: the tokenizer kept
+    # "AfD." whole, as an abbreviation (2026 audit).
+    ("He met the leaders of the AfD. Then those of PiS.", "en", dt.date(2025, 6, 1),
+     [("AfD", "afd"), ("PiS", "pis")]),
     # "Reform" alone is Reform UK, as the British press names it; "Labour costs", "Labour
     # Day", "the Reform Act" are words (2026 audit).
     ("Reform is now leading in most polls. A Reform council in Kent cut its budget. The "

@@ -197,8 +197,9 @@ def _listed_first_names() -> frozenset[str]:
 
 
 # A token glued to the next word by extraction ("àJean-Paul", "byJoe"), a lower-case
-# prefix before a hyphen ("anti-Macron", "après-Macron") or a name before an apostrophe
-# ("Trump'", "Macron’" of a possessive): split so that the name is a token of its own.
+# prefix before a hyphen ("anti-Macron", "après-Macron"), a name before an apostrophe
+# ("Trump'", "Macron’" of a possessive) or a full stop ("AfD."): split so that the name is
+# a token of its own.
 _GLUE_WORDS = ("à|a|au|aux|de|du|des|et|par|pour|avec|sur|chez|dans|selon|contre|entre|"
                "by|of|and|to|for|with|from|at|on|in|as|said|says")
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -208,6 +209,9 @@ _SPLITS = (
     re.compile(rf"^([a-zà-öø-ÿ]{{2,}})([{_UPPER}][a-zà-öø-ÿ]{{2,}}.*)$"),
     re.compile(rf"^((?:[ldjmnstc]|qu)['’])?([a-zà-öø-ÿ]+)([-‐‑])([{_UPPER}].*)$"),
     re.compile(rf"^([{_UPPER}][\w\-]*\w)(['’])$"),
+    # a capitalised word with a capital inside and the sentence's full stop, which the
+    # tokenizer keeps as an abbreviation's: "AfD.", "PiS.", "DeSantis."
+    re.compile(rf"^([{_UPPER}]\w*[a-zà-öø-ÿ][{_UPPER}]\w*)(\.)$"),
 )
 
 
