@@ -102,6 +102,12 @@ CASES = [
     ("Bardella veut faire du RN une force ; il a quitté LR deux ans après. La RN 164 est "
      "coupée. Horizons 2030 est le plan de la région.", "fr", dt.date(2025, 5, 18),
      [("Bardella", "jordan-bardella"), ("RN", "rn"), ("LR", "lr")]),
+    # A party word before a name, AP style, at a sentence's start too, or before a name
+    # the KB lacks (2026 audit); before a body's name it is the body's.
+    ("Democrat Chuck Schumer said no. He beat Republican Curtis Sliwa. The Republican "
+     "National Committee met.", "en", dt.date(2025, 11, 4),
+     [("Democrat", "democratic-party"), ("Chuck Schumer", "chuck-schumer"),
+      ("Republican", "republican-party")]),
     # A party whose acronym has a lower-case letter, before a full stop: the tokenizer kept
     # "AfD." whole, as an abbreviation (2026 audit).
     ("He met the leaders of the AfD. Then those of PiS.", "en", dt.date(2025, 6, 1),

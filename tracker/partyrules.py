@@ -80,8 +80,12 @@ class PartyRules:
         word = fold(doc[start:end].text)
         if (doc[start].is_sent_start and doc[start].text[:1].isupper()
                 and not word.endswith("s")
-                and (after is None or fold(after.text) not in MEMBER_FOLLOWERS | MEMBER_NOUNS)):
-            return None  # "Conservative estimates put...": a capital that says nothing
+                and (after is None or fold(after.text) not in MEMBER_FOLLOWERS | MEMBER_NOUNS)
+                and not (after is not None and after.text[:1].isupper()
+                         and _is_name_start(self, doc, end))):
+            # "Conservative estimates put...": a capital that says nothing; "Democrat
+            # Chuck Schumer said" names the person's party.
+            return None
         if doc[start].text[:1].islower():
             # French member words are nouns: "les socialistes", "chez les insoumis", not
             # the adjective of "les militants écologistes"; words that mean nothing but
@@ -153,8 +157,26 @@ def _said_of_others(doc: Doc, start: int, end: int) -> bool:
 
 def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:
     """The capitalised word at ``i`` starts a person's name: "Democratic Gov. Jared Polis",
-    "Republican Mitt Romney"."""
-    return fold(doc[i].text) in linker.first_names
+    "Republican Mitt Romney"; or two capitalised words end there that name no body
+    ("Republican Curtis Sliwa", not "Republican National Committee")."""
+    if fold(doc[i].text) in linker.first_names:
+        return True
+    pair = doc[i:i + 2]
+    return (len(pair) == 2 and all(t.is_alpha and t.text[:1].isupper() and t.text[1:].islower()
+                                   and fold(t.text) not in BODY_WORDS for t in pair)
+            and not (i + 2 < len(doc) and doc[i + 2].text[:1].isupper()))
+
+
+# Words of the names of bodies a party word may begin: "Republican National Committee",
+# "Democratic Republic of Congo", "Republican Study Committee".
+BODY_WORDS = {fold(w) for w in (
+    "National", "Committee", "Committees", "Convention", "Conference", "Caucus", "Study",
+    "Leadership", "Governors", "Governor", "Association", "Coalition", "Party", "Parties",
+    "Republic", "Senate", "Senatorial", "Congressional", "Campaign", "Club", "Clubs",
+    "Council", "Union", "Front", "Alliance", "League", "Federation", "Movement", "Group",
+    "Left", "Right", "Center", "Centre", "Majority", "Minority", "State", "States",
+    "Primary", "Primaries", "Debate", "Debates", "Platform", "Establishment", "Women",
+    "Youth", "Socialists", "Socialist", "Jewish", "Main", "Street", "House", "Whip")}
 
 
 # Words after a one-word name that is also a common noun ("Labour", "Reform",
