@@ -156,6 +156,15 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
     found = tagger.tag(text, "en", D2024)
     assert [(m.surface, m.party_id) for m in found] == [
         ("Jared Goldenberg", "democratic-party"), ("Jane Doeman", None)]
+    # A party's secretary, or a secretary of state, is a politician; a union's is not
+    # (Philippe Martinez of the CGT was stored as one: 2026 audit).
+    text = ("Philippe Martinet, ancien secrétaire général de la CGT, a parlé. Marc "
+            "Lebrunet, secrétaire national du PCF, a réagi. La secrétaire d'État Jeanne "
+            "Dupontel répond.")
+    found = tagger.tag(text, "fr", D2024)
+    assert [(m.surface, m.party_id, m.method) for m in found] == [
+        ("Marc Lebrunet", "pcf", "discovered"), ("PCF", "pcf", "rule"),
+        ("Jeanne Dupontel", None, "discovered")]
 
 
 def test_an_english_model_labels_play_the_french_roles(kb):

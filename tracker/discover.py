@@ -57,7 +57,7 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
     norms = doc.user_data.get("tracker_norms") or [fold(t.text) for t in doc]
     for i in [i for i, norm in enumerate(norms) if norm in OFFICE_WORDS]:
         token = doc[i]
-        if token.i in used:
+        if token.i in used or not _political_secretary(doc, norms, i, party_of):
             continue
         name = _name_after(doc, token.i + 1, first_names, used)
         if name is not None:
@@ -89,6 +89,19 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
             found.append(Discovered(token.i, token.i + 1, d.name, d.party,
                                     "discovered-after-name"))
     return sorted(found, key=lambda d: d.start)
+
+
+def _political_secretary(doc: Doc, norms: list[str], i: int,
+                         party_of: Callable[[int], str | None]) -> bool:
+    """"secrétaire" is an office of politics as "secrétaire d'État" or a party's
+    ("secrétaire national du PCF"); a union's ("secrétaire général de la CGT") or the
+    UN's is not. Other office words are taken as they are."""
+    if norms[i] != "secretaire":
+        return True
+    after = norms[i + 1:i + 3]
+    if after[:1] == ["d'"] and after[1:] == ["etat"] or after[:1] == ["d'etat"]:
+        return True
+    return _party_between(doc, i + 1, min(len(doc), i + 6), party_of) is not None
 
 
 def _make(doc: Doc, start: int, end: int, party: str | None, used: set[int]) -> Discovered:
