@@ -188,6 +188,35 @@ def test_a_mention_alert_is_signed_sent_once_and_never_again(tmp_path, receiver,
     assert "s3cret" not in (tmp_path / "tracker.db").read_bytes().decode("latin-1")
 
 
+def test_a_webhooks_token_is_never_in_the_database(tmp_path, receiver, monkeypatch):
+    """A webhook's URL carries its token (Slack's path, a ?token=): the outbox kept it
+    whole, so every copy of the database did. It keeps the host and a digest; an outbox
+    row of an older tracker is rewritten so, and still delivered."""
+    import sqlite3
+
+    from tracker.schema import m019_outbox_targets_without_tokens
+    from tracker.store import Store
+
+    secret_url = receiver.url + "/T0K3N?token=S3CRET"
+    config = _newsroom(tmp_path, [{"name": "ps", "party": "PS", "to": [secret_url],
+                                   "max_age": "36500d"}])
+    assert _run(config, "run", "--once").exit_code == 0
+    assert len(receiver.posts) == 2  # sent through the URL the config holds
+    db = tmp_path / "tracker.db"
+    dump = "\n".join(sqlite3.connect(db).iterdump())
+    assert "S3CRET" not in dump and "T0K3N" not in dump and "127.0.0.1" in dump
+    # A row as an older tracker wrote it: the migration hides its token, it is sent.
+    with Store(db) as store, store.write() as conn:
+        conn.execute("UPDATE alert_outbox SET target = ?, status = 'pending', "
+                     "next_attempt_at = '2000-01-01T00:00:00Z'", [secret_url])
+        m019_outbox_targets_without_tokens(conn)
+    assert "S3CRET" not in "\n".join(sqlite3.connect(db).iterdump())
+    receiver.posts.clear()
+    assert _run(config, "run", "--once").exit_code == 0
+    assert len(receiver.posts) == 2
+    assert "S3CRET" not in _run(config, "alerts", "status").output
+
+
 def test_copies_of_a_story_alert_only_rules_that_ask_for_them(tmp_path, kb, receiver):
     rules = [AlertRule("plain", "mention", (receiver.url,), {"party": "PS"}),
              AlertRule("with-copies", "mention", (receiver.url,), {"party": "PS"},

@@ -48,7 +48,8 @@ def test_migrations_run_once_and_wal_is_on(tmp_path):
                                               "m014_document_totals", "m015_key_days",
                                               "m016_entity_surfaces",
                                               "m017_failed_links",
-                                              "m018_collected_index"]
+                                              "m018_collected_index",
+                                              "m019_outbox_targets_without_tokens"]
         assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"documents", "mentions", "entities", "affiliations", "sources", "fetches",
                 "http_cache"} <= set(again.db.table_names())

@@ -343,3 +343,17 @@ def m018_collected_index(db: Database) -> None:
     """Documents by the time they were collected: spike and digest alerts read their
     windows by it (an article dated by its day alone was never in "the last hour")."""
     db.execute("CREATE INDEX idx_documents_fetched_at ON documents (fetched_at)")
+
+
+@migrations()
+def m019_outbox_targets_without_tokens(db: Database) -> None:
+    """The outbox kept each webhook's URL whole, the token of its path or query with it:
+    a copy of the database carried it. Each is kept as its host and a digest of the URL
+    (``stored_target``), by which the dispatcher finds it in the config."""
+    from tracker.alerts.rules import stored_target
+
+    for (target,) in db.execute("SELECT DISTINCT target FROM alert_outbox WHERE target "
+                                "NOT LIKE 'mailto:%'").fetchall():
+        db.execute("UPDATE alert_outbox SET target = ? WHERE target = ?",
+                   [stored_target(target), target])
+

@@ -16,7 +16,7 @@ import threading
 import time
 
 from tracker.alerts.outbox import Outbox
-from tracker.alerts.rules import AlertRule, shown_target
+from tracker.alerts.rules import AlertRule, shown_target, stored_target
 from tracker.alerts.send import DeliveryError, email, webhook
 from tracker.config import Config
 from tracker.fetch import Fetcher
@@ -76,13 +76,16 @@ class Dispatcher:
             if target in down:
                 continue  # one dead receiver costs one timeout a round, not one an alert
             rule = self.rules.get(name)
-            if rule is None or target not in rule.to:
+            # The URL the stored target stands for (the outbox keeps no webhook's token).
+            url = next((t for t in rule.to if stored_target(t) == target), None) \
+                if rule is not None else None
+            if url is None:
                 self._mark(store, alert_id, target, "failed", attempts,
                            "the rule or this target is no longer in the config")
                 tally["failed"] += 1
                 continue
             try:
-                self.send(rule, target, json.loads(payload))
+                self.send(rule, url, json.loads(payload))
             except Exception as exc:  # noqa: BLE001 - one alert's bug must not block the rest
                 if not isinstance(exc, DeliveryError):
                     log.exception("alert send failed", extra={"alert": name})

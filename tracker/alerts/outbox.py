@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from tracker.alerts.rules import AlertRule
+from tracker.alerts.rules import AlertRule, stored_target
 from tracker.errors import ConfigError
 from tracker.query import EXPORT_COLUMNS, MentionFilter, fts_query, resolve, where_clauses
 
@@ -326,5 +326,5 @@ class Outbox:
                               **extra, "mentions": [
                                   {c: m.get(c) for c in EXPORT_COLUMNS} for m in mentions]},
                              ensure_ascii=False)
-        return [(alert_id, target, rule.name, rule.trigger, payload, created, created)
-                for target in rule.to]
+        return [(alert_id, stored_target(target), rule.name, rule.trigger, payload, created,
+                 created) for target in rule.to]

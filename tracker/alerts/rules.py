@@ -8,6 +8,7 @@ environment variables, read when a message is sent.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +203,16 @@ def redact(text: str) -> str:
     """An error's text without the tokens a webhook URL may carry: user:password@, the
     path and the query string (the host stays)."""
     return re.sub(r"(https?://)([^\s/@]+@)?([^\s/?#'\"]+)[^\s'\")]*", r"\1\3/…", text)
+
+
+def stored_target(target: str) -> str:
+    """A target as the outbox keeps it: an e-mail address as it is; a webhook as its
+    scheme and host and a digest of the whole URL, never its token (a copy of the database
+    would carry it). The dispatcher finds the URL in the config by that digest."""
+    if target.startswith("mailto:"):
+        return target
+    digest = hashlib.sha256(target.encode("utf-8")).hexdigest()[:16]
+    return f"{redact(target)}#{digest}"
 
 
 def shown_target(target: str) -> str:
