@@ -688,6 +688,20 @@ def test_alerts_list_says_a_spikes_windows_as_written():
     assert _describe(rule) == "every mention; last 90 min >= 3 x the mean of 14 d, and >= 5"
 
 
+def test_a_new_digest_rules_first_time_gone_by_is_not_a_skipped_digest(tmp_path, kb,
+                                                                         caplog):
+    """A rule added at noon for 08:00 warned "digest skipped" at the daemon's start."""
+    rule = AlertRule("morning", "digest", ("http://127.0.0.1:9/h",), {}, at="08:00")
+    outbox = Outbox([rule], "UTC")
+    with open_store(tmp_path / "t.db", kb) as store:
+        with caplog.at_level(logging.INFO), store.write() as db:
+            assert outbox.check(db, dt.datetime(2024, 4, 1, 12, tzinfo=UTC)) == 0
+        assert not any(r.getMessage() == "digest skipped" for r in caplog.records)
+        with caplog.at_level(logging.INFO), store.write() as db:  # down the next morning
+            assert outbox.check(db, dt.datetime(2024, 4, 2, 12, tzinfo=UTC)) == 0
+        assert any(r.getMessage() == "digest skipped" for r in caplog.records)
+
+
 def test_digest_times_in_dst_gaps_and_folds_are_never_early_nor_twice():
     rule = AlertRule("night", "digest", ("http://127.0.0.1:9/h",), {}, at="02:30")
     outbox = Outbox([rule], "Europe/Paris")

@@ -294,13 +294,15 @@ class Outbox:
     def _digest(self, db: Database, rule: AlertRule, now: dt.datetime) -> int:
         due = self.due(rule, now)
         stamp = _iso(due)
-        if self._state(db, rule).get("last_digest") == stamp:
+        last = self._state(db, rule).get("last_digest")
+        if last == stamp:
             return 0
         self._set_state(db, rule, last_digest=stamp)
         late = (now - due).total_seconds()
         if late > DIGEST_GRACE:
-            log.warning("digest skipped", extra={"alert": rule.name, "due": stamp,
-                                                 "late_seconds": int(late)})
+            if last is not None:  # a new rule's first time gone by was never missed
+                log.warning("digest skipped", extra={"alert": rule.name, "due": stamp,
+                                                     "late_seconds": int(late)})
             return 0
         # From the previous digest's time: a local day is 23 or 25 hours across DST.
         begins = self.due(rule, due - dt.timedelta(seconds=1))
