@@ -628,10 +628,11 @@ def test_ctrl_c_cuts_a_webhook_waiting_for_its_answer(tmp_path, kb, receiver):
     dispatcher.fetcher.stop.set()  # what Ctrl-C does: tracker.cli.collect's halt()
     Fetcher.interrupt()
     sending.join(10)
-    assert time.monotonic() - started < 2 and tally == {"sent": 0, "retrying": 1,
+    assert time.monotonic() - started < 2 and tally == {"sent": 0, "retrying": 0,
                                                          "failed": 0}
-    assert store.db.execute("SELECT status, last_error FROM alert_outbox").fetchall() == [
-        ("pending", "tracker is stopping")]
+    # Not a try: due as it was, at the next start, without a backoff.
+    assert store.db.execute("SELECT status, attempts, last_error FROM alert_outbox"
+                            ).fetchall() == [("pending", 0, None)]
     store.close()
 
 

@@ -79,6 +79,7 @@ def test_a_text_files_date_is_its_dateline_not_a_date_it_talks_about():
     assert date("Titre\nPublié le 2015-06-01T23:30:00+02:00\nCorps") == "2015-06-01"
     assert date("Titre\n2015-06-01T23:30:00-04:00\nCorps") == "2015-06-02"
     assert date("Titre\n2015-06-01T23:30:00.1234567+0200\nCorps") == "2015-06-01"
+    assert date("Titre\n2015-06-01T23:30:00.5-04:00\nCorps") == "2015-06-02"  # any Python
     # Numbers and abbreviations, as French sites and CMS exports write them.
     assert date("Titre\nPublié le 12/03/2009 à 10h32\nCorps") == "2009-03-12"
     assert date("Titre\nMis à jour le 12.03.2009\nCorps") == "2009-03-12"

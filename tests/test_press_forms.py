@@ -91,8 +91,13 @@ CASES = [
     # written as a name, or with "parti", it is the party (2026 audit).
     ("Le front national de la grève s'élargit. Le rassemblement national des agriculteurs "
      "a eu lieu. Les forces de gauche se sont réunies pour la Réunion. C'est une alliance "
-     "centriste. Une nouvelle donne. Les patriotes de 1944 et les Français libres.", "fr",
+     "centriste. Une nouvelle donne. Les patriotes de 1944.", "fr",
      dt.date(2025, 6, 1), []),
+    # An open-data name needs the capital of its first word only: "The Democratic Unionist
+    # party" as the Guardian writes it (review).
+    ("The Democratic Unionist party won. Nouvelle donne présente une liste.", "en",
+     dt.date(2025, 6, 1), [("Democratic Unionist party", "democratic-unionist-party"),
+                           ("Nouvelle donne", "nouvelle-donne")]),
     ("Le parti socialiste a réuni son conseil. Le Front national et Nouvelle Donne. Les "
      "Patriotes de Florian Philippot manifestent.", "fr", dt.date(2025, 6, 1),
      [("parti socialiste", "ps"), ("Front national", "fn"), ("Nouvelle Donne", "nouvelle-donne"),
@@ -100,24 +105,29 @@ CASES = [
     # "du RN une force": a number word after a party is no road number ("la RN 164");
     # a plan's year after a one-word name makes it no party.
     ("Bardella veut faire du RN une force ; il a quitté LR deux ans après. La RN 164 est "
-     "coupée. Horizons 2030 est le plan de la région.", "fr", dt.date(2025, 5, 18),
-     [("Bardella", "jordan-bardella"), ("RN", "rn"), ("LR", "lr")]),
+     "coupée. Horizons 2030 est le plan de la région. Sondage : Renaissance 15. Le RN 1er "
+     "parti.", "fr", dt.date(2025, 5, 18),
+     [("Bardella", "jordan-bardella"), ("RN", "rn"), ("LR", "lr"),
+      ("Renaissance", "renaissance"), ("RN", "rn")]),
     # A party word before a name, AP style, at a sentence's start too, or before a name
     # the KB lacks (2026 audit); before a body's name it is the body's.
     ("Democrat Chuck Schumer said no. He beat Republican Curtis Sliwa. The Republican "
-     "National Committee met.", "en", dt.date(2025, 11, 4),
+     "National Committee met. Republican Attorneys General sued. Democratic Rhode Island "
+     "is safe.", "en", dt.date(2025, 11, 4),
      [("Democrat", "democratic-party"), ("Chuck Schumer", "chuck-schumer"),
       ("Republican", "republican-party")]),
     # A party whose acronym has a lower-case letter, before a full stop: the tokenizer kept
     # "AfD." whole, as an abbreviation (2026 audit).
     ("He met the leaders of the AfD. Then those of PiS.", "en", dt.date(2025, 6, 1),
      [("AfD", "afd"), ("PiS", "pis")]),
-    # "Reform" alone is Reform UK, as the British press names it; "Labour costs", "Labour
-    # Day", "the Reform Act" are words (2026 audit).
-    ("Reform is now leading in most polls. A Reform council in Kent cut its budget. The "
-     "Reform Act was passed. Labour costs rose. Labour Day is a holiday. Labour won.", "en",
-     dt.date(2025, 6, 12),
-     [("Reform", "reform-uk"), ("Reform", "reform-uk"), ("Labour", "labour")]),
+    # "Labour costs", "Labour Day" are words; "accused Labour of", "a Labour bill", and
+    # Labour in a poll's figures are the party (2026 audit and review). "Reform" alone is
+    # not read as Reform UK: "Reform of the pension system", "a Reform rabbi".
+    ("Labour costs rose. Labour Day is a holiday. They accused Labour of waste. A Labour "
+     "bill passed. Poll: Labour 40. Reform of the pension system is overdue.", "en",
+     dt.date(2025, 6, 12), [("Labour", "labour")] * 3),
+    ("Renaissance force le débat.", "fr", dt.date(2025, 6, 12),
+     [("Renaissance", "renaissance")]),
     # Historic namesakes of a city are not linked: "Cleveland", "Washington".
     ("Les républicains américains investissent Donald Trump à Cleveland.", "fr",
      dt.date(2016, 7, 21), [("républicains", "republican-party"),

@@ -153,11 +153,13 @@ def test_dates_without_mentions_say_so_and_where_the_mentions_are(served, tmp_pa
     last = served.get("/api/mentions", params={"limit": 1000}).json()["mentions"]
     days = sorted(m["published_at"][:10] for m in last)
     for address in ("/", "/entity/ps"):
-        page = served.get(address, params={"since": "2099-01-01"})
-        assert page.status_code == 200
-        assert f"No mentions in these dates: those stored run from {days[0]} to " \
-               f"{days[-1]}." in page.text, address
-        assert "No mentions stored yet" not in page.text
+        for dates in ({"since": "2099-01-01"}, {"until": "1990-01-01"},
+                      {"since": "1990-01-01", "until": "1990-02-01"}):
+            page = served.get(address, params=dates)
+            assert page.status_code == 200
+            assert f"No mentions in these dates: those stored run from {days[0]} to " \
+                   f"{days[-1]}." in page.text, (address, dates)
+            assert "No mentions stored yet" not in page.text
     assert 'name="since" value="2099-01-01"' in served.get("/", params={
         "since": "2099-01-01"}).text
     empty = tmp_path / "empty" / "tracker.db"

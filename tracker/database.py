@@ -71,7 +71,8 @@ def writable(path: Path) -> None:
             mode = side.stat()
         except FileNotFoundError:
             continue
-        if mode.st_uid == os.geteuid() and not mode.st_mode & stat.S_IWUSR:
+        mine = not hasattr(os, "geteuid") or mode.st_uid == os.geteuid()
+        if mine and not mode.st_mode & stat.S_IWUSR:
             side.chmod(stat.S_IMODE(mode.st_mode) | stat.S_IWUSR)
         elif not os.access(side, os.W_OK):
             raise TrackerError(f"{side}: not writable by this user (left by a read as "

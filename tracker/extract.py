@@ -239,7 +239,10 @@ def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
     if m := _ISO_DAY.search(plain):
         # A timestamp keeps its time, in UTC; a day alone is that day's midnight.
         day = _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        found.append((m, m.group(4) and parse_datetime(m.group(0).upper()) or day))
+        # Python 3.10 reads a fraction of a second of 3 or 6 digits only: made 6.
+        stamp = re.sub(r"\.(\d+)", lambda f: "." + f.group(1)[:6].ljust(6, "0"),
+                       m.group(0).upper())
+        found.append((m, m.group(4) and parse_datetime(stamp) or day))
     if (m := _FR_DAY.search(plain)) and m.group(2) in _MONTHS:
         found.append((m, _day(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))))
     if (m := _EN_DAY.search(plain)) and m.group(1) in _MONTHS:

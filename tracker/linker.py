@@ -296,11 +296,12 @@ class Linker(PartyRules, SurnameRules):
                 if entity_id is None or self._thing(doc, start, end) or (
                         end < len(doc) and fold(doc[end].text) in JUNIOR_WORDS):
                     continue  # "Donald Trump Jr." is his son
-                if end < len(doc) and doc[end].text[:1].isdigit() and (
-                        doc[start:end].text.isupper() or (
-                            end - start == 1 and self.kb.entities[entity_id].type == "party")):
+                after = doc[end].text if end < len(doc) else ""
+                if after.isdigit() and (doc[start:end].text.isupper() or (
+                        len(after) == 4 and end - start == 1
+                        and self.kb.entities[entity_id].type == "party")):
                     # "la RN 164" is a road, "PS 4" a console, "Horizons 2030" a plan; "du
-                    # RN une force", "quitté LR deux ans après" are the parties.
+                    # RN une force", "le RN 1er parti", "Labour 412 seats" are the parties.
                     continue
                 if end - start == 1 and quoted(doc, start, end):
                     continue  # « Renaissance », the album: a title, not the party

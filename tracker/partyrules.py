@@ -50,8 +50,9 @@ class PartyRules:
             return False  # "les Verts de Saint-Étienne": a team or group of a place
         if len(span) > 1 or not written[1:].islower():
             return True  # a multi-word name, or one like "MoDem" that is no common word
-        if span.end < len(doc) and fold(doc[span.end].text) in COMMON_NOUN_AFTER:
-            return False  # "Labour costs", "Labour Day", "the Reform Act": the word
+        if (doc.lang_ == "en" and span.end < len(doc)
+                and fold(doc[span.end].text) in COMMON_NOUN_AFTER):
+            return False  # "Labour costs", "Labour Day": the word
         # "la Renaissance", "the Renaissance", "Harlem Renaissance": the word, not the party.
         # A plural article makes members of a party ("des Républicains", "les Verts").
         before = span.doc[span.start - 1] if span.start > 0 else None
@@ -176,14 +177,24 @@ BODY_WORDS = {fold(w) for w in (
     "Council", "Union", "Front", "Alliance", "League", "Federation", "Movement", "Group",
     "Left", "Right", "Center", "Centre", "Majority", "Minority", "State", "States",
     "Primary", "Primaries", "Debate", "Debates", "Platform", "Establishment", "Women",
-    "Youth", "Socialists", "Socialist", "Jewish", "Main", "Street", "House", "Whip")}
+    "Youth", "Socialists", "Socialist", "Jewish", "Main", "Street", "House", "Whip",
+    "Attorney", "Attorneys", "General", "Generals", "Central", "Office", "Capitol", "Hill",
+    "White", "Supreme", "Court", "Assembly", "Legislature", "Delegation",
+    # US states' words: "Democratic Rhode Island", "Republican New Hampshire voters".
+    "New", "North", "South", "West", "Rhode", "Island", "Hampshire", "Jersey", "York",
+    "Mexico", "Carolina", "Dakota", "Virginia", "Alabama", "Alaska", "Arizona", "Arkansas",
+    "California", "Colorado", "Connecticut", "Delaware", "Florida", "Georgia", "Hawaii",
+    "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri",
+    "Montana", "Nebraska", "Nevada", "Ohio", "Oklahoma", "Oregon", "Pennsylvania",
+    "Tennessee", "Texas", "Utah", "Vermont", "Washington", "Wisconsin", "Wyoming")}
 
 
-# Words after a one-word name that is also a common noun ("Labour", "Reform",
-# "Renaissance") that make it the noun, even capitalised at a sentence's start. Not "of":
-# "accused Labour of choking off growth" is the party.
+# English words after a one-word name that is also a common noun ("Labour") that make it
+# the noun, even capitalised at a sentence's start. Not "of" ("accused Labour of choking
+# off growth") nor "bill" ("a Labour bill") : the party.
 COMMON_NOUN_AFTER = {"market", "markets", "cost", "costs", "force", "shortage", "shortages",
-                     "law", "laws", "day", "act", "bill", "movement"}
+                     "law", "laws", "day", "act", "movement"}
 # Words that make a party's name in lower case still a party: "le parti socialiste".
 PARTY_WORDS = {"parti", "party", "partei", "partito", "partido", "partij"}
 
@@ -197,20 +208,17 @@ def _written_as_a_name(span: Span, entity, written: str) -> bool:
     """A party's name of several words written as a name, not as the phrase it also is:
     "le front national de la grève", "les forces de gauche", "une nouvelle donne" and
     "pour la Réunion" are words. Some word besides its articles takes a capital (or a
-    headline's capitals), unless the phrase says "parti"; and a name from the open data
-    ("Les Français Libres", "Pour la Réunion") keeps each capital it has."""
+    headline's capitals), unless the phrase says "parti" or "party"; a name from the open
+    data takes one on its first word ("Pour la Réunion", "The Democratic Unionist party").
+    A name its party writes in lower case ("déi gréng") is taken as written."""
     words = written.split()
     if len(words) < 2 or written.isupper():
         return True
     shown = _written_as_name(words)
-    if not any(w[:1].isupper() for w in shown):
-        return any(fold(w) in PARTY_WORDS for w in words)
-    if not entity.builtin:
+    named = next((_written_as_name(a.split()) for a in entity.aliases
+                  if fold(a) == fold(written)), shown)
+    if not any(w[:1].isupper() for w in named):
         return True
-    for alias in entity.aliases:
-        named = _written_as_name(alias.split())
-        if [fold(a) for a in named] == [fold(w) for w in shown]:
-            return all(w[:1].isupper() for a, w in zip(named, shown, strict=True)
-                       if a[:1].isupper())
-    return True
-
+    if entity.builtin:
+        return bool(shown) and shown[0][:1].isupper()
+    return any(w[:1].isupper() for w in shown) or any(fold(w) in PARTY_WORDS for w in words)

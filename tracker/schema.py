@@ -352,6 +352,7 @@ def m019_outbox_targets_without_tokens(db: Database) -> None:
     (``stored_target``), by which the dispatcher finds it in the config."""
     from tracker.alerts.rules import stored_target
 
+    db.execute("PRAGMA secure_delete = ON")  # the old rows' bytes are overwritten too
     for (target,) in db.execute("SELECT DISTINCT target FROM alert_outbox WHERE target "
                                 "NOT LIKE 'mailto:%'").fetchall():
         db.execute("UPDATE alert_outbox SET target = ? WHERE target = ?",

@@ -87,6 +87,8 @@ class Dispatcher:
             try:
                 self.send(rule, url, json.loads(payload))
             except Exception as exc:  # noqa: BLE001 - one alert's bug must not block the rest
+                if self.fetcher.stop.is_set():
+                    break  # cut by Ctrl-C: not a try; sent at the next start as it was due
                 if not isinstance(exc, DeliveryError):
                     log.exception("alert send failed", extra={"alert": name})
                     exc = DeliveryError(f"unexpected {type(exc).__name__}", retry=True)

@@ -209,7 +209,8 @@ def _delimiter(value: str | None, excel: bool) -> str:
 @click.option("--raw", is_flag=True,
               help="Count mentions a reviewer marked wrong too (raw figures).")
 @click.option("--top", type=count_of(1), default=10, show_default=True,
-              help="How many entities, pairs and sources the rankings show.")
+              help="How many entities, pairs and sources the rankings show (the totals "
+                   "view too, in every format).")
 @click.option("--view", type=click.Choice(["counts", "totals", "co-mentions", "sources",
                                            "all"]),
               help="Which figures: counts per interval with share of voice, totals over "

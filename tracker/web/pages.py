@@ -90,7 +90,12 @@ def _window(db, since: dt.date | None, until: dt.date | None, interval: str) -> 
     dates (nothing is counted outside them), and if that is not enough, the step made
     coarser (days to weeks to months). A century by day took 8 s and 11 MB of page."""
     span = window(db, StatsQuery(interval=interval, since=since, until=until))
-    if span is None:
+    if span is None or not db.execute(
+            "SELECT EXISTS (SELECT 1 FROM mentions WHERE published_at >= ? AND "
+            "published_at < ?)", [span[0].isoformat(),
+                                  (span[1] + dt.timedelta(days=1)).isoformat()]
+            ).fetchone()[0]:
+        # Nothing in these dates: the page says where the stored mentions are.
         first, last = db.execute(
             "SELECT min(published_at), max(published_at) FROM mentions").fetchone()
         return Shown(None, interval, interval, 0, False,
