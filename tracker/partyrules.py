@@ -38,7 +38,7 @@ class PartyRules:
         entity = self.kb.entities[entity_id]
         folded = fold(written)
         if any(fold(a) == folded for a in entity.aliases if not is_acronym(a)):
-            return entity.type != "party" or _written_as_a_name(span, entity, written)
+            return entity.type != "party" or _written_as_a_name(entity, written)
         # Exact case, or a headline in capitals ("LES RÉPUBLICAINS").
         if not any(written == a or (written == a.upper() and (" " in a or a[1:].islower()))
                    for a in entity.exact_case):
@@ -192,19 +192,19 @@ BODY_WORDS = {fold(w) for w in (
 
 # English words after a one-word name that is also a common noun ("Labour") that make it
 # the noun, even capitalised at a sentence's start. Not "of" ("accused Labour of choking
-# off growth") nor "bill" ("a Labour bill") : the party.
+# off growth") nor "bill" ("a Labour bill"): the party.
 COMMON_NOUN_AFTER = {"market", "markets", "cost", "costs", "force", "shortage", "shortages",
                      "law", "laws", "day", "act", "movement"}
 # Words that make a party's name in lower case still a party: "le parti socialiste".
 PARTY_WORDS = {"parti", "party", "partei", "partito", "partido", "partij"}
 
 
-def _written_as_name(words: list[str]) -> list[str]:
+def _significant_words(words: list[str]) -> list[str]:
     """The words of a name that say how it is written: not its articles."""
     return [w for w in words if w[:1].isalpha() and fold(w) not in ARTICLES]
 
 
-def _written_as_a_name(span: Span, entity, written: str) -> bool:
+def _written_as_a_name(entity, written: str) -> bool:
     """A party's name of several words written as a name, not as the phrase it also is:
     "le front national de la grève", "les forces de gauche", "une nouvelle donne" and
     "pour la Réunion" are words. Some word besides its articles takes a capital (or a
@@ -214,8 +214,8 @@ def _written_as_a_name(span: Span, entity, written: str) -> bool:
     words = written.split()
     if len(words) < 2 or written.isupper():
         return True
-    shown = _written_as_name(words)
-    named = next((_written_as_name(a.split()) for a in entity.aliases
+    shown = _significant_words(words)
+    named = next((_significant_words(a.split()) for a in entity.aliases
                   if fold(a) == fold(written)), shown)
     if not any(w[:1].isupper() for w in named):
         return True
