@@ -116,6 +116,11 @@ CASES = [
      "is safe.", "en", dt.date(2025, 11, 4),
      [("Democrat", "democratic-party"), ("Chuck Schumer", "chuck-schumer"),
       ("Republican", "republican-party")]),
+    # "a Harris poll" is the polling firm, though Kamala Harris is named before (2026 audit);
+    # "Harris polls well" is her.
+    ("Kamala Harris spoke. According to a Harris poll, her approval rose. Harris polls well "
+     "in Michigan.", "en", dt.date(2025, 3, 20),
+     [("Kamala Harris", "kamala-harris"), ("Harris", "kamala-harris")]),
     # A party whose acronym has a lower-case letter, before a full stop: the tokenizer kept
     # "AfD." whole, as an abbreviation (2026 audit).
     ("He met the leaders of the AfD. Then those of PiS.", "en", dt.date(2025, 6, 1),

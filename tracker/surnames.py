@@ -56,6 +56,10 @@ class SurnameRules:
         before = doc[start - 1] if start > 0 else None
         if before is not None and fold(core(before.text)) in THING_BEFORE:
             return True
+        # "a Harris poll", "the Gallup survey": a polling firm's name, not the person.
+        if (before is not None and fold(before.text) in ("a", "an", "the", "un", "le")
+                and end < len(doc) and fold(doc[end].text) in POLL_WORDS):
+            return True
         # "Trump Tower", "Ronald Reagan Washington National Airport"
         for token in doc[end:end + 4]:
             if not token.text[:1].isupper():
@@ -255,3 +259,8 @@ def _byline(doc: Doc, i: int) -> bool:
         return False
     opening = doc.text[:doc[j].idx].rstrip(" \t")
     return not opening or opening.endswith("\n")
+
+
+# Words after "a X" that make X a polling firm: "a Harris poll" (Harris Interactive).
+POLL_WORDS = {"poll", "polls", "survey", "surveys", "sondage"}
+
