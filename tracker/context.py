@@ -79,6 +79,35 @@ THING_AFTER = {fold(w) for w in (
     "Square", "Doctrine", "Corp", "Corporation", "Inc", "Group", "Media", "Entertainment",
     "Enterprises", "Winery", "Golf", "Taj", "Shuttle", "Steaks", "Tapes", "Bridge",
     "Memorial", "Presidential", "School", "College", "Stadium", "Arena", "Museum")}
+# Words of the names of bodies a party word may begin: "Republican National Committee",
+# "Democratic Republic of Congo", "Republican Study Committee".
+BODY_WORDS = {fold(w) for w in (
+    "National", "Committee", "Committees", "Convention", "Conference", "Caucus", "Study",
+    "Leadership", "Governors", "Governor", "Association", "Coalition", "Party", "Parties",
+    "Republic", "Senate", "Senatorial", "Congressional", "Campaign", "Club", "Clubs",
+    "Council", "Union", "Front", "Alliance", "League", "Federation", "Movement", "Group",
+    "Left", "Right", "Center", "Centre", "Majority", "Minority", "State", "States",
+    "Primary", "Primaries", "Debate", "Debates", "Platform", "Establishment", "Women",
+    "Youth", "Socialists", "Socialist", "Jewish", "Main", "Street", "House", "Whip",
+    "Attorney", "Attorneys", "General", "Generals", "Central", "Office", "Capitol", "Hill",
+    "White", "Supreme", "Court", "Assembly", "Legislature", "Delegation",
+    # US states' words: "Democratic Rhode Island", "Republican New Hampshire voters".
+    "New", "North", "South", "West", "Rhode", "Island", "Hampshire", "Jersey", "York",
+    "Mexico", "Carolina", "Dakota", "Virginia", "Alabama", "Alaska", "Arizona", "Arkansas",
+    "California", "Colorado", "Connecticut", "Delaware", "Florida", "Georgia", "Hawaii",
+    "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri",
+    "Montana", "Nebraska", "Nevada", "Ohio", "Oklahoma", "Oregon", "Pennsylvania",
+    "Tennessee", "Texas", "Utah", "Vermont", "Washington", "Wisconsin", "Wyoming")}
+# English words after a one-word name that is also a common noun ("Labour") that make it
+# the noun, even capitalised at a sentence's start. Not "of" ("accused Labour of choking
+# off growth") nor "bill" ("a Labour bill"): the party.
+COMMON_NOUN_AFTER = {"market", "markets", "cost", "costs", "force", "shortage", "shortages",
+                     "law", "laws", "day", "act", "movement"}
+# Words that make a party's name in lower case still a party: "le parti socialiste".
+PARTY_WORDS = {"parti", "party", "partei", "partito", "partido", "partij"}
+# Words after "a X" that make X a polling firm: "a Harris poll" (Harris Interactive).
+POLL_WORDS = {"poll", "polls", "survey", "surveys", "sondage"}
 # Rules by preference when two matches overlap.
 ENGLISH_SPEAKING = {"GB", "US", "IE", "CA", "AU", "NZ"}
 RULE_RANK = {"alias": 0, "fuzzy": 1, "member": 2, "surname": 3}

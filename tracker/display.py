@@ -9,7 +9,6 @@ tab-separated line per mention, as ``gh`` prints, for ``cut`` and ``awk``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import IO
 from urllib.parse import unquote, urlsplit
@@ -135,10 +134,6 @@ def error_cause(error: str | None, location: str | None) -> str:
     return error
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _when(value: str | None) -> str:
     return value.replace("T", " ").removesuffix("Z")[:16] if value else "never"
 
@@ -146,6 +141,8 @@ def _when(value: str | None) -> str:
 def write_sources(rows: Iterable[dict], console: Console) -> int:
     """Each source as a block: name, kind, health and documents; its last fetch, last new
     item, next run and 304 rate; the cause of its last error when failing; where it is."""
+    from tracker.store import now_iso
+
     width = max(40, console.width)
     count = 0
     for r in rows:
@@ -165,7 +162,7 @@ def write_sources(rows: Iterable[dict], console: Console) -> int:
         if r["next_run_at"]:
             # A time gone by (the daemon stopped; `run --once` keeps no schedule) is due:
             # polled as soon as a daemon runs.
-            facts.append(f"next {_when(r['next_run_at'])}" if r["next_run_at"] > _now()
+            facts.append(f"next {_when(r['next_run_at'])}" if r["next_run_at"] > now_iso()
                          else "due")
         if rate is not None:
             facts.append(f"304 {rate:.0%}")

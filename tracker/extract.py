@@ -238,11 +238,11 @@ def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
     found: list[tuple[re.Match, dt.datetime | None]] = []
     if m := _ISO_DAY.search(plain):
         # A timestamp keeps its time, in UTC; a day alone is that day's midnight.
-        day = _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        # Python 3.10 reads a fraction of a second of 3 or 6 digits only: made 6.
-        stamp = re.sub(r"\.(\d+)", lambda f: "." + f.group(1)[:6].ljust(6, "0"),
-                       m.group(0).upper())
-        found.append((m, m.group(4) and parse_datetime(stamp) or day))
+        when = None
+        if m.group(4):  # Python 3.10 reads a second's fraction of 3 or 6 digits: made 6
+            when = parse_datetime(re.sub(r"\.(\d+)", lambda f: "." + f.group(1)[:6].ljust(
+                6, "0"), m.group(0).upper()))
+        found.append((m, when or _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))))
     if (m := _FR_DAY.search(plain)) and m.group(2) in _MONTHS:
         found.append((m, _day(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))))
     if (m := _EN_DAY.search(plain)) and m.group(1) in _MONTHS:

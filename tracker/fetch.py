@@ -313,8 +313,7 @@ class Fetcher:
             if self.stop.is_set():
                 raise Interrupted(url) from None
             if time.monotonic() >= deadline:
-                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
-                                 slow=True) from None
+                raise _past_deadline(url, timeout) from None
             if isinstance(exc, requests.Timeout):
                 raise FetchError(url, f"timed out after {timeout:g}s", retryable=True) from None
             refused = netguard.refusal_in(exc)
@@ -342,22 +341,19 @@ class Fetcher:
                     raise FetchError(url, f"body exceeds {self.max_bytes} bytes (decoded)")
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
-                    raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
-                                 slow=True)
+                    raise _past_deadline(url, timeout)
             # A cut socket ends a body that runs to the connection's close as if whole.
             if self.stop.is_set():
                 raise Interrupted(url)
             if time.monotonic() >= deadline:
-                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
-                                 slow=True)
+                raise _past_deadline(url, timeout)
             return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, \
                 b"".join(chunks)
         except requests.RequestException as exc:
             if self.stop.is_set():
                 raise Interrupted(url) from None
             if time.monotonic() >= deadline:
-                raise FetchError(url, f"deadline of {timeout * 3:g}s exceeded",
-                                 slow=True) from None
+                raise _past_deadline(url, timeout) from None
             raise FetchError(url, f"read failed: {_short(exc)}", retryable=True) from None
         finally:
             DEADLINES.cancel(watch)
@@ -439,3 +435,10 @@ def retry_after(value: str | None) -> float | None:
 def _short(exc: Exception) -> str:
     text = str(exc)
     return text if len(text) < 200 else text[:200] + "..."
+
+
+def _past_deadline(url: str, timeout: float) -> FetchError:
+    """An answer that ran to its wall-clock deadline (three times the timeout): it may
+    pass by the next poll, and its link waits a day (``FetchError.slow``)."""
+    return FetchError(url, f"deadline of {timeout * 3:g}s exceeded", slow=True)
+

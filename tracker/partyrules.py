@@ -11,12 +11,15 @@ from spacy.tokens import Doc, Span
 from tracker.affiliation import party_as_named
 from tracker.context import (
     ARTICLES,
+    BODY_WORDS,
     COMMON_MEMBER_WORDS,
+    COMMON_NOUN_AFTER,
     ENGLISH_SPEAKING,
     MEMBER_DETERMINERS,
     MEMBER_FOLLOWERS,
     MEMBER_NOUNS,
     PARTY_ONLY_DETERMINERS,
+    PARTY_WORDS,
     TITLES,
     country_cues,
     country_words,
@@ -166,37 +169,6 @@ def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:
     return (len(pair) == 2 and all(t.is_alpha and t.text[:1].isupper() and t.text[1:].islower()
                                    and fold(t.text) not in BODY_WORDS for t in pair)
             and not (i + 2 < len(doc) and doc[i + 2].text[:1].isupper()))
-
-
-# Words of the names of bodies a party word may begin: "Republican National Committee",
-# "Democratic Republic of Congo", "Republican Study Committee".
-BODY_WORDS = {fold(w) for w in (
-    "National", "Committee", "Committees", "Convention", "Conference", "Caucus", "Study",
-    "Leadership", "Governors", "Governor", "Association", "Coalition", "Party", "Parties",
-    "Republic", "Senate", "Senatorial", "Congressional", "Campaign", "Club", "Clubs",
-    "Council", "Union", "Front", "Alliance", "League", "Federation", "Movement", "Group",
-    "Left", "Right", "Center", "Centre", "Majority", "Minority", "State", "States",
-    "Primary", "Primaries", "Debate", "Debates", "Platform", "Establishment", "Women",
-    "Youth", "Socialists", "Socialist", "Jewish", "Main", "Street", "House", "Whip",
-    "Attorney", "Attorneys", "General", "Generals", "Central", "Office", "Capitol", "Hill",
-    "White", "Supreme", "Court", "Assembly", "Legislature", "Delegation",
-    # US states' words: "Democratic Rhode Island", "Republican New Hampshire voters".
-    "New", "North", "South", "West", "Rhode", "Island", "Hampshire", "Jersey", "York",
-    "Mexico", "Carolina", "Dakota", "Virginia", "Alabama", "Alaska", "Arizona", "Arkansas",
-    "California", "Colorado", "Connecticut", "Delaware", "Florida", "Georgia", "Hawaii",
-    "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
-    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri",
-    "Montana", "Nebraska", "Nevada", "Ohio", "Oklahoma", "Oregon", "Pennsylvania",
-    "Tennessee", "Texas", "Utah", "Vermont", "Washington", "Wisconsin", "Wyoming")}
-
-
-# English words after a one-word name that is also a common noun ("Labour") that make it
-# the noun, even capitalised at a sentence's start. Not "of" ("accused Labour of choking
-# off growth") nor "bill" ("a Labour bill"): the party.
-COMMON_NOUN_AFTER = {"market", "markets", "cost", "costs", "force", "shortage", "shortages",
-                     "law", "laws", "day", "act", "movement"}
-# Words that make a party's name in lower case still a party: "le parti socialiste".
-PARTY_WORDS = {"parti", "party", "partei", "partito", "partido", "partij"}
 
 
 def _significant_words(words: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from tracker.context import (
     PLACE_ARTICLES,
     PLACE_BEFORE,
     PLACE_LABELS,
+    POLL_WORDS,
     SPOUSE_WORDS,
     THING_AFTER,
     THING_BEFORE,
@@ -259,8 +260,3 @@ def _byline(doc: Doc, i: int) -> bool:
         return False
     opening = doc.text[:doc[j].idx].rstrip(" \t")
     return not opening or opening.endswith("\n")
-
-
-# Words after "a X" that make X a polling firm: "a Harris poll" (Harris Interactive).
-POLL_WORDS = {"poll", "polls", "survey", "surveys", "sondage"}
-
