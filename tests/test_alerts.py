@@ -304,6 +304,21 @@ def test_a_permanent_failure_stops_and_shows_in_status(tmp_path, kb, receiver):
     assert "rn\tfailed\t1" in status.output and "HTTP 404" in status.output
 
 
+def test_cron_hears_of_an_alert_that_failed_for_good(tmp_path, receiver):
+    """`run --once` under cron: an alert given up for good (the hook answers 404) is a
+    non-zero exit, as a failed source is, so cron mails it; what was collected is kept,
+    and the next run, with nothing newly failed, exits 0."""
+    receiver.statuses = [404, 404]
+    config = _newsroom(tmp_path, [{"name": "ps", "party": "PS", "to": [receiver.url],
+                                   "max_age": "36500d"}])
+    first = _run(config, "run", "--once")
+    assert first.exit_code == 1, first.output
+    assert "2 new documents" in first.output and "2 failed" in first.output
+    assert first.output.strip().splitlines()[-1] == (
+        "tracker: error: 2 alerts failed for good; `tracker alerts status` says why")
+    assert _run(config, "run", "--once").exit_code == 0
+
+
 def test_a_webhook_to_a_private_address_is_refused_like_a_source(tmp_path, kb, receiver):
     rule = AlertRule("rn", "mention", (receiver.url,), {"party": "RN"})
     store = _queued_store(tmp_path, kb, rule)

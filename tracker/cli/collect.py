@@ -189,10 +189,17 @@ def run(ctx: click.Context, config: Config, db: Path, once: bool, only: tuple[st
             if any(alerts.values()):
                 click.echo(f"alerts: {alerts['sent']} sent, {alerts['retrying']} to retry, "
                            f"{alerts['failed']} failed (`tracker alerts status`)", err=True)
+            # Cron mails a non-zero exit: a source that failed, an alert given up for good.
+            problems = []
             if failed:
-                raise TrackerError(f"{len(failed)} of {plural(len(results), 'source')} failed ("
-                                   + ", ".join(r.source for r in failed)
-                                   + "); the log above and `tracker sources` say why")
+                problems.append(f"{len(failed)} of {plural(len(results), 'source')} failed ("
+                                + ", ".join(r.source for r in failed)
+                                + "); the log above and `tracker sources` say why")
+            if alerts.get("failed"):
+                problems.append(f"{plural(alerts['failed'], 'alert')} failed for good; "
+                                "`tracker alerts status` says why")
+            if problems:
+                raise TrackerError("; ".join(problems))
             return
 
         configs = iter([config])
