@@ -59,6 +59,11 @@ def test_the_report_is_one_file_that_needs_nothing_else(report):
     backwards = _tracker("report", "--db", str(db), "--since", "2026-04-01", "--until",
                          "2026-03-01", "-o", "-")
     assert backwards.returncode == 2 and backwards.stdout == ""
+    # --latest 0 leaves the list out; it used to say "No mentions" over a full report.
+    no_list = _tracker("report", "--db", str(db), "--until", "2026-03-22", "--latest", "0",
+                       "-o", "-")
+    assert no_list.returncode == 0 and 'id="latest"' not in no_list.stdout
+    assert 'id="politicians"' in no_list.stdout
 
 
 @needs_browser

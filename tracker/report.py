@@ -114,7 +114,9 @@ def build_report(db: Database, r: ReportQuery) -> str:
         '<section id="co-mentions"><h2>Mentioned together</h2><div class="two">',
         _pairs_table(people_pairs, "Politicians"), _pairs_table(party_pairs, "Parties"),
         "</div></section>",
-        '<section id="latest"><h2>Latest mentions</h2>', _latest_table(latest), "</section>",
+        # --latest 0 asks for no list (not for a list saying there is nothing).
+        '<section id="latest"><h2>Latest mentions</h2>' + _latest_table(latest) + "</section>"
+        if r.latest else "",
         f"<footer>Made by tracker {escape(__version__)} on "
         f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC.</footer>",
     ]

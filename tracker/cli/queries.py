@@ -130,7 +130,7 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
 @click.option("--top", type=click.IntRange(1, 10), default=8, show_default=True,
               help="How many parties the charts draw (the rest are 'Other parties').")
 @click.option("--latest", type=count_of(0), default=30, show_default=True,
-              help="How many of the newest mentions the report lists.")
+              help="How many of the newest mentions the report lists (0: no list).")
 @click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
 @click.option("--raw", is_flag=True,
               help="Count mentions a reviewer marked wrong too (raw figures).")
