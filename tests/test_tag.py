@@ -121,3 +121,24 @@ def test_text_longer_than_a_chunk_keeps_correct_offsets(tagger):
     found = tagger.tag(text, "fr", DAY)
     assert [(m.surface, m.entity_id) for m in found] == [("Olivier Faure", "olivier-faure")]
     assert text[found[0].start:found[0].end] == "Olivier Faure"
+
+
+@pytest.mark.parametrize("text, lang, day, expected", [
+    ("Zohran Mamdani a battu Andrew Cuomo et le républicain Curtis Sliwa à New York.", "fr",
+     dt.date(2025, 11, 5), {"zohran-mamdani": "democratic-party",
+                            "curtis-sliwa": "republican-party"}),
+    ("Kate Forbes and Anas Sarwar clashed as Rhun ap Iorwerth and Zack Polanski looked on. "
+     "Polanski said little.", "en", dt.date(2026, 3, 1),
+     {"kate-forbes": "snp", "anas-sarwar": "labour", "rhun-ap-iorwerth": "plaid-cymru",
+      "zack-polanski": "green-party-of-england-and-wales"}),
+    ("À Lyon, Grégory Doucet affronte Jean-Michel Aulas ; à Bordeaux, Pierre Hurmic.", "fr",
+     dt.date(2026, 3, 15), {"gregory-doucet": "les-ecologistes", "jean-michel-aulas": None,
+                            "pierre-hurmic": "les-ecologistes"}),
+])
+def test_the_people_of_the_2025_and_2026_campaigns_are_known(tagger, text, lang, day,
+                                                             expected):
+    """Today's landscape: New York's and Virginia's 2025 races, Holyrood and the Senedd in
+    2026, France's 2026 municipal elections (a tagging audit found them missing)."""
+    found = {m.entity_id: m.party_id for m in tagger.tag(text, lang, day)}
+    assert {k: found.get(k, "missing") for k in expected} == expected
+
