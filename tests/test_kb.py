@@ -79,8 +79,16 @@ def test_an_mep_counts_for_the_national_party_as_named_that_day(person, day, par
     # DL's Madelin is not counted for the RPR.
     ("nicolas-sarkozy", dt.date(2002, 10, 1), "rpr"),
     ("alain-madelin", dt.date(2002, 10, 1), "democratie-liberale"),
+    # Out of office for up to a term, between two stints of one party: that party's. Abigail
+    # Spanberger ran for governor in 2025, between the House and the governorship; Stéphane
+    # Le Foll was a minister (his seat left) from 2012 to 2017 (2026 audit).
+    ("abigail-spanberger", dt.date(2025, 11, 5), "democratic-party"),
+    ("stephane-le-foll", dt.date(2014, 6, 1), "ps"),
+    ("jean-pierre-blazy", dt.date(2010, 1, 1), "ps"),
+    # Longer than six years out: nothing says which party, if any.
+    ("jerome-guedj", dt.date(2018, 1, 1), None),
 ])
-def test_a_short_gap_between_stints_of_one_party_is_that_party(person, day, party):
+def test_a_gap_of_up_to_a_term_between_stints_of_one_party_is_that_party(person, day, party):
     from tracker.kbload import load_kb
 
     assert load_kb([]).party_at(person, day) == party

@@ -17,7 +17,8 @@ The rules, in order:
 3. Between two dated stints of one party (or its renamings) at most ``BRIDGED_DAYS`` apart,
    the person is still of that party: the Assemblée's stints end with the seat, and the
    299 deputies re-elected after the 2024 dissolution had no party from 9 June to 18 July,
-   the whole campaign.
+   the whole campaign; Abigail Spanberger had none in 2025, between the House and
+   Virginia's governorship, when she ran for it.
 4. A party is named as it was that day: its successor once it ended, the party it came from
    before it began (Les Républicains in 2011 is the UMP), and none before any existed.
 
@@ -99,7 +100,10 @@ def _lineage(kb: KnowledgeBase, party_id: str) -> set[str]:
     return line
 
 
-BRIDGED_DAYS = 92  # a dissolution's campaign is three to six weeks; a season to spare
+# A dissolution's campaign is three to six weeks; a candidate out of office for a term
+# (a deputy beaten in 2017 and elected again in 2022, a representative between the House
+# and a governorship) is the same party's on both sides. Six years covers one term out.
+BRIDGED_DAYS = 6 * 366
 
 
 def _bridged(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
