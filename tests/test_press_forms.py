@@ -70,6 +70,13 @@ CASES = [
     # Another country's party with the same name is not the French one.
     ("Angola's National Front won three seats; Malaysia's National Front lost.", "en",
      dt.date(2008, 9, 1), []),
+    # A name many countries' parties bear is one country's when something says so: the
+    # open data's "Green Party" is New Zealand's, not Zack Polanski's (2026 audit).
+    ("The Green Party has overtaken the Liberal Democrats. New Zealand's Green Party and "
+     "the National Party in Wellington gained too (a capital says where).", "en",
+     dt.date(2026, 2, 14),
+     [("Liberal Democrats", "libdems"), ("Green Party", "green-party-nz"),
+      ("National Party", "national-party-nz")]),
     ("À Washington, les Républicains bloquent le budget.", "fr", D2024,
      [("Républicains", "republican-party")]),
     ("Les démocrates américains et les républicains américains votent.", "fr", D2024,

@@ -106,6 +106,12 @@ COMMON_NOUN_AFTER = {"market", "markets", "cost", "costs", "force", "shortage", 
                      "law", "laws", "day", "act", "movement"}
 # Words that make a party's name in lower case still a party: "le parti socialiste".
 PARTY_WORDS = {"parti", "party", "partei", "partito", "partido", "partij"}
+# A party name made of one of these and "Party" is borne in many countries: the open data's
+# "Green Party" (New Zealand's) is no more the one a British or American story means.
+GENERIC_PARTY_NAMES = {f"{word} party" for word in (
+    "green", "national", "centre", "center", "progressive", "unity", "socialist", "labour",
+    "labor", "liberal", "conservative", "democratic", "republican", "communist", "people's",
+    "workers", "workers'", "reform", "justice", "freedom", "independence", "alliance")}
 # Words after "a X" that make X a polling firm: "a Harris poll" (Harris Interactive).
 POLL_WORDS = {"poll", "polls", "survey", "surveys", "sondage"}
 # Rules by preference when two matches overlap.

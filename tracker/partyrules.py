@@ -15,6 +15,7 @@ from tracker.context import (
     COMMON_MEMBER_WORDS,
     COMMON_NOUN_AFTER,
     ENGLISH_SPEAKING,
+    GENERIC_PARTY_NAMES,
     MEMBER_DETERMINERS,
     MEMBER_FOLLOWERS,
     MEMBER_NOUNS,
@@ -130,6 +131,9 @@ class PartyRules:
             country for s, e, country in doc.user_data.get("tracker_people", ())
             if s == end or (s == end + 1 and fold(doc[end].text) in ("de", "d'", "du", "of"))
             or e == start or (e == start - 1 and doc[e].text in ("'s", "’s"))}
+        if (not cues and all(e.builtin for e in entities)
+                and fold(doc[start:end].text) in GENERIC_PARTY_NAMES):
+            return ()  # the open data's "Green Party" (New Zealand's): nothing says it is
         if cues and not any(e.country in cues for e in entities):
             # "À Washington, les Républicains": the party these names mean abroad
             abroad = [e.abroad[0] for e in entities if e.abroad
