@@ -66,6 +66,11 @@ CASES = [
     ("Barron Trump, Fred Trump and Ivana Trump met at Trump Tower, then at the Trump "
      "Organization.", "en", D2024, []),
     ("In May 2017, the prime minister called an election.", "en", dt.date(2017, 5, 2), []),
+    # A firm named twice over, or "& Sons" (2026 audit: Johnson & Johnson was LBJ twice).
+    ("Johnson & Johnson shares rose, as did Ford & Sons; Lyndon B. Johnson spoke. Obama & "
+     "Biden met.", "en", D2024,
+     [("Lyndon B. Johnson", "lyndon-johnson"), ("Obama", "barack-obama"),
+      ("Biden", "joe-biden")]),
     ("Pierre Hurmic est arrivé. Bernard Arnault aussi.", "fr", D2024, []),
     # Another country's party with the same name is not the French one.
     ("Angola's National Front won three seats; Malaysia's National Front lost.", "en",
@@ -187,6 +192,15 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
     assert [(m.surface, m.party_id, m.method) for m in found] == [
         ("Marc Lebrunet", "pcf", "discovered"), ("PCF", "pcf", "rule"),
         ("Jeanne Dupontel", None, "discovered")]
+    # An airport, a ship named after someone is no person; an office between two commas
+    # introduces the name after it ("Charles de Gaulle" was stored as a discovered
+    # minister: 2026 audit).
+    text = ("À l'aéroport Charles de Gaulle, la ministre des Armées, Catherine Vautrin, a "
+            "salué l'équipage. Le porte-avions Paul Dumoulin, maire de rien, appareille. "
+            "Bernard Combelles, maire de Tulle, a parlé.")
+    found = tagger.tag(text, "fr", D2024)
+    assert [(m.surface, m.method) for m in found] == [
+        ("Catherine Vautrin", "rule"), ("Bernard Combelles", "discovered")]
 
 
 def test_an_english_model_labels_play_the_french_roles(kb):

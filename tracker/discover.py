@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from tracker.context import THING_BEFORE
 from tracker.kb import fold
 
 # Office words (folded) that introduce a politician's name.
@@ -73,7 +74,8 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
                                                 "ancienne", "former", "state"}):
             comma = token.i - 1 if doc[token.i - 1].text == "," else token.i - 2
             span = _name_before(doc, comma, first_names, used)
-            if span is not None:
+            if span is not None and not _named_thing(doc, span[0]) \
+                    and not _office_of_next(doc, token.i, taken):
                 party = _party_after(doc, token.i + 1, party_of, reach=4)
                 found.append(_make(doc, span[0], span[1], party, used))
     # Later mentions of a discovered person's surname in the same document.
@@ -158,6 +160,25 @@ def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
         if span is not None:
             return span
     return None
+
+
+def _named_thing(doc: Doc, start: int) -> bool:
+    """"l'aéroport Charles de Gaulle", "le porte-avions Charles-de-Gaulle": a place or a
+    ship named after someone."""
+    return start > 0 and fold(doc[start - 1].text) in THING_BEFORE
+
+
+def _office_of_next(doc: Doc, office: int, taken: set[int]) -> bool:
+    """"À l'aéroport X, la ministre des Armées, Catherine Vautrin, a salué": the office
+    between two commas introduces the name after it, not the one before."""
+    for i in range(office + 1, min(len(doc) - 1, office + 8)):
+        if doc[i].text == ",":
+            after = doc[i + 1]
+            return after.text[:1].isupper() and (after.i in taken
+                                                 or after.ent_type_ in ("PER", "PERSON"))
+        if doc[i].is_sent_end:
+            break
+    return False
 
 
 def _name_before(doc: Doc, comma: int, first_names: frozenset[str], used: set[int]
