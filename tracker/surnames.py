@@ -61,6 +61,12 @@ class SurnameRules:
         if (before is not None and fold(before.text) in ("a", "an", "the", "un", "le")
                 and end < len(doc) and fold(doc[end].text) in POLL_WORDS):
             return True
+        # "Johnson & Johnson", "Johnson & Sons": a firm ("Obama & Biden" are people).
+        name = doc[start:end].text
+        if (start >= 2 and before.text == "&" and doc[start - 2].text == name) or (
+                end + 1 < len(doc) and doc[end].text == "&"
+                and doc[end + 1].text in (name, "Co", "Co.", "Sons", "Partners")):
+            return True
         # "Trump Tower", "Ronald Reagan Washington National Airport"
         for token in doc[end:end + 4]:
             if not token.text[:1].isupper():
