@@ -82,6 +82,15 @@ CASES = [
      dt.date(2026, 2, 14),
      [("Liberal Democrats", "libdems"), ("Green Party", "green-party-nz"),
       ("National Party", "national-party-nz")]),
+    # The party named right after a person of another country is not the US one.
+    ("Elly Schlein, of the Democratic party, objected. Chuck Schumer, of the Democratic "
+     "party, agreed.", "en", D2024, [("Elly Schlein", "elly-schlein"),
+                                     ("Chuck Schumer", "chuck-schumer"),
+                                     ("Democratic party", "democratic-party")]),
+    # Spain's PP by its English name, capitalised; "a popular party" is a phrase.
+    ("The Popular Party's Alberto Núñez Feijóo wants a vote; a popular party would win.",
+     "en", D2024, [("Popular Party", "pp-spain"),
+                   ("Alberto Núñez Feijóo", "alberto-nunez-feijoo")]),
     ("À Washington, les Républicains bloquent le budget.", "fr", D2024,
      [("Républicains", "republican-party")]),
     ("Les démocrates américains et les républicains américains votent.", "fr", D2024,

@@ -130,7 +130,8 @@ class PartyRules:
         cues = country_cues(doc, start, end) or {
             country for s, e, country in doc.user_data.get("tracker_people", ())
             if s == end or (s == end + 1 and fold(doc[end].text) in ("de", "d'", "du", "of"))
-            or e == start or (e == start - 1 and doc[e].text in ("'s", "’s"))}
+            or e == start or (e == start - 1 and doc[e].text in ("'s", "’s"))
+            or _of_the_party(doc, e, start)}
         if (not cues and all(e.builtin for e in entities)
                 and fold(doc[start:end].text) in GENERIC_PARTY_NAMES):
             return ()  # the open data's "Green Party" (New Zealand's): nothing says it is
@@ -146,6 +147,15 @@ class PartyRules:
         if len(entities) == 1 and _said_of_others(doc, start, end):
             return ids  # "le RN a rompu avec l'AfD allemande": the French RN still
         return ()
+
+
+def _of_the_party(doc: Doc, name_end: int, start: int) -> bool:
+    """"Elly Schlein, of the Democratic party", "Pedro Sánchez (PSOE)": the party named
+    right after a person, as theirs."""
+    between = [fold(t.text) for t in doc[name_end:start]]
+    return 0 < len(between) <= 3 and between[0] in (",", "(") and all(
+        w in (",", "(", "of", "from", "the", "de", "du", "la", "le", "l'", "des")
+        for w in between)
 
 
 def _said_of_others(doc: Doc, start: int, end: int) -> bool:
