@@ -87,6 +87,10 @@ CASES = [
      "party, agreed.", "en", D2024, [("Elly Schlein", "elly-schlein"),
                                      ("Chuck Schumer", "chuck-schumer"),
                                      ("Democratic party", "democratic-party")]),
+    # The Front de gauche of 2009-2016, capitalised; "un front de gauche" is a phrase.
+    ("Le Front de gauche de Jean-Luc Mélenchon progresse ; il faut un front de gauche uni.",
+     "fr", dt.date(2012, 3, 1), [("Front de gauche", "front-de-gauche"),
+                                 ("Jean-Luc Mélenchon", "jean-luc-melenchon")]),
     # Spain's PP by its English name, capitalised; "a popular party" is a phrase.
     ("The Popular Party's Alberto Núñez Feijóo wants a vote; a popular party would win.",
      "en", D2024, [("Popular Party", "pp-spain"),
