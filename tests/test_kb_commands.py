@@ -115,3 +115,45 @@ def test_retag_after_a_kb_edit_and_candidates(site, tmp_path):
         "SELECT DISTINCT kb_version FROM documents")}
     since = CliRunner().invoke(cli, ["retag", "--config", str(edited), "--since", "2016-01-01"])
     assert "2 documents retagged" in since.output  # 2016 article and today's local page
+
+
+def test_an_id_changed_in_the_users_kb_leaves_no_namesake_after_retag(tmp_path):
+    """A researcher renames an entry's id and retags: the old row used to stay, so the
+    name was "ambiguous (Harriet Vossberg, Harriet Vossberg)" and the old id a filter
+    matching nothing (2026 audit). Only rows no mention names any more go."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(
+        "Vossberg et le CFP\n\nLe 3 mai 2019, Harriet Vossberg, figure du Centre fédéral "
+        "progressiste (CFP), a lancé sa campagne devant les militants du CFP.\n", "utf-8")
+    mine = tmp_path / "mine.yaml"
+
+    def kb(person: str, party: str) -> None:
+        mine.write_text(yaml.safe_dump({
+            "parties": [{"id": party, "name": "Centre fédéral progressiste",
+                         "aliases": ["CFP", "Centre fédéral progressiste"]}],
+            "politicians": [{"id": person, "name": "Harriet Vossberg",
+                             "affiliations": [{"party": party}]}]}, allow_unicode=True),
+            "utf-8")
+
+    kb("harriet-vossberg", "cfp")
+    config = write_config(tmp_path, [{"name": "inbox", "kind": "files", "path": str(inbox)}],
+                          entities=[str(mine)])
+
+    def run(*args):
+        return CliRunner().invoke(cli, [*args, "--config", str(config)])
+
+    assert run("run", "--once").exit_code == 0
+    kb("harriet-vossberg-mp", "civic-forward")
+    assert run("retag").exit_code == 0
+    by_name = run("mentions", "--politician", "Harriet Vossberg", "--format", "jsonl")
+    assert by_name.exit_code == 0, by_name.output
+    assert {r["entity"] for r in _jsonl(by_name)} == {"Harriet Vossberg"}
+    by_party = run("mentions", "--party", "CFP", "--format", "jsonl")
+    assert by_party.exit_code == 0 and len(_jsonl(by_party)) >= 2
+    conn = sqlite3.connect(tmp_path / "tracker.db")
+    assert {r for r in conn.execute("SELECT DISTINCT entity_id, party_id FROM mentions "
+                                    "WHERE entity_id LIKE 'harriet%'")} == {
+        ("harriet-vossberg-mp", "civic-forward")}
+    ids = {r[0] for r in conn.execute("SELECT id FROM entities")}
+    assert "harriet-vossberg" not in ids and "cfp" not in ids and "ps" in ids

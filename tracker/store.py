@@ -206,6 +206,21 @@ class Store:
                 "start": a.start.isoformat() if a.start else None,
                 "end": a.end.isoformat() if a.end else None,
             } for e in kb.politicians() for a in e.affiliations)
+        self.forget_entities_gone(kb)
+
+    def forget_entities_gone(self, kb: KnowledgeBase) -> int:
+        """Drop the entities the KB no longer has that no mention names any more (after a
+        `retag`, an entity whose id changed): kept, they made its name ambiguous and its
+        old id a filter matching nothing. Discovered people stay. Returns how many went."""
+        with self.write() as db:
+            return db.execute(
+                "DELETE FROM entities WHERE discovered = 0 "
+                "AND id NOT IN (SELECT value FROM json_each(?)) "
+                "AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id) "
+                "AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.party_id = entities.id) "
+                "AND NOT EXISTS (SELECT 1 FROM affiliations a WHERE a.politician_id = "
+                "entities.id OR a.party_id = entities.id)",
+                [json.dumps(list(kb.entities))]).rowcount
 
     def sync_sources(self, sources: Sequence) -> None:
         with self.write() as db:

@@ -95,6 +95,7 @@ def retag(config: Config, db: Path, since) -> None:
     with Store(db, create=False) as store:
         store.sync_entities(kb)
         documents, mentions = run_retag(store, Tagger(kb), since.date() if since else None)
+        store.forget_entities_gone(kb)  # an id changed: its old row names nothing now
     click.echo(f"{plural(documents, 'document')} retagged, {plural(mentions, 'mention')} "
                f"(KB {kb.version})",
                err=True)
