@@ -58,7 +58,9 @@ def test_party_at_the_articles_date(kb, person, day, party):
     ("thierry-mariani", dt.date(2021, 6, 1), "rn"),
     ("nadine-morano", dt.date(2011, 3, 1), "ump"),  # Les Républicains as named in 2011
     ("louis-aliot", dt.date(2012, 1, 1), "fn"),
-    ("thierry-mariani", dt.date(2011, 3, 1), None),  # UMP then: his RN is no earlier
+    # A UMP minister between two terms as a UMP deputy (was None before gaps of a term
+    # were bridged); his RN stint still reaches no earlier.
+    ("thierry-mariani", dt.date(2011, 3, 1), "ump"),
     ("thierry-mariani", dt.date(1990, 1, 1), None),
     ("thierry-mariani", dt.date(2013, 1, 1), "ump"),
     # A hand-kept stint with an end and no start is dated ("until then"), not a last party.
@@ -92,6 +94,21 @@ def test_a_gap_of_up_to_a_term_between_stints_of_one_party_is_that_party(person,
     from tracker.kbload import load_kb
 
     assert load_kb([]).party_at(person, day) == party
+
+
+def test_a_gap_a_user_writes_in_one_party_is_kept():
+    """Expelled at the end of 2011, back in June 2016: no party in 2013, as the user's
+    file says (the open data's gaps are bridged, not a curator's; 2026 audit)."""
+    from tracker.kbload import load_kb
+
+    kb = load_kb([{"parties": [{"id": "ptuf", "name": "Parti des travailleurs unis"}],
+                   "politicians": [{"id": "roquefeuil", "name": "Aymeric Roquefeuil",
+                                    "affiliations": [
+                                        {"party": "ptuf", "start": "2008-01-01",
+                                         "end": "2011-12-31"},
+                                        {"party": "ptuf", "start": "2016-06-01"}]}]}])
+    assert kb.party_at("roquefeuil", dt.date(2013, 6, 1)) is None
+    assert kb.party_at("roquefeuil", dt.date(2017, 1, 1)) == "ptuf"
 
 
 def test_aliases_fold_case_accents_apostrophes():

@@ -18,7 +18,8 @@ The rules, in order:
    the person is still of that party: the Assemblée's stints end with the seat, and the
    299 deputies re-elected after the 2024 dissolution had no party from 9 June to 18 July,
    the whole campaign; Abigail Spanberger had none in 2025, between the House and
-   Virginia's governorship, when she ran for it.
+   Virginia's governorship, when she ran for it. In the hand-kept and users' files, only
+   the party's own change is bridged: a gap they write in one party is meant.
 4. A party is named as it was that day: its successor once it ended, the party it came from
    before it began (Les Républicains in 2011 is the UMP), and none before any existed.
 
@@ -116,6 +117,11 @@ def _bridged(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
     if (before is None or after is None
             or (after.start - before.end).days > BRIDGED_DAYS
             or after.party not in _lineage(kb, before.party)):
+        return None
+    if not person.builtin and after.party == before.party:
+        # The open data's stints end with a seat; a gap in one party that the hand-kept
+        # file or a user's file writes (expelled in 2011, back in 2016) is meant. Only the
+        # party's own change (the RPR's end, the UMP's founding) is bridged there.
         return None
     return before.party
 
