@@ -88,6 +88,15 @@ def test_a_text_files_date_is_its_dateline_not_a_date_it_talks_about():
     assert date("Title\nUpdated 03/25/2009\nBody") == "2009-03-25"  # month first: 25 > 12
     assert date("Titre\nLe 10/05/1981, Mitterrand a été élu président face à Valéry "
                 "Giscard d'Estaing.\nSuite.") is None
+    # A wire story's dateline opens its first paragraph (2026 audit: archives of AFP and
+    # Reuters copy were dated by the files' time).
+    assert date("Titre\nPARIS, 3 mai 2019 (AFP) - Les discussions ont repris hier entre "
+                "les partis de la majorité.") == "2019-05-03"
+    assert date("Title\nWASHINGTON, May 3, 2019 (Reuters) — Talks resumed on Friday "
+                "between the two parties.") == "2019-05-03"
+    assert date("Titre\nLE HAVRE, 12 mars 2020 - Le maire a parlé aux habitants.") == \
+        "2020-03-12"
+    assert date("Titre\nLe 10 mai 1981, Mitterrand était élu - et tout changeait.") is None
 
 
 def test_language_detection_and_hints():

@@ -226,6 +226,10 @@ _EN_DAY = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 _CUE = re.compile(r"\b(publi\w*|mis\w? a jour|modifi\w*|posted|published|updated|date)\b")
 _CLOCK = re.compile(r"\b\d{1,2}\s*[h:.]\s*\d{2}\b|\b(a|at|vers|around)\b")
 _LETTERS = re.compile(r"[^\W\d_]+")
+# A wire story's dateline opens its first paragraph: "PARIS, 3 mai 2019 (AFP) - Les
+# discussions...", "WASHINGTON, May 3, 2019 (Reuters) — ...": the place, the date, the
+# agency in brackets, a dash, then the story.
+_WIRE_AFTER = re.compile(r"\s*(?:\(\s*[^()]{1,40}\)\s*)?[-\u2013\u2014]\s")
 
 
 def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
@@ -259,7 +263,9 @@ def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
             dateline = len(words_before) <= 1 and not words_after
         else:
             dateline = bool(_CUE.search(before)) or (len(words_before) <= 5
-                                                     and len(words_after) <= 2)
+                                                     and len(words_after) <= 2) or (
+                len(words_before) <= 3 and before.rstrip().endswith(",")
+                and bool(_WIRE_AFTER.match(after)))
         if dateline and when is not None:
             return when
     return None
