@@ -160,6 +160,12 @@ def test_a_feeds_html_titles_are_text_and_its_future_dates_are_not_believed():
     soon = dataclasses.replace(items[0], published_at=fetched + dt.timedelta(hours=5))
     assert article_from_body(page, source="s", url="https://ex.org/a", feed_item=soon,
                              fetched_at=fetched)[0].date_source == "feed"
+    # A file whose time is years ahead (a clock set wrong) is no more believed than a
+    # dateline would be: it set the default windows to 2031 (2026 audit).
+    ahead = article_from_body(b"Note\n\nLe PS se reunit.", source="s", url="file:///n.txt",
+                              is_html=False, fetched_at=fetched,
+                              file_time=dt.datetime(2031, 1, 1, tzinfo=dt.timezone.utc))[0]
+    assert (ahead.published_at, ahead.date_source) == (fetched, "fetch")
 
 
 def test_read_also_paragraphs_are_another_storys_names():

@@ -46,7 +46,7 @@ def article_from_body(body: bytes, *, source: str, url: str, charset: str | None
         published, date_source = feed_item.published_at, "feed"
     elif page.published_at and page.published_at <= latest:
         published, date_source = page.published_at, "page"
-    elif file_time:
+    elif file_time and file_time <= latest:  # a clock set wrong, a copy's odd time: the same
         published, date_source = file_time, "file"
     else:
         published, date_source = now, "fetch"
