@@ -111,6 +111,24 @@ def test_a_gap_a_user_writes_in_one_party_is_kept():
     assert kb.party_at("roquefeuil", dt.date(2017, 1, 1)) == "ptuf"
 
 
+def test_before_a_merged_party_began_a_member_is_of_the_party_they_came_from():
+    """The UMP (founded 17 November 2002) came from the RPR and DL: a DL member in the UMP
+    from May 2002 was counted for the RPR, the first party listed (2026 audit). Their own
+    party is taken; with nothing to say which, none."""
+    from tracker.kbload import load_kb
+
+    kb = load_kb([{"politicians": [
+        {"id": "dl-member", "name": "Aimé Liberal",
+         "affiliations": [{"party": "democratie-liberale", "start": "1998-01-01",
+                           "end": "2002-05-01"}, {"party": "ump", "start": "2002-05-01"}]},
+        {"id": "new-member", "name": "Aimée Nouvelle",
+         "affiliations": [{"party": "ump", "start": "2002-05-01"}]}]}])
+    assert kb.party_at("dl-member", dt.date(2002, 6, 15)) == "democratie-liberale"
+    assert kb.party_at("new-member", dt.date(2002, 6, 15)) is None
+    assert kb.party_at("new-member", dt.date(2003, 1, 1)) == "ump"
+    assert kb.party_at("nicolas-sarkozy", dt.date(2002, 6, 15)) == "rpr"
+
+
 def test_aliases_fold_case_accents_apostrophes():
     assert fold("  Ségolène  ROYAL ") == "segolene royal"
     assert fold("l’Œuvre") == "l'oeuvre"

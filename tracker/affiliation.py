@@ -41,15 +41,16 @@ if TYPE_CHECKING:
 def party_at(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
     """The party ``person`` counts for on ``day`` (see the module's rules)."""
     current = [a for a in person.affiliations if a.covers(day)]
+    member_of = frozenset(a.party for a in person.affiliations)
     # Dated: a start or an end ("ps until 2017-05-08" is the hand-kept file's way).
     dated = sorted((a for a in current if a.start is not None or a.end is not None),
                    key=lambda a: a.start or dt.date.min, reverse=True)
     for stint in dated:
-        named = party_as_named(kb, stint.party, day)
+        named = party_as_named(kb, stint.party, day, member_of)
         if named:
             return named
     if not dated and (bridged := _bridged(kb, person, day)):
-        named = party_as_named(kb, bridged, day)
+        named = party_as_named(kb, bridged, day, member_of)
         if named:
             return named
     undated = [a for a in current if a.start is None and a.end is None
@@ -57,16 +58,19 @@ def party_at(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
                and (not _is_group(kb, a.party) or _in_parliament(person, day))]
     undated.sort(key=lambda a: _is_group(kb, a.party))  # national parties first
     for stint in undated:
-        named = party_as_named(kb, stint.party, day)
+        named = party_as_named(kb, stint.party, day, member_of)
         if named:
             return named
     return None
 
 
-def party_as_named(kb: KnowledgeBase, party_id: str, day: dt.date | None) -> str | None:
+def party_as_named(kb: KnowledgeBase, party_id: str, day: dt.date | None,
+                   member_of: frozenset[str] | None = None) -> str | None:
     """The party as named at ``day``: its successor once it ended, the party it came from
     before it began, and none before any of them existed ("les marcheurs du GR20" in 2009
-    are hikers: En Marche began in 2016)."""
+    are hikers: En Marche began in 2016). ``member_of``: for a person, the parties of their
+    stints; a party made of several (the UMP of the RPR and DL) is, before it began, the
+    one of these they were in, and none when nothing says which."""
     entity = kb.entities.get(party_id)
     if entity is None or day is None:
         return party_id
@@ -80,6 +84,12 @@ def party_as_named(kb: KnowledgeBase, party_id: str, day: dt.date | None) -> str
             # Between a party's end and its successor's start, the name it had (DL, from
             # 21 September 2002 until the UMP's founding, not the RPR that merged too).
             return back[0]
+        if member_of is not None and len(earlier) > 1:
+            # A person's: the merged party they were in, not the first one listed.
+            if mine := [e for e in earlier if e in member_of]:
+                earlier = mine
+            else:
+                return None
         if not earlier:
             return None
         seen.add(entity.id)
