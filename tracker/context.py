@@ -261,7 +261,10 @@ def ents(doc: Doc) -> list[tuple[int, int, str]]:
 def is_titled(doc: Doc, start: int) -> bool:
     """A title just before the name ("M. Hollande", "Sen. Warren", "Vice-President
     Harris"), not further ("maire de Pau": Pau is the town)."""
-    before = [t for t in doc[max(0, start - 3):start] if not t.is_space]
+    window = doc[max(0, start - 3):start]
+    if any("\n" in t.text_with_ws for t in window):
+        return False  # a headline's last word ("Le choix du Premier") titles no one
+    before = [t for t in window if not t.is_space]
     while before and before[-1].text in (".", "-", "‑"):
         before.pop()
     return bool(before) and (fold(before[-1].text) in TITLES
