@@ -80,16 +80,38 @@ def test_labour_co_operative_is_labour_and_uk_minor_parties_use_parlparse_ids(re
     paisley = people["00000000-0000-0000-0000-0000000000c4"]
     assert paisley.affiliations == [Stint("democratic-unionist-party", D(2015, 5, 8), None)]
     assert paisley.surname == "Paisley Example"
-    assert set(parties) == {"democratic-unionist-party"}
+    # (the NDP: the Canadian fixture's party the KB lacks)
+    assert set(parties) == {"democratic-unionist-party", "new-democratic-party"}
     assert parties["democratic-unionist-party"].aliases == ["DUP"]
 
 
 def test_rows_without_any_date_are_skipped(reading):
     people, _ = reading
     assert "00000000-0000-0000-0000-0000000000c5" not in people
-    assert len(people) == 8
+    assert len(people) == 8 + 5   # 5 in Canada
 
 
 def test_a_missing_copy_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         everypolitician.read(tmp_path)
+
+
+def test_slips_of_the_canadian_copy_are_mended(reading):
+    """Canada's 41st Parliament in the Nov. 2015 copy: start and end columns swapped, and
+    names with one letter too many ("Jack Laytoni", "Justin Trudeaup")."""
+    people, _ = reading
+    # The file's rows start on their member's day of death: its columns are swapped.
+    gone = people["00000000-0000-0000-0000-0000000000d3"]
+    assert gone.name == "Paul Example"                # the Popolo file's English name
+    assert gone.affiliations == [Stint("new-democratic-party", D(2011, 6, 2), D(2012, 8, 22))]
+    elected = people["00000000-0000-0000-0000-0000000000d4"]
+    assert elected.offices == [Office("legislator", "MP", D(2013, 11, 25), D(2015, 8, 2))]
+    # One letter more than the member of the same seat in the next term: that member.
+    assert "00000000-0000-0000-0000-0000000000d1" not in people
+    jeanne = people["00000000-0000-0000-0000-0000000000d2"]
+    assert jeanne.name == "Jeanne Tremblay" and "Jeanne Tremblayx" not in jeanne.aliases
+    assert jeanne.affiliations == [Stint("liberal-party-canada", D(2011, 6, 2), D(2015, 8, 2)),
+                                   Stint("liberal-party-canada", D(2015, 11, 16), None)]
+    # Another English name, or one letter more in another seat: left as they are.
+    assert people["00000000-0000-0000-0000-0000000000d5"].name == "Luc Steady"
+    assert people["00000000-0000-0000-0000-0000000000d6"].name == "Luc Steadyx"

@@ -32,6 +32,15 @@ present under ``root`` (at least one is required).
   Independents, speakers, "fraktionslos" and the like: no stint.  A stint dated before the
   founding of the KB party it maps to (Die Grünen before 1993, the PDS's "DIE LINKE" before
   2007) is dropped.
+* Slips of the copy mended (all in Canada's 41st Parliament, Nov. 2015):
+  - a term file whose rows start on their member's day of death (and none ends on one)
+    has its start and end columns swapped: Jack Layton "started" on 2011-08-22, the day he
+    died, and Adam Vaughan, elected in a by-election on 2014-06-30, "left" that day;
+  - a name that is the Popolo file's English name plus one letter ("Jack Laytoni", "Bob
+    Raeh") is that English name;
+  - a person whose name is another member's of the same house and seat plus one letter
+    ("Justin Trudeaup" of Papineau in the 41st term, "Justin Trudeau" of Papineau in the
+    42nd) is that member.
 """
 
 from __future__ import annotations
@@ -205,7 +214,8 @@ def _terms(base: pathlib.Path) -> dict[str, tuple[dt.date | None, dt.date | None
 
 
 def _identities(base: pathlib.Path) -> dict[str, dict]:
-    """EP id -> {"wikidata", "birth", "legacy"} from the Popolo file or the source files."""
+    """EP id -> {"wikidata", "birth", "death", "legacy", "name"} from the Popolo file or the
+    source files ("name": the English name a garbled CSV name stands for)."""
     out: dict[str, dict] = {}
     for row in _rows(base / "sources" / "manual" / "legacy-ids.csv"):
         if row.get("id") and row.get("legacy"):
@@ -231,6 +241,14 @@ def _identities(base: pathlib.Path) -> dict[str, dict]:
                     info.setdefault("wikidata", value)
             if _date(person.get("birth_date")):
                 info.setdefault("birth", _date(person["birth_date"]))
+            if _date(person.get("death_date")):
+                info.setdefault("death", _date(person["death_date"]))
+            english = {str(o.get("name") or "").strip() for o in person.get("other_names") or []
+                       if isinstance(o, dict) and o.get("lang") == "en"}
+            name = str(person.get("name") or "").strip()
+            mended = [e for e in english if e and name == e + name[-1:] and name not in english]
+            if len(mended) == 1:
+                info["name"] = mended[0]
         return out
     # older layout without the Popolo file: source rows keyed by the source's id
     uuids: dict[str, list[str]] = {}
@@ -308,6 +326,35 @@ def _party(label: str, country: str, parties: dict[str, Party]) -> str | None:
     return pid
 
 
+# ------------------------------------------------------------------------------ slips
+
+def _swapped(rows: list[dict], idents: dict[str, dict]) -> bool:
+    """True when a term file's start and end columns are swapped: its rows start on their
+    member's day of death, and none ends on it."""
+    def died_on(row: dict, column: str) -> bool:
+        day = _date(row.get(column))
+        return day is not None and idents.get(row.get("id", ""), {}).get("death") == day
+
+    return (any(died_on(r, "start_date") for r in rows)
+            and not any(died_on(r, "end_date") for r in rows))
+
+
+def _same_as(files: list[list[dict]]) -> dict[str, str]:
+    """EP id -> the id of the member it duplicates: same seat, and a name that is theirs plus
+    one letter ("Justin Trudeaup" for "Justin Trudeau", both of Papineau)."""
+    seats: dict[tuple[str, str], str] = {}
+    for rows in files:
+        for row in rows:
+            if row.get("id") and row.get("area") and row.get("name"):
+                seats.setdefault((clean(row["name"]), row["area"]), row["id"])
+    out = {}
+    for (name, area), uuid in seats.items():
+        other = seats.get((name[:-1], area))
+        if len(name) > 4 and other and other != uuid:
+            out[uuid] = other
+    return out
+
+
 # ------------------------------------------------------------------------------ read
 
 def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
@@ -325,16 +372,24 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
         base = root / house.path
         terms = _terms(base)
         idents = _identities(base)
-        files = sorted(base.glob("term-*.csv"),
-                       key=lambda p: int(re.sub(r"\D", "", p.stem) or 0))
-        for path in files:
-            for row in _rows(path):
+        files = [_rows(path) for path in sorted(
+            base.glob("term-*.csv"), key=lambda p: int(re.sub(r"\D", "", p.stem) or 0))]
+        same_as = _same_as(files)
+        for rows in files:
+            first, last = ("end_date", "start_date") if _swapped(rows, idents) else (
+                "start_date", "end_date")
+            for row in rows:
                 uuid, name = row.get("id", ""), clean(row.get("name"))
                 if not uuid or not name:
                     continue
+                name = idents.get(uuid, {}).get("name") or name
+                if uuid in same_as:
+                    uuid = same_as[uuid]
+                    name = clean(next(r["name"] for f in files for r in f
+                                      if r.get("id") == uuid))
                 term_start, term_end = terms.get(row.get("term", ""), (None, None))
-                start = _date(row.get("start_date")) or term_start
-                end = _date(row.get("end_date")) or term_end
+                start = _date(row.get(first)) or term_start
+                end = _date(row.get(last)) or term_end
                 if start is None and end is None:
                     continue
                 if start and end and end < start:
