@@ -24,7 +24,12 @@ present under ``root`` (at least one is required).
   chamber and consecutive stints of one party less than ``MERGE_GAP_DAYS`` apart are merged
   (the gap between a dissolution and the next election).  A row of a term still running in
   the copy keeps no end.
-* Names: the CSV's name.  US names lose their middle initials and "Jr."/"III" suffixes
+* Names: the CSV's name, in the order and form the press writes it: Italy's "ABRIGNANI
+  Ignazio" and Greece's "Androulakis Dimitrios (Mimis)" (all surname first) become "Ignazio
+  Abrignani" and "Dimitrios Androulakis" (the nickname gives the alias "Mimis
+  Androulakis"), Austria's "Mag. Beate Meinl-Reisinger, MES" loses its degrees, Germany's
+  "Benno Zierer (CSU)" its disambiguation; the Popolo file's English name is taken when it
+  is that name's own words.  US names lose their middle initials and "Jr."/"III" suffixes
   ("Adam B. Schiff" -> "Adam Schiff", "Bill Pascrell, Jr." -> "Bill Pascrell"), the full
   form becoming an alias; the suffix stays when another person would have the same name.
 * Parties map to the KB's ids; parties the KB lacks get the ids the ``congress`` (US) and
@@ -81,6 +86,7 @@ class House:
     path: str
     country: str
     label: str
+    surname_first: bool = False   # "Androulakis Dimitrios (Mimis)": the family name first
 
 
 HOUSES = (
@@ -103,7 +109,7 @@ HOUSES = (
     House("data/Austria/Nationalrat", "AT", "member of the Nationalrat"),
     House("data/Poland/Sejm", "PL", "poseł"),
     House("data/Portugal/Assembly", "PT", "deputado"),
-    House("data/Greece/Parliament", "GR", "MP"),
+    House("data/Greece/Parliament", "GR", "MP", surname_first=True),
 )
 
 SOURCE["paths"] = [house.path for house in HOUSES]
@@ -214,8 +220,8 @@ def _terms(base: pathlib.Path) -> dict[str, tuple[dt.date | None, dt.date | None
 
 
 def _identities(base: pathlib.Path) -> dict[str, dict]:
-    """EP id -> {"wikidata", "birth", "death", "legacy", "name"} from the Popolo file or the
-    source files ("name": the English name a garbled CSV name stands for)."""
+    """EP id -> {"wikidata", "birth", "death", "legacy", "name", "english"} from the Popolo
+    file or the source files ("name": the English name a garbled CSV name stands for)."""
     out: dict[str, dict] = {}
     for row in _rows(base / "sources" / "manual" / "legacy-ids.csv"):
         if row.get("id") and row.get("legacy"):
@@ -245,6 +251,8 @@ def _identities(base: pathlib.Path) -> dict[str, dict]:
                 info.setdefault("death", _date(person["death_date"]))
             english = {str(o.get("name") or "").strip() for o in person.get("other_names") or []
                        if isinstance(o, dict) and o.get("lang") == "en"}
+            if len(english) == 1:
+                info["english"] = clean(next(iter(english)))
             name = str(person.get("name") or "").strip()
             mended = [e for e in english if e and name == e + name[-1:] and name not in english]
             if len(mended) == 1:
@@ -280,6 +288,58 @@ def _press_name(name: str, country: str) -> tuple[str, str]:
     words = [w for i, w in enumerate(words) if i == 0 or not _INITIAL.match(w)]
     with_suffix = " ".join(words).replace(" ,", ",")
     return _SUFFIX.sub("", with_suffix), with_suffix
+
+
+_PAREN = re.compile(r"\s*\(([^)]*)\)")
+_CAPS = re.compile(r"^[A-ZÀ-ÖØ-Þ'’-]{2,}$")
+_GRAVE = dict(zip("aeiou", "àèìòù", strict=True))
+_DEGREE = re.compile(r",\s*(?:[A-Z][A-Za-z]{0,4}\.?\s*)+$")      # ", MES", ", BA", ", MBA"
+
+
+def _title(word: str) -> bool:
+    """An academic or similar title written before or inside a name: "Mag.", "Dr.",
+    "Dipl.-Ing.", "jun.", "(FH)"; an initial ("A.") is no title."""
+    return word == "(FH)" or ("." in word and not re.fullmatch(r"[A-Z]\.", word))
+
+
+def _plain_name(name: str, english: str | None, surname_first: bool
+                ) -> tuple[str, list[str], str | None]:
+    """(the name as the press writes it, other forms worth an alias, the family name when
+    it is not the name's last word) from a CSV name written for a register."""
+    words = re.findall(r"[\w'’.-]+", name.casefold())
+    if english and len(english.split()) >= 2 and (
+            _PAREN.search(name) or _DEGREE.search(name) or any(_title(w) for w in name.split())
+            or any(_CAPS.match(w) for w in name.split())) and set(
+            re.findall(r"[\w'’.-]+", english.casefold())) <= set(words):
+        return english, [], None
+    nick = [n for n in (m.group(1).strip() for m in _PAREN.finditer(name))
+            if re.fullmatch(r"[A-ZÀ-Þ][a-zß-ÿ'-]+", n)]     # "(Mimis)", not "(FH)", "(CSU)"
+    base = _DEGREE.sub("", _PAREN.sub("", name)).replace(" - ", "-")
+    parts = [w for w in base.split() if not _title(w)]
+    caps = 0
+    while caps < len(parts) - 1 and _CAPS.match(parts[caps]):
+        caps += 1
+    if caps and sum(c.isalpha() for c in "".join(parts[:caps])) < 3:
+        caps = 0                               # "JD Vance": initials, not a family name
+    if caps:                                   # "DI MAIO Luigi": the family name in capitals
+        # an Italian register's final accent is an apostrophe: "CIRINNA'", "Niccolo'"
+        parts = [re.sub(r"(?<=\w)([aeiouAEIOU])'$", lambda m: _GRAVE[m.group(1).lower()], w)
+                 for w in parts]
+        family = " ".join(w.title() for w in parts[:caps])
+        given = parts[caps:]
+    elif surname_first and len(parts) >= 2:    # "Kaili Evdoxia-Eva": patronymics dropped
+        family, given = parts[0], parts[-1:]
+    else:
+        plain = " ".join(parts) or name
+        family = parts[-1] if parts else ""
+        aliases = [f"{n} {family}" for n in nick      # "Binyamin (Fouad) Ben-Eliezer"
+                   if family and family in name and name.index(f"({n})") < name.rindex(family)]
+        return plain, aliases, None
+    plain = " ".join([*given, family])
+    aliases = [f"{n} {family}" for n in nick]
+    if surname_first:                          # "Spyridon-Adonis": "Adonis Georgiadis"
+        aliases += [f"{n} {family}" for n in given[-1].split("-")[1:] if len(n) > 2]
+    return plain, aliases, family if " " in family else None
 
 
 def _surname(name: str, sort_name: str) -> str | None:
@@ -387,6 +447,10 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
                     uuid = same_as[uuid]
                     name = clean(next(r["name"] for f in files for r in f
                                       if r.get("id") == uuid))
+                also, family = [], None
+                if house.country != "US":   # US names: _press_name, below
+                    name, also, family = _plain_name(
+                        name, idents.get(uuid, {}).get("english"), house.surname_first)
                 term_start, term_end = terms.get(row.get("term", ""), (None, None))
                 start = _date(row.get(first)) or term_start
                 end = _date(row.get(last)) or term_end
@@ -411,8 +475,11 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
                     alias_of.setdefault(k, key)
                 entry = people.setdefault(key, {"country": house.country, "names": [],
                                                 "sort": "", "wikidata": None, "birth": None,
-                                                "offices": [], "stints": []})
+                                                "offices": [], "stints": [], "also": [],
+                                                "family": None})
                 entry["names"].append((start or dt.date.min, name))
+                entry["also"] += [a for a in also if a not in entry["also"]]
+                entry["family"] = entry["family"] or family
                 entry["sort"] = entry["sort"] or row.get("sort_name", "")
                 entry["wikidata"] = entry["wikidata"] or qid
                 entry["birth"] = entry["birth"] or info.get("birth")
@@ -433,14 +500,15 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
         full_forms[key] = (with_suffix, latest)
         aliases = []
         seen = {press.casefold()}
-        for alias in [latest, *names[1:], *(_press_name(n, entry["country"])[0] for n in names)]:
+        for alias in [latest, *names[1:], *(_press_name(n, entry["country"])[0] for n in names),
+                      *entry["also"]]:
             if alias.casefold() not in seen:
                 seen.add(alias.casefold())
                 aliases.append(alias)
         out.append(Person(
             name=press, country=entry["country"], source=SOURCE["name"], source_key=key,
             wikidata=entry["wikidata"], birth=entry["birth"],
-            surname=_surname(press, entry["sort"]), aliases=aliases,
+            surname=entry["family"] or _surname(press, entry["sort"]), aliases=aliases,
             affiliations=merge_spans(entry["stints"], lambda s: s.party, MERGE_GAP_DAYS),
             offices=merge_spans(entry["offices"], lambda o: o.label, MERGE_GAP_DAYS),
         ))
