@@ -6,6 +6,7 @@ import datetime as dt
 import pathlib
 
 import pytest
+import yaml
 
 from tracker.kbbuild import everypolitician
 from tracker.kbbuild.records import Office, Stint
@@ -133,3 +134,31 @@ def test_names_written_for_a_register_become_the_names_the_press_writes(
         reading, key, name, aliases, surname):
     person = reading[0][f"00000000-0000-0000-0000-0000000000{key}"]
     assert (person.name, person.aliases, person.surname) == (name, aliases, surname)
+
+
+def test_group_labels_map_to_the_kbs_parties_and_their_founding_dates():
+    """A Greek MP of "N.D. (New Democracy)" counts for the KB's Nea Dimokratia: every party
+    the labels map to is one the hand-kept files know, founded when KB_START says."""
+    kb = {}
+    for path in [pathlib.Path("tracker/kbdata/entities.yaml"),
+                 *sorted(pathlib.Path("data/kb").glob("*.yaml"))]:
+        for party in (yaml.safe_load(path.read_text("utf-8")) or {}).get("parties") or []:
+            kb[party["id"]] = party
+    mapped = {pid for table in everypolitician.PARTIES.values() for pid in table.values()
+              if pid and pid in everypolitician.KB_PARTY_IDS}
+    assert mapped <= set(kb)
+    for pid, founded in everypolitician.KB_START.items():
+        assert kb[pid].get("start") == founded, pid
+
+
+def test_a_term_begun_before_its_party_counts_from_the_founding(reading):
+    # "Popolo della Libertà" senators elected in April 2008: the PdL was founded in March 2009
+    senator = reading[0]["00000000-0000-0000-0000-0000000000e4"]
+    assert senator.affiliations == [Stint("pdl", D(2009, 3, 29), D(2013, 3, 14))]
+
+
+def test_a_greek_mp_counts_for_the_kbs_party_not_for_a_label_of_the_copy(reading):
+    people, parties = reading
+    mp = people["00000000-0000-0000-0000-0000000000f1"]
+    assert mp.affiliations == [Stint("pasok", D(2015, 2, 5), None)]
+    assert not any(p.country == "GR" for p in parties.values())

@@ -36,7 +36,7 @@ present under ``root`` (at least one is required).
   ``parlparse`` (UK) readers give them, and elsewhere ``<slug of the label>-<country>``.
   Independents, speakers, "fraktionslos" and the like: no stint.  A stint dated before the
   founding of the KB party it maps to (Die Grünen before 1993, the PDS's "DIE LINKE" before
-  2007) is dropped.
+  2007) starts at the founding, or is dropped when it ended before.
 * Slips of the copy mended (all in Canada's 41st Parliament, Nov. 2015):
   - a term file whose rows start on their member's day of death (and none ends on one)
     has its start and end columns swapped: Jack Layton "started" on 2011-08-22, the day he
@@ -142,6 +142,71 @@ PARTIES: dict[str, dict[str, str | None]] = {
         "Pauline Hanson's One Nation Party": "pauline-hansons-one-nation",
         "SPK": None, "CWM": None,     # the Speaker, the Chair of Committees
     },
+    # Elsewhere the group labels of the copy, mapped to the KB's parties where the group is
+    # one party's (Greece's MPs were "N.D. (New Democracy)", not the KB's Nea Dimokratia,
+    # so a party's share of voice missed its own MPs).  Groups of several parties, Italy's
+    # "MISTO" and Switzerland's mixed "C" group stay labels of their own.
+    "GR": {
+        "N.D. (New Democracy)": "nd-greece",
+        "PA.SO.K. (Panhellenic Socialist Movement)": "pasok",
+        "SYRIZA (Coalition of the Radical Left)": "syriza",
+        "K.K.E. (Communist Party of Greece)": "kommounistiko-komma-elladas",
+        "ANEXARTITOI ELLINES (Independent Hellenes)": "anexartitoi-ellines",
+        "LAIKOS SYNDESMOS - CHRYSI AVGI (People’s Association – Golden Dawn)":
+            "laikos-syndesmos-chrysi-avgi",
+        "TO POTAMI (The River)": "to-potami",
+    },
+    "IT": {
+        "PARTITO DEMOCRATICO": "pd-italy", "Partito Democratico": "pd-italy",
+        "MOVIMENTO 5 STELLE": "m5s", "Movimento 5 stelle": "m5s",
+        "FORZA ITALIA - IL POPOLO DELLA LIBERTA' - BERLUSCONI PRESIDENTE": "forza-italia",
+        "IL POPOLO DELLA LIBERTA' - BERLUSCONI PRESIDENTE": "pdl",
+        "Popolo della Libertà": "pdl",
+        "LEGA NORD E AUTONOMIE - LEGA DEI POPOLI - NOI CON SALVINI": "lega",
+        "LEGA NORD E AUTONOMIE": "lega", "Lega Nord e autonomie": "lega",
+        "FRATELLI D'ITALIA-ALLEANZA NAZIONALE": "fdi",
+    },
+    "PL": {
+        "Klub Parlamentarny Platforma Obywatelska": "po",
+        "Klub Parlamentarny Prawo i Sprawiedliwość": "pis",
+        "Sojusz Lewicy Demokratycznej Klub Parlamentarny": "sojusz-lewicy-demokratycznej",
+        "Klub Parlamentarny Sojuszu Lewicy Demokratycznej": "sojusz-lewicy-demokratycznej",
+        "Klub Parlamentarny Sojuszu Lewicy Demokratycznej[m]": "sojusz-lewicy-demokratycznej",
+        "Klub Poselski Sojusz Lewicy Demokratycznej": "sojusz-lewicy-demokratycznej",
+        "Klub Poselski Sojusz Lewicy Demokratycznej[af]": "sojusz-lewicy-demokratycznej",
+        "Klub Parlamentarny Polskiego Stronnictwa Ludowego": "polskie-stronnictwo-ludowe",
+        "Klub Parlamentarny Polskiego Stronnictwa Ludowego[d]": "polskie-stronnictwo-ludowe",
+        "Klub Poselski Polskiego Stronnictwa Ludowego": "polskie-stronnictwo-ludowe",
+        "Klub Parlamentarny Samoobrona Rzeczypospolitej Polskiej":
+            "samoobrona-rzeczpospolitej-polskiej",
+        "Klub Parlamentarny Liga Polskich Rodzin": "liga-polskich-rodzin",
+    },
+    "NL": {
+        "People's Party for Freedom and Democracy": "vvd", "Labour Party": "pvda",
+        "CDA": "cda", "Party for Freedom": "pvv", "Socialist Party": "socialistische-partij",
+        "Democrats 66": "democraten-66", "Christian Union": "christenunie",
+        "Green Left": "groenlinks", "Reformed Political Party": "staatkundig-gereformeerde-partij",
+        "Party for the Animals": "partij-voor-de-dieren",
+    },
+    "NZ": {
+        "National Party": "new-zealand-national-party", "Labour Party": "new-zealand-labour-party",
+        "Green Party": "green-party-of-aotearoa-new-zealand",
+    },
+    "IE": {"Labour": "irish-labour-party", "People Before Profit Alliance": "people-before-profit"},
+    "AT": {"SPÖ": "spo", "ÖVP": "ovp", "FPÖ": "fpo", "Grüne": "die-grunen-die-grune-alternative",
+           "ohne (none)": None},
+    # The National Council's groups: S the Social Democrats, V the SVP, G the Greens, GL the
+    # Green Liberals ("RL", the FDP's group, came before the PLR of 2009: left as it is).
+    "CH": {"S": "parti-socialiste-suisse", "V": "union-democratique-du-centre",
+           "G": "les-vert-e-s-suisses", "GL": "parti-vert-liberal"},
+    "IL": {"Israel Labor Party": "mifleget-haavoda-hayisraelit",
+           "Yisrael Beitenu": "yisrael-beiteinu", "United Torah Judaism": "yahadut-hatorah"},
+    "ES": {"PP": "pp-spain", "PP-PAR": "pp-spain", "PP-EU": "pp-spain", "PSOE": "psoe",
+           "PSC-PSOE": "partit-dels-socialistes-de-catalunya",
+           "ERC-RI.cat": "esquerra-republicana-de-catalunya"},
+    "BE": {"PS": "ps-belge", "MR": "mr", "N-VA": "n-va", "CD&V": "cd-v", "Open Vld": "open-vld"},
+    "PT": {"PS": "ps-portugal", "PSD": "psd-portugal", "CDS-PP": "cds-partido-popular",
+           "PCP": "partido-comunista-portugues", "BE": "bloco-de-esquerda"},
 }
 
 # Parties the KB may lack, outside the US and the UK: id -> (official name, aliases).
@@ -166,11 +231,25 @@ KB_START = {
     "gruene": dt.date(1993, 5, 14),
     "die-linke": dt.date(2007, 6, 16),
     "afd": dt.date(2013, 2, 6),
+    "syriza": dt.date(2004, 1, 1),
+    "pd-italy": dt.date(2007, 10, 14),
+    "m5s": dt.date(2009, 10, 4),
+    "pdl": dt.date(2009, 3, 29),
+    "fdi": dt.date(2012, 12, 1),
+    "po": dt.date(2001, 1, 24),
+    "pis": dt.date(2001, 6, 13),
+    "pvv": dt.date(2006, 2, 22),
+    "mr": dt.date(2002, 3, 24),
+    "n-va": dt.date(2001, 10, 13),
+    "cd-v": dt.date(2001, 9, 29),
 }
 KB_PARTY_IDS = {"democratic-party", "republican-party", "labour", "conservatives", "libdems",
                 "snp", "ukip", "reform-uk", "brexit-party", "cdu", "csu", "spd", "gruene",
                 "fdp", "afd", "die-linke", "bsw", "liberal-party-canada",
-                "conservative-party-canada", "alp", "liberal-party-australia"}
+                "conservative-party-canada", "alp", "liberal-party-australia",
+                *(pid for country in ("GR", "IT", "PL", "NL", "NZ", "IE", "AT", "CH", "IL",
+                                      "ES", "BE", "PT")
+                  for pid in PARTIES[country].values() if pid)}
 
 _NO_PARTY = re.compile(r"^(ind\.|independent|unabhängig|fraktionslos|non-?affiliated|"
                        r"(deputy )?speaker|crossbench|vacant)", re.I)
@@ -486,10 +565,14 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
                 entry["offices"].append(Office("legislator", house.label, start, end))
                 party = _party(row.get("group", ""), house.country, parties)
                 founded = KB_START.get(party or "")
+                since = start
                 if party and founded and (start is None or start < founded):
-                    party = None
+                    # a term begun before the party: its member is the party's from its
+                    # founding (the PdL's senators of 2008, from March 2009), if at all
+                    since = founded if end is None or end > founded else None
+                    party = party if since else None
                 if party:
-                    entry["stints"].append(Stint(party, start, end))
+                    entry["stints"].append(Stint(party, since, end))
 
     out: list[Person] = []
     full_forms: dict[str, tuple[str, str]] = {}
