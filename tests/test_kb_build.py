@@ -320,3 +320,19 @@ def test_a_hand_kept_entity_keeps_its_fields_and_gains_the_layers_offices(kb):
     assert sarkozy.prominence(D(2008, 1, 1)) == 1
     # The hand-kept file types no office for him: they all come from the layer.
     assert load_kb([KB_FILE], builtin=False).entities["nicolas-sarkozy"].offices == ()
+
+
+def test_a_membership_one_source_dates_inside_anothers_is_kept_once():
+    """EveryPolitician's copy of 2015 ends a sitting MP's term when it must at the latest
+    (2020); the election results say she still sits: one membership, still running."""
+    copy = Person("Ann Example", "GB", "everypolitician", "ep-ann", wikidata="Q777",
+                  affiliations=[Stint("labour", D(2010, 5, 6), D(2020, 5, 8))],
+                  offices=[Office("legislator", "MP", D(2010, 5, 6), D(2020, 5, 8))])
+    results = Person("Ann Example", "GB", "psephology", "3924", wikidata="Q777",
+                     affiliations=[Stint("labour", D(2010, 5, 6), None)],
+                     offices=[Office("legislator", "MP", D(2010, 5, 6), None)])
+    labour = Party("labour", "Labour Party", "GB", "psephology")
+    built, _ = merge(curated_kb(), [([copy], [labour]), ([results], [])], {})
+    person = next(b for b in built if b.type == "politician")
+    assert person.affiliations == [Stint("labour", D(2010, 5, 6), None)]
+    assert person.offices == [Office("legislator", "MP", D(2010, 5, 6), None)]

@@ -38,6 +38,10 @@ CASES = [
     # Honorifics: "Sir Keir" is Keir Starmer; "Lady Starmer" is not.
     ("Sir Keir told MPs he would not resign. Lady Starmer was not there.", "en", D2024,
      [("Keir", "keir-starmer")]),
+    # A peer's title names a British person: the KB's only Alli, an Italian deputy, is not
+    # "Lord Alli", the Labour peer, nor the "Alli" after him.
+    ("Sir Keir Starmer thanked Lord Alli, the Labour peer, for the gifts. Alli said nothing.",
+     "en", D2024, [("Keir Starmer", "keir-starmer"), ("Labour", "labour")]),
     # Compounds, possessives, capitals, invisible characters, glued text.
     ("An anti-Trump rally; l'après-Macron.", "en", D2024,
      [("Trump", "donald-trump"), ("Macron", "emmanuel-macron")]),
@@ -83,8 +87,8 @@ CASES = [
     ("The Green Party has overtaken the Liberal Democrats. New Zealand's Green Party and "
      "the National Party in Wellington gained too (a capital says where).", "en",
      dt.date(2026, 2, 14),
-     [("Liberal Democrats", "libdems"), ("Green Party", "green-party-nz"),
-      ("National Party", "national-party-nz")]),
+     [("Liberal Democrats", "libdems"), ("Green Party", "green-party-of-aotearoa-new-zealand"),
+      ("National Party", "new-zealand-national-party")]),
     # The party named right after a person of another country is not the US one.
     ("Elly Schlein, of the Democratic party, objected. Chuck Schumer, of the Democratic "
      "party, agreed.", "en", D2024, [("Elly Schlein", "elly-schlein"),

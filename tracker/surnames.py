@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 
 from tracker.context import (
     ARTICLES,
+    PEERAGE,
     PERSON_LABELS,
     PLACE_ARTICLES,
     PLACE_BEFORE,
@@ -140,6 +141,8 @@ class SurnameRules:
         assert self.kb is not None
         surface = doc[start:end].text
         ids = tuple(i for i in ids if not _accents_added(surface, self.kb.entities[i]))
+        if start > 0 and fold(doc[start - 1].text) in PEERAGE:
+            ids = tuple(i for i in ids if self.kb.entities[i].country in ("GB", None))
         if not ids:
             return None, ""
         key = fold(surface)

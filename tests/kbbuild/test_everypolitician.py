@@ -69,17 +69,19 @@ def test_a_uk_defection_and_a_running_term(reading):
     doug = people["00000000-0000-0000-0000-0000000000c1"]
     assert (doug.country, doug.wikidata) == ("GB", "Q9001")
     assert doug.affiliations == [Stint("conservatives", D(2010, 5, 6), D(2014, 8, 29)),
-                                 Stint("ukip", D(2014, 10, 10), None)]
-    # the dissolution-to-election gap is bridged; the term still running has no end
-    assert doug.offices == [Office("legislator", "MP", D(2010, 5, 6), None)]
+                                 Stint("ukip", D(2014, 10, 10), D(2020, 5, 8))]
+    # the dissolution-to-election gap is bridged; the term still running in the copy (May
+    # 2015) ends when it must at the latest: five years after its start
+    assert doug.offices == [Office("legislator", "MP", D(2010, 5, 6), D(2020, 5, 8))]
 
 
 def test_labour_co_operative_is_labour_and_uk_minor_parties_use_parlparse_ids(reading):
     people, parties = reading
     mary = people["00000000-0000-0000-0000-0000000000c2"]
-    assert mary.affiliations == [Stint("labour", D(2010, 5, 6), None)]
+    assert mary.affiliations == [Stint("labour", D(2010, 5, 6), D(2020, 5, 8))]
     paisley = people["00000000-0000-0000-0000-0000000000c4"]
-    assert paisley.affiliations == [Stint("democratic-unionist-party", D(2015, 5, 8), None)]
+    assert paisley.affiliations == [Stint("democratic-unionist-party", D(2015, 5, 8),
+                                          D(2020, 5, 8))]
     assert paisley.surname == "Paisley Example"
     assert {pid for pid, p in parties.items() if p.country == "GB"} == {
         "democratic-unionist-party"}
@@ -112,7 +114,8 @@ def test_slips_of_the_canadian_copy_are_mended(reading):
     jeanne = people["00000000-0000-0000-0000-0000000000d2"]
     assert jeanne.name == "Jeanne Tremblay" and "Jeanne Tremblayx" not in jeanne.aliases
     assert jeanne.affiliations == [Stint("liberal-party-canada", D(2011, 6, 2), D(2015, 8, 2)),
-                                   Stint("liberal-party-canada", D(2015, 11, 16), None)]
+                                   Stint("liberal-party-canada", D(2015, 11, 16),
+                                         D(2020, 11, 16))]
     # Another English name, or one letter more in another seat: left as they are.
     assert people["00000000-0000-0000-0000-0000000000d5"].name == "Luc Steady"
     assert people["00000000-0000-0000-0000-0000000000d6"].name == "Luc Steadyx"

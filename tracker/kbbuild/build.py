@@ -146,6 +146,19 @@ def _compatible(a: Built, b: Person) -> bool:
     return (a.country or "") == b.country
 
 
+def _uncovered(items: list, key) -> list:
+    """Items (stints, offices) without those another of the same key spans: one source's
+    "Labour MP from 2010 until the term must end (2020)" inside another's "from 2010, still
+    sitting" is the same membership, not a second one."""
+    def within(item, other) -> bool:
+        return (other is not item and key(other) == key(item) and other.start is not None
+                and item.start is not None and other.start <= item.start
+                and (other.end is None or (item.end is not None and item.end <= other.end))
+                and (other.start, other.end) != (item.start, item.end))
+
+    return [item for item in items if not any(within(item, other) for other in items)]
+
+
 def merge(curated: KnowledgeBase, readings: list[tuple[list[Person], list[Party]]],
           previous: dict[str, str]) -> tuple[list[Built], Counter]:
     """All readers' records as one list of built entities, curated entries winning."""
@@ -250,6 +263,8 @@ def merge(curated: KnowledgeBase, readings: list[tuple[list[Person], list[Party]
             raise ConfigError(f"no free id for {built.name} ({built.sources})")
         taken.add(built.id)
     for built in people:
+        built.affiliations = _uncovered(built.affiliations, lambda s: s.party)
+        built.offices = _uncovered(built.offices, lambda o: (o.role, o.label))
         built.affiliations.sort(key=lambda s: (s.start or dt.date.min, s.party))
         built.offices.sort(key=lambda o: (o.start or dt.date.min, o.role, o.label))
     with_dates = sum(1 for b in people if not b.supplement
