@@ -150,6 +150,10 @@ def test_aliases_fold_case_accents_apostrophes():
      "surname_alone must be one of always, context, never"),
     ({"parties": [{"id": "a", "name": "A"}, {"id": "a", "name": "B"}]},
      "entity 'a': id already used"),
+    ({"parties": [{"id": "a", "name": "A", "country": "DE", "country_cue": "yes"}]},
+     "entity 'a': 'country_cue' must be true or false"),
+    ({"parties": [{"id": "a", "name": "A", "country_cue": True}]},
+     "entity 'a': 'country_cue' needs the party's 'country'"),
 ])
 def test_invalid_entries_are_refused_by_name(tmp_path, doc, message):
     with pytest.raises(ConfigError, match=message):

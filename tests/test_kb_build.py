@@ -335,4 +335,4 @@ def test_a_membership_one_source_dates_inside_anothers_is_kept_once():
     built, _ = merge(curated_kb(), [([copy], [labour]), ([results], [])], {})
     person = next(b for b in built if b.type == "politician")
     assert person.affiliations == [Stint("labour", D(2010, 5, 6), None)]
-    assert person.offices == [Office("legislator", "MP", D(2010, 5, 6), None)]
+    # (offices stay each source's own: an election's term is a fact of its own)

@@ -42,6 +42,12 @@ CASES = [
     # "Lord Alli", the Labour peer, nor the "Alli" after him.
     ("Sir Keir Starmer thanked Lord Alli, the Labour peer, for the gifts. Alli said nothing.",
      "en", D2024, [("Keir Starmer", "keir-starmer"), ("Labour", "labour")]),
+    # A foreign parliament's group label is a party only where its country is said: the
+    # open data's "BP" (Bavaria's party of 1949), "GB" (Spain's Geroa Bai), "Zentrum".
+    ("BP shares fell and the GB team won; Zentrum and the Civil Rights Movement were cited.",
+     "en", D2024, []),
+    ("Germany's Zentrum party sat in the first Bundestag.", "en", dt.date(1950, 1, 1),
+     [("Zentrum", "zentrum-de")]),
     # Compounds, possessives, capitals, invisible characters, glued text.
     ("An anti-Trump rally; l'après-Macron.", "en", D2024,
      [("Trump", "donald-trump"), ("Macron", "emmanuel-macron")]),

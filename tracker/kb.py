@@ -103,6 +103,9 @@ class Entity:
     abroad: tuple[str, frozenset[str]] | None = None
     # Words for the party's members that count for it: "socialistes", "Democrats", "Tories".
     members: tuple[str, ...] = ()
+    # Found in a text only where its country, or one of its people, is named next to it: a
+    # parliament's group label ("BP", "Zentrum", "Civil Rights Movement") is no party else.
+    country_cue: bool = False
     offices: tuple[Office, ...] = ()
     birth: dt.date | None = None
     origin: str = ""

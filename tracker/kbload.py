@@ -34,7 +34,7 @@ from tracker.kb import (
 )
 
 PARTY_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "start", "end",
-              "successor", "type", "abroad", "members"}
+              "successor", "type", "abroad", "members", "country_cue"}
 POLITICIAN_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "surname",
                    "surname_alone", "affiliations", "type", "offices", "birth"}
 
@@ -190,7 +190,8 @@ def _builtin_layer_cached(path: str, mtime: float) -> dict[str, Entity]:
         aliases = tuple(dict.fromkeys((name, *row.get("aliases", ()))))
         if row["type"] == "party":
             layer[row["id"]] = Entity(**common, name=name, aliases=aliases,
-                                      members=tuple(row.get("members", ())))
+                                      members=tuple(row.get("members", ())),
+                                      country_cue=bool(row.get("country_cue")))
             continue
         layer[row["id"]] = Entity(
             **common, name=name, aliases=aliases, surname=row.get("surname") or name.split()[-1],
@@ -268,8 +269,14 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
                 raise ConfigError(f"{where}: 'abroad' must be {{entity: id, cues: [words]}}")
             abroad = (abroad["entity"], frozenset(
                 fold(c) for c in _strings(abroad["cues"], f"{where}: abroad cues")))
+        cue = entry.get("country_cue", False)
+        if not isinstance(cue, bool):
+            raise ConfigError(f"{where}: 'country_cue' must be true or false")
+        if cue and not entry.get("country"):
+            raise ConfigError(f"{where}: 'country_cue' needs the party's 'country'")
         return Entity(**common, start=start, end=end, successor=entry.get("successor"),
-                      abroad=abroad, members=_strings(entry.get("members"), f"{where}: members"))
+                      abroad=abroad, members=_strings(entry.get("members"), f"{where}: members"),
+                      country_cue=cue)
     policy = entry.get("surname_alone", "context")
     if policy not in SURNAME_POLICIES:
         raise ConfigError(f"{where}: surname_alone must be one of {', '.join(SURNAME_POLICIES)}")

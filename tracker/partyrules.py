@@ -135,6 +135,10 @@ class PartyRules:
         if (not cues and all(e.builtin for e in entities)
                 and fold(doc[start:end].text) in GENERIC_PARTY_NAMES):
             return ()  # the open data's "Green Party" (New Zealand's): nothing says it is
+        if not cues and any(e.country_cue for e in entities):
+            entities = [e for e in entities if not e.country_cue]  # "BP shares fell"
+            if not entities:
+                return ()
         if cues and not any(e.country in cues for e in entities):
             # "À Washington, les Républicains": the party these names mean abroad
             abroad = [e.abroad[0] for e in entities if e.abroad

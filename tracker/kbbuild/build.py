@@ -50,11 +50,14 @@ class Built:
     affiliations: list[Stint] = field(default_factory=list)
     offices: list[Office] = field(default_factory=list)
     supplement: bool = False  # adds facts to the curated entry of the same id
+    country_cue: bool = False  # a party only a parliament's group label gave (kbload)
 
     def row(self) -> dict:
         row: dict = {"id": self.id, "type": self.type, "name": self.name}
         if self.supplement:
             row["supplement"] = True
+        if self.country_cue:
+            row["country_cue"] = True
         for key in ("country", "wikidata", "surname"):
             if getattr(self, key):
                 row[key] = getattr(self, key)
@@ -188,9 +191,13 @@ def merge(curated: KnowledgeBase, readings: list[tuple[list[Person], list[Party]
                 continue
             for key in keys:
                 named.setdefault(key, party.id)
+            # A foreign parliament's group label ("BP", "Zentrum", "Civil Rights
+            # Movement") names a party only where the text says its country.
             parties[party.id] = Built(party.id, "party", party.name, party.country,
                                       [f"{party.source}:{party.id}"], party.wikidata,
-                                      aliases=list(party.aliases))
+                                      aliases=list(party.aliases),
+                                      country_cue=party.source == "everypolitician"
+                                      and bool(party.country))
     known_party = set(parties) | {e.id for e in curated.parties()}
 
     by_qid: dict[str, Built] = {}
@@ -264,7 +271,6 @@ def merge(curated: KnowledgeBase, readings: list[tuple[list[Person], list[Party]
         taken.add(built.id)
     for built in people:
         built.affiliations = _uncovered(built.affiliations, lambda s: s.party)
-        built.offices = _uncovered(built.offices, lambda o: (o.role, o.label))
         built.affiliations.sort(key=lambda s: (s.start or dt.date.min, s.party))
         built.offices.sort(key=lambda o: (o.start or dt.date.min, o.role, o.label))
     with_dates = sum(1 for b in people if not b.supplement

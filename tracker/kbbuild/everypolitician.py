@@ -158,6 +158,7 @@ PARTIES: dict[str, dict[str, str | None]] = {
         "LAIKOS SYNDESMOS - CHRYSI AVGI (People’s Association – Golden Dawn)":
             "laikos-syndesmos-chrysi-avgi",
         "TO POTAMI (The River)": "to-potami",
+        "ANEXARTITOI DIMOKRATIKOI VOULEFTES": None,     # "independent democratic MPs"
     },
     "IT": {
         "PARTITO DEMOCRATICO": "pd-italy", "Partito Democratico": "pd-italy",
@@ -168,6 +169,8 @@ PARTIES: dict[str, dict[str, str | None]] = {
         "LEGA NORD E AUTONOMIE - LEGA DEI POPOLI - NOI CON SALVINI": "lega",
         "LEGA NORD E AUTONOMIE": "lega", "Lega Nord e autonomie": "lega",
         "FRATELLI D'ITALIA-ALLEANZA NAZIONALE": "fdi",
+        "MISTO - non iscritto ad alcuna componente politica": None,   # the non-attached
+        "Gruppo Misto": None,
     },
     "PL": {
         "Klub Parlamentarny Platforma Obywatelska": "po",
@@ -183,6 +186,7 @@ PARTIES: dict[str, dict[str, str | None]] = {
         "Klub Parlamentarny Samoobrona Rzeczypospolitej Polskiej":
             "samoobrona-rzeczpospolitej-polskiej",
         "Klub Parlamentarny Liga Polskich Rodzin": "liga-polskich-rodzin",
+        "Posłowie niezrzeszeni": None,                  # the non-attached deputies
     },
     "NL": {
         "People's Party for Freedom and Democracy": "vvd", "Labour Party": "pvda",
@@ -190,18 +194,23 @@ PARTIES: dict[str, dict[str, str | None]] = {
         "Democrats 66": "democraten-66", "Christian Union": "christenunie",
         "Green Left": "groenlinks", "Reformed Political Party": "staatkundig-gereformeerde-partij",
         "Party for the Animals": "partij-voor-de-dieren",
+        # groups named after the members who left their party: no party ("Klein")
+        "Klein": None, "HOUWERS": None, "Van Vliet": None, "Bontes/Van Klaveren": None,
+        "Group Kuzu/Öztürk": None,
     },
     "NZ": {
         "National Party": "new-zealand-national-party", "Labour Party": "new-zealand-labour-party",
         "Green Party": "green-party-of-aotearoa-new-zealand",
     },
-    "IE": {"Labour": "irish-labour-party", "People Before Profit Alliance": "people-before-profit"},
+    "IE": {"Labour": "irish-labour-party", "People Before Profit Alliance": "people-before-profit",
+           "Ceann Comhairle": None},                    # the Speaker
     "AT": {"SPÖ": "spo", "ÖVP": "ovp", "FPÖ": "fpo", "Grüne": "die-grunen-die-grune-alternative",
            "ohne (none)": None},
     # The National Council's groups: S the Social Democrats, V the SVP, G the Greens, GL the
-    # Green Liberals ("RL", the FDP's group, came before the PLR of 2009: left as it is).
+    # Green Liberals, RL the Radical-Liberals (the FDP's group, the PLR's since 2009).
     "CH": {"S": "parti-socialiste-suisse", "V": "union-democratique-du-centre",
-           "G": "les-vert-e-s-suisses", "GL": "parti-vert-liberal"},
+           "G": "les-vert-e-s-suisses", "GL": "parti-vert-liberal",
+           "RL": "plr-les-liberaux-radicaux"},
     "IL": {"Israel Labor Party": "mifleget-haavoda-hayisraelit",
            "Yisrael Beitenu": "yisrael-beiteinu", "United Torah Judaism": "yahadut-hatorah"},
     "ES": {"PP": "pp-spain", "PP-PAR": "pp-spain", "PP-EU": "pp-spain", "PSOE": "psoe",
@@ -254,7 +263,8 @@ KB_PARTY_IDS = {"democratic-party", "republican-party", "labour", "conservatives
                                       "ES", "BE", "PT")
                   for pid in PARTIES[country].values() if pid)}
 
-_NO_PARTY = re.compile(r"^(ind\.|independent|unabhängig|fraktionslos|non-?affiliated|"
+_NO_PARTY = re.compile(r"^(ind\.|independent|unabhängig|fraktionslos|non-?affiliated|unknown|"
+                       r"single mk|"
                        r"(deputy )?speaker|crossbench|vacant)", re.I)
 _SUFFIX = re.compile(r",?\s+(?:Jr|Sr)\.?$|,?\s+(?:II|III|IV|V)$")
 _QUOTED = re.compile(r"\s*[\"“][^\"”]*[\"”]")
