@@ -48,6 +48,12 @@ CASES = [
      "en", D2024, []),
     ("Germany's Zentrum party sat in the first Bundestag.", "en", dt.date(1950, 1, 1),
      [("Zentrum", "zentrum-de")]),
+    # Canada's opposition leaders of the 2021 campaign, and their parties.
+    ("Jagmeet Singh and the NDP met Yves-François Blanchet of the Bloc québécois. Singh "
+     "spoke first.", "en", dt.date(2021, 9, 1),
+     [("Jagmeet Singh", "jagmeet-singh"), ("NDP", "new-democratic-party"),
+      ("Yves-François Blanchet", "yves-francois-blanchet"),
+      ("Bloc québécois", "bloc-quebecois"), ("Singh", "jagmeet-singh")]),
     # Compounds, possessives, capitals, invisible characters, glued text.
     ("An anti-Trump rally; l'après-Macron.", "en", D2024,
      [("Trump", "donald-trump"), ("Macron", "emmanuel-macron")]),
