@@ -129,6 +129,7 @@ def test_slips_of_the_canadian_copy_are_mended(reading):
     # Greece: the family name first, then the given name and the nickname
     ("f1", "Dimitrios Paradeigmatou", ["Mimis Paradeigmatou"], None),
     ("f2", "Evdoxia-Eva Dokimi-Elegchou", ["Eva Dokimi-Elegchou"], None),
+    ("f3", "Eleni Dokimou", ["Lena Dokimou"], None),   # "Dokimou - (Palaia)": née Palaia
     # Austria: degrees and titles; a disambiguation in brackets
     ("a9", "Grete Beispiel-Huber", [], None),
     ("aa", "Karl Probe", [], None),

@@ -404,8 +404,10 @@ def _plain_name(name: str, english: str | None, surname_first: bool
             or any(_CAPS.match(w) for w in name.split())) and set(
             re.findall(r"[\w'’.-]+", english.casefold())) <= set(words):
         return english, [], None
-    nick = [n for n in (m.group(1).strip() for m in _PAREN.finditer(name))
-            if re.fullmatch(r"[A-ZÀ-Þ][a-zß-ÿ'-]+", n)]     # "(Mimis)", not "(FH)", "(CSU)"
+    name = name.replace(" - (", " (")    # "Ammanatidou - (Paschalidou) Evangelia (Litsa)"
+    nick = [m.group(1).strip() for m in _PAREN.finditer(name)
+            if not surname_first or not name[m.end():].strip()]  # a Greek nickname ends it
+    nick = [n for n in nick if re.fullmatch(r"[A-ZÀ-Þ][a-zß-ÿ'-]+", n)]  # not "(FH)", "(CSU)"
     base = _DEGREE.sub("", _PAREN.sub("", name)).replace(" - ", "-")
     parts = [w for w in base.split() if not _title(w)]
     caps = 0
