@@ -233,6 +233,10 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
     found = tagger.tag(text, "fr", D2024)
     assert [(m.surface, m.method) for m in found] == [
         ("Catherine Vautrin", "rule"), ("Bernard Combelles", "discovered")]
+    # A ministry's name is no first name, even one a KB person bears (Sante Zuffada, an
+    # Italian deputy): "Santé de Donald" was a discovered minister.
+    found = tagger.tag("Le ministre de la Santé de Donald Trump a parlé.", "fr", D2024)
+    assert [(m.surface, m.method) for m in found] == [("Donald Trump", "rule")]
 
 
 def test_an_english_model_labels_play_the_french_roles(kb):

@@ -156,6 +156,8 @@ def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
     for j in range(i, min(len(doc), i + MAX_GAP)):
         if doc[j].text in (".", ";", ":", "!", "?", "»", '"') or doc[j].is_space:
             return None
+        if j > 0 and fold(doc[j - 1].text) in ("la", "du", "des", "l'"):
+            continue  # "ministre de la Santé de Donald Trump": the portfolio, no first name
         span = _name_at(doc, j, first_names, used)
         if span is not None:
             return span
