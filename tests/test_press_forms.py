@@ -48,6 +48,9 @@ CASES = [
      "en", D2024, []),
     ("Germany's Zentrum party sat in the first Bundestag.", "en", dt.date(1950, 1, 1),
      [("Zentrum", "zentrum-de")]),
+    # A party before a person's possessive is theirs: "The Green Party's Elizabeth May".
+    ("The Green Party's Elizabeth May held her seat.", "en", dt.date(2025, 4, 29),
+     [("Green Party", "green-party-of-canada"), ("Elizabeth May", "elizabeth-may")]),
     # Canada's opposition leaders of the 2021 campaign, and their parties.
     ("Jagmeet Singh and the NDP met Yves-François Blanchet of the Bloc québécois. Singh "
      "spoke first.", "en", dt.date(2021, 9, 1),

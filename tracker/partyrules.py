@@ -129,7 +129,8 @@ class PartyRules:
         # "le Parti démocrate d'Enrico Letta", "Olaf Scholz's Social Democrats".
         cues = country_cues(doc, start, end) or {
             country for s, e, country in doc.user_data.get("tracker_people", ())
-            if s == end or (s == end + 1 and fold(doc[end].text) in ("de", "d'", "du", "of"))
+            if s == end or (s == end + 1 and fold(doc[end].text) in ("de", "d'", "du", "of",
+                                                                      "'s"))
             or e == start or (e == start - 1 and doc[e].text in ("'s", "’s"))
             or _of_the_party(doc, e, start)}
         if (not cues and all(e.builtin for e in entities)
