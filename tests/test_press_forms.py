@@ -51,6 +51,10 @@ CASES = [
     # A party before a person's possessive is theirs: "The Green Party's Elizabeth May".
     ("The Green Party's Elizabeth May held her seat.", "en", dt.date(2025, 4, 29),
      [("Green Party", "green-party-of-canada"), ("Elizabeth May", "elizabeth-may")]),
+    # "The Conservatives led by Pierre Poilievre" are no British Tories.
+    ("Mark Carney denied the Conservatives led by Pierre Poilievre a majority.", "en",
+     dt.date(2025, 4, 29), [("Mark Carney", "mark-carney"),
+                            ("Pierre Poilievre", "pierre-poilievre")]),
     # Canada's opposition leaders of the 2021 campaign, and their parties.
     ("Jagmeet Singh and the NDP met Yves-François Blanchet of the Bloc québécois. Singh "
      "spoke first.", "en", dt.date(2021, 9, 1),

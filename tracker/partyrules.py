@@ -126,11 +126,13 @@ class PartyRules:
         if any(e.country in (None, "EU") for e in entities):
             return ids  # a European Parliament group has no country to contradict
         # A country named near, else the country of the politician the name belongs to:
-        # "le Parti démocrate d'Enrico Letta", "Olaf Scholz's Social Democrats".
+        # "le Parti démocrate d'Enrico Letta", "Olaf Scholz's Social Democrats", "the
+        # Conservatives led by Pierre Poilievre" (not the British ones).
         cues = country_cues(doc, start, end) or {
             country for s, e, country in doc.user_data.get("tracker_people", ())
             if s == end or (s == end + 1 and fold(doc[end].text) in ("de", "d'", "du", "of",
                                                                       "'s"))
+            or (s == end + 2 and fold(doc[end:end + 2].text) in ("led by", "menes par"))
             or e == start or (e == start - 1 and doc[e].text in ("'s", "’s"))
             or _of_the_party(doc, e, start)}
         if (not cues and all(e.builtin for e in entities)
