@@ -81,6 +81,26 @@ def test_huge_feed_is_taken_newest_first_in_bounded_passes(site, tmp_path):
     assert len(requested) == 200 and "/gone/9999.html" in requested
 
 
+def test_a_long_undated_feed_keeps_taking_its_newest_items(site, tmp_path):
+    """300 items without dates, newest first: the 200 kept were the oldest, and a story
+    added at the top was never fetched (2026 operator audit)."""
+    def feed(numbers):
+        items = "".join(f"<item><title>Item {i}</title><link>{site.url(f'/gone/{i}.html')}"
+                        "</link></item>" for i in numbers)
+        return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>Undated</title>"
+                f"{items}</channel></rss>")
+
+    site.set("/undated.xml", feed(range(299, -1, -1)), content_type="application/rss+xml")
+    config = write_config(tmp_path, [{"name": "undated", "kind": "feed",
+                                      "url": site.url("/undated.xml")}])
+    _run(config)
+    requested = {p for _, p, _ in site.requests if p.startswith("/gone/")}
+    assert "/gone/299.html" in requested and "/gone/0.html" not in requested
+    site.set("/undated.xml", feed(range(300, -1, -1)), content_type="application/rss+xml")
+    _run(config)
+    assert "/gone/300.html" in {p for _, p, _ in site.requests}
+
+
 def test_garbage_nesting_and_giant_lines_do_not_stop_the_others(site, tmp_path):
     import random
 
