@@ -73,6 +73,21 @@ def test_a_language_is_a_code_whatever_its_case_and_a_limit_of_0_is_a_count(db_w
     assert two.stderr.strip() == "2 of 300 mentions shown (--limit N for more)"
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--party", "PS", "--party", "UMP"], "Invalid value for '--party': given 2 times"),
+    (["--party", ""], "Invalid value for '--party': empty value"),
+    (["--source", " "], "Invalid value for '--source': empty value"),
+    (["--since", "2020-01-01", "--since", "2021-01-01"], "Invalid value for '--since'"),
+])
+def test_a_filter_is_given_once_and_never_empty(db_with_rows, args, message):
+    """`--party PS --party UMP` counted UMP alone, silently; `--party "$UNSET"` exported
+    every mention under one party's name (journalist audit)."""
+    for command in (["mentions"], ["export", "-o", "-"]):
+        done = _tracker(*command, "--config", str(db_with_rows), *args)
+        assert done.returncode == 2 and done.stdout == "", done.stderr
+        assert message in done.stderr and len(done.stderr.splitlines()) == 1
+
+
 @pytest.mark.parametrize("command", [
     ["mentions", "--limit"], ["export", "-o", "-", "--limit"], ["stats", "--top"],
     ["report", "-o", "-", "--latest"], ["candidates", "--limit"], ["kb", "rules", "--delete"]])

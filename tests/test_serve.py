@@ -341,6 +341,8 @@ def test_pages_escape_page_text_under_a_strict_csp(served):
     "/api/stats?by=nothing", "/api/stats?view=all&since=2026-02-30", "/api/stats?top=0",
     "/api/export.csv?source=nowhere", "/entity/nobody", "/mentions?page=0",
     "/api/mentions?lang=french", "/api/stats?lang=french", "/api/export.csv?lang=fra",
+    # one value per filter: a second party was dropped, silently (journalist audit)
+    "/api/mentions?party=PS&party=UMP", "/api/export.csv?source=a&source=b",
 ])
 def test_bad_parameters_get_a_4xx_with_a_message(served, path):
     got = served.get(path)

@@ -108,20 +108,33 @@ def needs_config(config) -> None:
                           "commented starter (or pass --config PATH)")
 
 
+def _once(ctx: click.Context, param: click.Parameter, values: tuple):
+    """One value per filter: `--party PS --party UMP` kept UMP alone, silently, and an
+    empty `--party ""` (an unset shell variable) meant every party."""
+    if len(values) > 1:
+        raise click.BadParameter(f"given {len(values)} times; one value per query "
+                                 "(`tracker stats` compares several)")
+    value = values[0] if values else None
+    if isinstance(value, str) and not value.strip():
+        raise click.BadParameter("empty value")
+    return value
+
+
 def filters(func):
     """The mention filters shared by `mentions` and `export`."""
+    once = {"multiple": True, "callback": _once}
     options = [
-        click.option("--party", help="Party id, name or alias: its own mentions and its "
-                                     "members' (at the article's date)."),
+        click.option("--party", **once, help="Party id, name or alias: its own mentions and "
+                                             "its members' (at the article's date)."),
         click.option("--direct", is_flag=True, help="With --party: only the party's own names."),
-        click.option("--politician", help="Politician: canonical name or any alias "
-                                          "(case- and accent-insensitive)."),
-        click.option("--source", help="Source name from config.yaml."),
-        click.option("--since", type=DATE,
+        click.option("--politician", **once, help="Politician: canonical name or any alias "
+                                                  "(case- and accent-insensitive)."),
+        click.option("--source", **once, help="Source name from config.yaml."),
+        click.option("--since", type=DATE, **once,
                      help="From this date (YYYY-MM-DD), inclusive."),
-        click.option("--until", type=DATE,
+        click.option("--until", type=DATE, **once,
                      help="Up to this date (YYYY-MM-DD), inclusive."),
-        click.option("--lang", type=LANG,
+        click.option("--lang", type=LANG, **once,
                      help="Language code of the documents (fr, en ...)."),
         click.option("--no-duplicates", is_flag=True,
                      help="Leave out copies (the same text, or the same agency dispatch, "
@@ -133,8 +146,9 @@ def filters(func):
                      help="Only mentions in the headline, the lead paragraph or the body."),
         click.option("--type", "type_", type=click.Choice(["party", "politician"]),
                      help="Only mentions of parties, or only of politicians."),
-        click.option("--search", help='Only documents containing these words (all of them; '
-                                      '"a phrase", word*, OR; case and accents ignored).'),
+        click.option("--search", **once,
+                     help='Only documents containing these words (all of them; '
+                          '"a phrase", word*, OR; case and accents ignored).'),
         click.option("--raw", is_flag=True,
                      help="Keep mentions a reviewer marked wrong (in `tracker serve`)."),
         click.option("--limit", type=count_of(0), default=None,

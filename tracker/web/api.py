@@ -44,6 +44,7 @@ Lang = Annotated[str | None, Query(pattern="^[A-Za-z]{2}$",
 
 
 def mention_params(
+        request: Request,
         party: Text = None, politician: Text = None, source: Text = None,
         since: Day = None, until: Day = None,
         lang: Lang = None,
@@ -56,6 +57,11 @@ def mention_params(
 ) -> MentionFilter:
     """The filters of `tracker mentions`, as query parameters (FastAPI documents and
     checks them from this signature)."""
+    for name in ("party", "politician", "source", "since", "until", "lang", "search"):
+        if len(request.query_params.getlist(name)) > 1:
+            # ?party=PS&party=UMP kept UMP alone, silently (journalist audit)
+            raise ConfigError(f"{name} given {len(request.query_params.getlist(name))} "
+                              "times; one value per query")
     return MentionFilter(party=party, politician=politician, source=source, since=since,
                          until=until, lang=lang and lang.lower(), search=search, type=type,
                          position=position, direct=direct, no_duplicates=no_duplicates,
