@@ -28,6 +28,9 @@ def _run(tmp_path, config: dict):
     ({**GOOD, "interval": "often"}, "sources[0] (lemonde): key 'interval': invalid duration "
                                     "'often' (use e.g. 30s, 15m, 2h, 1d; units: ms, s, m, h, d)"),
     ({**GOOD, "intervall": "15m"}, "sources[0] (lemonde): unknown key 'intervall'"),
+    # "1ms" for "1m" polled 100 times a second; a century overflowed the daemon's dates.
+    ({**GOOD, "interval": "1ms"}, "key 'interval': '1ms' is out of range (from 1s to 366d)"),
+    ({**GOOD, "interval": "99999999999d"}, "key 'interval': '99999999999d' is out of range"),
     ({**GOOD, "url": "file:///etc/passwd"}, "key 'url': 'file:///etc/passwd' must be an "
                                             "http:// or https:// URL"),
     # Caught at load, not as the source's first failure ("unexpected error: ValueError").

@@ -116,6 +116,19 @@ def parse_duration(value: Any, where: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
+# A poll more often than every second is a typo for minutes (1ms gave 100 passes a second
+# and a log of skipped runs); one rarer than yearly overflowed the scheduler's dates.
+MIN_INTERVAL, MAX_INTERVAL = 1.0, 366 * 86400.0
+
+
+def parse_interval(value: Any, where: str) -> float:
+    """A source's polling interval: a duration between 1 second and 366 days."""
+    seconds = parse_duration(value, where)
+    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
+        raise ConfigError(f"{where}: {value!r} is out of range (from 1s to 366d)")
+    return seconds
+
+
 def parse_size(value: Any, where: str) -> int:
     match = _SIZE.match(str(value))
     if not match or float(match.group(1)) <= 0:
@@ -235,7 +248,7 @@ def _defaults(raw: Any, path: Path) -> Defaults:
     if not isinstance(user_agent, str) or not user_agent.strip():
         raise ConfigError(f"{where}: key 'user_agent' must be a non-empty string")
     return Defaults(
-        interval=parse_duration(raw.get("interval", "30m"), f"{where}: key 'interval'"),
+        interval=parse_interval(raw.get("interval", "30m"), f"{where}: key 'interval'"),
         timeout=parse_duration(raw.get("timeout", "20s"), f"{where}: key 'timeout'"),
         per_host_delay=_delay(raw.get("per_host_delay", "1s"), f"{where}: key 'per_host_delay'"),
         user_agent=user_agent.replace("<version>", __version__),
@@ -293,7 +306,7 @@ def _source(raw: Any, i: int, path: Path, defaults: Defaults) -> Source:
     lang = raw.get("lang")
     if lang is not None and not (isinstance(lang, str) and re.match(r"^[a-z]{2}$", lang)):
         raise ConfigError(f"{label}: key 'lang': {lang!r} is not a two-letter language code")
-    interval = (parse_duration(raw["interval"], f"{label}: key 'interval'")
+    interval = (parse_interval(raw["interval"], f"{label}: key 'interval'")
                 if "interval" in raw else defaults.interval)
     cron = raw.get("cron")
     if cron is not None:
