@@ -88,6 +88,18 @@ def test_a_filter_is_given_once_and_never_empty(db_with_rows, args, message):
         assert message in done.stderr and len(done.stderr.splitlines()) == 1
 
 
+def test_namesakes_are_told_apart_by_their_ids(db_with_rows):
+    """Two MPs named David Martin: "give the full name" asked for what was given; the ids
+    tell them apart, and work (journalist audit)."""
+    done = _tracker("mentions", "--config", str(db_with_rows), "--politician", "David Martin")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "(david-martin)" in done.stderr and "(david-martin-1944)" in done.stderr
+    assert done.stderr.rstrip().endswith("give the full name or the id")
+    by_id = _tracker("mentions", "--config", str(db_with_rows), "--politician",
+                     "david-martin-1944")
+    assert by_id.returncode == 0
+
+
 @pytest.mark.parametrize("command", [
     ["mentions", "--limit"], ["export", "-o", "-", "--limit"], ["stats", "--top"],
     ["report", "-o", "-", "--latest"], ["candidates", "--limit"], ["kb", "rules", "--delete"]])

@@ -67,8 +67,12 @@ def resolve(db: Database, name: str, type_: str) -> str:
     if len(found) == 1:
         return found[0]["id"]
     if found:
-        names = ", ".join(sorted(r["name"] for r in found))
-        raise ConfigError(f"{type_} {name!r} is ambiguous ({names}): give the full name")
+        # With the ids: two people may share the full name ("David Martin"), and an id
+        # always works.
+        named = sorted(f"{r['name']} ({r['id']})" for r in found)
+        more = f", and {len(named) - 8} more" if len(named) > 8 else ""
+        raise ConfigError(f"{type_} {name!r} is ambiguous ({', '.join(named[:8])}{more}): "
+                          "give the full name or the id")
     raise ConfigError(f"unknown {type_} {name!r}: not an id, name or alias in the "
                       "knowledge base")
 
