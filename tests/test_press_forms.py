@@ -61,6 +61,10 @@ CASES = [
      [("Jagmeet Singh", "jagmeet-singh"), ("NDP", "new-democratic-party"),
       ("Yves-François Blanchet", "yves-francois-blanchet"),
       ("Bloc québécois", "bloc-quebecois"), ("Singh", "jagmeet-singh")]),
+    # The model reads "Macron parle" as one person's name: the verb does not make the
+    # surname someone else's ("* Macron parle." in a live blog counted nothing).
+    ("Paris, le 9 mars 2026\n* Macron parle.\n• Macron répond.", "fr", dt.date(2026, 3, 9),
+     [("Macron", "emmanuel-macron"), ("Macron", "emmanuel-macron")]),
     # Compounds, possessives, capitals, invisible characters, glued text.
     ("An anti-Trump rally; l'après-Macron.", "en", D2024,
      [("Trump", "donald-trump"), ("Macron", "emmanuel-macron")]),

@@ -107,14 +107,16 @@ class SurnameRules:
             return "person"  # "le député Jean Dupont": a title does not make him Stella
         if is_titled(doc, start):
             return None
-        if any(s <= start and end < e for s, e, label in ents(doc)
-               if label in PERSON_LABELS):
-            return "person"  # the model reads a longer name that goes on after it
+        if any(s <= start and end < e and any(t.text[:1].isupper() for t in doc[end:e])
+               for s, e, label in ents(doc) if label in PERSON_LABELS):
+            # the model reads a longer name that goes on after it; not "Macron parle",
+            # where it took the verb in (a bullet "* Macron parle." counted nothing)
+            return "person"
         if before is None:
             return None
         if before.text in ("-", "‑", "‐") and not before.whitespace_:
             ahead = doc[start - 2] if start > 1 else None
-            if ahead is not None and ahead.text[-1:].isalpha() and ahead.text[:1].islower():
+            if ahead.text[-1:].isalpha() and ahead.text[:1].islower():
                 return None  # "anti-Trump", "l'après-Macron": the person
             return "thing"
         if fold(before.text) in PLACE_BEFORE:
