@@ -46,6 +46,17 @@ log = logging.getLogger(__name__)
 # A feed listing thousands of items (an archive dump, a hostile feed) would keep one
 # source busy for hours: each pass takes the newest ones, the rest wait for later passes.
 MAX_ITEMS_PER_PASS = 200
+
+
+def newest_items(items: list, limit: int) -> list:
+    """The ``limit`` newest of a feed's items (oldest first, undated last in the feed's
+    order), in their order: the undated ones the feed lists first are its newest. Keeping
+    the last 200 of 300 undated items kept the oldest, and never took a new story."""
+    undated = [i for i in items if i.published_at is None]
+    dated = [i for i in items if i.published_at is not None]
+    if len(undated) >= limit:
+        return undated[:limit]
+    return dated[max(0, len(dated) - (limit - len(undated))):] + undated
 KNOWN_AHEAD = 16  # feed items whose URLs are looked up in the store at once
 # A feed's pass stops asking for its links after this many seconds; the rest come at the
 # next pass (200 links dripping to their deadline took hours, the source's next runs with
@@ -180,7 +191,7 @@ class Pipeline:
         if len(items) > MAX_ITEMS_PER_PASS:
             log.warning("feed truncated", extra={"source": source.name, "items": len(items),
                                                  "kept_newest": MAX_ITEMS_PER_PASS})
-            items = items[-MAX_ITEMS_PER_PASS:]
+            items = newest_items(items, MAX_ITEMS_PER_PASS)
         retry_later = False
         tried = failed = 0
         first_error = ""

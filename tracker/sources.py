@@ -61,11 +61,7 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
             title=_title(entry),
             published_at=parse_datetime(published),
         ))
-    # Oldest first. Undated items come last, in the reverse of the feed's order: a feed
-    # lists its newest first, and a pass that keeps the last 200 items of a long undated
-    # feed kept its oldest 200, never taking a new story again.
-    items = sorted((i for i in items if i.published_at), key=lambda i: i.published_at) + [
-        i for i in reversed(items) if not i.published_at]
+    items.sort(key=lambda i: i.published_at or dt.datetime.max.replace(tzinfo=dt.timezone.utc))
     problem = parsed.get("bozo_exception")
     benign = isinstance(problem, (feedparser.CharacterEncodingOverride,
                                   feedparser.NonXMLContentType))
