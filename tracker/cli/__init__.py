@@ -108,7 +108,7 @@ def needs_config(config) -> None:
                           "commented starter (or pass --config PATH)")
 
 
-def _once(ctx: click.Context, param: click.Parameter, values: tuple):
+def single_value(ctx: click.Context, param: click.Parameter, values: tuple):
     """One value per filter: `--party PS --party UMP` kept UMP alone, silently, and an
     empty `--party ""` (an unset shell variable) meant every party."""
     if len(values) > 1:
@@ -122,7 +122,7 @@ def _once(ctx: click.Context, param: click.Parameter, values: tuple):
 
 def filters(func):
     """The mention filters shared by `mentions` and `export`."""
-    once = {"multiple": True, "callback": _once}
+    once = {"multiple": True, "callback": single_value}
     options = [
         click.option("--party", **once, help="Party id, name or alias: its own mentions and "
                                              "its members' (at the article's date)."),

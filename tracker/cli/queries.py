@@ -20,6 +20,7 @@ from tracker.cli import (
     count_of,
     filters,
     needs_config,
+    single_value,
 )
 from tracker.config import Config
 from tracker.display import plural
@@ -190,17 +191,19 @@ def _delimiter(value: str | None, excel: bool) -> str:
               default="party", show_default=True, help="What to count mentions of.")
 @click.option("--interval", type=click.Choice(["day", "week", "month"]), default="week",
               show_default=True, help="Trend step (weeks start on Monday; UTC days).")
-@click.option("--since", type=DATE,
+@click.option("--since", type=DATE, multiple=True, callback=single_value,
               help="From this date (YYYY-MM-DD), inclusive.")
-@click.option("--until", type=DATE,
+@click.option("--until", type=DATE, multiple=True, callback=single_value,
               help="Up to this date (YYYY-MM-DD), inclusive.")
 @click.option("--direct", is_flag=True, help="--by party: only the party's own names, not "
                                              "its members' mentions.")
-@click.option("--source", help="Only this source.")
-@click.option("--lang", type=LANG, help="Only documents in this language.")
+@click.option("--source", multiple=True, callback=single_value, help="Only this source.")
+@click.option("--lang", type=LANG, multiple=True, callback=single_value,
+              help="Only documents in this language.")
 @click.option("--type", "type_", type=click.Choice(["party", "politician"]),
               help="Only mentions of parties, or only of politicians.")
-@click.option("--search", help="Only documents containing these words.")
+@click.option("--search", multiple=True, callback=single_value,
+              help="Only documents containing these words.")
 @click.option("--position", type=click.Choice(["title", "lead", "body"]),
               help="Only mentions in the headline, the lead or the body.")
 @click.option("--no-duplicates", is_flag=True, help="Leave out copies of earlier documents.")
