@@ -30,10 +30,10 @@ TITLES = {fold(t) for t in (
 FIRST_NAME_HONORIFICS = {"sir", "dame"}
 # Titles of peers written before their surname, outside the mention's span.
 PEER_TITLES = {"lord", "baroness", "baron", "lady", "viscount", "earl", "sir", "dame"}
-# Titles of the British peerage before a surname: "Lord Alli" is no Italian deputy Alli.
-PEERAGE = {"lord", "baroness", "baron", "viscount", "viscountess", "earl"}
 # "Lady Starmer" is his wife, "Madame Chirac" may be his: someone else with that surname.
 SPOUSE_WORDS = {"lady"}
+# Titles of the British peerage before a surname: "Lord Alli" is no Italian deputy Alli.
+PEERAGE = PEER_TITLES - FIRST_NAME_HONORIFICS - SPOUSE_WORDS
 # Lower-case words that, just before a bare surname, make it a place: "en Hollande".
 PLACE_BEFORE = {"en", "au", "aux"}
 # Words before a French member word that make it a noun: "les socialistes".

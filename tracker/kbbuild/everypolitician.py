@@ -302,9 +302,9 @@ def _swapped(rows: list[dict], idents: dict[str, dict]) -> bool:
             and not any(died_on(r, "end_date") for r in rows))
 
 
-def _same_as(files: list[list[dict]]) -> dict[str, str]:
-    """EP id -> the id of the member it duplicates: same seat, and a name that is theirs plus
-    one letter ("Justin Trudeaup" for "Justin Trudeau", both of Papineau)."""
+def _same_as(files: list[list[dict]]) -> dict[str, tuple[str, str]]:
+    """EP id -> (id, name) of the member it duplicates: same seat, and a name that is theirs
+    plus one letter ("Justin Trudeaup" for "Justin Trudeau", both of Papineau)."""
     seats: dict[tuple[str, str], str] = {}
     for rows in files:
         for row in rows:
@@ -314,7 +314,7 @@ def _same_as(files: list[list[dict]]) -> dict[str, str]:
     for (name, area), uuid in seats.items():
         other = seats.get((name[:-1], area))
         if len(name) > 4 and other and other != uuid:
-            out[uuid] = other
+            out[uuid] = (other, name[:-1])
     return out
 
 
@@ -347,9 +347,7 @@ def read(root: pathlib.Path) -> tuple[list[Person], list[Party]]:
                     continue
                 name = idents.get(uuid, {}).get("name") or name
                 if uuid in same_as:
-                    uuid = same_as[uuid]
-                    name = clean(next(r["name"] for f in files for r in f
-                                      if r.get("id") == uuid))
+                    uuid, name = same_as[uuid]
                 also, family = [], None
                 if house.country != "US":   # US names: _press_name, below
                     name, also, family = plain_name(
