@@ -342,6 +342,40 @@ def test_a_feeds_failing_items_are_told_and_tried_again(site, tmp_path):
                         ).fetchone()[0] == 1
 
 
+def test_a_feed_whose_items_keep_failing_stays_failing_and_an_empty_page_fails(site, tmp_path):
+    """One item gone (404, held for a week after the first pass), one answering 500 on
+    every poll: nothing of the feed was ever stored, so the source stays failing on every
+    pass (it went back to "ok" from the second, and `run --once` exited 0). A watched page
+    that answers an empty body, or random bytes, is failing too, not "ok"."""
+    site.set("/gone.html", "not here", status=404)
+    site.sequence("/broken", [(500, "oops", {"Content-Type": "text/plain"})] * 4)
+    items = "".join(f"<item><title>{p}</title><link>{site.url(p)}</link></item>"
+                    for p in ("/gone.html", "/broken"))
+    site.set("/allbad.xml", f"<?xml version='1.0'?><rss version='2.0'><channel><title>A"
+                            f"</title>{items}</channel></rss>", content_type="application/rss+xml")
+    site.set("/empty.html", b"")
+    site.set("/noise.html", bytes(range(256)) * 40)
+    config = write_config(tmp_path, [
+        {"name": "allbad", "kind": "feed", "url": site.url("/allbad.xml")},
+        {"name": "empty", "kind": "page", "url": site.url("/empty.html")},
+        {"name": "noise", "kind": "page", "url": site.url("/noise.html")},
+    ], defaults={"per_host_delay": "0s", "timeout": "2s"})
+    conn = sqlite3.connect(tmp_path / "tracker.db")
+    for _ in range(2):
+        run = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
+        assert run.exit_code == 1, run.output
+        assert "3 of 3 sources failed (allbad, empty, noise)" in run.output
+        # The extraction library's own lines (four a page, no source) are not the log's.
+        assert " ERROR " not in run.output and "lxml" not in run.output
+        rows = dict(conn.execute("SELECT name, last_status FROM sources"))
+        assert rows == {"allbad": "error", "empty": "error", "noise": "error"}
+    (error,) = conn.execute("SELECT last_error FROM sources WHERE name = 'allbad'").fetchone()
+    assert "every new item failed (2)" in error and "gone.html: HTTP 404" in error
+    (error,) = conn.execute("SELECT last_error FROM sources WHERE name = 'empty'").fetchone()
+    assert "empty.html" in error and "text" in error
+    assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+
+
 def test_a_feed_of_slow_links_stops_at_its_pass_budget_and_goes_on_next_pass(
         site, tmp_path, monkeypatch):
     """Ten links dripping to their deadline made one pass last minutes (200 of them,

@@ -21,7 +21,11 @@ from tracker.display import plural
 
 # Attributes every LogRecord has; anything else came in through `extra=` and is printed.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-_NOISY = ("trafilatura", "htmldate", "urllib3", "apscheduler", "charset_normalizer", "courlan")
+_NOISY = ("urllib3", "apscheduler")
+# Extraction libraries log an ERROR for every page they cannot parse (an empty body, random
+# bytes), four lines a page without its source. The outcome is ours to tell, once, with
+# the source: "item not stored ... no main text found". Shown with -v.
+_EXTRACTION = ("trafilatura", "htmldate", "charset_normalizer", "courlan")
 
 
 class KeyValueFormatter(logging.Formatter):
@@ -58,6 +62,8 @@ def setup_logging(*, verbose: bool = False, log_file: Path | None = None) -> Con
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
+    for name in _EXTRACTION:
+        logging.getLogger(name).setLevel(logging.WARNING if verbose else logging.CRITICAL)
     if log_file is not None:
         handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
         handler.setFormatter(KeyValueFormatter())

@@ -193,10 +193,10 @@ class Pipeline:
                                                  "kept_newest": MAX_ITEMS_PER_PASS})
             items = newest_items(items, MAX_ITEMS_PER_PASS)
         retry_later = False
-        tried = failed = 0
+        tried = failed = held = 0
         first_error = ""
         urls = [canonical_url(item.url) for item in items]
-        known: set[str] = set()  # stored, or tried in this pass
+        known: dict[str, str | None] = {}  # stored, held as failed, or tried in this pass
         started = time.monotonic()
         for i, (item, url) in enumerate(zip(items, urls, strict=True)):
             if self.stop.is_set():
@@ -212,11 +212,14 @@ class Pipeline:
             # it was stored within the last few fetches. A link twice in this feed is
             # fetched once.
             if i % KNOWN_AHEAD == 0:
-                known |= store.known_urls(urls[i:i + KNOWN_AHEAD])
+                known.update(store.known_urls(urls[i:i + KNOWN_AHEAD]))
             if url in known:
                 result.skipped += 1
+                if known[url] is not None:  # failed in an earlier pass, held for now
+                    held += 1
+                    first_error = first_error or f"{redacted(url)}: {known[url]}"
                 continue
-            known.add(url)
+            known[url] = None
             tried += 1
             try:
                 # Asked as the feed lists it when it carries credentials (a private feed's
@@ -248,12 +251,14 @@ class Pipeline:
                                 lang_hint=source.lang, feed_item=item,
                                 moved_to=final if final != url else None))
         pending.finish()
-        if tried and failed == tried and not result.skipped:
-            # A feed none of whose links can be read (a wall of 403s) is not healthy; one
-            # whose others are stored already only has this pass's new items failing.
-            raise TrackerError(f"{redacted(source.url)}: every new item failed ({failed}); "
-                               "the first: "
-                               f"{first_error}")
+        broken = failed + held + len(pending.not_stored)
+        if broken and not result.new_documents and result.skipped == held:
+            # A feed none of whose links can be read (a wall of 403s, pages without text)
+            # is not healthy, on its first pass as on the next ones, where the links gone
+            # for good are held; one whose others are stored already only has this pass's
+            # new items failing.
+            raise TrackerError(f"{redacted(source.url)}: every new item failed ({broken}); "
+                               f"the first: {first_error or pending.not_stored[0]}")
         if not retry_later and not pending.failed:  # only now may the next poll be a 304
             store.remember_headers(redacted(source.url), resp.etag, resp.last_modified)
 
@@ -269,6 +274,8 @@ class Pipeline:
                             is_html=resp.content_type != "text/plain", lang_hint=source.lang,
                             versioned=True, previous=previous, known_digest=digest))
         pending.finish()
+        if pending.not_stored:  # the page gives no text: failing (and no 304 next time)
+            raise TrackerError(pending.not_stored[0])
         if not pending.failed:
             store.remember_headers(redacted(source.url), resp.etag, resp.last_modified)
 
@@ -341,6 +348,7 @@ class _Pending:
         self.ahead = max(2, pipeline.workers.processes)
         self.fetches: list[tuple] = []
         self.failed = 0  # pages whose preparation failed: a feed must be read again
+        self.not_stored: list[str] = []  # why pages read were not stored (no text...)
 
     def log_fetch(self, source: str, url: str, status: int | None, outcome: str, *,
                   size: int = 0, duration: float = 0.0, error: str | None = None) -> None:
@@ -416,6 +424,7 @@ class _Pending:
             kind, value = outcome
             if kind == "error":
                 result.errors.append(str(value))
+                self.not_stored.append(str(value))
                 log.warning("item not stored", extra={"source": result.source,
                                                       "reason": str(value)})
             elif kind == "skipped":

@@ -285,18 +285,24 @@ class Store:
         """Whether a document was stored from this URL, or from a page naming it canonical."""
         return bool(self.known_urls([url]))
 
-    def known_urls(self, urls: Sequence[str]) -> set[str]:
+    def known_urls(self, urls: Sequence[str]) -> dict[str, str | None]:
         """Which of these URLs ``has_url`` knows, in one statement: each statement after
-        the writer's commit reads the indexes' pages again (0.25 ms a URL in a daemon)."""
+        the writer's commit reads the indexes' pages again (0.25 ms a URL in a daemon).
+        A URL only held as a recent failure maps to the failure's reason, a stored one to
+        None (a feed none of whose items were ever stored is still failing)."""
         if not urls:
-            return set()
+            return {}
         marks = ", ".join("?" * len(urls))
         since = iso(dt.datetime.now(dt.timezone.utc) - FAILED_FOR)
-        return {url for (url,) in self.db.execute(
-            f"SELECT url FROM documents WHERE url IN ({marks}) UNION "
-            f"SELECT url FROM seen_urls WHERE url IN ({marks}) UNION "
-            f"SELECT url FROM failed_links WHERE url IN ({marks}) AND failed_at >= ?",
-            [*urls, *urls, *urls, since])}
+        known: dict[str, str | None] = {}
+        for url, reason in self.db.execute(
+                f"SELECT url, NULL FROM documents WHERE url IN ({marks}) UNION "
+                f"SELECT url, NULL FROM seen_urls WHERE url IN ({marks}) UNION "
+                f"SELECT url, reason FROM failed_links WHERE url IN ({marks}) "
+                "AND failed_at >= ?", [*urls, *urls, *urls, since]):
+            if reason is None or url not in known:
+                known[url] = reason
+        return known
 
     def remember_failure(self, url: str, reason: str,
                          hold: dt.timedelta = FAILED_FOR) -> None:
