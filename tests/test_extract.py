@@ -168,6 +168,38 @@ def test_a_feeds_html_titles_are_text_and_its_future_dates_are_not_believed():
     assert (ahead.published_at, ahead.date_source) == (fetched, "fetch")
 
 
+def test_a_placeholder_date_of_1900_or_the_epoch_is_not_believed():
+    """A CMS writes 1900-01-01 or the Unix epoch for "no date": the item's mentions counted
+    in 1900 in every figure. Feeds began in 1999; an item dated before 1990 falls back to
+    the page's own date, or the fetch. A file's time of 1970 is a reset clock; a dateline
+    of 1988 written in an archived text is believed."""
+    from tracker.prepare import article_from_body
+    from tracker.sources import FeedItem
+
+    fetched = dt.datetime(2026, 11, 28, 12, tzinfo=dt.timezone.utc)
+    page = ("<html><body><article><p>Emmanuel Macron et Marine Le Pen débattent ce soir à "
+            "Paris, devant des millions de téléspectateurs.</p></article></body></html>"
+            ).encode()
+    for placeholder in (dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc),
+                        dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)):
+        item = FeedItem(url="https://ex.org/a", title="t", published_at=placeholder)
+        article = article_from_body(page, source="s", url=item.url, feed_item=item,
+                                    fetched_at=fetched)[0]
+        assert (article.published_at, article.date_source) == (fetched, "fetch")
+    item = FeedItem(url="https://ex.org/a", title="t",
+                    published_at=dt.datetime(2001, 9, 12, tzinfo=dt.timezone.utc))
+    assert article_from_body(page, source="s", url=item.url, feed_item=item,
+                             fetched_at=fetched)[0].date_source == "feed"
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    reset = article_from_body(b"Note\n\nLe PS se reunit.", source="s", url="file:///n.txt",
+                              is_html=False, fetched_at=fetched, file_time=epoch)[0]
+    assert (reset.published_at, reset.date_source) == (fetched, "fetch")
+    old = article_from_body("Note\n\nParis, le 8 mai 1988\n\nFrançois Mitterrand est "
+                            "réélu.".encode(), source="s", url="file:///m.txt",
+                            is_html=False, fetched_at=fetched, file_time=epoch)[0]
+    assert old.published_at.date() == dt.date(1988, 5, 8)
+
+
 def test_read_also_paragraphs_are_another_storys_names():
     """A press officer counts Mélenchon in an article about the budget: the "À lire aussi"
     paragraph pointing to another article named him. Such pointers are left out; a

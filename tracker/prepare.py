@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PIPE_BATCH = 4
 FUTURE_SLACK = dt.timedelta(hours=26)  # a date this far ahead is still today somewhere
+# Feeds began in 1999: an item dated before 1990 carries a placeholder (CMSs write
+# 1900-01-01 or the Unix epoch for "no date"), which would count its mentions in 1900.
+# A file's time before 1980 is a reset clock or an archive's zero. A date written in the
+# text itself may be older (an archive of 1988 articles) and is believed.
+EARLIEST_FEED = dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc)
+EARLIEST_FILE = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def article_from_body(body: bytes, *, source: str, url: str, charset: str | None = None,
@@ -42,11 +48,12 @@ def article_from_body(body: bytes, *, source: str, url: str, charset: str | None
     # post's: kept, it would head every "newest first" list and stretch every default
     # window until that day.
     latest = now + FUTURE_SLACK
-    if feed_item and feed_item.published_at and feed_item.published_at <= latest:
+    if feed_item and feed_item.published_at \
+            and EARLIEST_FEED <= feed_item.published_at <= latest:
         published, date_source = feed_item.published_at, "feed"
     elif page.published_at and page.published_at <= latest:
         published, date_source = page.published_at, "page"
-    elif file_time and file_time <= latest:  # a clock set wrong, a copy's odd time: the same
+    elif file_time and EARLIEST_FILE <= file_time <= latest:  # a clock set wrong: the same
         published, date_source = file_time, "file"
     else:
         published, date_source = now, "fetch"
