@@ -156,6 +156,11 @@ def test_cron_expressions_use_crontab_weekdays():
         parse_cron("every monday", "x")
     with pytest.raises(ConfigError, match="not a valid crontab expression"):
         parse_cron("0 25 * * *", "x")
+    # A day no month of the expression has: it polled every 30 minutes, said nowhere.
+    for never in ("0 0 31 2 *", "0 0 30 2 *", "0 0 31 4,6 *"):
+        with pytest.raises(ConfigError, match="never comes"):
+            parse_cron(never, "x")
+    assert parse_cron("0 0 29 2 *", "x") == "0 0 29 2 *"  # every leap year
 
 
 def test_backoff_doubles_and_is_capped():

@@ -6,6 +6,7 @@ reading code. Relative paths in the file are taken relative to the file's folder
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -348,9 +349,12 @@ def parse_cron(value: Any, where: str) -> str:
     try:
         fields[4] = _weekdays(fields[4])
         expr = " ".join(fields)
-        CronTrigger.from_crontab(expr)
+        trigger = CronTrigger.from_crontab(expr, timezone=dt.timezone.utc)
     except (ValueError, IndexError):
         raise ConfigError(f"{where}: {value!r} is not a valid crontab expression") from None
+    # 31 February, 31 April: accepted as such, it polled every 30 minutes (the default).
+    if trigger.get_next_fire_time(None, dt.datetime.now(dt.timezone.utc)) is None:
+        raise ConfigError(f"{where}: {value!r} never comes (no such day in those months)")
     return expr
 
 
