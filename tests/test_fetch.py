@@ -4,11 +4,12 @@ private addresses it was not allowed to."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 import time
 
 import pytest
 
-from tracker.errors import BlockedError, FetchError
+from tracker.errors import BlockedError, FetchError, TrackerError
 from tracker.fetch import Fetcher
 
 LOOPBACK = [ipaddress.ip_network("127.0.0.0/8")]
@@ -154,6 +155,33 @@ def test_robots_txt_behind_a_redirect_is_followed(site):
     with pytest.raises(BlockedError, match="robots.txt"):
         f.fetch(site.url("/interdit/b.html"))
     assert site.hits("/interdit/b.html") == 0
+
+
+def test_a_failure_says_what_happened_in_words(site, tmp_path):
+    """An operator reads `tracker sources`: a server that is down said "robots.txt
+    unreachable" and cut urllib3's text before the cause, a link with a space said
+    "backslash or control character", a files source on a file said "folder not
+    found"."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # closed again: nothing listens there
+    with pytest.raises(FetchError, match=r"robots.txt unreachable \(connection failed: "
+                                         r"connection refused\)"):
+        fetcher(retries=0).fetch(f"http://127.0.0.1:{port}/feed.xml")
+    with pytest.raises(FetchError, match=r"connection failed: connection refused$"):
+        fetcher(retries=0, obey_robots=False).fetch(f"http://127.0.0.1:{port}/feed.xml")
+    with pytest.raises(BlockedError, match="a space in the URL"):
+        fetcher().fetch(site.url("/a b.html"))
+    from tracker.sources import list_files, parse_feed
+    (tmp_path / "note.txt").write_text("x")
+    with pytest.raises(TrackerError, match="note.txt: not a folder"):
+        list_files(tmp_path / "note.txt")
+    with pytest.raises(TrackerError, match="nowhere: folder not found"):
+        list_files(tmp_path / "nowhere")
+    # A feed's link with a space is asked for as a browser would.
+    items, _ = parse_feed(b"<rss version='2.0'><channel><title>t</title><item><link>"
+                          b"https://ex.org/a b.html</link></item></channel></rss>", "https://ex.org/")
+    assert [i.url for i in items] == ["https://ex.org/a%20b.html"]
 
 
 def test_unreachable_robots_txt_skips_the_host_for_now(site):

@@ -147,7 +147,7 @@ def test_a_failing_source_is_reported_and_the_others_complete(site, tmp_path):
     assert health["good"]["last_status"] == "ok" and health["good"]["documents"] == 3
     assert health["gone"]["last_status"] == "error"
     assert "HTTP 404" in health["gone"]["last_error"]
-    assert "not a feed" in health["html"]["last_error"]
+    assert "not a feed (an HTML page)" in health["html"]["last_error"]
     assert health["gone"]["consecutive_failures"] == 1
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -83,7 +84,8 @@ class Fetcher:
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         self._host_next: dict[str, float] = {}
-        self._robots: dict[str, tuple[Protego | None, float]] = {}
+        # host -> (rules or None while unreachable, when to ask again, why unreachable)
+        self._robots: dict[str, tuple[Protego | None, float, str]] = {}
         self._checked: dict[tuple[str, int], tuple[float, str | None]] = {}
 
     # -- public -------------------------------------------------------------------------
@@ -150,7 +152,7 @@ class Fetcher:
                 refusal = netguard.refusal_in(exc)
                 if refusal:
                     raise BlockedError(current, f"refused: {refusal}") from None
-                raise FetchError(current, f"connection failed ({type(exc).__name__})",
+                raise FetchError(current, f"connection failed: {_cause(exc)}",
                                  retryable=True) from None
             finally:
                 self._local.deadline = None
@@ -178,7 +180,9 @@ class Fetcher:
 
     def check_url(self, url: str) -> None:
         """Refuse other schemes, odd URLs and hosts that resolve to non-public addresses."""
-        if "\\" in url or any(ord(c) < 33 for c in url):
+        if " " in url:  # a feed's link written with a space ("a b.html") is said so
+            raise BlockedError(url, "refused: a space in the URL")
+        if "\\" in url or any(ord(c) < 32 for c in url):
             raise BlockedError(url, "refused: backslash or control character in URL")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
@@ -323,7 +327,7 @@ class Fetcher:
             refused = netguard.refusal_in(exc)
             if refused:  # the name now resolves elsewhere than when it was checked
                 raise BlockedError(url, f"refused at connect: {refused}") from None
-            raise FetchError(url, f"connection failed: {_short(exc)}", retryable=True) from None
+            raise FetchError(url, f"connection failed: {_cause(exc)}", retryable=True) from None
         finally:
             self._local.deadline = None
         watch = DEADLINES.watch(deadline, resp)
@@ -372,13 +376,13 @@ class Fetcher:
             cached = self._load_robots(f"{parts.scheme}://{host}/robots.txt", timeout)
             with self._lock:
                 self._robots[host] = cached
-        rules = cached[0]
+        rules, _, why = cached
         if rules is None:
-            raise FetchError(url, "robots.txt unreachable; host skipped until it answers",
-                             passing=True)
+            raise FetchError(url, f"robots.txt unreachable ({why}); host skipped until it "
+                             "answers", passing=True)
         return rules.can_fetch(url, self.user_agent)
 
-    def _load_robots(self, robots_url: str, timeout: float) -> tuple[Protego | None, float]:
+    def _load_robots(self, robots_url: str, timeout: float) -> tuple[Protego | None, float, str]:
         """Policy: 2xx -> its rules; 4xx -> everything allowed; 5xx or no answer -> skip the
         host and ask again in 10 minutes; unparsable text -> what Protego salvages."""
         now = time.monotonic()
@@ -393,17 +397,17 @@ class Fetcher:
             raise
         except FetchError as exc:
             log.warning("robots.txt unreadable", extra={"url": robots_url, "reason": exc.reason})
-            return None, now + ROBOTS_RETRY
+            return None, now + ROBOTS_RETRY, exc.reason
         if 400 <= status < 500:
-            return Protego.parse(""), now + ROBOTS_TTL
+            return Protego.parse(""), now + ROBOTS_TTL, ""
         if status >= 300:
             log.warning("robots.txt unreadable", extra={"url": robots_url, "status": status})
-            return None, now + ROBOTS_RETRY
+            return None, now + ROBOTS_RETRY, f"HTTP {status}"
         text = body[: 512 * 1024].decode("utf-8", errors="replace")
         try:
-            return Protego.parse(text), now + ROBOTS_TTL
+            return Protego.parse(text), now + ROBOTS_TTL, ""
         except Exception:  # noqa: BLE001 - garbage robots.txt: allow, as Scrapy does
-            return Protego.parse(""), now + ROBOTS_TTL
+            return Protego.parse(""), now + ROBOTS_TTL, ""
 
     def _crawl_delay(self, host: str) -> float:
         cached = self._robots.get(host)
@@ -439,6 +443,24 @@ def retry_after(value: str | None) -> float | None:
 def _short(exc: Exception) -> str:
     text = str(exc)
     return text if len(text) < 200 else text[:200] + "..."
+
+
+def _cause(exc: Exception) -> str:
+    """Why a connection failed, in words ("connection refused"), not urllib3's 200
+    characters of pool and retries, cut before the cause."""
+    for inner in netguard.buried(exc):
+        if isinstance(inner, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(inner, ConnectionResetError):
+            return "connection reset"
+        if isinstance(inner, socket.gaierror):
+            return "host name not found"
+        if isinstance(inner, ssl.SSLError):
+            return f"TLS error: {inner.reason or inner}"
+    for inner in netguard.buried(exc):
+        if isinstance(inner, OSError) and inner.strerror:
+            return inner.strerror[0].lower() + inner.strerror[1:]
+    return _short(exc)
 
 
 def _past_deadline(url: str, timeout: float) -> FetchError:

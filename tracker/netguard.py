@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -113,14 +113,18 @@ def guarded_adapter(refusal: Callable[[str], str | None],
 
 def refusal_in(exc: BaseException) -> str | None:
     """The connect-time refusal buried in requests' and urllib3's wrapped exceptions."""
+    return next((str(e) for e in buried(exc) if isinstance(e, Refused)), None)
+
+
+def buried(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and those wrapped in it (causes, contexts, urllib3's ``reason``, the
+    arguments), outermost first."""
     stack, seen = [exc], set()
     while stack:
-        current = stack.pop()
-        if current is None or id(current) in seen:
-            continue
+        current = stack.pop(0)
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue  # (urllib3's ``reason`` may be a string)
         seen.add(id(current))
-        if isinstance(current, Refused):
-            return str(current)
+        yield current
         stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
         stack.extend(a for a in current.args if isinstance(a, BaseException))
-    return None

@@ -49,6 +49,8 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
     version = parsed.get("version") or ""
     if not parsed.entries and (parsed.bozo or not version):
         reason = parsed.get("bozo_exception") or "no RSS or Atom element"
+        if _HTML.search(body[:4096]):  # feedparser's note would be about its encoding
+            reason = "an HTML page"
         raise NotAFeedError(f"{base_url}: not a feed ({_one_line(reason)})")
     items = []
     for entry in parsed.entries:
@@ -57,7 +59,7 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
             continue
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append(FeedItem(
-            url=link.strip(),
+            url=link.strip().replace(" ", "%20"),  # as a browser asks for it
             title=_title(entry),
             published_at=parse_datetime(published),
         ))
@@ -79,12 +81,14 @@ def _title(entry: dict) -> str | None:
 
 
 _TAG = re.compile(r"<[^>]*>")
+_HTML = re.compile(rb"<(!doctype html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 
 
 def list_files(folder: Path) -> list[Path]:
     """The .html/.htm/.txt files under a folder, sorted, hidden files skipped."""
     if not folder.is_dir():
-        raise TrackerError(f"{folder}: folder not found")
+        raise TrackerError(f"{folder}: " + ("not a folder" if folder.exists()
+                                            else "folder not found"))
     return sorted(
         p for p in folder.rglob("*")
         if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
