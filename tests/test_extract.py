@@ -200,6 +200,21 @@ def test_a_placeholder_date_of_1900_or_the_epoch_is_not_believed():
     assert old.published_at.date() == dt.date(1988, 5, 8)
 
 
+def test_random_bytes_named_txt_are_no_document():
+    """An image or an archive saved as .txt in a files source was stored as a document of
+    garbage ("Žý×ˆ>˜", title and all) and listed in exports and the dashboard. It gives
+    no text now, as the same bytes served as a page do; a text with a stray control
+    character or two is still text."""
+    import random
+
+    from tracker.extract import decode, extract_text
+
+    noise = random.Random(7).randbytes(5000)
+    assert extract_text(decode(noise)).text == ""
+    note = "Note\n\nLe PS se réunit\x0c demain à Paris.\x00\n" + "Olivier Faure parle. " * 20
+    assert "Olivier Faure" in extract_text(decode(note.encode("cp1252"))).text
+
+
 def test_read_also_paragraphs_are_another_storys_names():
     """A press officer counts Mélenchon in an article about the budget: the "À lire aussi"
     paragraph pointing to another article named him. Such pointers are left out; a

@@ -186,12 +186,23 @@ def extract_text(text: str) -> Extracted:
     ...") or a headline ("Mitterrand, 10 mai 1981 : la victoire") is what the text is
     about, not when it was written: the file's time is then the better guess."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if _binary(text):  # an image or an archive named .txt: no text, not a document
+        return Extracted(text="", title=None, published_at=None)
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     title = lines[0] if lines and len(lines[0]) <= 200 else None
     published = next((d for at, line in enumerate(lines[:5])
                       if (d := _written_date(line, headline=at == 0 and len(lines) > 1))),
                      None)
     return Extracted(text=dedupe_paragraphs(_unwrap(text)), title=title, published_at=published)
+
+
+def _binary(text: str) -> bool:
+    """Random bytes decode to text one character in eight of which is a control character
+    (or the replacement character); a real text has next to none."""
+    sample = text[:20_000]
+    odd = sum(1 for c in sample if c == "\ufffd" or (unicodedata.category(c) == "Cc"
+                                                     and c not in "\n\t\f\v"))
+    return odd > 0.02 * len(sample)
 
 
 def _unwrap(text: str) -> str:
