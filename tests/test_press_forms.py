@@ -65,6 +65,14 @@ CASES = [
     # surname someone else's ("* Macron parle." in a live blog counted nothing).
     ("Paris, le 9 mars 2026\n* Macron parle.\n• Macron répond.", "fr", dt.date(2026, 3, 9),
      [("Macron", "emmanuel-macron"), ("Macron", "emmanuel-macron")]),
+    # A handle's "@", a hashtag's "#", a bullet glued to the name: "@Bardella" counted
+    # nothing, "@Emmanuel Macron" was stored with its "@" (and the "@" of the next
+    # sentence ended this one).
+    ("Le débat. @Bardella tweete. @Emmanuel Macron répond. #Macron démission. *Le Pen "
+     "répond. •Mélenchon aussi.", "fr", dt.date(2026, 3, 9),
+     [("Bardella", "jordan-bardella"), ("Emmanuel Macron", "emmanuel-macron"),
+      ("Macron", "emmanuel-macron"), ("Le Pen", "marine-le-pen"),
+      ("Mélenchon", "jean-luc-melenchon")]),
     # Compounds, possessives, capitals, invisible characters, glued text.
     ("An anti-Trump rally; l'après-Macron.", "en", D2024,
      [("Trump", "donald-trump"), ("Macron", "emmanuel-macron")]),
@@ -198,6 +206,11 @@ CASES = [
 @pytest.mark.parametrize("text, lang, day, expected", CASES, ids=[c[0][:40] for c in CASES])
 def test_press_forms(tagger, text, lang, day, expected):
     assert _found(tagger, text, lang, day) == expected
+
+
+def test_a_sign_opening_a_sentence_is_in_that_sentence(tagger):
+    found = tagger.tag("Le débat est clos. @Bardella tweete. #Macron répond.", "fr", D2024)
+    assert [m.sentence for m in found] == ["@Bardella tweete.", "#Macron répond."]
 
 
 def test_member_words_have_their_own_method(tagger):

@@ -212,13 +212,18 @@ _SPLITS = (
     # a capitalised word with a capital inside and the sentence's full stop, which the
     # tokenizer keeps as an abbreviation's: "AfD.", "PiS.", "DeSantis."
     re.compile(rf"^([{_UPPER}]\w*[a-zà-öø-ÿ][{_UPPER}]\w*)(\.)$"),
+    # a bullet, a dash, a handle's or a hashtag's sign glued to a name: "-Macron" in a
+    # list, "@Bardella", "#Macron", "•Macron"
+    re.compile(rf"^([-‐‑–—*•·@#]+)([{_UPPER}].*)$"),
 )
 
 
 # Where in a text such a token may be: a lower-case letter before a capital (glued, or
-# across a hyphen), an apostrophe ending a word, or an English possessive, which the French
-# tokenizer cuts as "Biden'" + "s". Only the tokens there are looked at.
-_SUSPECT = re.compile(rf"[a-zà-öø-ÿ][-‐‑]?[{_UPPER}]|\w['’](?!\w)|\w['’]s\b")
+# across a hyphen), an apostrophe ending a word, an English possessive, which the French
+# tokenizer cuts as "Biden'" + "s", or a sign glued to a word's capital. Only the tokens
+# there are looked at.
+_SUSPECT = re.compile(rf"[a-zà-öø-ÿ][-‐‑]?[{_UPPER}]|\w['’](?!\w)|\w['’]s\b"
+                      rf"|(?<!\S)[-‐‑–—*•·@#]+[{_UPPER}]")
 
 
 def split_glued(doc: Doc) -> Doc:

@@ -22,10 +22,13 @@ _START, _INSIDE = numpy.uint64(1), numpy.uint64(2**64 - 1)
 class SentenceStarts:
     """spaCy's punctuation rule: a sentence starts at the first token that is neither
     punctuation nor a full stop after one or more full stops ('?!', '.»' stay with
-    their sentence)."""
+    their sentence). A sign that opens the next one (a bullet, a dash, a handle's "@",
+    a hashtag's "#") starts it: "tweete. @Bardella" kept the "@" in the first."""
 
     def __init__(self, nlp: Language):
         self.stops = {nlp.vocab.strings.add(c) for c in Sentencizer.default_punct_chars}
+        self.openers = {nlp.vocab.strings.add(c) for c in ("@", "#", "*", "•", "·", "-", "–",
+                                                            "—")}
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
@@ -37,7 +40,7 @@ class SentenceStarts:
         seen_stop = after_break = False
         for i, (orth, punct, space) in enumerate(rows):
             stop = orth in stops
-            if seen_stop and not punct and not stop:
+            if seen_stop and (not punct or orth in self.openers) and not stop:
                 starts.append(i)
                 seen_stop = False
             elif stop:
