@@ -147,6 +147,21 @@ def test_export_neutralises_formulas_and_never_leaves_half_a_file(db_with_rows, 
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+def test_an_output_that_cannot_be_written_is_named_as_typed(db_with_rows, tmp_path):
+    """`-o /proc/x.csv` or a name of 300 letters said "unexpected error" and named a
+    hidden `.part` file; `-o ""` (an unset variable) said ". is a folder"."""
+    for target, said in (("/proc/x.csv", "/proc/x.csv: cannot be written"),
+                         (str(tmp_path / ("a" * 300 + ".csv")), "cannot be written (File name "
+                                                                 "too long)"),
+                         ("", "the output file's name is empty")):
+        for command in (["export"], ["report", "--since", "2026-01-01"]):
+            result = _tracker(*command, "--config", str(db_with_rows), "-o", target)
+            assert result.returncode == 1, result.stderr
+            line = result.stderr.strip().splitlines()[-1]
+            assert line.startswith("tracker: error: ") and said in line, line
+            assert ".part" not in line and len(line) < 160
+
+
 def test_help_describes_every_command():
     result = _tracker("--help")
     assert result.returncode == 0

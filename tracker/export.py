@@ -110,13 +110,25 @@ def check_output(target: str, *, force: bool = False) -> None:
     """Refuse a target that cannot or may not be written, before any work is done."""
     if target == "-":
         return
+    if not target.strip():  # an unset shell variable: Path("") is the current folder
+        raise TrackerError("the output file's name is empty (give a name, or - for the "
+                           "standard output)")
     path = Path(target)
-    if path.is_dir():
-        raise TrackerError(f"{path}: is a folder")
-    if path.exists() and not force:
-        raise TrackerError(f"{path}: already exists (use --force to replace it)")
-    if not path.parent.is_dir():
-        raise TrackerError(f"{path.parent}: folder not found")
+    try:
+        if path.is_dir():
+            raise TrackerError(f"{path}: is a folder")
+        if path.exists() and not force:
+            raise TrackerError(f"{path}: already exists (use --force to replace it)")
+        if not path.parent.is_dir():
+            raise TrackerError(f"{path.parent}: folder not found")
+    except OSError as exc:  # a name too long for the file system
+        raise TrackerError(f"{_shown(target)}: cannot be written ({exc.strerror or exc})"
+                           ) from None
+
+
+def _shown(target: str) -> str:
+    """A path as an error line shows it: one line, not 300 letters."""
+    return target if len(target) <= 80 else f"{target[:40]}...{target[-20:]}"
 
 
 @contextlib.contextmanager
@@ -132,7 +144,11 @@ def open_output(target: str, *, force: bool = False, encoding: str = "utf-8"
         return
     check_output(target, force=force)
     path = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:  # /proc, a read-only disk, a name too long: the user's path
+        raise TrackerError(f"{_shown(target)}: cannot be written ({exc.strerror or exc})"
+                           ) from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for secrets; a report is not one
