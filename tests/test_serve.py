@@ -365,6 +365,21 @@ def test_a_bad_date_typed_in_a_pages_address_gets_a_page_saying_which(served):
     assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["query", "since"]
 
 
+def test_messages_name_the_addresss_parameters_and_a_page_past_the_end_is_the_last(served):
+    """The API said "--since ... is after --until" (the command line's flags); a mentions
+    page of number 999 showed an empty table, "Page 999 of 2"."""
+    got = served.get("/api/mentions", params={"since": "2026-03-20", "until": "2026-03-01"})
+    assert got.status_code == 400 and "--" not in got.json()["error"]
+    assert got.json()["error"].startswith("since 2026-03-20 is after until 2026-03-01")
+    words = served.get("/api/mentions", params={"search": "_"})
+    assert words.status_code == 400 and "search '_': no word" in words.json()["error"]
+    last = served.get("/mentions", params={"page": 999, "party": "PS"},
+                      allow_redirects=False)
+    assert last.status_code == 303
+    assert last.headers["location"] == "/mentions?party=PS&page=1"
+    assert "Page 1 of 1" in served.get(last.headers["location"]).text
+
+
 def test_pages_show_the_figures_of_stats(served, room, tmp_path):
     overview = served.get("/", params={"since": "2026-03-02", "until": "2026-03-22"}).text
     totals = cli_jsonl(tmp_path, "stats", "--db", str(room), "--since", "2026-03-02",

@@ -199,7 +199,7 @@ def fts_query(text: str) -> str:
             continue
         prefix = word.endswith("*") and bool(word.rstrip("*"))
         raw = word.rstrip("*") if prefix else (phrase or word)
-        if not re.search(r"\w", raw):
+        if not re.search(r"[^\W_]", raw):  # the index reads "_" as a separator too
             continue
         terms.append('"' + raw.replace('"', '""') + '"' + ("*" if prefix else ""))
     while terms and terms[-1] == "OR":

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import ipaddress
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -275,12 +276,18 @@ async def _invalid(request: Request, exc: Exception) -> Response:
 
 def _handler(status: int):
     async def handle(request: Request, exc: Exception) -> Response:
+        # The query layer speaks the command line's language ("--since 2026-03-01 is after
+        # --until ..."); here the same words are the address's parameters.
+        message = _FLAG.sub(lambda m: m.group(1).replace("-", "_"), str(exc))
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc)}, status_code=status)
+            return JSONResponse({"error": message}, status_code=status)
         from tracker.web.pages import error_page
 
-        return error_page(request, str(exc), status)
+        return error_page(request, message, status)
     return handle
+
+
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*)")
 
 
 def _refused(request: Request, options: ServeOptions, csrf: str) -> Response | None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -183,13 +183,15 @@ def _wrong_count(db, span: tuple[dt.date, dt.date]) -> int:
 
 @router.get("/mentions", response_class=HTMLResponse)
 def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_params)],
-             page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+             page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     """Search with every filter of `tracker mentions`, a page of 50 at a time."""
     rows, total = listing(request, params, PAGE, (page - 1) * PAGE)
     query = {k: v for k, v in dataclasses.asdict(params).items()
              if v not in (None, False, 0)}
     pages = max(1, -(-total // PAGE))
     link = lambda n: "/mentions?" + urlencode({**query, "page": n})  # noqa: E731
+    if page > pages:  # an old link, a number typed: the last page, not "Page 999 of 2"
+        return RedirectResponse(link(pages), status_code=303)
     return render(request, "mentions.html", rows=[_shown(r) for r in rows], total=total,
                   page=page, pages=pages, params=params,
                   previous=link(page - 1) if page > 1 else None,
