@@ -159,3 +159,17 @@ _READ_PAGE = """() => {
     trendWidth: document.querySelector('#trend svg').getBoundingClientRect().width,
   };
 }"""
+
+
+def test_the_mentions_axis_counts_in_whole_mentions():
+    """A peak of 5 mentions gave ticks at 1.25, 2.5 and 3.75 mentions."""
+    import re
+
+    from tracker.charts import Series, line_chart
+
+    for peak in (1, 5, 9, 13, 41, 121, 4444):
+        svg = line_chart(["2026-01-01", "2026-02-01"],
+                         [Series("ps", "PS", [0, peak], "#000")], title="t")
+        ticks = [float(t) for t in re.findall(r'text-anchor="end">([^<]*)</text>', svg)]
+        assert len(ticks) == 5 and all(t.is_integer() for t in ticks), (peak, ticks)
+        assert ticks[-1] >= peak and ticks[-1] < 2 * peak + 4, (peak, ticks)
