@@ -79,6 +79,7 @@ def test_tag_takes_the_documents_own_date_unless_told(tmp_path):
     own = tracker("tag", str(page), "--format", "jsonl", cwd=tmp_path)
     assert "date 2009-03-12 (the document's own date)" in own.stderr
     assert '"party_id": "ump"' in own.stdout and '"party_id": "lr"' not in own.stdout
+    assert '"published_at": "2009-03-12T' in own.stdout
     told = tracker("tag", str(page), "--format", "jsonl", "--date", "2020-01-01", cwd=tmp_path)
     assert "date 2020-01-01 (from --date)" in told.stderr and '"party_id": "lr"' in told.stdout
 

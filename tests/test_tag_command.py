@@ -72,6 +72,8 @@ def test_url_through_the_polite_fetcher_and_csv_columns(tmp_path, site):
                         "sentence,lang")
     assert len(lines) == 10
     assert site.hits("/robots.txt") == 1
+    # The date as `export` writes it: the two files concatenate.
+    assert all(line.startswith("2016-08-23T00:00:00Z,") for line in lines[1:])
 
 
 def test_table_output_and_missing_file(tmp_path):

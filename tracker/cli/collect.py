@@ -294,8 +294,12 @@ def tag(config: Config, db: Path, target: str, lang: str | None, day, source: st
     click.echo(f"date {when} ({why})", err=True)
     found = Tagger(kb).tag(article.text, article.lang, when)
     found = _kept_by_rules(config, db, source, found, apply=not no_rules)
+    # As `export` writes it, so that the two files can be put together.
+    stamp = (article.published_at if why == "the document's own date"
+             else dt.datetime.combine(when, dt.time(), dt.timezone.utc))
+    published = stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     rows = [{
-        "published_at": when.isoformat(), "source": source or "tag",
+        "published_at": published, "source": source or "tag",
         "url": None if target == "-" else url,
         "title": article.title,
         "entity": _name(kb, m.entity_id, m.entity_name or m.surface),
