@@ -90,6 +90,21 @@ def test_a_filter_is_given_once_and_never_empty(db_with_rows, args, message):
         assert message in done.stderr and len(done.stderr.splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", [
+    ["report", "-o", "r.html", "--since", "2026-01-01", "--since", "2025-01-01"],
+    ["report", "-o", "r.html", "--until", "2026-01-01", "--until", "2025-01-01"],
+    ["tag", "-", "--source", "a", "--source", "b"],
+    ["tag", "-", "--date", "2020-01-01", "--date", "2021-01-01"],
+    ["tag", "-", "--lang", "fr", "--lang", "en"],
+    ["retag", "--since", "2020-01-01", "--since", "2021-01-01"],
+])
+def test_an_option_of_one_value_given_twice_is_refused(db_with_rows, command):
+    """`report --since A --since B` drew the report from B, silently."""
+    done = _tracker(*command, "--config", str(db_with_rows))
+    assert done.returncode == 2 and "given 2 times; one value only" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
 def test_namesakes_are_told_apart_by_their_ids(db_with_rows):
     """Two MPs named David Martin: "give the full name" asked for what was given; the ids
     tell them apart, and work (journalist audit)."""

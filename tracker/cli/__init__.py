@@ -112,8 +112,9 @@ def single_value(ctx: click.Context, param: click.Parameter, values: tuple):
     """One value per filter: `--party PS --party UMP` kept UMP alone, silently, and an
     empty `--party ""` (an unset shell variable) meant every party."""
     if len(values) > 1:
-        raise click.BadParameter(f"given {len(values)} times; one value per query "
-                                 "(`tracker stats` compares several)")
+        compare = " (`tracker stats` compares several)" \
+            if param.name in ("party", "politician", "source") else ""
+        raise click.BadParameter(f"given {len(values)} times; one value only{compare}")
     value = values[0] if values else None
     if isinstance(value, str) and not value.strip():
         raise click.BadParameter("empty value")

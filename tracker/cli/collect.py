@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, FORMATS, cli, common, needs_config
+from tracker.cli import DATE, FORMATS, cli, common, needs_config, single_value
 from tracker.config import Config, load_config
 from tracker.display import plural
 from tracker.errors import ConfigError, TrackerError
@@ -244,11 +244,12 @@ def _log_costs(results, seconds: float, cpu: float, workers) -> None:
 @common
 @click.argument("target")
 @click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False),
+              multiple=True, callback=single_value,
               help="Language of the text (default: detected).")
-@click.option("--date", "day", type=DATE, default=None,
+@click.option("--date", "day", type=DATE, multiple=True, callback=single_value,
               help="The document's date, for party affiliations [default: the date the "
                    "page gives (meta, JSON-LD, URL, a text's first lines), else today].")
-@click.option("--source", "source", metavar="NAME",
+@click.option("--source", "source", metavar="NAME", multiple=True, callback=single_value,
               help="Tag as a page of this source: its review rules apply too.")
 @click.option("--no-rules", is_flag=True,
               help="Show the mentions the database's review rules leave out as well.")

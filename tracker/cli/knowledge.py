@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, cli, common, count_of
+from tracker.cli import DATE, cli, common, count_of, single_value
 from tracker.config import Config
 from tracker.display import plural
 from tracker.errors import ConfigError, TrackerError
@@ -81,7 +81,7 @@ def entities(config: Config, db: Path, type_: str | None, party: str | None,
 
 @cli.command()
 @common
-@click.option("--since", type=DATE,
+@click.option("--since", type=DATE, multiple=True, callback=single_value,
               help="Only documents published from this date.")
 def retag(config: Config, db: Path, since) -> None:
     """Recompute stored mentions with the current knowledge base (after editing it), so

@@ -120,10 +120,10 @@ def export(config: Config, db: Path, output: str, fmt: str, excel: bool,
 
 @cli.command()
 @common
-@click.option("--since", type=DATE,
+@click.option("--since", type=DATE, multiple=True, callback=single_value,
               help="From this date (YYYY-MM-DD), inclusive [default: as `tracker stats`, a "
                    "year of weeks (a season of days, three years of months) before --until].")
-@click.option("--until", type=DATE,
+@click.option("--until", type=DATE, multiple=True, callback=single_value,
               help="Up to this date (YYYY-MM-DD), inclusive [default: the last day with "
                    "mentions, as `tracker stats`].")
 @click.option("--interval", type=click.Choice(["day", "week", "month"]),
