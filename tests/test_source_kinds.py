@@ -131,6 +131,39 @@ def test_a_folder_of_files(tmp_path):
     assert _count(db, "SELECT count(*) FROM mentions WHERE entity_id = 'nicolas-sarkozy'") == 0
 
 
+def test_a_folder_moved_or_a_file_renamed_is_not_counted_twice(tmp_path):
+    """An archivist moves the project folder (or renames a file): every file was stored
+    again under its new path and the raw counts doubled. The same text from the same
+    source is the same file; read as unchanged from then on, and still versioned when it
+    is edited."""
+    note = ("Note de veille\n3 mai 2017\n\nEmmanuel Macron et Marine Le Pen s'affrontent "
+            "ce soir dans le débat télévisé.")
+    old = tmp_path / "archive"
+    old.mkdir()
+    (old / "note.txt").write_text(note, "utf-8")
+    (old / "other.txt").write_text("Note\n\nLe Parti socialiste tient son congrès à Dijon "
+                                   "avec Olivier Faure.", "utf-8")
+    config = write_config(tmp_path, [{"name": "archive", "kind": "files", "path": str(old)}])
+    db = tmp_path / "tracker.db"
+    assert _run(config).exit_code == 0
+    mentions = _count(db, "SELECT count(*) FROM mentions")
+    assert _count(db) == 2 and mentions >= 4
+    moved = tmp_path / "moved"
+    old.rename(moved)
+    (moved / "note.txt").rename(moved / "note-2017.txt")
+    config = write_config(tmp_path, [{"name": "archive", "kind": "files", "path": str(moved)}])
+    for _ in range(2):
+        assert _run(config).exit_code == 0
+        assert _count(db) == 2 and _count(db, "SELECT count(*) FROM mentions") == mentions
+    # Edited under its new name: a new version, holding only what it adds.
+    (moved / "note-2017.txt").write_text(note + "\n\nFrançois Bayrou les observe.", "utf-8")
+    assert _run(config).exit_code == 0 and _count(db) == 3
+    added = sqlite3.connect(db).execute(
+        "SELECT m.entity_id FROM mentions m JOIN documents d ON d.id = m.document_id "
+        "WHERE d.url LIKE '%note-2017.txt'").fetchall()
+    assert added == [("francois-bayrou",)]
+
+
 def test_a_failing_source_is_reported_and_the_others_complete(site, tmp_path):
     site.set("/not-a-feed", "<html><body><p>Erreur 500 déguisée</p></body></html>")
     config = write_config(tmp_path, [

@@ -323,10 +323,23 @@ class Store:
                 db["seen_urls"].upsert({"url": alias, "document_id": doc[0]}, pk="url")
 
     def latest(self, url: str) -> tuple[str, str] | None:
-        """(id, text hash) of the latest version stored from this URL."""
+        """(id, text hash) of the latest version stored from this URL; for a file, from
+        the path it was stored under before it was moved or renamed (``same_file``)."""
         row = self.db.execute("SELECT id, text_hash FROM documents WHERE url = ? "
                               "ORDER BY rowid DESC LIMIT 1", [url]).fetchone()
+        if row is None and url.startswith("file:"):
+            row = self.db.execute(
+                "SELECT d.id, d.text_hash FROM seen_urls s JOIN documents d "
+                "ON d.id = s.document_id WHERE s.url = ?", [url]).fetchone()
         return (row[0], row[1]) if row else None
+
+    def same_file(self, source: str, digest: str) -> str | None:
+        """The URL of a file of this source already stored with this very text: the
+        same file, moved, renamed or copied within the folder (counted once, not twice)."""
+        row = self.db.execute(
+            "SELECT url FROM documents WHERE text_hash = ? AND source = ? "
+            "AND url LIKE 'file:%' ORDER BY rowid LIMIT 1", [digest, source]).fetchone()
+        return row[0] if row else None
 
     def save(self, article: Article, mentions: Sequence[Mention], *, kb_version: str,
              tagger_version: str, previous: str | None = None, digest: str | None = None,

@@ -236,6 +236,12 @@ class SaveBatch:
                 return "skipped", ""
         if link:
             article = dataclasses.replace(article, url=url)
+        if (url.startswith("file:") and page.previous is None and ready.digest
+                and (stored := store.same_file(page.source, ready.digest))):
+            # A folder moved or a file renamed: its text is stored already. Remembered
+            # under its new path, it is read as unchanged from now on.
+            store.remember_alias(url, stored)
+            return "skipped", ""
         try:
             saved = store.save(article, ready.mentions, kb_version=self.kb_version,
                                tagger_version=self.tagger_version, previous=page.previous,
