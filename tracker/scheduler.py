@@ -185,7 +185,7 @@ class Daemon:
                 with Store(self.pipeline.db_path) as store:
                     done = pairs.cover(store, self.stop, go_on=self._still_idle)
             except Exception as exc:  # noqa: BLE001 - a locked file: try at the next turn
-                log.warning("counting co-mentions: %s", exc)
+                log.warning("counting co-mentions failed", extra={"error": str(exc)})
                 self._uncounted = True
                 continue
             if self._active:  # a pass came: what is left waits for the next idle moment
@@ -222,12 +222,12 @@ class Daemon:
         try:
             pipeline, sources = self.build()
         except Exception as exc:  # noqa: BLE001 - a bad edit must never stop the daemon
-            log.error("reload refused, keeping the running config: %s", exc)
+            log.error("reload refused, keeping the running config", extra={"error": str(exc)})
             return
         old, self.pipeline, self.sources = self.pipeline, pipeline, sources
         self._schedule()
         old.close()  # its tagging processes finish the batches already sent, then exit
-        log.info("config reloaded: %d sources", len(sources))
+        log.info("config reloaded", extra={"sources": len(sources)})
 
     def run(self, *, grace: float = 10.0) -> bool:
         """Block until stopped; True when every running pass finished within ``grace``."""
@@ -235,17 +235,17 @@ class Daemon:
         self.scheduler.start()
         counter = threading.Thread(target=self._count_pairs, name="co-mentions", daemon=True)
         counter.start()
-        log.info("daemon started: %d sources", len(self.sources))
+        log.info("daemon started", extra={"sources": len(self.sources)})
         while not self.stop.wait(0.5):
             if self.pipeline.workers.failure:  # nothing could ever be stored: say why, stop
                 self.failure = self.pipeline.workers.failure
-                log.error("stopping: %s", self.failure)
+                log.error("stopping", extra={"error": self.failure})
                 self.stop.set()
                 break
             if self.reload_requested.is_set():
                 self.reload_requested.clear()
                 self._reload()
-        log.info("stopping: waiting up to %.0fs for running passes", grace)
+        log.info("stopping", extra={"waiting_for_passes_s": round(grace)})
         self.scheduler.shutdown(wait=False)
         deadline = time.monotonic() + grace
         with self._cond:
@@ -255,5 +255,5 @@ class Daemon:
         self._idle.set()  # the counter sees the stop now, or ends its batch
         counter.join(timeout=max(1.0, deadline - time.monotonic()))
         self.pipeline.close()
-        log.info("daemon stopped%s", "" if clean else " (a pass was still running)")
+        log.info("daemon stopped", extra={"passes_cut": 0 if clean else self._active})
         return clean

@@ -26,7 +26,7 @@ def _loop(path: Path, stop: threading.Event) -> None:
                     pairs.cover(store, stop)
                     stop.wait(EVERY)
         except Exception as exc:  # noqa: BLE001 - a locked or vanished file: try again later
-            log.warning("counting co-mentions: %s", exc)
+            log.warning("counting co-mentions failed", extra={"error": str(exc)})
             stop.wait(EVERY)
 
 
