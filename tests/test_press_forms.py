@@ -261,6 +261,17 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
     # Italian deputy): "Santé de Donald" was a discovered minister.
     found = tagger.tag("Le ministre de la Santé de Donald Trump a parlé.", "fr", D2024)
     assert [(m.surface, m.method) for m in found] == [("Donald Trump", "rule")]
+    # The party in brackets right after a name says a politician, office or not; a town
+    # or a firm before the brackets is no person.
+    text = ("Saint-Étienne bascule : Gaël Perdrillat (UMP) ravit la mairie. Marseille (PS) "
+            "hésite, le Crédit Agricole (PS) non. Perdrillat remercie Claire Fontanel (LR, "
+            "Loire).")
+    found = tagger.tag(text, "fr", dt.date(2014, 3, 30))
+    assert [(m.surface, m.entity_id, m.party_id, m.method) for m in found
+            if m.entity_type == "politician"] == [
+        ("Gaël Perdrillat", "gael-perdrillat", "ump", "discovered"),
+        ("Perdrillat", "gael-perdrillat", "ump", "discovered"),
+        ("Claire Fontanel", "claire-fontanel", "ump", "discovered")]
 
 
 def test_an_english_model_labels_play_the_french_roles(kb):

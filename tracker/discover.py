@@ -1,12 +1,14 @@
-"""People the knowledge base does not know yet, introduced in the text with an office.
+"""People the knowledge base does not know yet, introduced in the text with an office or
+a party in brackets.
 
 "le député LR de la Manche Philippe Gosselin", "la sénatrice Dominique Vérien",
 "Bernard Combes, maire de Tulle", "state Sen. Jane Doe", "Rep. Jared Golden (D-Maine)",
-"the Democratic governor Andy Beshear": the office says a politician is meant, the cue
-may give the party. Such a person is stored as a *discovered* politician (method
-``discovered``, a lower confidence), whose id is the slug of the name as written; later
-mentions of the surname in the same document link to them. ``tracker candidates`` lists
-them with the sentence as evidence and ``tracker kb accept`` adds them to a user KB file.
+"the Democratic governor Andy Beshear", "Gaël Perdriau (UMP)": the office or the party
+says a politician is meant, and may give the party. Such a person is stored as a
+*discovered* politician (method ``discovered``, a lower confidence), whose id is the slug
+of the name as written; later mentions of the surname in the same document link to them.
+``tracker candidates`` lists them with the sentence as evidence and ``tracker kb accept``
+adds them to a user KB file.
 """
 
 from __future__ import annotations
@@ -78,6 +80,15 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
                     and not _office_of_next(doc, token.i, taken):
                 party = _party_after(doc, token.i + 1, party_of, reach=4)
                 found.append(_make(doc, span[0], span[1], party, used))
+    # "Gaël Perdriau (UMP)", "Loïg Chesnais-Girard (PS)": the press writes a politician's
+    # party in brackets right after the name, office or not.
+    for i in range(1, len(doc) - 2):
+        if doc[i].text != "(" or doc[i + 2].text not in (")", ","):
+            continue
+        party = party_of(i + 1)
+        span = _name_before(doc, i, first_names, used) if party else None
+        if span is not None and not _named_thing(doc, span[0]):
+            found.append(_make(doc, span[0], span[1], party, used))
     # Later mentions of a discovered person's surname in the same document.
     surnames = {fold(doc[d.end - 1].text): d for d in found}
     for i in [i for i, norm in enumerate(norms) if norm in surnames] if surnames else ():
