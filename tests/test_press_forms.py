@@ -261,6 +261,14 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
     # Italian deputy): "Santé de Donald" was a discovered minister.
     found = tagger.tag("Le ministre de la Santé de Donald Trump a parlé.", "fr", D2024)
     assert [(m.surface, m.method) for m in found] == [("Donald Trump", "rule")]
+    # A president of a region, a department or a group is a politician; a club's or a
+    # firm's is not.
+    text = ("La présidente de la région Occitanie, Carole Delgala, a parlé. Le président du "
+            "club, Jean-Michel Aulassier, répond. Le président du conseil départemental Paul "
+            "Durandeau signe. Le président de Danone, Antoine Bernardeau, investit.")
+    found = tagger.tag(text, "fr", D2024)
+    assert [(m.surface, m.method) for m in found] == [
+        ("Carole Delgala", "discovered"), ("Paul Durandeau", "discovered")]
     # The party in brackets right after a name says a politician, office or not; a town
     # or a firm before the brackets is no person.
     text = ("Saint-Étienne bascule : Gaël Perdrillat (UMP) ravit la mairie. Marseille (PS) "

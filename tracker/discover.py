@@ -31,6 +31,13 @@ OFFICE_WORDS = {fold(w) for w in (
     "Mayor", "Gov.", "Gov", "Governor", "Delegate", "lawmaker", "legislator", "Congressman",
     "Congresswoman", "MP", "MEP", "minister", "commissioner", "alderman", "alderwoman",
     "councilmember", "supervisor", "gouverneur", "bourgmestre", "préfet",
+    "président", "présidente",  # of a region, a department, a group: see _political
+)}
+# What makes a president a politician: "président du conseil régional", "présidente de la
+# métropole", "président du groupe LR"; a club's or a firm's is not.
+PRESIDENT_OF = {fold(w) for w in (
+    "conseil", "région", "départemental", "département", "métropole", "agglomération",
+    "Sénat", "Assemblée", "groupe", "communauté", "exécutif", "collectivité",
 )}
 # Words that may stand between an office and the name: "le député LR de la Manche X".
 PARTICLES = {"de", "du", "des", "le", "la", "l'", "d'", "van", "von", "der", "den", "da",
@@ -60,7 +67,7 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
     norms = doc.user_data.get("tracker_norms") or [fold(t.text) for t in doc]
     for i in [i for i, norm in enumerate(norms) if norm in OFFICE_WORDS]:
         token = doc[i]
-        if token.i in used or not _political_secretary(doc, norms, i, party_of):
+        if token.i in used or not _political(doc, norms, i, party_of):
             continue
         name = _name_after(doc, token.i + 1, first_names, used)
         if name is not None:
@@ -104,11 +111,17 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
     return sorted(found, key=lambda d: d.start)
 
 
-def _political_secretary(doc: Doc, norms: list[str], i: int,
-                         party_of: Callable[[int], str | None]) -> bool:
+def _political(doc: Doc, norms: list[str], i: int,
+               party_of: Callable[[int], str | None]) -> bool:
     """"secrétaire" is an office of politics as "secrétaire d'État" or a party's
     ("secrétaire national du PCF"); a union's ("secrétaire général de la CGT") or the
-    UN's is not. Other office words are taken as they are."""
+    UN's is not. A "président" is one of a region, a department, an assembly or a
+    group ("président du conseil régional"), or of a party. Other office words are taken
+    as they are."""
+    if norms[i] in ("president", "presidente"):
+        after = norms[i + 1:i + 4]
+        return any(w in PRESIDENT_OF for w in after) or \
+            _party_between(doc, i + 1, min(len(doc), i + 4), party_of) is not None
     if norms[i] != "secretaire":
         return True
     after = norms[i + 1:i + 3]
