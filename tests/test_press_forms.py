@@ -73,6 +73,11 @@ CASES = [
      [("Bardella", "jordan-bardella"), ("Emmanuel Macron", "emmanuel-macron"),
       ("Macron", "emmanuel-macron"), ("Le Pen", "marine-le-pen"),
       ("Mélenchon", "jean-luc-melenchon")]),
+    # A campaign's hashtag: the name glued to its year, with its sign or without.
+    ("#Zemmour2027 monte, #Macron2022 reste ; Mélenchon2022 aussi. Paris2024 et covid19 "
+     "non.", "fr", dt.date(2022, 3, 1),
+     [("Zemmour", "eric-zemmour"), ("Macron", "emmanuel-macron"),
+      ("Mélenchon", "jean-luc-melenchon")]),
     # Compounds, possessives, capitals, invisible characters, glued text.
     ("An anti-Trump rally; l'après-Macron.", "en", D2024,
      [("Trump", "donald-trump"), ("Macron", "emmanuel-macron")]),

@@ -213,8 +213,10 @@ _SPLITS = (
     # tokenizer keeps as an abbreviation's: "AfD.", "PiS.", "DeSantis."
     re.compile(rf"^([{_UPPER}]\w*[a-zà-öø-ÿ][{_UPPER}]\w*)(\.)$"),
     # a bullet, a dash, a handle's or a hashtag's sign glued to a name: "-Macron" in a
-    # list, "@Bardella", "#Macron", "•Macron"
-    re.compile(rf"^([-‐‑–—*•·@#]+)([{_UPPER}].*)$"),
+    # list, "@Bardella", "#Macron", "•Macron", "#Bardella2027"
+    re.compile(rf"^([-‐‑–—*•·@#]+)([{_UPPER}]\D*?)(\d{{2,4}})?$"),
+    # a campaign's hashtag without its sign: "Bardella2027", "Macron2022"
+    re.compile(rf"^([{_UPPER}][a-zà-öø-ÿ]+)(\d{{2,4}})$"),
 )
 
 
@@ -223,7 +225,7 @@ _SPLITS = (
 # tokenizer cuts as "Biden'" + "s", or a sign glued to a word's capital. Only the tokens
 # there are looked at.
 _SUSPECT = re.compile(rf"[a-zà-öø-ÿ][-‐‑]?[{_UPPER}]|\w['’](?!\w)|\w['’]s\b"
-                      rf"|(?<!\S)[-‐‑–—*•·@#]+[{_UPPER}]")
+                      rf"|(?<!\S)[-‐‑–—*•·@#]+(?=[{_UPPER}])|(?<!\w)[{_UPPER}][a-zà-öø-ÿ]+\d")
 
 
 def split_glued(doc: Doc) -> Doc:
