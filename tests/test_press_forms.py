@@ -98,6 +98,13 @@ CASES = [
     ("François Hollande a gagné la primaire. Hollande a remercié les militants.", "fr",
      dt.date(2011, 10, 16),
      [("François Hollande", "francois-hollande"), ("Hollande", "francois-hollande")]),
+    # After the full name, "le parti de Hollande" is the man; "rentré de Hollande", the
+    # country.
+    ("François Hollande l'emporte. Le PS, parti de Hollande, exulte ; les partisans "
+     "d'Hollande chantent. Un militant rentré de Hollande applaudit.", "fr",
+     dt.date(2012, 5, 6),
+     [("François Hollande", "francois-hollande"), ("PS", "ps"),
+      ("Hollande", "francois-hollande"), ("Hollande", "francois-hollande")]),
     # A headline in capitals names the prominent by surname, and its places stay places.
     ("PRÉSIDENTIELLE : HOLLANDE EN TÊTE, SARKOZY DEUXIÈME", "fr", dt.date(2012, 4, 22),
      [("HOLLANDE", "francois-hollande"), ("SARKOZY", "nicolas-sarkozy")]),

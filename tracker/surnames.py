@@ -20,6 +20,7 @@ from tracker.context import (
     ARTICLES,
     PEERAGE,
     PERSON_LABELS,
+    PERSON_OF,
     PLACE_ARTICLES,
     PLACE_BEFORE,
     PLACE_LABELS,
@@ -163,7 +164,8 @@ class SurnameRules:
         labels = {label for s, e, label in ents(doc) if s <= start and end <= e}
         if labels & PLACE_LABELS and not titled and start > 0 and \
                 fold(doc[start - 1].text) in PLACE_ARTICLES and not any(
-                    self.kb.entities[i].surname_alone == "always" for i in ids):
+                    self.kb.entities[i].surname_alone == "always" for i in ids) \
+                and not (antecedent and _politics_of(doc, start)):
             return None, ""  # "toute la Hollande", "venus de Hollande": the country
         if antecedent is None and not titled:
             return None, ""  # the text named someone else with this surname
@@ -258,6 +260,13 @@ def _accents_added(surface: str, person: Entity) -> bool:
     word = surface.casefold()
     return not any(word in re.findall(r"[\w'’-]+", unicodedata.normalize("NFC", name).casefold())
                    for name in (person.name, *person.aliases))
+
+
+def _politics_of(doc: Doc, start: int) -> bool:
+    """"le parti de Hollande", "les partisans d'Hollande": a noun of a person's politics
+    before "de"."""
+    return start > 1 and fold(doc[start - 1].text) in ("de", "d'") \
+        and fold(doc[start - 2].text) in PERSON_OF
 
 
 def _byline(doc: Doc, i: int) -> bool:
