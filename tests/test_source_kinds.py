@@ -164,6 +164,24 @@ def test_a_folder_moved_or_a_file_renamed_is_not_counted_twice(tmp_path):
     assert added == [("francois-bayrou",)]
 
 
+def test_a_source_taken_out_of_the_config_is_still_listed_with_its_documents(tmp_path):
+    """An operator removes (or renames) a source: its documents stay in every count, and
+    `tracker sources` no longer named it, so those counts came from nowhere."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "note.txt").write_text("Note\n\nLe Parti socialiste se réunit à Paris.",
+                                     "utf-8")
+    config = write_config(tmp_path, [{"name": "archive", "kind": "files", "path": str(folder)}])
+    assert _run(config).exit_code == 0
+    config = write_config(tmp_path, [{"name": "inbox", "kind": "files", "path": str(folder)}])
+    listing = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "jsonl"])
+    rows = {r["name"]: r for r in map(json.loads, listing.stdout.splitlines())}
+    assert rows["inbox"]["last_status"] is None and rows["inbox"]["documents"] == 0
+    assert rows["archive"]["last_status"] == "removed" and rows["archive"]["documents"] == 1
+    table = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "table"])
+    assert "archive  files  not in config.yaml any more  1 document" in table.stdout
+
+
 def test_a_failing_source_is_reported_and_the_others_complete(site, tmp_path):
     site.set("/not-a-feed", "<html><body><p>Erreur 500 déguisée</p></body></html>")
     config = write_config(tmp_path, [

@@ -152,6 +152,8 @@ def write_sources(rows: Iterable[dict], console: Console) -> int:
         head.append(f"  {r['kind']}  ")
         if r["last_status"] is None:
             head.append("never run", style="yellow")
+        elif r["last_status"] == "removed":
+            head.append("not in config.yaml any more", style="yellow")
         elif failures:
             head.append(f"failing ×{failures}", style="red")
         else:

@@ -273,6 +273,11 @@ def sources(config: Config, db: Path, fmt: str | None) -> None:
     # The config's sources, as configured now; those never run have no row yet.
     rows = [{**stored.get(s.name, {"documents": 0}), "name": s.name, "kind": s.kind,
              "location": s.location} for s in config.sources]
+    # A source taken out of config.yaml (or renamed) keeps its documents in every count:
+    # shown, so that those counts have a name here.
+    configured = {s.name for s in config.sources}
+    rows += [{**row, "last_status": "removed", "consecutive_failures": 0, "next_run_at": None}
+             for name, row in stored.items() if name not in configured and row["documents"]]
     columns = ("name", "kind", "last_status", "consecutive_failures", "last_fetch_at",
                "last_success_at", "last_new_at", "documents", "not_modified_rate",
                "next_run_at", "last_error", "location")
