@@ -101,7 +101,8 @@ CASES = [
     # After the full name, "le parti de Hollande" is the man; "rentré de Hollande", the
     # country.
     ("François Hollande l'emporte. Le PS, parti de Hollande, exulte ; les partisans "
-     "d'Hollande chantent. Un militant rentré de Hollande applaudit.", "fr",
+     "d'Hollande chantent. Un militant rentré de Hollande applaudit, comme les électeurs "
+     "de Hollande et après la victoire de Hollande à l'Euro.", "fr",
      dt.date(2012, 5, 6),
      [("François Hollande", "francois-hollande"), ("PS", "ps"),
       ("Hollande", "francois-hollande"), ("Hollande", "francois-hollande")]),
@@ -277,7 +278,10 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
     # firm's is not.
     text = ("La présidente de la région Occitanie, Carole Delgala, a parlé. Le président du "
             "club, Jean-Michel Aulassier, répond. Le président du conseil départemental Paul "
-            "Durandeau signe. Le président de Danone, Antoine Bernardeau, investit.")
+            "Durandeau signe. Le président de Danone, Antoine Bernardeau, investit. Le "
+            "président du groupe Renault, Luca de Meoni, parle. Jean-Dominique Senardi, "
+            "président du conseil d'administration, répond. Le président du conseil "
+            "scientifique Jean-François Delfraissou parle.")
     found = tagger.tag(text, "fr", D2024)
     assert [(m.surface, m.method) for m in found] == [
         ("Carole Delgala", "discovered"), ("Paul Durandeau", "discovered")]

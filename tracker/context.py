@@ -64,15 +64,14 @@ MEMBER_FOLLOWERS = {"mp", "mps", "mep", "meps", "msp", "msps", "mla", "mlas", "m
                     "congressman", "congresswoman", "leader", "whip", "mayor"}
 # Before a name the model reads as a place, words that make it the place ("la Hollande").
 PLACE_ARTICLES = {"la", "l'", "de", "d'", "vers", "depuis", "toute", "a", "in", "at"}
-# Nouns of a person's politics before "de": "le parti de Hollande", "les partisans
-# d'Hollande" name the man when the text has named him in full, not the country.
+# Nouns only a person's politics has, before "de": "le parti de Hollande", "les partisans
+# d'Hollande" name the man when the text has named him in full, not the country (a town's
+# or a country's "électeurs", "victoire", "équipe" stay the place's).
 PERSON_OF = {fold(w) for w in (
-    "parti", "camp", "militants", "partisans", "proches", "soutiens", "électeurs",
-    "gouvernement", "ministre", "ministres", "entourage", "programme", "équipe", "victoire",
-    "défaite", "élection", "discours", "réforme", "politique", "bilan", "quinquennat",
-    "mandat", "candidature", "campagne", "majorité", "conseiller", "conseillers",
-    "porte-parole", "successeur", "prédécesseur", "rival", "adversaire", "adversaires",
-    "fidèles", "amis", "fief", "meeting", "annonce", "annonces", "promesse", "promesses",
+    "parti", "camp", "militants", "partisans", "proches", "soutiens", "entourage",
+    "quinquennat", "candidature", "conseiller", "conseillers", "porte-parole",
+    "successeur", "prédécesseur", "rival", "adversaire", "adversaires", "fidèles",
+    "meeting", "promesses",
 )}
 ARTICLES = {"la", "le", "les", "l'", "une", "un", "des", "du", "de", "d'", "the", "a"}
 # Followers of a full name that make it someone else: "Donald Trump Jr.".

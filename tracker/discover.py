@@ -33,11 +33,16 @@ OFFICE_WORDS = {fold(w) for w in (
     "councilmember", "supervisor", "gouverneur", "bourgmestre", "préfet",
     "président", "présidente",  # of a region, a department, a group: see _political
 )}
-# What makes a president a politician: "président du conseil régional", "présidente de la
-# métropole", "président du groupe LR"; a club's or a firm's is not.
+# What makes a president a politician: "présidente de la métropole", "président du
+# Sénat"; "président du conseil régional" (not "du conseil d'administration", "du conseil
+# scientifique"), "président du groupe LR" or "parlementaire" (not "du groupe Renault");
+# a club's or a firm's is not.
 PRESIDENT_OF = {fold(w) for w in (
-    "conseil", "région", "départemental", "département", "métropole", "agglomération",
-    "Sénat", "Assemblée", "groupe", "communauté", "exécutif", "collectivité",
+    "région", "département", "métropole", "agglomération", "Sénat", "Assemblée",
+    "collectivité",
+)}
+COUNCILS = {fold(w) for w in (
+    "régional", "départemental", "municipal", "général", "territorial", "exécutif",
 )}
 # Words that may stand between an office and the name: "le député LR de la Manche X".
 PARTICLES = {"de", "du", "des", "le", "la", "l'", "d'", "van", "von", "der", "den", "da",
@@ -120,8 +125,13 @@ def _political(doc: Doc, norms: list[str], i: int,
     as they are."""
     if norms[i] in ("president", "presidente"):
         after = norms[i + 1:i + 4]
-        return any(w in PRESIDENT_OF for w in after) or \
-            _party_between(doc, i + 1, min(len(doc), i + 4), party_of) is not None
+        if any(w in PRESIDENT_OF for w in after):
+            return True
+        if "conseil" in after:
+            return any(w in COUNCILS for w in norms[i + 1:i + 5])
+        if "groupe" in after and "parlementaire" in norms[i + 1:i + 5]:
+            return True
+        return _party_between(doc, i + 1, min(len(doc), i + 5), party_of) is not None
     if norms[i] != "secretaire":
         return True
     after = norms[i + 1:i + 3]
