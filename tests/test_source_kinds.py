@@ -155,9 +155,20 @@ def test_a_folder_moved_or_a_file_renamed_is_not_counted_twice(tmp_path):
     for _ in range(2):
         assert _run(config).exit_code == 0
         assert _count(db) == 2 and _count(db, "SELECT count(*) FROM mentions") == mentions
+    # Today's file archived, a new one of the same name written first: the archived
+    # copy is the document it was, on this pass and the next.
+    (moved / "today.txt").write_text("Note\n\nMarine Tondelier parle aux écologistes.",
+                                     "utf-8")
+    assert _run(config).exit_code == 0 and _count(db) == 3
+    (moved / "zarchive").mkdir()
+    (moved / "today.txt").rename(moved / "zarchive" / "today-1.txt")
+    (moved / "today.txt").write_text("Note\n\nFabien Roussel parle aux communistes.",
+                                     "utf-8")
+    for _ in range(2):
+        assert _run(config).exit_code == 0 and _count(db) == 4
     # Edited under its new name: a new version, holding only what it adds.
     (moved / "note-2017.txt").write_text(note + "\n\nFrançois Bayrou les observe.", "utf-8")
-    assert _run(config).exit_code == 0 and _count(db) == 3
+    assert _run(config).exit_code == 0 and _count(db) == 5
     added = sqlite3.connect(db).execute(
         "SELECT m.entity_id FROM mentions m JOIN documents d ON d.id = m.document_id "
         "WHERE d.url LIKE '%note-2017.txt'").fetchall()

@@ -337,12 +337,19 @@ class Store:
         return (row[0], row[1]) if row else None
 
     def same_file(self, source: str, digest: str) -> str | None:
-        """The URL of a file of this source already stored with this very text: the
-        same file, moved, renamed or copied within the folder (counted once, not twice)."""
+        """The id of a file's document of this source already stored with this very text:
+        the same file, moved, renamed or copied within the folder (counted once, not
+        twice)."""
         row = self.db.execute(
-            "SELECT url FROM documents WHERE text_hash = ? AND source = ? "
-            "AND url LIKE 'file:%' ORDER BY rowid LIMIT 1", [digest, source]).fetchone()
+            "SELECT id FROM documents WHERE text_hash = ? AND source = ? "
+            "AND url LIKE 'file:%' ORDER BY rowid DESC LIMIT 1", [digest, source]).fetchone()
         return row[0] if row else None
+
+    def remember_moved(self, url: str, document_id: str) -> None:
+        """A file found at ``url`` is the document stored from another path: next time,
+        ``latest`` finds it there (read as unchanged, versioned when edited)."""
+        with self.write() as db:
+            db["seen_urls"].upsert({"url": url, "document_id": document_id}, pk="url")
 
     def save(self, article: Article, mentions: Sequence[Mention], *, kb_version: str,
              tagger_version: str, previous: str | None = None, digest: str | None = None,

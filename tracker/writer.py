@@ -240,7 +240,7 @@ class SaveBatch:
                 and (stored := store.same_file(page.source, ready.digest))):
             # A folder moved or a file renamed: its text is stored already. Remembered
             # under its new path, it is read as unchanged from now on.
-            store.remember_alias(url, stored)
+            store.remember_moved(url, stored)
             return "skipped", ""
         try:
             saved = store.save(article, ready.mentions, kb_version=self.kb_version,
