@@ -355,20 +355,27 @@ def test_a_feed_whose_items_keep_failing_stays_failing_and_an_empty_page_fails(s
                             f"</title>{items}</channel></rss>", content_type="application/rss+xml")
     site.set("/empty.html", b"")
     site.set("/noise.html", bytes(range(256)) * 40)
+    # The same failing link listed twice: the second is no item read.
+    site.sequence("/down", [(500, "oops", {"Content-Type": "text/plain"})] * 4)
+    twice = f"<item><title>d</title><link>{site.url('/down')}</link></item>" * 2
+    site.set("/twice.xml", f"<?xml version='1.0'?><rss version='2.0'><channel><title>T"
+                           f"</title>{twice}</channel></rss>", content_type="application/rss+xml")
     config = write_config(tmp_path, [
         {"name": "allbad", "kind": "feed", "url": site.url("/allbad.xml")},
         {"name": "empty", "kind": "page", "url": site.url("/empty.html")},
         {"name": "noise", "kind": "page", "url": site.url("/noise.html")},
+        {"name": "twice", "kind": "feed", "url": site.url("/twice.xml")},
     ], defaults={"per_host_delay": "0s", "timeout": "2s"})
     conn = sqlite3.connect(tmp_path / "tracker.db")
     for _ in range(2):
         run = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
         assert run.exit_code == 1, run.output
-        assert "3 of 3 sources failed (allbad, empty, noise)" in run.output
+        assert "4 of 4 sources failed (allbad, empty, noise, twice)" in run.output
         # The extraction library's own lines (four a page, no source) are not the log's.
         assert " ERROR " not in run.output and "lxml" not in run.output
         rows = dict(conn.execute("SELECT name, last_status FROM sources"))
-        assert rows == {"allbad": "error", "empty": "error", "noise": "error"}
+        assert rows == {"allbad": "error", "empty": "error", "noise": "error",
+                        "twice": "error"}
     (error,) = conn.execute("SELECT last_error FROM sources WHERE name = 'allbad'").fetchone()
     assert "every new item failed (2)" in error and "gone.html: HTTP 404" in error
     (error,) = conn.execute("SELECT last_error FROM sources WHERE name = 'empty'").fetchone()

@@ -217,9 +217,10 @@ class Pipeline:
                 result.skipped += 1
                 if known[url] is not None:  # failed in an earlier pass, held for now
                     held += 1
-                    first_error = first_error or f"{redacted(url)}: {known[url]}"
+                    if known[url]:
+                        first_error = first_error or f"{redacted(url)}: {known[url]}"
                 continue
-            known[url] = None
+            known[url] = ""  # tried now: listed again, it proves nothing read
             tried += 1
             try:
                 # Asked as the feed lists it when it carries credentials (a private feed's
@@ -251,14 +252,16 @@ class Pipeline:
                                 lang_hint=source.lang, feed_item=item,
                                 moved_to=final if final != url else None))
         pending.finish()
-        broken = failed + held + len(pending.not_stored)
-        if broken and not result.new_documents and result.skipped == held:
+        failing = failed + len(pending.not_stored)
+        if failing and not result.new_documents and result.skipped == held:
             # A feed none of whose links can be read (a wall of 403s, pages without text)
             # is not healthy, on its first pass as on the next ones, where the links gone
-            # for good are held; one whose others are stored already only has this pass's
-            # new items failing.
-            raise TrackerError(f"{redacted(source.url)}: every new item failed ({broken}); "
-                               f"the first: {first_error or pending.not_stored[0]}")
+            # for good are held (not read: they do not make it healthy); one whose others
+            # are stored already only has this pass's new items failing, and one whose
+            # items are all held has nothing new to read.
+            raise TrackerError(f"{redacted(source.url)}: every new item failed "
+                               f"({failing + held}); the first: "
+                               f"{first_error or pending.not_stored[0]}")
         if not retry_later and not pending.failed:  # only now may the next poll be a 304
             store.remember_headers(redacted(source.url), resp.etag, resp.last_modified)
 
