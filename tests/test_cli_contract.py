@@ -176,6 +176,11 @@ def test_an_output_that_cannot_be_written_is_named_as_typed(db_with_rows, tmp_pa
             line = result.stderr.strip().splitlines()[-1]
             assert line.startswith("tracker: error: ") and said in line, line
             assert ".part" not in line and len(line) < 160
+    # A long name the file system takes is written (its temporary copy's name was
+    # longer, and refused).
+    long = tmp_path / ("b" * 240 + ".csv")
+    assert _tracker("export", "--config", str(db_with_rows), "-o", str(long)).returncode == 0
+    assert long.exists()
 
 
 def test_help_describes_every_command():

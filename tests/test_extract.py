@@ -213,6 +213,9 @@ def test_random_bytes_named_txt_are_no_document():
     assert extract_text(decode(noise)).text == ""
     note = "Note\n\nLe PS se réunit\x0c demain à Paris.\x00\n" + "Olivier Faure parle. " * 20
     assert "Olivier Faure" in extract_text(decode(note.encode("cp1252"))).text
+    # cp1252's curly apostrophes read as latin-9 are C1 controls: still a text.
+    curly = "Note\n\n" + "L’UMP et l’élu d’Olivier Faure qu’on attend. " * 30
+    assert "Olivier Faure" in extract_text(decode(curly.encode("cp1252"), "iso-8859-15")).text
 
 
 def test_read_also_paragraphs_are_another_storys_names():

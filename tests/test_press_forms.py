@@ -69,10 +69,11 @@ CASES = [
     # nothing, "@Emmanuel Macron" was stored with its "@" (and the "@" of the next
     # sentence ended this one).
     ("Le débat. @Bardella tweete. @Emmanuel Macron répond. #Macron démission. *Le Pen "
-     "répond. •Mélenchon aussi.", "fr", dt.date(2026, 3, 9),
+     "répond. •Mélenchon aussi. Il cite «@Attal», pas x.com/@Attal ni jean@Attal.fr.", "fr",
+     dt.date(2026, 3, 9),
      [("Bardella", "jordan-bardella"), ("Emmanuel Macron", "emmanuel-macron"),
       ("Macron", "emmanuel-macron"), ("Le Pen", "marine-le-pen"),
-      ("Mélenchon", "jean-luc-melenchon")]),
+      ("Mélenchon", "jean-luc-melenchon"), ("Attal", "gabriel-attal")]),
     # A campaign's hashtag: the name glued to its year, with its sign or without.
     ("#Zemmour2027 monte, #Macron2022 reste ; Mélenchon2022 aussi. Paris2024 et covid19 "
      "non.", "fr", dt.date(2022, 3, 1),

@@ -145,7 +145,9 @@ def open_output(target: str, *, force: bool = False, encoding: str = "utf-8"
     check_output(target, force=force)
     path = Path(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        # The name's first letters only: a name of 250 letters is a valid one.
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".part",
+                                   dir=path.parent)
     except OSError as exc:  # /proc, a read-only disk, a name too long: the user's path
         raise TrackerError(f"{_shown(target)}: cannot be written ({exc.strerror or exc})"
                            ) from None

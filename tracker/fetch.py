@@ -454,7 +454,8 @@ def _cause(exc: Exception) -> str:
         if isinstance(inner, ConnectionResetError):
             return "connection reset"
         if isinstance(inner, socket.gaierror):
-            return "host name not found"
+            return "host name not found" if inner.errno == socket.EAI_NONAME \
+                else "host name lookup failed (no DNS answer for now)"
         if isinstance(inner, ssl.SSLError):
             return f"TLS error: {inner.reason or inner}"
     for inner in netguard.buried(exc):

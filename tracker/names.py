@@ -225,7 +225,7 @@ _SPLITS = (
 # tokenizer cuts as "Biden'" + "s", or a sign glued to a word's capital. Only the tokens
 # there are looked at.
 _SUSPECT = re.compile(rf"[a-zà-öø-ÿ][-‐‑]?[{_UPPER}]|\w['’](?!\w)|\w['’]s\b"
-                      rf"|(?<!\S)[-‐‑–—*•·@#]+(?=[{_UPPER}])|(?<!\w)[{_UPPER}][a-zà-öø-ÿ]+\d")
+                      rf"|(?<![\w-])[-‐‑–—*•·@#]+(?=[{_UPPER}])|(?<!\w)[{_UPPER}][a-zà-öø-ÿ]+\d")
 
 
 def split_glued(doc: Doc) -> Doc:

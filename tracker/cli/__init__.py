@@ -113,7 +113,8 @@ def single_value(ctx: click.Context, param: click.Parameter, values: tuple):
     empty `--party ""` (an unset shell variable) meant every party."""
     if len(values) > 1:
         compare = " (`tracker stats` compares several)" \
-            if param.name in ("party", "politician", "source") else ""
+            if param.name in ("party", "politician", "source") \
+            and ctx.command.name in ("mentions", "export") else ""
         raise click.BadParameter(f"given {len(values)} times; one value only{compare}")
     value = values[0] if values else None
     if isinstance(value, str) and not value.strip():
