@@ -291,6 +291,27 @@ def test_a_link_renamed_by_its_canonical_url_is_not_fetched_again(site, tmp_path
     assert site.hits("/amp/royal.html") == 1
 
 
+def test_an_article_whose_canonical_address_failed_once_is_still_stored(site, tmp_path):
+    """A feed's link gave a 404 (held for a week); the same article, reached through its
+    AMP copy that names that address canonical, was taken as stored and lost."""
+    site.set("/story.html", "gone", status=404)
+    page = site.resolve(ROYAL)[1].decode().replace(
+        "<head>", f"<head><link rel='canonical' href='{site.url('/story.html')}'>", 1)
+    site.set("/amp/story.html", page)
+    for name, path in (("first", "/story.html"), ("second", "/amp/story.html")):
+        site.set(f"/{name}.xml", f"""<?xml version="1.0"?><rss version="2.0"><channel>
+            <title>{name}</title><item><title>Royal</title><link>{site.url(path)}</link>
+            </item></channel></rss>""", content_type="application/rss+xml")
+    config = write_config(tmp_path, [
+        {"name": "first", "kind": "feed", "url": site.url("/first.xml")},
+        {"name": "second", "kind": "feed", "url": site.url("/second.xml")}])
+    CliRunner().invoke(cli, ["run", "--once", "--config", str(config), "--source", "first"])
+    CliRunner().invoke(cli, ["run", "--once", "--config", str(config), "--source", "second"])
+    stored = sqlite3.connect(tmp_path / "tracker.db").execute(
+        "SELECT source, url FROM documents").fetchall()
+    assert stored == [("second", site.url("/story.html"))]
+
+
 def test_articles_that_all_name_one_canonical_url_are_each_kept(site, tmp_path):
     """A CMS misconfigured to name the home page, or one article, as every page's
     canonical URL: the second and third articles were taken for the first and lost for

@@ -286,7 +286,7 @@ class Store:
 
     def has_url(self, url: str) -> bool:
         """Whether a document was stored from this URL, or from a page naming it canonical."""
-        return bool(self.known_urls([url]))
+        return self.known_urls([url]).get(url, "") is None  # (a failure is no document)
 
     def known_urls(self, urls: Sequence[str]) -> dict[str, str | None]:
         """Which of these URLs ``has_url`` knows, in one statement: each statement after
