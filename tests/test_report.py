@@ -173,3 +173,20 @@ def test_the_mentions_axis_counts_in_whole_mentions():
         ticks = [float(t) for t in re.findall(r'text-anchor="end">([^<]*)</text>', svg)]
         assert len(ticks) == 5 and all(t.is_integer() for t in ticks), (peak, ticks)
         assert ticks[-1] >= peak and ticks[-1] < 2 * peak + 4, (peak, ticks)
+
+
+def test_a_share_of_voice_is_drawn_in_percents_up_to_its_peak():
+    """An entity's share of voice (0 to 1) was drawn on an axis of 0 to 4 mentions: a flat
+    line at the bottom, labelled 0.37."""
+    import re
+
+    from tracker.charts import Series, line_chart
+
+    svg = line_chart(["2026-01-01", "2026-02-01"], [Series("ps", "PS", [0.05, 0.37], "#000")],
+                     title="Share of voice", percent=True)
+    assert re.findall(r'text-anchor="end">([^<]*)</text>', svg) == [
+        "0%", "10%", "20%", "30%", "40%"]
+    assert "PS, 2026-02-01: 37%" in svg
+    whole = line_chart(["2026-01-01"], [Series("ps", "PS", [1.0], "#000")], title="t",
+                       percent=True)
+    assert re.findall(r'text-anchor="end">([^<]*)</text>', whole)[-1] == "100%"

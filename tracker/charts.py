@@ -65,11 +65,18 @@ def tick_labels(periods: Sequence[str]) -> list[str]:
 
 
 def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
-               width: int = 900, height: int = 300) -> str:
-    """One line per series over the periods, with a dot and a tooltip at each period."""
+               width: int = 900, height: int = 300, percent: bool = False) -> str:
+    """One line per series over the periods, with a dot and a tooltip at each period.
+    ``percent``: the values are shares (0 to 1), shown as whole percents (a share of
+    voice drew on an axis of 0 to 4, flat at the bottom)."""
     left, right, top, bottom = 48, 16, 12, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    ymax = _axis_max(max((v for s in series for v in s.values), default=0))
+    peak = max((v for s in series for v in s.values), default=0)
+    ymax = min(_axis_max(peak * 100), 100) / 100 if percent else _axis_max(peak)
+
+    def shown(v: float) -> str:
+        return f"{v * 100:.3g}%" if percent else f"{v:g}"
+
     step = plot_w / max(len(periods) - 1, 1)
 
     def x(i: int) -> float:
@@ -81,10 +88,10 @@ def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
     parts = [f'<svg class="chart line-chart" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{_attr(title)}" data-ymax="{ymax:g}">']
     for i in range(5):
-        v = ymax * i // 4
+        v = (ymax * 100 * i // 4) / 100 if percent else ymax * i // 4
         parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y(v):.1f}" '
                      f'y2="{y(v):.1f}"/><text class="tick" x="{left - 6}" y="{y(v) + 4:.1f}" '
-                     f'text-anchor="end">{v:g}</text>')
+                     f'text-anchor="end">{shown(v)}</text>')
     every = max(1, len(periods) // 12)
     for i, label in enumerate(tick_labels(periods)):
         if i % every == 0:
@@ -100,7 +107,7 @@ def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
             if dense and not v:
                 continue  # the line shows the zeros
             tip = "" if dense else (f"<title>{escape(s.label)}, {escape(periods[i])}: "
-                                    f"{v:g}</title>")
+                                    f"{shown(v)}</title>")
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{2 if dense else 3}" '
                          f'fill="{s.color}" data-period="{_attr(periods[i])}" '
                          f'data-value="{v:g}">{tip}</circle>')

@@ -272,7 +272,7 @@ def _entity_figures(db, q: StatsQuery, key: str, name: str, kind: str, interval:
             title=f"Mentions of {name}")),
         share=Markup(line_chart(steps, [Series(key, name, [
             cell[p].share if p in cell else 0.0 for p in steps], PALETTE[1])],
-            title=f"Share of voice of {name}")),
+            title=f"Share of voice of {name}", percent=True)),
         total=sum(c.mentions for c in mine),
         sources=top_sources(db, q),
         latest=[_shown(r) for r in page_rows(db, MentionFilter(
