@@ -140,6 +140,21 @@ def _run(config: Path, *args: str):
     ({"name": "a", "to": ["http://127.0.0.1:99999/hook/TOKEN"]},
      "alerts[0] (a): key 'to': 'http://127.0.0.1:99999/…' is not a valid URL"),
     ({"name": "a", "to": ["http://x/y"], "partie": "PS"}, "unknown key 'partie'"),
+    # An empty search from a templated config alerted on every mention; a factor of NaN
+    # never fired; a language no document is in never matched; a spike's or a digest's
+    # key on a mention rule was ignored (alerts audit).
+    ({"name": "a", "to": ["http://x/y"], "search": " "}, "key 'search': empty"),
+    ({"name": "a", "to": ["http://x/y"], "party": ""}, "key 'party': empty"),
+    ({"name": "a", "trigger": "spike", "factor": float("nan"), "to": ["http://x/y"]},
+     "key 'factor': a number above 1"),
+    ({"name": "a", "trigger": "spike", "factor": float("inf"), "to": ["http://x/y"]},
+     "key 'factor': a number above 1"),
+    ({"name": "a", "to": ["http://x/y"], "lang": "xx"},
+     "key 'lang': 'xx' is no language documents are read in here (en, fr;"),
+    ({"name": "a", "to": ["http://x/y"], "at": "08:00"},
+     "key 'at': not for a mention rule (for digest)"),
+    ({"name": "a", "trigger": "digest", "to": ["http://x/y"], "factor": 3},
+     "key 'factor': not for a digest rule (for spike)"),
 ])
 def test_a_bad_rule_is_one_line_naming_the_rule_and_the_key(tmp_path, rule, message):
     config = write_config(tmp_path, [], alerts=[rule])
@@ -821,3 +836,10 @@ def test_old_articles_collected_now_are_not_news(tmp_path, kb):
         urls = [json.loads(p)["mentions"][0]["url"] for (p,) in
                 store.db.execute("SELECT payload FROM alert_outbox")]
         assert urls == ["https://a.example/0"]  # the month-old one is a backfill
+
+
+def test_a_rule_may_name_a_language_a_source_declares(tmp_path):
+    config = write_config(tmp_path, [{"name": "zeitung", "kind": "files", "path": "inbox",
+                                      "lang": "de"}],
+                          alerts=[{"name": "a", "to": ["http://x/y"], "lang": "de"}])
+    assert load_config(config).alerts[0].filters == {"lang": "de"}

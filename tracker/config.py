@@ -209,11 +209,11 @@ def _build(path: Path, raw: dict) -> Config:
         sources=tuple(sources),
         keep_fetch_log=parse_duration(raw.get("keep_fetch_log", "30d"),
                                       f"{path}: key 'keep_fetch_log'"),
-        **_alerting(raw, path, {s.name for s in sources}),
+        **_alerting(raw, path, sources),
     )
 
 
-def _alerting(raw: dict, path: Path, sources: set[str]) -> dict:
+def _alerting(raw: dict, path: Path, sources: list[Source]) -> dict:
     """smtp, alerts, locale and timezone (tracker.alerts.rules checks the rules)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -227,7 +227,10 @@ def _alerting(raw: dict, path: Path, sources: set[str]) -> dict:
         raise ConfigError(f"{path}: key 'timezone': {zone!r} is not a time zone (e.g. "
                           "Europe/Paris)") from None
     smtp = parse_smtp(raw.get("smtp"), path)
-    return {"smtp": smtp, "alerts": parse_rules(raw.get("alerts"), path, smtp, sources),
+    names = {s.name for s in sources}
+    languages = {"fr", "en", *(s.lang for s in sources if s.lang)}
+    return {"smtp": smtp, "alerts": parse_rules(raw.get("alerts"), path, smtp, names,
+                                                languages),
             "locale": locale, "timezone": str(zone)}
 
 

@@ -9,6 +9,7 @@ environment variables, read when a message is sent.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,9 @@ from typing import Any
 from tracker.errors import ConfigError
 
 TRIGGERS = ("mention", "spike", "digest")
+# The keys only some triggers read: given to another, they were ignored silently.
+TRIGGER_KEYS = {"at": ("digest",), "every": ("digest",), "window": ("spike",),
+                "baseline": ("spike",), "factor": ("spike",), "min_mentions": ("spike",)}
 FILTER_KEYS = ("party", "politician", "source", "search", "lang", "type", "direct")
 RULE_KEYS = {"name", "trigger", "to", "secret_env", "format", "at", "every", "window",
              "baseline", "factor", "min_mentions", "copies", "max_age", *FILTER_KEYS}
@@ -99,15 +103,17 @@ def parse_smtp(raw: Any, path: Path) -> Smtp | None:
                 timeout=parse_duration(raw.get("timeout", "20s"), f"{where}: key 'timeout'"))
 
 
-def parse_rules(raw: Any, path: Path, smtp: Smtp | None, sources: set[str]
-                ) -> tuple[AlertRule, ...]:
+def parse_rules(raw: Any, path: Path, smtp: Smtp | None, sources: set[str],
+                languages: set[str] = frozenset({"fr", "en"})) -> tuple[AlertRule, ...]:
+    """The alert rules; ``languages``: those documents may be in (the tagged ones and the
+    sources' own)."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
         raise ConfigError(f"{path}: key 'alerts' must be a list of rules")
     rules, seen = [], set()
     for i, item in enumerate(raw):
-        rule = _rule(item, f"{path}: alerts[{i}]", smtp, sources)
+        rule = _rule(item, f"{path}: alerts[{i}]", smtp, sources, languages)
         if rule.name in seen:
             raise ConfigError(f"{path}: alerts[{i}] ({rule.name}): key 'name': duplicate name")
         seen.add(rule.name)
@@ -115,7 +121,8 @@ def parse_rules(raw: Any, path: Path, smtp: Smtp | None, sources: set[str]
     return tuple(rules)
 
 
-def _rule(raw: Any, where: str, smtp: Smtp | None, sources: set[str]) -> AlertRule:
+def _rule(raw: Any, where: str, smtp: Smtp | None, sources: set[str],
+          languages: set[str]) -> AlertRule:
     from tracker.config import parse_duration
 
     if not isinstance(raw, dict):
@@ -159,6 +166,19 @@ def _rule(raw: Any, where: str, smtp: Smtp | None, sources: set[str]) -> AlertRu
     for key in ("party", "politician", "source", "search", "lang", "type"):
         if raw.get(key) is not None and not isinstance(raw[key], str):
             raise ConfigError(f"{where}: key {key!r}: one name as text, not {raw[key]!r}")
+        if isinstance(raw.get(key), str) and not raw[key].strip():
+            # A templated config's unset value: the rule would alert on every mention.
+            raise ConfigError(f"{where}: key {key!r}: empty (leave the key out for any)")
+    if raw.get("lang") is not None and raw["lang"] not in languages:
+        raise ConfigError(f"{where}: key 'lang': {raw['lang']!r} is no language documents "
+                          f"are read in here ({', '.join(sorted(languages))}; a source's "
+                          "'lang' adds one)")
+    extra = sorted(k for k in raw if k in TRIGGER_KEYS and raw.get("trigger", "mention")
+                   not in TRIGGER_KEYS[k])
+    if extra:  # `trigger: mention` written for a digest or a spike: say so
+        raise ConfigError(f"{where}: key {extra[0]!r}: not for a "
+                          f"{raw.get('trigger', 'mention')} rule (for "
+                          f"{' or '.join(TRIGGER_KEYS[extra[0]])})")
     if isinstance(raw.get("at"), int):  # YAML reads an unquoted 18:30 as a number
         raise ConfigError(f"{where}: key 'at': quote the time (at: \"18:30\")")
     filters = {k: raw[k] for k in FILTER_KEYS if raw.get(k) not in (None, "", False)}
@@ -183,7 +203,8 @@ def _rule(raw: Any, where: str, smtp: Smtp | None, sources: set[str]) -> AlertRu
     if every not in ("day", "week"):
         raise ConfigError(f"{where}: key 'every': day or week")
     factor = raw.get("factor", 3)
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor <= 1:
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) \
+            or not math.isfinite(factor) or factor <= 1:
         raise ConfigError(f"{where}: key 'factor': a number above 1 (e.g. 3)")
     least = raw.get("min_mentions", 5)
     if isinstance(least, bool) or not isinstance(least, int) or least < 1:
