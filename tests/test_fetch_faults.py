@@ -402,7 +402,9 @@ def test_a_feed_of_slow_links_stops_at_its_pass_budget_and_goes_on_next_pass(
                           defaults={"per_host_delay": "0s"})
     started = time.monotonic()
     first = CliRunner().invoke(cli, ["run", "--once", "--config", str(config)])
-    assert "pass budget spent" in first.output and time.monotonic() - started < 8
+    # (Six links dripping to their deadline take 5.4 s at least; the count below is the
+    # proof. The time is a guard against a hang, wide for a busy CI machine: 10 s seen.)
+    assert "pass budget spent" in first.output and time.monotonic() - started < 20
     first_hits = [site.hits(f"/slow/{n}") for n in range(6)]
     asked = sum(first_hits)
     assert 1 <= asked < 6
