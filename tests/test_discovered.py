@@ -291,6 +291,17 @@ def test_accept_writes_a_kb_file_then_retag_makes_them_ordinary(archive, tmp_pat
     late = _invoke(config, "kb", "accept", GOSSELINET, "-o", str(tmp_path / "other.yaml"))
     assert late.exit_code == 2 and GOSSELINET in late.output
 
+    # The press office changes its mind: out of the KB file, and retagged, they are
+    # candidates again and can be accepted again (they were lost to curation, alerts
+    # audit).
+    config = write_config(tmp_path, [{"name": "archive", "kind": "files",
+                                      "path": str(archive / "archive")}],
+                          entities=[str(KB_FILE)])
+    _ok(_invoke(config, "retag"))
+    listed = _jsonl(_invoke(config, "candidates", "--label", "discovered", "--format", "jsonl"))
+    assert sorted(r["id"] for r in listed) == sorted([GOSSELINET, VELLACOURT, VERGNAUDIN])
+    _ok(_invoke(config, "kb", "accept", GOSSELINET, "-o", str(tmp_path / "other.yaml")))
+
 
 def test_accept_into_the_kb_file_the_config_already_lists(archive, tmp_path):
     """The usual second round: mine.yaml is in config.yaml, more people get discovered,

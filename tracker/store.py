@@ -402,12 +402,15 @@ class Store:
             mentions = rules.keep(article.source, mentions)
         if mentions:
             mentions = new_in_version(self.db.conn, doc_id, article.url, mentions)
-        # A discovered person is an entity of its own, marked so, until accepted into a KB.
+        # A discovered person is an entity of its own, marked so, until accepted into a KB;
+        # one accepted, then taken out of the KB again, is discovered again (its row of the
+        # old KB kept it out of `candidates`, and `kb accept` refused it).
         self.db.conn.executemany(
-            "INSERT OR IGNORE INTO entities (id, name, type, surname, discovered) "
-            "VALUES (?, ?, 'politician', ?, 1)",
+            "INSERT INTO entities (id, name, type, surname, discovered) "
+            "VALUES (?, ?, 'politician', ?, 1) ON CONFLICT (id) DO UPDATE SET discovered = 1 "
+            "WHERE entities.discovered = 0 AND entities.kb_version IS NOT ?",
             [(m.entity_id, m.entity_name or m.surface,
-              (m.entity_name or m.surface).split()[-1]) for m in mentions
+              (m.entity_name or m.surface).split()[-1], kb_version) for m in mentions
              if m.method == "discovered"])
         if not mentions:
             return mentions
