@@ -303,6 +303,39 @@ def test_accept_writes_a_kb_file_then_retag_makes_them_ordinary(archive, tmp_pat
     _ok(_invoke(config, "kb", "accept", GOSSELINET, "-o", str(tmp_path / "other.yaml")))
 
 
+def test_accept_keeps_the_files_link_mode_and_line_endings(archive, tmp_path):
+    """A press office keeps its KB file in a shared folder, linked, private, written on
+    Windows: `kb accept` replaced the link with a file (the real one never got the
+    people), made a 0600 file readable by all, rewrote every line ending, and said
+    "unexpected error" naming a .tmp file for a missing folder (alerts audit)."""
+    config = _copy(archive, tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    real = shared / "kb.yaml"
+    real.write_bytes(b"# ours\r\npoliticians:\r\n  - id: paul-autre\r\n    name: Paul Autre\r\n")
+    real.chmod(0o600)
+    link = tmp_path / "kb.yaml"
+    link.symlink_to(real)
+    _ok(_invoke(config, "kb", "accept", GOSSELINET, "-o", str(link)))
+    assert link.is_symlink() and real.stat().st_mode & 0o777 == 0o600
+    written = real.read_bytes()
+    assert b"Gosselinet" in written and written.count(b"\n") == written.count(b"\r\n")
+    assert written.startswith(b"# ours\r\npoliticians:\r\n  - id: paul-autre\r\n")
+    locked = tmp_path / "locked.yaml"
+    locked.write_text("politicians:\n  - id: paul-autre\n    name: Paul Autre\n", "utf-8")
+    locked.chmod(0o444)
+    refused = _invoke(config, "kb", "accept", GOSSELINET, "-o", str(locked))
+    assert refused.exit_code == 2 and "read-only" in refused.output
+    assert "Gosselinet" not in locked.read_text("utf-8")
+    missing = _invoke(config, "kb", "accept", GOSSELINET, "-o", str(tmp_path / "no" / "k.yaml"))
+    assert missing.exit_code == 2 and "folder not found" in missing.output
+    assert "unexpected" not in missing.output and ".tmp" not in missing.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("politicians:\n  - id: a\n   name: b\n", "utf-8")
+    bad = _invoke(config, "kb", "accept", GOSSELINET, "-o", str(broken))
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
+
+
 def test_accept_into_the_kb_file_the_config_already_lists(archive, tmp_path):
     """The usual second round: mine.yaml is in config.yaml, more people get discovered,
     the user accepts them into the same file."""

@@ -5,6 +5,8 @@ candidates page)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,7 +74,7 @@ def _accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict
             original = output.read_text("utf-8")
             doc = yaml.safe_load(original) or doc
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{output}: cannot read ({exc})") from None
+            raise ConfigError(f"{output}: cannot read ({_one_line(exc)})") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("politicians") or [], list):
             raise ConfigError(f"{output}: expected 'parties:' and 'politicians:' lists")
     others = [e for e in entities
@@ -103,10 +105,40 @@ def _accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict
         load_kb([*others, yaml.safe_load(text)])  # the new file must load with the rest
     except ConfigError as exc:
         raise ConfigError(str(exc).replace(INLINE_ORIGIN, str(output))) from None
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(text, "utf-8")
-    tmp.replace(output)
+    _write(output, text)
     return added
+
+
+def _write(output: Path, text: str) -> None:
+    """Replace the file whole (a temporary beside it, renamed): through a symbolic link
+    to the file it names (the link was replaced, the real file left as it was), with the
+    file's own mode (a private 0600 file came back readable by all) and its line endings;
+    a missing folder or a read-only file is one line."""
+    target = output.resolve() if output.is_symlink() else output
+    if not target.parent.is_dir():
+        raise ConfigError(f"{target.parent}: folder not found")
+    mode = None
+    if target.exists():
+        mode = target.stat().st_mode & 0o7777
+        if not os.access(target, os.W_OK) or not mode & 0o200:
+            raise ConfigError(f"{output}: read-only, not written")
+        with target.open("rb") as fh:
+            if b"\r\n" in fh.read(65536):
+                text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        tmp.write_bytes(text.encode("utf-8"))
+        if mode is not None:
+            os.chmod(tmp, mode)
+        tmp.replace(target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ConfigError(f"{output}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
 
 
 def _appended(text: str, added: list[dict]) -> str | None:
