@@ -229,6 +229,10 @@ def test_accept_writes_a_kb_file_then_retag_makes_them_ordinary(archive, tmp_pat
     # Neither ids nor --all: a usage error.
     refused = _invoke(config, "kb", "accept", "-o", str(mine))
     assert refused.exit_code == 2 and "--all" in refused.output and not mine.exists()
+    # --min-count without --all was ignored; ids with --all too.
+    for args in (["--min-count", "3", GOSSELINET], ["--all", GOSSELINET]):
+        refused = _invoke(config, "kb", "accept", *args, "-o", str(mine))
+        assert refused.exit_code == 2 and "--all" in refused.output and not mine.exists()
 
     result = _ok(_invoke(config, "kb", "accept", GOSSELINET, "-o", str(mine)))
     assert "1 person written" in result.output and "tracker retag" in result.output

@@ -299,6 +299,10 @@ def kb_accept(config: Config, db: Path, people: tuple[str, ...], all_: bool, min
     if not people and not all_:
         raise ConfigError("name the people to accept (ids from `tracker candidates`) or "
                           "pass --all")
+    if people and all_:
+        raise ConfigError("either ids or --all, not both")
+    if min_count != 1 and not all_:  # it was ignored: a person seen once was accepted
+        raise ConfigError("--min-count goes with --all")
     with Store(db, read_only=True) as store:
         rows = discovered_people(store.db, ids=people)
     if all_:
