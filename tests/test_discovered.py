@@ -334,6 +334,13 @@ def test_accept_keeps_the_files_link_mode_and_line_endings(archive, tmp_path):
     missing = _invoke(config, "kb", "accept", GOSSELINET, "-o", str(tmp_path / "no" / "k.yaml"))
     assert missing.exit_code == 2 and "folder not found" in missing.output
     assert "unexpected" not in missing.output and ".tmp" not in missing.output
+    # Someone typed in by hand under an id of their own is skipped, the others written
+    # (nobody was: the name twice made the file fail to load).
+    own = tmp_path / "own.yaml"
+    own.write_text("politicians:\n  - id: pg\n    name: Philippe Gosselinet\n", "utf-8")
+    _ok(_invoke(config, "kb", "accept", "--all", "-o", str(own)))
+    ids = [p["id"] for p in yaml.safe_load(own.read_text("utf-8"))["politicians"]]
+    assert ids[0] == "pg" and GOSSELINET not in ids and VELLACOURT in ids
     broken = tmp_path / "broken.yaml"
     broken.write_text("politicians:\n  - id: a\n   name: b\n", "utf-8")
     bad = _invoke(config, "kb", "accept", GOSSELINET, "-o", str(broken))

@@ -15,6 +15,7 @@ import yaml
 from sqlite_utils import Database
 
 from tracker.errors import ConfigError
+from tracker.kb import fold
 from tracker.kbload import INLINE_ORIGIN, load_kb
 
 
@@ -81,10 +82,16 @@ def _accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict
               if not (isinstance(e, Path) and e.resolve() == output.resolve())]
     # Already in this file, or in another KB file of the config: accepted before.
     known = {e.get("id") for e in doc.get("politicians") or [] if isinstance(e, dict)}
-    known |= {e.id for e in load_kb(others).entities.values() if not e.builtin}
+    mine = [e for e in load_kb(others).entities.values() if not e.builtin]
+    known |= {e.id for e in mine}
+    # Or by name, under an id of the user's own ("hv: Honorine Vasseur"): the file would
+    # not load with the name twice, and nobody at all was written.
+    names = {fold(str(n)) for e in doc.get("politicians") or [] if isinstance(e, dict)
+             for n in [e.get("name"), *(e.get("aliases") or [])] if n}
+    names |= {fold(n) for e in mine for n in (e.name, *e.aliases)}
     added = []
     for r in rows:
-        if r["id"] in known:
+        if r["id"] in known or fold(r["name"]) in names:
             continue
         entry: dict = {"id": r["id"], "name": r["name"]}
         if r["party"]:
