@@ -94,8 +94,8 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
                 found.append(_make(doc, span[0], span[1], party, used))
     # "Gaël Perdriau (UMP)", "Loïg Chesnais-Girard (PS)": the press writes a politician's
     # party in brackets right after the name, office or not.
-    for i in range(1, len(doc) - 2):
-        if doc[i].text != "(" or doc[i + 2].text not in (")", ","):
+    for i in [i for i in range(1, len(norms) - 2) if norms[i] == "("]:
+        if norms[i + 2] not in (")", ","):
             continue
         party = party_of(i + 1)
         span = _name_before(doc, i, first_names, used) if party else None

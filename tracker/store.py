@@ -319,11 +319,10 @@ class Store:
 
     def remember_alias(self, alias: str, canonical: str) -> None:
         """A feed link that led to a document stored under its canonical URL."""
-        with self.write() as db:
-            doc = db.execute("SELECT id FROM documents WHERE url = ? ORDER BY rowid DESC LIMIT 1",
-                             [canonical]).fetchone()
-            if doc:
-                db["seen_urls"].upsert({"url": alias, "document_id": doc[0]}, pk="url")
+        doc = self.db.execute("SELECT id FROM documents WHERE url = ? ORDER BY rowid DESC "
+                              "LIMIT 1", [canonical]).fetchone()
+        if doc:
+            self.remember_moved(alias, doc[0])
 
     def latest(self, url: str) -> tuple[str, str] | None:
         """(id, text hash) of the latest version stored from this URL; for a file, from
@@ -346,8 +345,9 @@ class Store:
         return row[0] if row else None
 
     def remember_moved(self, url: str, document_id: str) -> None:
-        """A file found at ``url`` is the document stored from another path: next time,
-        ``latest`` finds it there (read as unchanged, versioned when edited)."""
+        """``url`` leads to a stored document: a feed's link to the article stored under its
+        canonical URL (``remember_alias``), or a file moved from the path it was stored
+        under (``latest`` then finds it: read as unchanged, versioned when edited)."""
         with self.write() as db:
             db["seen_urls"].upsert({"url": url, "document_id": document_id}, pk="url")
 
