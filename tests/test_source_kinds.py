@@ -131,6 +131,36 @@ def test_a_folder_of_files(tmp_path):
     assert _count(db, "SELECT count(*) FROM mentions WHERE entity_id = 'nicolas-sarkozy'") == 0
 
 
+def test_a_file_that_gives_no_document_is_told_once_until_it_changes(tmp_path):
+    """An inbox holds a file still empty (a download under way) and a scan too large to
+    read: a daemon warned of both, and counted them as errors, on every pass for ever.
+    Told once, they are passed over until they change, or until max_bytes is raised."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "empty.html").write_text("", "utf-8")
+    (folder / "big.html").write_text(AGENDA.format(text="Marine Le Pen a tenu meeting à "
+                                                        "Perpignan devant ses militants. " * 40))
+    (folder / "ok.txt").write_text("Note\n\nLe Parti socialiste tient son congrès à Dijon "
+                                   "avec Olivier Faure.", "utf-8")
+    config = write_config(tmp_path, [{"name": "inbox", "kind": "files", "path": str(folder)}],
+                          defaults={"max_bytes": 2000})
+    db = tmp_path / "tracker.db"
+    first = _run(config)
+    assert first.exit_code == 0 and _count(db) == 1
+    assert "empty.html: no main text found" in first.output
+    assert "big.html" in first.output and "larger than max_bytes" in first.output
+    second = _run(config)
+    assert second.exit_code == 0, second.output
+    assert "empty.html" not in second.output and "big.html" not in second.output
+    assert "skipped=3 errors=0" in second.output
+    (folder / "empty.html").write_text(AGENDA.format(
+        text="Jean-Luc Mélenchon a présenté le programme de La France insoumise devant la "
+             "presse, à Paris, avant le premier tour."), "utf-8")
+    config = write_config(tmp_path, [{"name": "inbox", "kind": "files", "path": str(folder)}],
+                          defaults={"max_bytes": 20000})
+    assert _run(config).exit_code == 0 and _count(db) == 3
+
+
 def test_a_folder_moved_or_a_file_renamed_is_not_counted_twice(tmp_path):
     """An archivist moves the project folder (or renames a file): every file was stored
     again under its new path and the raw counts doubled. The same text from the same

@@ -126,6 +126,8 @@ class Fetched:
     previous: str | None = None  # the id of its latest stored version, if any
     known_digest: str | None = None  # that version's text hash: unchanged, it is not
     # fingerprinted nor tagged again
+    stamp: str | None = None  # a file's size and time: one that gives no document is
+    # passed over until they change
 
 
 @dataclass(frozen=True)

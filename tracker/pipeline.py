@@ -285,27 +285,37 @@ class Pipeline:
     def _run_files(self, source: Source, store: Store, result: RunResult,
                    pending: _Pending) -> None:
         assert source.path
+        passed_over = store.skipped_files()
+        max_bytes = self.config.defaults.max_bytes
         for path in list_files(source.path):
             if self.stop.is_set():
                 return
             try:
                 stat = path.stat()
-                if stat.st_size > self.config.defaults.max_bytes:
+                url = path.resolve().as_uri()
+                # A file that gave no document is told once, then passed over until it
+                # changes (its size or time); a larger max_bytes reads it again.
+                stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+                if passed_over.get(url) in (stamp, f"{stamp}:{max_bytes}"):
+                    result.skipped += 1
+                    continue
+                if stat.st_size > max_bytes:
                     result.errors.append(f"{path}: {stat.st_size} bytes, more than max_bytes")
                     log.warning("file skipped", extra={"source": source.name, "path": str(path),
                                                        "reason": "larger than max_bytes"})
+                    store.remember_skipped(url, f"{stamp}:{max_bytes}", "larger than max_bytes")
                     continue
                 body = path.read_bytes()
-            except OSError as exc:
+            except OSError as exc:  # told on every pass: a permission is fixed in place
                 result.errors.append(f"{path}: {exc.strerror}")
                 continue
-            url = path.resolve().as_uri()
             previous, digest = store.latest(url) or (None, None)
             pending.add(Fetched(
                 source.name, url, body, _now(), is_html=path.suffix.lower() != ".txt",
                 lang_hint=source.lang,
                 file_time=dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc),
-                name=path.stem, versioned=True, previous=previous, known_digest=digest))
+                name=path.stem, versioned=True, previous=previous, known_digest=digest,
+                stamp=stamp))
 
     def start_alerts(self) -> None:
         """The daemon: deliver alerts, and check spikes and digests, in a thread of their

@@ -358,3 +358,12 @@ def m019_outbox_targets_without_tokens(db: Database) -> None:
         db.execute("UPDATE alert_outbox SET target = ? WHERE target = ?",
                    [stored_target(target), target])
 
+
+
+@migrations()
+def m020_skipped_files(db: Database) -> None:
+    """Files of a folder that gave no document (too large, empty, no text): each pass read
+    them again and warned again. Kept with their size and time, they are passed over
+    quietly until they change."""
+    db.execute("CREATE TABLE skipped_files (url TEXT PRIMARY KEY, stamp TEXT NOT NULL, "
+               "reason TEXT NOT NULL, skipped_at TEXT NOT NULL)")

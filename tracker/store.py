@@ -317,6 +317,16 @@ class Store:
             db.execute("INSERT OR REPLACE INTO failed_links (url, reason, failed_at) "
                        "VALUES (?, ?, ?)", [url, reason, iso(failed_at)])
 
+    def remember_skipped(self, url: str, stamp: str, reason: str) -> None:
+        """A file that gave no document as it is now (``stamp``: its size and time)."""
+        with self.write() as db:
+            db.execute("INSERT OR REPLACE INTO skipped_files (url, stamp, reason, skipped_at) "
+                       "VALUES (?, ?, ?, ?)", [url, stamp, reason, now_iso()])
+
+    def skipped_files(self) -> dict[str, str]:
+        """The files passed over, by URL, with the stamp they had then."""
+        return dict(self.db.execute("SELECT url, stamp FROM skipped_files"))
+
     def remember_alias(self, alias: str, canonical: str) -> None:
         """A feed link that led to a document stored under its canonical URL."""
         doc = self.db.execute("SELECT id FROM documents WHERE url = ? ORDER BY rowid DESC "

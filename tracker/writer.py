@@ -208,7 +208,10 @@ class SaveBatch:
         of it: ("saved", its mentions), ("skipped", ""), ("error", why) or None (stored
         already)."""
         if ready.error or ready.article is None:
-            return "error", ready.error or f"{page.url}: not prepared"
+            reason = ready.error or f"{page.url}: not prepared"
+            if page.stamp:  # a file without text: told once, not on every pass
+                store.remember_skipped(page.url, page.stamp, reason)
+            return "error", reason
         if ready.unchanged:  # a watched page or file as it was: nothing new
             return "skipped", ""
         article, url, link = ready.article, page.url, None
