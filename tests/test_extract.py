@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 from tracker.extract import decode, detect_language, extract_html, extract_text
 from tracker.sources import canonical_url
@@ -283,3 +284,103 @@ def test_western_pages_decode_as_such_when_detection_guesses_otherwise():
     # Mislabelled the other way, cp1252 bytes under a UTF-8 label, still read as cp1252.
     assert "présidentiel" in decode(cp1252.encode("cp1252").replace(
         b"<html>", b"<html><meta charset='utf-8'>"))
+
+
+def _page(body: str, head: str = "", lang: str = "fr") -> str:
+    return (f"<html lang='{lang}'><head><meta charset='utf-8'><title>Budget</title>{head}"
+            f"</head><body>{body}</body></html>")
+
+
+_BUDGET = ("<p>Le projet de loi de finances a été présenté mardi en commission des finances, "
+           "où les débats ont duré jusque tard dans la nuit selon plusieurs élus.</p>"
+           "<p>Le rapporteur général a défendu un texte sincère malgré un déficit attendu "
+           "au-dessus de 5 % du produit intérieur brut cette année.</p>")
+
+
+def test_a_page_without_a_date_of_its_own_is_not_dated_by_its_sidebar_or_its_comments():
+    """A researcher's trend put a 2025 article in May 2019: the page gave no date, and the
+    oldest <time> on it was a sidebar link's. Readers' comments and other stories' links
+    date nothing; the page's own date still counts."""
+    sidebar = ("<aside><ul><li><a href='/x'>Bardella en tête</a> <time datetime='2019-05-26'>"
+               "26 mai 2019</time></li></ul></aside>")
+    related = ("<div class='related-posts'><a href='/y'>Le Pen</a> <time datetime='2017-05-07'>"
+               "7 mai 2017</time></div>")
+    comments = ("<section class='comments'><time datetime='2025-03-12T10:00:00+01:00'>12 mars"
+                "</time><p>Bien vu.</p></section>")
+    for extra in (sidebar, related, sidebar + comments, f"<div class='reactions'>{comments}"
+                                                        "</div>"):
+        page = extract_html(_page(f"<article><h1>Budget</h1>{_BUDGET}</article>{extra}"))
+        assert page.published_at is None, extra
+        assert "rapporteur" in page.text
+    dated = extract_html(_page(f"<article><h1>Budget</h1>{_BUDGET}</article>{sidebar}",
+                               "<meta property='article:published_time' "
+                               "content='2025-03-03T10:00:00+01:00'>"))
+    assert dated.published_at == dt.datetime(2025, 3, 3, 9, tzinfo=dt.timezone.utc)
+
+
+def test_other_ways_of_pointing_to_another_story_are_left_out():
+    """Each pointer to another story counted its names: "Lire aussi notre décryptage :",
+    "► Sur le même sujet :", "Notre dossier …", "Read more about …", a newsletter's call,
+    a photo's credit line, a "Les plus lus" heading over its links. The article's own
+    sentences starting with the same words stay."""
+    pointers = [
+        "À lire également sur le même sujet : Jordan Bardella dénonce un budget de matraquage",
+        "Lire aussi notre décryptage : Marine Le Pen prépare une motion de censure",
+        "► Sur le même sujet : Marine Le Pen et la censure du gouvernement",
+        "<b>Notre dossier</b> Jean-Luc Mélenchon et LFI face à la présidentielle 2027",
+        "Read more about Nigel Farage’s plan to scrap net zero targets",
+        "Pour recevoir notre newsletter politique avec les déclarations d’Emmanuel Macron, "
+        "inscrivez-vous ici.",
+        "<strong>Thanks for reading!</strong> Subscribe for free to receive new posts about "
+        "Donald Trump in your inbox.",
+        "<img src='a.jpg'><br><em>Gabriel Attal à Matignon, le 2 mars 2024. Photo Ludovic "
+        "Marin / AFP</em>",
+    ]
+    kept = ["Lire aussi le rapport de la Cour des comptes, publié mardi, qui juge la "
+            "trajectoire des finances publiques intenable.",
+            "François Bayrou a publié une photo de la séance sur les réseaux sociaux.",
+            "Michel Barnier a invité les députés à s'abonner à la lettre de Matignon."]
+    body = _BUDGET + "".join(f"<p>{p}</p>" for p in pointers + kept)
+    most_read = ("<h2>Les plus lus</h2><p><a href='/a'>Éric Ciotti quitte LR</a></p>"
+                 "<ul><li><a href='/b'>Édouard Philippe candidat</a></li></ul>")
+    related = ("<h3>Related</h3><p><a href='/c'>Olivier Faure réélu</a></p><p>Les "
+               "discussions reprendront jeudi en séance publique avec Yaël Braun-Pivet.</p>")
+    text = extract_html(_page(f"<article><h1>Budget</h1>{body}{most_read}{related}"
+                              "</article>")).text
+    for name in ("Bardella", "Le Pen", "Mélenchon", "Farage", "Macron", "Trump", "Attal",
+                 "Ciotti", "Philippe", "Faure", "Plus lus"):
+        assert name not in text, name
+    for name in ("Cour des comptes", "Bayrou", "Barnier", "Braun-Pivet", "rapporteur"):
+        assert name in text, name
+
+
+def test_a_pull_quote_is_counted_once():
+    """A pull-quote repeats a sentence of the article in large type: "Macron" counted
+    twice. The sentence is kept where the article says it."""
+    quote = "« Emmanuel Macron nous a laissé une dette record »"
+    body = (f"{_BUDGET}<blockquote class='pullquote'><p>{quote}</p></blockquote>"
+            f"<p>{quote}, a lancé un député pendant la séance, sous les applaudissements de "
+            "l’opposition.</p>")
+    text = extract_html(_page(f"<article><h1>Budget</h1>{body}</article>")).text
+    assert text.count("Emmanuel Macron") == 1 and "sous les applaudissements" in text
+
+
+def test_a_page_whose_text_is_only_in_its_linked_data_is_read():
+    """A site drawn by its scripts sends an empty <div id="root">, and the article in its
+    schema.org data: it was "no main text found", and its mentions lost."""
+    data = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "Politique"},
+        {"@type": ["NewsArticle"], "headline": "Trump signs tariffs order",
+         "datePublished": "2025-03-04T23:02:11Z", "author": [{"@type": "Person",
+                                                             "name": "Ana Swanson"}],
+         "articleBody": "President Trump on Tuesday signed an executive order raising "
+                        "tariffs.\n\nJustin Trudeau announced counter-tariffs."}]}
+    html = _page("<div id='root'></div>", "<script type='application/ld+json'>"
+                 f"{json.dumps(data)}</script>", lang="en")
+    page = extract_html(html)
+    assert page.text == ("Trump signs tariffs order\nPresident Trump on Tuesday signed an "
+                         "executive order raising tariffs.\nJustin Trudeau announced "
+                         "counter-tariffs.")
+    assert page.title == "Trump signs tariffs order" and page.author == "Ana Swanson"
+    assert page.published_at == dt.datetime(2025, 3, 4, 23, 2, 11, tzinfo=dt.timezone.utc)
+    assert extract_html(_page("<div id='root'></div>")).text == ""

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+import lxml.html
 import trafilatura
 from charset_normalizer import from_bytes
+from lxml.html import HtmlElement
 
+from tracker.boilerplate import drop_other_stories, drop_pointer_lines, drop_pull_quotes
 from tracker.language import identifier
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -106,11 +110,15 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     """The article's main text and metadata; an empty text when the page has none."""
     # fast: no second-opinion extractors (readability, jusText); on our fixtures and the
     # benchmark corpus the texts are identical, at 60% of the cost.
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return Extracted(text="")
+    drop_other_stories(tree)
     for fast in (True, False):
         # The second opinions only when trafilatura's own reading finds nothing: an
         # article in bare <div>s, no <p> and no <article>, was lost.
         doc = trafilatura.bare_extraction(
-            html, url=url, fast=fast, favor_precision=True, include_comments=False,
+            tree, url=url, fast=fast, favor_precision=True, include_comments=False,
             include_tables=True, with_metadata=True, date_extraction_params=_DATE_PARAMS,
         )
         if doc is not None and doc.text:
@@ -118,9 +126,9 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     lang_match = _HTML_LANG.search(html[:5000])
     lang = lang_match.group(1).lower() if lang_match else None
     if doc is None or not doc.text:
-        return Extracted(text="", lang=lang)
+        return _linked_data_article(tree, html, url, lang)
     title = _clean(doc.title)
-    text = dedupe_paragraphs(_without_read_also(doc.text))
+    text = drop_pull_quotes(dedupe_paragraphs(drop_pointer_lines(doc.text)))
     if title and not text.startswith(title):
         text = "\n".join(_headline_first(text, title))  # where a name counts most
     return Extracted(text=text, title=title, published_at=parse_datetime(doc.date),
@@ -128,19 +136,56 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
                      lang=lang)
 
 
+_ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle",
+                  "AnalysisNewsArticle", "OpinionNewsArticle", "BackgroundNewsArticle",
+                  "LiveBlogPosting", "Report"}
+
+
+def _linked_data_article(tree: HtmlElement, html: str, url: str | None,
+                         lang: str | None) -> Extracted:
+    """A page written by its scripts (an empty <div id="root">) whose text is only in its
+    schema.org data, ``articleBody``: it was no document at all."""
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text_content())
+        except ValueError:
+            continue
+        for item in _items(data):
+            kinds = item.get("@type")
+            kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+            body = item.get("articleBody")
+            if not (kinds & _ARTICLE_TYPES) or not isinstance(body, str) or not body.strip():
+                continue
+            if re.search(r"<(?:p|br|div|span|a)\b", body, re.I):  # some sites put HTML there
+                body = "\n".join(lxml.html.fromstring(body).itertext())
+            text = dedupe_paragraphs(drop_pointer_lines("\n".join(
+                flat for line in body.splitlines() if (flat := " ".join(line.split())))))
+            title = _clean(item.get("headline") if isinstance(item.get("headline"), str)
+                           else None)
+            author = item.get("author")
+            if isinstance(author, list):
+                author = author[0] if author else None
+            if isinstance(author, dict):
+                author = author.get("name")
+            if title and not text.startswith(title):
+                text = f"{title}\n{text}"
+            return Extracted(text=text, title=title,
+                             published_at=parse_datetime(item.get("datePublished")),
+                             author=_clean(author if isinstance(author, str) else None),
+                             canonical_url=canonical_link(html, url), lang=lang)
+    return Extracted(text="", lang=lang)
+
+
+def _items(data: object) -> list[dict]:
+    """The objects of a JSON-LD block: one, a list, or a ``@graph``."""
+    if isinstance(data, list):
+        return [item for part in data for item in _items(part)]
+    if not isinstance(data, dict):
+        return []
+    return [data, *_items(data.get("@graph", []))]
+
+
 _WORDS = re.compile(r"\w+")
-# A paragraph that only points to another article: "À lire aussi : Jean-Luc Mélenchon
-# réclame…", "Read more: …". Its names are another story's (the count it adds is false).
-_READ_ALSO = re.compile(
-    r"^\W*(?:(?:à\s+)?(?:lire|relire|voir|écouter|regarder)\s+(?:aussi|également|encore)"
-    r"|(?:read|see)\s+(?:more|also)|also\s+read|related|more\s+on\s+this(?:\s+story)?)"
-    r"\s*[:|>»\-–—]", re.IGNORECASE)
-
-
-def _without_read_also(text: str) -> str:
-    return "\n".join(line for line in text.split("\n") if not _READ_ALSO.match(line))
-
-
 def _headline_first(text: str, title: str) -> tuple[str, str]:
     """(headline, the rest): the page's own repeat of its headline taken out of the text
     (an <h1> under a kicker such as "Election 2024"), which would count every name in it

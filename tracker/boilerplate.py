@@ -1,0 +1,133 @@
+"""What sits inside an article page without being its text: links to other stories, readers'
+comments, a newsletter's call, a photo's caption, a pull-quote repeating a sentence.
+
+trafilatura drops such parts when the page marks them (a class, an <aside>); these rules
+catch the ones written as plain paragraphs, whose names would each count a false mention
+(a "Most read" headline about Macron, in every article of the site).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+# Around the article and dated by others: an <aside> or <nav> of links to other stories,
+# readers' comments. A page that gives no date of its own took the oldest <time> on it, a
+# sidebar's link to a story of 2019, and counted all its mentions in 2019. None of these is
+# main text (trafilatura drops them too), so they go before it reads the page.
+_OTHER_STORIES = re.compile(
+    r"^(?:comments?|commentaires?|reactions?|réactions|related(?:[-_](?:posts|articles|"
+    r"stories|content|links))?|most[-_](?:read|popular|viewed)|plus[-_]lus|sidebar|"
+    r"side[-_]bar|disqus_thread)$", re.IGNORECASE)
+_MARKED = ("//aside|//nav|//*[@class or @id][not(self::body or self::html or self::main "
+           "or self::article)]")
+# A heading over other stories' links, in the article's own container ("Les plus lus",
+# then a headline a paragraph): the heading and what follows it up to the next heading.
+_OTHERS_HEADING = re.compile(
+    r"^\W*(?:les\s+plus\s+(?:lus|populaires|partagés|commentés)|most\s+(?:read|popular|"
+    r"viewed|shared)|(?:à\s+)?lire\s+(?:aussi|également)|sur\s+le\s+même\s+sujet|"
+    r"dans\s+la\s+même\s+rubrique|related(?:\s+(?:stories|articles|content))?|"
+    r"more\s+on\s+this\s+story|read\s+more|you\s+(?:may|might)\s+also\s+like|"
+    r"vous\s+aimerez\s+aussi|recommandés?\s+pour\s+vous|recommended(?:\s+for\s+you)?"
+    r")\W*$", re.IGNORECASE)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def drop_other_stories(tree: HtmlElement) -> None:
+    """Take out of a page's tree what is dated or written by others (in place)."""
+    for elem in tree.xpath(_MARKED):
+        if elem.tag not in ("aside", "nav"):
+            names = (elem.get("class") or "").split() + (elem.get("id") or "").split()
+            if not any(_OTHER_STORIES.match(name) for name in names):
+                continue
+        # A theme's wrapper named "sidebar" around the article itself stays.
+        if elem.getparent() is not None and elem.find(".//article") is None \
+                and elem.find(".//h1") is None:
+            elem.drop_tree()
+    for heading in tree.xpath("//h2|//h3|//h4|//h5|//h6"):
+        if heading.getparent() is None or not _OTHERS_HEADING.match(heading.text_content()):
+            continue
+        following = []
+        for sibling in heading.itersiblings():
+            # Only links: the next paragraph of the article ends the list.
+            if sibling.tag in _HEADINGS or not _links_only(sibling):
+                break
+            following.append(sibling)
+        for elem in [heading, *following]:
+            elem.drop_tree()
+
+
+def _links_only(elem: HtmlElement) -> bool:
+    """Whether an element's words are, for the most part, the words of its links."""
+    words = len(elem.text_content().split())
+    linked = sum(len(link.text_content().split()) for link in elem.iter("a"))
+    return words > 0 and linked >= 0.7 * words
+
+
+# A paragraph that only points to another article: "À lire aussi : Jean-Luc Mélenchon
+# réclame…", "Lire aussi notre décryptage : …", "► Sur le même sujet : …", "Read more: …".
+# Its names are another story's (the count it adds is false). A sentence that merely
+# starts so ("Lire aussi le rapport de la Cour des comptes, publié mardi, qui…") has no
+# separator within its first words, and stays.
+_READ_ALSO = re.compile(
+    r"^\W*(?:(?:(?:à\s+)?(?:lire|relire|voir|écouter|regarder)\s+(?:aussi|également|encore)"
+    r"|(?:read|see)\s+(?:more|also)|also\s+read)(?:\s+[\w'’-]+){0,6}?"
+    r"|(?:à\s+lire\s+)?sur\s+(?:le\s+même\s+sujet|ce\s+sujet)|dans\s+la\s+même\s+rubrique"
+    r"|related|more\s+on\s+this(?:\s+story)?)\s*[:|>»\-–—]", re.IGNORECASE)
+# The same pointers without a separator, as a link's words: "Read more about Nigel
+# Farage's plan to…", "Notre dossier Jean-Luc Mélenchon et LFI…". Short, and no sentence.
+_POINTER = re.compile(
+    r"^\W*(?:read\s+more\s+about|more\s+about|notre\s+dossier|tous\s+nos\s+articles\s+sur|"
+    r"toute\s+l['’]actualité\s+(?:de|du|des|sur))\b", re.IGNORECASE)
+# A newsletter's call: "Sign up to our Politics newsletter for the latest from Keir
+# Starmer…", "… notre newsletter politique avec Emmanuel Macron…, inscrivez-vous ici."
+_CALL = re.compile(
+    r"(?:^|[.!?]\s+)(?:sign\s+up|subscribe)\b|\b(?:inscrivez-vous|abonnez-vous)\b",
+    re.IGNORECASE)
+_CALL_OBJECT = re.compile(
+    r"\b(?:newsletters?|inbox|lettre\s+d['’]information|boîte\s+(?:mail|e-mail|aux\s+lettres)"
+    r"|new\s+posts|e-?mails?)\b", re.IGNORECASE)
+# A photo's caption ends with its credit: "Emmanuel Macron à l'Élysée, le 2 mars 2025.
+# Photo Ludovic Marin / AFP", "… Photograph: Stefan Rousseau/PA".
+_CREDIT = re.compile(
+    r"(?:^|[.)]\s+|\(\s*)(?:(?:photos?|photograph|crédits?(?:\s+photo)?|credit)\b|©)\s*:?\s*"
+    r"[^.!?]{2,70}$", re.IGNORECASE)
+_SHORT = 300  # characters: longer paragraphs are the article's own
+
+
+def drop_pointer_lines(text: str) -> str:
+    """The text without paragraphs pointing to other stories, newsletter calls and photo
+    captions."""
+    return "\n".join(line for line in text.split("\n") if not _pointer(line))
+
+
+def _pointer(line: str) -> bool:
+    if _READ_ALSO.match(line):
+        return True
+    flat = line.strip()
+    if not flat or len(flat) > _SHORT:
+        return False
+    if _POINTER.match(flat) and not flat.endswith((".", "!", "?", "»", "\"", "”")):
+        return True
+    if _CALL.search(flat) and _CALL_OBJECT.search(flat):
+        return True
+    return bool(_CREDIT.search(flat.rstrip(" )")))
+
+
+_QUOTES = str.maketrans("", "", "«»“”„\"")
+
+
+def drop_pull_quotes(text: str) -> str:
+    """A pull-quote repeats a sentence of the article in large type ("« Emmanuel Macron
+    nous a laissé une dette record »", then the paragraph that says it): counted twice.
+    A short paragraph found whole inside another one goes; the headline stays."""
+    lines = text.split("\n")
+    keys = [" ".join(line.translate(_QUOTES).split()).casefold() for line in lines]
+    whole = "\n".join(keys)
+    kept = [lines[0]] if lines else []
+    for line, key in zip(lines[1:], keys[1:], strict=True):
+        if 40 <= len(key) <= _SHORT and whole.count(key) >= 2:
+            continue
+        kept.append(line)
+    return "\n".join(kept)
