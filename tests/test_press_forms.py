@@ -204,12 +204,36 @@ CASES = [
      [("AfD", "afd"), ("PiS", "pis")]),
     # "Labour costs", "Labour Day" are words; "accused Labour of", "a Labour bill", and
     # Labour in a poll's figures are the party (2026 audit and review). "Reform" alone is
-    # not read as Reform UK: "Reform of the pension system", "a Reform rabbi".
+    # not Reform UK in a text that names neither the party nor one of its people.
     ("Labour costs rose. Labour Day is a holiday. They accused Labour of waste. A Labour "
      "bill passed. Poll: Labour 40. Reform of the pension system is overdue.", "en",
      dt.date(2025, 6, 12), [("Labour", "labour")] * 3),
+    # Once the text says "Reform UK", or names Nigel Farage, "Reform" is the party, as the
+    # British press writes it; "Reform of", "a Reform rabbi", "the Reform Club" stay words.
+    ("Reform UK won the by-election. Reform's candidate thanked voters; Labour lost to "
+     "Reform. Reform of the pension system is overdue, a Reform rabbi said at the Reform "
+     "Club.", "en", dt.date(2025, 5, 2),
+     [("Reform UK", "reform-uk"), ("Reform", "reform-uk"), ("Labour", "labour"),
+      ("Reform", "reform-uk")]),
+    ("Nigel Farage's Reform party topped the poll.", "en", dt.date(2025, 5, 2),
+     [("Nigel Farage", "nigel-farage"), ("Reform", "reform-uk")]),
     ("Renaissance force le débat.", "fr", dt.date(2025, 6, 12),
      [("Renaissance", "renaissance")]),
+    # Other nouns of his politics, after the full name: his government, his speech, his
+    # popularity, his election (a tagging audit of unseen texts, 2026-11-29).
+    ("François Hollande parle. Le gouvernement de Hollande tangue, la popularité de "
+     "Hollande baisse et le discours d'Hollande déçoit.", "fr", dt.date(2013, 3, 1),
+     [("François Hollande", "francois-hollande")] + [("Hollande", "francois-hollande")] * 3),
+    # "à" is no article: "adhérer à Renaissance" is the party, "à la Renaissance" the period.
+    ("Il a adhéré à Renaissance. À Reconquête, on se tait. Retour à la Renaissance.", "fr",
+     dt.date(2024, 1, 10), [("Renaissance", "renaissance"), ("Reconquête", "reconquete")]),
+    # English writes the party "MoDem": "Modem technology", "the MODEM" are the device;
+    # French press writes "le Modem" too.
+    ("Modem technology drew crowds. Engineers replaced the MODEM. Bayrou's MoDem "
+     "abstained.", "en", dt.date(2025, 2, 25), [("Bayrou", "francois-bayrou"),
+                                                 ("MoDem", "modem")]),
+    ("Le Modem de François Bayrou s'abstient ; Free vend un modem.", "fr",
+     dt.date(2025, 2, 25), [("Modem", "modem"), ("François Bayrou", "francois-bayrou")]),
     # Historic namesakes of a city are not linked: "Cleveland", "Washington".
     ("Les républicains américains investissent Donald Trump à Cleveland.", "fr",
      dt.date(2016, 7, 21), [("républicains", "republican-party"),

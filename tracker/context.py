@@ -71,7 +71,9 @@ PERSON_OF = {fold(w) for w in (
     "parti", "camp", "militants", "partisans", "proches", "soutiens", "entourage",
     "quinquennat", "candidature", "conseiller", "conseillers", "porte-parole",
     "successeur", "prédécesseur", "rival", "adversaire", "adversaires", "fidèles",
-    "meeting", "promesses",
+    "meeting", "promesses", "gouvernement", "ministre", "ministres", "discours",
+    "programme", "popularité", "interview", "entretien", "élection", "réélection", "bilan",
+    "mandat", "majorité", "politique",
 )}
 ARTICLES = {"la", "le", "les", "l'", "une", "un", "des", "du", "de", "d'", "the", "a"}
 # Followers of a full name that make it someone else: "Donald Trump Jr.".
@@ -114,7 +116,9 @@ BODY_WORDS = {fold(w) for w in (
 # the noun, even capitalised at a sentence's start. Not "of" ("accused Labour of choking
 # off growth") nor "bill" ("a Labour bill"): the party.
 COMMON_NOUN_AFTER = {"market", "markets", "cost", "costs", "force", "shortage", "shortages",
-                     "law", "laws", "day", "act", "movement"}
+                     "law", "laws", "day", "act", "movement", "club",
+                     "judaism", "rabbi", "rabbis", "synagogue", "synagogues", "jews",
+                     "congregation"}
 # Words that make a party's name in lower case still a party: "le parti socialiste".
 PARTY_WORDS = {"parti", "party", "partei", "partito", "partido", "partij"}
 # A party name made of one of these and "Party" is borne in many countries: the open data's

@@ -106,6 +106,9 @@ class Entity:
     # Found in a text only where its country, or one of its people, is named next to it: a
     # parliament's group label ("BP", "Zentrum", "Civil Rights Movement") is no party else.
     country_cue: bool = False
+    # Names counted only in a text that names the party otherwise too, or one of its people:
+    # "Reform" is Reform UK after "Reform UK" or "Nigel Farage", not in "Reform is overdue".
+    short_forms: tuple[str, ...] = ()
     offices: tuple[Office, ...] = ()
     birth: dt.date | None = None
     origin: str = ""

@@ -34,7 +34,7 @@ from tracker.kb import (
 )
 
 PARTY_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "start", "end",
-              "successor", "type", "abroad", "members", "country_cue"}
+              "successor", "type", "abroad", "members", "country_cue", "short_forms"}
 POLITICIAN_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "surname",
                    "surname_alone", "affiliations", "type", "offices", "birth"}
 
@@ -249,7 +249,10 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: 'name' is required")
-    exact = _strings(entry.get("exact_case"), f"{where}: exact_case")
+    short = _strings(entry.get("short_forms"), f"{where}: short_forms")
+    # A short form matches as written, as an exact_case name does.
+    exact = tuple(dict.fromkeys((*_strings(entry.get("exact_case"), f"{where}: exact_case"),
+                                 *short)))
     # A name listed as exact_case matches only as written, even if also listed as an alias.
     aliases = tuple(a for a in _strings(entry.get("aliases"), f"{where}: aliases")
                     if a not in exact)
@@ -276,7 +279,7 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
             raise ConfigError(f"{where}: 'country_cue' needs the party's 'country'")
         return Entity(**common, start=start, end=end, successor=entry.get("successor"),
                       abroad=abroad, members=_strings(entry.get("members"), f"{where}: members"),
-                      country_cue=cue)
+                      country_cue=cue, short_forms=short)
     policy = entry.get("surname_alone", "context")
     if policy not in SURNAME_POLICIES:
         raise ConfigError(f"{where}: surname_alone must be one of {', '.join(SURNAME_POLICIES)}")

@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.matcher.levenshtein import levenshtein
 from spacy.tokens import Doc, Span
 
-from tracker.affiliation import party_as_named
+from tracker.affiliation import party_as_named, party_at
 from tracker.context import (
     FIRST_NAME_HONORIFICS,
     JUNIOR_WORDS,
@@ -271,6 +271,7 @@ class Linker(PartyRules, SurnameRules):
             if country:
                 countries.setdefault(sentence_of(doc, start).start, set()).add(country)
         spans: list[Span] = []
+        named_parties: set[str] | None = None  # worked out at the first short form
         for start, end, kind, ids in chosen:
             rule = kind
             if kind in ("surname", "honorific"):
@@ -312,11 +313,30 @@ class Linker(PartyRules, SurnameRules):
                     rule = "alias-abroad"
                 if postscript(doc, start, end):
                     continue
+                if doc[start:end].text in self.kb.entities[entity_id].short_forms:
+                    if named_parties is None:
+                        named_parties = self._named_parties(doc, chosen, full_names, day)
+                    if entity_id not in named_parties:
+                        continue  # "Reform is overdue": no Reform UK, no Farage in the text
             entity = self.kb.entities[entity_id]
             span = Span(doc, start, end, label=entity.type, kb_id=entity_id)
             span._.tracker_rule = rule
             spans.append(span)
         return self._with_discovered(doc, spans, day)
+
+    def _named_parties(self, doc: Doc, chosen: list, full_names: list,
+                       day: dt.date | None) -> set[str]:
+        """The parties a text names by a name that is not a short form, and those of the
+        people it names in full at the date."""
+        assert self.kb is not None
+        named = {party_at(self.kb, self.kb.entities[entity_id], day or dt.date.today())
+                 for _, _, entity_id in full_names if entity_id}
+        for start, end, kind, ids in chosen:
+            if kind == "alias":
+                written = doc[start:end].text
+                named.update(i for i in ids if self.kb.entities[i].type == "party"
+                             and written not in self.kb.entities[i].short_forms)
+        return {p for p in named if p}
 
     def _with_discovered(self, doc: Doc, spans: list[Span], day: dt.date | None
                          ) -> list[Span]:

@@ -41,6 +41,15 @@ class PartyRules:
         only as written in the KB; an article before a one-word name makes it the word."""
         entity = self.kb.entities[entity_id]
         folded = fold(written)
+        # A party whose one-word name has inner capitals ("MoDem") is written so in English:
+        # "Modem technology", "the MODEM" are the device. French press also writes it "le
+        # Modem", which no article makes a common word (the device is "le modem").
+        camel = " " not in written and written not in _camel_forms(entity)
+        if camel and _camel_forms(entity):
+            if span.doc.lang_ == "en" and entity.country not in ENGLISH_SPEAKING:
+                return False
+            if span.doc.lang_ == "fr" and written in entity.exact_case:
+                return True
         if any(fold(a) == folded for a in entity.aliases if not is_acronym(a)):
             return entity.type != "party" or _written_as_a_name(entity, written)
         # Exact case, or a headline in capitals ("LES RÉPUBLICAINS").
@@ -55,11 +64,14 @@ class PartyRules:
         if len(span) > 1 or not written[1:].islower():
             return True  # a multi-word name, or one like "MoDem" that is no common word
         if (doc.lang_ == "en" and span.end < len(doc)
-                and fold(doc[span.end].text) in COMMON_NOUN_AFTER):
-            return False  # "Labour costs", "Labour Day": the word
+                and (fold(doc[span.end].text) in COMMON_NOUN_AFTER
+                     or (doc[span.start].is_sent_start and doc[span.end].lower_ == "of"))):
+            return False  # "Labour costs", "Labour Day", "Reform of the pensions": the word
         # "la Renaissance", "the Renaissance", "Harlem Renaissance": the word, not the party.
         # A plural article makes members of a party ("des Républicains", "les Verts").
         before = span.doc[span.start - 1] if span.start > 0 else None
+        if before is not None and before.lower_ == "à":
+            return True  # "adhérer à Renaissance": no article (folded, "à" is "a")
         # "the Conservatives", and "the Labour leader", "a Labour majority" of an English-
         # speaking country's party; "the Renaissance" is the period, not the French party.
         plural_the = before is not None and fold(before.text) in ("the", "a", "an") and (
@@ -195,6 +207,12 @@ def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:
 def _significant_words(words: list[str]) -> list[str]:
     """The words of a name that say how it is written: not its articles."""
     return [w for w in words if w[:1].isalpha() and fold(w) not in ARTICLES]
+
+
+def _camel_forms(entity) -> list[str]:
+    """The entity's one-word names with capitals inside: "MoDem"."""
+    return [a for a in entity.exact_case
+            if " " not in a and a[1:] != a[1:].lower() and a[1:] != a[1:].upper()]
 
 
 def _written_as_a_name(entity, written: str) -> bool:
