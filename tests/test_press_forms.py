@@ -217,6 +217,16 @@ CASES = [
       ("Reform", "reform-uk")]),
     ("Nigel Farage's Reform party topped the poll.", "en", dt.date(2025, 5, 2),
      [("Nigel Farage", "nigel-farage"), ("Reform", "reform-uk")]),
+    # "the Greens", "the Green party" are the British party beside one of its people or
+    # Britain; New Zealand's Green Party stays New Zealand's, Jill Stein's nobody's.
+    ("The Greens won four seats, including Carla Denyer. Britain's Green Party gained. New "
+     "Zealand's Green Party did not.", "en", dt.date(2024, 7, 5),
+     [("Greens", "green-party-of-england-and-wales"),
+      ("Carla Denyer", "carla-denyer"),
+      ("Green Party", "green-party-of-england-and-wales"),
+      ("Green Party", "green-party-of-aotearoa-new-zealand")]),
+    ("Jill Stein, the Green Party candidate, campaigned. The Greens lost.", "en",
+     dt.date(2024, 7, 5), []),
     ("Renaissance force le débat.", "fr", dt.date(2025, 6, 12),
      [("Renaissance", "renaissance")]),
     # Other nouns of his politics, after the full name: his government, his speech, his

@@ -38,7 +38,7 @@ from tracker.context import (
 from tracker.discover import discover
 from tracker.kb import KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
-from tracker.partyrules import PartyRules
+from tracker.partyrules import PartyRules, party_cues
 from tracker.sentences import doc_text
 from tracker.surnames import SurnameRules
 
@@ -183,8 +183,8 @@ class Linker(PartyRules, SurnameRules):
         and English member words capitalised, exact-case names as written."""
         written = " ".join(visible(core(span.text)).replace("’", "'").split())
         ids = []
-        kept = any(not self.kb.entities[e].builtin for e, _ in claims) or (
-            fold(written) in self.names.kept_words)
+        kept = any(not self.kb.entities[e].builtin and a not in self.kb.entities[e].short_forms
+                   for e, a in claims) or fold(written) in self.names.kept_words
         for entity_id, alias in claims:
             entity = self.kb.entities[entity_id]
             if kept and entity.builtin and entity.type == "party":
@@ -292,6 +292,18 @@ class Linker(PartyRules, SurnameRules):
                 if entity_id is None:
                     continue
             else:
+                written = doc[start:end].text
+                short = [i for i in ids if written in self.kb.entities[i].short_forms]
+                if short:
+                    # "Reform", "the Greens": the party only where the text names it in
+                    # full, or one of its people, or its country next to it (another
+                    # country there, "New Zealand's Green Party", is that country's).
+                    if named_parties is None:
+                        named_parties = self._named_parties(doc, chosen, full_names, day)
+                    cues = party_cues(doc, start, end)
+                    backed = [i for i in short if self.kb.entities[i].country in cues
+                              or (not cues and i in named_parties)]
+                    ids = tuple(backed) or tuple(i for i in ids if i not in short)
                 ids = self._by_country(doc, start, end, ids)
                 entity_id = self._pick(ids, day) if ids else None
                 if entity_id is None or self._thing(doc, start, end) or (
@@ -313,11 +325,6 @@ class Linker(PartyRules, SurnameRules):
                     rule = "alias-abroad"
                 if postscript(doc, start, end):
                     continue
-                if doc[start:end].text in self.kb.entities[entity_id].short_forms:
-                    if named_parties is None:
-                        named_parties = self._named_parties(doc, chosen, full_names, day)
-                    if entity_id not in named_parties:
-                        continue  # "Reform is overdue": no Reform UK, no Farage in the text
             entity = self.kb.entities[entity_id]
             span = Span(doc, start, end, label=entity.type, kb_id=entity_id)
             span._.tracker_rule = rule

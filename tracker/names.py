@@ -158,8 +158,10 @@ def _compile(nlp: Language, kb: KnowledgeBase) -> NameIndex:
     first_names = set(_listed_first_names())
     for entity in kb.entities.values():
         if not entity.builtin:
+            # (A short form owns no word: "Green Party" stays New Zealand's too.)
             index.kept_words.update(fold(w) for w in (*entity.aliases, *entity.exact_case,
-                                                      *entity.members))
+                                                      *entity.members)
+                                    if w not in entity.short_forms)
         for alias in (*entity.aliases, *entity.exact_case):
             index.add("alias", words(alias), entity.id, alias)
         for member in entity.members:

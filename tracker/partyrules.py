@@ -137,16 +137,7 @@ class PartyRules:
             return ids
         if any(e.country in (None, "EU") for e in entities):
             return ids  # a European Parliament group has no country to contradict
-        # A country named near, else the country of the politician the name belongs to:
-        # "le Parti démocrate d'Enrico Letta", "Olaf Scholz's Social Democrats", "the
-        # Conservatives led by Pierre Poilievre" (not the British ones).
-        cues = country_cues(doc, start, end) or {
-            country for s, e, country in doc.user_data.get("tracker_people", ())
-            if s == end or (s == end + 1 and fold(doc[end].text) in ("de", "d'", "du", "of",
-                                                                      "'s"))
-            or (s == end + 2 and fold(doc[end:end + 2].text) in ("led by", "menes par"))
-            or e == start or (e == start - 1 and doc[e].text in ("'s", "’s"))
-            or _of_the_party(doc, e, start)}
+        cues = party_cues(doc, start, end)
         if (not cues and all(e.builtin for e in entities)
                 and fold(doc[start:end].text) in GENERIC_PARTY_NAMES):
             return ()  # the open data's "Green Party" (New Zealand's): nothing says it is
@@ -207,6 +198,19 @@ def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:
 def _significant_words(words: list[str]) -> list[str]:
     """The words of a name that say how it is written: not its articles."""
     return [w for w in words if w[:1].isalpha() and fold(w) not in ARTICLES]
+
+
+def party_cues(doc: Doc, start: int, end: int) -> set[str]:
+    """The countries a party's name is said to be of: a country named near, else the
+    country of the politician the name belongs to: "le Parti démocrate d'Enrico Letta",
+    "Olaf Scholz's Social Democrats", "the Conservatives led by Pierre Poilievre" (not the
+    British ones)."""
+    return country_cues(doc, start, end) or {
+        country for s, e, country in doc.user_data.get("tracker_people", ())
+        if s == end or (s == end + 1 and fold(doc[end].text) in ("de", "d'", "du", "of", "'s"))
+        or (s == end + 2 and fold(doc[end:end + 2].text) in ("led by", "menes par"))
+        or e == start or (e == start - 1 and doc[e].text in ("'s", "’s"))
+        or _of_the_party(doc, e, start)}
 
 
 def _camel_forms(entity) -> list[str]:
