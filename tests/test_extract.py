@@ -302,9 +302,10 @@ def test_a_page_without_a_date_of_its_own_is_not_dated_by_its_sidebar_or_its_com
     oldest <time> on it was a sidebar link's. Readers' comments and other stories' links
     date nothing; the page's own date still counts."""
     sidebar = ("<aside><ul><li><a href='/x'>Bardella en tête</a> <time datetime='2019-05-26'>"
-               "26 mai 2019</time></li></ul></aside>")
+               "26 mai 2019</time></li><li><a href='/z'>Les résultats ville par ville</a> "
+               "<time datetime='2019-05-27'>27 mai 2019</time></li></ul></aside>")
     related = ("<div class='related-posts'><a href='/y'>Le Pen</a> <time datetime='2017-05-07'>"
-               "7 mai 2017</time></div>")
+               "7 mai 2017</time> <a href='/w'>Macron élu</a></div>")
     comments = ("<section class='comments'><time datetime='2025-03-12T10:00:00+01:00'>12 mars"
                 "</time><p>Bien vu.</p></section>")
     for extra in (sidebar, related, sidebar + comments, f"<div class='reactions'>{comments}"
@@ -316,6 +317,13 @@ def test_a_page_without_a_date_of_its_own_is_not_dated_by_its_sidebar_or_its_com
                                "<meta property='article:published_time' "
                                "content='2025-03-03T10:00:00+01:00'>"))
     assert dated.published_at == dt.datetime(2025, 3, 3, 9, tzinfo=dt.timezone.utc)
+    # An <aside> beside the article holding its own date and share buttons is no list of
+    # other stories: its date stays the page's.
+    meta = ("<aside><ul><li>Politique</li><li class='date'>03.03.2025</li><li><a href='#'>"
+            "Partager</a></li><li><a href='https://www.facebook.com/sharer/sharer.php?u=x'>"
+            "Facebook</a></li></ul></aside>")
+    own = extract_html(_page(f"{meta}<article><h1>Budget</h1>{_BUDGET}</article>{sidebar}"))
+    assert own.published_at == dt.datetime(2025, 3, 3, tzinfo=dt.timezone.utc)
 
 
 def test_other_ways_of_pointing_to_another_story_are_left_out():

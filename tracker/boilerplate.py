@@ -12,16 +12,24 @@ import re
 
 from lxml.html import HtmlElement
 
-# Around the article and dated by others: an <aside> or <nav> of links to other stories,
-# readers' comments. A page that gives no date of its own took the oldest <time> on it, a
-# sidebar's link to a story of 2019, and counted all its mentions in 2019. None of these is
-# main text (trafilatura drops them too), so they go before it reads the page.
+# Around the article and dated by others: readers' comments, and an <aside>, a <nav> or a
+# "related" or "sidebar" box of links to other stories. A page that gives no date of its
+# own took the oldest <time> on it, a sidebar's link to a story of 2019, and counted all its
+# mentions in 2019. None of these is main text (trafilatura drops them too), so they go
+# before it reads the page. A box is taken out only when it is mostly links to pages of
+# the site: an <aside> holding the article's own date and share buttons stays, as does a
+# theme's "sidebar" column holding the article.
+_COMMENTS = re.compile(r"^(?:comments?|commentaires?|reactions?|réactions|disqus_thread)$",
+                       re.IGNORECASE)
 _OTHER_STORIES = re.compile(
-    r"^(?:comments?|commentaires?|reactions?|réactions|related(?:[-_](?:posts|articles|"
-    r"stories|content|links))?|most[-_](?:read|popular|viewed)|plus[-_]lus|sidebar|"
-    r"side[-_]bar|disqus_thread)$", re.IGNORECASE)
+    r"^(?:related(?:[-_](?:posts|articles|stories|content|links))?|most[-_](?:read|popular|"
+    r"viewed)|plus[-_]lus|sidebar|side[-_]bar)$", re.IGNORECASE)
 _MARKED = ("//aside|//nav|//*[@class or @id][not(self::body or self::html or self::main "
            "or self::article)]")
+_SHARING = re.compile(
+    r"^(?:#|javascript:|mailto:|tel:)|//(?:[\w-]+\.)*(?:facebook|twitter|x|linkedin|whatsapp|"
+    r"pinterest|reddit|t|bsky|instagram|youtube|threads|tiktok)\.(?:com|me|app|net)\b",
+    re.IGNORECASE)
 # A heading over other stories' links, in the article's own container ("Les plus lus",
 # then a headline a paragraph): the heading and what follows it up to the next heading.
 _OTHERS_HEADING = re.compile(
@@ -36,14 +44,20 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 def drop_other_stories(tree: HtmlElement) -> None:
     """Take out of a page's tree what is dated or written by others (in place)."""
+    body = tree.find(".//body")
+    whole = len((body if body is not None else tree).text_content())
     for elem in tree.xpath(_MARKED):
-        if elem.tag not in ("aside", "nav"):
-            names = (elem.get("class") or "").split() + (elem.get("id") or "").split()
-            if not any(_OTHER_STORIES.match(name) for name in names):
+        names = (elem.get("class") or "").split() + (elem.get("id") or "").split()
+        if any(_COMMENTS.match(name) for name in names):
+            pass
+        elif elem.tag in ("aside", "nav") or any(_OTHER_STORIES.match(n) for n in names):
+            if not _links_to_pages(elem):
                 continue
-        # A theme's wrapper named "sidebar" around the article itself stays.
-        if elem.getparent() is not None and elem.find(".//article") is None \
-                and elem.find(".//h1") is None:
+        else:
+            continue
+        # A theme's wrapper around the article itself stays.
+        if (elem.getparent() is not None and elem.find(".//article") is None
+                and elem.find(".//h1") is None and len(elem.text_content()) <= whole / 2):
             elem.drop_tree()
     for heading in tree.xpath("//h2|//h3|//h4|//h5|//h6"):
         if heading.getparent() is None or not _OTHERS_HEADING.match(heading.text_content()):
@@ -56,6 +70,15 @@ def drop_other_stories(tree: HtmlElement) -> None:
             following.append(sibling)
         for elem in [heading, *following]:
             elem.drop_tree()
+
+
+def _links_to_pages(elem: HtmlElement) -> bool:
+    """Whether an element is mostly links to other pages (not share or print buttons)."""
+    links = [a for a in elem.iter("a") if not _SHARING.search(a.get("href") or "#")]
+    if len(links) < 2:
+        return False
+    words = len(elem.text_content().split())
+    return sum(len(a.text_content().split()) for a in links) >= 0.3 * words
 
 
 def _links_only(elem: HtmlElement) -> bool:
