@@ -308,8 +308,10 @@ def test_a_page_without_a_date_of_its_own_is_not_dated_by_its_sidebar_or_its_com
                "7 mai 2017</time> <a href='/w'>Macron élu</a></div>")
     comments = ("<section class='comments'><time datetime='2025-03-12T10:00:00+01:00'>12 mars"
                 "</time><p>Bien vu.</p></section>")
-    for extra in (sidebar, related, sidebar + comments, f"<div class='reactions'>{comments}"
-                                                        "</div>"):
+    archive = ("<aside><h3>Archives</h3><ul><li><a href='/x'>Bardella tête de liste</a> "
+               "<time datetime='2019-05-26'>26 mai 2019</time></li></ul></aside>")
+    for extra in (sidebar, related, archive, sidebar + comments,
+                  f"<div class='reactions'>{comments}</div>"):
         page = extract_html(_page(f"<article><h1>Budget</h1>{_BUDGET}</article>{extra}"))
         assert page.published_at is None, extra
         assert "rapporteur" in page.text

@@ -73,12 +73,30 @@ def drop_other_stories(tree: HtmlElement) -> None:
 
 
 def _links_to_pages(elem: HtmlElement) -> bool:
-    """Whether an element is mostly links to other pages (not share or print buttons)."""
+    """Whether an element is mostly links to other pages (not share or print buttons), or
+    lists dated links (a story's link beside its <time>)."""
     links = [a for a in elem.iter("a") if not _SHARING.search(a.get("href") or "#")]
+    if any(_page_link(item) for time in elem.iter("time") for item in _items_within(time, elem)):
+        return True
     if len(links) < 2:
         return False
     words = len(elem.text_content().split())
     return sum(len(a.text_content().split()) for a in links) >= 0.3 * words
+
+
+def _items_within(node: HtmlElement, box: HtmlElement) -> list[HtmlElement]:
+    """The list items and teaser cards holding ``node`` inside ``box``."""
+    items = []
+    for parent in node.iterancestors():
+        if parent is box:
+            break
+        if parent.tag in ("li", "article"):
+            items.append(parent)
+    return items
+
+
+def _page_link(elem: HtmlElement) -> bool:
+    return any(not _SHARING.search(a.get("href") or "#") for a in elem.iter("a"))
 
 
 def _links_only(elem: HtmlElement) -> bool:
