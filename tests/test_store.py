@@ -49,7 +49,8 @@ def test_migrations_run_once_and_wal_is_on(tmp_path):
                                               "m016_entity_surfaces",
                                               "m017_failed_links",
                                               "m018_collected_index",
-                                              "m019_outbox_targets_without_tokens"]
+                                              "m019_outbox_targets_without_tokens",
+                                              "m020_skipped_files"]
         assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {"documents", "mentions", "entities", "affiliations", "sources", "fetches",
                 "http_cache"} <= set(again.db.table_names())
