@@ -44,6 +44,12 @@ def test_shipped_kb_covers_the_parties_and_renamings(kb):
     ("francois-bayrou", dt.date(2012, 4, 22), "modem"),
     ("emmanuel-macron", dt.date(2017, 6, 1), "lrem"),
     ("emmanuel-macron", dt.date(2023, 1, 1), "renaissance"),
+    # Today's landscape, where the open data stops short (an audit of 2026-11-29).
+    ("marion-marechal", dt.date(2025, 6, 1), "identite-libertes"),
+    ("robert-jenrick", dt.date(2025, 6, 1), "conservatives"),
+    ("robert-jenrick", dt.date(2026, 3, 1), "reform-uk"),
+    ("jeremy-corbyn", dt.date(2025, 9, 1), "your-party"),
+    ("tulsi-gabbard", dt.date(2025, 3, 1), "republican-party"),
 ])
 def test_party_at_the_articles_date(kb, person, day, party):
     assert kb.party_at(person, day) == party
