@@ -182,6 +182,14 @@ def test_a_failure_says_what_happened_in_words(site, tmp_path):
     items, _ = parse_feed(b"<rss version='2.0'><channel><title>t</title><item><link>"
                           b"https://ex.org/a b.html</link></item></channel></rss>", "https://ex.org/")
     assert [i.url for i in items] == ["https://ex.org/a%20b.html"]
+    # Items whose link is a script, a mail address or nothing cannot be fetched: they are
+    # said, not dropped in silence (a feed of only such items read as empty and healthy).
+    items, warning = parse_feed(
+        b"<rss version='2.0'><channel><title>t</title><item><link>javascript:void(0)</link>"
+        b"</item><item><link>mailto:a@ex.org</link></item><item><title>x</title></item>"
+        b"<item><link>https://ex.org/b.html</link></item></channel></rss>", "https://ex.org/")
+    assert [i.url for i in items] == ["https://ex.org/b.html"]
+    assert warning == "3 of 4 items have no web link"
 
 
 def test_unreachable_robots_txt_skips_the_host_for_now(site):

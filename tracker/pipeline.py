@@ -186,7 +186,7 @@ class Pipeline:
         items, warning = self.workers.parse_feed(resp.body, resp.final_url,
                                                  resp.content_type or "application/xml")
         if warning:
-            log.warning("malformed feed, items salvaged", extra={
+            log.warning("feed read in part", extra={
                 "source": source.name, "items": len(items), "problem": warning})
         if len(items) > MAX_ITEMS_PER_PASS:
             log.warning("feed truncated", extra={"source": source.name, "items": len(items),

@@ -53,9 +53,11 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
             reason = "an HTML page"
         raise NotAFeedError(f"{base_url}: not a feed ({_one_line(reason)})")
     items = []
+    unlinked = 0
     for entry in parsed.entries:
         link = entry.get("link") or ""
         if not link.startswith(("http://", "https://")):
+            unlinked += 1  # no link, or "javascript:", "mailto:": nothing to fetch
             continue
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append(FeedItem(
@@ -68,6 +70,9 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
     benign = isinstance(problem, (feedparser.CharacterEncodingOverride,
                                   feedparser.NonXMLContentType))
     warning = _one_line(problem) if parsed.bozo and not benign else None
+    if unlinked:  # told, not dropped in silence: a feed of such items reads as empty
+        note = f"{unlinked} of {len(parsed.entries)} items have no web link"
+        warning = f"{warning}; {note}" if warning else note
     return items, warning
 
 
