@@ -12,7 +12,7 @@ import datetime as dt
 from spacy.tokens import Doc, Span
 
 from tracker.countries import COUNTRY_WORDS
-from tracker.kb import Entity, fold
+from tracker.kb import ENGLISH_SPEAKING, Entity, fold  # noqa: F401 - shared from here
 from tracker.names import core
 
 # Words that, just before a bare surname, show that a person is meant ("M. Hollande").
@@ -130,7 +130,6 @@ GENERIC_PARTY_NAMES = {f"{word} party" for word in (
 # Words after "a X" that make X a polling firm: "a Harris poll" (Harris Interactive).
 POLL_WORDS = {"poll", "polls", "survey", "surveys", "sondage"}
 # Rules by preference when two matches overlap.
-ENGLISH_SPEAKING = {"GB", "US", "IE", "CA", "AU", "NZ"}
 RULE_RANK = {"alias": 0, "fuzzy": 1, "member": 2, "surname": 3}
 # spaCy NER labels, French and English models, by what they say of a name.
 PERSON_LABELS = {"PER", "PERSON"}

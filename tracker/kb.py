@@ -53,6 +53,43 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+ENGLISH_SPEAKING = {"GB", "US", "IE", "CA", "AU", "NZ"}
+# The familiar first names the English-speaking press writes for the formal ones the open
+# data gives: "Mike Waltz" is Michael Waltz, "Chris Murphy" Christopher Murphy.
+FAMILIAR = {
+    "Michael": ("Mike",), "Christopher": ("Chris",), "William": ("Bill", "Will"),
+    "Robert": ("Bob", "Rob", "Bobby"), "Richard": ("Rick", "Dick"), "James": ("Jim", "Jimmy"),
+    "Thomas": ("Tom",), "Joseph": ("Joe",), "Charles": ("Chuck", "Charlie"),
+    "Edward": ("Ed", "Ted"), "Daniel": ("Dan",), "Stephen": ("Steve",), "Steven": ("Steve",),
+    "Anthony": ("Tony",), "Kenneth": ("Ken",), "Timothy": ("Tim",), "Patrick": ("Pat",),
+    "Benjamin": ("Ben",), "Jonathan": ("Jon",), "Matthew": ("Matt",), "Andrew": ("Andy",),
+    "Gregory": ("Greg",), "Jeffrey": ("Jeff",), "Nicholas": ("Nick",), "Samuel": ("Sam",),
+    "Douglas": ("Doug",), "Gerald": ("Jerry",), "Donald": ("Don",), "Ronald": ("Ron",),
+    "Frederick": ("Fred",), "Lawrence": ("Larry",), "Raymond": ("Ray",), "Peter": ("Pete",),
+    "Alexander": ("Alex",), "Zachary": ("Zach",), "Joshua": ("Josh",), "David": ("Dave",),
+    "Mitchell": ("Mitch",), "Bernard": ("Bernie",), "Theodore": ("Ted",),
+    "Vincent": ("Vince",), "Philip": ("Phil",), "Phillip": ("Phil",), "Russell": ("Russ",),
+    "Elizabeth": ("Liz", "Beth"), "Katherine": ("Kate", "Kathy"), "Catherine": ("Kate",
+    "Cathy"), "Margaret": ("Maggie",), "Patricia": ("Pat",), "Deborah": ("Debbie",),
+    "Rebecca": ("Becky",), "Jennifer": ("Jen", "Jenny"), "Susan": ("Sue",),
+    "Kimberly": ("Kim",), "Victoria": ("Vicky",), "Abigail": ("Abby",),
+}
+
+
+def familiar_forms(aliases: tuple[str, ...]) -> tuple[str, ...]:
+    """The names an English-speaking person's aliases give with a familiar first name."""
+    known = set(aliases)
+    out = []
+    for alias in aliases:
+        first, _, rest = alias.partition(" ")
+        for short in FAMILIAR.get(first, ()) if rest else ():
+            form = f"{short} {rest}"
+            if form not in known:
+                known.add(form)
+                out.append(form)
+    return tuple(out)
+
+
 @functools.lru_cache(maxsize=65_536)
 def is_acronym(alias: str) -> bool:
     """'UMP', 'LFI', 'PS': matched only when written in capitals."""

@@ -22,12 +22,14 @@ import yaml
 from tracker.errors import ConfigError
 from tracker.kb import (
     BUILTIN,
+    ENGLISH_SPEAKING,
     ROLES,
     Affiliation,
     Entity,
     KnowledgeBase,
     Office,
     builtin_path,
+    familiar_forms,
     fold,
     handkept_path,
     is_acronym,
@@ -143,12 +145,19 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
         if not entity.name:  # a supplement whose curated entry is not loaded
             continue
         kb.entities[entity.id] = entity
+    # A familiar form another person bears as a name of theirs stays theirs: the open data
+    # has "Vince Cable" and "Vincent Cable" under two ids, and only the first is named so.
+    borne = {a for e in kb.entities.values() if e.type == "politician" for a in e.aliases}
     for entity in list(kb.entities.values()):
         # The layer's people point at parties of the hand-kept file: where it is not
         # loaded (another layer, tests), those affiliations go, not the whole KB.
         if entity.builtin and any(a.party not in kb.entities for a in entity.affiliations):
-            kb.entities[entity.id] = replace(entity, affiliations=tuple(
+            entity = kb.entities[entity.id] = replace(entity, affiliations=tuple(
                 a for a in entity.affiliations if a.party in kb.entities))
+        if entity.type == "politician" and entity.country in ENGLISH_SPEAKING and (
+                familiar := tuple(f for f in familiar_forms(entity.aliases)
+                                  if f not in borne)):
+            kb.entities[entity.id] = replace(entity, aliases=entity.aliases + familiar)
     _validate(kb)
     return kb
 

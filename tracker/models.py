@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 # The version of the tagging rules, stored with each mention. Here, not in tracker.tag, so
 # that the main process of `tracker run` knows it without importing spaCy.
-TAGGER_VERSION = "10"
+TAGGER_VERSION = "11"
 
 
 def tagger_version(kb_version: str) -> str:
