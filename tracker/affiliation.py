@@ -20,13 +20,17 @@ The rules, in order:
    the whole campaign; Abigail Spanberger had none in 2025, between the House and
    Virginia's governorship, when she ran for it. In the hand-kept and users' files, only
    the party's own change is bridged: a gap they write in one party is meant.
-4. A party is named as it was that day: its successor once it ended, the party it came from
+4. An American who leaves a seat for an office (a governor made a secretary) is still the
+   party's while in that office, for an office begun at most ``BRIDGED_DAYS`` after the
+   seat was left.
+5. A party is named as it was that day: its successor once it ended, the party it came from
    before it began (Les Républicains in 2011 is the UMP), and none before any existed.
 
-Not done: a deputy who leaves the seat for the government has no party while a minister (the
-Assemblée's stints end with the seat). Keeping the party of the seat left was tried and
-left out: of 90 French ministers it named, 10 had changed party on joining a government
-of the other side (Édouard Philippe, Jean Castex, Sébastien Lecornu, Gérard Collomb).
+Not done in France: a deputy who leaves the seat for the government has no party while a
+minister (the Assemblée's stints end with the seat). Keeping the party of the seat left was
+tried and left out: of 90 French ministers it named, 10 had changed party on joining a
+government of the other side (Édouard Philippe, Jean Castex, Sébastien Lecornu, Gérard
+Collomb).
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ def party_at(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
         named = party_as_named(kb, stint.party, day, member_of)
         if named:
             return named
+    if not dated and (carried := _carried(person, day)):
+        return party_as_named(kb, carried, day, member_of)
     return None
 
 
@@ -132,6 +138,22 @@ def _bridged(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
         # The open data's stints end with a seat; a gap in one party that the hand-kept
         # file or a user's file writes (expelled in 2011, back in 2016) is meant. Only the
         # party's own change (the RPR's end, the UMP's founding) is bridged there.
+        return None
+    return before.party
+
+
+def _carried(person: Entity, day: dt.date) -> str | None:
+    """An American's party of a seat left for an office held at ``day``: a governor, or a
+    representative, made a secretary (Doug Burgum, Lori Chavez-DeRemer in 2025) stays his
+    party's, where the data ends the party with the seat. The stint must end at most
+    ``BRIDGED_DAYS`` before the office begins. Only in the United States, whose cabinets
+    are of the president's party (see the module's note on French ministers)."""
+    if not person.builtin or person.country != "US":
+        return None  # a hand-kept end is meant ("withdrew from politics")
+    begun = min((o.start for o in person.offices if o.start and o.covers(day)), default=None)
+    before = max((a for a in person.affiliations if a.end is not None and a.end <= day),
+                 key=lambda a: a.end, default=None)
+    if begun is None or before is None or (begun - before.end).days > BRIDGED_DAYS:
         return None
     return before.party
 
