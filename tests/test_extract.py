@@ -310,8 +310,12 @@ def test_a_page_without_a_date_of_its_own_is_not_dated_by_its_sidebar_or_its_com
                 "</time><p>Bien vu.</p></section>")
     archive = ("<aside><h3>Archives</h3><ul><li><a href='/x'>Bardella tête de liste</a> "
                "<time datetime='2019-05-26'>26 mai 2019</time></li></ul></aside>")
+    cards = "".join(f"<article><a href='/s{i}'>Bardella présente la liste numéro {i} pour "
+                    f"les européennes</a><time datetime='2019-05-2{i}'>2{i} mai</time>"
+                    "</article>" for i in range(4))  # teaser cards, longer than the text
     for extra in (sidebar, related, archive, sidebar + comments,
-                  f"<div class='reactions'>{comments}</div>"):
+                  f"<div class='reactions'>{comments}</div>", f"<aside>{cards}</aside>",
+                  f"<div class='related'>{cards}</div>"):
         page = extract_html(_page(f"<article><h1>Budget</h1>{_BUDGET}</article>{extra}"))
         assert page.published_at is None, extra
         assert "rapporteur" in page.text
@@ -349,7 +353,9 @@ def test_other_ways_of_pointing_to_another_story_are_left_out():
     kept = ["Lire aussi le rapport de la Cour des comptes, publié mardi, qui juge la "
             "trajectoire des finances publiques intenable.",
             "François Bayrou a publié une photo de la séance sur les réseaux sociaux.",
-            "Michel Barnier a invité les députés à s'abonner à la lettre de Matignon."]
+            "Michel Barnier a invité les députés à s'abonner à la lettre de Matignon.",
+            "Voir aussi Yaël Braun-Pivet, qui a convoqué la conférence des présidents",
+            "Crédit d'impôt : ce que prévoit le plan de Bruno Retailleau"]
     body = _BUDGET + "".join(f"<p>{p}</p>" for p in pointers + kept)
     most_read = ("<h2>Les plus lus</h2><p><a href='/a'>Éric Ciotti quitte LR</a></p>"
                  "<ul><li><a href='/b'>Édouard Philippe candidat</a></li></ul>")
@@ -360,7 +366,8 @@ def test_other_ways_of_pointing_to_another_story_are_left_out():
     for name in ("Bardella", "Le Pen", "Mélenchon", "Farage", "Macron", "Trump", "Attal",
                  "Ciotti", "Philippe", "Faure", "Plus lus"):
         assert name not in text, name
-    for name in ("Cour des comptes", "Bayrou", "Barnier", "Braun-Pivet", "rapporteur"):
+    for name in ("Cour des comptes", "Bayrou", "Barnier", "Braun-Pivet", "rapporteur",
+                 "Retailleau", "conférence des présidents"):
         assert name in text, name
 
 
@@ -394,3 +401,16 @@ def test_a_page_whose_text_is_only_in_its_linked_data_is_read():
     assert page.title == "Trump signs tariffs order" and page.author == "Ana Swanson"
     assert page.published_at == dt.datetime(2025, 3, 4, 23, 2, 11, tzinfo=dt.timezone.utc)
     assert extract_html(_page("<div id='root'></div>")).text == ""
+    # Written in HTML, its links and emphasis stay in their sentence; odd data is no crash.
+    for data, text in (
+            ({"@type": "NewsArticle", "articleBody": "<p>Le président <a href='/m'>Emmanuel "
+              "Macron</a> a réuni <em>hier</em> les ministres.</p><p>Marine Le Pen &amp; "
+              "Jordan Bardella réagissent.</p>"},
+             "Le président Emmanuel Macron a réuni hier les ministres.\nMarine Le Pen & "
+             "Jordan Bardella réagissent."),
+            ({"@type": {"bad": 1}, "articleBody": "Texte."}, ""),
+            ({"@type": "NewsArticle", "articleBody": "<?xml version='1.0' encoding='utf-8'?>"
+              "<p>Gabriel Attal répond.</p>"}, "Gabriel Attal répond.")):
+        html = _page("<div id='root'></div>", "<script type='application/ld+json'>"
+                     f"{json.dumps(data)}</script>", lang="fr")
+        assert extract_html(html).text == text

@@ -182,14 +182,18 @@ def test_a_failure_says_what_happened_in_words(site, tmp_path):
     items, _ = parse_feed(b"<rss version='2.0'><channel><title>t</title><item><link>"
                           b"https://ex.org/a b.html</link></item></channel></rss>", "https://ex.org/")
     assert [i.url for i in items] == ["https://ex.org/a%20b.html"]
-    # Items whose link is a script, a mail address or nothing cannot be fetched: they are
-    # said, not dropped in silence (a feed of only such items read as empty and healthy).
-    items, warning = parse_feed(
-        b"<rss version='2.0'><channel><title>t</title><item><link>javascript:void(0)</link>"
-        b"</item><item><link>mailto:a@ex.org</link></item><item><title>x</title></item>"
-        b"<item><link>https://ex.org/b.html</link></item></channel></rss>", "https://ex.org/")
-    assert [i.url for i in items] == ["https://ex.org/b.html"]
-    assert warning == "3 of 4 items have no web link"
+    # Items whose link is a script, a mail address or nothing cannot be fetched: a feed of
+    # only such items says so (it read as empty and healthy); beside items with a page,
+    # they are skipped quietly (a podcast's episodes).
+    unlinked = (b"<item><link>javascript:void(0)</link></item><item><link>mailto:a@ex.org"
+                b"</link></item><item><title>x</title></item>")
+    items, warning = parse_feed(b"<rss version='2.0'><channel><title>t</title>" + unlinked
+                                + b"</channel></rss>", "https://ex.org/")
+    assert items == [] and warning == "none of its 3 items has a web link"
+    items, warning = parse_feed(b"<rss version='2.0'><channel><title>t</title>" + unlinked
+                                + b"<item><link>HTTPS://ex.org/b.html</link></item></channel>"
+                                b"</rss>", "https://ex.org/")
+    assert [i.url for i in items] == ["https://ex.org/b.html"] and warning is None
 
 
 def test_unreachable_robots_txt_skips_the_host_for_now(site):

@@ -205,3 +205,14 @@ def test_a_users_entry_with_a_shipped_id_adds_to_it(tmp_path):
     # Two of the user's own entries with one id are still a mistake.
     with pytest.raises(ConfigError, match="id already used"):
         _kb(tmp_path, {"politicians": [{"id": "x-y", "name": "X Y"}, {"id": "x-y", "name": "X Z"}]})
+
+
+def test_a_short_form_claims_no_word_of_a_users_kb():
+    """A user's own party may be called "Greens" (the shipped British party's short form);
+    a user may take a short form back from a shipped party."""
+    kb = load_kb([{"parties": [{"id": "greens-nord", "name": "Greens of the North",
+                                "aliases": ["Greens"], "country": "FR"}]}])
+    assert "Greens" in kb.entities["greens-nord"].aliases
+    kb = load_kb([{"parties": [{"id": "reform-uk", "name": "Reform UK", "short_forms": []}]}])
+    party = kb.entities["reform-uk"]
+    assert party.short_forms == () and "Reform" not in (*party.aliases, *party.exact_case)

@@ -142,18 +142,26 @@ def _bridged(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
     return before.party
 
 
+CARRIED_OVERLAP_DAYS = 183
+
+
 def _carried(person: Entity, day: dt.date) -> str | None:
-    """An American's party of a seat left for an office held at ``day``: a governor, or a
-    representative, made a secretary (Doug Burgum, Lori Chavez-DeRemer in 2025) stays his
-    party's, where the data ends the party with the seat. The stint must end at most
-    ``BRIDGED_DAYS`` before the office begins. Only in the United States, whose cabinets
-    are of the president's party (see the module's note on French ministers)."""
+    """An American's party of a seat left for a government office held at ``day``: a
+    governor, or a representative, made a secretary (Doug Burgum, Lori Chavez-DeRemer in
+    2025) stays his party's, where the data ends the party with the seat. The office
+    begins at most ``BRIDGED_DAYS`` after the seat ends (or a few months before it). Only
+    in the United States, whose cabinets are of the president's party (see the module's
+    note on French ministers)."""
     if not person.builtin or person.country != "US":
         return None  # a hand-kept end is meant ("withdrew from politics")
-    begun = min((o.start for o in person.offices if o.start and o.covers(day)), default=None)
+    begun = min((o.start for o in person.offices if o.start and o.covers(day)
+                 and o.role in ("minister", "head_of_government", "head_of_state")),
+                default=None)
     before = max((a for a in person.affiliations if a.end is not None and a.end <= day),
                  key=lambda a: a.end, default=None)
-    if begun is None or before is None or (begun - before.end).days > BRIDGED_DAYS:
+    # The office follows the seat (named while still in it: a few months before at most).
+    if begun is None or before is None or not (
+            -CARRIED_OVERLAP_DAYS <= (begun - before.end).days <= BRIDGED_DAYS):
         return None
     return before.party
 

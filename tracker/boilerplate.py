@@ -42,10 +42,15 @@ _OTHERS_HEADING = re.compile(
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def drop_other_stories(tree: HtmlElement) -> None:
-    """Take out of a page's tree what is dated or written by others (in place)."""
+def drop_other_stories(tree: HtmlElement) -> bool:
+    """Take out of a page's tree what is dated or written by others (in place); whether
+    anything was."""
+    dropped = False
     body = tree.find(".//body")
     whole = len((body if body is not None else tree).text_content())
+    # A theme's wrapper around the article itself stays: it holds the <h1>, most of the
+    # page's words that are no link, or an <article> of its own words. Teaser cards in
+    # <article> elements (a headline's link, a date) do not make a box the article.
     for elem in tree.xpath(_MARKED):
         names = (elem.get("class") or "").split() + (elem.get("id") or "").split()
         if any(_COMMENTS.match(name) for name in names):
@@ -55,10 +60,11 @@ def drop_other_stories(tree: HtmlElement) -> None:
                 continue
         else:
             continue
-        # A theme's wrapper around the article itself stays.
-        if (elem.getparent() is not None and elem.find(".//article") is None
-                and elem.find(".//h1") is None and len(elem.text_content()) <= whole / 2):
+        if (elem.getparent() is not None and elem.find(".//h1") is None
+                and _unlinked(elem) <= whole / 2
+                and not any(_unlinked(card) > _ARTICLE_WORDS for card in elem.iter("article"))):
             elem.drop_tree()
+            dropped = True
     for heading in tree.xpath("//h2|//h3|//h4|//h5|//h6"):
         if heading.getparent() is None or not _OTHERS_HEADING.match(heading.text_content()):
             continue
@@ -70,6 +76,8 @@ def drop_other_stories(tree: HtmlElement) -> None:
             following.append(sibling)
         for elem in [heading, *following]:
             elem.drop_tree()
+        dropped = True
+    return dropped
 
 
 def _links_to_pages(elem: HtmlElement) -> bool:
@@ -82,6 +90,14 @@ def _links_to_pages(elem: HtmlElement) -> bool:
         return False
     words = len(elem.text_content().split())
     return sum(len(a.text_content().split()) for a in links) >= 0.3 * words
+
+
+_ARTICLE_WORDS = 600  # characters outside links: more than a teaser card's
+
+
+def _unlinked(elem: HtmlElement) -> int:
+    """The characters of an element's text outside its links."""
+    return len(elem.text_content()) - sum(len(a.text_content()) for a in elem.iter("a"))
 
 
 def _items_within(node: HtmlElement, box: HtmlElement) -> list[HtmlElement]:
@@ -111,11 +127,15 @@ def _links_only(elem: HtmlElement) -> bool:
 # Its names are another story's (the count it adds is false). A sentence that merely
 # starts so ("Lire aussi le rapport de la Cour des comptes, publié mardi, qui…") has no
 # separator within its first words, and stays.
+# A dash separates only with a space before it: "Voir aussi Jean-Luc Mélenchon, qui…" is a
+# sentence. "Sur ce sujet" takes a colon or an arrow: "Sur ce sujet — la réforme —, le
+# gouvernement…" is one too.
 _READ_ALSO = re.compile(
-    r"^\W*(?:(?:(?:à\s+)?(?:lire|relire|voir|écouter|regarder)\s+(?:aussi|également|encore)"
-    r"|(?:read|see)\s+(?:more|also)|also\s+read)(?:\s+[\w'’-]+){0,6}?"
-    r"|(?:à\s+lire\s+)?sur\s+(?:le\s+même\s+sujet|ce\s+sujet)|dans\s+la\s+même\s+rubrique"
-    r"|related|more\s+on\s+this(?:\s+story)?)\s*[:|>»\-–—]", re.IGNORECASE)
+    r"^\W*(?:(?:(?:(?:à\s+)?(?:lire|relire|voir|écouter|regarder)\s+(?:aussi|également|"
+    r"encore)|(?:read|see)\s+(?:more|also)|also\s+read)(?:\s+[\w'’-]+){0,6}?"
+    r"|related|more\s+on\s+this(?:\s+story)?)(?:\s*[:|>»]|\s+[-–—](?!\w))"
+    r"|(?:(?:à\s+lire\s+)?sur\s+(?:le\s+même\s+sujet|ce\s+sujet)|dans\s+la\s+même\s+"
+    r"rubrique)\s*[:|>»])", re.IGNORECASE)
 # The same pointers without a separator, as a link's words: "Read more about Nigel
 # Farage's plan to…", "Notre dossier Jean-Luc Mélenchon et LFI…". Short, and no sentence.
 _POINTER = re.compile(
@@ -129,11 +149,14 @@ _CALL = re.compile(
 _CALL_OBJECT = re.compile(
     r"\b(?:newsletters?|inbox|lettre\s+d['’]information|boîte\s+(?:mail|e-mail|aux\s+lettres)"
     r"|new\s+posts|e-?mails?)\b", re.IGNORECASE)
-# A photo's caption ends with its credit: "Emmanuel Macron à l'Élysée, le 2 mars 2025.
-# Photo Ludovic Marin / AFP", "… Photograph: Stefan Rousseau/PA".
+# A photo's caption ends with its credit, names in capitals: "Emmanuel Macron à l'Élysée,
+# le 2 mars 2025. Photo Ludovic Marin / AFP", "… Photograph: Stefan Rousseau/PA",
+# "(Credit: Clayton Aldern / Grist)". A heading that starts with the word stays: "Crédit
+# d'impôt : ce que prévoit le budget", "Photo ID: what you need to vote".
 _CREDIT = re.compile(
-    r"(?:^|[.)]\s+|\(\s*)(?:(?:photos?|photograph|crédits?(?:\s+photo)?|credit)\b|©)\s*:?\s*"
-    r"[^.!?]{2,70}$", re.IGNORECASE)
+    r"(?:^|[.)]\s+|\(\s*)(?i:(?:photos?|fotos?)(?:\s+credits?)?|photograph|crédits?"
+    r"(?:\s+photos?)?|credits?|©)\s*:?\s*[A-ZÀ-Ý0-9©®][\w.'’&®™-]*"
+    r"(?:(?:\s*[/|]\s*|\s+)[A-ZÀ-Ý0-9©®][\w.'’&®™/-]*)*\s*\)?$")
 _SHORT = 300  # characters: longer paragraphs are the article's own
 
 
@@ -153,22 +176,28 @@ def _pointer(line: str) -> bool:
         return True
     if _CALL.search(flat) and _CALL_OBJECT.search(flat):
         return True
-    return bool(_CREDIT.search(flat.rstrip(" )")))
+    return bool(_CREDIT.search(flat))
 
 
 _QUOTES = str.maketrans("", "", "«»“”„\"")
 
 
+_NEAR = 6  # paragraphs: a pull-quote sits beside the paragraph it repeats
+
+
 def drop_pull_quotes(text: str) -> str:
     """A pull-quote repeats a sentence of the article in large type ("« Emmanuel Macron
-    nous a laissé une dette record »", then the paragraph that says it): counted twice.
-    A short paragraph found whole inside another one goes; the headline stays."""
+    nous a laissé une dette record », then the paragraph that says it): counted twice.
+    A short paragraph found whole inside one of its neighbours goes; the headline stays.
+    (Neighbours only: a 4 MB archive is read in linear time.)"""
     lines = text.split("\n")
     keys = [" ".join(line.translate(_QUOTES).split()).casefold() for line in lines]
-    whole = "\n".join(keys)
     kept = [lines[0]] if lines else []
-    for line, key in zip(lines[1:], keys[1:], strict=True):
-        if 40 <= len(key) <= _SHORT and whole.count(key) >= 2:
+    for i in range(1, len(lines)):
+        key = keys[i]
+        if 40 <= len(key) <= _SHORT and any(
+                key in keys[j] and len(keys[j]) > len(key)
+                for j in range(max(1, i - _NEAR), min(len(keys), i + _NEAR + 1)) if j != i):
             continue
-        kept.append(line)
+        kept.append(lines[i])
     return "\n".join(kept)

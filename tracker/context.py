@@ -71,7 +71,7 @@ PERSON_OF = {fold(w) for w in (
     "parti", "camp", "militants", "partisans", "proches", "soutiens", "entourage",
     "quinquennat", "candidature", "conseiller", "conseillers", "porte-parole",
     "successeur", "prédécesseur", "rival", "adversaire", "adversaires", "fidèles",
-    "meeting", "promesses", "gouvernement", "ministre", "ministres", "discours",
+    "meeting", "promesses", "gouvernement", "ministres", "discours",
     "programme", "popularité", "interview", "entretien", "élection", "réélection", "bilan",
     "mandat", "majorité", "politique",
 )}

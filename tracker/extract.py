@@ -14,9 +14,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import unescape
 from urllib.parse import urljoin
 
-import lxml.html
 import trafilatura
 from charset_normalizer import from_bytes
 from lxml.html import HtmlElement
@@ -113,7 +113,34 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     tree = trafilatura.load_html(html)
     if tree is None:
         return Extracted(text="")
-    drop_other_stories(tree)
+    dropped = drop_other_stories(tree)
+    doc = _read(tree, url)
+    found = doc.text if doc is not None else ""
+    if dropped and len(found) < _CHECKED_BELOW:
+        # A page built oddly (its article inside a <nav>) loses its text with the boxes
+        # taken out: a short reading is checked against the whole page's, whose text wins
+        # when it is much longer. The date stays the one read without the boxes.
+        whole = _read(trafilatura.load_html(html), url)
+        if whole is not None and len(whole.text or "") > 1.5 * len(found) + 200:
+            found = whole.text
+            doc = doc if doc is not None and doc.text else whole
+    lang_match = _HTML_LANG.search(html[:5000])
+    lang = lang_match.group(1).lower() if lang_match else None
+    if doc is None or not found:
+        return _linked_data_article(tree, html, url, lang)
+    title = _clean(doc.title)
+    text = drop_pull_quotes(dedupe_paragraphs(drop_pointer_lines(found)))
+    if title and not text.startswith(title):
+        text = "\n".join(_headline_first(text, title))  # where a name counts most
+    return Extracted(text=text, title=title, published_at=parse_datetime(doc.date),
+                     author=_clean(doc.author), canonical_url=canonical_link(html, url),
+                     lang=lang)
+
+
+_CHECKED_BELOW = 2000  # characters: a reading this short is checked against the whole page's
+
+
+def _read(tree: HtmlElement, url: str | None):  # -> trafilatura's Document | None
     for fast in (True, False):
         # The second opinions only when trafilatura's own reading finds nothing: an
         # article in bare <div>s, no <p> and no <article>, was lost.
@@ -122,18 +149,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
             include_tables=True, with_metadata=True, date_extraction_params=_DATE_PARAMS,
         )
         if doc is not None and doc.text:
-            break
-    lang_match = _HTML_LANG.search(html[:5000])
-    lang = lang_match.group(1).lower() if lang_match else None
-    if doc is None or not doc.text:
-        return _linked_data_article(tree, html, url, lang)
-    title = _clean(doc.title)
-    text = drop_pull_quotes(dedupe_paragraphs(drop_pointer_lines(doc.text)))
-    if title and not text.startswith(title):
-        text = "\n".join(_headline_first(text, title))  # where a name counts most
-    return Extracted(text=text, title=title, published_at=parse_datetime(doc.date),
-                     author=_clean(doc.author), canonical_url=canonical_link(html, url),
-                     lang=lang)
+            return doc
+    return doc
 
 
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle",
@@ -146,20 +163,23 @@ def _linked_data_article(tree: HtmlElement, html: str, url: str | None,
     """A page written by its scripts (an empty <div id="root">) whose text is only in its
     schema.org data, ``articleBody``: it was no document at all."""
     for script in tree.xpath("//script[@type='application/ld+json']"):
+        raw = _CDATA.sub("", script.text_content()).strip()
         try:
-            data = json.loads(script.text_content())
+            data = json.loads(raw)
         except ValueError:
             continue
         for item in _items(data):
             kinds = item.get("@type")
-            kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+            kinds = {kinds} if isinstance(kinds, str) else {
+                k for k in kinds if isinstance(k, str)} if isinstance(kinds, list) else set()
             body = item.get("articleBody")
             if not (kinds & _ARTICLE_TYPES) or not isinstance(body, str) or not body.strip():
                 continue
-            if re.search(r"<(?:p|br|div|span|a)\b", body, re.I):  # some sites put HTML there
-                body = "\n".join(lxml.html.fromstring(body).itertext())
-            text = dedupe_paragraphs(drop_pointer_lines("\n".join(
-                flat for line in body.splitlines() if (flat := " ".join(line.split())))))
+            body = _markup_as_lines(body)
+            text = drop_pull_quotes(dedupe_paragraphs(drop_pointer_lines("\n".join(
+                flat for line in body.splitlines() if (flat := " ".join(line.split()))))))
+            if not text:
+                continue
             title = _clean(item.get("headline") if isinstance(item.get("headline"), str)
                            else None)
             author = item.get("author")
@@ -174,6 +194,19 @@ def _linked_data_article(tree: HtmlElement, html: str, url: str | None,
                              author=_clean(author if isinstance(author, str) else None),
                              canonical_url=canonical_link(html, url), lang=lang)
     return Extracted(text="", lang=lang)
+
+
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote)\s*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _markup_as_lines(body: str) -> str:
+    """An ``articleBody`` some sites write in HTML: a line per paragraph, the words of its
+    links and emphasis kept in their sentence."""
+    if not re.search(r"<(?:p|br|div|span|a|em|strong|b|i)\b", body, re.IGNORECASE):
+        return body
+    return unescape(_ANY_TAG.sub("", _BLOCK_END.sub("\n", body)))
 
 
 def _items(data: object) -> list[dict]:

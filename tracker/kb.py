@@ -55,9 +55,11 @@ def slug(name: str) -> str:
 
 ENGLISH_SPEAKING = {"GB", "US", "IE", "CA", "AU", "NZ"}
 # The familiar first names the English-speaking press writes for the formal ones the open
-# data gives: "Mike Waltz" is Michael Waltz, "Chris Murphy" Christopher Murphy.
+# data gives: "Mike Waltz" is Michael Waltz, "Chris Murphy" Christopher Murphy. Matched as
+# written, capitalised ("prices will gray" is no William Gray; "Will" is left out: "Will
+# Ford cut jobs?").
 FAMILIAR = {
-    "Michael": ("Mike",), "Christopher": ("Chris",), "William": ("Bill", "Will"),
+    "Michael": ("Mike",), "Christopher": ("Chris",), "William": ("Bill",),
     "Robert": ("Bob", "Rob", "Bobby"), "Richard": ("Rick", "Dick"), "James": ("Jim", "Jimmy"),
     "Thomas": ("Tom",), "Joseph": ("Joe",), "Charles": ("Chuck", "Charlie"),
     "Edward": ("Ed", "Ted"), "Daniel": ("Dan",), "Stephen": ("Steve",), "Steven": ("Steve",),
@@ -154,6 +156,11 @@ class Entity:
     def builtin(self) -> bool:
         """From the open-data layer, not from a hand-kept file."""
         return self.origin == BUILTIN
+
+    def is_short(self, written: str) -> bool:
+        """Whether a name as written is one of the short forms (in a headline's capitals
+        too: "REFORM")."""
+        return any(fold(written) == fold(form) for form in self.short_forms)
 
     def prominence(self, day: dt.date | None = None) -> int:
         """1: has been head of state or government, minister, speaker or party leader (by

@@ -23,6 +23,7 @@ from tracker.errors import ConfigError
 from tracker.kb import (
     BUILTIN,
     ENGLISH_SPEAKING,
+    FAMILIAR,
     ROLES,
     Affiliation,
     Entity,
@@ -125,6 +126,7 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
                                       "party or politician")
                 raw_entities.append((origin, etype, entry))
         digest.update(json.dumps(doc, sort_keys=True, default=str).encode())
+    digest.update(json.dumps(FAMILIAR, sort_keys=True).encode())  # names derived by code
     kb = KnowledgeBase(version=digest.hexdigest()[:12])
     for origin, etype, entry in raw_entities:
         entity = _entity(origin, etype, entry)
@@ -157,7 +159,7 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
         if entity.type == "politician" and entity.country in ENGLISH_SPEAKING and (
                 familiar := tuple(f for f in familiar_forms(entity.aliases)
                                   if f not in borne)):
-            kb.entities[entity.id] = replace(entity, aliases=entity.aliases + familiar)
+            kb.entities[entity.id] = replace(entity, exact_case=entity.exact_case + familiar)
     _validate(kb)
     return kb
 
@@ -258,10 +260,7 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: 'name' is required")
-    short = _strings(entry.get("short_forms"), f"{where}: short_forms")
-    # A short form matches as written, as an exact_case name does.
-    exact = tuple(dict.fromkeys((*_strings(entry.get("exact_case"), f"{where}: exact_case"),
-                                 *short)))
+    exact = _strings(entry.get("exact_case"), f"{where}: exact_case")
     # A name listed as exact_case matches only as written, even if also listed as an alias.
     aliases = tuple(a for a in _strings(entry.get("aliases"), f"{where}: aliases")
                     if a not in exact)
@@ -288,7 +287,8 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
             raise ConfigError(f"{where}: 'country_cue' needs the party's 'country'")
         return Entity(**common, start=start, end=end, successor=entry.get("successor"),
                       abroad=abroad, members=_strings(entry.get("members"), f"{where}: members"),
-                      country_cue=cue, short_forms=short)
+                      country_cue=cue,
+                      short_forms=_strings(entry.get("short_forms"), f"{where}: short_forms"))
     policy = entry.get("surname_alone", "context")
     if policy not in SURNAME_POLICIES:
         raise ConfigError(f"{where}: surname_alone must be one of {', '.join(SURNAME_POLICIES)}")

@@ -35,6 +35,7 @@ from tracker.context import (
     quoted,
     sentence_of,
 )
+from tracker.countries import COUNTRY_WORDS
 from tracker.discover import discover
 from tracker.kb import KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
@@ -183,7 +184,7 @@ class Linker(PartyRules, SurnameRules):
         and English member words capitalised, exact-case names as written."""
         written = " ".join(visible(core(span.text)).replace("’", "'").split())
         ids = []
-        kept = any(not self.kb.entities[e].builtin and a not in self.kb.entities[e].short_forms
+        kept = any(not self.kb.entities[e].builtin and not self.kb.entities[e].is_short(a)
                    for e, a in claims) or fold(written) in self.names.kept_words
         for entity_id, alias in claims:
             entity = self.kb.entities[entity_id]
@@ -293,16 +294,20 @@ class Linker(PartyRules, SurnameRules):
                     continue
             else:
                 written = doc[start:end].text
-                short = [i for i in ids if written in self.kb.entities[i].short_forms]
+                short = [i for i in ids if self.kb.entities[i].is_short(written)]
                 if short:
                     # "Reform", "the Greens": the party only where the text names it in
-                    # full, or one of its people, or its country next to it (another
-                    # country there, "New Zealand's Green Party", is that country's).
+                    # full, or one of its people, or where its country qualifies it
+                    # ("Britain's Green Party"); another country near ("New Zealand's
+                    # Green Party") makes it that country's. "Britain needs Reform" is
+                    # the word.
                     if named_parties is None:
                         named_parties = self._named_parties(doc, chosen, full_names, day)
                     cues = party_cues(doc, start, end)
-                    backed = [i for i in short if self.kb.entities[i].country in cues
-                              or (not cues and i in named_parties)]
+                    attached = _qualifying_countries(doc, start)
+                    backed = [i for i in short if self.kb.entities[i].country in attached
+                              or (i in named_parties
+                                  and (not cues or self.kb.entities[i].country in cues))]
                     ids = tuple(backed) or tuple(i for i in ids if i not in short)
                 ids = self._by_country(doc, start, end, ids)
                 entity_id = self._pick(ids, day) if ids else None
@@ -342,7 +347,7 @@ class Linker(PartyRules, SurnameRules):
             if kind == "alias":
                 written = doc[start:end].text
                 named.update(i for i in ids if self.kb.entities[i].type == "party"
-                             and written not in self.kb.entities[i].short_forms)
+                             and not self.kb.entities[i].is_short(written))
         return {p for p in named if p}
 
     def _with_discovered(self, doc: Doc, spans: list[Span], day: dt.date | None
@@ -422,3 +427,13 @@ class Linker(PartyRules, SurnameRules):
         best = min(e.prominence(day) for e in active)
         top = [e for e in active if e.prominence(day) == best]
         return top[0].id if len(top) == 1 else None
+
+
+def _qualifying_countries(doc: Doc, start: int) -> set[str]:
+    """The country of the word just before a name: "British Greens", "Britain's Green
+    Party", "the UK's Reform"."""
+    i = start - 1
+    if i >= 1 and doc[i].text in ("'s", "’s"):
+        i -= 1
+    return {COUNTRY_WORDS[word]} if i >= 0 and (word := fold(core(doc[i].text))) in \
+        COUNTRY_WORDS else set()

@@ -160,9 +160,8 @@ def _compile(nlp: Language, kb: KnowledgeBase) -> NameIndex:
         if not entity.builtin:
             # (A short form owns no word: "Green Party" stays New Zealand's too.)
             index.kept_words.update(fold(w) for w in (*entity.aliases, *entity.exact_case,
-                                                      *entity.members)
-                                    if w not in entity.short_forms)
-        for alias in (*entity.aliases, *entity.exact_case):
+                                                      *entity.members))
+        for alias in (*entity.aliases, *entity.exact_case, *entity.short_forms):
             index.add("alias", words(alias), entity.id, alias)
         for member in entity.members:
             index.add("member", words(member), entity.id, member)

@@ -52,9 +52,10 @@ class PartyRules:
                 return True
         if any(fold(a) == folded for a in entity.aliases if not is_acronym(a)):
             return entity.type != "party" or _written_as_a_name(entity, written)
-        # Exact case, or a headline in capitals ("LES RÉPUBLICAINS").
+        # Exact case, or a headline in capitals ("LES RÉPUBLICAINS"); a short form ("Reform")
+        # is read so too, and the linker asks the rest of the text for it.
         if not any(written == a or (written == a.upper() and (" " in a or a[1:].islower()))
-                   for a in entity.exact_case):
+                   for a in (*entity.exact_case, *entity.short_forms)):
             return False
         doc = span.doc
         if (span.end + 1 < len(doc) and fold(doc[span.end].text) in ("de", "d'")

@@ -31,7 +31,7 @@ from tracker.alerts.outbox import Outbox
 from tracker.config import Config, Source
 from tracker.errors import FetchError, Interrupted, TrackerError
 from tracker.fetch import Fetcher, Response
-from tracker.models import Article, Fetched
+from tracker.models import TAGGER_VERSION, Article, Fetched
 from tracker.redact import redacted
 from tracker.sources import canonical_url, list_files
 from tracker.store import Store, iso
@@ -294,8 +294,9 @@ class Pipeline:
                 stat = path.stat()
                 url = path.resolve().as_uri()
                 # A file that gave no document is told once, then passed over until it
-                # changes (its size or time); a larger max_bytes reads it again.
-                stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+                # changes (its size or time); a larger max_bytes, or a new tracker's
+                # reading, reads it again.
+                stamp = f"{stat.st_size}:{stat.st_mtime_ns}:v{TAGGER_VERSION}"
                 if passed_over.get(url) in (stamp, f"{stamp}:{max_bytes}"):
                     result.skipped += 1
                     continue

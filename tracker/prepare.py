@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from tracker.dedupe import fingerprint, text_hash
 from tracker.extract import decode, detect_language, extract_html, extract_text
-from tracker.models import Article, Fetched, Prepared
+from tracker.models import NO_TEXT, Article, Fetched, Prepared
 from tracker.sources import FeedItem
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def prepare_many(pages: Sequence[Fetched], tagger: Tagger, languages: Sequence[s
         if article.title is None and page.name:
             article = replace(article, title=page.name)
         if not article.text.strip():
-            out.append(Prepared(article, canonical, error=f"{page.url}: no main text found"))
+            out.append(Prepared(article, canonical, error=f"{page.url}: {NO_TEXT}"))
             continue
         digest = text_hash(article.text)
         if digest == page.known_digest:  # a watched page that has not changed

@@ -55,8 +55,8 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
     items = []
     unlinked = 0
     for entry in parsed.entries:
-        link = entry.get("link") or ""
-        if not link.startswith(("http://", "https://")):
+        link = (entry.get("link") or "").strip()
+        if not link.lower().startswith(("http://", "https://")):
             unlinked += 1  # no link, or "javascript:", "mailto:": nothing to fetch
             continue
         published = entry.get("published_parsed") or entry.get("updated_parsed")
@@ -70,8 +70,9 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
     benign = isinstance(problem, (feedparser.CharacterEncodingOverride,
                                   feedparser.NonXMLContentType))
     warning = _one_line(problem) if parsed.bozo and not benign else None
-    if unlinked:  # told, not dropped in silence: a feed of such items reads as empty
-        note = f"{unlinked} of {len(parsed.entries)} items have no web link"
+    if unlinked and not items:  # told, not read as an empty, healthy feed (a podcast's
+        # episodes without a page are skipped quietly beside others that have one)
+        note = f"none of its {unlinked} items has a web link"
         warning = f"{warning}; {note}" if warning else note
     return items, warning
 

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from tracker.dedupe import shingles
 from tracker.errors import TrackerError
-from tracker.models import Fetched, Prepared
+from tracker.models import NO_TEXT, Fetched, Prepared
 from tracker.sources import canonical_url
 from tracker.store import Store
 
@@ -209,7 +209,9 @@ class SaveBatch:
         already)."""
         if ready.error or ready.article is None:
             reason = ready.error or f"{page.url}: not prepared"
-            if page.stamp:  # a file without text: told once, not on every pass
+            if page.stamp and reason.endswith(NO_TEXT):
+                # A file without text: told once, not on every pass. (A failure of the
+                # tracker's own, a worker lost, is tried again.)
                 store.remember_skipped(page.url, page.stamp, reason)
             return "error", reason
         if ready.unchanged:  # a watched page or file as it was: nothing new
