@@ -137,7 +137,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
                      lang=lang)
 
 
-_CHECKED_BELOW = 2000  # characters: a reading this short is checked against the whole page's
+_CHECKED_BELOW = 600  # characters: a reading this short is checked against the whole page's
 
 
 def _read(tree: HtmlElement, url: str | None):  # -> trafilatura's Document | None
