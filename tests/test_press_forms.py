@@ -107,6 +107,15 @@ CASES = [
      dt.date(2012, 5, 6),
      [("François Hollande", "francois-hollande"), ("PS", "ps"),
       ("Hollande", "francois-hollande"), ("Hollande", "francois-hollande")]),
+    # "Le Pen" alone, father and daughter both in the party: the one leading it that day.
+    ("Le Pen a réuni ses partisans hier soir à Perpignan.", "fr", dt.date(2007, 4, 20),
+     [("Le Pen", "jean-marie-le-pen")]),
+    ("Le Pen a réuni ses partisans hier soir à Perpignan.", "fr", dt.date(2012, 4, 20),
+     [("Le Pen", "marine-le-pen")]),
+    # In the weeks of the succession it is anyone's; "les Le Pen" is the family.
+    ("Le Pen a réuni ses partisans hier soir à Perpignan.", "fr", dt.date(2011, 1, 20), []),
+    ("Entre les Le Pen, rien ne va plus ; la guerre des Le Pen inquiète.", "fr",
+     dt.date(2015, 4, 9), []),
     # A headline in capitals names the prominent by surname, and its places stay places.
     ("PRÉSIDENTIELLE : HOLLANDE EN TÊTE, SARKOZY DEUXIÈME", "fr", dt.date(2012, 4, 22),
      [("HOLLANDE", "francois-hollande"), ("SARKOZY", "nicolas-sarkozy")]),

@@ -169,6 +169,8 @@ class SurnameRules:
             return None, ""  # "toute la Hollande", "venus de Hollande": the country
         if antecedent is None and not titled:
             return None, ""  # the text named someone else with this surname
+        if kind == "surname" and start > 0 and doc[start - 1].lower_ in ("les", "des"):
+            return None, ""  # "la guerre des Le Pen", "les Sarkozy": the family
         if antecedent:
             if antecedent not in ids and kind == "surname":
                 return None, ""
@@ -202,6 +204,14 @@ class SurnameRules:
             if len(ranked) > 1 and kind == "honorific":
                 top = min(e.prominence(day) for e in ranked)
                 ranked = [e for e in ranked if e.prominence(day) == top]
+            if len(ranked) > 1 and day is not None:
+                # Two of one name in a party ("Le Pen" in 2012, father and daughter): the
+                # press's bare surname is the one leading a party that day; in the first
+                # weeks of a succession it is still anyone's.
+                ranked = [e for e in ranked if any(
+                    o.role == "party_leader" and o.covers(day)
+                    and (o.start is None or (day - o.start).days >= SETTLED_DAYS)
+                    for o in e.offices)] or ranked
             active = ranked
         if len(active) != 1:
             return None, ""
@@ -242,6 +252,9 @@ class SurnameRules:
 
         ordered = sorted(ids, key=first_start)
         return ordered[0] if family == "senior" else ordered[-1]
+
+
+SETTLED_DAYS = 30  # a new party leader is "the" bare surname after these
 
 
 def _others(candidates: list[Entity], person: Entity, day: dt.date | None) -> bool:
