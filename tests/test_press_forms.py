@@ -116,6 +116,11 @@ CASES = [
     ("Le Pen a réuni ses partisans hier soir à Perpignan.", "fr", dt.date(2011, 1, 20), []),
     ("Entre les Le Pen, rien ne va plus ; la guerre des Le Pen inquiète.", "fr",
      dt.date(2015, 4, 9), []),
+    # A list of rivals in the plural is no family; namesakes of other parties stay no one's.
+    ("Il faut battre les Zemmour, les Le Pen et les Mélenchon.", "fr", dt.date(2023, 3, 1),
+     [("Zemmour", "eric-zemmour"), ("Le Pen", "marine-le-pen"),
+      ("Mélenchon", "jean-luc-melenchon")]),
+    ("Mme Faure a parlé hier soir.", "fr", dt.date(2023, 3, 1), []),
     # A headline in capitals names the prominent by surname, and its places stay places.
     ("PRÉSIDENTIELLE : HOLLANDE EN TÊTE, SARKOZY DEUXIÈME", "fr", dt.date(2012, 4, 22),
      [("HOLLANDE", "francois-hollande"), ("SARKOZY", "nicolas-sarkozy")]),

@@ -127,13 +127,14 @@ def _links_only(elem: HtmlElement) -> bool:
 # Its names are another story's (the count it adds is false). A sentence that merely
 # starts so ("Lire aussi le rapport de la Cour des comptes, publié mardi, qui…") has no
 # separator within its first words, and stays.
-# A dash separates only with a space before it: "Voir aussi Jean-Luc Mélenchon, qui…" is a
-# sentence. "Sur ce sujet" takes a colon or an arrow: "Sur ce sujet — la réforme —, le
+# A dash separates only right after the pointer's words, with a space before it: "Voir
+# aussi Jean-Luc Mélenchon, qui…", "Lire aussi le rapport — publié mardi — qui…" are
+# sentences. "Sur ce sujet" takes a colon or an arrow: "Sur ce sujet — la réforme —, le
 # gouvernement…" is one too.
 _READ_ALSO = re.compile(
-    r"^\W*(?:(?:(?:(?:à\s+)?(?:lire|relire|voir|écouter|regarder)\s+(?:aussi|également|"
-    r"encore)|(?:read|see)\s+(?:more|also)|also\s+read)(?:\s+[\w'’-]+){0,6}?"
-    r"|related|more\s+on\s+this(?:\s+story)?)(?:\s*[:|>»]|\s+[-–—](?!\w))"
+    r"^\W*(?:(?:(?:à\s+)?(?:lire|relire|voir|écouter|regarder)\s+(?:aussi|également|"
+    r"encore)|(?:read|see)\s+(?:more|also)|also\s+read|related|more\s+on\s+this"
+    r"(?:\s+story)?)(?:(?:\s+[\w'’-]+){0,6}?\s*[:|>»]|\s+[-–—](?!\w))"
     r"|(?:(?:à\s+lire\s+)?sur\s+(?:le\s+même\s+sujet|ce\s+sujet)|dans\s+la\s+même\s+"
     r"rubrique)\s*[:|>»])", re.IGNORECASE)
 # The same pointers without a separator, as a link's words: "Read more about Nigel
@@ -156,7 +157,7 @@ _CALL_OBJECT = re.compile(
 _CREDIT = re.compile(
     r"(?:^|[.)]\s+|\(\s*)(?i:(?:photos?|fotos?)(?:\s+credits?)?|photograph|crédits?"
     r"(?:\s+photos?)?|credits?|©)\s*:?\s*[A-ZÀ-Ý0-9©®][\w.'’&®™-]*"
-    r"(?:(?:\s*[/|]\s*|\s+)[A-ZÀ-Ý0-9©®][\w.'’&®™/-]*)*\s*\)?$")
+    r"(?:(?:\s*[/|]\s*|\s+)[A-ZÀ-Ý0-9©®][\w.'’&®™-]*)*\s*\)?$")
 _SHORT = 300  # characters: longer paragraphs are the article's own
 
 
@@ -176,7 +177,10 @@ def _pointer(line: str) -> bool:
         return True
     if _CALL.search(flat) and _CALL_OBJECT.search(flat):
         return True
-    return bool(_CREDIT.search(flat))
+    # A credit says so: a colon, a slash, a bar or ©; "Photos Marine Le Pen Et Jordan
+    # Bardella…" is a headline in capitals, "Crédit Agricole" a bank.
+    credit = _CREDIT.search(flat)
+    return credit is not None and any(sign in credit.group(0) for sign in ":/|©")
 
 
 _QUOTES = str.maketrans("", "", "«»“”„\"")

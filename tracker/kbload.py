@@ -138,8 +138,7 @@ def load_kb(items: tuple[Path | dict, ...] | list[Path | dict], *,
             entity = _over(shipped, entity, entry)
         under = layer.pop(entity.id, None)
         if under is not None and under.type == entity.type:
-            entity = replace(entity, offices=entity.offices + tuple(
-                                 o for o in under.offices if o not in entity.offices),
+            entity = replace(entity, offices=entity.offices or under.offices,
                              wikidata=entity.wikidata or under.wikidata,
                              birth=entity.birth or under.birth,
                              affiliations=entity.affiliations or under.affiliations)

@@ -169,8 +169,8 @@ class SurnameRules:
             return None, ""  # "toute la Hollande", "venus de Hollande": the country
         if antecedent is None and not titled:
             return None, ""  # the text named someone else with this surname
-        if kind == "surname" and start > 0 and doc[start - 1].lower_ in ("les", "des"):
-            return None, ""  # "la guerre des Le Pen", "les Sarkozy": the family
+        if kind == "surname" and len(ids) > 1 and _family(doc, start, end):
+            return None, ""  # "la guerre des Le Pen": the family, father and daughter
         if antecedent:
             if antecedent not in ids and kind == "surname":
                 return None, ""
@@ -204,14 +204,15 @@ class SurnameRules:
             if len(ranked) > 1 and kind == "honorific":
                 top = min(e.prominence(day) for e in ranked)
                 ranked = [e for e in ranked if e.prominence(day) == top]
-            if len(ranked) > 1 and day is not None:
-                # Two of one name in a party ("Le Pen" in 2012, father and daughter): the
-                # press's bare surname is the one leading a party that day; in the first
-                # weeks of a succession it is still anyone's.
-                ranked = [e for e in ranked if any(
-                    o.role == "party_leader" and o.covers(day)
-                    and (o.start is None or (day - o.start).days >= SETTLED_DAYS)
-                    for o in e.offices)] or ranked
+            if len(ranked) > 1 and day is not None and set.intersection(
+                    *({a.party for a in e.affiliations} for e in ranked)):
+                # Two of one name who shared a party ("Le Pen" in 2012, father and
+                # daughter): the press's bare surname is the one leading a party that day,
+                # and a month before (in the first weeks of a succession it is still
+                # anyone's). Namesakes of other parties stay no one's ("Mme Faure").
+                month_ago = day - dt.timedelta(days=SETTLED_DAYS)
+                ranked = [e for e in ranked if _leads(e, day) and _leads(e, month_ago)] \
+                    or ranked
             active = ranked
         if len(active) != 1:
             return None, ""
@@ -257,6 +258,11 @@ class SurnameRules:
 SETTLED_DAYS = 30  # a new party leader is "the" bare surname after these
 
 
+def _leads(person: Entity, day: dt.date) -> bool:
+    """Whether the person leads a party on that day (its renaming changes nothing)."""
+    return any(o.role == "party_leader" and o.covers(day) for o in person.offices)
+
+
 def _others(candidates: list[Entity], person: Entity, day: dt.date | None) -> bool:
     """No one else in the KB with this surname is active at the date."""
     return all(e is person or not e.active(day) for e in candidates)
@@ -273,6 +279,18 @@ def _accents_added(surface: str, person: Entity) -> bool:
     word = surface.casefold()
     return not any(word in re.findall(r"[\w'’-]+", unicodedata.normalize("NFC", name).casefold())
                    for name in (person.name, *person.aliases))
+
+
+def _family(doc: Doc, start: int, end: int) -> bool:
+    """"les Le Pen", "des Le Pen": a family's plural, not a list of rivals ("battre les
+    Zemmour, les Le Pen et les Mélenchon", whose others are plurals too)."""
+    if start < 1 or doc[start - 1].lower_ not in ("les", "des", "aux"):
+        return False
+    listed = (end + 1 < len(doc) and doc[end].text in (",", "et")
+              and doc[end + 1].lower_ in ("les", "des", "aux"))
+    listed |= (start >= 3 and doc[start - 2].text in (",", "et")
+               and doc[start - 3].text[:1].isupper())
+    return not listed
 
 
 def _politics_of(doc: Doc, start: int) -> bool:
