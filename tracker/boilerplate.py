@@ -83,13 +83,11 @@ def drop_other_stories(tree: HtmlElement) -> bool:
 def _links_to_pages(elem: HtmlElement) -> bool:
     """Whether an element is mostly links to other pages (not share or print buttons), or
     lists dated links (a story's link beside its <time>)."""
-    links = [a for a in elem.iter("a") if not _SHARING.search(a.get("href") or "#")]
-    if any(_page_link(item) for time in elem.iter("time") for item in _items_within(time, elem)):
+    if any(_page_links(item) for time in elem.iter("time")
+           for item in _items_within(time, elem)):
         return True
-    if len(links) < 2:
-        return False
-    words = len(elem.text_content().split())
-    return sum(len(a.text_content().split()) for a in links) >= 0.3 * words
+    links = _page_links(elem)
+    return len(links) >= 2 and _linked_share(elem, links) >= 0.3
 
 
 _ARTICLE_WORDS = 600  # characters outside links: more than a teaser card's
@@ -111,15 +109,20 @@ def _items_within(node: HtmlElement, box: HtmlElement) -> list[HtmlElement]:
     return items
 
 
-def _page_link(elem: HtmlElement) -> bool:
-    return any(not _SHARING.search(a.get("href") or "#") for a in elem.iter("a"))
+def _page_links(elem: HtmlElement) -> list[HtmlElement]:
+    """The element's links to other pages (not a share, print or mail button)."""
+    return [a for a in elem.iter("a") if not _SHARING.search(a.get("href") or "#")]
+
+
+def _linked_share(elem: HtmlElement, links: list[HtmlElement]) -> float:
+    """The share of an element's words that are the words of these links."""
+    words = len(elem.text_content().split())
+    return sum(len(a.text_content().split()) for a in links) / words if words else 0.0
 
 
 def _links_only(elem: HtmlElement) -> bool:
     """Whether an element's words are, for the most part, the words of its links."""
-    words = len(elem.text_content().split())
-    linked = sum(len(link.text_content().split()) for link in elem.iter("a"))
-    return words > 0 and linked >= 0.7 * words
+    return _linked_share(elem, list(elem.iter("a"))) >= 0.7
 
 
 # A paragraph that only points to another article: "À lire aussi : Jean-Luc Mélenchon
@@ -184,8 +187,6 @@ def _pointer(line: str) -> bool:
 
 
 _QUOTES = str.maketrans("", "", "«»“”„\"")
-
-
 _NEAR = 6  # paragraphs: a pull-quote sits beside the paragraph it repeats
 
 

@@ -129,12 +129,17 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     if doc is None or not found:
         return _linked_data_article(tree, html, url, lang)
     title = _clean(doc.title)
-    text = drop_pull_quotes(dedupe_paragraphs(drop_pointer_lines(found)))
+    text = _article_text(found)
     if title and not text.startswith(title):
         text = "\n".join(_headline_first(text, title))  # where a name counts most
     return Extracted(text=text, title=title, published_at=parse_datetime(doc.date),
                      author=_clean(doc.author), canonical_url=canonical_link(html, url),
                      lang=lang)
+
+
+def _article_text(text: str) -> str:
+    """A reading's paragraphs without pointers to other stories, repeats and pull-quotes."""
+    return drop_pull_quotes(dedupe_paragraphs(drop_pointer_lines(text)))
 
 
 _CHECKED_BELOW = 600  # characters: a reading this short is checked against the whole page's
@@ -175,9 +180,9 @@ def _linked_data_article(tree: HtmlElement, html: str, url: str | None,
             body = item.get("articleBody")
             if not (kinds & _ARTICLE_TYPES) or not isinstance(body, str) or not body.strip():
                 continue
-            body = _markup_as_lines(body)
-            text = drop_pull_quotes(dedupe_paragraphs(drop_pointer_lines("\n".join(
-                flat for line in body.splitlines() if (flat := " ".join(line.split()))))))
+            text = _article_text("\n".join(
+                flat for line in _markup_as_lines(body).splitlines()
+                if (flat := " ".join(line.split()))))
             if not text:
                 continue
             title = _clean(item.get("headline") if isinstance(item.get("headline"), str)

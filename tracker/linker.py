@@ -29,13 +29,13 @@ from tracker.context import (
     PEER_TITLES,
     PERSON_LABELS,
     RULE_RANK,
+    country_words,
     ents,
     is_titled,
     postscript,
     quoted,
     sentence_of,
 )
-from tracker.countries import COUNTRY_WORDS
 from tracker.discover import discover
 from tracker.kb import KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
@@ -432,8 +432,5 @@ class Linker(PartyRules, SurnameRules):
 def _qualifying_countries(doc: Doc, start: int) -> set[str]:
     """The country of the word just before a name: "British Greens", "Britain's Green
     Party", "the UK's Reform"."""
-    i = start - 1
-    if i >= 1 and doc[i].text in ("'s", "’s"):
-        i -= 1
-    return {COUNTRY_WORDS[word]} if i >= 0 and (word := fold(core(doc[i].text))) in \
-        COUNTRY_WORDS else set()
+    at = start - 2 if start >= 2 and doc[start - 1].text in ("'s", "’s") else start - 1
+    return {country for i, country in country_words(doc, start, start, reach=2) if i == at}
