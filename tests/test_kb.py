@@ -216,3 +216,25 @@ def test_a_short_form_claims_no_word_of_a_users_kb():
     kb = load_kb([{"parties": [{"id": "reform-uk", "name": "Reform UK", "short_forms": []}]}])
     party = kb.entities["reform-uk"]
     assert party.short_forms == () and "Reform" not in (*party.aliases, *party.exact_case)
+
+
+def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    """The load pauses the cyclic collector (it makes 200,000 objects and no cycle): a
+    daemon whose KB failed to reload on SIGHUP must not go on without it, and a program
+    that had turned it off keeps it off."""
+    import gc
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("parties:\n  - id: a\n    name: A\n    successor: zz\n", "utf-8")
+    assert gc.isenabled()
+    with pytest.raises(ConfigError):
+        load_kb([bad], builtin=False)
+    assert gc.isenabled()
+    assert load_kb([], builtin=False).entities == {}
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_kb([], builtin=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
