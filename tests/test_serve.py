@@ -345,6 +345,10 @@ def test_pages_escape_page_text_under_a_strict_csp(served):
     "/api/mentions?lang=french", "/api/stats?lang=french", "/api/export.csv?lang=fra",
     # one value per filter: a second party was dropped, silently (journalist audit)
     "/api/mentions?party=PS&party=UMP", "/api/export.csv?source=a&source=b",
+    # an empty filter (an unset variable in a script) listed everything (dashboard audit)
+    "/api/mentions?party=", "/api/export.csv?politician=", "/api/stats?source=%20",
+    # a parameter the address does not take was ignored: a typo, or stats by party
+    "/api/mentions?politican=Macron", "/api/stats?party=PS", "/api/export.csv?excel=yes&x=1",
 ])
 def test_bad_parameters_get_a_4xx_with_a_message(served, path):
     got = served.get(path)
@@ -1099,3 +1103,45 @@ def test_filtering_mentions_by_language_keeps_the_pages_language(served):
     assert 'lang="en"' in switched.text and f'data-total="{english}"' in switched.text
     # Elsewhere `?lang=` still sets the page's language, as the README says.
     assert 'lang="fr"' in served.get("/", params={"lang": "fr"}).text
+
+
+def test_the_mentions_form_as_a_browser_sends_it(served):
+    """A browser sends every field of a form, the empty ones as ``since=``: each search
+    made with the mentions page's own form was a 422 page ("since = '': Input should be
+    a valid date"), whatever was typed (dashboard audit). Empty fields now mean no
+    filter: the page redirects to its address without them."""
+    import re
+
+    form = served.get("/mentions").text
+    fields = re.findall(r'<(?:input|select)[^>]*name="(\w+)"', form.split("</form>")[0])
+    assert {"party", "since", "until", "lang", "type", "position", "search"} <= set(fields)
+    sent = {name: "" for name in fields if name not in ("direct", "no_duplicates", "raw")}
+    got = served.get("/mentions", params={**sent, "party": "PS"}, allow_redirects=False)
+    assert got.status_code == 303 and got.headers["location"] == "/mentions?party=PS"
+    page = served.get("/mentions", params={**sent, "party": "PS"})
+    assert page.status_code == 200 and page.url.endswith("/mentions?party=PS")
+    total = served.get("/api/mentions", params={"party": "PS", "limit": 0}).json()["total"]
+    assert f'data-total="{total}"' in page.text and total > 0
+    nothing_typed = served.get("/mentions", params=sent, allow_redirects=False)
+    assert nothing_typed.headers["location"] == "/mentions"
+    # The API, which scripts call, keeps refusing an empty filter.
+    assert served.get("/api/mentions", params={"party": ""}).status_code == 400
+
+
+def test_the_csv_download_opens_in_french_excel_and_is_named_for_its_filters(served, room,
+                                                                             tmp_path):
+    """The dashboard's CSV had no French-Excel form (`tracker export --excel`: a BOM, ';')
+    and was always mentions.csv, each download overwriting the last (dashboard audit)."""
+    page = served.get("/mentions", params={"party": "PS"}).text
+    assert 'href="/api/export.csv?party=PS&amp;excel=true"' in page
+    got = served.get("/api/export.csv", params={"party": "PS", "excel": "true"})
+    done = tracker("export", "--db", str(room), "--party", "PS", "--excel",
+                   "-o", str(tmp_path / "ps.csv"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert got.content == (tmp_path / "ps.csv").read_bytes()
+    assert got.content.startswith("\ufeff".encode()) and b";" in got.content.split(b"\r\n")[0]
+    assert got.headers["content-disposition"] == 'attachment; filename="mentions-ps.csv"'
+    named = served.get("/api/export.csv", params={"politician": "Ségolène Royal",
+                                                  "since": "2026-01-01"})
+    assert named.headers["content-disposition"] == (
+        'attachment; filename="mentions-segolene-royal-2026-01-01.csv"')

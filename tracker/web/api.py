@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -30,7 +32,39 @@ from tracker.review import record
 from tracker.stats import StatsQuery
 from tracker.web.app import ReadOnly
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+def known_parameters(request: Request) -> None:
+    """A parameter the endpoint does not take is refused, not ignored: ``politican=Macron``
+    (a typo) listed every mention, and ``/api/stats?party=PS`` (stats have no party
+    filter) gave every party's figures, each a 200."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    taken = _taken(dependant)
+    unknown = sorted({name for name in request.query_params if name not in taken})
+    if unknown:
+        raise ConfigError(f"unknown parameter{'s' if len(unknown) > 1 else ''} "
+                          f"{', '.join(map(repr, unknown))}: this address takes "
+                          f"{', '.join(sorted(taken)) or 'none'}")
+
+
+def _taken(dependant: Any) -> set[str]:
+    """The query parameters a route and its dependencies declare (a few microseconds)."""
+    found = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        found |= _taken(sub)
+    return found
+
+
+def given(name: str, value: str | None) -> str | None:
+    """A filter given empty is refused: ``party=$PARTY`` with the variable unset listed
+    every party's mentions under that party's name (`--party ""` is refused too)."""
+    if value is not None and not value.strip():
+        raise ConfigError(f"{name} is empty: give a value, or leave {name} out")
+    return value
+
+
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(known_parameters)])
 MAX_LIMIT = 1000  # mentions a page; the CSV export has no limit
 MAX_OFFSET = 10_000_000
 Text = Annotated[str | None, Query(max_length=200)]
@@ -62,6 +96,8 @@ def mention_params(
             # ?party=PS&party=UMP kept UMP alone, silently (journalist audit)
             raise ConfigError(f"{name} given {len(request.query_params.getlist(name))} "
                               "times; one value per query")
+    party, politician, source = (given(name, value) for name, value in (
+        ("party", party), ("politician", politician), ("source", source)))
     return MentionFilter(party=party, politician=politician, source=source, since=since,
                          until=until, lang=lang and lang.lower(), search=search, type=type,
                          position=position, direct=direct, no_duplicates=no_duplicates,
@@ -131,7 +167,8 @@ def stats(request: Request,
           top: Annotated[int, Query(ge=1, le=1000)] = 10) -> list[dict[str, Any]]:
     """The figures of `tracker stats --format jsonl` for the same options: one object a
     row, each with its ``view``."""
-    q = StatsQuery(by=by, interval=interval, since=since, until=until, source=source,
+    q = StatsQuery(by=by, interval=interval, since=since, until=until,
+                   source=given("source", source),
                    lang=lang and lang.lower(), type=type, search=search,
                    position=position, direct=direct,
                    no_duplicates=no_duplicates, no_discovered=no_discovered, raw=raw,
@@ -154,22 +191,36 @@ def stats(request: Request,
 
 @router.get("/export.csv", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}}}})
-def export_csv(request: Request, params: Annotated[MentionFilter, Depends(mention_params)]
-               ) -> StreamingResponse:
+def export_csv(request: Request, params: Annotated[MentionFilter, Depends(mention_params)],
+               excel: Annotated[bool, Query(description=(
+                   "for French Excel, as `tracker export --excel`: a BOM, ';' between "
+                   "cells"))] = False) -> StreamingResponse:
     """The CSV of `tracker export` for the same filters: oldest first, a header row."""
     dbs = request.app.state.dbs
     flt = params
     with dbs.reader() as db:  # a bad filter fails now, as a 400, not mid-stream
         where_clauses(db, flt)
+    sep = ";" if excel else ","
 
     def lines():
         with dbs.reader(kept=False) as db:
-            yield ",".join(EXPORT_COLUMNS) + "\r\n"
-            for (line,) in csv_lines(db, flt):
+            yield ("\ufeff" if excel else "") + sep.join(EXPORT_COLUMNS) + "\r\n"
+            for (line,) in csv_lines(db, flt, delimiter=sep):
                 yield line + "\r\n"
 
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="mentions.csv"'})
+        "Content-Disposition": f'attachment; filename="{download_name(flt)}"'})
+
+
+def download_name(f: MentionFilter) -> str:
+    """``mentions-ps-2026-01-01-2026-03-31.csv``: a second download with other filters
+    no longer lands on the first one's ``mentions.csv``. ASCII letters, digits and '-'
+    only, so that the header needs no quoting rules."""
+    parts = ["mentions", f.party, f.politician, f.source, f.since, f.until]
+    words = ("-".join(str(p) for p in parts if p)).lower()
+    ascii_name = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+    return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]+", "-", ascii_name)).strip("-")[:120] \
+        + ".csv"
 
 
 class ReviewIn(BaseModel):

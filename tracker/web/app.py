@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -329,6 +329,24 @@ def _refused(request: Request, options: ServeOptions, csrf: str) -> Response | N
     return None
 
 
+def _filled_in(scope) -> Response | None:
+    """A page's address without its empty parameters, as a redirect; None when it has
+    none. A form sends every field, the empty ones as ``since=``: the mentions page's
+    own form answered every search with a 422 (an empty date is no date). On a page an
+    empty field means no filter; the API, which scripts call, still refuses one (a
+    ``party=$PARTY`` whose variable is unset must not list every party's mentions)."""
+    if not scope.get("query_string"):
+        return None
+    parts = scope["query_string"].split(b"&")
+    kept = [p for p in parts if p and not p.endswith(b"=")]
+    if len(kept) == len(parts):
+        return None
+    path = scope.get("raw_path") or quote(scope["path"]).encode()
+    query = b"&".join(kept)
+    return RedirectResponse((path + (b"?" + query if query else b"")).decode("latin-1"),
+                            status_code=303)
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -369,6 +387,8 @@ class Guard:
             await send(message)
 
         refused = _refused(Request(scope), self.options, self.csrf)
+        if refused is None and not api and scope["method"] in ("GET", "HEAD"):
+            refused = _filled_in(scope)
         if refused is not None:
             await refused(scope, receive, send_headed)
             return

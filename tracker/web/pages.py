@@ -196,7 +196,8 @@ def mentions(request: Request, params: Annotated[MentionFilter, Depends(mention_
                   page=page, pages=pages, params=params,
                   previous=link(page - 1) if page > 1 else None,
                   next=link(page + 1) if page < pages else None,
-                  export="/api/export.csv?" + urlencode(query))
+                  export="/api/export.csv?" + urlencode(query),
+                  export_excel="/api/export.csv?" + urlencode({**query, "excel": "true"}))
 
 
 def _shown(row: dict) -> dict:
