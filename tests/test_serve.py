@@ -1145,3 +1145,38 @@ def test_the_csv_download_opens_in_french_excel_and_is_named_for_its_filters(ser
                                                   "since": "2026-01-01"})
     assert named.headers["content-disposition"] == (
         'attachment; filename="mentions-segolene-royal-2026-01-01.csv"')
+
+
+def test_an_entitys_page_keeps_the_window_it_was_opened_from(served):
+    """From the overview of a chosen window, a person's page showed the last year instead:
+    4 mentions on the overview, 0 on the page (empty charts, no word why), 4 again under
+    its "Mentions" link (dashboard audit). The window now follows every link, the page
+    has the overview's window form, and a window without the entity says so."""
+    import re
+    from html import unescape
+
+    window = {"since": "2026-03-02", "until": "2026-03-12", "interval": "day"}
+    overview = served.get("/", params=window).text
+    links = [unescape(h) for h in re.findall(r'href="(/entity/[^"]+)"', overview)]
+    assert links and all(h.endswith("?since=2026-03-02&until=2026-03-12&interval=day")
+                         for h in links)
+    rn = next(h for h in links if h.startswith("/entity/rn?"))
+    page = served.get(rn).text
+    counted = served.get("/api/mentions", params={"party": "rn", "since": "2026-03-02",
+                                                  "until": "2026-03-12", "limit": 0})
+    assert f'data-total="{counted.json()["total"]}"' in page
+    assert '<form class="filters" method="get" action="/entity/rn">' in page
+    assert 'value="2026-03-02"' in page and 'value="2026-03-12"' in page
+    assert unescape(page).count("?since=2026-03-02&until=2026-03-12&interval=day") >= 1
+    assert 'href="/mentions?party=rn&amp;since=2026-03-02&amp;until=2026-03-12"' in page
+    # The whole year holds more of RN than these ten days: the two figures differ.
+    assert 'data-total="5"' in served.get("/entity/rn").text
+    assert counted.json()["total"] != 5
+    # A window where the party is not named, though others are: said, not drawn empty.
+    stored = served.get("/api/mentions", params={"limit": 1000}).json()["mentions"]
+    days = {m["published_at"][:10] for m in stored}
+    rn_days = {m["published_at"][:10] for m in stored if m["party_id"] == "rn"}
+    other = sorted(days - rn_days)[0]
+    empty = served.get("/entity/rn", params={"since": other, "until": other}).text
+    assert "No mention of Rassemblement national in these dates." in empty
+    assert 'id="trend"' not in empty

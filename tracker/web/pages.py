@@ -132,7 +132,8 @@ def _overview_context(app: FastAPI, since: dt.date | None, until: dt.date | None
         span, interval = shown.span, shown.interval
         context: dict[str, Any] = {"interval": interval, "no_duplicates": no_duplicates,
                                    "raw": raw, "span": span, "shown": shown,
-                                   "since": since, "until": until}
+                                   "since": since, "until": until,
+                                   "window_query": window_query(shown)}
         if span:
             context.update(app.state.memo.get(
                 ("overview", span, interval, no_duplicates, raw),
@@ -227,13 +228,24 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
         shown = _window(db, since, until, interval)
         span, interval = shown.span, shown.interval
         context: dict[str, Any] = {"key": key, "name": name, "kind": kind, "span": span,
-                                   "interval": interval, "shown": shown}
+                                   "interval": interval, "shown": shown, "since": since,
+                                   "until": until, "window_query": window_query(shown)}
         if span:
             memo = request.app.state.memo
             context.update(memo.get(
                 ("entity", key, interval, span),
                 lambda db: _entity(db, key, name, kind, interval, span, memo.reading)))
     return render(request, "entity.html", **context)
+
+
+def window_query(shown: Shown) -> str:
+    """The window a page shows, as the query of its links to an entity's page: from the
+    overview by 2007-2026, Hollande's 4 mentions were 0 on his page, which showed the
+    last year, and 4 again under its "Mentions" link (dashboard audit)."""
+    if not shown.span:
+        return ""
+    return urlencode({"since": shown.span[0], "until": shown.span[1],
+                      "interval": shown.interval})
 
 
 def _entity(db, key: str, name: str, kind: str, interval: str,
