@@ -133,6 +133,33 @@ def test_hard_wrapped_text_is_joined_into_paragraphs():
     assert text.endswith("Marine Le Pen.\nDeuxième paragraphe.")
 
 
+def test_a_long_headline_stays_apart_from_its_dateline_and_first_paragraph():
+    """A headline of 50 characters or more, with no full stop, was taken for a wrapped
+    line: the title, the dateline and the first paragraph became one sentence, so the
+    headline's names counted as the lead's and every quote began with the title
+    (dashboard audit: 7 of 21 headlines)."""
+    note = ("Starmer wins landslide as Reform UK breaks through\n"
+            "Updated July 5, 2024\n"
+            "Keir Starmer led Labour to a landslide victory, ending fourteen years of "
+            "Conservative government. Nigel Farage won Clacton.\n"
+            "Rishi Sunak conceded defeat.")
+    got = extract_text(note)
+    assert got.title == "Starmer wins landslide as Reform UK breaks through"
+    assert got.text.split("\n")[:3] == ["Starmer wins landslide as Reform UK breaks through",
+                                        "Updated July 5, 2024",
+                                        "Keir Starmer led Labour to a landslide victory, ending "
+                                        "fourteen years of Conservative government. Nigel "
+                                        "Farage won Clacton."]
+    assert got.published_at.date() == dt.date(2024, 7, 5)
+    # A wrapped text under a long title is still joined, the title still apart.
+    wrapped = ("Présidentielle : Ségolène Royal et Nicolas Sarkozy face à face ce soir\n"
+               "Le débat d'entre-deux-tours a opposé mercredi soir Ségolène Royal, la\n"
+               "candidate du Parti socialiste, à Nicolas Sarkozy, candidat de l'UMP.\n")
+    lines = extract_text(wrapped).text.split("\n")
+    assert lines[0] == "Présidentielle : Ségolène Royal et Nicolas Sarkozy face à face ce soir"
+    assert lines[1].startswith("Le débat") and lines[1].endswith("candidat de l'UMP.")
+
+
 def test_a_feeds_html_titles_are_text_and_its_future_dates_are_not_believed():
     """A feed that writes its titles as HTML, and an item dated next January: the title
     reached the exports as "Macron &amp; Le Pen <i>face</i>", and the date put the item

@@ -290,15 +290,29 @@ def _binary(text: str) -> bool:
 
 def _unwrap(text: str) -> str:
     """Join hard-wrapped lines ("François\nHollande") back into their paragraph: a line
-    continues the previous one when that one is long and does not end a sentence."""
+    continues the previous one when that one was cut near the width the text is wrapped
+    at (its longer lines' length), is long and does not end a sentence.
+
+    The first line is the title and continues nothing: a headline of 50 characters or
+    more ("Starmer wins landslide as Reform UK breaks through") was glued to the dateline
+    under it and to the first paragraph, so its names were not the headline's and every
+    sentence quoted from it began with the title (dashboard audit). A paragraph a line
+    is no wrapped text: its lines are far shorter than its longest, and stay apart."""
+    lines = text.split("\n")
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if not lengths:
+        return text
+    width = lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))]  # a long URL may overrun
     out: list[str] = []
-    for line in text.split("\n"):
+    last = ""  # the previous line as written, before any joining
+    for line in lines:
         previous = out[-1] if out else ""
-        if (line.strip() and len(previous) >= 50 and not previous.rstrip().endswith(
-                (".", "!", "?", ":", "»", '"', "”"))):
+        if (line.strip() and len(out) > 1 and len(last.strip()) >= max(50, width - 25)
+                and not previous.rstrip().endswith((".", "!", "?", ":", "»", '"', "”"))):
             out[-1] = previous.rstrip() + " " + line.strip()
         else:
             out.append(line)
+        last = line
     return "\n".join(out)
 
 
