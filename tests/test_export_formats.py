@@ -80,6 +80,26 @@ def test_search_is_accent_insensitive_and_never_breaks(newsroom):
         "tracker: error: --search '\"': no word to search for")
 
 
+def test_a_search_leaves_out_the_documents_holding_a_minus_word(newsroom):
+    """`Farage -Trump` found the one Farage story that names Trump, and `Farage NOT
+    Trump` found nothing, without a word: both were searched as words (dashboard
+    audit). A Google Alerts user's `-word` and `NOT word` now leave documents out."""
+    def urls(query: str) -> set[str]:
+        found = _tracker("mentions", "--db", newsroom, "--search", query, "--format", "csv")
+        assert found.returncode == 0, found.stderr
+        return {r["url"][-2:] for r in csv.DictReader(io.StringIO(found.stdout.decode()))}
+
+    assert urls("macron") == {"d1", "d2", "d5", "d6"}
+    assert urls("macron -bardella") == urls("Macron NOT Bardella") == {"d1", "d5", "d6"}
+    assert urls('macron -"le pen"') == {"d2", "d6"}
+    assert urls("macron OR faure -gouvernement") == {"d1", "d2", "d5", "d6"}
+    assert urls("faure -pen -ironise") == {"d3", "d4"}
+    alone = _tracker("mentions", "--db", newsroom, "--search", "-macron")
+    assert alone.returncode == 2 and alone.stderr.decode().startswith(
+        "tracker: error: --search '-macron': give a word to find as well as the ones to "
+        "leave out")
+
+
 def test_type_and_table_with_highlighted_sentence_and_link(newsroom):
     parties = _tracker("mentions", "--db", newsroom, "--type", "party", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(parties.stdout.decode())))

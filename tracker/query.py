@@ -188,25 +188,47 @@ def fts_query(text: str) -> str:
     """The user's search as an FTS5 query that cannot break: each word and each "quoted
     phrase" becomes a quoted string (so `"`, `NEAR(`, `AND`, `*` or `:` are only text),
     all must appear; a word ending in `*` matches as a prefix, a bare `OR` between two
-    terms is kept. Case and accents are ignored by the index itself."""
+    terms is kept; `-word`, `-"a phrase"` or `NOT word` leaves out the documents holding
+    it, whatever the rest (`Farage -Trump` found the one Farage story naming Trump, and
+    `Farage NOT Trump` nothing: both were searched as words). Case and accents are
+    ignored by the index itself."""
     terms: list[str] = []
+    excluded: list[str] = []
+    negate = False
     # Control characters are no words; FTS5 reads a NUL as the end of its query.
     text = CONTROL.sub(" ", text)
-    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
+    for minus, phrase, word in re.findall(r'(-?)"([^"]*)"|(\S+)', text):
         if word == "OR":
             if terms and terms[-1] != "OR":
                 terms.append("OR")
             continue
+        if word == "NOT":
+            negate = True
+            continue
+        if word.startswith("-") and re.search(r"[^\W_]", word):
+            minus, word = "-", word.lstrip("-")
         prefix = word.endswith("*") and bool(word.rstrip("*"))
         raw = word.rstrip("*") if prefix else (phrase or word)
         if not re.search(r"[^\W_]", raw):  # the index reads "_" as a separator too
             continue
-        terms.append('"' + raw.replace('"', '""') + '"' + ("*" if prefix else ""))
+        term = '"' + raw.replace('"', '""') + '"' + ("*" if prefix else "")
+        if minus or negate:
+            excluded.append(term)
+            if terms and terms[-1] == "OR":  # "a OR -b" is "a", without b
+                terms.pop()
+        else:
+            terms.append(term)
+        negate = False
     while terms and terms[-1] == "OR":
         terms.pop()
     if not terms:
+        if excluded:
+            raise ConfigError(f"--search {text!r}: give a word to find as well as the "
+                              "ones to leave out (-word, NOT word)")
         raise ConfigError(f"--search {text!r}: no word to search for")
-    return " ".join(terms)
+    if not excluded:
+        return " ".join(terms)
+    return f"({' '.join(terms)}) NOT ({' OR '.join(excluded)})"
 
 
 def _select(db: Database, f: MentionFilter, columns: str, newest_first: bool
