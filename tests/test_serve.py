@@ -424,6 +424,11 @@ def test_a_rule_made_from_a_review_stops_the_same_false_mention_in_a_new_page(ne
         made = served.post("/api/rules", json=body, headers=headers)
         assert made.status_code == 201, made.text
         assert made.json()["description"].startswith(f'"{wrong["surface"]}" is never ')
+        # Saved again (a double click, a script run twice): the same rule, not a copy.
+        again = served.post("/api/rules", json={**body, "reason": "clicked twice"},
+                            headers=headers)
+        assert again.status_code == 200 and again.json()["id"] == made.json()["id"]
+        assert [r["id"] for r in served.get("/api/rules").json()] == [made.json()["id"]]
     # A new page with the same sentence: the tagger alone finds the name...
     page = home / "inbox" / "new-page.html"
     page.write_text(f"<html><head><title>Nouvel article</title></head><body><article>"

@@ -98,8 +98,19 @@ def from_mention(db: Database, mention_id: str, kind: str, *, source_only: bool,
                 made_from=mention_id)
 
 
+def same_rule(db: Database, rule: Rule) -> Rule | None:
+    """The stored rule that says what ``rule`` says (same kind, entity and source, the
+    same words whatever their case and accents), if any."""
+    return next((r for r in load(db) if (r.kind, r.entity_id, r.source) == (
+        rule.kind, rule.entity_id, rule.source) and words(r.text) == words(rule.text)), None)
+
+
 def save(db: Database, rule: Rule, now: dt.datetime | None = None) -> Rule:
+    """Store the rule; one that says what a stored one says is that one, not a second
+    copy (a double click on "Save this rule" listed the same rule twice)."""
     rule = check(db, rule)
+    if (stored := same_rule(db, rule)) is not None:
+        return stored
     stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     with db.conn:
         cursor = db.execute(

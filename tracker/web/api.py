@@ -314,13 +314,18 @@ def preview_rule(request: Request, body: RuleIn) -> dict:
 @router.post("/rules", response_model=RuleOut, status_code=201,
              responses={403: {"description": "read-only server, or no CSRF token"},
                         404: {"description": "no such mention"}})
-def make_rule(request: Request, body: RuleIn) -> dict:
+def make_rule(request: Request, body: RuleIn, response: Response) -> dict:
     """Save the rule: from now on the store leaves out the mentions it describes
-    (`tracker retag` applies it to stored documents)."""
+    (`tracker retag` applies it to stored documents). A rule already stored is given
+    back as it is, with 200 instead of 201."""
     body = body.model_copy(update={"reviewer": body.reviewer
                                    or request.app.state.options.reviewer})
     with request.app.state.dbs.writer() as db:
-        return rules.save(db, _rule(db, body)).as_dict()
+        rule = _rule(db, body)
+        if (stored := rules.same_rule(db, rule)) is not None:
+            response.status_code = 200
+            return stored.as_dict()
+        return rules.save(db, rule).as_dict()
 
 
 @router.delete("/rules/{rule_id}", status_code=204,
