@@ -21,7 +21,7 @@ TEXTS: dict[str, dict[str, str]] = {
                    "for one chart (at most {most}).",
         "no_duplicates": "Leave out copies", "raw": "Raw figures (keep wrong mentions)",
         "nothing": "No mentions stored yet: run `tracker run --once`.",
-        "none_of": "No mention of {name} in these dates.",
+        "none_of": "No mention of {name} in these dates.", "skip": "Skip to content",
         "none_here": "No mentions in these dates: those stored run from {first} to {last}.",
         "party": "Party", "politician": "Politician", "source": "Source", "lang": "Language",
         "search": "Words", "type": "Kind", "any": "any", "position": "Where",
@@ -75,7 +75,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "apply": "Afficher", "no_duplicates": "Sans les copies",
         "raw": "Chiffres bruts (avec les mentions fausses)",
         "nothing": "Aucune mention enregistrée : lancez `tracker run --once`.",
-        "none_of": "Aucune mention de {name} à ces dates.",
+        "none_of": "Aucune mention de {name} à ces dates.", "skip": "Aller au contenu",
         "none_here": "Aucune mention à ces dates : celles enregistrées vont du {first} au "
                      "{last}.",
         "party": "Parti", "politician": "Personnalité", "source": "Source",
