@@ -132,7 +132,11 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     text = _article_text(found)
     if title and not text.startswith(title):
         text = "\n".join(_headline_first(text, title))  # where a name counts most
-    return Extracted(text=text, title=title, published_at=parse_datetime(doc.date),
+    # A page that gives its date only as a line of its text ("Published October 2,
+    # 2026" under the headline, no metadata) was dated when it was collected, and
+    # counted in the current week of every trend (dashboard audit).
+    published = parse_datetime(doc.date) or _dateline(text.split("\n"))
+    return Extracted(text=text, title=title, published_at=published,
                      author=_clean(doc.author), canonical_url=canonical_link(html, url),
                      lang=lang)
 
@@ -273,10 +277,16 @@ def extract_text(text: str) -> Extracted:
         return Extracted(text="", title=None, published_at=None)
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     title = lines[0] if lines and len(lines[0]) <= 200 else None
-    published = next((d for at, line in enumerate(lines[:5])
-                      if (d := _written_date(line, headline=at == 0 and len(lines) > 1))),
-                     None)
-    return Extracted(text=dedupe_paragraphs(_unwrap(text)), title=title, published_at=published)
+    return Extracted(text=dedupe_paragraphs(_unwrap(text)), title=title,
+                     published_at=_dateline(lines))
+
+
+def _dateline(lines: list[str]) -> dt.datetime | None:
+    """The date of a dateline among a text's first five lines, the first being its
+    headline (``_written_date``)."""
+    lines = [line.strip() for line in lines if line.strip()]
+    return next((d for at, line in enumerate(lines[:5])
+                 if (d := _written_date(line, headline=at == 0 and len(lines) > 1))), None)
 
 
 def _binary(text: str) -> bool:
