@@ -502,7 +502,15 @@ def test_a_discovered_person_goes_into_the_users_kb_file_in_one_click(newsroom, 
         done = served.post(f"/api/candidates/{person[0]}/accept",
                            headers={"X-CSRF-Token": served.csrf()})
         assert done.status_code == 200, done.text
-        assert done.json()["added"][0]["id"] == person[0]
+        assert done.json()["added"][0]["id"] == person[0] and not done.json()["already"]
+        # Until `tracker retag`, the page says they are added, and a second click says so
+        # (it showed "Add to my KB" still, and answered an empty success).
+        page = served.get("/candidates").text
+        assert f'data-accept="{person[0]}"' not in page
+        assert 'class="added">added: reload `tracker run`, then `tracker retag`' in page
+        again = served.post(f"/api/candidates/{person[0]}/accept",
+                            headers={"X-CSRF-Token": served.csrf()})
+        assert again.json()["added"] == [] and again.json()["already"]
         assert served.post("/api/candidates/nobody-at-all/accept",
                            headers={"X-CSRF-Token": served.csrf()}).status_code == 404
     assert f"id: {person[0]}" in kb_file.read_text("utf-8")

@@ -59,6 +59,24 @@ def other_names(db: Database, label: str | None = None, limit: int = 30) -> list
 _ACCEPTING = threading.Lock()  # two clicks on the dashboard must not write over each other
 
 
+def in_file(rows: Sequence[dict], output: Path | None) -> set[str]:
+    """The ids of those ``rows`` (discovered people) the KB file ``output`` already holds,
+    by id or by name: added, and waiting for `tracker retag` to make them known. An
+    unreadable file holds none (adding says why)."""
+    if output is None or not output.exists():
+        return set()
+    try:
+        doc = yaml.safe_load(output.read_text("utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return set()
+    people = [e for e in (doc.get("politicians") or []) if isinstance(e, dict)] \
+        if isinstance(doc, dict) and isinstance(doc.get("politicians") or [], list) else []
+    ids = {e.get("id") for e in people}
+    names = {fold(str(n)) for e in people for n in [e.get("name"), *(e.get("aliases") or [])]
+             if n}
+    return {r["id"] for r in rows if r["id"] in ids or fold(r["name"]) in names}
+
+
 def accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict]:
     """Write discovered people into the KB file ``output`` (created, or extended with the
     people not yet in it), with the party their office cue gave; the file must load with

@@ -339,6 +339,7 @@ def delete_rule(request: Request, rule_id: Annotated[int, Path(ge=1, le=2**62)])
 
 class Accepted(BaseModel):
     added: list[dict[str, Any]]
+    already: bool = Field(description="the person was in the file already: nothing added")
     file: str
     next_step: str
 
@@ -363,5 +364,5 @@ def accept_candidate(request: Request, entity_id: Annotated[str, Path(max_length
     if not rows:
         raise NotFound(f"no discovered person {entity_id!r} in this database")
     added = accept(rows, options.kb_file, options.entities)
-    return {"added": added, "file": str(options.kb_file),
+    return {"added": added, "already": not added, "file": str(options.kb_file),
             "next_step": "send SIGHUP to `tracker run` (or restart it), then `tracker retag`"}

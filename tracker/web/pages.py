@@ -357,13 +357,15 @@ def new_rule(request: Request, mention: Annotated[str, Query(max_length=300)],
 def candidates_page(request: Request) -> HTMLResponse:
     """Who the KB lacks: discovered people (one click adds one to the user's KB file),
     then the other names the model found."""
-    from tracker.candidates import discovered_people, other_names
+    from tracker.candidates import discovered_people, in_file, other_names
 
     with request.app.state.dbs.reader() as db:
         people = discovered_people(db, 100)
         others = other_names(db, None, 50)
+    kb_file = request.app.state.options.kb_file
+    # Added already, not yet retagged: said so, instead of a button that adds nothing.
     return render(request, "candidates.html", people=people, others=others,
-                  kb_file=request.app.state.options.kb_file)
+                  kb_file=kb_file, added=in_file(people, kb_file))
 
 
 @router.get("/alerts", response_class=HTMLResponse)
