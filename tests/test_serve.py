@@ -1193,3 +1193,29 @@ def test_an_entitys_page_keeps_the_window_it_was_opened_from(served):
     empty = served.get("/entity/rn", params={"since": other, "until": other}).text
     assert "No mention of Rassemblement national in these dates." in empty
     assert 'id="trend"' not in empty
+
+
+def test_a_reviewer_lists_what_is_left_to_review(served, room, tmp_path):
+    """A reviewer could not list the mentions not yet reviewed, nor those marked wrong,
+    except by scrolling "Raw figures" (dashboard audit): `review` is a filter of the
+    page, the API, `tracker mentions` and `tracker export`."""
+    listed = served.get("/api/mentions", params={"limit": 1000}).json()
+    first, second = listed["mentions"][:2]
+    assert served.review(first["id"], "wrong").status_code == 200
+    assert served.review(second["id"], "right").status_code == 200
+
+    def ids(**query) -> list[str]:
+        got = served.get("/api/mentions", params={**query, "limit": 1000}).json()
+        assert got["total"] == len(got["mentions"])
+        return [m["id"] for m in got["mentions"]]
+
+    assert ids(review="wrong") == [first["id"]]  # without raw=true: asked for by name
+    assert ids(review="right") == [second["id"]]
+    left = ids(review="none")
+    assert len(left) == listed["total"] - 2 and {first["id"], second["id"]}.isdisjoint(left)
+    assert ids(review="none", party="rn") == [i for i in left if i in ids(party="rn")]
+    printed = cli_jsonl(tmp_path, "mentions", "--db", str(room), "--review", "none")
+    assert [m["mention_id"] for m in printed] == left
+    page = served.get("/mentions", params={"review": "wrong"}).text
+    assert '<option value="wrong" selected>' in page and 'data-total="1"' in page
+    assert served.get("/api/mentions", params={"review": "maybe"}).status_code == 422

@@ -38,6 +38,7 @@ class MentionFilter:
     search: str | None = None  # words or "phrases" the document must contain
     no_discovered: bool = False  # leave out people the KB does not know yet
     raw: bool = False  # keep mentions a reviewer marked wrong
+    review: str | None = None  # right, wrong or none (not reviewed): a reviewer's queue
     limit: int | None = None
     offset: int = 0
 
@@ -116,7 +117,7 @@ def count_mentions(db: Database, f: MentionFilter) -> int:
                        f"m.document_id{entities}"
                        + "".join((" WHERE " if i == 0 else " AND ") + w
                                  for i, w in enumerate(where)), params).fetchone()[0]
-    return total if f.raw else total - _wrong_count(db, f)
+    return total if f.raw or f.review else total - _wrong_count(db, f)
 
 
 def _wrong_count(db: Database, f: MentionFilter) -> int:
@@ -133,7 +134,7 @@ def _document_count(db: Database, f: MentionFilter) -> int | None:
     documents' totals (m014; a mention's date is its document's). The documents' rows
     are read only for those other filters."""
     if (f.search is None or f.party or f.politician or f.direct or f.position or f.type
-            or f.no_discovered):
+            or f.no_discovered or f.review):
         return None
     where, params = where_clauses(db, dataclasses.replace(f, raw=True, search=None),
                                   DOCUMENT_COLUMNS)
@@ -157,7 +158,8 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # no part of any text; a NUL ends an S
 
 
 def _daily_count(db: Database, f: MentionFilter) -> int | None:
-    if f.direct or f.position or f.type or f.search is not None or f.no_discovered:
+    if (f.direct or f.position or f.type or f.search is not None or f.no_discovered
+            or f.review):
         return None
     keyed = [(dimension, value) for dimension, value in (
         ("party", f.party and resolve(db, f.party, "party")),
@@ -352,7 +354,14 @@ def where_clauses(db: Database, f: MentionFilter, columns: dict[str, str] = VIEW
     if f.type:
         where.append(f"{c['entity_type']} = ?")
         params.append(f.type)
-    if not f.raw:  # a reviewer said this mention is wrong: it counts nowhere
+    if f.review == "none":  # not reviewed yet: what a reviewer has left to read
+        where.append(f"{c['review']} IS NULL")
+    elif f.review in ("right", "wrong"):
+        where.append(f"{c['review']} = ?")
+        params.append(f.review)
+    elif f.review is not None:
+        raise ConfigError(f"--review {f.review!r}: choose right, wrong or none")
+    elif not f.raw:  # a reviewer said this mention is wrong: it counts nowhere
         where.append(f"coalesce({c['review']}, '') != 'wrong'")
     if f.search is not None:
         query = fts_query(f.search)

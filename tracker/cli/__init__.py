@@ -153,6 +153,9 @@ def filters(func):
                           '"a phrase", word*, OR; case and accents ignored).'),
         click.option("--raw", is_flag=True,
                      help="Keep mentions a reviewer marked wrong (in `tracker serve`)."),
+        click.option("--review", type=click.Choice(["right", "wrong", "none"]),
+                     help="Only mentions a reviewer confirmed (right), marked wrong, or "
+                          "has not reviewed yet (none)."),
         click.option("--limit", type=count_of(0), default=None,
                      help="At most this many mentions."),
     ]

@@ -88,6 +88,8 @@ def mention_params(
         position: Literal["title", "lead", "body"] | None = None,
         direct: bool = False, no_duplicates: bool = False, no_discovered: bool = False,
         raw: Annotated[bool, Query(description="keep mentions reviewed as wrong")] = False,
+        review: Annotated[Literal["right", "wrong", "none"] | None, Query(
+            description="only mentions confirmed, marked wrong, or not reviewed yet")] = None,
 ) -> MentionFilter:
     """The filters of `tracker mentions`, as query parameters (FastAPI documents and
     checks them from this signature)."""
@@ -101,7 +103,7 @@ def mention_params(
     return MentionFilter(party=party, politician=politician, source=source, since=since,
                          until=until, lang=lang and lang.lower(), search=search, type=type,
                          position=position, direct=direct, no_duplicates=no_duplicates,
-                         no_discovered=no_discovered, raw=raw)
+                         no_discovered=no_discovered, raw=raw, review=review)
 
 
 class Mention(BaseModel):

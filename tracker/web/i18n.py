@@ -22,6 +22,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_duplicates": "Leave out copies", "raw": "Raw figures (keep wrong mentions)",
         "nothing": "No mentions stored yet: run `tracker run --once`.",
         "none_of": "No mention of {name} in these dates.", "skip": "Skip to content",
+        "not_reviewed": "not reviewed",
         "none_here": "No mentions in these dates: those stored run from {first} to {last}.",
         "party": "Party", "politician": "Politician", "source": "Source", "lang": "Language",
         "search": "Words", "type": "Kind", "any": "any", "position": "Where",
@@ -76,6 +77,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "raw": "Chiffres bruts (avec les mentions fausses)",
         "nothing": "Aucune mention enregistrée : lancez `tracker run --once`.",
         "none_of": "Aucune mention de {name} à ces dates.", "skip": "Aller au contenu",
+        "not_reviewed": "non revue",
         "none_here": "Aucune mention à ces dates : celles enregistrées vont du {first} au "
                      "{last}.",
         "party": "Parti", "politician": "Personnalité", "source": "Source",
