@@ -1218,4 +1218,5 @@ def test_a_reviewer_lists_what_is_left_to_review(served, room, tmp_path):
     assert [m["mention_id"] for m in printed] == left
     page = served.get("/mentions", params={"review": "wrong"}).text
     assert '<option value="wrong" selected>' in page and 'data-total="1"' in page
+    assert ">1</span> mention matches ·" in page  # not "1 mentions match"
     assert served.get("/api/mentions", params={"review": "maybe"}).status_code == 422

@@ -22,6 +22,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_duplicates": "Leave out copies", "raw": "Raw figures (keep wrong mentions)",
         "nothing": "No mentions stored yet: run `tracker run --once`.",
         "none_of": "No mention of {name} in these dates.", "skip": "Skip to content",
+        "matching_one": "mention matches",
+        "mention_one": "mention", "would_stop_one": "stored mention it would have stopped",
         "not_reviewed": "not reviewed",
         "none_here": "No mentions in these dates: those stored run from {first} to {last}.",
         "party": "Party", "politician": "Politician", "source": "Source", "lang": "Language",
@@ -77,6 +79,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "raw": "Chiffres bruts (avec les mentions fausses)",
         "nothing": "Aucune mention enregistrée : lancez `tracker run --once`.",
         "none_of": "Aucune mention de {name} à ces dates.", "skip": "Aller au contenu",
+        "matching_one": "mention trouvée",
+        "mention_one": "mention", "would_stop_one": "mention enregistrée qu'elle aurait écartée",
         "not_reviewed": "non revue",
         "none_here": "Aucune mention à ces dates : celles enregistrées vont du {first} au "
                      "{last}.",
