@@ -1220,3 +1220,15 @@ def test_a_reviewer_lists_what_is_left_to_review(served, room, tmp_path):
     assert '<option value="wrong" selected>' in page and 'data-total="1"' in page
     assert ">1</span> mention matches ·" in page  # not "1 mentions match"
     assert served.get("/api/mentions", params={"review": "maybe"}).status_code == 422
+
+
+def test_an_address_that_is_no_page_gets_the_dashboards_page(served):
+    """`/docs` or a mistyped link answered a bare `{"detail":"Not Found"}` (dashboard
+    audit); the API keeps its JSON."""
+    for path in ("/docs", "/entity/..%2F..", "/static/nope.css", "/mention"):
+        got = served.get(path)
+        assert got.status_code == 404 and got.headers["content-type"].startswith("text/html")
+        assert 'role="alert">no such page</p>' in got.text and 'href="/mentions"' in got.text
+        assert "default-src 'none'" in got.headers["content-security-policy"]
+    api = served.get("/api/nothing")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}

@@ -25,11 +25,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from sqlite_utils import Database
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tracker import __version__
 from tracker.database import WRITE_WAIT, connect, connect_read
@@ -259,7 +263,24 @@ def create_app(options: ServeOptions) -> FastAPI:
                           (TrackerError, 503)):
         app.add_exception_handler(error, _handler(status))
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """An address that is no page (``/docs``, a mistyped link) gets the dashboard's own
+    page, in its language, not a bare ``{"detail": "Not Found"}``; the API keeps
+    FastAPI's JSON."""
+    if request.url.path.startswith("/api/") or not isinstance(exc, StarletteHTTPException):
+        return await http_exception_handler(request, exc)
+    from tracker.web.pages import error_page
+
+    message = {404: "no such page", 405: "this page is only read (GET)"}.get(
+        exc.status_code, str(exc.detail))
+    response = error_page(request, message, exc.status_code)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
