@@ -349,6 +349,8 @@ def test_pages_escape_page_text_under_a_strict_csp(served):
     "/api/mentions?party=", "/api/export.csv?politician=", "/api/stats?source=%20",
     # a parameter the address does not take was ignored: a typo, or stats by party
     "/api/mentions?politican=Macron", "/api/stats?party=PS", "/api/export.csv?excel=yes&x=1",
+    # a number was read as a Unix time: since=0 was 1970-01-01
+    "/api/mentions?since=0", "/api/stats?until=86400", "/?since=0",
 ])
 def test_bad_parameters_get_a_4xx_with_a_message(served, path):
     got = served.get(path)

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from tracker import rules
 from tracker.errors import ConfigError, NotFound
@@ -68,9 +68,20 @@ router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(known_para
 MAX_LIMIT = 1000  # mentions a page; the CSV export has no limit
 MAX_OFFSET = 10_000_000
 Text = Annotated[str | None, Query(max_length=200)]
+
+
+def _written_day(value: Any) -> Any:
+    """A date as the commands take it, YYYY-MM-DD: pydantic read a number as a Unix time
+    (``since=0`` was 1970-01-01, ``since=20260101`` an error about datetimes)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-03-01")
+    return value
+
+
 # Dates as the commands take them: 1900 to 2100 (beyond, date arithmetic overflows).
-Day = Annotated[dt.date | None, Query(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31),
-                                      description="YYYY-MM-DD, inclusive")]
+Day = Annotated[dt.date | None, BeforeValidator(_written_day),
+                Query(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31),
+                      description="YYYY-MM-DD, inclusive")]
 # A two-letter language code, whatever its case, as `--lang` takes it ("french" matched
 # nothing, silently).
 Lang = Annotated[str | None, Query(pattern="^[A-Za-z]{2}$",
