@@ -44,6 +44,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.posts: list[tuple[dict, bytes]] = []
+        self.paths: list[str] = []
         self.statuses: list[int] = []
         self.headers: dict[str, str] = {}
         self.delay = 0.0
@@ -53,6 +54,7 @@ class Receiver:
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.posts.append((dict(self.headers), body))
+                receiver.paths.append(self.path)
                 time.sleep(receiver.delay)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
@@ -287,6 +289,39 @@ def test_a_receiver_failing_three_times_gets_the_alert_on_the_fourth_try(tmp_pat
     row = store.db.execute("SELECT status, attempts FROM alert_outbox").fetchone()
     assert row == ("sent", 4)
     store.close()
+
+
+def test_alerts_waiting_for_a_webhook_whose_token_was_rotated_go_to_the_new_url(
+        tmp_path, kb, receiver):
+    """The receiver was down, then its token was rotated in config.yaml: the alerts
+    waiting for the old URL were marked failed, "no longer in the config", and lost
+    (alerts audit, left until now). They go to the rule's webhook on the same host."""
+    old = AlertRule("rn", "mention", (receiver.url + "/OLD-TOKEN",), {"party": "RN"})
+    store = _queued_store(tmp_path, kb, old)
+    receiver.statuses = [503]
+    now = dt.datetime.now(UTC) + dt.timedelta(seconds=1)
+    assert _dispatcher(tmp_path, old, allow_networks=["127.0.0.0/8"]).deliver(
+        store, now=now)["retrying"] == 1
+    rotated = AlertRule("rn", "mention", (receiver.url + "/NEW-TOKEN",), {"party": "RN"})
+    later = now + dt.timedelta(hours=1)
+    assert _dispatcher(tmp_path, rotated, allow_networks=["127.0.0.0/8"]).deliver(
+        store, now=later)["sent"] == 1
+    assert receiver.paths == ["/hook/OLD-TOKEN", "/hook/NEW-TOKEN"]
+    # Two webhooks of the rule on that host: which one is not guessed.
+    (tmp_path / "two").mkdir()
+    store2 = _queued_store(tmp_path / "two", kb, old)
+    receiver.statuses = [503]
+    now = dt.datetime.now(UTC) + dt.timedelta(seconds=1)  # its alert is due
+    later = now + dt.timedelta(hours=1)
+    assert _dispatcher(tmp_path, old, allow_networks=["127.0.0.0/8"]).deliver(
+        store2, now=now)["retrying"] == 1
+    both = AlertRule("rn", "mention", (receiver.url + "/A", receiver.url + "/B"),
+                     {"party": "RN"})
+    assert _dispatcher(tmp_path, both, allow_networks=["127.0.0.0/8"]).deliver(
+        store2, now=later)["failed"] == 1
+    assert receiver.paths[2:] == ["/hook/OLD-TOKEN"]
+    store.close()
+    store2.close()
 
 
 def test_backoff_grows_and_retry_after_is_honoured(tmp_path, kb, receiver):

@@ -79,6 +79,8 @@ class Dispatcher:
             # The URL the stored target stands for (the outbox keeps no webhook's token).
             url = next((t for t in rule.to if stored_target(t) == target), None) \
                 if rule is not None else None
+            if url is None and rule is not None:
+                url = _rotated(rule, target)
             if url is None:
                 self._mark(store, alert_id, target, "failed", attempts,
                            "the rule or this target is no longer in the config")
@@ -163,3 +165,15 @@ class Dispatcher:
         self.stop.set()
         if self._thread is not None:
             self._thread.join(wait)
+
+
+def _rotated(rule: AlertRule, target: str) -> str | None:
+    """The rule's one webhook on the host of a stored target that is no longer in the
+    config: its URL changed on that host (a rotated token, another channel), and the
+    alerts waiting for it go there. They were marked failed ("no longer in the config"),
+    lost for good, on each rotation of a token. Two webhooks of the rule on that host:
+    none is guessed."""
+    host = target.partition("#")[0]
+    same = [t for t in rule.to if not t.startswith("mailto:")
+            and stored_target(t).partition("#")[0] == host]
+    return same[0] if len(same) == 1 else None
