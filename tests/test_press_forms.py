@@ -35,6 +35,10 @@ CASES = [
     ("Speaking for the Conservatives, the Renaissance scholar praised Tory MPs.", "en",
      D2019, [("Conservatives", "conservatives"), ("Tory", "conservatives")]),
     ("The Democratic Republic of Congo held talks.", "en", D2024, []),
+    # "Liberal Democrat" is a Lib Dem, not a US Democrat (README audit).
+    ("Ed Davey, the Liberal Democrat leader, and a Democrat from Ohio met.", "en", D2024,
+     [("Ed Davey", "ed-davey"), ("Liberal Democrat", "libdems"),
+      ("Democrat", "democratic-party")]),
     # Honorifics: "Sir Keir" is Keir Starmer; "Lady Starmer" is not.
     ("Sir Keir told MPs he would not resign. Lady Starmer was not there.", "en", D2024,
      [("Keir", "keir-starmer")]),
