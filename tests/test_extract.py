@@ -74,6 +74,11 @@ def test_a_text_files_date_is_its_dateline_not_a_date_it_talks_about():
     assert date("Title\nBy Jane Doe, April 3, 2024 at 10:32 am\nBody") == "2024-04-03"
     assert date("Title\nUpdated: 3 April 2024\nBody") == "2024-04-03"
     assert date("15 avril 2012\nTitre\nCorps") == "2012-04-15"  # a date as first line
+    # The README's own datelines as a note's first line: the file's time was taken, and
+    # Sarkozy counted for LR in 2012 (README audit).
+    assert date("Note du 15 avril 2012\nFrançois Hollande parle au Bourget.") == "2012-04-15"
+    assert date("Paris, le 3 mai 2019\nCorps") == "2019-05-03"
+    assert date("Publié le 12 mars 2020 à 10h00\nCorps") == "2020-03-12"
     assert date("Titre\n2024-06-09 18:05\nCorps") == "2024-06-09"
     # A CMS's timestamp keeps its time and offset: the day is the UTC one, as everywhere.
     assert extract_text("Titre a\nUpdated: 2015-06-01T23:30:00Z\n\nNicolas Sarkozy parle."

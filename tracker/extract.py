@@ -378,7 +378,11 @@ def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
         words_before = _LETTERS.findall(before)
         words_after = _LETTERS.findall(_CLOCK.sub(" ", after))
         if headline:
-            dateline = len(words_before) <= 1 and not words_after
+            # "Note du 15 avril 2012", "Paris, le 3 mai 2019" as a file's first line: its
+            # dateline (it was dated by the file's time); "Mitterrand, 10 mai 1981 : la
+            # victoire" is a headline about that day.
+            dateline = (len(words_before) <= 2 or bool(_CUE.search(before))) \
+                and not words_after
         else:
             dateline = bool(_CUE.search(before)) or (len(words_before) <= 5
                                                      and len(words_after) <= 2) or (
