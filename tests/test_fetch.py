@@ -202,3 +202,22 @@ def test_unreachable_robots_txt_skips_the_host_for_now(site):
     with pytest.raises(FetchError, match="robots.txt unreachable"):
         fetcher(retries=0).fetch(site.url("/a.html"))
     assert site.hits("/a.html") == 0
+
+
+def test_sources_on_one_host_starting_together_read_its_robots_txt_once(site):
+    """Three sources on one host, polled together by `run --once`: robots.txt was asked
+    for three times in the pass, once a source (README audit)."""
+    import threading
+
+    site.set("/robots.txt", "User-agent: *\nDisallow: /interdit/\n", content_type="text/plain")
+    for n in range(3):
+        site.set(f"/{n}.html", PAGE)
+    f = fetcher(per_host_delay=0.2)
+    threads = [threading.Thread(target=f.fetch, args=(site.url(f"/{n}.html"),))
+               for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert [site.hits(f"/{n}.html") for n in range(3)] == [1, 1, 1]
+    assert site.hits("/robots.txt") == 1

@@ -86,6 +86,7 @@ class Fetcher:
         self._host_next: dict[str, float] = {}
         # host -> (rules or None while unreachable, when to ask again, why unreachable)
         self._robots: dict[str, tuple[Protego | None, float, str]] = {}
+        self._robots_loading: dict[str, threading.Lock] = {}  # one reader per host
         self._checked: dict[tuple[str, int], tuple[float, str | None]] = {}
 
     # -- public -------------------------------------------------------------------------
@@ -372,10 +373,18 @@ class Fetcher:
         host = parts.netloc.rpartition("@")[2]  # one robots.txt per host, whoever asks
         with self._lock:
             cached = self._robots.get(host)
+            loading = self._robots_loading.setdefault(host, threading.Lock())
         if cached is None or cached[1] < time.monotonic():
-            cached = self._load_robots(f"{parts.scheme}://{host}/robots.txt", timeout)
-            with self._lock:
-                self._robots[host] = cached
+            # Sources on one host start together: one of them reads robots.txt, the others
+            # wait for its answer (`run --once` asked for it once per source).
+            with loading:
+                with self._lock:
+                    cached = self._robots.get(host)
+                if cached is None or cached[1] < time.monotonic():
+                    cached = self._load_robots(f"{parts.scheme}://{host}/robots.txt",
+                                               timeout)
+                    with self._lock:
+                        self._robots[host] = cached
         rules, _, why = cached
         if rules is None:
             raise FetchError(url, f"robots.txt unreachable ({why}); host skipped until it "
