@@ -54,6 +54,16 @@ def test_init_writes_a_commented_starter_and_never_overwrites(tmp_path):
     assert (mine / "my-entities.yaml").read_text("utf-8") == \
         "politicians: [{id: x-y, name: X Y}]\n"
     assert "x-y" in load_kb(load_config(mine / "config.yaml").entities).entities
+    # --force starts the config again, its old one kept beside it, and never touches the
+    # people one has accepted (it wrote the empty starter over them: README audit).
+    forced = tracker("init", "--force", cwd=mine)
+    assert forced.returncode == 0, forced.stderr
+    assert "kept your my-entities.yaml; the old config.yaml is config.yaml.bak" in \
+        forced.stderr
+    assert (mine / "my-entities.yaml").read_text("utf-8") == \
+        "politicians: [{id: x-y, name: X Y}]\n"
+    assert (mine / "config.yaml.bak").exists() and "x-y" in load_kb(
+        load_config(mine / "config.yaml").entities).entities
 
 
 def test_without_a_config_the_commands_point_to_init(tmp_path):

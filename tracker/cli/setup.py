@@ -17,21 +17,28 @@ STARTERS = ("config.yaml", "my-entities.yaml")
 @cli.command()
 @click.argument("directory", required=False, default=".",
                 type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace the starter files if they exist.")
+@click.option("--force", is_flag=True,
+              help="Replace config.yaml if it exists (the old one goes to config.yaml.bak); "
+                   "your my-entities.yaml is always kept.")
 def init(directory: Path, force: bool) -> None:
     """Write a commented starter config.yaml (and my-entities.yaml, your own KB file
     over the shipped one) into DIRECTORY [default: here], with an inbox/ folder for
     local files."""
     targets = [directory / name for name in STARTERS]
-    kept = [] if force else [t for t in targets if t.exists()]
-    if directory / "config.yaml" in kept:
+    config = directory / "config.yaml"
+    # Your own KB file is kept, --force or not (it replaced the people you had accepted
+    # with the empty starter, and kept no copy); the starter config lists it.
+    kept = [t for t in targets if t.exists() and (t != config or not force)]
+    if config in kept:
         raise TrackerError(f"{', '.join(map(str, kept))} already "
                            f"exist{'s' if len(kept) == 1 else ''}; pass --force to replace "
-                           "(nothing was written)")
-    # Your own KB file, written before the config: kept, and the starter config lists it.
+                           "config.yaml (nothing was written)")
     targets = [t for t in targets if t not in kept]
+    backed_up = config.exists()  # --force: the config replaced is kept beside the new one
     try:
         (directory / "inbox").mkdir(parents=True, exist_ok=True)
+        if backed_up:
+            config.replace(config.with_name("config.yaml.bak"))
         for target in targets:
             text = resources.files("tracker").joinpath("templates", target.name).read_text(
                 encoding="utf-8")
@@ -41,7 +48,9 @@ def init(directory: Path, force: bool) -> None:
                            f"({exc.strerror})") from None
     where = "" if directory == Path(".") else f" in {directory}"
     wrote = ", ".join([t.name for t in targets] + ["inbox/"])
-    also = f" (kept your {', '.join(t.name for t in kept)})" if kept else ""
+    notes = ([f"kept your {', '.join(t.name for t in kept)}"] if kept else []) + (
+        ["the old config.yaml is config.yaml.bak"] if backed_up else [])
+    also = f" ({'; '.join(notes)})" if notes else ""
     click.echo(f"wrote {wrote}{where}{also}. Next: drop .html or .txt articles into inbox/ "
                "(or uncomment feeds in config.yaml), then `tracker run --once`, then "
                "`tracker mentions`.", err=True)
