@@ -250,7 +250,7 @@ def evaluate(config: Config, db: Path, gold: Path, fmt: str, min_precision: floa
 def kb_build(sources: tuple[str, ...], output: Path | None, curated: Path | None) -> None:
     """Build the open-data layer of the KB from local copies of its sources, e.g.
     `tracker kb build assemblee=src/auto_archive_deputes_data congress=src/congress-legislators
-    curated=.` (README: "Rebuilding the knowledge base" lists each source and its licence)."""
+    curated=.` (README: "Rebuilding the open-data layer" lists each source and its licence)."""
     from tracker.cli import Failure
     from tracker.kb import builtin_path, handkept_path
     from tracker.kbbuild.build import merge, previous_ids, read_source, source_info, write
