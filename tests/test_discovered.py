@@ -192,6 +192,7 @@ def test_candidates_list_each_discovered_person_once_with_evidence(archive):
                                      "discovered"], env={"COLUMNS": "200"})
     assert table.exit_code == 0 and "Philippe Gosselinet" in table.stdout
     assert "discovered (lr)" in table.stdout
+    assert GOSSELINET in table.stdout  # the id `tracker kb accept ID` takes (README audit)
 
 
 def test_stats_no_discovered_does_not_count_them(archive):

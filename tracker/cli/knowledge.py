@@ -132,11 +132,13 @@ def candidates(config: Config, db: Path, label: str | None, limit: int, fmt: str
     from rich.table import Table
 
     table = Table()
-    for column in ("name", "label", "count", "example"):
+    # The id is what `tracker kb accept ID` takes (only --format jsonl gave it).
+    for column in ("name", "id", "label", "count", "example"):
         table.add_column(column, overflow="fold")
     for r in rows:
         label_ = r["label"] + (f" ({r['party']})" if r.get("party") else "")
-        table.add_row(r["name"], label_, str(r["count"]), (r["example"] or "")[:160])
+        table.add_row(r["name"], r.get("id") or "", label_, str(r["count"]),
+                      (r["example"] or "")[:160])
     Console().print(table)
 
 
