@@ -52,9 +52,15 @@ def _build(config: Config, db: Path, stop: threading.Event | None = None,
     # refused at once and untouched, with no worker to stop.
     with Store(db) as store:
         workers = WorkerPool(kb, config.entities, config.defaults.tag_processes, languages)
-        workers.on_status = lambda ready, total: say(
-            "workers", f"worker processes: {ready} of {total} ready", done=ready >= total)
-        say("workers", f"worker processes: starting {config.defaults.tag_processes}")
+        if config.defaults.tag_processes > 1:
+            workers.on_status = lambda ready, total: say(
+                "workers", f"worker processes: {ready} of {total} ready",
+                done=ready >= total)
+            say("workers", f"worker processes: starting {config.defaults.tag_processes}")
+        else:  # `tag_processes: 1` tags in this process: no worker process starts
+            workers.on_status = lambda ready, total: say(
+                "workers", "tagger: ready (in this process)", done=ready >= total)
+            say("workers", "tagger: loading (in this process)")
         workers.start()
         try:
             store.sync_entities(kb)
