@@ -1141,6 +1141,23 @@ def test_the_mentions_form_as_a_browser_sends_it(served):
     assert nothing_typed.headers["location"] == "/mentions"
     # The API, which scripts call, keeps refusing an empty filter.
     assert served.get("/api/mentions", params={"party": ""}).status_code == 400
+    # A value that ends with "=" is a value; and the redirect stays on this server
+    # (review: "//evil.example?since=" answered Location: //evil.example).
+    import http.client
+    from urllib.parse import urlsplit
+
+    kept = served.get("/mentions", params={"search": "a=", "since": ""},
+                      allow_redirects=False)
+    assert kept.headers["location"] == "/mentions?search=a%3D"
+    host = urlsplit(served.url)
+    for path in ("//evil.example?since=", "///evil.example?since=&party=PS",
+                 "/\\evil.example?since="):
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
+        conn.request("GET", path)
+        answer = conn.getresponse()
+        location = answer.getheader("location") or ""
+        conn.close()
+        assert location.startswith("/") and not location.startswith(("//", "/\\")), location
 
 
 def test_the_csv_download_opens_in_french_excel_and_is_named_for_its_filters(served, room,

@@ -359,10 +359,12 @@ def _filled_in(scope) -> Response | None:
     if not scope.get("query_string"):
         return None
     parts = scope["query_string"].split(b"&")
-    kept = [p for p in parts if p and not p.endswith(b"=")]
+    # Empty is "name=" (a value "a=" is a value); "&&" holds nothing either.
+    kept = [p for p in parts if p and p.partition(b"=")[1:] != (b"=", b"")]
     if len(kept) == len(parts):
         return None
-    path = scope.get("raw_path") or quote(scope["path"]).encode()
+    # One leading slash: "//evil.example?since=" would send the browser to another site.
+    path = b"/" + (scope.get("raw_path") or quote(scope["path"]).encode()).lstrip(b"/\\")
     query = b"&".join(kept)
     return RedirectResponse((path + (b"?" + query if query else b"")).decode("latin-1"),
                             status_code=303)
