@@ -136,6 +136,11 @@ def test_hard_wrapped_text_is_joined_into_paragraphs():
     assert "entre François Hollande et Nicolas Sarkozy" in text
     assert "offensive contre Marine Le Pen." in text
     assert text.endswith("Marine Le Pen.\nDeuxième paragraphe.")
+    # A long link under a short note set the width the lines were measured against: the
+    # note stayed cut, "François" and "Hollande" apart (review).
+    link = ("\nSource : https://www.example.org/actualites/2026/03/20/communique-officiel-de-"
+            "la-presidence-sur-l-entretien-avec-francois-hollande?utm_source=newsletter")
+    assert "entre François Hollande et Nicolas Sarkozy" in extract_text(note + link).text
 
 
 def test_a_long_headline_stays_apart_from_its_dateline_and_first_paragraph():

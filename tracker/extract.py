@@ -309,10 +309,13 @@ def _unwrap(text: str) -> str:
     sentence quoted from it began with the title (dashboard audit). A paragraph a line
     is no wrapped text: its lines are far shorter than its longest, and stay apart."""
     lines = text.split("\n")
-    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    # The width: the median of the long lines of words (a URL alone on its line, or one
+    # long paragraph among wrapped ones, does not move it; the longest line did).
+    lengths = sorted(len(line.strip()) for line in lines
+                     if len(line.strip()) >= 50 and " " in line.strip())
     if not lengths:
         return text
-    width = lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))]  # a long URL may overrun
+    width = lengths[len(lengths) // 2]
     out: list[str] = []
     last = ""  # the previous line as written, before any joining
     for line in lines:
