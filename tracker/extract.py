@@ -135,7 +135,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     # A page that gives its date only as a line of its text ("Published October 2,
     # 2026" under the headline, no metadata) was dated when it was collected, and
     # counted in the current week of every trend (dashboard audit).
-    published = parse_datetime(doc.date) or _dateline(text.split("\n"))
+    published = parse_datetime(doc.date) or _dateline(text.split("\n"), strict=True)
     return Extracted(text=text, title=title, published_at=published,
                      author=_clean(doc.author), canonical_url=canonical_link(html, url),
                      lang=lang)
@@ -281,12 +281,13 @@ def extract_text(text: str) -> Extracted:
                      published_at=_dateline(lines))
 
 
-def _dateline(lines: list[str]) -> dt.datetime | None:
+def _dateline(lines: list[str], *, strict: bool = False) -> dt.datetime | None:
     """The date of a dateline among a text's first five lines, the first being its
-    headline (``_written_date``)."""
+    headline (``_written_date``; ``strict`` for a web page's text)."""
     lines = [line.strip() for line in lines if line.strip()]
     return next((d for at, line in enumerate(lines[:5])
-                 if (d := _written_date(line, headline=at == 0 and len(lines) > 1))), None)
+                 if (d := _written_date(line, headline=at == 0 and len(lines) > 1,
+                                        strict=strict))), None)
 
 
 def _binary(text: str) -> bool:
@@ -345,6 +346,12 @@ _EN_DAY = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 
 # Words saying the date that follows is the text's own: "Publié le", "mis à jour le".
 _CUE = re.compile(r"\b(publi\w*|mis\w? a jour|modifi\w*|posted|published|updated|date)\b")
+# What opens a note's dateline as its first line: "Note du", "Compte rendu du", "Paris, le".
+_LEAD = re.compile(r"\s*(?:(?:note|notes|bulletin|compte rendu|compte-rendu|communique|"
+                   r"lettre|revue de presse|point presse|veille|memo|briefing|newsletter)"
+                   r"\s+(?:du|of)|[^\W\d_][\w' -]*,\s*le)\s*$")
+# A byline's date: "Par Jean Dupont, le", "By Jane Doe,", "By Jane Doe | Updated".
+_BYLINE = re.compile(r"\s*(?:par|by)\s+[^,|]{2,60}[,|]\s*(?:le|on)?\s*$")
 _CLOCK = re.compile(r"\b\d{1,2}\s*[h:.]\s*\d{2}\b|\b(a|at|vers|around)\b")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # A wire story's dateline opens its first paragraph: "PARIS, 3 mai 2019 (AFP) - Les
@@ -353,7 +360,8 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _WIRE_AFTER = re.compile(r"\s*(?:\(\s*[^()]{1,40}\)\s*)?[-\u2013\u2014]\s")
 
 
-def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
+def _written_date(line: str, *, headline: bool = False,
+                  strict: bool = False) -> dt.datetime | None:
     """The date of a dateline: a line that is a date with a few words around it (a place,
     "Note du", the time after it), or any line where "publié", "updated"... comes before
     the date. ``headline``: the title line, whose date counts only when it is all there
@@ -380,12 +388,16 @@ def _written_date(line: str, *, headline: bool = False) -> dt.datetime | None:
         before, after = plain[:m.start()], plain[m.end():]
         words_before = _LETTERS.findall(before)
         words_after = _LETTERS.findall(_CLOCK.sub(" ", after))
-        if headline:
+        if headline or strict:
             # "Note du 15 avril 2012", "Paris, le 3 mai 2019" as a file's first line: its
             # dateline (it was dated by the file's time); "Mitterrand, 10 mai 1981 : la
-            # victoire" is a headline about that day.
-            dateline = (len(words_before) <= 2 or bool(_CUE.search(before))) \
-                and not words_after
+            # victoire", "Souvenirs du 10 mai 1981" are headlines about that day. A web
+            # page's lines (``strict``: a caption, "Photo prise le 10 mai 1981", is one
+            # of them) count when they say the date is the page's, or are the date alone.
+            dateline = not words_after and (
+                len(words_before) <= 1 or bool(_CUE.search(before))
+                or bool(_BYLINE.match(before))
+                or (not strict and bool(_LEAD.match(before))))
         else:
             dateline = bool(_CUE.search(before)) or (len(words_before) <= 5
                                                      and len(words_after) <= 2) or (
