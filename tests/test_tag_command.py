@@ -132,3 +132,26 @@ def test_the_review_rules_of_the_database_apply_as_the_store_applies_them(tmp_pa
                                       "--source", "sprot"], input=text)
     assert result.exit_code != 0 and "sprot" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_rule_saved_again_is_the_stored_one_only_when_it_stops_the_same(store):
+    """Saving a rule twice gives the stored one (a double click). "Le Pen" is not the same
+    rule as "Le-Pen" (each stops only its own spelling): saving the second returned the
+    first, and mentions written "Le Pen" were never stopped (review)."""
+    from tracker import rules
+
+    hyphen = rules.save(store.db, rules.Rule(None, "not-entity", "Le-Pen", "marine-le-pen",
+                                             None))
+    spaced = rules.save(store.db, rules.Rule(None, "not-entity", "Le Pen", "marine-le-pen",
+                                             None))
+    assert spaced.id != hyphen.id
+    again = rules.save(store.db, rules.Rule(None, "not-entity", "LE PEN", "marine-le-pen",
+                                            None))
+    assert again.id == spaced.id  # the same name as the store folds it
+    ruleset = rules.Ruleset(rules.load(store.db))
+    assert ruleset.stops("s", "Le Pen", "marine-le-pen", None)
+    assert ruleset.stops("s", "Le-Pen", "marine-le-pen", None)
+    phrase = rules.save(store.db, rules.Rule(None, "not-mention", "lycée Jean-Jaurès", None,
+                                             None))
+    assert rules.save(store.db, rules.Rule(None, "not-mention", "Lycée Jean Jaurès", None,
+                                           None)).id == phrase.id  # a phrase's words

@@ -99,10 +99,14 @@ def from_mention(db: Database, mention_id: str, kind: str, *, source_only: bool,
 
 
 def same_rule(db: Database, rule: Rule) -> Rule | None:
-    """The stored rule that says what ``rule`` says (same kind, entity and source, the
-    same words whatever their case and accents), if any."""
+    """The stored rule that says what ``rule`` says, as ``Ruleset`` reads them (same kind,
+    entity and source; a name folded, a phrase's words), if any: "Le-Pen" stops what
+    "Le Pen" does not, so neither stands for the other."""
+    def said(r: Rule) -> str:
+        return fold(r.text) if r.kind == "not-entity" else words(r.text)
+
     return next((r for r in load(db) if (r.kind, r.entity_id, r.source) == (
-        rule.kind, rule.entity_id, rule.source) and words(r.text) == words(rule.text)), None)
+        rule.kind, rule.entity_id, rule.source) and said(r) == said(rule)), None)
 
 
 def save(db: Database, rule: Rule, now: dt.datetime | None = None) -> Rule:
