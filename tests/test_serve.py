@@ -1251,3 +1251,25 @@ def test_an_address_that_is_no_page_gets_the_dashboards_page(served):
         assert "default-src 'none'" in got.headers["content-security-policy"]
     api = served.get("/api/nothing")
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+
+
+def test_an_entitys_page_keeps_the_overviews_raw_figures_and_copies_left_out(served):
+    """With raw figures on the overview, a person's count there took in a mention
+    reviewed wrong, and their page, opened from it, left it out (review)."""
+    import re
+    from html import unescape
+
+    rn = served.get("/api/mentions", params={"party": "rn", "limit": 1000}).json()
+    assert served.review(rn["mentions"][0]["id"], "wrong").status_code == 200
+    window = {"since": "2026-03-02", "until": "2026-03-22"}
+    for flags, total in (({"raw": "true"}, rn["total"]), ({}, rn["total"] - 1),
+                         ({"no_duplicates": "true"}, None)):
+        overview = served.get("/", params={**window, **flags}).text
+        link = unescape(re.search(r'href="(/entity/rn\?[^"]+)"', overview).group(1))
+        assert all(f"{k}={v}" in link for k, v in flags.items()), link
+        page = served.get(link).text
+        expected = total if total is not None else served.get("/api/mentions", params={
+            "party": "rn", "no_duplicates": "true", "limit": 0, **window}).json()["total"]
+        assert f'data-total="{expected}"' in page, (flags, expected)
+        mentions = unescape(re.search(r'href="(/mentions\?party=rn[^"]*)"', page).group(1))
+        assert all(f"{k}={v}" in mentions for k, v in flags.items()), mentions

@@ -133,7 +133,7 @@ def _overview_context(app: FastAPI, since: dt.date | None, until: dt.date | None
         context: dict[str, Any] = {"interval": interval, "no_duplicates": no_duplicates,
                                    "raw": raw, "span": span, "shown": shown,
                                    "since": since, "until": until,
-                                   "window_query": window_query(shown)}
+                                   "window_query": window_query(shown, no_duplicates, raw)}
         if span:
             context.update(app.state.memo.get(
                 ("overview", span, interval, no_duplicates, raw),
@@ -216,9 +216,10 @@ def _shown(row: dict) -> dict:
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
 def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
            interval: str = Query("week", pattern="^(day|week|month)$"),
-           since: Day = None, until: Day = None) -> HTMLResponse:
+           since: Day = None, until: Day = None, no_duplicates: bool = False,
+           raw: bool = False) -> HTMLResponse:
     """A party's or a politician's trend, share of voice, top sources, co-mentions and
-    latest mentions."""
+    latest mentions, with the overview's settings (copies left out, raw figures)."""
     with request.app.state.dbs.reader() as db:
         found = db.execute("SELECT id, name, type FROM entities WHERE id = ?",
                            [entity_id]).fetchone()
@@ -227,37 +228,48 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
         key, name, kind = found
         shown = _window(db, since, until, interval)
         span, interval = shown.span, shown.interval
-        context: dict[str, Any] = {"key": key, "name": name, "kind": kind, "span": span,
-                                   "interval": interval, "shown": shown, "since": since,
-                                   "until": until, "window_query": window_query(shown)}
+        context: dict[str, Any] = {
+            "key": key, "name": name, "kind": kind, "span": span, "interval": interval,
+            "shown": shown, "since": since, "until": until, "no_duplicates": no_duplicates,
+            "raw": raw, "window_query": window_query(shown, no_duplicates, raw),
+            # Its mentions, as the page counts them.
+            "mentions_query": urlencode({
+                kind: key, **({"since": span[0], "until": span[1]} if span else {}),
+                **({"no_duplicates": "true"} if no_duplicates else {}),
+                **({"raw": "true"} if raw else {})})}
         if span:
             memo = request.app.state.memo
             context.update(memo.get(
-                ("entity", key, interval, span),
-                lambda db: _entity(db, key, name, kind, interval, span, memo.reading)))
+                ("entity", key, interval, span, no_duplicates, raw),
+                lambda db: _entity(db, key, name, kind, interval, span, memo.reading,
+                                   no_duplicates=no_duplicates, raw=raw)))
     return render(request, "entity.html", **context)
 
 
-def window_query(shown: Shown) -> str:
-    """The window a page shows, as the query of its links to an entity's page: from the
-    overview by 2007-2026, Hollande's 4 mentions were 0 on his page, which showed the
-    last year, and 4 again under its "Mentions" link (dashboard audit)."""
+def window_query(shown: Shown, no_duplicates: bool = False, raw: bool = False) -> str:
+    """The window a page shows (and its settings), as the query of its links to an
+    entity's page: from the overview by 2007-2026, Hollande's 4 mentions were 0 on his
+    page, which showed the last year, and 4 again under its "Mentions" link (dashboard
+    audit); with raw figures, 4 on the overview and 3 on his page (review)."""
     if not shown.span:
         return ""
     return urlencode({"since": shown.span[0], "until": shown.span[1],
-                      "interval": shown.interval})
+                      "interval": shown.interval,
+                      **({"no_duplicates": "true"} if no_duplicates else {}),
+                      **({"raw": "true"} if raw else {})})
 
 
 def _entity(db, key: str, name: str, kind: str, interval: str,
             span: tuple[dt.date, dt.date],
-            reading: Callable[[], AbstractContextManager] | None = None) -> dict[str, Any]:
+            reading: Callable[[], AbstractContextManager] | None = None, *,
+            no_duplicates: bool = False, raw: bool = False) -> dict[str, Any]:
     """An entity's figures (computed once per state of the database: ``Memo``). Who it
     is named with is read meanwhile on another connection (``reading``): one SQLite
     statement grouping a year of a busy politician's 140,000 (day, partner) rows, 100 to
     140 ms, while Python waits on the rest."""
     by = "party" if kind == "party" else "politician"
     q = StatsQuery(by=by, interval=interval, since=span[0], until=span[1], top=10,
-                   focus=key)
+                   focus=key, no_duplicates=no_duplicates, raw=raw)
     if reading is None:
         return {**_entity_figures(db, q, key, name, kind, interval, span),
                 "pairs": co_mentions(db, q)}
@@ -290,7 +302,8 @@ def _entity_figures(db, q: StatsQuery, key: str, name: str, kind: str, interval:
         sources=top_sources(db, q),
         latest=[_shown(r) for r in page_rows(db, MentionFilter(
             **({"party": key} if kind == "party" else {"politician": key}),
-            since=span[0], until=span[1], limit=10))])
+            since=span[0], until=span[1], no_duplicates=q.no_duplicates, raw=q.raw,
+            limit=10))])
 
 
 @router.get("/sources", response_class=HTMLResponse)
