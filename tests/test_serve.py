@@ -1172,7 +1172,10 @@ def test_the_csv_download_opens_in_french_excel_and_is_named_for_its_filters(ser
     assert done.returncode == 0, done.stderr
     assert got.content == (tmp_path / "ps.csv").read_bytes()
     assert got.content.startswith("\ufeff".encode()) and b";" in got.content.split(b"\r\n")[0]
-    assert got.headers["content-disposition"] == 'attachment; filename="mentions-ps.csv"'
+    assert got.headers["content-disposition"] == (
+        'attachment; filename="mentions-ps-excel.csv"')
+    assert served.get("/api/export.csv", params={"party": "PS"}).headers[
+        "content-disposition"] == 'attachment; filename="mentions-ps.csv"'
     named = served.get("/api/export.csv", params={"politician": "Ségolène Royal",
                                                   "since": "2026-01-01"})
     assert named.headers["content-disposition"] == (

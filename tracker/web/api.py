@@ -222,14 +222,15 @@ def export_csv(request: Request, params: Annotated[MentionFilter, Depends(mentio
                 yield line + "\r\n"
 
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{download_name(flt)}"'})
+        "Content-Disposition": f'attachment; filename="{download_name(flt, excel)}"'})
 
 
-def download_name(f: MentionFilter) -> str:
+def download_name(f: MentionFilter, excel: bool = False) -> str:
     """``mentions-ps-2026-01-01-2026-03-31.csv``: a second download with other filters
     no longer lands on the first one's ``mentions.csv``. ASCII letters, digits and '-'
     only, so that the header needs no quoting rules."""
-    parts = ["mentions", f.party, f.politician, f.source, f.since, f.until]
+    parts = ["mentions", f.party, f.politician, f.source, f.since, f.until,
+             f.review and f"review-{f.review}", excel and "excel"]
     words = ("-".join(str(p) for p in parts if p)).lower()
     ascii_name = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
     return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]+", "-", ascii_name)).strip("-")[:120] \

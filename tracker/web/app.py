@@ -311,7 +311,7 @@ def _handler(status: int):
 # The query options that are also the address's parameters (not --db, --read-only).
 _FLAG = re.compile(r"(?<![\w-])--(since|until|search|party|politician|source|lang|type|"
                    r"position|limit|offset|by|interval|view|top|direct|raw|no-duplicates|"
-                   r"no-discovered)\b")
+                   r"no-discovered|review)\b")
 
 
 def _refused(request: Request, options: ServeOptions, csrf: str) -> Response | None:
