@@ -302,13 +302,14 @@ def _binary(text: str) -> bool:
 def _unwrap(text: str) -> str:
     """Join hard-wrapped lines ("François\nHollande") back into their paragraph: a line
     continues the previous one when that one was cut near the width the text is wrapped
-    at (its longer lines' length), is long and does not end a sentence.
+    at (the median length of its long lines), is long and does not end a sentence.
 
     The first line is the title and continues nothing: a headline of 50 characters or
     more ("Starmer wins landslide as Reform UK breaks through") was glued to the dateline
     under it and to the first paragraph, so its names were not the headline's and every
-    sentence quoted from it began with the title (dashboard audit). A paragraph a line
-    is no wrapped text: its lines are far shorter than its longest, and stay apart."""
+    sentence quoted from it began with the title (dashboard audit). In a text of one
+    paragraph a line, the short lines (a dateline, a subheading) are far shorter than
+    the paragraphs, and stay apart."""
     lines = text.split("\n")
     # The width: the median of the long lines of words (a URL alone on its line, or one
     # long paragraph among wrapped ones, does not move it; the longest line did).
