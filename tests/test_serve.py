@@ -1276,3 +1276,17 @@ def test_an_entitys_page_keeps_the_overviews_raw_figures_and_copies_left_out(ser
         assert f'data-total="{expected}"' in page, (flags, expected)
         mentions = unescape(re.search(r'href="(/mentions\?party=rn[^"]*)"', page).group(1))
         assert all(f"{k}={v}" in mentions for k, v in flags.items()), mentions
+
+
+def test_a_french_page_draws_its_charts_in_french(served):
+    """The charts were drawn once and kept: a French page showed "Mentions per party",
+    "Top politicians" and "Other parties" (dashboard audit)."""
+    window = {"since": "2026-03-02", "until": "2026-03-22"}
+    english = served.get("/", params={**window, "ui": "en"}).text
+    french = served.get("/", params={**window, "ui": "fr"}).text
+    assert 'aria-label="Mentions over time, by party"' in english
+    assert 'aria-label="Mentions dans le temps, par parti"' in french
+    assert "Top politicians" not in french and "Mentions per party" not in french
+    page = served.get("/entity/rn", params={**window, "ui": "fr"}).text
+    assert 'aria-label="Mentions de Rassemblement national"' in page
+    assert 'aria-label="Part de voix de Rassemblement national"' in page

@@ -156,10 +156,10 @@ def stacked_bars(periods: Sequence[str], series: Sequence[Series], *, title: str
 
 
 def bar_list(rows: Sequence[tuple[str, str, int]], *, title: str, color: str = PALETTE[0],
-             width: int = 440) -> str:
+             width: int = 440, empty: str = "No mentions.") -> str:
     """Horizontal bars, one per (key, label, value) row, longest first, value at the end."""
     if not rows:
-        return '<p class="empty">No mentions.</p>'
+        return f'<p class="empty">{escape(empty)}</p>'
     row_h, label_w, value_w = 24, 170, 48
     height = row_h * len(rows) + 8
     vmax = max(v for _, _, v in rows) or 1

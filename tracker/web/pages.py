@@ -122,6 +122,8 @@ def overview(request: Request, since: Day = None, until: Day = None,
     """Summary cards, mentions over time per party, share of voice, top people and
     sources: the window and figures of `tracker stats --interval ...`."""
     context = _overview_context(request.app, since, until, interval, no_duplicates, raw)
+    if context["span"]:
+        context.update(_overview_charts(context, texts(language(request))))
     return render(request, "overview.html", **context)
 
 
@@ -163,15 +165,23 @@ def _overview(db, span: tuple[dt.date, dt.date], interval: str, no_duplicates: b
     outlets = totals(db, dataclasses.replace(q, by="source"), first=10)
     cards = summary(db, ReportQuery(since=span[0], until=span[1],
                                     no_duplicates=no_duplicates), raw=raw)
+    return dict(cards=cards, wrong=_wrong_count(db, span), steps=steps, lines=lines,
+                shares=shares, people_rows=people, party_rows=parties, outlet_rows=outlets)
+
+
+def _overview_charts(figures: dict[str, Any], t: dict[str, str]) -> dict[str, Markup]:
+    """The overview's charts in the page's language, drawn from its kept figures for each
+    page (a few milliseconds): kept drawn, a French page showed English titles and
+    "Other parties"."""
+    shares = [dataclasses.replace(s, label=t["other_parties"]) if s.key == "others" else s
+              for s in figures["shares"]]
     return dict(
-        cards=cards, wrong=_wrong_count(db, span),
-        trend=Markup(line_chart(steps, lines, title="Mentions per party")),
-        share=Markup(stacked_bars(steps, shares, title="Share of voice")),
-        people=Markup(bar_list([(p.key, p.name, p.mentions) for p in people],
-                               title="Top politicians")),
-        outlets=Markup(bar_list([(s.key, s.name, s.mentions) for s in outlets],
-                                title="Top sources", color=PALETTE[2])),
-        people_rows=people, party_rows=parties)
+        trend=Markup(line_chart(figures["steps"], figures["lines"], title=t["trend"])),
+        share=Markup(stacked_bars(figures["steps"], shares, title=t["share"])),
+        people=Markup(bar_list([(p.key, p.name, p.mentions) for p in figures["people_rows"]],
+                               title=t["people"], empty=t["no_mentions"])),
+        outlets=Markup(bar_list([(s.key, s.name, s.mentions) for s in figures["outlet_rows"]],
+                                title=t["outlets"], color=PALETTE[2], empty=t["no_mentions"])))
 
 
 def _wrong_count(db, span: tuple[dt.date, dt.date]) -> int:
@@ -243,6 +253,14 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
                 ("entity", key, interval, span, no_duplicates, raw),
                 lambda db: _entity(db, key, name, kind, interval, span, memo.reading,
                                    no_duplicates=no_duplicates, raw=raw)))
+    if "trend_values" in context:
+        t = texts(language(request))
+        steps = context["steps"]
+        context["trend"] = Markup(line_chart(steps, [Series(key, name, context[
+            "trend_values"], PALETTE[0])], title=t["chart_of"].format(name=name)))
+        context["share"] = Markup(line_chart(steps, [Series(key, name, context[
+            "share_values"], PALETTE[1])], title=t["share_chart_of"].format(name=name),
+            percent=True))
     return render(request, "entity.html", **context)
 
 
@@ -292,12 +310,8 @@ def _entity_figures(db, q: StatsQuery, key: str, name: str, kind: str, interval:
     steps = periods(span[0], span[1], interval)
     cell = {c.period: c for c in mine}
     return dict(
-        trend=Markup(line_chart(steps, [Series(key, name, [
-            cell[p].mentions if p in cell else 0 for p in steps], PALETTE[0])],
-            title=f"Mentions of {name}")),
-        share=Markup(line_chart(steps, [Series(key, name, [
-            cell[p].share if p in cell else 0.0 for p in steps], PALETTE[1])],
-            title=f"Share of voice of {name}", percent=True)),
+        steps=steps, trend_values=[cell[p].mentions if p in cell else 0 for p in steps],
+        share_values=[cell[p].share if p in cell else 0.0 for p in steps],
         total=sum(c.mentions for c in mine),
         sources=top_sources(db, q),
         latest=[_shown(r) for r in page_rows(db, MentionFilter(
