@@ -69,12 +69,18 @@ def in_file(rows: Sequence[dict], output: Path | None) -> set[str]:
         doc = yaml.safe_load(output.read_text("utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return set()
-    people = [e for e in (doc.get("politicians") or []) if isinstance(e, dict)] \
-        if isinstance(doc, dict) and isinstance(doc.get("politicians") or [], list) else []
-    ids = {e.get("id") for e in people}
-    names = {fold(str(n)) for e in people for n in [e.get("name"), *(e.get("aliases") or [])]
-             if n}
+    if not isinstance(doc, dict) or not isinstance(doc.get("politicians") or [], list):
+        return set()
+    ids, names = _held(doc)
     return {r["id"] for r in rows if r["id"] in ids or fold(r["name"]) in names}
+
+
+def _held(doc: dict) -> tuple[set[str], set[str]]:
+    """The ids, and the folded names and aliases, of a KB file's politicians."""
+    people = [e for e in doc.get("politicians") or [] if isinstance(e, dict)]
+    return ({e.get("id") for e in people},
+            {fold(str(n)) for e in people for n in [e.get("name"), *(e.get("aliases") or [])]
+             if n})
 
 
 def accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict]:
@@ -98,14 +104,12 @@ def _accept(rows: Sequence[dict], output: Path, entities: Sequence) -> list[dict
             raise ConfigError(f"{output}: expected 'parties:' and 'politicians:' lists")
     others = [e for e in entities
               if not (isinstance(e, Path) and e.resolve() == output.resolve())]
-    # Already in this file, or in another KB file of the config: accepted before.
-    known = {e.get("id") for e in doc.get("politicians") or [] if isinstance(e, dict)}
+    # Already in this file, or in another KB file of the config: accepted before; or by
+    # name, under an id of the user's own ("hv: Honorine Vasseur"): the file would not
+    # load with the name twice, and nobody at all was written.
+    known, names = _held(doc)
     mine = [e for e in load_kb(others).entities.values() if not e.builtin]
     known |= {e.id for e in mine}
-    # Or by name, under an id of the user's own ("hv: Honorine Vasseur"): the file would
-    # not load with the name twice, and nobody at all was written.
-    names = {fold(str(n)) for e in doc.get("politicians") or [] if isinstance(e, dict)
-             for n in [e.get("name"), *(e.get("aliases") or [])] if n}
     names |= {fold(n) for e in mine for n in (e.name, *e.aliases)}
     added = []
     for r in rows:

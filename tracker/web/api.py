@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -20,6 +19,7 @@ from tracker import rules
 from tracker.errors import ConfigError, NotFound
 from tracker.export import records_json_chunks
 from tracker.figures import figures_as_read, snapshot
+from tracker.kb import slug
 from tracker.query import (
     EXPORT_COLUMNS,
     MentionFilter,
@@ -227,14 +227,11 @@ def export_csv(request: Request, params: Annotated[MentionFilter, Depends(mentio
 
 def download_name(f: MentionFilter, excel: bool = False) -> str:
     """``mentions-ps-2026-01-01-2026-03-31.csv``: a second download with other filters
-    no longer lands on the first one's ``mentions.csv``. ASCII letters, digits and '-'
-    only, so that the header needs no quoting rules."""
+    no longer lands on the first one's ``mentions.csv``. An entity's slug (ASCII
+    letters, digits and '-'), so that the header needs no quoting rules."""
     parts = ["mentions", f.party, f.politician, f.source, f.since, f.until,
              f.review and f"review-{f.review}", excel and "excel"]
-    words = ("-".join(str(p) for p in parts if p)).lower()
-    ascii_name = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
-    return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]+", "-", ascii_name)).strip("-")[:120] \
-        + ".csv"
+    return slug(" ".join(str(p) for p in parts if p))[:120] + ".csv"
 
 
 class ReviewIn(BaseModel):

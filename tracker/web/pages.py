@@ -245,8 +245,7 @@ def entity(request: Request, entity_id: Annotated[str, Path(max_length=300)],
             # Its mentions, as the page counts them.
             "mentions_query": urlencode({
                 kind: key, **({"since": span[0], "until": span[1]} if span else {}),
-                **({"no_duplicates": "true"} if no_duplicates else {}),
-                **({"raw": "true"} if raw else {})})}
+                **_settings(no_duplicates, raw)})}
         if span:
             memo = request.app.state.memo
             context.update(memo.get(
@@ -272,9 +271,13 @@ def window_query(shown: Shown, no_duplicates: bool = False, raw: bool = False) -
     if not shown.span:
         return ""
     return urlencode({"since": shown.span[0], "until": shown.span[1],
-                      "interval": shown.interval,
-                      **({"no_duplicates": "true"} if no_duplicates else {}),
-                      **({"raw": "true"} if raw else {})})
+                      "interval": shown.interval, **_settings(no_duplicates, raw)})
+
+
+def _settings(no_duplicates: bool, raw: bool) -> dict[str, str]:
+    """The figures' settings a link passes on, as query parameters (only those set)."""
+    return {name: "true" for name, on in (("no_duplicates", no_duplicates), ("raw", raw))
+            if on}
 
 
 def _entity(db, key: str, name: str, kind: str, interval: str,
