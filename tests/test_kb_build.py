@@ -336,3 +336,16 @@ def test_a_membership_one_source_dates_inside_anothers_is_kept_once():
     person = next(b for b in built if b.type == "politician")
     assert person.affiliations == [Stint("labour", D(2010, 5, 6), None)]
     # (offices stay each source's own: an election's term is a fact of its own)
+
+
+def test_my_entry_for_a_layer_person_adds_names_and_keeps_the_layers():
+    """A user who writes the press's spelling of someone the open data knows gives only the
+    new name: the person keeps the layer's names, surname, offices and parties."""
+    mine = {"politicians": [{"id": "christine-le-nabour", "name": "Christine Le Nabour",
+                             "country": "FR", "aliases": ["Christine Le-Nabour"]}]}
+    layer = load_kb([], builtin=True).entities["christine-le-nabour"]
+    person = load_kb([mine], builtin=True).entities["christine-le-nabour"]
+    assert person.aliases == ("Christine Le Nabour", "Christine Le-Nabour",
+                              "Christine Cloarec", "Christine Cloarec-Le Nabour")
+    assert person.surname == layer.surname == "Le Nabour"
+    assert person.offices == layer.offices and person.affiliations == layer.affiliations

@@ -154,10 +154,16 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
             entity = _over(shipped, entity, entry)
         under = layer.pop(entity.id, None)
         if under is not None and under.type == entity.type:
+            # The names add up, as over a hand-kept entry: an entry that gives the French
+            # press's "Benyamin Netanyahou" keeps the layer's "Bibi Netanyahu".
+            surname = (under.surname if under.surname and "surname" not in entry
+                       and under.name == entity.name else entity.surname)
             entity = replace(entity, offices=entity.offices or under.offices,
                              wikidata=entity.wikidata or under.wikidata,
                              birth=entity.birth or under.birth,
-                             affiliations=entity.affiliations or under.affiliations)
+                             affiliations=entity.affiliations or under.affiliations,
+                             aliases=tuple(dict.fromkeys((*entity.aliases, *under.aliases))),
+                             surname=surname)
         kb.entities[entity.id] = entity
     for entity in layer.values():
         if not entity.name:  # a supplement whose curated entry is not loaded
