@@ -91,6 +91,11 @@ CASES = [
     ("Jean-Luc Mé\u00adlenchon et Emmanuel\u00a0Macron, puis Ba\u200byrou.", "fr", D2019,
      [("Jean-Luc Mé\u00adlenchon", "jean-luc-melenchon"),
       ("Emmanuel\u00a0Macron", "emmanuel-macron"), ("Ba\u200byrou", "francois-bayrou")]),
+    # Letters Unicode does not split into a letter and an accent, as the English press
+    # writes them: Støre, Radosław, Großmann.
+    ("Jonas Gahr Store met Radoslaw Sikorski and Achim Grossmann.", "en", D2024,
+     [("Jonas Gahr Store", "jonas-gahr-st-re"), ("Radoslaw Sikorski", "rados-aw-sikorski"),
+      ("Achim Grossmann", "achim-gro-mann")]),
     ("La réforme fut confiée àÉdouard Philippe puis au ministreBruno Le Maire.", "fr",
      D2019, [("Édouard Philippe", "edouard-philippe"), ("Bruno Le Maire", "bruno-le-maire")]),
     ("Il a parlé àJean-Luc Mélenchon, puis deJean-Marie Le Pen.", "fr", D2019,

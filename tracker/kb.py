@@ -21,8 +21,12 @@ ROLES = {"head_of_state": 1, "head_of_government": 1, "minister": 1, "speaker": 
          "party_leader": 1, "governor": 2, "legislator": 2, "local": 3}
 # The open-data layer built by `tracker kb build`, shipped inside the package.
 BUILTIN = "builtin"
+# Quotes and dashes as one; letters Unicode does not split into a letter and an accent as
+# the English press writes them ("Jonas Gahr Store" is Støre, "Radoslaw Sikorski" Radosław).
 _REPLACED = {"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "‐": "-", "‑": "-", "–": "-",
-             "—": "-", "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"}
+             "—": "-", "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o",
+             "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "ð": "d", "Ð": "d",
+             "þ": "th", "Þ": "th", "ħ": "h", "Ħ": "h"}
 
 
 def fold_text(text: str) -> str:
