@@ -355,6 +355,34 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
     found = tagger.tag(text, "fr", D2024)
     assert [(m.surface, m.method) for m in found] == [
         ("Carole Delgala", "discovered"), ("Paul Durandeau", "discovered")]
+    # Foreign news introduces people with their country's office: a country's president,
+    # its chief of state or diplomacy, its opposition, a party's leader. In English, with no
+    # model to say a name starts, a name right after its office is taken without a known
+    # first name; a firm's or a university's officer, a chef or a band's leader is no
+    # politician, nor the Title Case of a headline.
+    text = ("Le président égyptien Karim Fawzil a reçu le chef de la diplomatie iranienne, "
+            "Reza Tavakolian. Le chef de l'Etat sénégalais, Ousmane Dialloune, a parlé. "
+            "L'opposant biélorusse Pavel Sokolovitch a été arrêté. Le président du Parlement "
+            "européen, Jan Novakian, salue. Le chef cuisinier Paul Bocusien et le leader du "
+            "groupe de rock, Jean Durandal, chantent.")
+    found = tagger.tag(text, "fr", D2024)
+    assert [(m.surface, m.method) for m in found] == [
+        ("Karim Fawzil", "discovered"), ("Reza Tavakolian", "discovered"),
+        ("Ousmane Dialloune", "discovered"), ("Pavel Sokolovitch", "discovered"),
+        ("Jan Novakian", "discovered")]
+    text = ("Russian Foreign Minister Anatoly Berezkinov met Egyptian President Karim Fawzil. "
+            "Iran's president, Reza Tavakolian, attended. Belarusian opposition leader Pavel "
+            "Sokolovitch was jailed. Labour leader Tom Hardingley spoke. Microsoft President "
+            "Brad Smithers and University Chancellor Anne Brownlow listened. Berezkinov left."
+            "\nPrime Minister Faces Revolt Over Budget\n")
+    found = tagger.tag(text, "en", D2024)
+    assert [(m.surface, m.entity_id, m.method) for m in found] == [
+        ("Anatoly Berezkinov", "anatoly-berezkinov", "discovered"),
+        ("Karim Fawzil", "karim-fawzil", "discovered"),
+        ("Reza Tavakolian", "reza-tavakolian", "discovered"),
+        ("Pavel Sokolovitch", "pavel-sokolovitch", "discovered"),
+        ("Labour", "labour", "rule"), ("Tom Hardingley", "tom-hardingley", "discovered"),
+        ("Berezkinov", "anatoly-berezkinov", "discovered")]
     # The party in brackets right after a name says a politician, office or not; a town
     # or a firm before the brackets is no person.
     text = ("Saint-Étienne bascule : Gaël Perdrillat (UMP) ravit la mairie. Marseille (PS) "

@@ -56,9 +56,9 @@ _COUNTRIES = {
 _ENDINGS = ("", "s", "e", "es", "ne", "nes", "n", "ns")
 
 
-def _table() -> dict[str, str]:
+def _table(countries: dict[str, str] = _COUNTRIES) -> dict[str, str]:
     words: dict[str, str] = {}
-    for code, listed in _COUNTRIES.items():
+    for code, listed in countries.items():
         for word in listed.split():
             stem = word.rstrip("*")
             for ending in (_ENDINGS if word.endswith("*") else ("",)):
@@ -67,3 +67,59 @@ def _table() -> dict[str, str]:
 
 
 COUNTRY_WORDS = _table()
+
+# Further countries, for saying that an office is a country's ("le président égyptien",
+# "Belarusian opposition leader": see discover.py). Not used to judge a party's country:
+# "Le PS dénonce la visite du président égyptien" is still the French PS.
+_FURTHER = {
+    "EG": "egypt egyptian* egypte egyptien*",
+    "LB": "lebanon lebanese liban libanais*",
+    "SY": "syria syrian* syrie syrien*",
+    "IQ": "iraq iraqi* irak irakien*",
+    "IR": "iran iranian* iranien*",
+    "SA": "saudi* saoudien* saoudite*",
+    "AE": "emirati* emirien*",
+    "QA": "qatar qatari* qatarien*",
+    "JO": "jordanian* jordanie jordanien*",  # not "Jordan", a first name
+    "PS": "palestinian* palestinien*",
+    "LY": "libya libyan* libye libyen*",
+    "BY": "belarus belarusian* bielorussie bielorusse*",
+    "AM": "armenia armenian* armenie armenien*",
+    "AZ": "azerbaijan azerbaijani* azerbaidjan azerbaidjanais*",
+    "KZ": "kazakhstan kazakh* kazakhstanais*",
+    "UZ": "uzbekistan uzbek* ouzbekistan ouzbek*",
+    "PK": "pakistan pakistani* pakistanais*",
+    "AF": "afghanistan afghan*",
+    "BD": "bangladesh bangladeshi* bangladais*",
+    "VN": "vietnam vietnamese vietnamien*",
+    "TH": "thailand thai thailande thailandais*",
+    "ID": "indonesia indonesian* indonesie indonesien*",
+    "PH": "philippines filipino* philippin*",
+    "NG": "nigeria nigerian* nigerian*",
+    "KE": "kenya kenyan* kenyan*",
+    "ET": "ethiopia ethiopian* ethiopie ethiopien*",
+    "CI": "ivorian* ivoirien*",
+    "ML": "mali malian* malien*",
+    "BF": "burkinabe*",
+    "NE": "nigerien*",
+    "CM": "cameroon cameroonian* cameroun camerounais*",
+    "RW": "rwanda rwandan* rwandais*",
+    "VE": "venezuela venezuelan* venezuelien*",
+    "CO": "colombia colombian* colombie colombien*",
+    "CL": "chile chilean* chili chilien*",
+    "PE": "peru peruvian* perou peruvien*",
+    "CU": "cuba cuban* cubain*",
+    "HR": "croatia croatian* croatie croate*",
+    "RS": "serbia serbian* serbie serbe*",
+    "SK": "slovakia slovak* slovaquie slovaque*",
+    "SI": "slovenia slovenian* slovenie slovene*",
+    "EE": "estonia estonian* estonie estonien*",
+    "LV": "latvia latvian* lettonie letton*",
+    "LT": "lithuania lithuanian* lituanie lituanien*",
+    "LU": "luxembourg luxembourgeois*",
+    "IS": "iceland icelandic islande islandais*",
+    "KR": "sud-coreen* south-korean*",
+    "KP": "nord-coreen* north-korean*",
+    "TW": "taiwan taiwanese taiwanais*",
+}
+DEMONYMS = {**_table(_FURTHER), **COUNTRY_WORDS}

@@ -17,9 +17,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.tokens import Doc, Token
 
-from tracker.context import THING_BEFORE
+from tracker.context import THING_BEFORE, sentence_of, title_case
+from tracker.countries import DEMONYMS
 from tracker.kb import fold
 
 # Office words (folded) that introduce a politician's name.
@@ -32,14 +34,25 @@ OFFICE_WORDS = {fold(w) for w in (
     "Congresswoman", "MP", "MEP", "minister", "commissioner", "alderman", "alderwoman",
     "councilmember", "supervisor", "gouverneur", "bourgmestre", "préfet",
     "président", "présidente",  # of a region, a department, a group: see _political
+    # Offices that make a politician in some phrases only (see _political): a country's
+    # ("le président égyptien", "Belarusian opposition leader"), a party's, the state's.
+    "chancellor", "chancelier", "chancelière", "chef", "cheffe", "leader", "dirigeant",
+    "dirigeante", "opposant", "opposante",
 )}
+# A head's office, when a country word stands next to it: "Egyptian President", "le
+# président égyptien", "Iran's president", "la chancelière allemande".
+HEADS = {fold(w) for w in ("président", "présidente", "chancellor", "chancelier",
+                           "chancelière")}
+# "le chef de l'État", "la cheffe de la diplomatie", "le chef de file des Verts".
+CHIEF_OF = ("de l' etat", "de l'etat", "du gouvernement", "de la diplomatie", "de file",
+            "de l' opposition", "de l'opposition")
 # What makes a president a politician: "présidente de la métropole", "président du
 # Sénat"; "président du conseil régional" (not "du conseil d'administration", "du conseil
 # scientifique"), "président du groupe LR" or "parlementaire" (not "du groupe Renault");
 # a club's or a firm's is not.
 PRESIDENT_OF = {fold(w) for w in (
     "région", "département", "métropole", "agglomération", "Sénat", "Assemblée",
-    "collectivité",
+    "collectivité", "Parlement", "République",
 )}
 COUNCILS = {fold(w) for w in (
     "régional", "départemental", "municipal", "général", "territorial", "exécutif",
@@ -47,6 +60,11 @@ COUNCILS = {fold(w) for w in (
 # Words that may stand between an office and the name: "le député LR de la Manche X".
 PARTICLES = {"de", "du", "des", "le", "la", "l'", "d'", "van", "von", "der", "den", "da",
              "di", "del", "della", "dos", "bin", "al", "el", "ben", "mac", "st."}
+STOP_WORDS = frozenset(EN_STOP_WORDS)
+MONTHS = {fold(w) for w in (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
+    "Friday", "Saturday", "Sunday")}
 # "(D-Maine)", "(R-Texas)": the US party letter after a name.
 US_PARTY_LETTER = re.compile(r"^\(?([DRI])$")
 MAX_GAP = 7  # tokens between the office word and the name
@@ -123,6 +141,19 @@ def _political(doc: Doc, norms: list[str], i: int,
     UN's is not. A "président" is one of a region, a department, an assembly or a
     group ("président du conseil régional"), or of a party. Other office words are taken
     as they are."""
+    if norms[i] in HEADS and _country_next_to(norms, i):
+        return True
+    if norms[i] in ("chef", "cheffe"):
+        return (" ".join(norms[i + 1:i + 4]).startswith(CHIEF_OF)
+                or _party_between(doc, i + 1, min(len(doc), i + 6), party_of) is not None)
+    if norms[i] in ("leader", "dirigeant", "dirigeante"):
+        return ("opposition" in norms[max(0, i - 1):i + 4] or "l'opposition" in norms[i + 1:i + 4]
+                or _party_between(doc, max(0, i - 2), min(len(doc), i + 4), party_of)
+                is not None)
+    if norms[i] in ("opposant", "opposante"):
+        return _country_next_to(norms, i)
+    if norms[i] in ("chancellor", "chancelier", "chanceliere"):
+        return False  # a university's
     if norms[i] in ("president", "presidente"):
         after = norms[i + 1:i + 4]
         if any(w in PRESIDENT_OF for w in after):
@@ -140,6 +171,16 @@ def _political(doc: Doc, norms: list[str], i: int,
     return _party_between(doc, i + 1, min(len(doc), i + 6), party_of) is not None
 
 
+def _country_next_to(norms: list[str], i: int) -> bool:
+    """A country word right before or after the office: "Egyptian President", "le
+    président égyptien", "Iran's president"."""
+    before = norms[i - 1] if i > 0 else ""
+    if before in ("'s", "’s") and i > 1:
+        before = norms[i - 2]
+    after = norms[i + 1] if i + 1 < len(norms) else ""
+    return before in DEMONYMS or after in DEMONYMS
+
+
 def _make(doc: Doc, start: int, end: int, party: str | None, used: set[int]) -> Discovered:
     used.update(range(start, end))
     name = " ".join(doc[start:end].text.split())
@@ -150,15 +191,19 @@ def _is_cap(text: str) -> bool:
     return text[:1].isupper() and any(c.islower() for c in text[1:])
 
 
-def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
-             ) -> tuple[int, int] | None:
+def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int],
+             titled: bool = False) -> tuple[int, int] | None:
     """A person's name starting at token i: a known first name (or a name the model
     begins a person with: the list lacks "Amandine"), then capitalised words (particles
-    and hyphens allowed), two words at least, none in a KB mention."""
+    and hyphens allowed), two words at least, none in a KB mention. Right after its
+    office (``titled``: "Foreign Minister Anatoly Berezkin", where English has no model
+    to say so), two or three capitalised words that are no grammar, office or country
+    word are a name too, outside a headline in Title Case."""
     if i >= len(doc) or i in used or not _is_cap(doc[i].text):
         return None
-    if fold(doc[i].text) not in first_names and not (
-            doc[i].ent_iob_ == "B" and doc[i].ent_type_ in ("PER", "PERSON")):
+    known = fold(doc[i].text) in first_names or (
+        doc[i].ent_iob_ == "B" and doc[i].ent_type_ in ("PER", "PERSON"))
+    if not known and not titled:
         return None
     j = i + 1
     words = 1
@@ -180,7 +225,17 @@ def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
         break
     if words < 2 or words > 4:
         return None
+    if not known and (words > 3 or not all(_bare_name_word(t) for t in doc[i:j]
+                                           if _is_cap(t.text))
+                      or title_case(sentence_of(doc, i), STOP_WORDS)):
+        return None
     return i, j
+
+
+def _bare_name_word(token: Token) -> bool:
+    word = fold(token.text)
+    return (token.is_alpha and not token.is_stop and word not in STOP_WORDS
+            and word not in OFFICE_WORDS and word not in DEMONYMS and word not in MONTHS)
 
 
 def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
@@ -192,7 +247,9 @@ def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
             return None
         if j > 0 and fold(doc[j - 1].text) in ("la", "du", "des", "l'"):
             continue  # "ministre de la Santé de Donald Trump": the portfolio, no first name
-        span = _name_at(doc, j, first_names, used)
+        # Right after the office, or its comma: "Iran's president, Reza Tavakoli".
+        titled = j == i or (j == i + 1 and doc[i].text == ",")
+        span = _name_at(doc, j, first_names, used, titled=titled)
         if span is not None:
             return span
     return None
