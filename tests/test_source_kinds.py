@@ -334,3 +334,70 @@ def test_a_password_in_a_source_url_is_never_stored_or_shown(site, tmp_path):
     for command in (["mentions"], ["export", "-"], ["sources"]):
         shown = CliRunner().invoke(cli, [*command, "--config", str(config)])
         assert "s3cr3t" not in shown.output.lower(), command
+
+
+def _opml(*feeds: tuple[str, str], folder: str = "Politique") -> str:
+    outlines = "".join(f'<outline type="rss" text="{title}" title="{title}" xmlUrl="{url}"/>'
+                       for title, url in feeds)
+    return ('<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>Veille'
+            f'</title></head><body><outline text="{folder}">{outlines}</outline></body></opml>')
+
+
+def test_a_feed_readers_opml_export_is_watched_feed_by_feed(site, tmp_path):
+    """A press office moves its reading list from Feedly: the OPML export, listed once, is
+    one feed source per feed, named for its title, with the list's schedule; a feed the
+    export lists twice is polled once."""
+    for n in range(2):
+        site.set(f"/notes/{n}.html", AGENDA.format(
+            text=f"Note {n} : Olivier Faure réunit le bureau national du Parti socialiste "
+                 f"pour préparer les élections municipales du mois {n}."))
+    site.set("/notes.xml", _long_feed(site, range(2)), content_type="application/rss+xml")
+    (tmp_path / "veille.opml").write_text(_opml(
+        ("Le Monde — Politique", site.url("/feed.xml")), ("Notes du parti", site.url("/notes.xml")),
+        ("Le Monde — Politique", site.url("/feed.xml"))), encoding="utf-8")
+    config = write_config(tmp_path, [{"name": "feedly", "kind": "opml", "path": "veille.opml",
+                                      "interval": "2h"}])
+    result = _run(config)
+    assert result.exit_code == 0, result.output
+    assert _count(tmp_path / "tracker.db") == 5
+    listing = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "jsonl"])
+    health = {r["name"]: r for r in map(json.loads, listing.stdout.splitlines())}
+    assert {name: r["documents"] for name, r in health.items()} == {
+        "feedly.le-monde-politique": 3, "feedly.notes-du-parti": 2}
+    assert site.hits("/feed.xml") == 1
+
+
+def test_an_opml_source_that_cannot_be_read_is_one_line(tmp_path):
+    """A missing export, a file that is no OPML, one with no feed or with a feed address
+    tracker cannot fetch: one line naming the source, and nothing run."""
+    cases = [
+        (None, "veille.opml: OPML file not found"),
+        ("<html><body>Mes flux</body></html>", "not an OPML file"),
+        ("<opml><body><outline", "not valid XML (line 1)"),
+        (_opml(), "lists no feed"),
+        (_opml(("Intranet", "file:///etc/passwd")), "feed 'Intranet': 'file:///etc/passwd'"),
+        ('<!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body/></opml>', "declares a DTD"),
+    ]
+    for body, message in cases:
+        opml = tmp_path / "veille.opml"
+        opml.unlink(missing_ok=True)
+        if body is not None:
+            opml.write_text(body, encoding="utf-8")
+        config = write_config(tmp_path, [{"name": "feedly", "kind": "opml",
+                                          "path": "veille.opml"}])
+        result = _run(config)
+        assert result.exit_code == 2, (message, result.output)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "sources[0] (feedly)" in lines[0], lines
+        assert message in lines[0], (message, lines[0])
+        assert not (tmp_path / "tracker.db").exists()
+
+
+def test_an_opml_file_given_as_a_feed_says_so(site, tmp_path):
+    site.set("/flux.opml", _opml(("Notes", site.url("/notes.xml"))), content_type="text/xml")
+    config = write_config(tmp_path, [{"name": "list", "kind": "feed",
+                                      "url": site.url("/flux.opml")}])
+    assert _run(config).exit_code == 1
+    listing = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "jsonl"])
+    error = json.loads(listing.stdout)["last_error"]
+    assert "not a feed (an OPML list of feeds: list its file as a source of kind opml)" in error

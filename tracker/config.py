@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,9 +19,10 @@ import yaml
 from tracker import DEFAULT_USER_AGENT, __version__
 from tracker.alerts.rules import AlertRule, Smtp, parse_rules, parse_smtp
 from tracker.errors import ConfigError
+from tracker.opml import read_opml
 from tracker.redact import redacted
 
-KINDS = ("feed", "page", "files")
+KINDS = ("feed", "page", "files", "opml")  # opml: a reader's list, one feed source per feed
 TOP_KEYS = {"database", "entities", "defaults", "allow_networks", "sources", "keep_fetch_log",
             "smtp", "alerts", "locale", "timezone"}
 DEFAULT_KEYS = {"interval", "timeout", "per_host_delay", "user_agent", "max_bytes", "jitter",
@@ -195,11 +196,12 @@ def _build(path: Path, raw: dict) -> Config:
     sources: list[Source] = []
     seen: set[str] = set()
     for i, item in enumerate(sources_raw):
-        src = _source(item, i, path, defaults)
-        if src.name in seen:
-            raise ConfigError(f"{path}: sources[{i}] ({src.name}): key 'name': duplicate name")
-        seen.add(src.name)
-        sources.append(src)
+        for src in _sources(item, i, path, defaults):
+            if src.name in seen:
+                raise ConfigError(f"{path}: sources[{i}] ({src.name}): key 'name': "
+                                  "duplicate name")
+            seen.add(src.name)
+            sources.append(src)
     return Config(
         path=path,
         database=base / database,
@@ -281,6 +283,25 @@ def _delay(value: Any, where: str) -> float:
     return parse_duration(value, where)
 
 
+def _sources(raw: Any, i: int, path: Path, defaults: Defaults) -> list[Source]:
+    """A source, or each feed of an OPML file (kind opml): a feed source named
+    ``<name>.<the feed's title>``, with the opml source's schedule, language and timeout."""
+    src = _source(raw, i, path, defaults)
+    if src.kind != "opml":
+        return [src]
+    assert src.path is not None
+    label = f"{path}: sources[{i}] ({src.name})"
+    feeds = []
+    for feed in read_opml(src.path, label):
+        problem = url_problem(feed.url)
+        if problem:
+            raise ConfigError(f"{label}: {src.path}: feed {feed.title!r}: {feed.url!r} "
+                              f"{problem}")
+        feeds.append(replace(src, name=f"{src.name}.{feed.name}", kind="feed", url=feed.url,
+                             path=None))
+    return feeds
+
+
 def _source(raw: Any, i: int, path: Path, defaults: Defaults) -> Source:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: sources[{i}]: expected a mapping with name, kind and url/path")
@@ -301,12 +322,13 @@ def _source(raw: Any, i: int, path: Path, defaults: Defaults) -> Source:
         if problem:
             raise ConfigError(f"{label}: key 'url': {url!r} {problem}")
         if src_path is not None:
-            raise ConfigError(f"{label}: key 'path': only for kind files")
+            raise ConfigError(f"{label}: key 'path': only for kinds files and opml")
     else:
+        what = "a folder" if kind == "files" else "an OPML file"
         if not isinstance(src_path, str) or not src_path.strip():
-            raise ConfigError(f"{label}: key 'path': required for kind files (a folder)")
+            raise ConfigError(f"{label}: key 'path': required for kind {kind} ({what})")
         if url is not None:
-            raise ConfigError(f"{label}: key 'url': not used by kind files (use 'path')")
+            raise ConfigError(f"{label}: key 'url': not used by kind {kind} (use 'path')")
     lang = raw.get("lang")
     if lang is not None and not (isinstance(lang, str) and re.match(r"^[a-z]{2}$", lang)):
         raise ConfigError(f"{label}: key 'lang': {lang!r} is not a two-letter language code")

@@ -49,7 +49,9 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
     version = parsed.get("version") or ""
     if not parsed.entries and (parsed.bozo or not version):
         reason = parsed.get("bozo_exception") or "no RSS or Atom element"
-        if _HTML.search(body[:4096]):  # feedparser's note would be about its encoding
+        if _OPML.search(body[:4096]):  # a reader's export, whose <body> is no HTML's
+            reason = "an OPML list of feeds: list its file as a source of kind opml"
+        elif _HTML.search(body[:4096]):  # feedparser's note would be about its encoding
             reason = "an HTML page"
         raise NotAFeedError(f"{base_url}: not a feed ({_one_line(reason)})")
     items = []
@@ -87,6 +89,7 @@ def _title(entry: dict) -> str | None:
 
 
 _TAG = re.compile(r"<[^>]*>")
+_OPML = re.compile(rb"<opml[\s>]", re.IGNORECASE)
 _HTML = re.compile(rb"<(!doctype html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 
 
