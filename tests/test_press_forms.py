@@ -91,6 +91,18 @@ CASES = [
     ("Jean-Luc Mé\u00adlenchon et Emmanuel\u00a0Macron, puis Ba\u200byrou.", "fr", D2019,
      [("Jean-Luc Mé\u00adlenchon", "jean-luc-melenchon"),
       ("Emmanuel\u00a0Macron", "emmanuel-macron"), ("Ba\u200byrou", "francois-bayrou")]),
+    # Initials the French press writes; the Fifth Republic's founders by name and title,
+    # not the streets, the airport and the aircraft carrier named after them.
+    ("DSK, NKM et MAM ont réagi, comme JLM et DDV ; l'ère Sarko est loin.", "fr",
+     dt.date(2011, 5, 20),
+     [("DSK", "dominique-strauss-kahn"), ("NKM", "nathalie-kosciusko-morizet"),
+      ("MAM", "michele-alliot-marie"), ("JLM", "jean-luc-melenchon"),
+      ("DDV", "dominique-de-villepin"), ("Sarko", "nicolas-sarkozy")]),
+    ("VGE est mort. Le général de Gaulle avait nommé Georges Pompidou. Rendez-vous avenue "
+     "du Général-de-Gaulle, puis à Charles-de-Gaulle ; le Charles-de-Gaulle appareille.",
+     "fr", dt.date(2020, 12, 3),
+     [("VGE", "valery-giscard-d-estaing"), ("général de Gaulle", "charles-de-gaulle"),
+      ("Georges Pompidou", "georges-pompidou")]),
     # Letters Unicode does not split into a letter and an accent, as the English press
     # writes them: Støre, Radosław, Großmann.
     ("Jonas Gahr Store met Radoslaw Sikorski and Achim Grossmann.", "en", D2024,
