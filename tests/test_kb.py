@@ -120,6 +120,19 @@ def test_a_gap_a_user_writes_in_one_party_is_kept():
     assert kb.party_at("roquefeuil", dt.date(2017, 1, 1)) == "ptuf"
 
 
+def test_a_name_added_to_an_open_data_person_keeps_the_open_datas_gaps_bridged():
+    """A user (or the hand-kept file) teaches a name of someone the open data knows, and
+    gives no party: the stints are still the open data's, whose gap between two seats of
+    one party (the 2024 campaign, for a deputy re-elected) is bridged."""
+    from tracker.kbload import load_kb
+
+    day = dt.date(2024, 7, 1)
+    assert load_kb([]).party_at("agnes-firmin-le-bodo", day) == "horizons"
+    named = load_kb([{"politicians": [{"id": "agnes-firmin-le-bodo", "aliases": ["AFLB"],
+                                       "name": "Agnès Firmin Le Bodo"}]}])
+    assert named.party_at("agnes-firmin-le-bodo", day) == "horizons"
+
+
 def test_before_a_merged_party_began_a_member_is_of_the_party_they_came_from():
     """The UMP (founded 17 November 2002) came from the RPR and DL: a DL member in the UMP
     from May 2002 was counted for the RPR, the first party listed (2026 audit). Their own

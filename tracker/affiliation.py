@@ -134,7 +134,7 @@ def _bridged(kb: KnowledgeBase, person: Entity, day: dt.date) -> str | None:
             or (after.start - before.end).days > BRIDGED_DAYS
             or after.party not in _lineage(kb, before.party)):
         return None
-    if not person.builtin and after.party == before.party:
+    if not person.stints_from_open_data and after.party == before.party:
         # The open data's stints end with a seat; a gap in one party that the hand-kept
         # file or a user's file writes (expelled in 2011, back in 2016) is meant. Only the
         # party's own change (the RPR's end, the UMP's founding) is bridged there.
@@ -152,7 +152,7 @@ def _carried(person: Entity, day: dt.date) -> str | None:
     begins at most ``BRIDGED_DAYS`` after the seat ends (or a few months before it). Only
     in the United States, whose cabinets are of the president's party (see the module's
     note on French ministers)."""
-    if not person.builtin or person.country != "US":
+    if not person.stints_from_open_data or person.country != "US":
         return None  # a hand-kept end is meant ("withdrew from politics")
     begun = min((o.start for o in person.offices if o.start and o.covers(day)
                  and o.role in ("minister", "head_of_government", "head_of_state")),

@@ -155,11 +155,18 @@ class Entity:
     offices: tuple[Office, ...] = ()
     birth: dt.date | None = None
     origin: str = ""
+    # The stints are the open data's (seats' terms, with their gaps), kept under a hand-kept
+    # or user's entry that gives none of its own: they are read as the layer's are.
+    open_stints: bool = False
 
     @property
     def builtin(self) -> bool:
         """From the open-data layer, not from a hand-kept file."""
         return self.origin == BUILTIN
+
+    @property
+    def stints_from_open_data(self) -> bool:
+        return self.builtin or self.open_stints
 
     def is_short(self, written: str) -> bool:
         """Whether a name as written is one of the short forms (in a headline's capitals

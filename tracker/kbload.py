@@ -162,6 +162,7 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
                              wikidata=entity.wikidata or under.wikidata,
                              birth=entity.birth or under.birth,
                              affiliations=entity.affiliations or under.affiliations,
+                             open_stints=not entity.affiliations and bool(under.affiliations),
                              aliases=tuple(dict.fromkeys((*entity.aliases, *under.aliases))),
                              surname=surname)
         kb.entities[entity.id] = entity
