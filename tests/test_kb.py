@@ -168,6 +168,10 @@ def test_aliases_fold_case_accents_apostrophes():
      "entity 'p': affiliation names unknown party 'a'"),
     ({"politicians": [{"id": "p", "name": "P Q", "nickname": "x"}]},
      "entity 'p': unknown key 'nickname'"),
+    ({"parties": [{"id": "frp", "name": "Fremskrittspartiet", "country": False}]},
+     "entity 'frp': 'country' must be a two-letter code: write \"NO\" in quotes"),
+    ({"politicians": [{"id": "p", "name": "P Q", "country": "France"}]},
+     r"entity 'p': 'country' must be a two-letter code \(FR, GB, US\), not 'France'"),
     ({"politicians": [{"id": "p", "name": "P Q", "surname_alone": "sometimes"}]},
      "surname_alone must be one of always, context, never"),
     ({"parties": [{"id": "a", "name": "A"}, {"id": "a", "name": "B"}]},
@@ -180,6 +184,13 @@ def test_aliases_fold_case_accents_apostrophes():
 def test_invalid_entries_are_refused_by_name(tmp_path, doc, message):
     with pytest.raises(ConfigError, match=message):
         _kb(tmp_path, doc)
+
+
+def test_a_country_is_read_in_either_case():
+    from tracker.kbload import load_kb
+
+    kb = load_kb([{"politicians": [{"id": "p-q", "name": "P Q", "country": "fr"}]}])
+    assert kb.entities["p-q"].country == "FR"
 
 
 def test_a_date_that_is_no_day_names_its_entity(tmp_path):

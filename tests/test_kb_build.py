@@ -206,7 +206,11 @@ def test_write_gives_sorted_json_lines_and_a_provenance_naming_each_source(tmp_p
     readings = [read_source("curated", curated_root), read_source("congress", congress_root)]
     infos = {"curated": source_info("curated", curated_root),
              "congress": source_info("congress", congress_root)}
-    built, stats = merge(load_kb([KB_FILE], builtin=False), readings, {})
+    # The fixture's curated party, kept out of the hand-kept file here (which now names
+    # the Likud as the French press does): a party only the curated files have is written.
+    kept = load_kb([KB_FILE], builtin=False)
+    kept.entities.pop("likud", None)
+    built, stats = merge(kept, readings, {})
     out = tmp_path / "kb" / "opendata.jsonl"
     write(out, built, infos, stats)
 

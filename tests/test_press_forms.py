@@ -91,6 +91,12 @@ CASES = [
     ("Jean-Luc Mé\u00adlenchon et Emmanuel\u00a0Macron, puis Ba\u200byrou.", "fr", D2019,
      [("Jean-Luc Mé\u00adlenchon", "jean-luc-melenchon"),
       ("Emmanuel\u00a0Macron", "emmanuel-macron"), ("Ba\u200byrou", "francois-bayrou")]),
+    # Foreign leaders and parties as the French press spells them.
+    ("Le Likoud de Benyamin Nétanyahou et Alexandre Loukachenko ; Kadhafi, puis le Parti du "
+     "progrès norvégien.", "fr", dt.date(2011, 5, 20),
+     [("Likoud", "likud"), ("Benyamin Nétanyahou", "benjamin-netanyahu"),
+      ("Alexandre Loukachenko", "alexander-lukashenko"), ("Kadhafi", "muammar-gaddafi"),
+      ("Parti du progrès", "fremskrittspartiet")]),
     # Initials the French press writes; the Fifth Republic's founders by name and title,
     # not the streets, the airport and the aircraft carrier named after them.
     ("DSK, NKM et MAM ont réagi, comme JLM et DDV ; l'ère Sarko est loin.", "fr",

@@ -290,7 +290,8 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
     if name not in aliases and name not in exact:
         aliases = (name, *aliases)
     common = dict(id=eid, name=name.strip(), type=etype, aliases=aliases, exact_case=exact,
-                  country=entry.get("country"), wikidata=entry.get("wikidata"), origin=origin)
+                  country=_country(entry.get("country"), where), wikidata=entry.get("wikidata"),
+                  origin=origin)
     if etype == "party":
         start = _date(entry.get("start"), f"{where}: start")
         end = _date(entry.get("end"), f"{where}: end")
@@ -339,6 +340,20 @@ def _entity(origin: str, etype: str, entry: dict) -> Entity:
     return Entity(**common, surname=surname, surname_alone=policy,
                   affiliations=tuple(affiliations), offices=tuple(offices),
                   birth=_date(entry.get("birth"), f"{where}: birth"))
+
+
+def _country(value: Any, where: str) -> str | None:
+    """A two-letter code, upper case ("fr" is France). YAML reads a bare NO (Norway) as
+    false: the party then had no country, and no country word found it."""
+    if value is None:
+        return None
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        return value.strip().upper()
+    if isinstance(value, bool):
+        raise ConfigError(f'{where}: \'country\' must be a two-letter code: write "NO" in '
+                          "quotes (YAML reads a bare NO as false)")
+    raise ConfigError(f"{where}: 'country' must be a two-letter code (FR, GB, US), "
+                      f"not {value!r}")
 
 
 def _validate(kb: KnowledgeBase) -> None:
