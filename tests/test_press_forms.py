@@ -97,6 +97,14 @@ CASES = [
      [("Likoud", "likud"), ("Benyamin Nétanyahou", "benjamin-netanyahu"),
       ("Alexandre Loukachenko", "alexander-lukashenko"), ("Kadhafi", "muammar-gaddafi"),
       ("Parti du progrès", "fremskrittspartiet")]),
+    # A one-word name is read as a bare surname is: after another first name it is a
+    # relative; an acronym other news uses too counts beside its country or people.
+    ("Yaïr Nétanyahou a parlé ; Nétanyahou a répondu.", "fr", D2024,
+     [("Nétanyahou", "benjamin-netanyahu")]),
+    ("Hannibal Gaddafi was freed; Gaddafi ruled Libya. CHP officers arrested the driver, "
+     "but Turkey's CHP won and Nigeria's PDP lost.", "en", D2024,
+     [("Gaddafi", "muammar-gaddafi"), ("CHP", "cumhuriyet-halk-partisi"),
+      ("PDP", "peoples-democratic-party")]),
     # Initials the French press writes; the Fifth Republic's founders by name and title,
     # not the streets, the airport and the aircraft carrier named after them.
     ("DSK, NKM et MAM ont réagi, comme JLM et DDV ; l'ère Sarko est loin.", "fr",

@@ -91,7 +91,7 @@ THING_AFTER = {fold(w) for w in (
     "Plaza", "Building", "Institute", "Street", "Avenue", "Boulevard", "Road", "Park",
     "Square", "Doctrine", "Corp", "Corporation", "Inc", "Group", "Media", "Entertainment",
     "Enterprises", "Winery", "Golf", "Taj", "Shuttle", "Steaks", "Tapes", "Bridge",
-    "Memorial", "Presidential", "School", "College", "Stadium", "Arena", "Museum")}
+    "Memorial", "Presidential", "School", "College", "Stadium", "Arena", "Museum", "Bay")}
 # Words of the names of bodies a party word may begin: "Republican National Committee",
 # "Democratic Republic of Congo", "Republican Study Committee".
 BODY_WORDS = {fold(w) for w in (

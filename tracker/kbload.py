@@ -163,7 +163,7 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
                              birth=entity.birth or under.birth,
                              affiliations=entity.affiliations or under.affiliations,
                              open_stints=not entity.affiliations and bool(under.affiliations),
-                             aliases=tuple(dict.fromkeys((*entity.aliases, *under.aliases))),
+                             aliases=_added_up(entity, under.aliases),
                              surname=surname)
         kb.entities[entity.id] = entity
     for entity in layer.values():
@@ -185,6 +185,14 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
             kb.entities[entity.id] = replace(entity, exact_case=entity.exact_case + familiar)
     _validate(kb)
     return kb
+
+
+def _added_up(entity: Entity, layer_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The entry's names and the layer's, but for those the entry reads in one case only
+    or as a short form: "European Solidarity" capitalised, "CHP" beside its country."""
+    narrowed = {fold(n) for n in (*entity.exact_case, *entity.short_forms)}
+    return tuple(dict.fromkeys((*entity.aliases,
+                                *(n for n in layer_names if fold(n) not in narrowed))))
 
 
 def _over(shipped: Entity, mine: Entity, entry: dict) -> Entity:

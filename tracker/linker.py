@@ -29,13 +29,13 @@ from tracker.context import (
     PEER_TITLES,
     PERSON_LABELS,
     RULE_RANK,
-    country_words,
     ents,
     is_titled,
     postscript,
     quoted,
     sentence_of,
 )
+from tracker.countries import DEMONYMS
 from tracker.discover import discover
 from tracker.kb import KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
@@ -324,6 +324,10 @@ class Linker(PartyRules, SurnameRules):
                 if end - start == 1 and quoted(doc, start, end):
                     continue  # « Renaissance », the album: a title, not the party
                 entity = self.kb.entities[entity_id]
+                if (end - start == 1 and entity.type == "politician"
+                        and not doc[start].is_upper
+                        and self._someone_else(doc, start, end) == "person"):
+                    continue  # one word, as a surname: "Sara Nétanyahou", "Hannibal Gaddafi"
                 if entity.abroad and any(fold(t.text) in entity.abroad[1]
                                          for t in sentence_of(doc, start)):
                     entity_id = entity.abroad[0]  # "les Républicains" of Trump's America
@@ -433,4 +437,7 @@ def _qualifying_countries(doc: Doc, start: int) -> set[str]:
     """The country of the word just before a name: "British Greens", "Britain's Green
     Party", "the UK's Reform"."""
     at = start - 2 if start >= 2 and doc[start - 1].text in ("'s", "’s") else start - 1
-    return {country for i, country in country_words(doc, start, start, reach=2) if i == at}
+    if at < 0:
+        return set()
+    word = fold(core(doc[at].text))  # right before the name, any country: "Nigeria's PDP"
+    return {DEMONYMS[word]} if word in DEMONYMS else set()
