@@ -409,6 +409,19 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
         ("Pavel Sokolovitch", "pavel-sokolovitch", "discovered"),
         ("Labour", "labour", "rule"), ("Tom Hardingley", "tom-hardingley", "discovered"),
         ("Berezkinov", "anatoly-berezkinov", "discovered")]
+    # Not a country's office: a club's, a university's, a federation's president, a police
+    # chief, a firm or a body after an office word, a headline's capitals; a rank between
+    # the office and the name is no part of the name (review of 2026-11-29).
+    text = ("Real Madrid president Florentino Perezio spoke. University of Washington "
+            "President Ana Caucelle spoke. The Swiss president of FIFA, Gianni Infantinoz, "
+            "spoke. Police Commissioner Keechant Sewello spoke. MP Materials Corporation "
+            "said. Commissioner General Philippe Lazzarinox said so.\n"
+            "Egyptian President Hosts Gaza Talks\n")
+    found = tagger.tag(text, "en", D2024)
+    assert [(m.surface, m.method) for m in found] == [("Philippe Lazzarinox", "discovered")]
+    text = ("Le président allemand du Bayern Munich, Herbert Hainerot, a parlé. Thomas "
+            "Pikettyx, chef de file des économistes de gauche, a signé.")
+    assert tagger.tag(text, "fr", D2024) == []
     # The party in brackets right after a name says a politician, office or not; a town
     # or a firm before the brackets is no person.
     text = ("Saint-Étienne bascule : Gaël Perdrillat (UMP) ravit la mairie. Marseille (PS) "

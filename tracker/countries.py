@@ -122,4 +122,12 @@ _FURTHER = {
     "KP": "nord-coreen* north-korean*",
     "TW": "taiwan taiwanese taiwanais*",
 }
-DEMONYMS = {**_table(_FURTHER), **COUNTRY_WORDS}
+# Cities, assemblies and team names stand in COUNTRY_WORDS for their country; beside an
+# office they name a club, a university or a team: "Real Madrid president", "University
+# of Washington President", "Cleveland Indians president".
+_NOT_A_COUNTRY = {"washington", "berlin", "madrid", "rome", "dublin", "ottawa", "quebec",
+                  "canberra", "bruxelles", "brussels", "bundestag", "dail", "indians",
+                  "wallonie", "wallonia", "flandre", "flanders", "catalogne", "catalonia",
+                  "holland", "england", "scotland", "wales"}
+DEMONYMS = {word: code for word, code in {**_table(_FURTHER), **COUNTRY_WORDS}.items()
+            if word not in _NOT_A_COUNTRY}

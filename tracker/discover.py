@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from tracker.context import THING_BEFORE, sentence_of, title_case
 from tracker.countries import DEMONYMS
@@ -44,8 +44,8 @@ OFFICE_WORDS = {fold(w) for w in (
 HEADS = {fold(w) for w in ("président", "présidente", "chancellor", "chancelier",
                            "chancelière")}
 # "le chef de l'État", "la cheffe de la diplomatie", "le chef de file des Verts".
-CHIEF_OF = ("de l' etat", "de l'etat", "du gouvernement", "de la diplomatie", "de file",
-            "de l' opposition", "de l'opposition")
+CHIEF_OF = ("de l' etat", "de l'etat", "du gouvernement", "de la diplomatie",
+            "de l' opposition", "de l'opposition")  # "chef de file": a party's only
 # What makes a president a politician: "présidente de la métropole", "président du
 # Sénat"; "président du conseil régional" (not "du conseil d'administration", "du conseil
 # scientifique"), "président du groupe LR" or "parlementaire" (not "du groupe Renault");
@@ -61,6 +61,18 @@ COUNCILS = {fold(w) for w in (
 PARTICLES = {"de", "du", "des", "le", "la", "l'", "d'", "van", "von", "der", "den", "da",
              "di", "del", "della", "dos", "bin", "al", "el", "ben", "mac", "st."}
 STOP_WORDS = frozenset(EN_STOP_WORDS)
+# Ranks and honorifics between an office and a name, which are no part of the name.
+RANKS = {fold(w) for w in (
+    "General", "Gen", "Colonel", "Col", "Admiral", "Adm", "Designate", "Elect", "Sir",
+    "Dame", "Lord", "Lady", "Baron", "Baroness", "Dr", "Prof", "Professor", "Rev")}
+# Capitalised words after an office that begin a body or a firm, not a name:
+# "Representative Town Meeting", "MP Materials Corporation", "Prime Minister Office".
+NOT_NAMES = {fold(w) for w in (
+    "Office", "Meeting", "Town", "Council", "Committee", "Corporation", "Corp", "Inc",
+    "Election", "Elections", "Materials", "Department", "Ministry", "Cabinet", "Party",
+    "Government", "Administration", "Budget", "Plan", "Bill", "Act")}
+# Offices of no politics before an office word: "Police Commissioner", "Fire Commissioner".
+NOT_POLITICS = {"police", "fire", "baptist", "football", "league"}
 MONTHS = {fold(w) for w in (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
@@ -90,7 +102,8 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
     norms = doc.user_data.get("tracker_norms") or [fold(t.text) for t in doc]
     for i in [i for i, norm in enumerate(norms) if norm in OFFICE_WORDS]:
         token = doc[i]
-        if token.i in used or not _political(doc, norms, i, party_of):
+        if (token.i in used or not _political(doc, norms, i, party_of)
+                or (i > 0 and norms[i - 1] in NOT_POLITICS)):
             continue
         name = _name_after(doc, token.i + 1, first_names, used)
         if name is not None:
@@ -173,12 +186,21 @@ def _political(doc: Doc, norms: list[str], i: int,
 
 def _country_next_to(norms: list[str], i: int) -> bool:
     """A country word right before or after the office: "Egyptian President", "le
-    président égyptien", "Iran's president"."""
-    before = norms[i - 1] if i > 0 else ""
-    if before in ("'s", "’s") and i > 1:
-        before = norms[i - 2]
+    président égyptien", "Iran's president"; not a country's citizen heading something
+    else: "the Swiss president of FIFA", "le président allemand du Bayern"."""
+    k = i - 2 if i > 1 and norms[i - 1] in ("'s", "’s") else i - 1
+    before = norms[k] if k >= 0 else ""
     after = norms[i + 1] if i + 1 < len(norms) else ""
-    return before in DEMONYMS or after in DEMONYMS
+    if after in DEMONYMS:
+        rest = norms[i + 2:i + 3]
+    elif before in DEMONYMS:
+        rest = norms[i + 1:i + 2]
+    else:
+        return False
+    return not rest or rest[0] not in OF_WORDS
+
+
+OF_WORDS = {"of", "de", "du", "des", "d'"}
 
 
 def _make(doc: Doc, start: int, end: int, party: str | None, used: set[int]) -> Discovered:
@@ -227,7 +249,7 @@ def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int],
         return None
     if not known and (words > 3 or not all(_bare_name_word(t) for t in doc[i:j]
                                            if _is_cap(t.text))
-                      or title_case(sentence_of(doc, i), STOP_WORDS)):
+                      or _headline(sentence_of(doc, i))):
         return None
     return i, j
 
@@ -235,20 +257,36 @@ def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int],
 def _bare_name_word(token: Token) -> bool:
     word = fold(token.text)
     return (token.is_alpha and not token.is_stop and word not in STOP_WORDS
-            and word not in OFFICE_WORDS and word not in DEMONYMS and word not in MONTHS)
+            and word not in OFFICE_WORDS and word not in DEMONYMS and word not in MONTHS
+            and word not in NOT_NAMES and word not in RANKS)
+
+
+def _headline(sent: Span) -> bool:
+    """A headline in Title Case, where capitals tell nothing: grammar words capitalised
+    ("Trump Says He Will Run"), or no word in lower case but offices and grammar words
+    ("Egyptian President Hosts Gaza Talks", "Opposition leader Says Government Failed")."""
+    return title_case(sent, STOP_WORDS) or not any(
+        t.is_alpha and t.text.islower() and fold(t.text) not in STOP_WORDS
+        and fold(t.text) not in OFFICE_WORDS for t in sent)
 
 
 def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
                 ) -> tuple[int, int] | None:
     """The first name within a few tokens after an office word, past place words and a
     party ("le député LR de la Manche Philippe Gosselin")."""
+    start = i  # where a name right after the office would begin
     for j in range(i, min(len(doc), i + MAX_GAP)):
         if doc[j].text in (".", ";", ":", "!", "?", "»", '"') or doc[j].is_space:
             return None
         if j > 0 and fold(doc[j - 1].text) in ("la", "du", "des", "l'"):
             continue  # "ministre de la Santé de Donald Trump": the portfolio, no first name
-        # Right after the office, or its comma: "Iran's president, Reza Tavakoli".
-        titled = j == i or (j == i + 1 and doc[i].text == ",")
+        if j == start and fold(doc[j].text).rstrip(".") in RANKS:
+            start = j + 1  # "Commissioner General Philippe Lazzarini", "Minister Dr X"
+            continue
+        # Right after the office, or its comma: "Iran's president, Reza Tavakoli". With
+        # no model to say a name starts, English only (French has one).
+        titled = doc.lang_ == "en" and (j == start or (j == start + 1
+                                                       and doc[start].text == ","))
         span = _name_at(doc, j, first_names, used, titled=titled)
         if span is not None:
             return span
