@@ -346,10 +346,15 @@ def test_my_entry_for_a_layer_person_adds_names_and_keeps_the_layers():
     """A user who writes the press's spelling of someone the open data knows gives only the
     new name: the person keeps the layer's names, surname, offices and parties."""
     mine = {"politicians": [{"id": "christine-le-nabour", "name": "Christine Le Nabour",
-                             "country": "FR", "aliases": ["Christine Le-Nabour"]}]}
+                             "aliases": ["Christine Le-Nabour"]}]}
     layer = load_kb([], builtin=True).entities["christine-le-nabour"]
     person = load_kb([mine], builtin=True).entities["christine-le-nabour"]
     assert person.aliases == ("Christine Le Nabour", "Christine Le-Nabour",
                               "Christine Cloarec", "Christine Cloarec-Le Nabour")
     assert person.surname == layer.surname == "Le Nabour"
     assert person.offices == layer.offices and person.affiliations == layer.affiliations
+    assert person.country == layer.country == "FR"  # the entry gave none (code review)
+    # A name written otherwise still holds the layer's surname: Chen Shui-bian is a Chen.
+    chen = load_kb([{"politicians": [{"id": "chen-shui-bian", "name": "Chen Shui-Bian"}]}],
+                   builtin=True).entities["chen-shui-bian"]
+    assert chen.surname == load_kb([], builtin=True).entities["chen-shui-bian"].surname

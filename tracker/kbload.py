@@ -156,9 +156,12 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
         if under is not None and under.type == entity.type:
             # The names add up, as over a hand-kept entry: an entry that gives the French
             # press's "Benyamin Netanyahou" keeps the layer's "Bibi Netanyahu".
+            # The layer's surname, where the entry gives none and its name still holds it
+            # ("Chen Shui-Bian" is a Chen, whatever the case or accents written).
             surname = (under.surname if under.surname and "surname" not in entry
-                       and under.name == entity.name else entity.surname)
+                       and _holds(entity.name, under.surname) else entity.surname)
             entity = replace(entity, offices=entity.offices or under.offices,
+                             country=entity.country or under.country,
                              wikidata=entity.wikidata or under.wikidata,
                              birth=entity.birth or under.birth,
                              affiliations=entity.affiliations or under.affiliations,
@@ -185,6 +188,12 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
             kb.entities[entity.id] = replace(entity, exact_case=entity.exact_case + familiar)
     _validate(kb)
     return kb
+
+
+def _holds(name: str, surname: str) -> bool:
+    words = fold(name).replace("-", " ").split()
+    part = fold(surname).replace("-", " ").split()
+    return any(words[i:i + len(part)] == part for i in range(len(words)))
 
 
 def _added_up(entity: Entity, layer_names: tuple[str, ...]) -> tuple[str, ...]:
