@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -378,10 +380,20 @@ def test_an_opml_source_that_cannot_be_read_is_one_line(tmp_path):
         (_opml(("Intranet", "file:///etc/passwd")), "feed 'Intranet': 'file:///etc/passwd'"),
         ('<!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body/></opml>', "declares a DTD"),
     ]
+    # The same in any encoding the file declares (code review): a DTD in UTF-16, an
+    # encoding the XML reader cannot take.
+    cases += [
+        ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+         '<opml><body/></opml>'.encode("utf-16"), "declares a DTD"),
+        (b'<?xml version="1.0" encoding="GB2312"?><opml><body/></opml>',
+         "cannot read its encoding"),
+    ]
     for body, message in cases:
         opml = tmp_path / "veille.opml"
         opml.unlink(missing_ok=True)
-        if body is not None:
+        if isinstance(body, bytes):
+            opml.write_bytes(body)
+        elif body is not None:
             opml.write_text(body, encoding="utf-8")
         config = write_config(tmp_path, [{"name": "feedly", "kind": "opml",
                                           "path": "veille.opml"}])
@@ -401,3 +413,25 @@ def test_an_opml_file_given_as_a_feed_says_so(site, tmp_path):
     listing = CliRunner().invoke(cli, ["sources", "--config", str(config), "--format", "jsonl"])
     error = json.loads(listing.stdout)["last_error"]
     assert "not a feed (an OPML list of feeds: list its file as a source of kind opml)" in error
+
+
+def test_feeds_of_an_opml_are_named_for_good():
+    """A namespaced export, "feed://" addresses, titles with ø and two feeds of one title:
+    each feed a source whose name does not move when the list is reordered."""
+    from tracker.opml import read_opml
+
+    def names(*feeds):
+        body = "".join(f'<outline title="{t}" xmlUrl="{u}"/>' for t, u in feeds)
+        path = Path(tempfile.mkdtemp()) / "x.opml"
+        path.write_text(f'<opml xmlns="http://opml.org/spec2"><body>{body}</body></opml>',
+                        encoding="utf-8")
+        return {f.url: f.name for f in read_opml(path, "config.yaml: sources[0] (x)")}
+
+    a, b = ("Nørge i dag", "feed://example.org/a.xml"), ("Nørge i dag", "https://b.org/b.xml")
+    c = ("Dagbladet", "feed:https://c.org/c.xml")
+    named = names(a, b, c)
+    assert named == names(c, b, a)
+    assert named["https://c.org/c.xml"] == "dagbladet"
+    assert {named["http://example.org/a.xml"][:-6], named["https://b.org/b.xml"][:-6]} == {
+        "norge-i-dag-"}
+    assert named["http://example.org/a.xml"] != named["https://b.org/b.xml"]
