@@ -367,6 +367,15 @@ def test_a_feed_readers_opml_export_is_watched_feed_by_feed(site, tmp_path):
     assert {name: r["documents"] for name, r in health.items()} == {
         "feedly.le-monde-politique": 3, "feedly.notes-du-parti": 2}
     assert site.hits("/feed.xml") == 1
+    # The list's name selects its feeds; an unknown name lists the known ones.
+    again = CliRunner().invoke(cli, ["run", "--once", "--config", str(config), "--source",
+                                     "feedly"])
+    assert again.exit_code == 0, again.output
+    assert site.hits("/feed.xml") == 2 and site.hits("/notes.xml") == 2
+    wrong = CliRunner().invoke(cli, ["run", "--once", "--config", str(config), "--source",
+                                     "feedlyy"])
+    assert wrong.exit_code == 2
+    assert "no source named 'feedlyy' (known: feedly.le-monde-politique" in wrong.stderr
 
 
 def test_an_opml_source_that_cannot_be_read_is_one_line(tmp_path):

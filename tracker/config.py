@@ -97,11 +97,15 @@ class Config:
     locale: str = "en"  # the wording of alerts: en or fr
     timezone: str = "UTC"  # where digest times are read
 
-    def source(self, name: str) -> Source:
-        for src in self.sources:
-            if src.name == name:
-                return src
-        known = ", ".join(s.name for s in self.sources) or "none"
+    def selected(self, name: str) -> list[Source]:
+        """The source of that name, or the feeds of the opml source of that name."""
+        found = ([s for s in self.sources if s.name == name]
+                 or [s for s in self.sources if s.name.startswith(name + ".")])
+        if found:
+            return found
+        names = [s.name for s in self.sources]
+        known = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20
+                                         else "") if names else "none"
         raise ConfigError(f"{self.path}: no source named {name!r} (known: {known})")
 
 

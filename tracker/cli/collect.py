@@ -139,7 +139,8 @@ def _on_signals(stop: threading.Event):
 
 def _selected(config: Config, only: tuple[str, ...]):
     needs_config(config)
-    sources = [config.source(name) for name in only] if only else list(config.sources)
+    sources = (list({s.name: s for name in only for s in config.selected(name)}.values())
+               if only else list(config.sources))
     if not sources:
         raise ConfigError(f"{config.path}: no sources to run (add some under 'sources:')")
     return sources
