@@ -304,7 +304,7 @@ class Linker(PartyRules, SurnameRules):
                     if named_parties is None:
                         named_parties = self._named_parties(doc, chosen, full_names, day)
                     cues = party_cues(doc, start, end)
-                    attached = _qualifying_countries(doc, start)
+                    attached = _qualifying_countries(doc, start, end)
                     backed = [i for i in short if self.kb.entities[i].country in attached
                               or (i in named_parties
                                   and (not cues or self.kb.entities[i].country in cues))]
@@ -433,11 +433,12 @@ class Linker(PartyRules, SurnameRules):
         return top[0].id if len(top) == 1 else None
 
 
-def _qualifying_countries(doc: Doc, start: int) -> set[str]:
-    """The country of the word just before a name: "British Greens", "Britain's Green
-    Party", "the UK's Reform"."""
+def _qualifying_countries(doc: Doc, start: int, end: int) -> set[str]:
+    """The country of the word just before a name ("British Greens", "Britain's Green
+    Party", "the UK's Reform", "Nigeria's PDP"), or in French just after it ("le Parti du
+    progrès norvégien")."""
     at = start - 2 if start >= 2 and doc[start - 1].text in ("'s", "’s") else start - 1
-    if at < 0:
-        return set()
-    word = fold(core(doc[at].text))  # right before the name, any country: "Nigeria's PDP"
-    return {DEMONYMS[word]} if word in DEMONYMS else set()
+    words = [doc[at].text] if at >= 0 else []
+    if doc.lang_ == "fr" and end < len(doc):
+        words.append(doc[end].text)
+    return {DEMONYMS[w] for w in map(fold, map(core, words)) if w in DEMONYMS}
