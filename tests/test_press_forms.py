@@ -101,6 +101,8 @@ CASES = [
     # relative; an acronym other news uses too counts beside its country or people.
     ("Yaïr Nétanyahou a parlé ; Nétanyahou a répondu.", "fr", D2024,
      [("Nétanyahou", "benjamin-netanyahu")]),
+    ("Prezydent Putin et Benyamin Nétanyahou.", "fr", D2024,
+     [("Putin", "vladimir-putin"), ("Benyamin Nétanyahou", "benjamin-netanyahu")]),
     ("Hannibal Gaddafi was freed; Gaddafi ruled Libya. CHP officers arrested the driver, "
      "but Turkey's CHP won and Nigeria's PDP lost.", "en", D2024,
      [("Gaddafi", "muammar-gaddafi"), ("CHP", "cumhuriyet-halk-partisi"),
@@ -119,9 +121,12 @@ CASES = [
       ("Georges Pompidou", "georges-pompidou")]),
     # Letters Unicode does not split into a letter and an accent, as the English press
     # writes them: Støre, Radosław, Großmann.
-    ("Jonas Gahr Store met Radoslaw Sikorski and Achim Grossmann.", "en", D2024,
+    ("Jonas Gahr Store met Radoslaw Sikorski and Achim Grossmann. Store spoke.", "en",
+     D2024,
      [("Jonas Gahr Store", "jonas-gahr-st-re"), ("Radoslaw Sikorski", "rados-aw-sikorski"),
-      ("Achim Grossmann", "achim-gro-mann")]),
+      ("Achim Grossmann", "achim-gro-mann"), ("Store", "jonas-gahr-st-re")]),
+    # ...but the word alone, without the person named, is the word (real pages, 2026-11-29).
+    ("Store leftovers in the fridge. Store-bought lemons are cheap.", "en", D2024, []),
     ("La réforme fut confiée àÉdouard Philippe puis au ministreBruno Le Maire.", "fr",
      D2019, [("Édouard Philippe", "edouard-philippe"), ("Bruno Le Maire", "bruno-le-maire")]),
     ("Il a parlé àJean-Luc Mélenchon, puis deJean-Marie Le Pen.", "fr", D2019,

@@ -27,6 +27,8 @@ _REPLACED = {"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "‐": "-",
              "—": "-", "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o",
              "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "ð": "d", "Ð": "d",
              "þ": "th", "Þ": "th", "ħ": "h", "Ħ": "h"}
+# Those letters, in lower case: a name written without them is read as the name.
+UNSPLIT = frozenset("øłđıðþħßæœ")
 
 
 def fold_text(text: str) -> str:

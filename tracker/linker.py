@@ -29,6 +29,7 @@ from tracker.context import (
     PEER_TITLES,
     PERSON_LABELS,
     RULE_RANK,
+    TITLES,
     ents,
     is_titled,
     postscript,
@@ -325,8 +326,7 @@ class Linker(PartyRules, SurnameRules):
                     continue  # « Renaissance », the album: a title, not the party
                 entity = self.kb.entities[entity_id]
                 if (end - start == 1 and entity.type == "politician"
-                        and not doc[start].is_upper
-                        and self._someone_else(doc, start, end) == "person"):
+                        and not doc[start].is_upper and self._relative(doc, start, entity)):
                     continue  # one word, as a surname: "Sara Nétanyahou", "Hannibal Gaddafi"
                 if entity.abroad and any(fold(t.text) in entity.abroad[1]
                                          for t in sentence_of(doc, start)):
@@ -339,6 +339,19 @@ class Linker(PartyRules, SurnameRules):
             span._.tracker_rule = rule
             spans.append(span)
         return self._with_discovered(doc, spans, day)
+
+    def _relative(self, doc: Doc, start: int, entity) -> bool:
+        """Another first name before a person's one-word name ("Sara Nétanyahou", "Hannibal
+        Gaddafi"): a relative or a namesake, as before a bare surname; not the person's own
+        first name, however spelt ("Binyamin")."""
+        if start == 0:
+            return False
+        before = doc[start - 1]
+        word = fold(before.text)
+        return (before.is_alpha and before.text[:1].isupper() and word in self.first_names
+                and word not in TITLES and not any(
+                    levenshtein(word, fold(name.split()[0])) <= 2
+                    for name in (entity.name, *entity.aliases) if " " in name))
 
     def _named_parties(self, doc: Doc, chosen: list, full_names: list,
                        day: dt.date | None) -> set[str]:

@@ -41,7 +41,7 @@ from tracker.context import (
     title_case,
 )
 from tracker.countries import COUNTRY_WORDS
-from tracker.kb import Entity, KnowledgeBase, fold
+from tracker.kb import UNSPLIT, Entity, KnowledgeBase, fold
 from tracker.names import core
 
 _PLAIN = str.maketrans("", "", "".join(chr(c) for c in range(0x300, 0x370)))
@@ -178,6 +178,11 @@ class SurnameRules:
             if family and len(ids) > 1:  # "Le Pen père", "Bush junior"
                 return self._by_seniority(ids, family), "surname-family"
             return antecedent, "surname-after-name"
+        # "Store" is Støre only after his full name: without its letter the word is
+        # another ("Store leftovers", "im neuen Store").
+        ids = tuple(i for i in ids if not _letters_dropped(surface, self.kb.entities[i]))
+        if not ids:
+            return None, ""
         candidates = [self.kb.entities[i] for i in ids]
         always = [e for e in candidates if e.surname_alone == "always"]
         country = fold(core(doc[start:end].text)) in COUNTRY_WORDS
@@ -279,6 +284,14 @@ def _accents_added(surface: str, person: Entity) -> bool:
     word = surface.casefold()
     return not any(word in re.findall(r"[\w'’-]+", unicodedata.normalize("NFC", name).casefold())
                    for name in (person.name, *person.aliases))
+
+
+def _letters_dropped(surface: str, person: Entity) -> bool:
+    """The surname is written without a letter Unicode gives no accent to drop (ø, ł, ß...),
+    which matching reads as its plain form: "Store" for Støre, "Lokke" for Løkke."""
+    surname = person.surname or ""
+    return any(c in UNSPLIT for c in surname.casefold()) and not any(
+        c in UNSPLIT for c in surface.casefold())
 
 
 def _family(doc: Doc, start: int, end: int) -> bool:
