@@ -71,6 +71,8 @@ NOT_NAMES = {fold(w) for w in (
     "Office", "Meeting", "Town", "Council", "Committee", "Corporation", "Corp", "Inc",
     "Election", "Elections", "Materials", "Department", "Ministry", "Cabinet", "Party",
     "Government", "Administration", "Budget", "Plan", "Bill", "Act")}
+# After a country's office, what it heads instead: "the Swiss president of FIFA".
+OF_WORDS = {"of", "de", "du", "des", "d'"}
 # Offices of no politics before an office word: "Police Commissioner", "Fire Commissioner".
 NOT_POLITICS = {"police", "fire", "baptist", "football", "league"}
 MONTHS = {fold(w) for w in (
@@ -198,9 +200,6 @@ def _country_next_to(norms: list[str], i: int) -> bool:
     else:
         return False
     return not rest or rest[0] not in OF_WORDS
-
-
-OF_WORDS = {"of", "de", "du", "des", "d'"}
 
 
 def _make(doc: Doc, start: int, end: int, party: str | None, used: set[int]) -> Discovered:
