@@ -127,6 +127,13 @@ CASES = [
       ("Achim Grossmann", "achim-gro-mann"), ("Store", "jonas-gahr-st-re")]),
     # ...but the word alone, without the person named, is the word (real pages, 2026-11-29).
     ("Store leftovers in the fridge. Store-bought lemons are cheap.", "en", D2024, []),
+    ("Store-bought bread is cheaper.\n\nLater, Jonas Gahr Støre spoke.", "en", D2024,
+     [("Jonas Gahr Støre", "jonas-gahr-st-re")]),
+    # An office with a country is no name, even after a word that is a first name too.
+    ("Michelle Obama spoke, and Barack Obama followed.\n\nFrench President Emmanuel Macron "
+     "met German Chancellor Olaf Scholz in Berlin. Will Putin come?", "en", D2024,
+     [("Barack Obama", "barack-obama"), ("Emmanuel Macron", "emmanuel-macron"),
+      ("Olaf Scholz", "olaf-scholz"), ("Putin", "vladimir-putin")]),
     ("La réforme fut confiée àÉdouard Philippe puis au ministreBruno Le Maire.", "fr",
      D2019, [("Édouard Philippe", "edouard-philippe"), ("Bruno Le Maire", "bruno-le-maire")]),
     ("Il a parlé àJean-Luc Mélenchon, puis deJean-Marie Le Pen.", "fr", D2019,

@@ -129,5 +129,8 @@ _NOT_A_COUNTRY = {"washington", "berlin", "madrid", "rome", "dublin", "ottawa", 
                   "canberra", "bruxelles", "brussels", "bundestag", "dail", "indians",
                   "wallonie", "wallonia", "flandre", "flanders", "catalogne", "catalonia",
                   "holland", "england", "scotland", "wales"}
-DEMONYMS = {word: code for word, code in {**_table(_FURTHER), **COUNTRY_WORDS}.items()
+# Every country word, cities included: beside a party's short form they say whose it is
+# ("Scotland's Greens", "Nigeria's PDP").
+ANY_COUNTRY_WORDS = {**_table(_FURTHER), **COUNTRY_WORDS}
+DEMONYMS = {word: code for word, code in ANY_COUNTRY_WORDS.items()
             if word not in _NOT_A_COUNTRY}

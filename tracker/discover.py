@@ -246,6 +246,8 @@ def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int],
         break
     if words < 2 or words > 4:
         return None
+    if any(fold(t.text) in OFFICE_WORDS or fold(t.text) in HEADS for t in doc[i + 1:j]):
+        return None  # "German Chancellor" (Germán a first name): an office, no one's name
     if not known and (words > 3 or not all(_bare_name_word(t) for t in doc[i:j]
                                            if _is_cap(t.text))
                       or _headline(sentence_of(doc, i))):

@@ -36,7 +36,7 @@ from tracker.context import (
     quoted,
     sentence_of,
 )
-from tracker.countries import DEMONYMS
+from tracker.countries import ANY_COUNTRY_WORDS
 from tracker.discover import discover
 from tracker.kb import KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
@@ -349,7 +349,7 @@ class Linker(PartyRules, SurnameRules):
         before = doc[start - 1]
         word = fold(before.text)
         return (before.is_alpha and before.text[:1].isupper() and word in self.first_names
-                and word not in TITLES and not any(
+                and word not in TITLES and word not in self.stop_words and not any(
                     levenshtein(word, fold(name.split()[0])) <= 2
                     for name in (entity.name, *entity.aliases) if " " in name))
 
@@ -454,4 +454,4 @@ def _qualifying_countries(doc: Doc, start: int, end: int) -> set[str]:
     words = [doc[at].text] if at >= 0 else []
     if doc.lang_ == "fr" and end < len(doc):
         words.append(doc[end].text)
-    return {DEMONYMS[w] for w in map(fold, map(core, words)) if w in DEMONYMS}
+    return {ANY_COUNTRY_WORDS[w] for w in map(fold, map(core, words)) if w in ANY_COUNTRY_WORDS}

@@ -159,6 +159,8 @@ class SurnameRules:
         # Faure" took every later "Faure" from Olivier Faure).
         before = [e for i, e in named if i < start and not (e is None and _byline(doc, i))]
         after = [e for i, e in named if i > start and e]  # a headline's surname
+        if not before and any(_letters_dropped(surface, self.kb.entities[i]) for i in ids):
+            after = []  # "Store-bought bread ... Jonas Gahr Støre": the word, before his name
         antecedent = before[0] if before else (after[0] if after else "")
         titled = is_titled(doc, start)
         labels = {label for s, e, label in ents(doc) if s <= start and end <= e}
