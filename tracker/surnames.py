@@ -159,7 +159,9 @@ class SurnameRules:
         # Faure" took every later "Faure" from Olivier Faure).
         before = [e for i, e in named if i < start and not (e is None and _byline(doc, i))]
         after = [e for i, e in named if i > start and e]  # a headline's surname
-        if not before and any(_letters_dropped(surface, self.kb.entities[i]) for i in ids):
+        # Written without a letter of theirs ("Store" for Støre), once per surname.
+        dropped = {i for i in ids if _letters_dropped(surface, self.kb.entities[i])}
+        if not before and dropped:
             after = []  # "Store-bought bread ... Jonas Gahr Støre": the word, before his name
         antecedent = before[0] if before else (after[0] if after else "")
         titled = is_titled(doc, start)
@@ -182,7 +184,7 @@ class SurnameRules:
             return antecedent, "surname-after-name"
         # "Store" is Støre only after his full name: without its letter the word is
         # another ("Store leftovers", "im neuen Store").
-        ids = tuple(i for i in ids if not _letters_dropped(surface, self.kb.entities[i]))
+        ids = tuple(i for i in ids if i not in dropped)
         if not ids:
             return None, ""
         candidates = [self.kb.entities[i] for i in ids]
