@@ -100,3 +100,38 @@ def test_a_miss_is_classed_by_what_the_kb_knows(tmp_path, tagger, kb):
     classes = {e["gold"]: e["class"] for e in score.errors if e["kind"] == "miss"}
     assert classes.get("jeanne-inconnue") == "not in KB"
     assert "ps" not in classes  # the member word is found
+
+
+def test_a_gold_party_scores_whom_each_found_mention_counts_for(tmp_path, tagger, kb):
+    """A researcher checks share of voice, not only names: Sarkozy in 2012 counts for the
+    UMP, in 2016 for LR; a gold party the tagger does not give is missing, another is
+    wrong, and mentions without a gold party are not scored."""
+    gold = tmp_path / "g.jsonl"
+
+    def passage(id_, date, party, **more):
+        text = "Nicolas Sarkozy a parlé."
+        return {"id": id_, "lang": "fr", "date": date, "text": text, "mentions": [
+            {"entity": "nicolas-sarkozy", "start": 0, "end": 15, "party": party, **more}]}
+
+    rows = [passage("a", "2012-03-01", "ump"), passage("b", "2016-03-01", "ump"),
+            passage("c", "2016-03-01", None), passage("d", "2016-03-01", "lr"),
+            {**passage("e", "2016-03-01", "lr"), "mentions": [
+                {"entity": "nicolas-sarkozy", "start": 0, "end": 15}]}]
+    stranger = "Josiane Tartempion, maire de Plouc, a parlé."
+    rows.append({"id": "f", "lang": "fr", "date": "2016-03-01", "text": stranger, "mentions": [
+        {"entity": "josiane-tartempion", "start": 0, "end": 18, "party": "ps"}]})
+    gold.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    score = _score(tagger, kb, gold)
+    assert dict(score.parties) == {"right": 2, "wrong": 2, "missing": 1}
+    assert score.party_accuracy() == 0.4
+    wrong = [(e["passage"], e["found"], e["gold"]) for e in score.errors
+             if e["kind"].startswith("party")]
+    assert wrong == [("b", "lr", "ump"), ("c", "lr", None), ("f", None, "ps")]
+    config = write_config(tmp_path, [])
+    result = CliRunner().invoke(cli, ["evaluate", "--config", str(config), str(gold)])
+    assert result.exit_code == 0, result.output
+    assert "party attribution: 0.4000 (2 of 5" in result.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(passage("x", "2016-03-01", 3)) + "\n", "utf-8")
+    refused = CliRunner().invoke(cli, ["evaluate", "--config", str(config), str(bad)])
+    assert refused.exit_code == 2 and "party must be a party id or null" in refused.output

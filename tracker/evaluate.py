@@ -5,6 +5,11 @@ A gold file is JSON lines: {"id", "lang", "date", "text", "mentions": [{"entity"
 the same entity and the same offsets; a found mention over a gold one with another entity
 is a confusion (the wrong person or party), reported apart from misses and false alarms.
 
+A gold politician mention may also say the person's ``party`` on the passage's date (a
+KB party id, or null for none): each such mention the tagger finds is then scored for
+the party it counts the mention for, right, missing (none given) or wrong. Share of voice
+per party rests on that attribution as much as on finding the name.
+
 Each miss is put in a class, so that work goes where the misses are: "not in KB" (the
 entity is unknown), "form" (a known entity written in a form the press uses: a member
 word, a compound, capitals, invisible characters, glued text, a misspelling, an
@@ -35,6 +40,7 @@ class Passage:
     gold: frozenset[tuple[str, int, int]]  # (entity id, start, end)
     case: str = ""
     forms: dict = field(default_factory=dict)  # (entity id, start, end) -> form, when given
+    parties: dict = field(default_factory=dict)  # (entity id, start, end) -> party id or None
 
 
 @dataclass
@@ -43,6 +49,12 @@ class Score:
     false_pos: Counter = field(default_factory=Counter)
     false_neg: Counter = field(default_factory=Counter)
     errors: list[dict] = field(default_factory=list)  # one per wrong, missed or extra mention
+    parties: Counter = field(default_factory=Counter)  # "right", "missing", "wrong"
+
+    def party_accuracy(self) -> float | None:
+        """The share of found mentions with a gold party that count for that party."""
+        scored = sum(self.parties.values())
+        return self.parties["right"] / scored if scored else None
 
     def precision(self, type_: str | None = None) -> float:
         tp, fp = self._sum(self.true_pos, type_), self._sum(self.false_pos, type_)
@@ -77,12 +89,16 @@ def load_gold(path: Path) -> list[Passage]:
                              for m in raw.get("mentions", []))
             forms = {(m["entity"], int(m["start"]), int(m["end"])): m["form"]
                      for m in raw.get("mentions", []) if m.get("form")}
+            parties = {(m["entity"], int(m["start"]), int(m["end"])): m["party"]
+                       for m in raw.get("mentions", []) if "party" in m}
+            if any(p is not None and not isinstance(p, str) for p in parties.values()):
+                raise ValueError("a mention's party must be a party id or null")
             for entity, start, end in gold:
                 if not 0 <= start < end <= len(text):
                     raise ValueError(f"offsets {start}:{end} of {entity} outside the text")
             passages.append(Passage(str(raw.get("id", number)), raw.get("lang", "fr"),
                                     dt.date.fromisoformat(raw["date"]), text, gold,
-                                    raw.get("case", ""), forms))
+                                    raw.get("case", ""), forms, parties))
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}: line {number}: not a gold passage ({exc})") from None
     return passages
@@ -109,6 +125,8 @@ def evaluate(passages: Iterable[Passage], tag: Tag, type_of: Callable[[str], str
                  tag(passage.text, passage.lang, passage.date)}
         for key in passage.gold & found.keys():
             score.true_pos[type_of(key[0])] += 1
+            if key in passage.parties:
+                _score_party(score, passage, found[key], passage.parties[key])
         for entity, start, end in found.keys() - passage.gold:
             score.false_pos[type_of(entity)] += 1
             overlap = [g for g in passage.gold if g[1] < end and start < g[2]]
@@ -126,3 +144,14 @@ def evaluate(passages: Iterable[Passage], tag: Tag, type_of: Callable[[str], str
                                      "surface": passage.text[start:end], "form": form,
                                      "class": miss_class(entity, form, known)})
     return score
+
+
+def _score_party(score: Score, passage: Passage, mention: Mention, gold: str | None) -> None:
+    if mention.party_id == gold:
+        score.parties["right"] += 1
+        return
+    kind = "missing" if mention.party_id is None else "wrong"
+    score.parties[kind] += 1
+    score.errors.append({"passage": passage.id, "case": passage.case, "kind": f"party {kind}",
+                         "found": mention.party_id, "gold": gold, "surface": mention.surface,
+                         "entity": mention.entity_id})

@@ -213,8 +213,13 @@ def evaluate(config: Config, db: Path, gold: Path, fmt: str, min_precision: floa
     classes = Counter(e["class"] for e in score.errors if e["kind"] == "miss")
     by_class = {"type": "misses by class", **{c: classes.get(c, 0)
                                               for c in ("not in KB", "form", "ambiguity")}}
+    accuracy = score.party_accuracy()
+    parties = [] if accuracy is None else [{
+        "type": "party attribution", "scored": sum(score.parties.values()),
+        **{k: score.parties.get(k, 0) for k in ("right", "missing", "wrong")},
+        "accuracy": round(accuracy, 4)}]
     if fmt == "jsonl":
-        for row in [*summary, by_class, *score.errors]:
+        for row in [*summary, by_class, *parties, *score.errors]:
             click.echo(json.dumps(row, ensure_ascii=False))
     else:
         from rich.console import Console
@@ -230,6 +235,10 @@ def evaluate(config: Config, db: Path, gold: Path, fmt: str, min_precision: floa
         console.print(table)
         console.print("misses by class: " + ", ".join(
             f"{c} {n}" for c, n in by_class.items() if c != "type"), highlight=False)
+        for row in parties:
+            console.print(f"party attribution: {row['accuracy']:.4f} ({row['right']} of "
+                          f"{row['scored']} found mentions with a gold party; missing "
+                          f"{row['missing']}, wrong {row['wrong']})", highlight=False)
         for error in score.errors:
             why = f", {error['class']}" if error.get("class") else ""
             console.print(f"{error['kind']:12} {error['passage']:8} {error['surface']!r}: "
