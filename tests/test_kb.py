@@ -133,6 +133,22 @@ def test_a_name_added_to_an_open_data_person_keeps_the_open_datas_gaps_bridged()
     assert named.party_at("agnes-firmin-le-bodo", day) == "horizons"
 
 
+def test_an_office_added_to_an_open_data_person_keeps_the_open_datas_seats():
+    """A curator gives a deputy's town hall: the seats the open data knows stay, so a
+    title before the surname ("la députée") still reads, and so does the new one."""
+    from tracker.kbload import load_kb
+
+    seats = load_kb([]).entities["agnes-firmin-le-bodo"].offices
+    assert seats
+    kb = load_kb([{"politicians": [{
+        "id": "agnes-firmin-le-bodo", "name": "Agnès Firmin Le Bodo",
+        "offices": [{"role": "local", "label": "Adjointe au maire du Havre",
+                     "start": "2014-04-05"}]}]}])
+    offices = kb.entities["agnes-firmin-le-bodo"].offices
+    assert offices[0].label == "Adjointe au maire du Havre"
+    assert set(seats) <= set(offices)
+
+
 def test_before_a_merged_party_began_a_member_is_of_the_party_they_came_from():
     """The UMP (founded 17 November 2002) came from the RPR and DL: a DL member in the UMP
     from May 2002 was counted for the RPR, the first party listed (2026 audit). Their own

@@ -445,6 +445,17 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
         ("Gaël Perdrillat", "gael-perdrillat", "ump", "discovered"),
         ("Perdrillat", "gael-perdrillat", "ump", "discovered"),
         ("Claire Fontanel", "claire-fontanel", "ump", "discovered")]
+    # A region's president by the region's name, not "de la région" only; a name after a
+    # comma that closes the office is not its holder ("X, maire de Nantes, a reçu Y": Y
+    # was discovered as the mayor, X lost; 2026-11-30).
+    text = ("Johanna Rollandet, maire de Nantes, a reçu Michaël Delafossier. Christelle "
+            "Morançeau, présidente des Pays de la Loire, et le président de l'Occitanie, "
+            "Jean Delgarde, ont parlé. Le président du Centre national du cinéma, Dominique "
+            "Boutonnier, répond.")
+    found = tagger.tag(text, "fr", D2024)
+    assert [(m.surface, m.method) for m in found] == [
+        ("Johanna Rollandet", "discovered"), ("Christelle Morançeau", "discovered"),
+        ("Jean Delgarde", "discovered")]
 
 
 def test_an_english_model_labels_play_the_french_roles(kb):

@@ -54,6 +54,20 @@ PRESIDENT_OF = {fold(w) for w in (
     "région", "département", "métropole", "agglomération", "Sénat", "Assemblée",
     "collectivité", "Parlement", "République",
 )}
+# "la présidente des Pays de la Loire", "le président de l'Occitanie": a region named
+# (those since 2016 and the 22 before), which heads its council. "Centre" alone is too
+# many things ("président du Centre national du cinéma").
+REGIONS = tuple(fold(w) for w in (
+    "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Bretagne", "Centre-Val de Loire",
+    "Corse", "Grand Est", "Hauts-de-France", "Île-de-France", "Normandie",
+    "Nouvelle-Aquitaine", "Occitanie", "Pays de la Loire", "Provence-Alpes-Côte d'Azur",
+    "PACA", "Région Sud", "Guadeloupe", "Martinique", "Guyane", "La Réunion", "Réunion",
+    "Mayotte", "Alsace", "Aquitaine", "Auvergne", "Basse-Normandie", "Bourgogne",
+    "Champagne-Ardenne", "Franche-Comté", "Haute-Normandie", "Languedoc-Roussillon",
+    "Limousin", "Lorraine", "Midi-Pyrénées", "Nord-Pas-de-Calais", "Picardie",
+    "Poitou-Charentes", "Rhône-Alpes"))
+_REGION_NAMES = "|".join(re.escape(r) for r in sorted(REGIONS, key=len, reverse=True))
+_OF_REGION = re.compile(rf"(?:de la |de l' ?|du |des |de )(?:region )?(?:{_REGION_NAMES})\b")
 COUNCILS = {fold(w) for w in (
     "régional", "départemental", "municipal", "général", "territorial", "exécutif",
 )}
@@ -173,6 +187,8 @@ def _political(doc: Doc, norms: list[str], i: int,
         after = norms[i + 1:i + 4]
         if any(w in PRESIDENT_OF for w in after):
             return True
+        if _OF_REGION.match(fold(doc[i + 1:i + 9].text)):
+            return True
         if "conseil" in after:
             return any(w in COUNCILS for w in norms[i + 1:i + 5])
         if "groupe" in after and "parlementaire" in norms[i + 1:i + 5]:
@@ -284,6 +300,10 @@ def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
         if j == start and fold(doc[j].text).rstrip(".") in RANKS:
             start = j + 1  # "Commissioner General Philippe Lazzarini", "Minister Dr X"
             continue
+        if doc[j].text == "," and j > start:
+            # "le maire de Lyon, Grégory Doucet": the name right after the office's comma,
+            # or none. "X, maire de Nantes, a reçu Michaël Delafosse": not his office.
+            return _name_at(doc, j + 1, first_names, used)
         # Right after the office, or its comma: "Iran's president, Reza Tavakoli". With
         # no model to say a name starts, English only (French has one).
         titled = doc.lang_ == "en" and (j == start or (j == start + 1

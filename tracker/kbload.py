@@ -160,7 +160,10 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
             # ("Chen Shui-Bian" is a Chen, whatever the case or accents written).
             surname = (under.surname if under.surname and "surname" not in entry
                        and _holds(entity.name, under.surname) else entity.surname)
-            entity = replace(entity, offices=entity.offices or under.offices,
+            # The offices add up too: a mayor's office the entry gives keeps the layer's
+            # seats and ministries ("le ministre Estrosi" is still read as a title).
+            entity = replace(entity, offices=tuple(dict.fromkeys((*entity.offices,
+                                                                  *under.offices))),
                              country=entity.country or under.country,
                              wikidata=entity.wikidata or under.wikidata,
                              birth=entity.birth or under.birth,

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 # The version of the tagging rules, stored with each mention. Here, not in tracker.tag, so
 # that the main process of `tracker run` knows it without importing spaCy.
-TAGGER_VERSION = "13"
+TAGGER_VERSION = "14"
 # Why a page or file read gives no document: a file so is passed over until it changes.
 NO_TEXT = "no main text found"
 
