@@ -278,3 +278,22 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("person, day, party", [
+    ("carole-delga", dt.date(2025, 6, 1), "ps"),         # a deputy until 2017: no party after
+    ("alain-rousset", dt.date(2023, 3, 1), "ps"),
+    ("johanna-rolland", dt.date(2022, 1, 10), "ps"),     # never in parliament: unknown
+    ("louis-aliot", dt.date(2021, 9, 1), "rn"),
+    ("jean-claude-gaudin", dt.date(2010, 5, 1), "ump"),
+])
+def test_mayors_and_regional_presidents_count_for_their_party(person, day, party):
+    """A party's press office counts what the regional press says of its mayors and
+    presidents of regions: they are known, with their party, beyond any seat in
+    parliament (2026-11-29: Delga and Rousset had none once their seats ended; Johanna
+    Rolland was unknown)."""
+    from tracker.kbload import load_kb
+
+    kb = load_kb([])
+    assert any(o.role == "local" for o in kb.entities[person].offices)
+    assert kb.party_at(person, day) == party
