@@ -225,6 +225,10 @@ CASES = [
     ("Lord Mandelson and Lord Adonis met Baroness Warsi.", "en", dt.date(2012, 1, 10),
      [("Mandelson", "peter-mandelson"), ("Adonis", "andrew-adonis"),
       ("Warsi", "sayeeda-warsi")]),
+    # A seat the open data left open is no seat a century on: a Swiss councillor born in
+    # 1906 was the only "Vincent" in office in 2024 (a game's wiki; 2026-11-29).
+    ("Vincent is good at... well, he has an active imagination.", "en",
+     dt.date(2024, 6, 1), []),
     # A party's name of several words, written as the phrase it also is, is the phrase;
     # written as a name, or with "parti", it is the party (2026 audit).
     ("Le front national de la grève s'élargit. Le rassemblement national des agriculteurs "

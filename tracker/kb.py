@@ -19,6 +19,8 @@ from tracker import affiliation
 # Offices by prominence: 1 = a bare surname may mean this person in any article.
 ROLES = {"head_of_state": 1, "head_of_government": 1, "minister": 1, "speaker": 1,
          "party_leader": 1, "governor": 2, "legislator": 2, "local": 3}
+# No one is in office or in a party past this age, whatever a record left open says.
+MAX_AGE = 100
 # The open-data layer built by `tracker kb build`, shipped inside the package.
 BUILTIN = "builtin"
 # Quotes and dashes as one; letters Unicode does not split into a letter and an accent as
@@ -186,9 +188,13 @@ class Entity:
         return min(ROLES.get(o.role, 4) for o in offices)
 
     def active(self, day: dt.date | None) -> bool:
-        """In office or in a party at ``day``."""
+        """In office or in a party at ``day``; not past a hundred: an open-data seat left
+        open is no seat then (a Swiss councillor born in 1906, "elected" in 1976 with no
+        end, took "Vincent is good at..." in 2024)."""
         if day is None:
             return True
+        if self.birth is not None and day.year - self.birth.year > MAX_AGE:
+            return False
         return any(a.covers(day) for a in self.affiliations) or any(
             o.covers(day) for o in self.offices)
 
