@@ -29,6 +29,12 @@ CASES = [
     ("En 2009, les marcheurs du GR20 ont traversé la Corse avec les socialistes.", "fr",
      dt.date(2009, 7, 1), [("socialistes", "ps")]),
     ("Les militants écologistes manifestent devant la mairie.", "fr", D2019, []),
+    # The press's other member words: a singular, a leader's followers (2026-11-29).
+    ("Le frontiste Steeve Briois est réélu ; l'insoumise Sophia Chikirou échoue. Les "
+     "zemmouristes jubilent, un député macroniste s'abstient.", "fr", dt.date(2022, 6, 1),
+     [("frontiste", "rn"), ("Steeve Briois", "steeve-briois"), ("insoumise", "lfi"),
+      ("Sophia Chikirou", "sophia-chikirou"), ("zemmouristes", "reconquete"),
+      ("macroniste", "lrem")]),
     ("House Democrats and a Colorado Democrat joined Republican senators.", "en", D2024,
      [("Democrats", "democratic-party"), ("Democrat", "democratic-party"),
       ("Republican", "republican-party")]),
