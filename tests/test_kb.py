@@ -147,6 +147,15 @@ def test_an_office_added_to_an_open_data_person_keeps_the_open_datas_seats():
     offices = kb.entities["agnes-firmin-le-bodo"].offices
     assert offices[0].label == "Adjointe au maire du Havre"
     assert set(seats) <= set(offices)
+    # An office of the same role over the same days is the entry's to correct: a seat
+    # the open data left open, closed (review of 2026-11-29).
+    (seat,) = load_kb([]).entities["alexander-euler"].offices
+    assert seat.end is None
+    closed = {"role": "legislator", "label": "conseiller national",
+              "start": seat.start.isoformat(), "end": "1987-11-30"}
+    kb = load_kb([{"politicians": [{"id": "alexander-euler", "name": "Alexander Euler",
+                                    "offices": [closed]}]}])
+    assert [o.end for o in kb.entities["alexander-euler"].offices] == [dt.date(1987, 11, 30)]
 
 
 def test_before_a_merged_party_began_a_member_is_of_the_party_they_came_from():

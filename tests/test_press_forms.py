@@ -466,6 +466,22 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
     assert [(m.surface, m.method) for m in found] == [
         ("Johanna Rollandet", "discovered"), ("Christelle Morançeau", "discovered"),
         ("Jean Delgarde", "discovered")]
+    # After the office's comma, an article, a party word or an honorific may still lead to
+    # the name; brackets' commas are the party's; a region is a proper name, not "la
+    # réunion", nor a body named after it, nor the name it precedes (review of 2026-11-29).
+    text = ("La maire de Paris, la socialiste Annette Hidalgorre, répond. Le maire de Tulle, "
+            "M. Bernard Combeau, aussi. Le député (LR, Loire) Jean Dupontel vote. Le "
+            "président de la réunion, Paul Durandal, ouvre la séance. Le président du "
+            "Centre-Val de Loire, Marc Lebrunet, parle. Le président de Bretagne Télécom, "
+            "Luc Morvanet, investit. La présidente de la Réunion des musées nationaux, "
+            "Anne Vallier, expose. La présidente d'Occitanie, Jeanne Dupontier, parle.")
+    found = tagger.tag(text, "fr", D2024)
+    assert [(m.surface, m.party_id) for m in found if m.method == "discovered"] == [
+        ("Annette Hidalgorre", "ps"), ("Bernard Combeau", None), ("Jean Dupontel", "lr"),
+        ("Marc Lebrunet", None), ("Jeanne Dupontier", None)]
+    text = "The governor of Kentucky, Democrat Andy Beshearson, spoke."
+    assert [(m.surface, m.party_id) for m in tagger.tag(text, "en", D2024)
+            if m.method == "discovered"] == [("Andy Beshearson", "democratic-party")]
 
 
 def test_an_english_model_labels_play_the_french_roles(kb):

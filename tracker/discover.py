@@ -54,20 +54,18 @@ PRESIDENT_OF = {fold(w) for w in (
     "région", "département", "métropole", "agglomération", "Sénat", "Assemblée",
     "collectivité", "Parlement", "République",
 )}
-# "la présidente des Pays de la Loire", "le président de l'Occitanie": a region named
-# (those since 2016 and the 22 before), which heads its council. "Centre" alone is too
-# many things ("président du Centre national du cinéma").
-REGIONS = tuple(fold(w) for w in (
+# "la présidente des Pays de la Loire", "le président d'Occitanie": a region named (those
+# since 2016 and the 22 before), which heads its council. "Centre" alone is too many
+# things ("président du Centre national du cinéma").
+REGIONS = frozenset(fold(w) for w in (
     "Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Bretagne", "Centre-Val de Loire",
     "Corse", "Grand Est", "Hauts-de-France", "Île-de-France", "Normandie",
     "Nouvelle-Aquitaine", "Occitanie", "Pays de la Loire", "Provence-Alpes-Côte d'Azur",
-    "PACA", "Région Sud", "Guadeloupe", "Martinique", "Guyane", "La Réunion", "Réunion",
-    "Mayotte", "Alsace", "Aquitaine", "Auvergne", "Basse-Normandie", "Bourgogne",
-    "Champagne-Ardenne", "Franche-Comté", "Haute-Normandie", "Languedoc-Roussillon",
-    "Limousin", "Lorraine", "Midi-Pyrénées", "Nord-Pas-de-Calais", "Picardie",
-    "Poitou-Charentes", "Rhône-Alpes"))
-_REGION_NAMES = "|".join(re.escape(r) for r in sorted(REGIONS, key=len, reverse=True))
-_OF_REGION = re.compile(rf"(?:de la |de l' ?|du |des |de )(?:region )?(?:{_REGION_NAMES})\b")
+    "PACA", "Région Sud", "Guadeloupe", "Martinique", "Guyane", "Réunion", "Mayotte",
+    "Alsace", "Aquitaine", "Auvergne", "Basse-Normandie", "Bourgogne", "Champagne-Ardenne",
+    "Franche-Comté", "Haute-Normandie", "Languedoc-Roussillon", "Limousin", "Lorraine",
+    "Midi-Pyrénées", "Nord-Pas-de-Calais", "Picardie", "Poitou-Charentes", "Rhône-Alpes"))
+_BEFORE_REGION = {"de", "la", "l'", "du", "des", "d'", "region"}
 COUNCILS = {fold(w) for w in (
     "régional", "départemental", "municipal", "général", "territorial", "exécutif",
 )}
@@ -96,6 +94,12 @@ MONTHS = {fold(w) for w in (
 # "(D-Maine)", "(R-Texas)": the US party letter after a name.
 US_PARTY_LETTER = re.compile(r"^\(?([DRI])$")
 MAX_GAP = 7  # tokens between the office word and the name
+# Lower-case words after an office's comma that still lead to its holder: "le maire de
+# Paris, la socialiste X", "the governor, former senator X".
+_HONORIFICS = {"m.", "mme", "mme.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr."}
+AFTER_COMMA = {"fr": {"le", "la", "l'", "les", "un", "une", "ancien", "ancienne", "son", "sa",
+                      *_HONORIFICS},
+               "en": {"the", "a", "an", "former", *_HONORIFICS}}  # ("a" is French for "has")
 
 
 @dataclass(frozen=True)
@@ -118,10 +122,13 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
     norms = doc.user_data.get("tracker_norms") or [fold(t.text) for t in doc]
     for i in [i for i, norm in enumerate(norms) if norm in OFFICE_WORDS]:
         token = doc[i]
-        if (token.i in used or not _political(doc, norms, i, party_of)
+        if (token.i in used or not _political(doc, norms, i, party_of, first_names)
                 or (i > 0 and norms[i - 1] in NOT_POLITICS)):
             continue
-        name = _name_after(doc, token.i + 1, first_names, used)
+        # After a region's name, not in it: "Centre-Val de Loire, X" ("Val de Loire" is
+        # no one), "de Lorraine Jean X" ("Lorraine" a first name too).
+        region = _region_after(doc, i, first_names) if norms[i] in HEADS else None
+        name = _name_after(doc, region or token.i + 1, first_names, used)
         if name is not None:
             start, end = name
             party = _party_between(doc, max(0, token.i - 2), start, party_of) or \
@@ -163,8 +170,8 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
     return sorted(found, key=lambda d: d.start)
 
 
-def _political(doc: Doc, norms: list[str], i: int,
-               party_of: Callable[[int], str | None]) -> bool:
+def _political(doc: Doc, norms: list[str], i: int, party_of: Callable[[int], str | None],
+               first_names: frozenset[str] = frozenset()) -> bool:
     """"secrétaire" is an office of politics as "secrétaire d'État" or a party's
     ("secrétaire national du PCF"); a union's ("secrétaire général de la CGT") or the
     UN's is not. A "président" is one of a region, a department, an assembly or a
@@ -187,7 +194,7 @@ def _political(doc: Doc, norms: list[str], i: int,
         after = norms[i + 1:i + 4]
         if any(w in PRESIDENT_OF for w in after):
             return True
-        if _OF_REGION.match(fold(doc[i + 1:i + 9].text)):
+        if _region_after(doc, i, first_names) is not None:
             return True
         if "conseil" in after:
             return any(w in COUNCILS for w in norms[i + 1:i + 5])
@@ -200,6 +207,33 @@ def _political(doc: Doc, norms: list[str], i: int,
     if after[:1] == ["d'"] and after[1:] == ["etat"] or after[:1] == ["d'etat"]:
         return True
     return _party_between(doc, i + 1, min(len(doc), i + 6), party_of) is not None
+
+
+def _region_after(doc: Doc, i: int, first_names: frozenset[str]) -> int | None:
+    """The token after a region named as the office's ("présidente des Pays de la Loire",
+    "président d'Occitanie"), written as a name, not a common noun ("la réunion"), nor
+    a body named after it ("Bretagne Télécom", "Limousin Basket", "la Réunion des musées
+    nationaux"); else None."""
+    k = i + 1
+    while k < len(doc) and k < i + 4 and fold(doc[k].text) in _BEFORE_REGION:
+        k += 1
+    if k == i + 1 or k >= len(doc) or not _is_cap(doc[k].text):
+        return None
+    end, text = None, ""
+    for m in range(k, min(len(doc), k + 9)):
+        text += fold(doc[m].text)
+        if text in REGIONS:
+            end = m + 1  # the longest: "Bourgogne-Franche-Comté", not "Bourgogne"
+        text += doc[m].whitespace_
+    if end is None or end == len(doc):
+        return end
+    after = doc[end]
+    if _is_cap(after.text) and fold(after.text) not in first_names and not (
+            after.ent_iob_ == "B" and after.ent_type_ in ("PER", "PERSON")):
+        return None  # "Bretagne Télécom", "Corse Matin" (which the model may call a person)
+    if fold(after.text) in OF_WORDS:
+        return None  # "la Réunion des musées nationaux", "Normandie de ..."
+    return end
 
 
 def _country_next_to(norms: list[str], i: int) -> bool:
@@ -292,18 +326,28 @@ def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
     """The first name within a few tokens after an office word, past place words and a
     party ("le député LR de la Manche Philippe Gosselin")."""
     start = i  # where a name right after the office would begin
+    brackets = 0
     for j in range(i, min(len(doc), i + MAX_GAP)):
         if doc[j].text in (".", ";", ":", "!", "?", "»", '"') or doc[j].is_space:
             return None
+        brackets += {"(": 1, ")": -1}.get(doc[j].text, 0)
         if j > 0 and fold(doc[j - 1].text) in ("la", "du", "des", "l'"):
             continue  # "ministre de la Santé de Donald Trump": the portfolio, no first name
         if j == start and fold(doc[j].text).rstrip(".") in RANKS:
             start = j + 1  # "Commissioner General Philippe Lazzarini", "Minister Dr X"
             continue
-        if doc[j].text == "," and j > start:
-            # "le maire de Lyon, Grégory Doucet": the name right after the office's comma,
-            # or none. "X, maire de Nantes, a reçu Michaël Delafosse": not his office.
-            return _name_at(doc, j + 1, first_names, used)
+        if doc[j].text == "," and j > start and brackets <= 0 and j + 1 < len(doc):
+            # "le maire de Lyon, Grégory Doucet", "…, la socialiste X", "…, M. X": the
+            # name after the office's comma; a verb or a conjunction there ends the
+            # office: "X, maire de Nantes, a reçu Michaël Delafosse" is not his.
+            span = _name_at(doc, j + 1, first_names, used)
+            after = doc[j + 1]
+            if span is not None:
+                return span
+            if not _is_cap(after.text) and fold(after.text) not in AFTER_COMMA.get(
+                    doc.lang_, AFTER_COMMA["fr"]):
+                return None
+            continue
         # Right after the office, or its comma: "Iran's president, Reza Tavakoli". With
         # no model to say a name starts, English only (French has one).
         titled = doc.lang_ == "en" and (j == start or (j == start + 1

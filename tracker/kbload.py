@@ -161,9 +161,11 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
             surname = (under.surname if under.surname and "surname" not in entry
                        and _holds(entity.name, under.surname) else entity.surname)
             # The offices add up too: a mayor's office the entry gives keeps the layer's
-            # seats and ministries ("le ministre Estrosi" is still read as a title).
-            entity = replace(entity, offices=tuple(dict.fromkeys((*entity.offices,
-                                                                  *under.offices))),
+            # seats and ministries ("le ministre Estrosi" is still read as a title); one
+            # of the layer's that an entry's office of the same role overlaps is the
+            # entry's to correct (a seat the open data left open, closed).
+            entity = replace(entity, offices=(*entity.offices, *(
+                             o for o in under.offices if not _corrected(o, entity.offices))),
                              country=entity.country or under.country,
                              wikidata=entity.wikidata or under.wikidata,
                              birth=entity.birth or under.birth,
@@ -191,6 +193,13 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
             kb.entities[entity.id] = replace(entity, exact_case=entity.exact_case + familiar)
     _validate(kb)
     return kb
+
+
+def _corrected(office: Office, mine: tuple[Office, ...]) -> bool:
+    """An entry's office of the same role over the same days says what this one is."""
+    low, high = dt.date.min, dt.date.max
+    return any(o.role == office.role and (o.start or low) < (office.end or high)
+               and (office.start or low) < (o.end or high) for o in mine)
 
 
 def _holds(name: str, surname: str) -> bool:
