@@ -474,11 +474,12 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
             "président de la réunion, Paul Durandal, ouvre la séance. Le président du "
             "Centre-Val de Loire, Marc Lebrunet, parle. Le président de Bretagne Télécom, "
             "Luc Morvanet, investit. La présidente de la Réunion des musées nationaux, "
-            "Anne Vallier, expose. La présidente d'Occitanie, Jeanne Dupontier, parle.")
+            "Anne Vallier, expose. La présidente d'Occitanie, Jeanne Dupontier, parle. Mme "
+            "Bernadette Combelle, maire de Brive, répond.")
     found = tagger.tag(text, "fr", D2024)
     assert [(m.surface, m.party_id) for m in found if m.method == "discovered"] == [
         ("Annette Hidalgorre", "ps"), ("Bernard Combeau", None), ("Jean Dupontel", "lr"),
-        ("Marc Lebrunet", None), ("Jeanne Dupontier", None)]
+        ("Marc Lebrunet", None), ("Jeanne Dupontier", None), ("Bernadette Combelle", None)]
     text = "The governor of Kentucky, Democrat Andy Beshearson, spoke."
     assert [(m.surface, m.party_id) for m in tagger.tag(text, "en", D2024)
             if m.method == "discovered"] == [("Andy Beshearson", "democratic-party")]

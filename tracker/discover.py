@@ -96,7 +96,8 @@ US_PARTY_LETTER = re.compile(r"^\(?([DRI])$")
 MAX_GAP = 7  # tokens between the office word and the name
 # Lower-case words after an office's comma that still lead to its holder: "le maire de
 # Paris, la socialiste X", "the governor, former senator X".
-_HONORIFICS = {"m.", "mme", "mme.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr."}
+_HONORIFICS = {"m.", "mme", "mme.", "mlle", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr",
+               "dr."}
 AFTER_COMMA = {"fr": {"le", "la", "l'", "les", "un", "une", "ancien", "ancienne", "son", "sa",
                       *_HONORIFICS},
                "en": {"the", "a", "an", "former", *_HONORIFICS}}  # ("a" is French for "has")
@@ -270,8 +271,9 @@ def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int],
     office (``titled``: "Foreign Minister Anatoly Berezkin", where English has no model
     to say so), two or three capitalised words that are no grammar, office or country
     word are a name too, outside a headline in Title Case."""
-    if i >= len(doc) or i in used or not _is_cap(doc[i].text):
-        return None
+    if i >= len(doc) or i in used or not _is_cap(doc[i].text) \
+            or fold(doc[i].text) in _HONORIFICS:
+        return None  # "Mme Bernadette X" is Bernadette X: the model's person may hold "Mme"
     known = fold(doc[i].text) in first_names or (
         doc[i].ent_iob_ == "B" and doc[i].ent_type_ in ("PER", "PERSON"))
     if not known and not titled:
