@@ -322,10 +322,10 @@ def test_a_hand_kept_entity_keeps_its_fields_and_gains_the_layers_offices(kb):
     presidency = [o for o in sarkozy.offices if o.role == "head_of_state"]
     assert [(o.start, o.end) for o in presidency] == [(D(2007, 5, 16), D(2012, 5, 15))]
     assert sarkozy.prominence(D(2008, 1, 1)) == 1
-    # The hand-kept file types only his département's council (2004-2007): the
-    # presidency and the ministries come from the layer, added to it.
+    # The hand-kept file types only his local offices (Neuilly, the Hauts-de-Seine): the
+    # presidency and the ministries come from the layer, added to them.
     typed = load_kb([KB_FILE], builtin=False).entities["nicolas-sarkozy"].offices
-    assert [o.role for o in typed] == ["local"]
+    assert {o.role for o in typed} == {"local"}
     assert set(typed) < set(sarkozy.offices)
 
 
