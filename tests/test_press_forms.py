@@ -480,6 +480,19 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
     assert [(m.surface, m.party_id) for m in found if m.method == "discovered"] == [
         ("Annette Hidalgorre", "ps"), ("Bernard Combeau", None), ("Jean Dupontel", "lr"),
         ("Marc Lebrunet", None), ("Jeanne Dupontier", None), ("Bernadette Combelle", None)]
+    # A party's candidate or one for an office, a list's head, a vice-president of a
+    # council are politicians; a talent show's candidate, a pupil, a firm's or a club's
+    # vice-president, a federation's candidate are not (2026-11-29).
+    text = ("La tête de liste LFI, Anne Vallieret, présente son programme. Le candidat LR Luc "
+            "Morvanet est battu. Le candidat à la mairie de Lyon, Thomas Garnieret, parle. La "
+            "vice-présidente du conseil départemental, Sylvie Marchetier, signe. La candidate "
+            "de The Voice, Marie Lefrançoise, chante. Le candidat au baccalauréat Paul "
+            "Durandet réussit. Le vice-président du club, Marc Lebrunot, parle. Le candidat à "
+            "la présidence de la Fédération française de football, Luc Morvandi, parle.")
+    assert [(m.surface, m.party_id) for m in tagger.tag(text, "fr", D2024)
+            if m.method == "discovered"] == [
+        ("Anne Vallieret", "lfi"), ("Luc Morvanet", "lr"), ("Thomas Garnieret", None),
+        ("Sylvie Marchetier", None)]
     text = "The governor of Kentucky, Democrat Andy Beshearson, spoke."
     assert [(m.surface, m.party_id) for m in tagger.tag(text, "en", D2024)
             if m.method == "discovered"] == [("Andy Beshearson", "democratic-party")]

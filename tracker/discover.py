@@ -38,11 +38,19 @@ OFFICE_WORDS = {fold(w) for w in (
     # ("le président égyptien", "Belarusian opposition leader"), a party's, the state's.
     "chancellor", "chancelier", "chancelière", "chef", "cheffe", "leader", "dirigeant",
     "dirigeante", "opposant", "opposante",
+    # A vice-president as a president; a candidate of a party or for an office; "la tête
+    # de liste LFI, X" (see _political).
+    "vice-président", "vice-présidente", "vice-president", "candidat", "candidate", "tête",
 )}
+# What a candidate runs for: "candidat à la mairie", "aux municipales", "for mayor".
+RACES = {fold(w) for w in (
+    "mairie", "municipales", "législatives", "présidentielle", "régionales",
+    "départementales", "sénatoriales", "européennes", "élection", "primaire", "mayor",
+    "governor", "Congress", "Senate", "president", "presidency", "election", "primary")}
 # A head's office, when a country word stands next to it: "Egyptian President", "le
 # président égyptien", "Iran's president", "la chancelière allemande".
-HEADS = {fold(w) for w in ("président", "présidente", "chancellor", "chancelier",
-                           "chancelière")}
+HEADS = {fold(w) for w in ("président", "présidente", "vice-président", "vice-présidente",
+                           "vice-president", "chancellor", "chancelier", "chancelière")}
 # "le chef de l'État", "la cheffe de la diplomatie", "le chef de file des Verts".
 CHIEF_OF = ("de l' etat", "de l'etat", "du gouvernement", "de la diplomatie",
             "de l' opposition", "de l'opposition")  # "chef de file": a party's only
@@ -191,7 +199,13 @@ def _political(doc: Doc, norms: list[str], i: int, party_of: Callable[[int], str
         return _country_next_to(norms, i)
     if norms[i] in ("chancellor", "chancelier", "chanceliere"):
         return False  # a university's
-    if norms[i] in ("president", "presidente"):
+    if norms[i] in ("candidat", "candidate"):
+        return (any(w in RACES for w in norms[i + 1:i + 4])
+                or _party_between(doc, max(0, i - 2), min(len(doc), i + 4), party_of)
+                is not None)
+    if norms[i] == "tete":
+        return norms[i + 1:i + 3] == ["de", "liste"]
+    if norms[i] in ("president", "presidente", "vice-president", "vice-presidente"):
         after = norms[i + 1:i + 4]
         if any(w in PRESIDENT_OF for w in after):
             return True
