@@ -306,3 +306,18 @@ def test_mayors_and_regional_presidents_count_for_their_party(person, day, party
     kb = load_kb([])
     assert any(o.role == "local" for o in kb.entities[person].offices)
     assert kb.party_at(person, day) == party
+
+
+@pytest.mark.parametrize("person, day, party", [
+    ("najat-vallaud-belkacem", dt.date(2016, 6, 1), "ps"),  # a minister, no longer a deputy
+    ("marlene-schiappa", dt.date(2019, 6, 1), "lrem"),
+    ("sarah-el-hairy", dt.date(2024, 6, 1), "modem"),
+    ("elisabeth-borne", dt.date(2023, 6, 1), "renaissance"),
+])
+def test_ministers_count_for_their_party_while_in_government(person, day, party):
+    """A deputy made a minister leaves the Assemblée, and the open data's party stint ends
+    with the seat: a minister's mentions counted for no party (2026-11-29: 131 French
+    ministers of 2007-2025 had none for part of their time in office)."""
+    from tracker.kbload import load_kb
+
+    assert load_kb([]).party_at(person, day) == party
