@@ -8,7 +8,6 @@ runs. The model the readers fill is ``tracker.kb``.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import hashlib
 import json
@@ -17,12 +16,10 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-import orjson
 import yaml
 
 from tracker.errors import ConfigError
 from tracker.kb import (
-    BUILTIN,
     ENGLISH_SPEAKING,
     FAMILIAR,
     ROLES,
@@ -36,6 +33,7 @@ from tracker.kb import (
     handkept_path,
     is_acronym,
 )
+from tracker.kblayer import builtin_layer
 
 PARTY_KEYS = {"id", "name", "country", "wikidata", "aliases", "exact_case", "start", "end",
               "successor", "type", "abroad", "members", "country_cue", "short_forms"}
@@ -100,7 +98,7 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
         items = [handkept, *(i for i in items if not _same_file(i, handkept))]
     digest = hashlib.sha256()
     path = layer or builtin_path()
-    layer = _builtin_layer(path) if builtin else {}
+    layer = builtin_layer(path) if builtin else {}
     if layer:
         digest.update(path.read_bytes())
     for item in items:
@@ -226,55 +224,6 @@ def _over(shipped: Entity, mine: Entity, entry: dict) -> Entity:
     values["exact_case"] = tuple(dict.fromkeys((*shipped.exact_case, *mine.exact_case)))
     values["origin"] = mine.origin
     return Entity(**values)
-
-
-@functools.lru_cache(maxsize=1)
-def _builtin_layer_cached(path: str, mtime: float) -> dict[str, Entity]:
-    """The open-data layer's 21,500 lines, read by the daemon and again by the workers'
-    fork server before any worker can start: with orjson, and each of its 134,000 dates
-    parsed once (most are a few election days), ``load_kb`` takes 0.53 s, not 0.62 to
-    0.69."""
-    layer: dict[str, Entity] = {}
-    try:
-        lines = Path(path).read_bytes().splitlines()
-    except FileNotFoundError:
-        return layer
-    for line in lines:
-        row = orjson.loads(line)
-        offices = tuple(Office(r, label, _day(s), _day(e))
-                        for r, label, s, e in row.get("offices", ()))
-        common = dict(id=row["id"], type=row["type"], country=row.get("country"),
-                      wikidata=row.get("wikidata"), origin=BUILTIN)
-        if row.get("supplement"):
-            layer[row["id"]] = Entity(**common, name="", aliases=(), offices=offices,
-                                      birth=_day(row.get("birth")))
-            continue
-        name = row["name"]
-        aliases = tuple(dict.fromkeys((name, *row.get("aliases", ()))))
-        if row["type"] == "party":
-            layer[row["id"]] = Entity(**common, name=name, aliases=aliases,
-                                      members=tuple(row.get("members", ())),
-                                      country_cue=bool(row.get("country_cue")))
-            continue
-        layer[row["id"]] = Entity(
-            **common, name=name, aliases=aliases, surname=row.get("surname") or name.split()[-1],
-            affiliations=tuple(Affiliation(p, _day(s), _day(e))
-                               for p, s, e in row.get("affiliations", ())),
-            offices=offices, birth=_day(row.get("birth")))
-    return layer
-
-
-def _builtin_layer(path: Path) -> dict[str, Entity]:
-    try:
-        mtime = path.stat().st_mtime
-    except FileNotFoundError:
-        return {}
-    return dict(_builtin_layer_cached(str(path), mtime))
-
-
-@functools.lru_cache(maxsize=8192)  # the layer's 134,000 dates are mostly a few days
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 def _date(value: Any, where: str) -> dt.date | None:
