@@ -34,7 +34,8 @@ def _score(tagger, kb, path):
 
 
 def test_gold_sets_are_well_formed():
-    for path, size in ((TEST, 250), (DEV, 100)):
+    for path, size in ((TEST, 250), (DEV, 100), (GOLD / "test_b.jsonl", 100),
+                       (GOLD / "test_c.jsonl", 50), (GOLD / "test_d.jsonl", 50)):
         passages = load_gold(path)
         assert len(passages) >= size
         assert {p.lang for p in passages} == {"fr", "en"}
@@ -42,6 +43,15 @@ def test_gold_sets_are_well_formed():
             spans = sorted((s, e) for _, s, e in p.gold)
             assert len(set(spans)) == len(spans)
             assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), p.id
+
+
+def test_party_gold_names_known_parties_or_none():
+    """test_d's politicians carry their party on the date: a KB party id, a slug for one
+    the KB lacks, or null; never a label such as "LR" or "divers droite"."""
+    passages = load_gold(GOLD / "test_d.jsonl")
+    parties = {p for passage in passages for p in passage.parties.values()}
+    assert len(parties) > 5 and all(p is None or p == p.lower() and " " not in p
+                                    for p in parties)
 
 
 def test_held_out_test_set_meets_its_floors(tagger, kb):
