@@ -488,11 +488,16 @@ def test_people_introduced_with_an_office_are_discovered(tagger):
             "vice-présidente du conseil départemental, Sylvie Marchetier, signe. La candidate "
             "de The Voice, Marie Lefrançoise, chante. Le candidat au baccalauréat Paul "
             "Durandet réussit. Le vice-président du club, Marc Lebrunot, parle. Le candidat à "
-            "la présidence de la Fédération française de football, Luc Morvandi, parle.")
+            "la présidence de la Fédération française de football, Luc Morvandi, parle. Le "
+            "candidat du président de la FFF, Julien Martinot, parle. La candidate à "
+            "l'élection de Miss France, Eve Gillardin, sourit. En tête de liste des "
+            "favoris, Kylian Mbappo devance. La tête de liste Nouvel Élan Julien Martinez "
+            "parle. Il a quitté LR. Candidat au poste, Julien Martinaud a parlé. La "
+            "députée Mme Wafaé Combelin vote.")
     assert [(m.surface, m.party_id) for m in tagger.tag(text, "fr", D2024)
             if m.method == "discovered"] == [
         ("Anne Vallieret", "lfi"), ("Luc Morvanet", "lr"), ("Thomas Garnieret", None),
-        ("Sylvie Marchetier", None)]
+        ("Sylvie Marchetier", None), ("Wafaé Combelin", None)]
     text = "The governor of Kentucky, Democrat Andy Beshearson, spoke."
     assert [(m.surface, m.party_id) for m in tagger.tag(text, "en", D2024)
             if m.method == "discovered"] == [("Andy Beshearson", "democratic-party")]

@@ -90,6 +90,8 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
         # no one), "de Lorraine Jean X" ("Lorraine" a first name too).
         region = region_after(doc, i, first_names) if norms[i] in HEADS else None
         name = _name_after(doc, region or token.i + 1, first_names, used)
+        if name is not None and norms[i] == "tete" and doc[name[0] - 1].text != ",":
+            name = None  # "la tête de liste Nouvel Élan Julien X": the list's name first
         if name is not None:
             start, end = name
             party = party_between(doc, max(0, token.i - 2), start, party_of) or \
@@ -133,6 +135,8 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
 
 def _make(doc: Doc, start: int, end: int, party: str | None, used: set[int]) -> Discovered:
     used.update(range(start, end))
+    if end - start >= 3 and fold(doc[start].text) in _HONORIFICS:
+        start += 1  # "Mme Bernadette X" is Bernadette X; "Mme Combelle" keeps its "Mme"
     name = " ".join(doc[start:end].text.split())
     return Discovered(start, end, name, party, "discovered")
 
@@ -145,9 +149,8 @@ def _name_at(doc: Doc, i: int, first_names: frozenset[str], used: set[int],
     office (``titled``: "Foreign Minister Anatoly Berezkin", where English has no model
     to say so), two or three capitalised words that are no grammar, office or country
     word are a name too, outside a headline in Title Case."""
-    if i >= len(doc) or i in used or not is_cap(doc[i].text) \
-            or fold(doc[i].text) in _HONORIFICS:
-        return None  # "Mme Bernadette X" is Bernadette X: the model's person may hold "Mme"
+    if i >= len(doc) or i in used or not is_cap(doc[i].text):
+        return None
     known = fold(doc[i].text) in first_names or (
         doc[i].ent_iob_ == "B" and doc[i].ent_type_ in ("PER", "PERSON"))
     if not known and not titled:

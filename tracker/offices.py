@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc
 
+from tracker.context import sentence_of
 from tracker.countries import DEMONYMS
 from tracker.kb import fold
 
@@ -31,11 +32,13 @@ OFFICE_WORDS = {fold(w) for w in (
     # de liste LFI, X" (see political).
     "vice-président", "vice-présidente", "vice-president", "candidat", "candidate", "tête",
 )}
-# What a candidate runs for: "candidat à la mairie", "aux municipales", "for mayor".
-RACES = {fold(w) for w in (
-    "mairie", "municipales", "législatives", "présidentielle", "régionales",
-    "départementales", "sénatoriales", "européennes", "élection", "primaire", "mayor",
-    "governor", "Congress", "Senate", "president", "presidency", "election", "primary")}
+# What a candidate runs for: "candidat à la mairie", "aux municipales", "for mayor"; not
+# "à l'élection de Miss France", "for election to the Supervisory Board".
+RACES = {"fr": {fold(w) for w in (
+             "mairie", "municipales", "législatives", "présidentielle", "régionales",
+             "départementales", "sénatoriales", "européennes", "primaire")},
+         "en": {"mayor", "governor", "congress", "senate", "president", "presidency",
+                "primary"}}
 # A head's office, when a country word stands next to it: "Egyptian President", "le
 # président égyptien", "Iran's president", "la chancelière allemande".
 HEADS = {fold(w) for w in ("président", "présidente", "vice-président", "vice-présidente",
@@ -93,11 +96,17 @@ def political(doc: Doc, norms: list[str], i: int, party_of: Callable[[int], str 
     if norms[i] in ("chancellor", "chancelier", "chanceliere"):
         return False  # a university's
     if norms[i] in ("candidat", "candidate"):
-        return (any(w in RACES for w in norms[i + 1:i + 4])
-                or party_between(doc, max(0, i - 2), min(len(doc), i + 4), party_of)
-                is not None)
+        sent = sentence_of(doc, i)
+        races = RACES["en" if doc.lang_ == "en" else "fr"]
+        for k in range(i + 1, min(sent.end, i + 6)):
+            if norms[k] in races and not (norms[k] in ("president", "presidency")
+                                          and norms[k + 1:k + 2] == ["of"]):
+                return True  # not "for president of the student union"
+        return party_between(doc, max(sent.start, i - 2), min(sent.end, i + 4),
+                             party_of) is not None
     if norms[i] == "tete":
-        return norms[i + 1:i + 3] == ["de", "liste"]
+        # "la tête de liste LFI, X"; not a ranking: "en tête de liste des favoris"
+        return norms[i + 1:i + 3] == ["de", "liste"] and norms[i - 1:i] != ["en"]
     if norms[i] in ("president", "presidente", "vice-president", "vice-presidente"):
         after = norms[i + 1:i + 4]
         if any(w in PRESIDENT_OF for w in after):
