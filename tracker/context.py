@@ -15,15 +15,19 @@ from tracker.countries import COUNTRY_WORDS
 from tracker.kb import ENGLISH_SPEAKING, Entity, fold  # noqa: F401 - shared from here
 from tracker.names import core
 
+# Honorifics: "M. Hollande", "Mme Bernadette X", "Mr Smith".
+HONORIFICS = {fold(t) for t in (
+    "M.", "M", "Mme", "Mme.", "Mlle", "monsieur", "madame", "Mr", "Mr.", "Mrs", "Mrs.", "Ms",
+    "Ms.", "Dr", "Dr.")}
 # Words that, just before a bare surname, show that a person is meant ("M. Hollande").
-TITLES = {fold(t) for t in (
-    "M.", "M", "Mme", "Mlle", "monsieur", "madame", "président", "présidente", "ministre",
+TITLES = HONORIFICS | {fold(t) for t in (
+    "président", "présidente", "ministre",
     "candidat", "candidate", "député", "députée", "sénateur", "sénatrice", "maire", "chef",
     "dirigeant", "dirigeante", "porte-parole", "eurodéputé", "eurodéputée", "chancelier",
     "chancelière", "ex-président", "ex-ministre", "secrétaire", "premier", "première",
-    "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "President", "Senator", "Sen.", "Sen", "Rep.",
+    "President", "Senator", "Sen.", "Sen", "Rep.",
     "Rep", "Representative", "Congressman", "Congresswoman", "Governor", "Gov.", "Gov",
-    "Speaker", "Secretary", "Vice-President", "leader", "nominee", "Dr", "Dr.", "Chancellor",
+    "Speaker", "Secretary", "Vice-President", "leader", "nominee", "Chancellor",
     "Minister", "Prime", "Mayor", "Lord", "Baroness", "MP", "MEP", "Sir", "Dame",
 )}
 # Honorifics written with a first name: "Sir Keir" is Keir Starmer.

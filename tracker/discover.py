@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
-from tracker.context import THING_BEFORE, sentence_of, title_case
+from tracker.context import HONORIFICS, THING_BEFORE, sentence_of, title_case
 from tracker.countries import DEMONYMS
 from tracker.kb import fold
 from tracker.offices import (
@@ -56,11 +56,9 @@ US_PARTY_LETTER = re.compile(r"^\(?([DRI])$")
 MAX_GAP = 7  # tokens between the office word and the name
 # Lower-case words after an office's comma that still lead to its holder: "le maire de
 # Paris, la socialiste X", "the governor, former senator X".
-_HONORIFICS = {"m.", "mme", "mme.", "mlle", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr",
-               "dr."}
 AFTER_COMMA = {"fr": {"le", "la", "l'", "les", "un", "une", "ancien", "ancienne", "son", "sa",
-                      *_HONORIFICS},
-               "en": {"the", "a", "an", "former", *_HONORIFICS}}  # ("a" is French for "has")
+                      *HONORIFICS},
+               "en": {"the", "a", "an", "former", *HONORIFICS}}  # ("a" is French for "has")
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
 
 def _make(doc: Doc, start: int, end: int, party: str | None, used: set[int]) -> Discovered:
     used.update(range(start, end))
-    if end - start >= 3 and fold(doc[start].text) in _HONORIFICS:
+    if end - start >= 3 and fold(doc[start].text) in HONORIFICS:
         start += 1  # "Mme Bernadette X" is Bernadette X; "Mme Combelle" keeps its "Mme"
     name = " ".join(doc[start:end].text.split())
     return Discovered(start, end, name, party, "discovered")
