@@ -22,7 +22,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tracker.errors import ConfigError
@@ -116,13 +116,30 @@ def miss_class(entity: str, form: str | None, known: Callable[[str], bool]) -> s
 
 
 def evaluate(passages: Iterable[Passage], tag: Tag, type_of: Callable[[str], str],
-             known: Callable[[str], bool] | None = None) -> Score:
-    """Run ``tag`` on every passage and compare with its gold mentions."""
+             known: Callable[[str], bool] | None = None,
+             names_of: Callable[[str], set[str]] | None = None) -> Score:
+    """Run ``tag`` on every passage and compare with its gold mentions.
+
+    ``names_of``: the slugs of an entity's names. A gold id the KB does not hold is the
+    slug of the person's or party's usual name (tests/gold/README.md): a found entity
+    bearing that name is the one meant, whatever id the KB gave it ("Diederik Samsom" of
+    the gold is the open data's "diederik-m-samsom")."""
     known = known or (lambda entity: type_of(entity) != "unknown")
+    names_of = names_of or (lambda entity: set())
     score = Score()
     for passage in passages:
-        found = {(m.entity_id, m.start, m.end): m for m in
-                 tag(passage.text, passage.lang, passage.date)}
+        spans = {(start, end): entity for entity, start, end in passage.gold
+                 if not known(entity)}
+        found = {}
+        for m in tag(passage.text, passage.lang, passage.date):
+            meant = spans.get((m.start, m.end))
+            entity_id = meant if meant and meant in names_of(m.entity_id) else m.entity_id
+            party = m.party_id
+            gold_party = passage.parties.get((entity_id, m.start, m.end))
+            if gold_party and party and not known(gold_party) and gold_party in names_of(party):
+                party = gold_party
+            found[(entity_id, m.start, m.end)] = replace(m, entity_id=entity_id,
+                                                         party_id=party)
         for key in passage.gold & found.keys():
             score.true_pos[type_of(key[0])] += 1
             if key in passage.parties:
