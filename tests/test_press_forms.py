@@ -307,6 +307,14 @@ CASES = [
     ("Mike Waltz and Chris Murphy argued; Vince Cable watched.", "en", dt.date(2025, 10, 1),
      [("Mike Waltz", "michael-waltz"), ("Chris Murphy", "christopher-murphy"),
       ("Vince Cable", "vince-cable")]),
+    # The open data writes courtesy titles and initials the press leaves out: "Diederik M
+    # Samsom", "Hon Anne Tolley", "Jeffrey M. Donaldson", "W. Todd Akin". "George Bush",
+    # which both Bushes' names give, is neither's; "Robert F. Kennedy Jr." keeps his "F.".
+    ("Diederik Samsom and Emile Roemer clashed; Anne Tolley, Jeffrey Donaldson and Todd "
+     "Akin watched, as did George Bush and Robert Kennedy.", "en", dt.date(2016, 6, 1),
+     [("Diederik Samsom", "diederik-m-samsom"), ("Emile Roemer", "emile-g-m-roemer"),
+      ("Anne Tolley", "hon-anne-tolley"), ("Jeffrey Donaldson", "jeffrey-m-donaldson"),
+      ("Todd Akin", "w-todd-akin")]),
     # Familiar names are read as written, capitalised; "Will" is the verb.
     ("Will Ford cut jobs? Prices will gray, chris murphy said.", "en", dt.date(2025, 10, 1),
      []),

@@ -101,6 +101,37 @@ def familiar_forms(aliases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+# What the open data writes around a name that the press leaves out: a courtesy title
+# ("Hon Anne Tolley", "Dame Glenis Willmott"), initials ("Diederik M Samsom", "Jeffrey M.
+# Donaldson", "W. Todd Akin"), a namesake's disambiguator ("Alexandra Martin (Gironde)").
+_COURTESY = frozenset({"Hon", "Hon.", "Rt", "Rt.", "Right", "Honourable", "Dame", "Sir",
+                       "Dr", "Dr."})
+_INITIAL = re.compile(r"[A-NP-Z]\.?")  # not "O", an Irish name's particle written plain
+_SUFFIXED = re.compile(r"(?:,|\s)\s*(?:Jr|Sr|II|III|IV)\.?$")
+PLAIN_FORMS_VERSION = "1"  # in the KB's version: the names it derives are in the index
+
+
+def plain_forms(name: str) -> tuple[str, ...]:
+    """The open data's name as the press writes it, without a courtesy title, initials
+    or a bracketed disambiguator. A name with "Jr." or "III" keeps its initials: "Robert
+    F. Kennedy Jr." is no plain "Robert Kennedy"."""
+    base = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    forms = [base] if base != name and len(base.split()) >= 2 else []
+    words = base.split()
+    if _SUFFIXED.search(base):
+        return tuple(forms)
+    while len(words) > 2 and words[0] in _COURTESY:
+        words = words[1:]
+    if len(words) >= 3 and _INITIAL.fullmatch(words[0]) and not _INITIAL.fullmatch(words[1]):
+        words = words[1:]
+    if len(words) >= 3 and not _INITIAL.fullmatch(words[0]):
+        words = [words[0], *(w for w in words[1:-1] if not _INITIAL.fullmatch(w)), words[-1]]
+    form = " ".join(words)
+    if form not in (base, name) and len(words) >= 2:
+        forms.append(form)
+    return tuple(forms)
+
+
 @functools.lru_cache(maxsize=65_536)
 def is_acronym(alias: str) -> bool:
     """'UMP', 'LFI', 'PS': matched only when written in capitals."""

@@ -22,6 +22,7 @@ from tracker.errors import ConfigError
 from tracker.kb import (
     ENGLISH_SPEAKING,
     FAMILIAR,
+    PLAIN_FORMS_VERSION,
     ROLES,
     Affiliation,
     Entity,
@@ -32,6 +33,7 @@ from tracker.kb import (
     fold,
     handkept_path,
     is_acronym,
+    plain_forms,
 )
 from tracker.kblayer import builtin_layer
 
@@ -140,7 +142,8 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
                                       "party or politician")
                 raw_entities.append((origin, etype, entry))
         digest.update(json.dumps(doc, sort_keys=True, default=str).encode())
-    digest.update(json.dumps(FAMILIAR, sort_keys=True).encode())  # names derived by code
+    # names derived by code
+    digest.update(json.dumps([FAMILIAR, PLAIN_FORMS_VERSION], sort_keys=True).encode())
     kb = KnowledgeBase(version=digest.hexdigest()[:12])
     for origin, etype, entry in raw_entities:
         entity = _entity(origin, etype, entry)
@@ -176,9 +179,10 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
         if not entity.name:  # a supplement whose curated entry is not loaded
             continue
         kb.entities[entity.id] = entity
+    borne = {a for e in kb.entities.values() if e.type == "politician" for a in e.aliases}
+    _add_plain_forms(kb, borne)
     # A familiar form another person bears as a name of theirs stays theirs: the open data
     # has "Vince Cable" and "Vincent Cable" under two ids, and only the first is named so.
-    borne = {a for e in kb.entities.values() if e.type == "politician" for a in e.aliases}
     for entity in list(kb.entities.values()):
         # The layer's people point at parties of the hand-kept file: where it is not
         # loaded (another layer, tests), those affiliations go, not the whole KB.
@@ -191,6 +195,24 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
             kb.entities[entity.id] = replace(entity, exact_case=entity.exact_case + familiar)
     _validate(kb)
     return kb
+
+
+def _add_plain_forms(kb: KnowledgeBase, borne: set[str]) -> None:
+    """The open data's people also under their names as the press writes them
+    ("Diederik Samsom" for "Diederik M Samsom", "Anne Tolley" for "Hon Anne Tolley"). A
+    form another person bears, or that two would get ("George Bush" of both Bushes'
+    initials), is no one's. ``borne`` gains the forms given."""
+    taken = {fold(a) for a in borne}
+    claims: dict[str, list[tuple[str, str]]] = {}
+    for entity in kb.entities.values():
+        if entity.type == "politician":  # a hand-kept name claims its form too
+            for form in plain_forms(entity.name):
+                if fold(form) not in taken:
+                    claims.setdefault(fold(form), []).append((entity.id, form))
+    for (entity_id, form), *others in claims.values():
+        if not others and (entity := kb.entities[entity_id]).builtin:
+            kb.entities[entity_id] = replace(entity, aliases=(*entity.aliases, form))
+            borne.add(form)
 
 
 def _corrected(office: Office, mine: tuple[Office, ...]) -> bool:
