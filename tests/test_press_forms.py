@@ -258,12 +258,13 @@ CASES = [
      [("Bardella", "jordan-bardella"), ("RN", "rn"), ("LR", "lr"),
       ("Renaissance", "renaissance"), ("RN", "rn")]),
     # A party word before a name, AP style, at a sentence's start too, or before a name
-    # the KB lacks (2026 audit); before a body's name it is the body's.
+    # the KB lacks (2026 audit), who is discovered as the party's; before a body's name it
+    # is the body's.
     ("Democrat Chuck Schumer said no. He beat Republican Curtis Slawinski. The Republican "
      "National Committee met. Republican Attorneys General sued. Democratic Rhode Island "
      "is safe.", "en", dt.date(2025, 11, 4),
      [("Democrat", "democratic-party"), ("Chuck Schumer", "chuck-schumer"),
-      ("Republican", "republican-party")]),
+      ("Republican", "republican-party"), ("Curtis Slawinski", "curtis-slawinski")]),
     # "a Harris poll" is the polling firm, though Kamala Harris is named before (2026 audit);
     # "Harris polls well" is her.
     ("Kamala Harris spoke. According to a Harris poll, her approval rose. Harris polls well "
@@ -556,3 +557,27 @@ def test_a_config_without_the_hand_kept_file_still_loads():
 
     kb = load_kb([{"type": "politician", "id": "jane-doe", "name": "Jane Doe"}])
     assert "jane-doe" in kb.entities and len(kb.politicians()) > 15_000
+
+
+def test_people_their_party_introduces_are_discovered(tagger):
+    """A press office watching a by-election: "Labour's X", "Democrat X", "X's Sweden Democrats",
+    "the party, led by X" and "l'UDC de X" name a politician of that party, whom the KB
+    may lack; a football club's "Verts de X" is no party's, and an office does not reach
+    over another clause to a name ("the Conservative mayor said that Labour's X")."""
+    text = ("Labour's Richard Parkinson ousted the Conservative mayor, who said that "
+            "Labour's Adam Hugget would lead the council. Ron DeSantis defeated Democrat "
+            "Andrew Gillumson, and Erik Akessonn's Sweden Democrats won.")
+    found = tagger.tag(text, "en", D2024)
+    assert [(m.surface, m.party_id, m.method) for m in found
+            if m.method == "discovered"] == [
+        ("Richard Parkinson", "labour", "discovered"), ("Adam Hugget", "labour", "discovered"),
+        ("Andrew Gillumson", "democratic-party", "discovered"),
+        ("Erik Akessonn", "sverigedemokraterna", "discovered")]
+    text = ("Le Parti socialiste suisse, coprésidé par Mattea Meyerin et Cédric Wermuthi, "
+            "progresse. L'UDC de Marco Chiesani aussi. Les Verts de Christophe Galtieri ont "
+            "gagné à Geoffroy-Guichard.")
+    found = tagger.tag(text, "fr", D2024)
+    assert [(m.surface, m.party_id) for m in found if m.method == "discovered"] == [
+        ("Mattea Meyerin", "parti-socialiste-suisse"),
+        ("Cédric Wermuthi", "parti-socialiste-suisse"),
+        ("Marco Chiesani", "union-democratique-du-centre")]

@@ -54,6 +54,10 @@ MONTHS = {fold(w) for w in (
 # "(D-Maine)", "(R-Texas)": the US party letter after a name.
 US_PARTY_LETTER = re.compile(r"^\(?([DRI])$")
 MAX_GAP = 7  # tokens between the office word and the name
+# Words, lower case, that begin another clause between an office and a name.
+CLAUSE_WORDS = {"en": {"said", "says", "that", "who", "which", "and", "but", "while", "when",
+                       "will", "would", "has", "had", "was", "is"},
+                "fr": {"qui", "que", "a", "est", "mais", "sera", "avait", "dont"}}
 # Lower-case words after an office's comma that still lead to its holder: "le maire de
 # Paris, la socialiste X", "the governor, former senator X".
 AFTER_COMMA = {"fr": {"le", "la", "l'", "les", "un", "une", "ancien", "ancienne", "son", "sa",
@@ -116,6 +120,7 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
         span = _name_before(doc, i, first_names, used) if party else None
         if span is not None and not _named_thing(doc, span[0]):
             found.append(_make(doc, span[0], span[1], party, used))
+    found.extend(_by_party(doc, norms, first_names, party_of, used))
     # Later mentions of a discovered person's surname in the same document.
     surnames = {fold(doc[d.end - 1].text): d for d in found}
     for i in [i for i, norm in enumerate(norms) if norm in surnames] if surnames else ():
@@ -129,6 +134,68 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
             found.append(Discovered(token.i, token.i + 1, d.name, d.party,
                                     "discovered-after-name"))
     return sorted(found, key=lambda d: d.start)
+
+
+# "the Greens, led by X", "le PS, dirigé par X", "coprésidé par X et Y": a party's leader.
+LED_BY = {fold(w) for w in (
+    "led", "co-led", "headed", "dirigé", "dirigée", "dirigés", "dirigées", "codirigé",
+    "codirigée", "codirigés", "mené", "menée", "menés", "menées", "présidé", "présidée",
+    "présidés", "présidées", "coprésidé", "coprésidée", "coprésidés", "coprésidées",
+    "conduit", "conduite", "conduits", "conduites", "emmené", "emmenée", "emmenés",
+    "emmenées")}
+POSSESSIVE = {"'s", "’s"}
+
+
+def _by_party(doc: Doc, norms: list[str], first_names: frozenset[str],
+              party_of: Callable[[int], str | None], used: set[int]) -> list[Discovered]:
+    """Names the party they belong to introduces: "Labour's Richard Parker", "Democrat
+    Andrew Gillum", "Akhilesh Yadav's Samajwadi Party", "l'UDC de Marco Chiesa", "the
+    Greens, led by Adam Bandt", "le PS, coprésidé par X et Y". The name must begin with a
+    known first name (or the model's person), as after a party in brackets."""
+    found: list[Discovered] = []
+    i = 0
+    while i < len(doc):
+        party = party_of(i)
+        if not party:
+            i += 1
+            continue
+        start = i
+        while i < len(doc) and party_of(i) == party:
+            i += 1
+        spans = []
+        after = doc[i].text if i < len(doc) else ""
+        if after in POSSESSIVE and doc.lang_ == "en":  # "Labour's Richard Parker"
+            spans.append(_name_at(doc, i + 1, first_names, used))
+        elif doc.lang_ == "en" and i - start == 1 and doc[start].text[:1].isupper():
+            spans.append(_name_at(doc, i, first_names, used))  # "Democrat Andrew Gillum"
+        elif fold(after) in ("de", "d'") and doc.lang_ == "fr" and (
+                doc[start].text.isupper() or "parti" in norms[start:i]):
+            # "l'UDC de Marco Chiesa"; not "les Verts de Christophe Galtier", a club's.
+            spans.append(_name_at(doc, i + 1, first_names, used))
+        else:
+            spans.extend(_led_by(doc, i, first_names, used))
+        if start >= 2 and doc[start - 1].text in POSSESSIVE and doc.lang_ == "en":
+            spans.append(_name_before(doc, start - 1, first_names, used))  # "X's Party"
+        for span in spans:
+            if span is not None and not set(range(*span)) & used:
+                found.append(_make(doc, span[0], span[1], party, used))
+    return found
+
+
+def _led_by(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
+            ) -> list[tuple[int, int] | None]:
+    """"…, led by X", "…, coprésidé par X et Y" right after a party's name."""
+    j = i + 1 if i < len(doc) and doc[i].text == "," else i
+    if j + 2 >= len(doc) or fold(doc[j].text) not in LED_BY or \
+            fold(doc[j + 1].text) not in ("by", "par"):
+        return []
+    first = _name_at(doc, j + 2, first_names, used)
+    if first is None:
+        return []
+    spans = [first]
+    if first[1] + 1 < len(doc) and fold(doc[first[1]].text) in ("et", "and"):
+        spans.append(_name_at(doc, first[1] + 1, first_names, used))
+    return spans
 
 
 def _make(doc: Doc, start: int, end: int, party: str | None, used: set[int]) -> Discovered:
@@ -208,6 +275,8 @@ def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
         if doc[j].text in (".", ";", ":", "!", "?", "»", '"') or doc[j].is_space:
             return None
         brackets += {"(": 1, ")": -1}.get(doc[j].text, 0)
+        if j > start and doc[j].text in CLAUSE_WORDS.get(doc.lang_, ()):
+            return None  # "the Conservative mayor said that Labour's X": another clause
         if j > 0 and fold(doc[j - 1].text) in ("la", "du", "des", "l'"):
             continue  # "ministre de la Santé de Donald Trump": the portfolio, no first name
         if j == start and fold(doc[j].text).rstrip(".") in RANKS:
