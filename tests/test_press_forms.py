@@ -581,3 +581,14 @@ def test_people_their_party_introduces_are_discovered(tagger):
         ("Mattea Meyerin", "parti-socialiste-suisse"),
         ("Cédric Wermuthi", "parti-socialiste-suisse"),
         ("Marco Chiesani", "union-democratique-du-centre")]
+
+
+def test_members_of_devolved_and_provincial_houses_are_discovered(tagger):
+    """Holyrood's MSPs, a province's MLAs and MPPs are politicians; an honorific after
+    the office's comma is no part of the name; a party after "and" is the next person's."""
+    text = ("A Conservative MSP, Dr Sandesh Gulhanet, urged ministers to act. Liberal MPP "
+            "Jane Doerring and NDP MLA Rachel Notleyy spoke.")
+    found = tagger.tag(text, "en", D2024)
+    assert [(m.surface, m.party_id) for m in found if m.method == "discovered"] == [
+        ("Sandesh Gulhanet", "conservatives"), ("Jane Doerring", None),
+        ("Rachel Notleyy", "new-democratic-party")]

@@ -279,8 +279,10 @@ def _name_after(doc: Doc, i: int, first_names: frozenset[str], used: set[int]
             return None  # "the Conservative mayor said that Labour's X": another clause
         if j > 0 and fold(doc[j - 1].text) in ("la", "du", "des", "l'"):
             continue  # "ministre de la Santé de Donald Trump": the portfolio, no first name
-        if j == start and fold(doc[j].text).rstrip(".") in RANKS:
-            start = j + 1  # "Commissioner General Philippe Lazzarini", "Minister Dr X"
+        if (j == start or j == start + 1 and doc[start].text == ",") \
+                and fold(doc[j].text).rstrip(".") in RANKS:
+            # "Commissioner General Philippe Lazzarini", "Minister Dr X", "MSP, Dr X"
+            start = j + 1
             continue
         if doc[j].text == "," and j > start and brackets <= 0 and j + 1 < len(doc):
             # "le maire de Lyon, Grégory Doucet", "…, la socialiste X", "…, M. X": the
@@ -336,6 +338,8 @@ def _party_after(doc: Doc, end: int, party_of: Callable[[int], str | None], reac
                  ) -> str | None:
     """"(PS)", "(D-Maine)" right after the name."""
     for i in range(end, min(len(doc), end + reach)):
+        if fold(doc[i].text) in ("and", "et", "or", "ou"):
+            return None  # "X and NDP MLA Y": the party of the next one
         party = party_of(i)
         if party:
             return party

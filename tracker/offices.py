@@ -22,6 +22,7 @@ OFFICE_WORDS = {fold(w) for w in (
     "Assemblywoman", "Assemblymember", "Councilman", "Councilwoman", "councillor", "Cllr",
     "Mayor", "Gov.", "Gov", "Governor", "Delegate", "lawmaker", "legislator", "Congressman",
     "Congresswoman", "MP", "MEP", "minister", "commissioner", "alderman", "alderwoman",
+    "MSP", "MLA", "MPP",  # Holyrood's, a Canadian province's or Stormont's, Ontario's
     "councilmember", "supervisor", "gouverneur", "bourgmestre", "préfet",
     "président", "présidente",  # of a region, a department, a group: see political
     # Offices that make a politician in some phrases only (see political): a country's
