@@ -244,6 +244,10 @@ def test_slug_is_the_ascii_lowercase_form_of_a_name():
     assert slug("Yaël Braun-Pivet") == "yael-braun-pivet"
     assert slug("  Gérard   Larcher ") == "gerard-larcher"
     assert slug("Ursula von der Leyen") == "ursula-von-der-leyen"
+    # Letters without an accent to drop are not dropped: "Władysław Kosiniak-Kamysz" was
+    # discovered as "w-adys-aw-kosiniak-kamysz".
+    assert slug("Władysław Kosiniak-Kamysz") == "wladyslaw-kosiniak-kamysz"
+    assert slug("Jonas Gahr Støre") == "jonas-gahr-store" and slug("Strauß") == "strauss"
 
 
 # 5. The command -------------------------------------------------------------------------

@@ -56,7 +56,12 @@ fold = functools.lru_cache(maxsize=262_144)(fold_text)
 
 def slug(name: str) -> str:
     """"Yaël Braun-Pivet" -> "yael-braun-pivet": the id an entity gets from its name (the
-    open-data build's people, discovered people, the gold sets' unknown people)."""
+    open-data build's people, discovered people, the gold sets' unknown people). Letters
+    Unicode gives no accent to drop are written as the press writes them without:
+    "Władysław" -> "wladyslaw", "Støre" -> "store", "Strauß" -> "strauss" (ids of the
+    layer built before 2026-11-29 dropped them: "jonas-gahr-st-re")."""
+    for old in _REPLACED.keys() & set(name):
+        name = name.replace(old, _REPLACED[old])
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
