@@ -592,3 +592,32 @@ def test_members_of_devolved_and_provincial_houses_are_discovered(tagger):
     assert [(m.surface, m.party_id) for m in found if m.method == "discovered"] == [
         ("Sandesh Gulhanet", "conservatives"), ("Jane Doerring", None),
         ("Rachel Notleyy", "new-democratic-party")]
+
+
+def test_a_party_name_several_countries_bear_is_the_one_of_the_country_the_text_is_about(
+        tmp_path):
+    """A researcher follows two parties of one name in the open data, in two countries: a
+    story that says Australia anywhere means Australia's, one that names a Canadian
+    Canada's, and one that says neither is neither's."""
+    import json
+
+    from tracker.kbload import load_kb
+    from tracker.tag import Tagger
+
+    layer = tmp_path / "layer.jsonl"
+    layer.write_text("".join(json.dumps(row) + "\n" for row in (
+        {"type": "party", "id": "forward-au", "name": "Forward Party", "country": "AU"},
+        {"type": "party", "id": "forward-ca", "name": "Forward Party", "country": "CA"},
+        {"type": "politician", "id": "jane-mapleton", "name": "Jane Mapleton",
+         "country": "CA"})), "utf-8")
+    tagger = Tagger(load_kb([], layer=layer))
+    day = dt.date(2024, 5, 1)
+
+    def parties(text):
+        return [m.entity_id for m in tagger.tag(text, "en", day) if m.entity_type == "party"]
+
+    assert parties("Voters in Australia went to the polls on Saturday. After a long "
+                   "count, the Forward Party won.") == ["forward-au"]
+    assert parties("Jane Mapleton called it a night to remember. After a long count, the "
+                   "Forward Party won.") == ["forward-ca"]
+    assert parties("After a long count, the Forward Party won.") == []

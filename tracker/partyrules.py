@@ -26,6 +26,7 @@ from tracker.context import (
     country_words,
     sentence_of,
 )
+from tracker.countries import COUNTRY_WORDS
 from tracker.kb import KnowledgeBase, fold, is_acronym
 
 
@@ -152,6 +153,12 @@ class PartyRules:
                       and self.kb.entities[e.abroad[0]].country in cues]
             if abroad:
                 return tuple(dict.fromkeys(abroad))
+        if not cues and len({e.country for e in entities}) > 1:
+            # Parties of several countries bear the name ("Liberal Party", "Labour"): the
+            # one of a country the text names, or whose people it names, elsewhere.
+            mine = [e.id for e in entities if e.country in _document_countries(doc)]
+            if mine:
+                return tuple(mine)
         if not cues or any(e.country in cues for e in entities):
             return tuple(e.id for e in entities if not cues or e.country in cues
                          or e.country in (None, "EU"))
@@ -199,6 +206,17 @@ def _is_name_start(linker: PartyRules, doc: Doc, i: int) -> bool:
 def _significant_words(words: list[str]) -> list[str]:
     """The words of a name that say how it is written: not its articles."""
     return [w for w in words if w[:1].isalpha() and fold(w) not in ARTICLES]
+
+
+def _document_countries(doc: Doc) -> set[str]:
+    """The countries a text names anywhere, or whose politicians it names (read once)."""
+    found = doc.user_data.get("tracker_doc_countries")
+    if found is None:
+        norms = doc.user_data.get("tracker_norms") or [fold(t.text) for t in doc]  # elided
+        found = {COUNTRY_WORDS[w] for w in norms if w in COUNTRY_WORDS}
+        found |= {c for _, _, c in doc.user_data.get("tracker_people", ())}
+        doc.user_data["tracker_doc_countries"] = found
+    return found
 
 
 def party_cues(doc: Doc, start: int, end: int) -> set[str]:
