@@ -41,7 +41,8 @@ def _score(tagger, kb, path):
 
 def test_gold_sets_are_well_formed():
     for path, size in ((TEST, 250), (DEV, 100), (GOLD / "test_b.jsonl", 100),
-                       (GOLD / "test_c.jsonl", 50), (GOLD / "test_d.jsonl", 50)):
+                       (GOLD / "test_c.jsonl", 50), (GOLD / "test_d.jsonl", 50),
+                       (GOLD / "test_e.jsonl", 50)):
         passages = load_gold(path)
         assert len(passages) >= size
         assert {p.lang for p in passages} == {"fr", "en"}
@@ -52,12 +53,13 @@ def test_gold_sets_are_well_formed():
 
 
 def test_party_gold_names_known_parties_or_none():
-    """test_d's politicians carry their party on the date: a KB party id, a slug for one
+    """test_d's and test_e's politicians carry their party on the date: a KB party id, a slug for one
     the KB lacks, or null; never a label such as "LR" or "divers droite"."""
-    passages = load_gold(GOLD / "test_d.jsonl")
-    parties = {p for passage in passages for p in passage.parties.values()}
-    assert len(parties) > 5 and all(p is None or p == p.lower() and " " not in p
-                                    for p in parties)
+    for name in ("test_d.jsonl", "test_e.jsonl"):
+        passages = load_gold(GOLD / name)
+        parties = {p for passage in passages for p in passage.parties.values()}
+        assert len(parties) > 5 and all(p is None or p == p.lower() and " " not in p
+                                        for p in parties)
 
 
 def test_held_out_test_set_meets_its_floors(tagger, kb):
