@@ -53,8 +53,8 @@ def test_gold_sets_are_well_formed():
 
 
 def test_party_gold_names_known_parties_or_none():
-    """test_d's and test_e's politicians carry their party on the date: a KB party id, a slug for one
-    the KB lacks, or null; never a label such as "LR" or "divers droite"."""
+    """test_d's and test_e's politicians carry their party on the date: a KB party id, a
+    slug for one the KB lacks, or null; never a label such as "LR" or "divers droite"."""
     for name in ("test_d.jsonl", "test_e.jsonl"):
         passages = load_gold(GOLD / name)
         parties = {p for passage in passages for p in passage.parties.values()}
