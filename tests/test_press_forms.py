@@ -102,7 +102,7 @@ CASES = [
      "progrès norvégien.", "fr", dt.date(2011, 5, 20),
      [("Likoud", "likud"), ("Benyamin Nétanyahou", "benjamin-netanyahu"),
       ("Alexandre Loukachenko", "alexander-lukashenko"), ("Kadhafi", "muammar-gaddafi"),
-      ("Parti du progrès", "fremskrittspartiet")]),
+      ("Parti du progrès norvégien", "fremskrittspartiet")]),
     # A one-word name is read as a bare surname is: after another first name it is a
     # relative; an acronym other news uses too counts beside its country or people.
     ("Yaïr Nétanyahou a parlé ; Nétanyahou a répondu.", "fr", D2024,
@@ -573,13 +573,13 @@ def test_people_their_party_introduces_are_discovered(tagger):
         ("Richard Parkinson", "labour", "discovered"), ("Adam Hugget", "labour", "discovered"),
         ("Andrew Gillumson", "democratic-party", "discovered"),
         ("Erik Akessonn", "sverigedemokraterna", "discovered")]
-    text = ("Le Parti socialiste suisse, coprésidé par Mattea Meyerin et Cédric Wermuthi, "
+    text = ("Le Parti socialiste suisse, coprésidé par Mattea Meyerin et Cédric Wermelinger, "
             "progresse. L'UDC de Marco Chiesani aussi. Les Verts de Christophe Galtieri ont "
             "gagné à Geoffroy-Guichard.")
     found = tagger.tag(text, "fr", D2024)
     assert [(m.surface, m.party_id) for m in found if m.method == "discovered"] == [
         ("Mattea Meyerin", "parti-socialiste-suisse"),
-        ("Cédric Wermuthi", "parti-socialiste-suisse"),
+        ("Cédric Wermelinger", "parti-socialiste-suisse"),
         ("Marco Chiesani", "union-democratique-du-centre")]
 
 
@@ -587,11 +587,11 @@ def test_members_of_devolved_and_provincial_houses_are_discovered(tagger):
     """Holyrood's MSPs, a province's MLAs and MPPs are politicians; an honorific after
     the office's comma is no part of the name; a party after "and" is the next person's."""
     text = ("A Conservative MSP, Dr Sandesh Gulhanet, urged ministers to act. Liberal MPP "
-            "Jane Doerring and NDP MLA Rachel Notleyy spoke.")
+            "Jane Doerring and NDP MLA Rachel Nottingsby spoke.")
     found = tagger.tag(text, "en", D2024)
     assert [(m.surface, m.party_id) for m in found if m.method == "discovered"] == [
         ("Sandesh Gulhanet", "conservatives"), ("Jane Doerring", None),
-        ("Rachel Notleyy", "new-democratic-party")]
+        ("Rachel Nottingsby", "new-democratic-party")]
 
 
 def test_a_party_name_several_countries_bear_is_the_one_of_the_country_the_text_is_about(
@@ -621,3 +621,4 @@ def test_a_party_name_several_countries_bear_is_the_one_of_the_country_the_text_
     assert parties("Jane Mapleton called it a night to remember. After a long count, the "
                    "Forward Party won.") == ["forward-ca"]
     assert parties("After a long count, the Forward Party won.") == []
+

@@ -306,9 +306,13 @@ class Linker(PartyRules, SurnameRules):
                         named_parties = self._named_parties(doc, chosen, full_names, day)
                     cues = party_cues(doc, start, end)
                     attached = _qualifying_countries(doc, start, end)
+                    # A name of several words ("National Party", "Centre Party") is a
+                    # proper name: its country said in the sentence is enough ("the
+                    # National Party in Wellington"); "Britain needs Reform" is the word.
                     backed = [i for i in short if self.kb.entities[i].country in attached
                               or (i in named_parties
-                                  and (not cues or self.kb.entities[i].country in cues))]
+                                  and (not cues or self.kb.entities[i].country in cues))
+                              or (end - start > 1 and self.kb.entities[i].country in cues)]
                     ids = tuple(backed) or tuple(i for i in ids if i not in short)
                 ids = self._by_country(doc, start, end, ids)
                 entity_id = self._pick(ids, day) if ids else None
