@@ -622,3 +622,11 @@ def test_a_party_name_several_countries_bear_is_the_one_of_the_country_the_text_
                    "Forward Party won.") == ["forward-ca"]
     assert parties("After a long count, the Forward Party won.") == []
 
+
+def test_another_persons_name_is_not_a_politicians(tagger):
+    """"Louise Michel", the Commune's, is not Louis Michel, though one letter apart (where
+    "Hilary Clinton" is still Hillary, misspelt)."""
+    found = tagger.tag("Louise Michel fought in 1871. Louis Michel and Hilary Clinton met.",
+                       "en", dt.date(2004, 6, 1))
+    assert [(m.surface, m.entity_id) for m in found] == [
+        ("Louis Michel", "louis-michel"), ("Hilary Clinton", "hillary-clinton")]

@@ -97,6 +97,8 @@ class Linker(PartyRules, SurnameRules):
                 if start < 0 or end > len(words):
                     continue
                 wrong = [k for k in range(len(norms)) if words[start + k] != norms[k]]
+                if wrong == [0] and _other_gender(words[start], norms[0]):
+                    continue  # "Louise Michel" is someone else than Louis Michel
                 if (len(wrong) == 1 and len(norms[wrong[0]]) >= 5
                         and levenshtein(words[start + wrong[0]], norms[wrong[0]]) == 1):
                     found.add((start, end, entity_id))
@@ -448,6 +450,13 @@ class Linker(PartyRules, SurnameRules):
         best = min(e.prominence(day) for e in active)
         top = [e for e in active if e.prominence(day) == best]
         return top[0].id if len(top) == 1 else None
+
+
+def _other_gender(written: str, name: str) -> bool:
+    """A first name's other form by its last letter ("Louise" for "Louis", "Paula" for
+    "Paul"): another person, where "Hilary" for "Hillary" is a misspelling."""
+    longer, shorter = (written, name) if len(written) > len(name) else (name, written)
+    return longer[:-1] == shorter and longer[-1] in "ea"
 
 
 def _qualifying_countries(doc: Doc, start: int, end: int) -> set[str]:
