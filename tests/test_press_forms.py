@@ -302,6 +302,11 @@ CASES = [
     # A country word near the word is no party's name: "Britain needs Reform".
     ("Britain needs Reform. Pension Reform is overdue in Britain.", "en",
      dt.date(2025, 5, 2), []),
+    # A short form shared by parties of two countries is the one its demonym or country
+    # names; "the French Renaissance" stays the period.
+    ("The Swedish Moderates and Denmark's Moderates met; the French Renaissance painters "
+     "did not.", "en", dt.date(2023, 11, 1),
+     [("Moderates", "moderata-samlingspartiet"), ("Moderates", "moderaterne")]),
     # The English-speaking press writes familiar first names the open data does not give
     # ("Christopher Murphy" there); one another person bears stays theirs: the open data
     # has Vince Cable twice, as "Vince" and as "Vincent".

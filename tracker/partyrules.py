@@ -26,8 +26,9 @@ from tracker.context import (
     country_words,
     sentence_of,
 )
-from tracker.countries import COUNTRY_WORDS
+from tracker.countries import ANY_COUNTRY_WORDS, COUNTRY_WORDS
 from tracker.kb import KnowledgeBase, fold, is_acronym
+from tracker.names import core
 
 
 class PartyRules:
@@ -76,6 +77,9 @@ class PartyRules:
             return True  # "adhérer à Renaissance": no article (folded, "à" is "a")
         # "the Conservatives", and "the Labour leader", "a Labour majority" of an English-
         # speaking country's party; "the Renaissance" is the period, not the French party.
+        if before is not None and entity.is_short(written) and \
+                fold(core(before.text)) in ANY_COUNTRY_WORDS:
+            return True  # "the Swedish Moderates": its country qualifies a short form
         plural_the = before is not None and fold(before.text) in ("the", "a", "an") and (
             written.endswith("s") or entity.country in ENGLISH_SPEAKING)
         return before is None or not (
