@@ -61,10 +61,28 @@ CASES = [
     # A party before a person's possessive is theirs: "The Green Party's Elizabeth May".
     ("The Green Party's Elizabeth May held her seat.", "en", dt.date(2025, 4, 29),
      [("Green Party", "green-party-of-canada"), ("Elizabeth May", "elizabeth-may")]),
-    # "The Conservatives led by Pierre Poilievre" are no British Tories.
+    # "The Conservatives led by Pierre Poilievre" are Canada's, no British Tories.
     ("Mark Carney denied the Conservatives led by Pierre Poilievre a majority.", "en",
      dt.date(2025, 4, 29), [("Mark Carney", "mark-carney"),
+                            ("Conservatives", "conservative-party-canada"),
                             ("Pierre Poilievre", "pierre-poilievre")]),
+    # A party's generic name is another country's beside that country or its people, not
+    # where the text names the party's own too: Ardern quoted in a story naming Starmer.
+    ("In Australia, Labor won and the Liberals lost, Anthony Albanese said. Justin "
+     "Trudeau's Liberals lost seats.", "en",
+     dt.date(2025, 4, 29), [("Labor", "alp"), ("Liberals", "liberal-party-australia"),
+                            ("Anthony Albanese", "anthony-albanese"),
+                            ("Justin Trudeau", "justin-trudeau"),
+                            ("Liberals", "liberal-party-canada")]),
+    ("Au Canada, les libéraux de Mark Carney gagnent ; les travaillistes de Keir Starmer "
+     "aussi.", "fr", dt.date(2025, 4, 29),
+     [("libéraux", "liberal-party-canada"), ("Mark Carney", "mark-carney"),
+      ("travaillistes", "labour"), ("Keir Starmer", "keir-starmer")]),
+    ("Jacinda Ardern praised Labour. Keir Starmer's Labour won in Britain.", "en",
+     dt.date(2024, 7, 5), [("Jacinda Ardern", "jacinda-ardern"), ("Labour", "labour"),
+                           ("Keir Starmer", "keir-starmer"), ("Labour", "labour")]),
+    ("Jacinda Ardern praised Labour.", "en", dt.date(2020, 10, 17),
+     [("Jacinda Ardern", "jacinda-ardern"), ("Labour", "new-zealand-labour-party")]),
     # Canada's opposition leaders of the 2021 campaign, and their parties.
     ("Jagmeet Singh and the NDP met Yves-François Blanchet of the Bloc québécois. Singh "
      "spoke first.", "en", dt.date(2021, 9, 1),

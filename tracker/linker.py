@@ -40,7 +40,7 @@ from tracker.countries import ANY_COUNTRY_WORDS
 from tracker.discover import discover
 from tracker.kb import KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
-from tracker.partyrules import PartyRules, party_cues
+from tracker.partyrules import PartyRules, document_countries, party_cues
 from tracker.sentences import doc_text
 from tracker.surnames import SurnameRules
 
@@ -276,6 +276,7 @@ class Linker(PartyRules, SurnameRules):
                 countries.setdefault(sentence_of(doc, start).start, set()).add(country)
         spans: list[Span] = []
         named_parties: set[str] | None = None  # worked out at the first short form
+        elsewhere: dict[str, set[str]] = {}
         for start, end, kind, ids in chosen:
             rule = kind
             if kind in ("surname", "honorific"):
@@ -308,13 +309,25 @@ class Linker(PartyRules, SurnameRules):
                         named_parties = self._named_parties(doc, chosen, full_names, day)
                     cues = party_cues(doc, start, end)
                     attached = _qualifying_countries(doc, start, end)
-                    # A name of several words ("National Party", "Centre Party") is a
-                    # proper name: its country said in the sentence is enough ("the
-                    # National Party in Wellington"); "Britain needs Reform" is the word.
+                    # A name of several words ("National Party", "Centre Party"), or a
+                    # plural after "the" ("the Liberals", "the Nationals"), is a proper
+                    # name: its country said in the sentence is enough ("the National
+                    # Party in Wellington"); "Britain needs Reform" is the word.
+                    # A party named by this name for good ("Labour", the British party)
+                    # keeps it where the text names it or its country too: Ardern quoted
+                    # in a story that names Starmer does not make Labour New Zealand's.
+                    if written not in elsewhere:  # named by another name than this one
+                        elsewhere[written] = self._named_parties(doc, [
+                            c for c in chosen if fold(doc[c[0]:c[1]].text) != fold(written)],
+                            full_names, day)
+                    home = any(o in elsewhere[written]
+                               or self.kb.entities[o].country in document_countries(doc)
+                               for o in ids if o not in short)
                     backed = [i for i in short if self.kb.entities[i].country in attached
-                              or (i in named_parties
-                                  and (not cues or self.kb.entities[i].country in cues))
-                              or (end - start > 1 and self.kb.entities[i].country in cues)]
+                              or (i in named_parties and (
+                                  self.kb.entities[i].country in cues or not (cues or home)))
+                              or ((end - start > 1 or _the_plural(doc, start, written))
+                                  and self.kb.entities[i].country in cues)]
                     ids = tuple(backed) or tuple(i for i in ids if i not in short)
                 ids = self._by_country(doc, start, end, ids)
                 entity_id = self._pick(ids, day) if ids else None
@@ -450,6 +463,12 @@ class Linker(PartyRules, SurnameRules):
         best = min(e.prominence(day) for e in active)
         top = [e for e in active if e.prominence(day) == best]
         return top[0].id if len(top) == 1 else None
+
+
+def _the_plural(doc: Doc, start: int, written: str) -> bool:
+    """"the Liberals", "the Greens": a party's members by name, not a common word."""
+    return (start > 0 and doc[start - 1].lower_ == "the" and written.endswith("s")
+            and written[:1].isupper())
 
 
 def _other_gender(written: str, name: str) -> bool:

@@ -160,7 +160,7 @@ class PartyRules:
         if not cues and len({e.country for e in entities}) > 1:
             # Parties of several countries bear the name ("Liberal Party", "Labour"): the
             # one of a country the text names, or whose people it names, elsewhere.
-            mine = [e.id for e in entities if e.country in _document_countries(doc)]
+            mine = [e.id for e in entities if e.country in document_countries(doc)]
             if mine:
                 return tuple(mine)
         if not cues or any(e.country in cues for e in entities):
@@ -212,7 +212,7 @@ def _significant_words(words: list[str]) -> list[str]:
     return [w for w in words if w[:1].isalpha() and fold(w) not in ARTICLES]
 
 
-def _document_countries(doc: Doc) -> set[str]:
+def document_countries(doc: Doc) -> set[str]:
     """The countries a text names anywhere, or whose politicians it names (read once)."""
     found = doc.user_data.get("tracker_doc_countries")
     if found is None:
