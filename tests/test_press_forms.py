@@ -81,6 +81,17 @@ CASES = [
     ("Jacinda Ardern praised Labour. Keir Starmer's Labour won in Britain.", "en",
      dt.date(2024, 7, 5), [("Jacinda Ardern", "jacinda-ardern"), ("Labour", "labour"),
                            ("Keir Starmer", "keir-starmer"), ("Labour", "labour")]),
+    # "le PS de Paul Magnette" is Belgium's; the French PS keeps its name where the text
+    # names it otherwise; "Democrats", Italy's beside Elly Schlein, stays the Americans'
+    # member word beside theirs.
+    ("En Belgique, le PS de Paul Magnette et le MR. Le PS d'Olivier Faure aussi.", "fr",
+     dt.date(2024, 10, 1),
+     [("PS", "ps-belge"), ("Paul Magnette", "paul-magnette"), ("MR", "mr"), ("PS", "ps"),
+      ("Olivier Faure", "olivier-faure")]),
+    ("Elly Schlein's Democrats gained. Democrats in Congress, led by Hakeem Jeffries, "
+     "voted no.", "en", dt.date(2024, 10, 1),
+     [("Elly Schlein", "elly-schlein"), ("Democrats", "pd-italy"),
+      ("Democrats", "democratic-party"), ("Hakeem Jeffries", "hakeem-jeffries")]),
     ("Jacinda Ardern praised Labour.", "en", dt.date(2020, 10, 17),
      [("Jacinda Ardern", "jacinda-ardern"), ("Labour", "new-zealand-labour-party")]),
     # Canada's opposition leaders of the 2021 campaign, and their parties.

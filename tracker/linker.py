@@ -236,6 +236,10 @@ class Linker(PartyRules, SurnameRules):
         found.sort(key=lambda m: (-(m[1] - m[0]), rank[m[2]], m[0]))
         taken: set[int] = set()
         chosen = []
+        # A party's member word under another party's short form of the same span ("the
+        # Greens" of the British party, "Greens" Australia's short form): the member word
+        # still counts where the short form is not backed.
+        members_at = {(start, end): ids for start, end, kind, ids in found if kind == "member"}
         for start, end, kind, ids in found:
             if taken.intersection(range(start, end)):
                 continue
@@ -322,13 +326,22 @@ class Linker(PartyRules, SurnameRules):
                             full_names, day)
                     home = any(o in elsewhere[written]
                                or self.kb.entities[o].country in document_countries(doc)
-                               for o in ids if o not in short)
+                               for o in (*ids, *members_at.get((start, end), ()))
+                               if o not in short)
                     backed = [i for i in short if self.kb.entities[i].country in attached
                               or (i in named_parties and (
                                   self.kb.entities[i].country in cues or not (cues or home)))
                               or ((end - start > 1 or _the_plural(doc, start, written))
                                   and self.kb.entities[i].country in cues)]
                     ids = tuple(backed) or tuple(i for i in ids if i not in short)
+                    if not ids and (start, end) in members_at:
+                        entity_id = self._member_party(doc, start, end,
+                                                       members_at[start, end], day, countries)
+                        if entity_id is not None:
+                            span = Span(doc, start, end, label="party", kb_id=entity_id)
+                            span._.tracker_rule = "member"
+                            spans.append(span)
+                        continue
                 ids = self._by_country(doc, start, end, ids)
                 entity_id = self._pick(ids, day) if ids else None
                 if entity_id is None or self._thing(doc, start, end) or (
