@@ -172,3 +172,17 @@ def test_a_gold_slug_is_whoever_bears_that_name_in_the_kb(tmp_path, tagger, kb):
     bare = evaluate(load_gold(gold), tagger.tag,
                     lambda e: kb.entities[e].type if e in kb.entities else "unknown")
     assert [e["kind"] for e in bare.errors] == ["confusion"]
+
+
+def test_a_generic_gold_slug_is_no_kb_party(tmp_path, tagger, kb):
+    """A party the KB lacks, written "labour-party" by the annotator (Malta's, say), is not
+    the British Labour Party the KB holds under that name: a mention counted for it is
+    wrong, not right."""
+    text = "Keir Starmer a parlé."
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(json.dumps({"id": "a", "lang": "fr", "date": "2024-03-01", "text": text,
+                                "mentions": [{"entity": "keir-starmer", "start": 0,
+                                              "end": 12, "party": "labour-party"}]}) + "\n",
+                    "utf-8")
+    assert "labour-party" not in kb.entities
+    assert dict(_score(tagger, kb, gold).parties) == {"wrong": 1}

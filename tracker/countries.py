@@ -12,7 +12,7 @@ _COUNTRIES = {
     "US": "america american* americain* etats-unis usa u.s. washington",
     "GB": "britain british britannique* uk england english anglais* scotland scottish "
           "ecossais* wales welsh gallois* royaume-uni edinburgh edimbourg holyrood cardiff "
-          "belfast stormont westminster",
+          "belfast stormont",
     "DE": "germany german* allemagne allemand* bundestag berlin",
     "BE": "belgium belgian* belgique belge* wallonie wallon* wallonia flandre flamand* flanders "
           "flemish bruxelles brussels",

@@ -76,10 +76,11 @@ class Discovered:
 
 
 def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
-             party_of: Callable[[int], str | None]) -> list[Discovered]:
+             party_of: Callable[[int], str | None],
+             members: set[int] | frozenset[int] = frozenset()) -> list[Discovered]:
     """Names introduced with an office that no KB name covers. ``taken`` holds the
     tokens of the KB's mentions; ``party_of(i)`` is the party of a KB mention at token i
-    (a party name or member word) or None."""
+    (a party name or member word) or None; ``members``, the tokens of member words."""
     found: list[Discovered] = []
     used = set(taken)
     norms = doc.user_data.get("tracker_norms") or [fold(t.text) for t in doc]
@@ -120,7 +121,7 @@ def discover(doc: Doc, taken: set[int], first_names: frozenset[str],
         span = _name_before(doc, i, first_names, used) if party else None
         if span is not None and not _named_thing(doc, span[0]):
             found.append(_make(doc, span[0], span[1], party, used))
-    found.extend(_by_party(doc, norms, first_names, party_of, used))
+    found.extend(_by_party(doc, norms, first_names, party_of, used, members))
     # Later mentions of a discovered person's surname in the same document.
     surnames = {fold(doc[d.end - 1].text): d for d in found}
     for i in [i for i, norm in enumerate(norms) if norm in surnames] if surnames else ():
@@ -147,7 +148,8 @@ POSSESSIVE = {"'s", "’s"}
 
 
 def _by_party(doc: Doc, norms: list[str], first_names: frozenset[str],
-              party_of: Callable[[int], str | None], used: set[int]) -> list[Discovered]:
+              party_of: Callable[[int], str | None], used: set[int],
+              members: set[int] | frozenset[int]) -> list[Discovered]:
     """Names the party they belong to introduces: "Labour's Richard Parker", "Democrat
     Andrew Gillum", "Akhilesh Yadav's Samajwadi Party", "l'UDC de Marco Chiesa", "the
     Greens, led by Adam Bandt", "le PS, coprésidé par X et Y". The name must begin with a
@@ -166,8 +168,9 @@ def _by_party(doc: Doc, norms: list[str], first_names: frozenset[str],
         after = doc[i].text if i < len(doc) else ""
         if after in POSSESSIVE and doc.lang_ == "en":  # "Labour's Richard Parker"
             spans.append(_name_at(doc, i + 1, first_names, used))
-        elif doc.lang_ == "en" and i - start == 1 and doc[start].text[:1].isupper():
-            spans.append(_name_at(doc, i, first_names, used))  # "Democrat Andrew Gillum"
+        elif doc.lang_ == "en" and i - start == 1 and start in members:
+            # "Democrat Andrew Gillum": a member's word ("Labour Andrew Neil said" is none)
+            spans.append(_name_at(doc, i, first_names, used))
         elif fold(after) in ("de", "d'") and doc.lang_ == "fr" and (
                 doc[start].text.isupper() or "parti" in norms[start:i]):
             # "l'UDC de Marco Chiesa"; not "les Verts de Christophe Galtier", a club's.

@@ -54,13 +54,14 @@ def fold_text(text: str) -> str:
 fold = functools.lru_cache(maxsize=262_144)(fold_text)
 
 
-def slug(name: str) -> str:
+def slug(name: str, *, plain_letters: bool = True) -> str:
     """"Yaël Braun-Pivet" -> "yael-braun-pivet": the id an entity gets from its name (the
     open-data build's people, discovered people, the gold sets' unknown people). Letters
     Unicode gives no accent to drop are written as the press writes them without:
     "Władysław" -> "wladyslaw", "Støre" -> "store", "Strauß" -> "strauss" (ids of the
-    layer built before 2026-11-29 dropped them: "jonas-gahr-st-re")."""
-    for old in _REPLACED.keys() & set(name):
+    layer built before 2026-11-29 dropped them: "jonas-gahr-st-re", which
+    ``plain_letters=False`` still gives)."""
+    for old in _REPLACED.keys() & set(name) if plain_letters else ():
         name = name.replace(old, _REPLACED[old])
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()

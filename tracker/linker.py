@@ -30,6 +30,7 @@ from tracker.context import (
     PERSON_LABELS,
     RULE_RANK,
     TITLES,
+    country_words,
     ents,
     is_titled,
     postscript,
@@ -40,7 +41,7 @@ from tracker.countries import ANY_COUNTRY_WORDS
 from tracker.discover import discover
 from tracker.kb import KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
-from tracker.partyrules import PartyRules, document_countries, party_cues
+from tracker.partyrules import PartyRules, party_cues
 from tracker.sentences import doc_text
 from tracker.surnames import SurnameRules
 
@@ -320,19 +321,19 @@ class Linker(PartyRules, SurnameRules):
                     # A party named by this name for good ("Labour", the British party)
                     # keeps it where the text names it or its country too: Ardern quoted
                     # in a story that names Starmer does not make Labour New Zealand's.
-                    if written not in elsewhere:  # named by another name than this one
+                    if written not in elsewhere:  # named by a name no other party has
                         elsewhere[written] = self._named_parties(doc, [
-                            c for c in chosen if fold(doc[c[0]:c[1]].text) != fold(written)],
+                            c for c in chosen if not self._maybe_short(doc, c)],
                             full_names, day)
                     home = any(o in elsewhere[written]
-                               or self.kb.entities[o].country in document_countries(doc)
                                for o in (*ids, *members_at.get((start, end), ()))
                                if o not in short)
+                    before = _cued_before(doc, start, end)
                     backed = [i for i in short if self.kb.entities[i].country in attached
                               or (i in named_parties and (
                                   self.kb.entities[i].country in cues or not (cues or home)))
                               or ((end - start > 1 or _the_plural(doc, start, written))
-                                  and self.kb.entities[i].country in cues)]
+                                  and not home and self.kb.entities[i].country in before)]
                     ids = tuple(backed) or tuple(i for i in ids if i not in short)
                     if not ids and (start, end) in members_at:
                         entity_id = self._member_party(doc, start, end,
@@ -372,6 +373,12 @@ class Linker(PartyRules, SurnameRules):
             spans.append(span)
         return self._with_discovered(doc, spans, day)
 
+    def _maybe_short(self, doc: Doc, match: tuple) -> bool:
+        """A name some party has as a short form: it names no party for sure."""
+        start, end, kind, ids = match
+        written = doc[start:end].text
+        return kind == "alias" and any(self.kb.entities[i].is_short(written) for i in ids)
+
     def _relative(self, doc: Doc, start: int, entity) -> bool:
         """Another first name before a person's one-word name ("Sara Nétanyahou", "Hannibal
         Gaddafi"): a relative or a namesake, as before a bare surname; not the person's own
@@ -406,8 +413,11 @@ class Linker(PartyRules, SurnameRules):
         taken = {i for span in spans for i in range(span.start, span.end)}
         party_at = {i: span.kb_id_ for span in spans if span.label_ == "party"
                     for i in range(span.start, span.end)}
-        for found in discover(doc, taken, self.first_names, party_at.get):
-            if slug(found.name) in self.kb.entities:
+        members = {i for span in spans if span.label_ == "party"
+                   and span._.tracker_rule == "member" for i in range(span.start, span.end)}
+        for found in discover(doc, taken, self.first_names, party_at.get, members):
+            if slug(found.name) in self.kb.entities or \
+                    slug(found.name, plain_letters=False) in self.kb.entities:
                 continue  # KB namesakes the linker could not tell apart: counted nowhere
             span = Span(doc, found.start, found.end, label="politician",
                         kb_id=slug(found.name))
@@ -476,6 +486,14 @@ class Linker(PartyRules, SurnameRules):
         best = min(e.prominence(day) for e in active)
         top = [e for e in active if e.prominence(day) == best]
         return top[0].id if len(top) == 1 else None
+
+
+def _cued_before(doc: Doc, start: int, end: int) -> set[str]:
+    """Countries the sentence names before a party's name ("In New Zealand, ... the
+    National Party"), or right after it ("the Liberals of Canada"); not a country the verb
+    is about ("the Conservatives mocked Canada's prime minister")."""
+    return {country for i, country in country_words(doc, start, end)
+            if i < start or (i == end + 1 and doc[end].lower_ in ("of", "in", "from"))}
 
 
 def _the_plural(doc: Doc, start: int, written: str) -> bool:
