@@ -104,6 +104,9 @@ CASES = [
      "the Labor government, which follows the Westminster system.", "en",
      dt.date(2024, 6, 1), [("Peter Dutton", "peter-dutton"),
                            ("Anthony Albanese", "anthony-albanese"), ("Labor", "alp")]),
+    # "Royaume-Uni" is three tokens to the French model, and still Britain.
+    ("Au Royaume-Uni, les travaillistes gagnent.", "fr", dt.date(2024, 7, 5),
+     [("travaillistes", "labour")]),
     ("Jacinda Ardern praised Labour.", "en", dt.date(2020, 10, 17),
      [("Jacinda Ardern", "jacinda-ardern"), ("Labour", "new-zealand-labour-party")]),
     # Canada's opposition leaders of the 2021 campaign, and their parties.

@@ -255,7 +255,13 @@ def country_words(doc: Doc, start: int, end: int, reach: int = 6) -> list[tuple[
         word = fold(core(doc[i].text))
         if word in COUNTRY_WORDS:
             found.append((i, COUNTRY_WORDS[word]))
+        elif word == "royaume" and _kingdom_united(doc, i):
+            found.append((i, "GB"))  # "Royaume-Uni", three tokens to the French model
     return found
+
+
+def _kingdom_united(doc: Doc, i: int) -> bool:
+    return i + 2 < len(doc) and doc[i + 1].text == "-" and fold(doc[i + 2].text) == "uni"
 
 
 def sentence_of(doc: Doc, i: int) -> Span:

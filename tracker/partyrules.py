@@ -218,6 +218,9 @@ def document_countries(doc: Doc) -> set[str]:
     if found is None:
         norms = doc.user_data.get("tracker_norms") or [fold(t.text) for t in doc]  # elided
         found = {COUNTRY_WORDS[w] for w in norms if w in COUNTRY_WORDS}
+        if any(w == "royaume" and norms[i + 2:i + 3] == ["uni"]
+               for i, w in enumerate(norms)):
+            found.add("GB")  # "Royaume-Uni", three tokens to the French model
         found |= {c for _, _, c in doc.user_data.get("tracker_people", ())}
         doc.user_data["tracker_doc_countries"] = found
     return found
