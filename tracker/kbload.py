@@ -197,18 +197,25 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
     return kb
 
 
+_MAY_SHORTEN = re.compile(r"\(|(?:^|\s)[A-Z]\.?(?:\s|$)|^(?:Hon|Rt|Right|Honourable|Dame|Sir|Dr)\b")
+
+
 def _add_plain_forms(kb: KnowledgeBase, borne: set[str]) -> None:
     """The open data's people also under their names as the press writes them
     ("Diederik Samsom" for "Diederik M Samsom", "Anne Tolley" for "Hon Anne Tolley"). A
     form another person bears, or that two would get ("George Bush" of both Bushes'
     initials), is no one's. ``borne`` gains the forms given."""
-    taken = {fold(a) for a in borne}
     claims: dict[str, list[tuple[str, str]]] = {}
     for entity in kb.entities.values():
-        if entity.type == "politician":  # a hand-kept name claims its form too
+        # A hand-kept name claims its form too. Few names hold what a form drops: the
+        # rest are not read again (0.13 s of a load otherwise).
+        if entity.type == "politician" and _MAY_SHORTEN.search(entity.name):
             for form in plain_forms(entity.name):
-                if fold(form) not in taken:
-                    claims.setdefault(fold(form), []).append((entity.id, form))
+                claims.setdefault(fold(form), []).append((entity.id, form))
+    # Names others bear, folded only where their last word is a form's.
+    last = {key.rsplit(" ", 1)[-1] for key in claims}
+    taken = {fold(a) for a in borne if a.rsplit(" ", 1)[-1].lower() in last}
+    claims = {key: found for key, found in claims.items() if key not in taken}
     for (entity_id, form), *others in claims.values():
         if not others and (entity := kb.entities[entity_id]).builtin:
             kb.entities[entity_id] = replace(entity, aliases=(*entity.aliases, form))
