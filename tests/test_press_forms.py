@@ -679,6 +679,9 @@ def test_another_persons_name_is_not_a_politicians(tagger):
                        "en", dt.date(2004, 6, 1))
     assert [(m.surface, m.entity_id) for m in found] == [
         ("Louis Michel", "louis-michel"), ("Hilary Clinton", "hillary-clinton")]
+    # Two letters of a first name swapped, the surname as it is: "Kier Starmer".
+    found = tagger.tag("Kier Starmer was elected Labour leader.", "en", dt.date(2020, 4, 4))
+    assert [(m.surface, m.entity_id) for m in found][:1] == [("Kier Starmer", "keir-starmer")]
 
 
 def test_a_namesake_or_a_broadcaster_is_not_discovered(tagger):

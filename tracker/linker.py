@@ -101,7 +101,9 @@ class Linker(PartyRules, SurnameRules):
                 if wrong == [0] and _other_gender(words[start], norms[0]):
                     continue  # "Louise Michel" is someone else than Louis Michel
                 if (len(wrong) == 1 and len(norms[wrong[0]]) >= 5
-                        and levenshtein(words[start + wrong[0]], norms[wrong[0]]) == 1):
+                        and levenshtein(words[start + wrong[0]], norms[wrong[0]]) == 1) or (
+                        wrong == [0] and len(norms[0]) >= 4
+                        and _swapped(words[start], norms[0])):
                     found.add((start, end, entity_id))
         return sorted(found)
 
@@ -500,6 +502,14 @@ def _the_plural(doc: Doc, start: int, written: str) -> bool:
     """"the Liberals", "the Greens": a party's members by name, not a common word."""
     return (start > 0 and doc[start - 1].lower_ == "the" and written.endswith("s")
             and written[:1].isupper())
+
+
+def _swapped(written: str, name: str) -> bool:
+    """Two neighbouring letters of a first name swapped, the rest of the name as it is:
+    "Kier Starmer"."""
+    return len(written) == len(name) and any(
+        written[:k] + written[k + 1] + written[k] + written[k + 2:] == name
+        for k in range(len(written) - 1) if written[k] != written[k + 1])
 
 
 def _other_gender(written: str, name: str) -> bool:
