@@ -104,6 +104,13 @@ CASES = [
      "the Labor government, which follows the Westminster system.", "en",
      dt.date(2024, 6, 1), [("Peter Dutton", "peter-dutton"),
                            ("Anthony Albanese", "anthony-albanese"), ("Labor", "alp")]),
+    # English member words that parties of several countries share, by country or people.
+    ("In Spain, the Socialists of Pedro Sánchez held on. In Portugal, the Social Democrats "
+     "of Luís Montenegro won. The Christian Democrats of Ebba Busch gained.", "en",
+     dt.date(2024, 6, 1),
+     [("Socialists", "psoe"), ("Pedro Sánchez", "pedro-sanchez"),
+      ("Social Democrats", "psd-portugal"), ("Luís Montenegro", "luis-montenegro"),
+      ("Christian Democrats", "kristdemokraterna"), ("Ebba Busch", "ebba-busch")]),
     # "Royaume-Uni" is three tokens to the French model, and still Britain.
     ("Au Royaume-Uni, les travaillistes gagnent.", "fr", dt.date(2024, 7, 5),
      [("travaillistes", "labour")]),
