@@ -321,8 +321,9 @@ class Linker(PartyRules, SurnameRules):
                     # name: its country said in the sentence is enough ("the National
                     # Party in Wellington"); "Britain needs Reform" is the word.
                     # A party named by this name for good ("Labour", the British party)
-                    # keeps it where the text names it or its country too: Ardern quoted
-                    # in a story that names Starmer does not make Labour New Zealand's.
+                    # keeps it where the text names it by a name no other party has, or
+                    # one of its people: Ardern quoted in a story that names Starmer does
+                    # not make Labour New Zealand's.
                     if written not in elsewhere:  # named by a name no other party has
                         elsewhere[written] = self._named_parties(doc, [
                             c for c in chosen if not self._maybe_short(doc, c)],
