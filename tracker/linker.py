@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.matcher.levenshtein import levenshtein
 from spacy.tokens import Doc, Span
 
-from tracker.affiliation import party_as_named, party_at
+from tracker.affiliation import party_as_named
 from tracker.context import (
     FIRST_NAME_HONORIFICS,
     JUNIOR_WORDS,
@@ -30,18 +30,16 @@ from tracker.context import (
     PERSON_LABELS,
     RULE_RANK,
     TITLES,
-    country_words,
     ents,
     is_titled,
     postscript,
     quoted,
     sentence_of,
 )
-from tracker.countries import ANY_COUNTRY_WORDS
 from tracker.discover import discover
 from tracker.kb import KnowledgeBase, fold, is_acronym, slug
 from tracker.names import NameIndex, compile_names, core, token_fold, visible, word_parts
-from tracker.partyrules import PartyRules, party_cues
+from tracker.partyrules import PartyRules
 from tracker.sentences import doc_text
 from tracker.surnames import SurnameRules
 
@@ -282,8 +280,6 @@ class Linker(PartyRules, SurnameRules):
             if country:
                 countries.setdefault(sentence_of(doc, start).start, set()).add(country)
         spans: list[Span] = []
-        named_parties: set[str] | None = None  # worked out at the first short form
-        elsewhere: dict[str, set[str]] = {}
         for start, end, kind, ids in chosen:
             rule = kind
             if kind in ("surname", "honorific"):
@@ -307,37 +303,9 @@ class Linker(PartyRules, SurnameRules):
                 written = doc[start:end].text
                 short = [i for i in ids if self.kb.entities[i].is_short(written)]
                 if short:
-                    # "Reform", "the Greens": the party only where the text names it in
-                    # full, or one of its people, or where its country qualifies it
-                    # ("Britain's Green Party"); another country near ("New Zealand's
-                    # Green Party") makes it that country's. "Britain needs Reform" is
-                    # the word.
-                    if named_parties is None:
-                        named_parties = self._named_parties(doc, chosen, full_names, day)
-                    cues = party_cues(doc, start, end)
-                    attached = _qualifying_countries(doc, start, end)
-                    # A name of several words ("National Party", "Centre Party"), or a
-                    # plural after "the" ("the Liberals", "the Nationals"), is a proper
-                    # name: its country said in the sentence is enough ("the National
-                    # Party in Wellington"); "Britain needs Reform" is the word.
-                    # A party named by this name for good ("Labour", the British party)
-                    # keeps it where the text names it by a name no other party has, or
-                    # one of its people: Ardern quoted in a story that names Starmer does
-                    # not make Labour New Zealand's.
-                    if written not in elsewhere:  # named by a name no other party has
-                        elsewhere[written] = self._named_parties(doc, [
-                            c for c in chosen if not self._maybe_short(doc, c)],
-                            full_names, day)
-                    home = any(o in elsewhere[written]
-                               for o in (*ids, *members_at.get((start, end), ()))
-                               if o not in short)
-                    before = _cued_before(doc, start, end)
-                    backed = [i for i in short if self.kb.entities[i].country in attached
-                              or (i in named_parties and (
-                                  self.kb.entities[i].country in cues or not (cues or home)))
-                              or ((end - start > 1 or _the_plural(doc, start, written))
-                                  and not home and self.kb.entities[i].country in before)]
-                    ids = tuple(backed) or tuple(i for i in ids if i not in short)
+                    ids = self._short_forms(doc, (start, end), ids, short, written,
+                                            (chosen, full_names, day),
+                                            members_at.get((start, end), ()))
                     if not ids and (start, end) in members_at:
                         entity_id = self._member_party(doc, start, end,
                                                        members_at[start, end], day, countries)
@@ -376,12 +344,6 @@ class Linker(PartyRules, SurnameRules):
             spans.append(span)
         return self._with_discovered(doc, spans, day)
 
-    def _maybe_short(self, doc: Doc, match: tuple) -> bool:
-        """A name some party has as a short form: it names no party for sure."""
-        start, end, kind, ids = match
-        written = doc[start:end].text
-        return kind == "alias" and any(self.kb.entities[i].is_short(written) for i in ids)
-
     def _relative(self, doc: Doc, start: int, entity) -> bool:
         """Another first name before a person's one-word name ("Sara Nétanyahou", "Hannibal
         Gaddafi"): a relative or a namesake, as before a bare surname; not the person's own
@@ -394,20 +356,6 @@ class Linker(PartyRules, SurnameRules):
                 and word not in TITLES and word not in self.stop_words and not any(
                     levenshtein(word, fold(name.split()[0])) <= 2
                     for name in (entity.name, *entity.aliases) if " " in name))
-
-    def _named_parties(self, doc: Doc, chosen: list, full_names: list,
-                       day: dt.date | None) -> set[str]:
-        """The parties a text names by a name that is not a short form, and those of the
-        people it names in full at the date."""
-        assert self.kb is not None
-        named = {party_at(self.kb, self.kb.entities[entity_id], day or dt.date.today())
-                 for _, _, entity_id in full_names if entity_id}
-        for start, end, kind, ids in chosen:
-            if kind == "alias":
-                written = doc[start:end].text
-                named.update(i for i in ids if self.kb.entities[i].type == "party"
-                             and not self.kb.entities[i].is_short(written))
-        return {p for p in named if p}
 
     def _with_discovered(self, doc: Doc, spans: list[Span], day: dt.date | None
                          ) -> list[Span]:
@@ -491,20 +439,6 @@ class Linker(PartyRules, SurnameRules):
         return top[0].id if len(top) == 1 else None
 
 
-def _cued_before(doc: Doc, start: int, end: int) -> set[str]:
-    """Countries the sentence names before a party's name ("In New Zealand, ... the
-    National Party"), or right after it ("the Liberals of Canada"); not a country the verb
-    is about ("the Conservatives mocked Canada's prime minister")."""
-    return {country for i, country in country_words(doc, start, end)
-            if i < start or (i == end + 1 and doc[end].lower_ in ("of", "in", "from"))}
-
-
-def _the_plural(doc: Doc, start: int, written: str) -> bool:
-    """"the Liberals", "the Greens": a party's members by name, not a common word."""
-    return (start > 0 and doc[start - 1].lower_ == "the" and written.endswith("s")
-            and written[:1].isupper())
-
-
 def _swapped(written: str, name: str) -> bool:
     """Two neighbouring letters of a first name swapped, the rest of the name as it is:
     "Kier Starmer"."""
@@ -518,14 +452,3 @@ def _other_gender(written: str, name: str) -> bool:
     "Paul"): another person, where "Hilary" for "Hillary" is a misspelling."""
     longer, shorter = (written, name) if len(written) > len(name) else (name, written)
     return longer[:-1] == shorter and longer[-1] in "ea"
-
-
-def _qualifying_countries(doc: Doc, start: int, end: int) -> set[str]:
-    """The country of the word just before a name ("British Greens", "Britain's Green
-    Party", "the UK's Reform", "Nigeria's PDP"), or in French just after it ("le Parti du
-    progrès norvégien")."""
-    at = start - 2 if start >= 2 and doc[start - 1].text in ("'s", "’s") else start - 1
-    words = [doc[at].text] if at >= 0 else []
-    if doc.lang_ == "fr" and end < len(doc):
-        words.append(doc[end].text)
-    return {ANY_COUNTRY_WORDS[w] for w in map(fold, map(core, words)) if w in ANY_COUNTRY_WORDS}

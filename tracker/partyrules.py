@@ -8,7 +8,7 @@ import datetime as dt
 
 from spacy.tokens import Doc, Span
 
-from tracker.affiliation import party_as_named
+from tracker.affiliation import party_as_named, party_at
 from tracker.context import (
     ARTICLES,
     BODY_WORDS,
@@ -132,6 +132,66 @@ class PartyRules:
         if party_id is None:
             return None
         return party_as_named(self.kb, party_id, day)
+
+    def _short_forms(self, doc: Doc, span: tuple[int, int], ids: tuple[str, ...],
+                     short: list[str], written: str, context: tuple,
+                     members: tuple[str, ...]) -> tuple[str, ...]:
+        """The parties a name some of them have as a short form means here ("Reform", "the
+        Greens", "Labour" of New Zealand): those the text backs, else the others.
+
+        The party only where the text names it in full, or one of its people, or where
+        its country qualifies it ("Britain's Green Party"); another country near ("New
+        Zealand's Green Party") makes it that country's. "Britain needs Reform" is the
+        word. A name of several words ("National Party", "Centre Party"), or a plural
+        after "the" ("the Liberals", "the Nationals"), is a proper name: its country said
+        before it in the sentence is enough ("In New Zealand, ... the National Party"). A
+        party named by this name for good ("Labour", the British party) keeps it where the
+        text names it by a name no other party has, or one of its people: Ardern quoted in
+        a story that names Starmer does not make Labour New Zealand's. ``context``: the
+        linker's chosen matches, full names and day; ``members``: the member word's
+        parties under the same span."""
+        assert self.kb is not None
+        start, end = span
+        chosen, full_names, day = context
+        # Read once a document: the parties it names, and those it names by a name no
+        # other party has.
+        seen = doc.user_data.get("tracker_short_forms")
+        if seen is None:
+            seen = doc.user_data["tracker_short_forms"] = (
+                self._named_parties(doc, chosen, full_names, day),
+                self._named_parties(doc, [c for c in chosen if not self._maybe_short(doc, c)],
+                                    full_names, day))
+        named_parties, for_good = seen
+        home = any(o in for_good for o in (*ids, *members) if o not in short)
+        cues = party_cues(doc, start, end)
+        attached = qualifying_countries(doc, start, end)
+        before = _cued_before(doc, start, end)
+        backed = [i for i in short if self.kb.entities[i].country in attached
+                  or (i in named_parties and (
+                      self.kb.entities[i].country in cues or not (cues or home)))
+                  or ((end - start > 1 or _the_plural(doc, start, written))
+                      and not home and self.kb.entities[i].country in before)]
+        return tuple(backed) or tuple(i for i in ids if i not in short)
+
+    def _maybe_short(self, doc: Doc, match: tuple) -> bool:
+        """A name some party has as a short form: it names no party for sure."""
+        start, end, kind, ids = match
+        written = doc[start:end].text
+        return kind == "alias" and any(self.kb.entities[i].is_short(written) for i in ids)
+
+    def _named_parties(self, doc: Doc, chosen: list, full_names: list,
+                       day: dt.date | None) -> set[str]:
+        """The parties a text names by a name that is not a short form, and those of the
+        people it names in full at the date."""
+        assert self.kb is not None
+        named = {party_at(self.kb, self.kb.entities[entity_id], day or dt.date.today())
+                 for _, _, entity_id in full_names if entity_id}
+        for start, end, kind, ids in chosen:
+            if kind == "alias":
+                written = doc[start:end].text
+                named.update(i for i in ids if self.kb.entities[i].type == "party"
+                             and not self.kb.entities[i].is_short(written))
+        return {p for p in named if p}
 
     def _by_country(self, doc: Doc, start: int, end: int, ids: tuple[str, ...]
                     ) -> tuple[str, ...]:
@@ -263,3 +323,28 @@ def _written_as_a_name(entity, written: str) -> bool:
     if entity.builtin:
         return bool(shown) and shown[0][:1].isupper()
     return any(w[:1].isupper() for w in shown) or any(fold(w) in PARTY_WORDS for w in words)
+
+
+def _cued_before(doc: Doc, start: int, end: int) -> set[str]:
+    """Countries the sentence names before a party's name ("In New Zealand, ... the
+    National Party"), or right after it ("the Liberals of Canada"); not a country the verb
+    is about ("the Conservatives mocked Canada's prime minister")."""
+    return {country for i, country in country_words(doc, start, end)
+            if i < start or (i == end + 1 and doc[end].lower_ in ("of", "in", "from"))}
+
+
+def _the_plural(doc: Doc, start: int, written: str) -> bool:
+    """"the Liberals", "the Greens": a party's members by name, not a common word."""
+    return (start > 0 and doc[start - 1].lower_ == "the" and written.endswith("s")
+            and written[:1].isupper())
+
+
+def qualifying_countries(doc: Doc, start: int, end: int) -> set[str]:
+    """The country of the word just before a name ("British Greens", "Britain's Green
+    Party", "the UK's Reform", "Nigeria's PDP"), or in French just after it ("le Parti du
+    progrès norvégien")."""
+    at = start - 2 if start >= 2 and doc[start - 1].text in ("'s", "’s") else start - 1
+    words = [doc[at].text] if at >= 0 else []
+    if doc.lang_ == "fr" and end < len(doc):
+        words.append(doc[end].text)
+    return {ANY_COUNTRY_WORDS[w] for w in map(fold, map(core, words)) if w in ANY_COUNTRY_WORDS}
