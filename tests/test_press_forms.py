@@ -111,6 +111,11 @@ CASES = [
      [("Socialists", "psoe"), ("Pedro Sánchez", "pedro-sanchez"),
       ("Social Democrats", "psd-portugal"), ("Luís Montenegro", "luis-montenegro"),
       ("Christian Democrats", "kristdemokraterna"), ("Ebba Busch", "ebba-busch")]),
+    # French member words of other countries' liberals and conservatives, by country.
+    ("En Norvège, les conservateurs d'Erna Solberg perdent. Les libéraux néerlandais de "
+     "Mark Rutte gagnent.", "fr", dt.date(2021, 9, 1),
+     [("conservateurs", "hoyre"), ("Erna Solberg", "erna-solberg"), ("libéraux", "vvd"),
+      ("Mark Rutte", "mark-rutte")]),
     # "Royaume-Uni" is three tokens to the French model, and still Britain.
     ("Au Royaume-Uni, les travaillistes gagnent.", "fr", dt.date(2024, 7, 5),
      [("travaillistes", "labour")]),
