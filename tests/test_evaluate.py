@@ -16,8 +16,7 @@ from click.testing import CliRunner
 
 from tests.conftest import write_config
 from tracker.cli import cli
-from tracker.evaluate import evaluate, load_gold
-from tracker.kb import slug
+from tracker.evaluate import evaluate, load_gold, slugs_of
 
 GOLD = Path(__file__).parent / "gold"
 TEST, DEV = GOLD / "test.jsonl", GOLD / "dev.jsonl"
@@ -30,13 +29,9 @@ RECALL_FLOOR = 0.83
 
 
 def _score(tagger, kb, path):
-    def names_of(entity_id):  # as `tracker evaluate` reads a gold id the KB lacks
-        entity = kb.entities.get(entity_id)
-        return {slug(n) for n in (entity.name, *entity.aliases)} if entity else set()
-
-    return evaluate(load_gold(path), tagger.tag,
+    return evaluate(load_gold(path), tagger.tag,  # as `tracker evaluate` reads the gold
                     lambda e: kb.entities[e].type if e in kb.entities else "unknown",
-                    names_of=names_of)
+                    names_of=slugs_of(kb))
 
 
 def test_gold_sets_are_well_formed():

@@ -252,16 +252,21 @@ def country_words(doc: Doc, start: int, end: int, reach: int = 6) -> list[tuple[
     found = []
     for i in (*range(max(sent.start, start - reach), start),
               *range(end, min(sent.end, end + reach))):
-        word = fold(core(doc[i].text))
-        if word in COUNTRY_WORDS:
-            found.append((i, COUNTRY_WORDS[word]))
-        elif word == "royaume" and _kingdom_united(doc, i):
-            found.append((i, "GB"))  # "Royaume-Uni", three tokens to the French model
+        country = country_of(doc, i)
+        if country:
+            found.append((i, country))
     return found
 
 
-def _kingdom_united(doc: Doc, i: int) -> bool:
-    return i + 2 < len(doc) and doc[i + 1].text == "-" and fold(doc[i + 2].text) == "uni"
+def country_of(doc: Doc, i: int, word: str | None = None) -> str | None:
+    """The country token i names, if any (``word``: its folded form, when known)."""
+    word = fold(core(doc[i].text)) if word is None else word
+    if word in COUNTRY_WORDS:
+        return COUNTRY_WORDS[word]
+    if word == "royaume" and i + 2 < len(doc) and doc[i + 1].text == "-" \
+            and fold(doc[i + 2].text) == "uni":
+        return "GB"  # "Royaume-Uni", three tokens to the French model
+    return None
 
 
 def sentence_of(doc: Doc, i: int) -> Span:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tracker.errors import ConfigError
+from tracker.kb import KnowledgeBase, slug
 from tracker.models import Mention
 
 Tag = Callable[[str, str, dt.date], list[Mention]]
@@ -174,6 +175,14 @@ def evaluate(passages: Iterable[Passage], tag: Tag, type_of: Callable[[str], str
                                      "surface": passage.text[start:end], "form": form,
                                      "class": miss_class(entity, form, known)})
     return score
+
+
+def slugs_of(kb: KnowledgeBase) -> Callable[[str], set[str]]:
+    """``names_of`` for ``evaluate``: the slugs of a KB entity's name and aliases."""
+    def names_of(entity_id: str) -> set[str]:
+        entity = kb.entities.get(entity_id)
+        return {slug(n) for n in (entity.name, *entity.aliases)} if entity else set()
+    return names_of
 
 
 def _bears(names: set[str], gold: str) -> bool:

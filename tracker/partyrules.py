@@ -23,10 +23,11 @@ from tracker.context import (
     PARTY_WORDS,
     TITLES,
     country_cues,
+    country_of,
     country_words,
     sentence_of,
 )
-from tracker.countries import ANY_COUNTRY_WORDS, COUNTRY_WORDS
+from tracker.countries import ANY_COUNTRY_WORDS
 from tracker.kb import KnowledgeBase, fold, is_acronym
 from tracker.names import core
 
@@ -276,11 +277,8 @@ def document_countries(doc: Doc) -> set[str]:
     """The countries a text names anywhere, or whose politicians it names (read once)."""
     found = doc.user_data.get("tracker_doc_countries")
     if found is None:
-        norms = doc.user_data.get("tracker_norms") or [fold(t.text) for t in doc]  # elided
-        found = {COUNTRY_WORDS[w] for w in norms if w in COUNTRY_WORDS}
-        if any(w == "royaume" and norms[i + 2:i + 3] == ["uni"]
-               for i, w in enumerate(norms)):
-            found.add("GB")  # "Royaume-Uni", three tokens to the French model
+        norms = doc.user_data.get("tracker_norms") or [fold(core(t.text)) for t in doc]
+        found = {c for i, w in enumerate(norms) if (c := country_of(doc, i, w))}
         found |= {c for _, _, c in doc.user_data.get("tracker_people", ())}
         doc.user_data["tracker_doc_countries"] = found
     return found

@@ -189,8 +189,7 @@ def evaluate(config: Config, db: Path, gold: Path, fmt: str, min_precision: floa
     import json
 
     from tracker.evaluate import evaluate as run_evaluation
-    from tracker.evaluate import load_gold
-    from tracker.kb import slug
+    from tracker.evaluate import load_gold, slugs_of
     from tracker.kbload import load_kb
     from tracker.tag import Tagger
 
@@ -202,11 +201,7 @@ def evaluate(config: Config, db: Path, gold: Path, fmt: str, min_precision: floa
         entity = kb.entities.get(entity_id)
         return entity.type if entity else "unknown"
 
-    def names_of(entity_id: str) -> set[str]:
-        entity = kb.entities.get(entity_id)
-        return {slug(n) for n in (entity.name, *entity.aliases)} if entity else set()
-
-    score = run_evaluation(passages, tagger.tag, type_of, names_of=names_of)
+    score = run_evaluation(passages, tagger.tag, type_of, names_of=slugs_of(kb))
     types = sorted({*score.true_pos, *score.false_pos, *score.false_neg})
     summary = [{"type": t or "all", "true_pos": score._sum(score.true_pos, t),
                 "false_pos": score._sum(score.false_pos, t),
