@@ -33,6 +33,7 @@ from tracker.kb import (
     fold,
     handkept_path,
     is_acronym,
+    may_shorten,
     plain_forms,
 )
 from tracker.kblayer import builtin_layer
@@ -197,9 +198,6 @@ def _load(items: tuple[Path | dict, ...] | list[Path | dict], builtin: bool,
     return kb
 
 
-_MAY_SHORTEN = re.compile(r"\(|(?:^|\s)[A-Z]\.?(?:\s|$)|^(?:Hon|Rt|Right|Honourable|Dame|Sir|Dr)\b")
-
-
 def _add_plain_forms(kb: KnowledgeBase, borne: set[str]) -> None:
     """The open data's people also under their names as the press writes them
     ("Diederik Samsom" for "Diederik M Samsom", "Anne Tolley" for "Hon Anne Tolley"). A
@@ -209,7 +207,7 @@ def _add_plain_forms(kb: KnowledgeBase, borne: set[str]) -> None:
     for entity in kb.entities.values():
         # A hand-kept name claims its form too. Few names hold what a form drops: the
         # rest are not read again (0.13 s of a load otherwise).
-        if entity.type == "politician" and _MAY_SHORTEN.search(entity.name):
+        if entity.type == "politician" and may_shorten(entity.name):
             for form in plain_forms(entity.name):
                 claims.setdefault(fold(form), []).append((entity.id, form))
     # Names others bear, folded only where their last word is a form's.
